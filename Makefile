@@ -1,0 +1,46 @@
+# Two entry points for a new user (see README): `make run` and `make test`.
+# Both install everything they need on a fresh Debian/Ubuntu machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+QT_DEBS := libglib2.0-0 libegl1 libgl1 libdbus-1-3 libfontconfig1 libxkbcommon0 \
+           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
+           libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 poppler-utils
+
+.PHONY: run test lint debs install bench clean
+
+debs:
+	@missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: debs $(STAMP)
+
+run: install
+	$(BIN)/coop db upgrade
+	$(BIN)/coop demo --if-empty
+	$(BIN)/coop-rebates
+
+lint: install
+	$(BIN)/ruff check app tests
+
+test: install lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+# Not part of `make test`. Options: make bench BENCH_ARGS="--scale 0.01 --sqlite-only" (bench/README.md).
+bench: install
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,262 @@
+"""The `coop` command line (SPEC §9): the same services as the screens."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
+from app.db import SchemaTooNew
+from app.services import imports, posting, reports
+from app.services.context import AppContext
+from app.services.errors import ServiceError, ValidationFailed
+from app.services.exports import write_table
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coop", description="Vendor rebate and co-op agreements")
+    p.add_argument("--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file "
+                                "in the user data directory)")
+    p.add_argument("--user", help="user name for history and journal (default: OS login)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    up = dbp.add_parser("upgrade", help="create or migrate the database to the latest schema")
+    up.add_argument("--company", help="company name (new database)")
+    up.add_argument("--currency", help="company currency, ISO 4217 (new database; default CAD)")
+
+    demo = sub.add_parser("demo", help="load a realistic demo company")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if vendors exist")
+    demo.add_argument("--seed", type=int, default=7)
+
+    imp = sub.add_parser("import", help="import a CSV or XLSX file, all or nothing")
+    imp.add_argument("kind", choices=imports.KINDS)
+    imp.add_argument("file", type=Path)
+
+    post = sub.add_parser("post", help="post every draft receiving slip")
+    post.add_argument("--slip", action="append", help="post only this slip (repeatable)")
+    post.add_argument("--date", type=_date, help="posting date for re-rate entries (default today)")
+
+    rr = sub.add_parser("rerate", help="re-rate everything (SPEC §6.3)")
+    rr.add_argument("--date", type=_date, help="date of the RERATE entries (default today)")
+
+    exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
+    ej = exp.add_parser("journal", help="journal lines for the general ledger")
+    ej.add_argument("--out", required=True, type=Path)
+    ej.add_argument("--from", dest="date_from", type=_date)
+    ej.add_argument("--to", dest="date_to", type=_date)
+    ej.add_argument("--source", choices=("RECEIPT", "ACCRUAL", "RETRO", "RERATE"))
+
+    rep = sub.add_parser("report", help="reports").add_subparsers(dest="report_command", required=True)
+    est = rep.add_parser("estimated", help="estimated rebates per vendor, kind and ladder")
+    est.add_argument("--out", required=True, type=Path)
+    est.add_argument("--as-of", type=_date, help="volume to this date (default today)")
+    est.add_argument("--vendor", help="only this vendor code")
+    est.add_argument("--from", dest="date_from", type=_date, help="count receipts from this date")
+
+    users = sub.add_parser("user", help="users and roles").add_subparsers(dest="user_command", required=True)
+    users.add_parser("list", help="list the users")
+    ua = users.add_parser("add", help="add a user or change a user's role (the first must be ADMIN)")
+    ua.add_argument("login")
+    ua.add_argument("--role", required=True, choices=("CLERK", "MANAGER", "ACCOUNTANT", "ADMIN"),
+                    type=str.upper)
+    ua.add_argument("--name", default="")
+    ud = users.add_parser("disable", help="disable a user")
+    ud.add_argument("login")
+
+    bk = sub.add_parser("backup", help="back up the whole database to a file (administrators)")
+    bk.add_argument("file", type=Path)
+    rs = sub.add_parser("restore", help="replace the whole database by a backup file (administrators)")
+    rs.add_argument("file", type=Path)
+
+    st = sub.add_parser("statement", help="printed vendor statement (PDF)")
+    who = st.add_mutually_exclusive_group(required=True)
+    who.add_argument("--vendor", help="vendor code: --out is the PDF file")
+    who.add_argument("--all", action="store_true",
+                     help="every vendor with activity in the period: --out is a folder")
+    st.add_argument("--every-vendor", action="store_true",
+                    help="with --all, also vendors without activity in the period")
+    st.add_argument("--from", dest="date_from", type=_date, required=True)
+    st.add_argument("--to", dest="date_to", type=_date, required=True)
+    st.add_argument("--out", required=True, type=Path)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = AppContext.open(args.db, args.user, upgrade=True)
+    try:
+        return _dispatch(ctx, args)
+    finally:
+        ctx.engine.dispose()
+
+
+def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
+    cmd = args.command
+    if cmd == "db":
+        from app.services import masterdata
+
+        with ctx.uow() as uow:
+            company = masterdata.company(uow)
+            if args.company or args.currency:
+                masterdata.set_company(uow, args.company or company.name,
+                                       (args.currency or company.currency).upper(), company.address)
+            else:
+                uow.commit()
+        print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
+        return 0
+    if cmd == "user":
+        return _user(ctx, args)
+    if cmd in ("backup", "restore"):
+        from app.services import backup
+
+        info = (backup.backup if cmd == "backup" else backup.restore)(ctx, args.file)
+        where = ctx.engine.url.render_as_string(hide_password=True)
+        print(f"Backed up {where} to {info.path} ({info.size:,} bytes)" if cmd == "backup"
+              else f"Restored {where} from {info.path} (schema {info.revision})")
+        return 0
+    if cmd == "demo":
+        from app.services import demo
+
+        with ctx.uow() as uow:
+            summary = demo.load_demo(uow, seed=args.seed, if_empty=args.if_empty)
+        print(summary)
+        return 0
+    if cmd == "import":
+        with ctx.uow() as uow:
+            count = imports.import_file(uow, args.kind, args.file, today=None)
+        print(f"Imported {count} {args.kind} rows from {args.file}")
+        return 0
+    if cmd == "post":
+        def show(done: int, total: int) -> None:
+            print(f"  posted {done}/{total} lines", file=sys.stderr)
+
+        with ctx.uow() as uow:
+            result = posting.post_slips(uow, args.slip, today=args.date, progress=show if not args.slip else None)
+        print(f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
+              f"({result.rerate_entries} re-rate)")
+        return 0
+    if cmd == "rerate":
+        with ctx.uow() as uow:
+            count = posting.rerate(uow, today=args.date)
+        print(f"Re-rated: {count} RERATE entries posted" if count else "Re-rated: nothing to post")
+        return 0
+    if cmd == "export":
+        with ctx.uow() as uow:
+            rows = reports.journal_rows(uow, args.date_from, args.date_to, args.source)
+        n = write_table(args.out, reports.JOURNAL_COLUMNS, (tuple(r.values()) for r in rows),
+                        sheet="Journal", money_columns=("debit", "credit"))
+        print(f"Wrote {n} journal lines to {args.out}")
+        return 0
+    if cmd == "report":
+        return _report_estimated(ctx, args)
+    if cmd == "statement":
+        return _statement(ctx, args)
+    raise AssertionError(cmd)
+
+
+ESTIMATED_MONEY = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",
+                   "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")
+
+
+def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.services import masterdata
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".pdf", ".csv", ".xlsx"):
+        print("error: --out must end in .pdf, .xlsx or .csv", file=sys.stderr)
+        return 2
+    as_of = args.as_of or date.today()
+    with ctx.uow() as uow:
+        rows = reports.estimated_rebates(uow, as_of, args.vendor, args.date_from)
+        company = masterdata.company(uow).name
+    if suffix == ".pdf":
+        from app.reports.estimated_pdf import EstimatedFilters, write_estimated_pdf
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        n = write_estimated_pdf(args.out, rows, company=company,
+                                filters=EstimatedFilters(as_of, args.vendor, args.date_from))
+    else:
+        n = write_table(args.out, reports.ESTIMATED_COLUMNS, (reports.estimated_row_values(r) for r in rows),
+                        sheet="Estimated rebates", money_columns=ESTIMATED_MONEY,
+                        formats={"current_rate": "0.000"})
+    print(f"Wrote {n} ladders to {args.out}")
+    return 0
+
+
+def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.reports import statement_pdf
+
+    if args.date_from > args.date_to:
+        print("error: --from is after --to", file=sys.stderr)
+        return 2
+    if args.every_vendor and not args.all:
+        print("error: --every-vendor goes with --all", file=sys.stderr)
+        return 2
+    if args.all:
+        if args.out.exists() and not args.out.is_dir():
+            print(f"error: with --all, --out is a folder; {args.out} is a file", file=sys.stderr)
+            return 2
+
+        def show(done: int, total: int) -> None:
+            if done == total or done % 100 == 0:
+                print(f"  {done}/{total} statements", file=sys.stderr)
+
+        paths = statement_pdf.write_statements(ctx, args.date_from, args.date_to, args.out,
+                                               every_vendor=args.every_vendor, progress=show)
+        print(f"Wrote {len(paths)} vendor statements to {args.out}")
+        return 0
+    if args.out.suffix.lower() != ".pdf":
+        print("error: --out must end in .pdf", file=sys.stderr)
+        return 2
+    with ctx.uow() as uow:
+        pages = statement_pdf.write_statement(uow, args.vendor, args.date_from, args.date_to, args.out)
+    print(f"Wrote the statement of {args.vendor} ({pages} pages) to {args.out}")
+    return 0
+
+
+def _user(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.services import security
+
+    with ctx.uow() as uow:
+        if args.user_command == "list":
+            for u in security.list_users(uow):
+                print(f"{u.login:20} {u.role:10} {'active' if u.active else 'disabled':8} {u.name}")
+            return 0
+        if args.user_command == "add":
+            u = security.save_user(uow, args.login, args.role, args.name)
+        else:
+            current = security.get_user(uow, args.login)
+            u = security.save_user(uow, args.login, current.role, current.name, active=False)
+    print(f"User {u.login}: {u.role}{'' if u.active else ' (disabled)'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except ValidationFailed as exc:
+        print(f"error: {len(exc.problems)} problem(s), nothing was written:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except (ServiceError, SchemaTooNew) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (ArgumentError, OperationalError, InterfaceError) as exc:
+        print(f"error: cannot use the database: {getattr(exc, 'orig', None) or exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

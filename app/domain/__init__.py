@@ -1,0 +1,1 @@
+"""Pure rebate mathematics: standard library and Decimal only (no Qt, no SQL)."""

@@ -1,0 +1,270 @@
+"""Tables of SPEC §2."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base
+from .types import Money, Percent, Quantity
+
+
+class Company(Base):
+    __tablename__ = "company"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    currency: Mapped[str] = mapped_column(String(3), default="CAD")
+    address: Mapped[str] = mapped_column(Text, default="")
+
+
+class Category(Base):
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("level", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    description: Mapped[str] = mapped_column(String(120), default="")
+    parent: Mapped[Category | None] = relationship(remote_side=[id])
+
+
+class Vendor(Base):
+    __tablename__ = "vendor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    currency: Mapped[str] = mapped_column(String(3), default="CAD")
+    address: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Product(Base):
+    __tablename__ = "product"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    cat1: Mapped[str | None] = mapped_column(String(40))
+    cat2: Mapped[str | None] = mapped_column(String(40))
+    cat3: Mapped[str | None] = mapped_column(String(40))
+    cat4: Mapped[str | None] = mapped_column(String(40))
+    unit_cost: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    # Weighted net cost of what was received (SPEC §6.4): sums kept exact.
+    received_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    received_net: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    vendor: Mapped[Vendor] = relationship()
+
+
+class GlAccount(Base):
+    __tablename__ = "gl_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    type: Mapped[str] = mapped_column(String(20))
+
+
+class GlReference(Base):
+    __tablename__ = "gl_reference"
+    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("gl_account.id"))
+    account: Mapped[GlAccount] = relationship()
+
+
+class Agreement(Base):
+    __tablename__ = "agreement"
+    __table_args__ = (UniqueConstraint("vendor_id", "kind", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    number: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="PENDING")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    next_line_no: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    vendor: Mapped[Vendor] = relationship()
+    lines: Mapped[list[AgreementLine]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementLine.line_no"
+    )
+
+
+class AgreementLine(Base):
+    __tablename__ = "agreement_line"
+    __table_args__ = (UniqueConstraint("agreement_id", "line_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    cat1: Mapped[str | None] = mapped_column(String(40))
+    cat2: Mapped[str | None] = mapped_column(String(40))
+    cat3: Mapped[str | None] = mapped_column(String(40))
+    cat4: Mapped[str | None] = mapped_column(String(40))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    max_amount: Mapped[Decimal] = mapped_column(Money())
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    rebate1: Mapped[Decimal | None] = mapped_column(Percent())
+    rebate2: Mapped[Decimal | None] = mapped_column(Percent())
+    rebate3: Mapped[Decimal | None] = mapped_column(Percent())
+    rebate4: Mapped[Decimal | None] = mapped_column(Percent())
+    method: Mapped[str] = mapped_column(String(2), default="SC")
+    degressive: Mapped[bool] = mapped_column(Boolean, default=False)
+    retro: Mapped[bool] = mapped_column(Boolean, default=False)
+    product_pct: Mapped[Decimal] = mapped_column(Percent(), default=Decimal(0))
+    period: Mapped[str | None] = mapped_column(String(1))
+    agreement: Mapped[Agreement] = relationship(back_populates="lines")
+    product: Mapped[Product | None] = relationship()
+
+
+class AgreementHistory(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "agreement_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(Integer, index=True)
+    line_no: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceivingSlip(Base):
+    __tablename__ = "receiving_slip"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slip_no: Mapped[str] = mapped_column(String(30), unique=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    received_date: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(10), default="DRAFT")
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+    posted_by: Mapped[str | None] = mapped_column(String(60))
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vendor: Mapped[Vendor] = relationship()
+    lines: Mapped[list[ReceiptLine]] = relationship(
+        back_populates="slip", cascade="all, delete-orphan", order_by="ReceiptLine.line_no"
+    )
+
+
+Index("ix_receiving_slip_status_date", ReceivingSlip.status, ReceivingSlip.received_date)
+
+
+class ReceiptLine(Base):
+    __tablename__ = "receipt_line"
+    __table_args__ = (UniqueConstraint("slip_id", "line_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slip_id: Mapped[int] = mapped_column(ForeignKey("receiving_slip.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unit_cost: Mapped[Decimal] = mapped_column(Quantity())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    slip: Mapped[ReceivingSlip] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+
+
+class JournalEntry(Base):
+    """Posted entries are never changed (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "journal_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_date: Mapped[date] = mapped_column(Date, index=True)
+    source: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str] = mapped_column(String(60), default="")
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class JournalLine(Base):
+    __tablename__ = "journal_line"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entry.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("gl_account.id"))
+    role: Mapped[str] = mapped_column(String(30))
+    debit: Mapped[Decimal] = mapped_column(Money())
+    credit: Mapped[Decimal] = mapped_column(Money())
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendor.id"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"))
+    receipt_line_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_line.id"), index=True)
+    slip_no: Mapped[str | None] = mapped_column(String(30))
+    line_no: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str | None] = mapped_column(String(10))
+    memo: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LineAccrual(Base):
+    """What is posted today for one receipt line and kind: the state re-rating compares with.
+
+    Always equal to the sum of the line's ACCRUAL, RETRO and RERATE journal lines.
+    """
+
+    __tablename__ = "line_accrual"
+    receipt_line_id: Mapped[int] = mapped_column(
+        ForeignKey("receipt_line.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    ladder_key: Mapped[str | None] = mapped_column(String(200))
+    agreement_id: Mapped[int | None] = mapped_column(Integer)
+    period_key: Mapped[str] = mapped_column(String(10), default="")
+    received_date: Mapped[date] = mapped_column(Date)
+    slip_no: Mapped[str] = mapped_column(String(30))
+    line_no: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    volume_after: Mapped[Decimal] = mapped_column(Money())
+    tier: Mapped[int] = mapped_column(Integer, default=0)
+    rebate: Mapped[Decimal] = mapped_column(Money())
+    retro: Mapped[Decimal] = mapped_column(Money())
+    inventory: Mapped[Decimal] = mapped_column(Money())
+
+
+Index(
+    "ix_line_accrual_ladder",
+    LineAccrual.ladder_key,
+    LineAccrual.received_date,
+    LineAccrual.slip_no,
+    LineAccrual.line_no,
+)
+Index("ix_line_accrual_vendor", LineAccrual.vendor_id, LineAccrual.kind)
+
+
+class AppUser(Base):
+    """A person who may use the application; the operating-system login maps to `login`."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(12))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LadderVolume(Base):
+    """Running volume of a ladder per period bucket and the position of its last line.
+
+    Derived from line_accrual and kept in the same transactions, so posting in date order
+    reads one row per ladder instead of summing its lines.
+    """
+
+    __tablename__ = "ladder_volume"
+    ladder_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    period_key: Mapped[str] = mapped_column(String(10), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    volume: Mapped[Decimal] = mapped_column(Money())
+    last_date: Mapped[date] = mapped_column(Date)
+    last_slip_no: Mapped[str] = mapped_column(String(30))
+    last_line_no: Mapped[int] = mapped_column(Integer)

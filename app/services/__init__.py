@@ -1,0 +1,1 @@
+"""Services own transactions, validation, history and permissions."""

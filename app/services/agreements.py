@@ -1,0 +1,422 @@
+"""Agreement maintenance: create, amend, delete lines, status; history; optimistic locking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from app.domain.ladder import ALL, KINDS
+from app.domain.rates import line_result, result_percent
+from app.domain.validation import (
+    LineDraft,
+    Lookups,
+    OtherLadder,
+    Problem,
+    validate_agreement,
+)
+from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
+
+from .context import UnitOfWork
+from .errors import NotFound, StaleRecord, ValidationFailed
+from .ladders import build_ladders
+from .masterdata import category_map
+from .security import Permission, require
+
+KIND_NAMES = {"COOP": "Coop Advertising", "VOLUME": "Volume Rebate", "PERIODIC": "Periodic Rebate"}
+LINE_FIELDS = (
+    ("CAT1", "cat1"), ("CAT2", "cat2"), ("CAT3", "cat3"), ("CAT4", "cat4"),
+    ("Product", "product"), ("Maximum Amount", "max_amount"),
+    ("Start Date", "start"), ("End Date", "end"),
+    ("Rebate 1", "rebate1"), ("Rebate 2", "rebate2"), ("Rebate 3", "rebate3"), ("Rebate 4", "rebate4"),
+    ("M", "method"), ("Deg", "degressive"), ("Retro", "retro"),
+    ("Product %", "product_pct"), ("Period", "period"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    id: int
+    vendor: str
+    vendor_name: str
+    kind: str
+    number: str
+    status: str
+    version: int
+    updated_by: str
+    updated_at: datetime
+    lines: tuple[LineDraft, ...]
+
+
+@dataclass(frozen=True)
+class AgreementSummary:
+    id: int
+    number: str
+    status: str
+    lines: int
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    line_no: int | None
+    field: str
+    old_value: str | None
+    new_value: str | None
+    user: str
+    at: datetime
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def text(value: object) -> str | None:
+    """How a value reads in the History tab."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def line_values(line: LineDraft) -> dict[str, object]:
+    cats = line.scope().cats if not line.product else (None, None, None, None)
+    values: dict[str, object] = {
+        "CAT1": cats[0], "CAT2": cats[1], "CAT3": cats[2], "CAT4": cats[3],
+        "Product": line.product or None,
+        "Maximum Amount": line.max_amount, "Start Date": line.start, "End Date": line.end,
+        "Rebate 1": line.rebates[0], "Rebate 2": line.rebates[1],
+        "Rebate 3": line.rebates[2], "Rebate 4": line.rebates[3],
+        "M": line.method, "Deg": line.degressive, "Retro": line.retro,
+        "Product %": line.product_pct, "Period": line.period or None,
+    }  # fmt: skip
+    return values
+
+
+def line_summary(line: LineDraft) -> str:
+    scope = f"product {line.product}" if line.product else "/".join(line.scope().cats)
+    rates = ", ".join(text(r) or "" for r in line.rebates if r is not None)
+    return f"{scope} max {text(line.max_amount)} {text(line.start)}..{text(line.end)} rebates {rates}"
+
+
+def result_of(line: LineDraft) -> Decimal:
+    """Result shown in the grid: percent, 3 decimals, half-up (SPEC §4.1)."""
+    return result_percent(line_result(line.rebates, line.degressive))
+
+
+def _to_draft(row: Any, product_code: str | None) -> LineDraft:
+    return LineDraft(
+        label=f"Line {row.line_no}",
+        line_no=row.line_no,
+        product=product_code,
+        cats=(row.cat1, row.cat2, row.cat3, row.cat4) if product_code is None else (None,) * 4,  # type: ignore[arg-type]
+        max_amount=row.max_amount,
+        start=row.start_date,
+        end=row.end_date,
+        rebates=(row.rebate1, row.rebate2, row.rebate3, row.rebate4),
+        method=row.method,
+        degressive=row.degressive,
+        retro=row.retro,
+        product_pct=row.product_pct,
+        period=row.period,
+    )
+
+
+def _vendor(uow: UnitOfWork, code: str) -> Vendor:
+    vendor = uow.session.scalar(select(Vendor).where(Vendor.code == code))
+    if vendor is None:
+        raise NotFound(f"Vendor {code} does not exist")
+    return vendor
+
+
+def list_agreements(uow: UnitOfWork, vendor: str, kind: str) -> list[AgreementSummary]:
+    v = _vendor(uow, vendor)
+    rows = uow.session.execute(
+        select(Agreement.id, Agreement.number, Agreement.status, func.count(AgreementLine.id))
+        .outerjoin(AgreementLine)
+        .where(Agreement.vendor_id == v.id, Agreement.kind == kind)
+        .group_by(Agreement.id, Agreement.number, Agreement.status)
+        .order_by(Agreement.id)
+    )
+    return [AgreementSummary(i, n, s, c) for i, n, s, c in rows]
+
+
+def _sort_key(line: LineDraft) -> tuple[object, ...]:
+    return (
+        1 if line.product else 0,
+        line.product or "",
+        line.scope().cats if not line.product else (),
+        line.start or date.min,
+        line.end or date.min,
+        line.max_amount or Decimal(0),
+    )
+
+
+def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
+    row = uow.session.get(Agreement, agreement_id)
+    if row is None:
+        raise NotFound(f"Agreement {agreement_id} does not exist")
+    table = AgreementLine.__table__
+    stored = uow.session.execute(
+        select(table, Product.code.label("product_code"))
+        .outerjoin(Product, Product.id == table.c.product_id)
+        .where(table.c.agreement_id == agreement_id)
+    ).all()
+    lines = tuple(sorted((_to_draft(ln, ln.product_code) for ln in stored), key=_sort_key))
+    return AgreementView(
+        row.id, row.vendor.code, row.vendor.name, row.kind, row.number, row.status,
+        row.version, row.updated_by, row.updated_at, lines,
+    )  # fmt: skip
+
+
+def find_agreement(uow: UnitOfWork, vendor: str, kind: str, number: str | None) -> int | None:
+    v = _vendor(uow, vendor)
+    query = select(Agreement.id).where(Agreement.vendor_id == v.id, Agreement.kind == kind)
+    if number:
+        query = query.where(Agreement.number == number)
+    return uow.session.scalar(query.order_by(Agreement.id).limit(1))
+
+
+def history(
+    uow: UnitOfWork, agreement_id: int, line_no: int | None = None, field: str | None = None
+) -> list[HistoryRow]:
+    """Newest first, optionally for one line and/or field."""
+    h = AgreementHistory
+    query = select(h.line_no, h.field, h.old_value, h.new_value, h.user, h.at).where(h.agreement_id == agreement_id)
+    if line_no is not None:
+        query = query.where(h.line_no == line_no)
+    if field:
+        query = query.where(h.field == field)
+    rows = uow.session.execute(query.order_by(h.at.desc(), h.id.desc()))
+    return [HistoryRow(*r) for r in rows]
+
+
+def _lookups(uow: UnitOfWork, vendor: Vendor, kind: str, agreement_id: int | None,
+             lines: list[LineDraft]) -> Lookups:
+    session = uow.session
+    wanted = {ln.product for ln in lines if ln.product}
+    products = {}
+    if wanted:
+        rows = session.execute(
+            select(Product.code, Vendor.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4)
+            .join(Vendor, Vendor.id == Product.vendor_id)
+            .where(Product.code.in_(wanted))
+        )
+        products = {code: (vcode, (c1, c2, c3, c4)) for code, vcode, c1, c2, c3, c4 in rows}
+    others = list(session.scalars(select(Agreement).where(
+        Agreement.vendor_id == vendor.id, Agreement.kind == kind,
+        Agreement.status == "ACCEPTED", Agreement.id != (agreement_id or -1))))
+    other_ladders: list[OtherLadder] = []
+    if others:
+        olines = list(session.scalars(select(AgreementLine).where(
+            AgreementLine.agreement_id.in_([a.id for a in others]))))
+        pids = {ln.product_id for ln in olines if ln.product_id}
+        codes = dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(pids))).all()) if pids else {}
+        for ladder in build_ladders(others, olines, codes):
+            other_ladders.append(OtherLadder(ladder.agreement_no, ladder.scope.key, ladder.start, ladder.end))
+    return Lookups(category_map(uow), products, other_ladders)
+
+
+def _next_number(uow: UnitOfWork, vendor_id: int, kind: str) -> str:
+    numbers = uow.session.scalars(
+        select(Agreement.number).where(Agreement.vendor_id == vendor_id, Agreement.kind == kind)
+    ).all()
+    ints = [int(n) for n in numbers if n.isdigit()]
+    return str(max(ints, default=0) + 1)
+
+
+def _normalise(line: LineDraft) -> LineDraft:
+    """Codes upper-cased where users type them; group lines get ALL for blank levels."""
+    if line.product:
+        return replace(line, cats=(None, None, None, None), method=(line.method or "").upper() or None,
+                       period=(line.period or "").upper() or None)
+    cats = tuple(ALL if not c or c.upper() == ALL else c for c in line.cats)
+    return replace(line, cats=cats, method=(line.method or "").upper() or None,  # type: ignore[arg-type]
+                   period=(line.period or "").upper() or None)
+
+
+def _store(row: AgreementLine, line: LineDraft, product_ids: dict[str, int]) -> None:
+    if line.product:
+        row.product_id = product_ids[line.product]
+        row.cat1 = row.cat2 = row.cat3 = row.cat4 = None
+    else:
+        row.product_id = None
+        row.cat1, row.cat2, row.cat3, row.cat4 = line.cats
+    assert line.max_amount is not None and line.start is not None and line.end is not None
+    row.max_amount, row.start_date, row.end_date = line.max_amount, line.start, line.end
+    row.rebate1, row.rebate2, row.rebate3, row.rebate4 = line.rebates
+    row.method = line.method or "SC"
+    row.degressive, row.retro = line.degressive, line.retro
+    row.product_pct = line.product_pct if line.product_pct is not None else Decimal(0)
+    row.period = line.period or None
+
+
+def save_agreement(
+    uow: UnitOfWork,
+    *,
+    vendor: str,
+    kind: str,
+    status: str,
+    lines: list[LineDraft],
+    agreement_id: int | None = None,
+    number: str | None = None,
+    expected_version: int | None = None,
+    today: date | None = None,
+    commit: bool = True,
+) -> AgreementView:
+    """Create (agreement_id None) or amend an agreement with all its lines, all or nothing.
+
+    Lines whose line_no is None are new; stored lines missing from `lines` are deleted.
+    Amending an accepted agreement, or accepting one, re-rates the vendor (SPEC §6.3).
+    """
+    from .posting import rerate_vendors  # posting depends on agreements' ladders
+
+    session = uow.session
+    require(uow, Permission.AGREEMENTS)
+    if kind not in KINDS:
+        raise ValidationFailed([Problem("Agreement", "Kind", f"must be COOP, VOLUME or PERIODIC (got {kind})")])
+    v = _vendor(uow, vendor)
+    lines = [_normalise(ln) for ln in lines]
+    row: Agreement | None = None
+    if agreement_id is not None:
+        row = session.get(Agreement, agreement_id)
+        if row is None:
+            raise NotFound(f"Agreement {agreement_id} does not exist")
+    if status == "ACCEPTED" or (row is not None and row.status == "ACCEPTED"):
+        require(uow, Permission.ACCEPT)
+    problems = validate_agreement(v.code, kind, status, lines, _lookups(uow, v, kind, agreement_id, lines))
+    if row is not None and row.status == "ACCEPTED" and status == "REJECTED":
+        problems.append(Problem(f"Agreement {row.number}", "Status", "an accepted agreement cannot be rejected"))
+    if number and len(number) > 20:
+        problems.append(Problem(f"Agreement {number[:20]}…", "Number", "is too long (at most 20 characters)"))
+    elif number and row is None and session.scalar(select(Agreement.id).where(
+            Agreement.vendor_id == v.id, Agreement.kind == kind, Agreement.number == number)):
+        problems.append(Problem(f"Agreement {number}", "Number", f"{vendor} already has {kind} agreement {number}"))
+    if row is not None:
+        stored = {ln.line_no for ln in row.lines}
+        for ln in lines:
+            if ln.line_no is not None and ln.line_no not in stored:
+                problems.append(Problem(ln.label, "Line", f"line {ln.line_no} is not on this agreement"))
+    if problems:
+        raise ValidationFailed(problems)
+
+    user, stamp = uow.user, now()
+    product_ids = {}
+    wanted = {ln.product for ln in lines if ln.product}
+    if wanted:
+        product_ids = dict(session.execute(select(Product.code, Product.id).where(Product.code.in_(wanted))).all())
+    history: list[dict[str, object]] = []
+
+    def note(line_no: int | None, field: str, old: object, new: object) -> None:
+        history.append({"agreement_id": row.id, "line_no": line_no, "field": field,  # type: ignore[union-attr]
+                        "old_value": text(old), "new_value": text(new), "user": user, "at": stamp})
+
+    was_accepted = row is not None and row.status == "ACCEPTED"
+    if row is None:
+        row = Agreement(vendor_id=v.id, kind=kind, number=number or _next_number(uow, v.id, kind),
+                        status=status, version=1, next_line_no=1, updated_by=user, updated_at=stamp)
+        session.add(row)
+        session.flush()
+        note(None, "Agreement", None, f"created {KIND_NAMES[kind]} {row.number}")
+        note(None, "Status", None, status)
+        changed = True
+    else:
+        if expected_version is not None:
+            bumped = session.execute(
+                update(Agreement).where(Agreement.id == row.id, Agreement.version == expected_version)
+                .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if bumped != 1:
+                session.refresh(row)
+                raise StaleRecord(f"Agreement {row.number} of {vendor}", row.updated_by,
+                                  row.updated_at.strftime("%Y-%m-%d %H:%M:%S"))
+            session.refresh(row)
+        else:
+            row.version += 1
+            row.updated_by, row.updated_at = user, stamp
+        changed = False
+        if row.status != status:
+            note(None, "Status", row.status, status)
+            row.status = status
+            changed = True
+
+    existing = {ln.line_no: ln for ln in session.scalars(
+        select(AgreementLine).where(AgreementLine.agreement_id == row.id))}
+    codes = {pid: code for code, pid in product_ids.items()}
+    if existing:
+        missing = {ln.product_id for ln in existing.values() if ln.product_id and ln.product_id not in codes}
+        if missing:
+            codes.update(dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(missing))).all()))
+    kept: set[int] = set()
+    inserts: list[dict[str, object]] = []
+    for line in lines:
+        if line.line_no is None:
+            line_no = row.next_line_no
+            row.next_line_no += 1
+            new_row = AgreementLine(agreement_id=row.id, line_no=line_no)
+            _store(new_row, line, product_ids)
+            inserts.append({c.key: getattr(new_row, c.key) for c in AgreementLine.__table__.c if c.key != "id"})
+            for name, value in line_values(line).items():
+                if value is not None and value is not False:
+                    note(line_no, name, None, value)
+            changed = True
+            continue
+        kept.add(line.line_no)
+        old_row = existing[line.line_no]
+        old = line_values(_to_draft(old_row, codes.get(old_row.product_id or -1)))
+        new = line_values(line)
+        diffs = [(name, old[name], new[name]) for name in new if text(old[name]) != text(new[name])]
+        if diffs:
+            _store(old_row, line, product_ids)
+            for name, o, n in diffs:
+                note(line.line_no, name, o, n)
+            changed = True
+    for line_no, old_row in existing.items():
+        if line_no not in kept:
+            note(line_no, "Line", line_summary(_to_draft(old_row, codes.get(old_row.product_id or -1))), "(deleted)")
+            session.delete(old_row)
+            changed = True
+    session.flush()
+    if inserts:
+        session.execute(insert(AgreementLine.__table__), inserts)
+    if history:
+        session.execute(insert(AgreementHistory.__table__), history)
+    session.expire(row, ["lines"])
+    if changed and (was_accepted or status == "ACCEPTED"):
+        rerate_vendors(uow, [v.id], today=today)
+    view = load_agreement(uow, row.id)
+    if commit:
+        uow.commit()
+    return view
+
+
+def set_status(uow: UnitOfWork, agreement_id: int, status: str, expected_version: int | None = None,
+               today: date | None = None) -> AgreementView:
+    view = load_agreement(uow, agreement_id)
+    return save_agreement(uow, vendor=view.vendor, kind=view.kind, status=status, lines=list(view.lines),
+                          agreement_id=agreement_id, expected_version=expected_version, today=today)
+
+
+def delete_agreement(uow: UnitOfWork, agreement_id: int, expected_version: int | None = None) -> None:
+    require(uow, Permission.AGREEMENTS)
+    row = uow.session.get(Agreement, agreement_id)
+    if row is None:
+        raise NotFound(f"Agreement {agreement_id} does not exist")
+    if row.status == "ACCEPTED":
+        raise ValidationFailed([Problem(f"Agreement {row.number}", "Status",
+                                        "an accepted agreement cannot be deleted; amend its lines instead")])
+    if expected_version is not None and row.version != expected_version:
+        raise StaleRecord(f"Agreement {row.number}", row.updated_by, row.updated_at.strftime("%Y-%m-%d %H:%M:%S"))
+    uow.session.add(AgreementHistory(agreement_id=row.id, line_no=None, field="Agreement",
+                                     old_value=f"{row.kind} {row.number}", new_value="(deleted)",
+                                     user=uow.user, at=now()))
+    uow.session.delete(row)
+    uow.commit()

@@ -1,0 +1,233 @@
+"""`coop import KIND FILE`: every kind of SPEC §9, all or nothing, errors by row and column."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from app.domain.validation import LineDraft
+from app.models import Agreement
+
+from . import agreements as agreement_service
+from . import masterdata, receiving
+from .context import UnitOfWork
+from .errors import ImportFailed, NotFound, Problem, ValidationFailed
+from .tabular import Cells, Row, read_table
+
+HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "categories": (("level", "code", "parent_code", "description"), ()),
+    "vendors": (("code", "name", "currency"), ("address",)),
+    "products": (("code", "description", "vendor_code", "cat1", "cat2", "cat3", "cat4", "unit_cost"), ()),
+    "gl-accounts": (("number", "name", "type"), ()),
+    "gl-reference": (("role", "account_number"), ()),
+    "agreements": (
+        ("vendor_code", "kind", "status", "cat1", "cat2", "cat3", "cat4", "product_code", "max_amount",
+         "start_date", "end_date", "rebate1", "rebate2", "rebate3", "rebate4", "method", "degressive",
+         "retro", "product_pct", "period"),
+        ("agreement_no",),
+    ),
+    "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
+                  "unit_cost"), ()),
+}  # fmt: skip
+KINDS = tuple(HEADERS)
+
+# Agreement fields as the screen names them -> the import column.
+AGREEMENT_COLUMNS = {
+    "CAT1": "cat1", "CAT2": "cat2", "CAT3": "cat3", "CAT4": "cat4", "Product": "product_code",
+    "Maximum Amount": "max_amount", "Start Date": "start_date", "End Date": "end_date",
+    "Rebate 1": "rebate1", "Rebate 2": "rebate2", "Rebate 3": "rebate3", "Rebate 4": "rebate4",
+    "M": "method", "Deg": "degressive", "Retro": "retro", "Product %": "product_pct",
+    "Period": "period", "Status": "status", "Kind": "kind", "Number": "agreement_no", "Line": "",
+}  # fmt: skip
+HUNDRED = Decimal(100)
+NUMBER_LENGTH = Agreement.__table__.c.number.type.length
+
+
+def import_file(uow: UnitOfWork, kind: str, path: str | Path, *, today: date | None = None) -> int:
+    """Import one file; returns the number of rows. Raises ImportFailed, writing nothing."""
+    if kind not in HEADERS:
+        raise ImportFailed([Problem("import", "KIND", f"unknown kind {kind!r} (one of {', '.join(KINDS)})")])
+    required, optional = HEADERS[kind]
+    table = read_table(path, required, optional)
+    try:
+        handler = {
+            "categories": _categories, "vendors": _vendors, "products": _products,
+            "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
+            "receipts": _receipts,
+        }[kind]  # fmt: skip
+        return handler(uow, table.rows, today)
+    except ImportFailed:
+        raise
+    except ValidationFailed as exc:
+        raise ImportFailed(exc.problems) from None
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise ImportFailed(problems)
+
+
+def _categories(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    problems: list[Problem] = []
+    records = []
+    for row in rows:
+        c = Cells(row, problems)
+        level = c.integer("level")
+        records.append(masterdata.CategoryIn(level or 0, c.text("code", True), c.text("parent_code") or None,
+                                             c.text("description"), row.label))
+    _raise(problems)
+    return masterdata.save_categories(uow, records)
+
+
+def _vendors(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    records = [
+        masterdata.VendorIn(r.cells["code"], r.cells["name"], r.cells["currency"] or None,
+                            r.cells.get("address", ""), True, r.label)
+        for r in rows
+    ]
+    return masterdata.save_vendors(uow, records)
+
+
+def _products(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    problems: list[Problem] = []
+    records = []
+    for row in rows:
+        c = Cells(row, problems)
+        cost = c.decimal("unit_cost", places=4, minimum=Decimal(0))
+        records.append(masterdata.ProductIn(
+            c.text("code", True), c.text("description"), c.text("vendor_code", True),
+            (c.text("cat1") or None, c.text("cat2") or None, c.text("cat3") or None, c.text("cat4") or None),
+            cost if cost is not None else Decimal(0), row.label))
+    _raise(problems)
+    return masterdata.save_products(uow, records)
+
+
+def _accounts(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    records = [masterdata.AccountIn(r.cells["number"], r.cells["name"], r.cells["type"], r.label) for r in rows]
+    return masterdata.save_accounts(uow, records)
+
+
+def _gl_reference(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    return masterdata.save_gl_reference(
+        uow, [(r.label, r.cells["role"].upper(), r.cells["account_number"]) for r in rows])
+
+
+def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
+    problems: list[Problem] = []
+    groups: dict[tuple[str, str, str], list[tuple[Row, LineDraft, str]]] = defaultdict(list)
+    for row in rows:
+        c = Cells(row, problems)
+        vendor = c.text("vendor_code", True)
+        kind = c.text("kind", True).upper()
+        status = c.text("status", True).upper()
+        rebates = tuple(c.decimal(f"rebate{i}") for i in (1, 2, 3, 4))
+        pct = c.decimal("product_pct")
+        line = LineDraft(
+            label=row.label,
+            product=c.text("product_code") or None,
+            cats=(c.text("cat1") or None, c.text("cat2") or None, c.text("cat3") or None, c.text("cat4") or None),
+            max_amount=c.decimal("max_amount", required=True),
+            start=c.date("start_date"),
+            end=c.date("end_date"),
+            rebates=rebates,  # type: ignore[arg-type]
+            method=c.text("method").upper() or None,
+            degressive=c.boolean("degressive"),
+            retro=c.boolean("retro"),
+            product_pct=pct if pct is not None else Decimal(0),
+            period=c.text("period").upper() or None,
+        )
+        if kind not in ("COOP", "VOLUME", "PERIODIC"):
+            problems.append(Problem(row.label, "kind", f"must be COOP, VOLUME or PERIODIC (got {kind or 'blank'})"))
+            continue
+        if len(row.cells.get("agreement_no", "")) > NUMBER_LENGTH:
+            problems.append(Problem(row.label, "agreement_no", f"is too long (at most {NUMBER_LENGTH} characters)"))
+            continue
+        groups[(vendor, kind, row.cells.get("agreement_no", ""))].append((row, line, status))
+    _raise(problems)
+    session = uow.session
+    for (vendor, kind, number), members in groups.items():
+        first_row = members[0][0]
+        statuses = {status for _r, _l, status in members}
+        if len(statuses) > 1:
+            problems.extend(Problem(r.label, "status", f"rows of one agreement need one status "
+                                    f"({members[0][2]} on {first_row.label})")
+                            for r, _l, s in members if s != members[0][2])
+            continue
+        try:
+            agreement_id = agreement_service.find_agreement(uow, vendor, kind, number or None)
+        except NotFound:
+            problems.append(Problem(first_row.label, "vendor_code", f"vendor {vendor or '(blank)'} does not exist"))
+            continue
+        lines = [line for _r, line, _s in members]
+        if agreement_id is not None:
+            lines = _match_existing(uow, agreement_id, lines)
+        try:
+            agreement_service.save_agreement(
+                uow, vendor=vendor, kind=kind, status=members[0][2], lines=lines,
+                agreement_id=agreement_id, number=number or None, today=today, commit=False)
+        except ValidationFailed as exc:
+            problems.extend(_to_columns(exc.problems, first_row))
+    if problems:
+        session.rollback()
+        raise ImportFailed(problems)
+    uow.commit()
+    return len(rows)
+
+
+def _match_existing(uow: UnitOfWork, agreement_id: int, lines: list[LineDraft]) -> list[LineDraft]:
+    """Re-importing an agreement amends it: a file line takes the line number of the stored
+    line with the same scope, dates and Maximum Amount, so history shows field changes."""
+    from dataclasses import replace
+
+    stored = agreement_service.load_agreement(uow, agreement_id).lines
+    free = {(ln.scope().key, ln.start, ln.end, ln.max_amount): ln.line_no for ln in stored}
+    matched = []
+    for line in lines:
+        key = (line.scope().key, line.start, line.end, line.max_amount)
+        line_no = free.pop(key, None)
+        matched.append(replace(line, line_no=line_no))
+    return matched
+
+
+def _to_columns(problems: list[Problem], first: Row) -> list[Problem]:
+    out = []
+    for p in problems:
+        record = p.record if p.record.startswith("row ") else first.label
+        out.append(Problem(record, AGREEMENT_COLUMNS.get(p.field, p.field) or p.field, p.message))
+    return out
+
+
+def _receipts(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    problems: list[Problem] = []
+    slips: dict[str, list[tuple[Row, str, date | None, receiving.SlipLineIn]]] = defaultdict(list)
+    for row in rows:
+        c = Cells(row, problems)
+        slip_no = c.text("slip_no", True)
+        vendor = c.text("vendor_code", True)
+        when = c.date("received_date")
+        line_no = c.integer("line_no")
+        quantity = c.decimal("quantity", required=True)
+        cost = c.decimal("unit_cost")
+        if not slip_no:
+            continue
+        slips[slip_no].append((row, vendor, when, receiving.SlipLineIn(
+            line_no if line_no is not None else 0, c.text("product_code", True),
+            quantity if quantity is not None else Decimal(1), cost, row.label)))
+    records = []
+    for slip_no, members in slips.items():
+        first, vendor, when, _ = members[0]
+        for row, v, w, _line in members[1:]:
+            if v != vendor:
+                problems.append(Problem(row.label, "vendor_code", f"slip {slip_no} is for {vendor} on {first.label}"))
+            if w != when and w is not None and when is not None:
+                problems.append(Problem(row.label, "received_date",
+                                        f"slip {slip_no} is dated {when} on {first.label}"))
+        if when is None:
+            continue
+        records.append(receiving.SlipIn(slip_no, vendor, when, tuple(m[3] for m in members),
+                                        label=f"{first.label} (slip {slip_no})"))
+    _raise(problems)
+    receiving.save_slips(uow, records)
+    return len(rows)

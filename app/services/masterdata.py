@@ -1,0 +1,366 @@
+"""Categories, vendors, products, GL accounts and the GL reference.
+
+Each `save_*` takes a batch of plain records (an import file or one screen row),
+validates all of them, and writes all or nothing. Existing codes are updated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.journal import ROLES
+from app.domain.money import ZERO, decimal_places
+from app.models import Category, Company, GlAccount, GlReference, Product, Vendor
+
+from .context import UnitOfWork
+from .errors import Problem, ValidationFailed
+from .security import Permission, require
+
+ACCOUNT_TYPES = ("ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE")
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$")
+
+
+@dataclass(frozen=True)
+class CategoryIn:
+    level: int
+    code: str
+    parent_code: str | None
+    description: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class VendorIn:
+    code: str
+    name: str
+    currency: str | None = None
+    address: str = ""
+    active: bool = True
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ProductIn:
+    code: str
+    description: str
+    vendor_code: str
+    cats: tuple[str | None, str | None, str | None, str | None]
+    unit_cost: Decimal = ZERO
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class AccountIn:
+    number: str
+    name: str
+    type: str
+    label: str = ""
+
+
+def company(uow: UnitOfWork) -> Company:
+    row = uow.session.get(Company, 1)
+    if row is None:
+        row = Company(id=1, name="My Company", currency="CAD", address="")
+        uow.session.add(row)
+        uow.session.flush()
+    return row
+
+
+def set_company(uow: UnitOfWork, name: str, currency: str, address: str = "") -> None:
+    require(uow, Permission.ADMIN)
+    row = company(uow)
+    has_vendors = uow.session.scalar(select(Vendor.id).limit(1)) is not None
+    if currency != row.currency and has_vendors:
+        raise ValidationFailed(
+            [Problem("Company", "currency", "cannot change once vendors exist")]
+        )
+    row.name, row.currency, row.address = name, currency, address
+    uow.commit()
+
+
+def _check_code(value: str, label: str, name: str, out: list[Problem], column: object = None) -> bool:
+    if not value:
+        out.append(Problem(label, name, "is required"))
+        return False
+    if not CODE_RE.match(value):
+        out.append(Problem(label, name, f"{value!r} is not a valid code (letters, digits, . _ / -)"))
+        return False
+    return _check_length(value, label, name, out, column)
+
+
+def _check_length(value: str, label: str, name: str, out: list[Problem], column: object) -> bool:
+    """Text longer than its column is refused here (PostgreSQL would fail, SQLite would keep it)."""
+    limit = getattr(getattr(column, "type", None), "length", None)
+    if limit is not None and len(value) > limit:
+        out.append(Problem(label, name, f"is too long ({len(value)} characters; at most {limit})"))
+        return False
+    return True
+
+
+def category_map(uow: UnitOfWork) -> dict[tuple[int, str], str | None]:
+    """(level, code) -> parent code, for every category."""
+    parent = Category.__table__.alias("p")
+    rows = uow.session.execute(
+        select(Category.level, Category.code, parent.c.code).outerjoin(
+            parent, parent.c.id == Category.parent_id
+        )
+    )
+    return {(lvl, code): pcode for lvl, code, pcode in rows}
+
+
+def save_categories(uow: UnitOfWork, records: Sequence[CategoryIn]) -> int:
+    require(uow, Permission.MASTER)
+    out: list[Problem] = []
+    existing = category_map(uow)
+    known = dict(existing)
+    seen: dict[tuple[int, str], str] = {}
+    for rec in records:
+        if rec.level in (1, 2, 3, 4) and rec.code:
+            known.setdefault((rec.level, rec.code), rec.parent_code or None)
+    for rec in records:
+        label = rec.label or f"Category {rec.code}"
+        if rec.level not in (1, 2, 3, 4):
+            out.append(Problem(label, "level", f"must be 1, 2, 3 or 4 (got {rec.level})"))
+            continue
+        if not _check_code(rec.code, label, "code", out, Category.code):
+            continue
+        _check_length(rec.description, label, "description", out, Category.description)
+        key = (rec.level, rec.code)
+        if key in seen:
+            out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[key]})"))
+        seen[key] = label
+        if rec.level == 1:
+            if rec.parent_code:
+                out.append(Problem(label, "parent_code", "a level 1 category has no parent"))
+        elif not rec.parent_code:
+            out.append(Problem(label, "parent_code", f"a level {rec.level} category needs a parent"))
+        elif (rec.level - 1, rec.parent_code) not in known:
+            out.append(
+                Problem(
+                    label,
+                    "parent_code",
+                    f"parent {rec.parent_code} does not exist at level {rec.level - 1}",
+                )
+            )
+        if key in existing and (existing[key] or None) != (rec.parent_code or None):
+            out.append(
+                Problem(
+                    label,
+                    "parent_code",
+                    f"{rec.code} already exists under {existing[key]}; it cannot be moved",
+                )
+            )
+    if out:
+        raise ValidationFailed(out)
+    session = uow.session
+    by_key = {(c.level, c.code): c for c in session.scalars(select(Category))}
+    for rec in sorted(records, key=lambda r: r.level):
+        row = by_key.get((rec.level, rec.code))
+        parent = by_key.get((rec.level - 1, rec.parent_code or "")) if rec.level > 1 else None
+        if row is None:
+            row = Category(level=rec.level, code=rec.code, description=rec.description)
+            row.parent = parent
+            session.add(row)
+            by_key[(rec.level, rec.code)] = row
+        else:
+            row.description = rec.description
+        session.flush()
+    uow.commit()
+    return len(records)
+
+
+def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
+    require(uow, Permission.MASTER)
+    out: list[Problem] = []
+    currency = company(uow).currency
+    seen: dict[str, str] = {}
+    for rec in records:
+        label = rec.label or f"Vendor {rec.code}"
+        if not _check_code(rec.code, label, "code", out, Vendor.code):
+            continue
+        if rec.code in seen:
+            out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[rec.code]})"))
+        seen[rec.code] = label
+        if not rec.name.strip():
+            out.append(Problem(label, "name", "is required"))
+        _check_length(rec.name.strip(), label, "name", out, Vendor.name)
+        cur = (rec.currency or currency).upper()
+        if not re.fullmatch(r"[A-Z]{3}", cur):
+            out.append(Problem(label, "currency", f"{rec.currency!r} is not an ISO 4217 code"))
+        elif cur != currency:
+            out.append(
+                Problem(
+                    label,
+                    "currency",
+                    f"vendor currency {cur} differs from the company currency {currency}; "
+                    "multi-currency is not supported yet",
+                )
+            )
+    if out:
+        raise ValidationFailed(out)
+    session = uow.session
+    by_code = {v.code: v for v in session.scalars(select(Vendor).where(Vendor.code.in_(seen)))}
+    for rec in records:
+        row = by_code.get(rec.code)
+        if row is None:
+            row = Vendor(code=rec.code)
+            session.add(row)
+            by_code[rec.code] = row
+        row.name, row.currency, row.address, row.active = (
+            rec.name.strip(), currency, rec.address, rec.active)
+    uow.commit()
+    return len(records)
+
+
+def check_cat_chain(
+    cats: Sequence[str | None],
+    categories: dict[tuple[int, str], str | None],
+    label: str,
+    prefix: str,
+    out: list[Problem],
+) -> None:
+    """Product categories: CAT1 required, blanks only at the end, each under the one above."""
+    blank_seen = False
+    for level, code in enumerate(cats, start=1):
+        name = f"{prefix}{level}"
+        if not code:
+            blank_seen = True
+            if level == 1:
+                out.append(Problem(label, name, "is required"))
+            continue
+        if blank_seen:
+            out.append(Problem(label, name, f"{code} follows a blank category"))
+            continue
+        if (level, code) not in categories:
+            out.append(Problem(label, name, f"category {code} does not exist at level {level}"))
+            continue
+        if level > 1 and cats[level - 2] and categories[(level, code)] != cats[level - 2]:
+            out.append(
+                Problem(
+                    label,
+                    name,
+                    f"category {code} belongs to {categories[(level, code)]}, "
+                    f"not to {cats[level - 2]}",
+                )
+            )
+
+
+def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
+    require(uow, Permission.MASTER)
+    out: list[Problem] = []
+    session = uow.session
+    vendors = dict(session.execute(select(Vendor.code, Vendor.id)).all())
+    categories = category_map(uow)
+    seen: dict[str, str] = {}
+    for rec in records:
+        label = rec.label or f"Product {rec.code}"
+        if not _check_code(rec.code, label, "code", out, Product.code):
+            continue
+        if rec.code in seen:
+            out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[rec.code]})"))
+        seen[rec.code] = label
+        _check_length(rec.description, label, "description", out, Product.description)
+        if rec.vendor_code not in vendors:
+            out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))
+        check_cat_chain(rec.cats, categories, label, "cat", out)
+        if rec.unit_cost < ZERO:
+            out.append(Problem(label, "unit_cost", f"cannot be negative (got {rec.unit_cost})"))
+        elif decimal_places(rec.unit_cost) > 4:
+            out.append(Problem(label, "unit_cost", "has more than 4 decimals"))
+        elif rec.unit_cost >= Decimal("1e11"):  # as receiving slips (quantity x cost fits the columns)
+            out.append(Problem(label, "unit_cost", f"is too large (got {rec.unit_cost})"))
+    if out:
+        raise ValidationFailed(out)
+    by_code = {p.code: p for p in session.scalars(select(Product).where(Product.code.in_(seen)))}
+    for rec in records:
+        row = by_code.get(rec.code)
+        if row is None:
+            row = Product(code=rec.code, received_qty=ZERO, received_net=ZERO)
+            session.add(row)
+            by_code[rec.code] = row
+        elif row.vendor_id != vendors[rec.vendor_code] and row.received_qty != ZERO:
+            raise ValidationFailed(
+                [Problem(rec.label or rec.code, "vendor_code", "product already received from another vendor")]
+            )
+        row.description = rec.description
+        row.vendor_id = vendors[rec.vendor_code]
+        row.cat1, row.cat2, row.cat3, row.cat4 = (c or None for c in rec.cats)
+        row.unit_cost = rec.unit_cost
+    uow.commit()
+    return len(records)
+
+
+def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
+    require(uow, Permission.GL)
+    out: list[Problem] = []
+    seen: dict[str, str] = {}
+    for rec in records:
+        label = rec.label or f"Account {rec.number}"
+        if not _check_code(rec.number, label, "number", out, GlAccount.number):
+            continue
+        if rec.number in seen:
+            out.append(Problem(label, "number", f"{rec.number} is repeated (also on {seen[rec.number]})"))
+        seen[rec.number] = label
+        if not rec.name.strip():
+            out.append(Problem(label, "name", "is required"))
+        _check_length(rec.name.strip(), label, "name", out, GlAccount.name)
+        if rec.type.upper() not in ACCOUNT_TYPES:
+            out.append(Problem(label, "type", f"must be one of {', '.join(ACCOUNT_TYPES)} (got {rec.type!r})"))
+    if out:
+        raise ValidationFailed(out)
+    session = uow.session
+    by_no = {a.number: a for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(seen)))}
+    for rec in records:
+        row = by_no.get(rec.number)
+        if row is None:
+            row = GlAccount(number=rec.number)
+            session.add(row)
+            by_no[rec.number] = row
+        row.name, row.type = rec.name.strip(), rec.type.upper()
+    uow.commit()
+    return len(records)
+
+
+def save_gl_reference(uow: UnitOfWork, mapping: Sequence[tuple[str, str, str]]) -> int:
+    """(label, role, account number) triples."""
+    require(uow, Permission.GL)
+    out: list[Problem] = []
+    session = uow.session
+    accounts = dict(session.execute(select(GlAccount.number, GlAccount.id)).all())
+    seen: dict[str, str] = {}
+    for label, role, number in mapping:
+        if role not in ROLES:
+            out.append(Problem(label, "role", f"must be one of {', '.join(ROLES)} (got {role!r})"))
+        elif role in seen:
+            out.append(Problem(label, "role", f"{role} is repeated (also on {seen[role]})"))
+        seen[role] = label
+        if number not in accounts:
+            out.append(Problem(label, "account_number", f"GL account {number or '(blank)'} does not exist"))
+    if out:
+        raise ValidationFailed(out)
+    for _label, role, number in mapping:
+        row = session.get(GlReference, role)
+        if row is None:
+            session.add(GlReference(role=role, account_id=accounts[number]))
+        else:
+            row.account_id = accounts[number]
+    uow.commit()
+    return len(mapping)
+
+
+def gl_reference(uow: UnitOfWork) -> dict[str, tuple[int, str]]:
+    """role -> (account id, account number)."""
+    return roles_to_accounts(uow.session)
+
+
+def roles_to_accounts(session: Session) -> dict[str, tuple[int, str]]:
+    rows = session.execute(
+        select(GlReference.role, GlAccount.id, GlAccount.number).join(GlAccount)
+    )
+    return {role: (aid, number) for role, aid, number in rows}

@@ -1,0 +1,348 @@
+"""Read-only lists the screens need (pick lists, lookups, slip lists). Nothing here writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.domain.journal import ROLES
+from app.domain.ladder import ALL, Scope, period_key
+from app.domain.ladder import ladder_key as make_ladder_key
+from app.domain.money import ZERO
+from app.models import (
+    Category,
+    GlAccount,
+    JournalEntry,
+    JournalLine,
+    LineAccrual,
+    Product,
+    ReceiptLine,
+    ReceivingSlip,
+    Vendor,
+)
+
+from .context import UnitOfWork
+from .masterdata import roles_to_accounts
+from .reports import EstimatedRow, journal_rows, ladder_estimates
+from .security import Permission, require
+
+
+@dataclass(frozen=True)
+class VendorRow:
+    code: str
+    name: str
+    currency: str
+    address: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    code: str
+    description: str
+    vendor: str
+    cats: tuple[str | None, str | None, str | None, str | None]
+    unit_cost: Decimal
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    level: int
+    code: str
+    parent: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    number: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class SlipRow:
+    slip_no: str
+    vendor: str
+    received: date
+    reference: str
+    status: str
+    lines: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    entry_no: int
+    entry_date: date
+    source: str
+    line_no: int | None
+    account: str
+    role: str
+    debit: Decimal
+    credit: Decimal
+    product: str | None
+    kind: str | None
+    memo: str
+
+
+def vendors(uow: UnitOfWork, active_only: bool = False) -> list[VendorRow]:
+    query = select(Vendor).order_by(Vendor.code)
+    if active_only:
+        query = query.where(Vendor.active.is_(True))
+    return [VendorRow(v.code, v.name, v.currency, v.address, v.active) for v in uow.session.scalars(query)]
+
+
+def has_vendors(uow: UnitOfWork) -> bool:
+    return uow.session.scalar(select(Vendor.id).limit(1)) is not None
+
+
+def products(uow: UnitOfWork, vendor: str | None = None) -> list[ProductRow]:
+    """Every product, or the products a vendor supplies, by code."""
+    query = (
+        select(Product.code, Product.description, Vendor.code, Product.cat1, Product.cat2,
+               Product.cat3, Product.cat4, Product.unit_cost)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .order_by(Product.code)
+    )  # fmt: skip
+    if vendor is not None:
+        query = query.where(Vendor.code == vendor)
+    return [ProductRow(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7]) for r in uow.session.execute(query)]
+
+
+def categories(uow: UnitOfWork, level: int | None = None,
+               parents: tuple[str | None, ...] = ()) -> list[CategoryRow]:
+    """Categories by level and code. With `parents` (the codes of levels 1..level-1, ALL or
+    blank meaning any), only those under that chain."""
+    parent = Category.__table__.alias("p")
+    query = (
+        select(Category.level, Category.code, parent.c.code, Category.description)
+        .outerjoin(parent, parent.c.id == Category.parent_id)
+        .order_by(Category.level, Category.code)
+    )
+    if level is not None:
+        query = query.where(Category.level == level)
+    rows = [CategoryRow(lv, code, pcode, desc) for lv, code, pcode, desc in uow.session.execute(query)]
+    chain = [p for p in parents if p and p.upper() != "ALL"]
+    if level is None or not chain or len(parents) < level - 1:
+        return rows
+    # Keep a category only if its ancestors match every code given in the chain.
+    parent_of = {(r.level, r.code): r.parent for r in categories(uow)}
+    out = []
+    for row in rows:
+        ok = True
+        code: str | None = row.code
+        for lvl in range(level - 1, 0, -1):
+            code = parent_of.get((lvl + 1, code or ""))
+            wanted = parents[lvl - 1]
+            if wanted and wanted.upper() != "ALL" and code != wanted:
+                ok = False
+                break
+        if ok:
+            out.append(row)
+    return out
+
+
+def accounts(uow: UnitOfWork) -> list[AccountRow]:
+    return [AccountRow(a.number, a.name, a.type)
+            for a in uow.session.scalars(select(GlAccount).order_by(GlAccount.number))]
+
+
+def gl_reference(uow: UnitOfWork) -> dict[str, str | None]:
+    """Every account role (SPEC §6.1) -> account number, None where not set."""
+    mapped = roles_to_accounts(uow.session)
+    return {role: mapped[role][1] if role in mapped else None for role in ROLES}
+
+
+def slips(uow: UnitOfWork, vendor: str | None = None, status: str | None = None) -> list[SlipRow]:
+    """Receiving slips, newest first, with their line count and total."""
+    query = (
+        select(ReceivingSlip.slip_no, Vendor.code, ReceivingSlip.received_date, ReceivingSlip.reference,
+               ReceivingSlip.status, func.count(ReceiptLine.id), func.sum(ReceiptLine.amount))
+        .join(Vendor, Vendor.id == ReceivingSlip.vendor_id)
+        .outerjoin(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+        .group_by(ReceivingSlip.id, ReceivingSlip.slip_no, Vendor.code, ReceivingSlip.received_date,
+                  ReceivingSlip.reference, ReceivingSlip.status)
+        .order_by(ReceivingSlip.received_date.desc(), ReceivingSlip.slip_no.desc())
+    )  # fmt: skip
+    if vendor:
+        query = query.where(Vendor.code == vendor)
+    if status:
+        query = query.where(ReceivingSlip.status == status)
+    return [SlipRow(no, vcode, received, ref, st, count, total or ZERO)
+            for no, vcode, received, ref, st, count, total in uow.session.execute(query)]
+
+
+def slip_status(uow: UnitOfWork, slip_no: str) -> str | None:
+    """DRAFT, POSTED, or None when there is no such slip."""
+    return uow.session.scalar(select(ReceivingSlip.status).where(ReceivingSlip.slip_no == slip_no))
+
+
+def slip_journal(uow: UnitOfWork, slip_no: str) -> list[JournalRow]:
+    """Every journal line carrying a slip's number (RECEIPT, ACCRUAL, RETRO, RERATE)."""
+    query = (
+        select(JournalEntry.id, JournalEntry.entry_date, JournalEntry.source, JournalLine.line_no,
+               GlAccount.number, JournalLine.role, JournalLine.debit, JournalLine.credit,
+               Product.code, JournalLine.kind, JournalLine.memo)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .join(GlAccount, GlAccount.id == JournalLine.account_id)
+        .outerjoin(Product, Product.id == JournalLine.product_id)
+        .where(JournalLine.slip_no == slip_no)
+        .order_by(JournalEntry.id, JournalLine.id)
+    )  # fmt: skip
+    return [JournalRow(*row) for row in uow.session.execute(query)]
+
+
+# -- report screens (read-only; SPEC §8) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EstimatedLadder:
+    """One row of the estimated rebate report with the key of its ladder (for drill-down)."""
+
+    ladder_key: str
+    row: EstimatedRow
+
+
+def estimated_ladders(uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None,
+                      date_from: date | None = None, kind: str | None = None) -> list[EstimatedLadder]:
+    """The rows of `reports.estimated_rebates`, each with its ladder key; optionally one kind."""
+    require(uow, Permission.REPORTS)
+    session = uow.session
+    as_of = as_of or date.today()
+    query = select(Vendor).order_by(Vendor.code)
+    if vendor:
+        query = query.where(Vendor.code == vendor)
+    return [EstimatedLadder(ladder.key, row)
+            for v in session.scalars(query)
+            for ladder, row in ladder_estimates(session, v, as_of, date_from)
+            if kind is None or row.kind == kind]
+
+
+@dataclass(frozen=True)
+class LadderLine:
+    """A receipt line as it accrued on a ladder (line_accrual)."""
+
+    slip_no: str
+    line_no: int
+    received: date
+    product: str
+    period_key: str
+    amount: Decimal
+    volume_after: Decimal
+    tier: int
+    rebate: Decimal
+    retro: Decimal
+    applied_to_cost: Decimal
+
+
+def ladder_lines(uow: UnitOfWork, ladder_key: str, as_of: date | None = None,
+                 date_from: date | None = None) -> list[LadderLine]:
+    """The receipt lines that accrued on a ladder, in posting order (received, slip, line)."""
+    require(uow, Permission.REPORTS)
+    t = LineAccrual
+    query = (
+        select(t.slip_no, t.line_no, t.received_date, Product.code, t.period_key, t.amount, t.volume_after,
+               t.tier, t.rebate, t.retro, t.inventory)
+        .join(Product, Product.id == t.product_id)
+        .where(t.ladder_key == ladder_key)
+        .order_by(t.received_date, t.slip_no, t.line_no)
+    )  # fmt: skip
+    if as_of is not None:
+        query = query.where(t.received_date <= as_of)
+    if date_from is not None:
+        query = query.where(t.received_date >= date_from)
+    return [LadderLine(*row) for row in uow.session.execute(query)]
+
+
+def receipt_line_journal(uow: UnitOfWork, slip_no: str, line_no: int) -> list[dict[str, object]]:
+    """The journal lines of one receipt line (RECEIPT, ACCRUAL, RETRO, RERATE), keyed by
+    `reports.JOURNAL_COLUMNS` like `reports.journal_rows`."""
+    return journal_rows(uow, slip_no=slip_no, line_no=line_no)
+
+
+@dataclass(frozen=True)
+class LadderProgress:
+    """Volume and rebate to date of one ladder (of its current period for a periodic one)."""
+
+    ladder_key: str
+    period_key: str
+    volume: Decimal
+    rebate: Decimal
+    lines: int
+
+
+def ladder_progress(uow: UnitOfWork, agreement_id: int, product: str | None,
+                    cats: tuple[str | None, ...], start: date, end: date, period: str | None = None,
+                    as_of: date | None = None) -> LadderProgress:
+    """The accrued volume of the ladder an agreement line belongs to (same scope and dates):
+    the sum of line_accrual.amount for its key, received by as_of (default today)."""
+    require(uow, Permission.REPORTS)
+    if product:
+        scope = Scope(product=product)
+    else:
+        padded = (*cats, None, None, None, None)[:4]
+        scope = Scope(cats=tuple(c.upper() if c and c.upper() != ALL else ALL for c in padded))  # type: ignore[arg-type]
+    key = make_ladder_key(agreement_id, scope, start, end)
+    as_of = as_of or date.today()
+    t = LineAccrual
+    where = [t.ladder_key == key, t.received_date <= as_of]
+    pkey = ""
+    if period:
+        pkey = period_key(period, min(max(as_of, start), end))
+        where.append(t.period_key == pkey)
+    volume, rebate, count = uow.session.execute(
+        select(func.sum(t.amount), func.sum(t.rebate), func.count()).where(*where)).one()
+    return LadderProgress(key, pkey, volume or ZERO, rebate or ZERO, count)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the Home screen shows: the company and what is waiting."""
+
+    company: str
+    currency: str
+    vendors: int
+    products: int
+    accepted: dict[str, int]  # kind -> accepted agreements
+    pending: int  # agreements waiting for acceptance
+    draft_slips: int
+    draft_lines: int
+    posted_lines: int
+    last_received: date | None
+    accrued: Decimal | None  # net rebate receivable posted (None: no reports permission)
+
+
+def overview(uow: UnitOfWork) -> Overview:
+    from app.models import Agreement, Company
+
+    from .security import can
+
+    session = uow.session
+    company = session.get(Company, 1)
+    accepted = dict(session.execute(
+        select(Agreement.kind, func.count()).where(Agreement.status == "ACCEPTED").group_by(Agreement.kind)).all())
+    drafts = session.execute(
+        select(func.count(func.distinct(ReceivingSlip.id)), func.count(ReceiptLine.id))
+        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).where(ReceivingSlip.status == "DRAFT")).one()
+    posted = session.execute(
+        select(func.count(ReceiptLine.id), func.max(ReceivingSlip.received_date))
+        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).where(ReceivingSlip.status == "POSTED")).one()
+    accrued = None
+    if can(uow, Permission.REPORTS):
+        debit, credit = session.execute(
+            select(func.sum(JournalLine.debit), func.sum(JournalLine.credit))
+            .where(JournalLine.role == "REBATE_RECEIVABLE")).one()
+        accrued = (debit or ZERO) - (credit or ZERO)
+    return Overview(
+        company=company.name if company else "", currency=company.currency if company else "CAD",
+        vendors=session.scalar(select(func.count()).select_from(Vendor)) or 0,
+        products=session.scalar(select(func.count()).select_from(Product)) or 0,
+        accepted={k: int(v) for k, v in accepted.items()},
+        pending=session.scalar(select(func.count()).select_from(Agreement).where(Agreement.status == "PENDING")) or 0,
+        draft_slips=int(drafts[0] or 0), draft_lines=int(drafts[1] or 0),
+        posted_lines=int(posted[0] or 0), last_received=posted[1], accrued=accrued,
+    )  # fmt: skip

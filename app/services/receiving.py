@@ -1,0 +1,283 @@
+"""Receiving slips: drafts, the rebate preview before posting, net unit cost (SPEC §6.4)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, func, insert, select
+
+from app.domain.ladder import LadderRun, choose_ladder
+from app.domain.money import ZERO, cents, decimal_places, round_to
+from app.domain.rates import result_percent
+from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
+
+from .context import UnitOfWork
+from .errors import AlreadyPosted, NotFound, Problem, ValidationFailed
+from .ladders import vendor_ladders
+from .security import Permission, require
+
+
+@dataclass(frozen=True)
+class SlipLineIn:
+    line_no: int
+    product: str
+    quantity: Decimal
+    unit_cost: Decimal | None = None  # None: the product's unit cost
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SlipIn:
+    slip_no: str | None
+    vendor: str
+    received: date
+    lines: tuple[SlipLineIn, ...]
+    reference: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SlipLineView:
+    line_no: int
+    product: str
+    description: str
+    quantity: Decimal
+    unit_cost: Decimal
+    amount: Decimal
+    inventory_credit: Decimal
+    net_unit_cost: Decimal
+
+
+@dataclass(frozen=True)
+class SlipView:
+    slip_no: str
+    vendor: str
+    vendor_name: str
+    received: date
+    reference: str
+    status: str
+    lines: tuple[SlipLineView, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((ln.amount for ln in self.lines), ZERO)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    line_no: int
+    kind: str
+    ladder: str
+    agreement_no: str
+    tier: int
+    rate_pct: Decimal
+    rebate: Decimal
+    retro: Decimal
+    applied_to_cost: Decimal
+    net_unit_cost: Decimal
+
+
+SLIP_NO_LENGTH = ReceivingSlip.__table__.c.slip_no.type.length
+LINE_NO_LIMIT = 999_999
+AMOUNT_LIMIT = Decimal("1e13")  # one line's amount; sums of them stay inside the money columns
+
+
+def extended(quantity: Decimal, unit_cost: Decimal) -> Decimal:
+    return cents(quantity * unit_cost)
+
+
+def next_slip_no(uow: UnitOfWork) -> str:
+    numbers = uow.session.scalars(select(ReceivingSlip.slip_no).where(ReceivingSlip.slip_no.like("R%"))).all()
+    ints = [int(n[1:]) for n in numbers if n[1:].isdigit()]
+    return f"R{max(ints, default=0) + 1:06d}"
+
+
+def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool = False) -> list[str]:
+    """Store draft slips, all or nothing. With replace_draft, a draft of the same number is
+    replaced (the entry screen saving again); a posted slip is never replaced."""
+    session = uow.session
+    require(uow, Permission.RECEIVE)
+    out: list[Problem] = []
+    vendors = dict(session.execute(select(Vendor.code, Vendor.id)).all())
+    wanted = {ln.product for s in slips for ln in s.lines}
+    products = {
+        code: (pid, vid, cost)
+        for code, pid, vid, cost in session.execute(
+            select(Product.code, Product.id, Product.vendor_id, Product.unit_cost).where(Product.code.in_(wanted))
+        )
+    }
+    numbers = [s.slip_no for s in slips if s.slip_no]
+    # Locked (PostgreSQL): a posting of one of these slips in progress is waited for, so
+    # its status is read after it commits and a posted slip is refused, never deleted.
+    existing = dict(session.execute(
+        select(ReceivingSlip.slip_no, ReceivingSlip.status).where(ReceivingSlip.slip_no.in_(numbers))
+        .order_by(ReceivingSlip.slip_no).with_for_update()
+    ).all()) if numbers else {}
+    seen: dict[str, str] = {}
+    for slip in slips:
+        label = slip.label or f"Slip {slip.slip_no}"
+        if slip.slip_no:
+            if len(slip.slip_no) > SLIP_NO_LENGTH:
+                out.append(Problem(label, "slip_no", f"is too long ({len(slip.slip_no)} characters; "
+                                                     f"at most {SLIP_NO_LENGTH})"))
+            if slip.slip_no in seen:
+                out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is repeated (also {seen[slip.slip_no]})"))
+            seen[slip.slip_no] = label
+            status = existing.get(slip.slip_no)
+            if status == "POSTED":
+                out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is already posted"))
+            elif status == "DRAFT" and not replace_draft:
+                out.append(Problem(label, "slip_no", f"slip {slip.slip_no} already exists"))
+        vid = vendors.get(slip.vendor)
+        if vid is None:
+            out.append(Problem(label, "vendor_code", f"vendor {slip.vendor or '(blank)'} does not exist"))
+        if not slip.lines:
+            out.append(Problem(label, "line_no", "a slip needs at least one line"))
+        line_nos: dict[int, str] = {}
+        for line in slip.lines:
+            llabel = line.label or f"{label} line {line.line_no}"
+            if line.line_no <= 0:
+                out.append(Problem(llabel, "line_no", f"must be a positive whole number (got {line.line_no})"))
+            elif line.line_no > LINE_NO_LIMIT:
+                out.append(Problem(llabel, "line_no", f"is too large (got {line.line_no}; at most {LINE_NO_LIMIT})"))
+            elif line.line_no in line_nos:
+                out.append(Problem(llabel, "line_no", f"slip {slip.slip_no} line {line.line_no} is repeated "
+                                                      f"(also {line_nos[line.line_no]})"))
+            line_nos[line.line_no] = llabel
+            info = products.get(line.product)
+            if info is None:
+                out.append(Problem(llabel, "product_code", f"product {line.product or '(blank)'} does not exist"))
+            elif vid is not None and info[1] != vid:
+                out.append(Problem(llabel, "product_code", f"product {line.product} is not supplied by {slip.vendor}"))
+            if line.quantity == ZERO:
+                out.append(Problem(llabel, "quantity", "cannot be 0"))
+            elif decimal_places(line.quantity) > 4:
+                out.append(Problem(llabel, "quantity", "has more than 4 decimals"))
+            elif abs(line.quantity) >= Decimal("1e11"):
+                out.append(Problem(llabel, "quantity", "is too large"))
+            if line.unit_cost is not None:
+                if line.unit_cost < ZERO:
+                    out.append(Problem(llabel, "unit_cost", f"cannot be negative (got {line.unit_cost})"))
+                elif decimal_places(line.unit_cost) > 4:
+                    out.append(Problem(llabel, "unit_cost", "has more than 4 decimals"))
+                elif line.unit_cost >= Decimal("1e11"):
+                    out.append(Problem(llabel, "unit_cost", "is too large"))
+            cost = line.unit_cost if line.unit_cost is not None else (info[2] if info else None)
+            if (cost is not None and max(abs(line.quantity), abs(cost)) < Decimal("1e11")
+                    and abs(extended(line.quantity, cost)) >= AMOUNT_LIMIT):
+                out.append(Problem(llabel, "quantity", f"quantity x unit cost is too large "
+                                                      f"(at most {AMOUNT_LIMIT:,} per line)"))
+    if out:
+        raise ValidationFailed(out)
+    replaced = [n for n in numbers if n in existing]
+    if replaced:
+        old_ids = list(session.scalars(select(ReceivingSlip.id).where(ReceivingSlip.slip_no.in_(replaced))))
+        session.execute(delete(ReceiptLine).where(ReceiptLine.slip_id.in_(old_ids)))
+        session.execute(delete(ReceivingSlip).where(ReceivingSlip.id.in_(old_ids)))
+    stored: list[str] = []
+    generated = next_slip_no(uow)
+    for slip in slips:
+        if slip.slip_no:
+            stored.append(slip.slip_no)
+        else:
+            stored.append(generated)
+            generated = f"R{int(generated[1:]) + 1:06d}"
+    if not slips:
+        return stored
+    ids = session.execute(
+        insert(ReceivingSlip).returning(ReceivingSlip.id, sort_by_parameter_order=True),
+        [{"slip_no": slip_no, "vendor_id": vendors[slip.vendor], "received_date": slip.received,
+          "reference": slip.reference, "status": "DRAFT", "created_by": uow.user}
+         for slip_no, slip in zip(stored, slips, strict=True)],
+    ).scalars().all()
+    rows = []
+    for slip_id, slip in zip(ids, slips, strict=True):
+        for line in slip.lines:
+            pid, _vid, cost = products[line.product]
+            unit_cost = line.unit_cost if line.unit_cost is not None else cost
+            rows.append({"slip_id": slip_id, "line_no": line.line_no, "product_id": pid,
+                         "quantity": line.quantity, "unit_cost": unit_cost,
+                         "amount": extended(line.quantity, unit_cost)})
+    session.execute(insert(ReceiptLine.__table__), rows)
+    uow.commit()
+    return stored
+
+
+def delete_draft(uow: UnitOfWork, slip_no: str) -> None:
+    require(uow, Permission.RECEIVE)
+    row = uow.session.scalar(select(ReceivingSlip).where(ReceivingSlip.slip_no == slip_no).with_for_update())
+    if row is None:
+        raise NotFound(f"Receiving slip {slip_no} does not exist")
+    if row.status != "DRAFT":
+        raise AlreadyPosted(f"Receiving slip {slip_no} is posted; post a correction instead")
+    uow.session.delete(row)
+    uow.commit()
+
+
+def load_slip(uow: UnitOfWork, slip_no: str) -> SlipView:
+    session = uow.session
+    slip = session.scalar(select(ReceivingSlip).where(ReceivingSlip.slip_no == slip_no))
+    if slip is None:
+        raise NotFound(f"Receiving slip {slip_no} does not exist")
+    credits = dict(session.execute(
+        select(LineAccrual.receipt_line_id, func.sum(LineAccrual.inventory))
+        .join(ReceiptLine, ReceiptLine.id == LineAccrual.receipt_line_id)
+        .where(ReceiptLine.slip_id == slip.id).group_by(LineAccrual.receipt_line_id)
+    ).all())
+    lines = []
+    for ln in slip.lines:
+        credit = credits.get(ln.id) or ZERO
+        net = round_to((ln.amount - credit) / ln.quantity, 4) if ln.quantity else ZERO
+        lines.append(SlipLineView(ln.line_no, ln.product.code, ln.product.description, ln.quantity,
+                                  ln.unit_cost, ln.amount, credit, net))
+    return SlipView(slip.slip_no, slip.vendor.code, slip.vendor.name, slip.received_date, slip.reference,
+                    slip.status, tuple(lines))
+
+
+def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
+    """What each line would earn if the slip were posted now, after the posted lines."""
+    session = uow.session
+    vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == slip.vendor))
+    if vendor_id is None:
+        return []
+    codes = {ln.product for ln in slip.lines}
+    products = {
+        r[0]: r for r in session.execute(
+            select(Product.code, Product.unit_cost, Product.cat1, Product.cat2, Product.cat3, Product.cat4)
+            .where(Product.code.in_(codes), Product.vendor_id == vendor_id))
+    }
+    ladders = vendor_ladders(session, vendor_id)
+    runs: dict[str, LadderRun] = {}
+    rows: list[PreviewRow] = []
+    credit_by_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    pending: list[tuple[SlipLineIn, Decimal, str, object, object]] = []
+    for line in sorted(slip.lines, key=lambda ln: ln.line_no):
+        info = products.get(line.product)
+        if info is None or line.quantity == ZERO:
+            continue
+        cost = line.unit_cost if line.unit_cost is not None else info[1]
+        amount = extended(line.quantity, cost)
+        for kind, kind_ladders in sorted(ladders.items()):
+            ladder = choose_ladder(kind_ladders, line.product, info[2:6], slip.received)
+            if ladder is None:
+                continue
+            if ladder.key not in runs:
+                volumes = dict(session.execute(
+                    select(LineAccrual.period_key, func.sum(LineAccrual.amount))
+                    .where(LineAccrual.ladder_key == ladder.key, LineAccrual.received_date <= slip.received)
+                    .group_by(LineAccrual.period_key)).all())
+                runs[ladder.key] = LadderRun(ladder.terms, volumes)
+            acc = runs[ladder.key].add(slip.received, amount)
+            credit_by_line[line.line_no] += acc.inventory
+            pending.append((line, amount, kind, ladder, acc))
+    for line, amount, kind, ladder, acc in pending:
+        net = round_to((amount - credit_by_line[line.line_no]) / line.quantity, 4)
+        rate = ladder.terms.tiers[acc.tier - 1].rate  # type: ignore[attr-defined]
+        rows.append(PreviewRow(line.line_no, kind, ladder.scope.label, ladder.agreement_no,  # type: ignore[attr-defined]
+                               acc.tier, result_percent(rate), acc.rebate,  # type: ignore[attr-defined]
+                               acc.retro, acc.inventory, net))  # type: ignore[attr-defined]
+    return rows

@@ -1,0 +1,135 @@
+"""Users, roles and permissions, enforced by the services (not only by the screens).
+
+A database with no users is in single-user mode: whoever runs the program has every
+permission (one workstation on its own SQLite file). Once an administrator adds users,
+the operating-system login (or --user / COOP_USER) must be an active user, and each
+service checks the role's permission before it writes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from app.models import AppUser
+
+from .context import UnitOfWork
+from .errors import NotFound, PermissionDenied, Problem, ValidationFailed
+
+
+class Role(StrEnum):
+    CLERK = "CLERK"
+    MANAGER = "MANAGER"  # purchasing manager
+    ACCOUNTANT = "ACCOUNTANT"
+    ADMIN = "ADMIN"
+
+
+class Permission(StrEnum):
+    RECEIVE = "enter receiving slips"
+    AGREEMENTS = "maintain agreements"
+    ACCEPT = "accept agreements"
+    MASTER = "maintain vendors, products and categories"
+    GL = "maintain GL accounts and the GL reference"
+    POST = "post receiving slips"
+    RERATE = "re-rate"
+    REPORTS = "run reports"
+    USERS = "maintain users"
+    ADMIN = "load the demo company, back up and restore"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset({Permission.RECEIVE}),
+    Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
+    Role.ACCOUNTANT: frozenset({Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS}),
+    Role.ADMIN: frozenset(Permission),
+}
+ROLE_NAMES = {Role.CLERK: "Clerk", Role.MANAGER: "Purchasing manager", Role.ACCOUNTANT: "Accountant",
+              Role.ADMIN: "Administrator"}
+
+
+@dataclass(frozen=True)
+class UserView:
+    login: str
+    name: str
+    role: str
+    active: bool
+
+
+def current_role(uow: UnitOfWork) -> Role:
+    """The role of the unit of work's user (ADMIN in single-user mode)."""
+    cached = getattr(uow, "_role", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    session = uow.session
+    if session.scalar(select(func.count()).select_from(AppUser)) == 0:
+        role = Role.ADMIN
+    else:
+        row = session.scalar(select(AppUser).where(AppUser.login == uow.user))
+        if row is None or not row.active:
+            raise PermissionDenied(
+                f"{uow.user} is not an active user of this database; ask an administrator to add you")
+        role = Role(row.role)
+    uow._role = role  # type: ignore[attr-defined]
+    return role
+
+
+def require(uow: UnitOfWork, permission: Permission) -> None:
+    role = current_role(uow)
+    if permission not in GRANTS[role]:
+        raise PermissionDenied(f"{uow.user} ({ROLE_NAMES[role]}) may not {permission.value}")
+
+
+def can(uow: UnitOfWork, permission: Permission) -> bool:
+    try:
+        require(uow, permission)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def list_users(uow: UnitOfWork) -> list[UserView]:
+    rows = uow.session.scalars(select(AppUser).order_by(AppUser.login))
+    return [UserView(u.login, u.name, u.role, u.active) for u in rows]
+
+
+def save_user(uow: UnitOfWork, login: str, role: str, name: str = "", active: bool = True) -> UserView:
+    """Add or change a user. The first user must be an administrator (or nobody could
+    manage users afterwards); the last active administrator cannot be demoted."""
+    session = uow.session
+    problems = []
+    if not login or len(login) > 60:
+        problems.append(Problem(f"User {login}", "login", "is required (at most 60 characters)"))
+    if role.upper() not in Role.__members__:
+        problems.append(Problem(f"User {login}", "role", f"must be one of {', '.join(Role)} (got {role!r})"))
+    if problems:
+        raise ValidationFailed(problems)
+    role = role.upper()
+    existing = list_users(uow)
+    if not existing:
+        if role != Role.ADMIN or not active:
+            raise ValidationFailed([Problem(f"User {login}", "role",
+                                            "the first user must be an active administrator")])
+    else:
+        require(uow, Permission.USERS)
+        admins = [u for u in existing if u.role == Role.ADMIN and u.active and u.login != login]
+        if not admins and (role != Role.ADMIN or not active):
+            raise ValidationFailed([Problem(f"User {login}", "role",
+                                            "the last active administrator cannot be removed")])
+    row = session.scalar(select(AppUser).where(AppUser.login == login))
+    if row is None:
+        row = AppUser(login=login)
+        session.add(row)
+    row.role, row.active = role, active
+    if name or not row.name:
+        row.name = name
+    uow.commit()
+    return UserView(row.login, row.name, row.role, row.active)
+
+
+def get_user(uow: UnitOfWork, login: str) -> UserView:
+    row = uow.session.scalar(select(AppUser).where(AppUser.login == login))
+    if row is None:
+        raise NotFound(f"User {login} does not exist")
+    return UserView(row.login, row.name, row.role, row.active)

@@ -1,0 +1,255 @@
+"""What a printed vendor statement holds (SPEC §8): data only, the PDF is in app/reports.
+
+The rebate accrued in a period is read from the journal: the REBATE_RECEIVABLE lines of
+ACCRUAL, RETRO and RERATE entries dated in the period, by agreement kind and entry month.
+Ladder progress (volume to date, tier, what the next tier adds) is the estimate of
+app.services.reports as of the last day of the period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.journal import REBATE_RECEIVABLE
+from app.domain.ladder import KINDS, Ladder
+from app.domain.money import ZERO
+from app.domain.rates import line_result, result_percent
+from app.models import AgreementLine, JournalEntry, JournalLine, Vendor
+
+from .context import UnitOfWork
+from .errors import NotFound
+from .ladders import vendor_ladders
+from .masterdata import company
+from .reports import EstimatedRow, ladder_estimates
+from .security import Permission, require
+
+SOURCES = ("ACCRUAL", "RETRO", "RERATE")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class TierTerms:
+    number: int
+    max_amount: Decimal
+    rebates: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
+    degressive: bool
+    result_pct: Decimal
+
+
+@dataclass(frozen=True)
+class LadderInForce:
+    """One ladder of an accepted agreement whose dates overlap the period, with its progress."""
+
+    kind: str
+    agreement_no: str
+    scope: str
+    start: date
+    end: date
+    method: str
+    retro: bool
+    product_pct: Decimal
+    period: str | None
+    tiers: tuple[TierTerms, ...]
+    progress: EstimatedRow | None  # None when the ladder starts after the period
+
+    @property
+    def thresholds(self) -> tuple[Decimal, ...]:
+        return tuple(t.max_amount for t in self.tiers)
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str  # YYYY-MM
+    by_kind: tuple[Decimal, ...]  # in StatementData.kinds order
+    total: Decimal
+
+    @property
+    def label(self) -> str:
+        year, month = self.month.split("-")
+        return f"{MONTHS[int(month) - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    kind: str
+    accrual: Decimal
+    retro: Decimal
+    rerate: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.accrual + self.retro + self.rerate
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A retroactive part or a re-rate, as it hit the rebate receivable."""
+
+    entry_date: date
+    source: str
+    slip_no: str
+    line_no: int | None
+    kind: str
+    amount: Decimal
+    memo: str
+
+
+@dataclass(frozen=True)
+class StatementData:
+    company_name: str
+    company_address: str
+    currency: str
+    vendor_code: str
+    vendor_name: str
+    vendor_address: str
+    date_from: date
+    date_to: date
+    kinds: tuple[str, ...]
+    ladders: tuple[LadderInForce, ...]
+    months: tuple[MonthRow, ...]
+    by_kind: tuple[KindTotal, ...]
+    adjustments: tuple[Adjustment, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((k.total for k in self.by_kind), ZERO)
+
+    @property
+    def has_activity(self) -> bool:
+        return any(k.accrual or k.retro or k.rerate for k in self.by_kind)
+
+
+@dataclass(frozen=True)
+class _JLine:
+    entry_date: date
+    source: str
+    slip_no: str
+    line_no: int | None
+    kind: str
+    amount: Decimal  # debit - credit on REBATE_RECEIVABLE
+    memo: str
+
+
+def _journal(session: Session, date_from: date, date_to: date, vendor_ids: Sequence[int] | None
+             ) -> dict[int, list[_JLine]]:
+    query = (
+        select(JournalLine.vendor_id, JournalEntry.entry_date, JournalEntry.source, JournalLine.slip_no,
+               JournalLine.line_no, JournalLine.kind, JournalLine.debit, JournalLine.credit,
+               JournalLine.memo)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.source.in_(SOURCES),
+               JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
+        .order_by(JournalEntry.entry_date, JournalLine.slip_no, JournalLine.line_no, JournalEntry.id)
+    )  # fmt: skip
+    if vendor_ids is not None:
+        query = query.where(JournalLine.vendor_id.in_(vendor_ids))
+    result: dict[int, list[_JLine]] = defaultdict(list)
+    for vid, when, source, slip, line, kind, debit, credit, memo in session.execute(query):
+        result[vid].append(_JLine(when, source, slip or "", line, kind or "", debit - credit, memo or ""))
+    return result
+
+
+def _months(date_from: date, date_to: date) -> list[str]:
+    months, year, month = [], date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _tiers(session: Session, ladders: Iterable[Ladder]) -> dict[int, AgreementLine]:
+    ids = [i for ladder in ladders for i in ladder.line_ids]
+    if not ids:
+        return {}
+    return {line.id: line for line in session.scalars(select(AgreementLine).where(AgreementLine.id.in_(ids)))}
+
+
+def _ladder(ladder: Ladder, lines: dict[int, AgreementLine], progress: EstimatedRow | None) -> LadderInForce:
+    members = sorted((lines[i] for i in ladder.line_ids), key=lambda m: m.max_amount)
+    tiers = tuple(
+        TierTerms(n, m.max_amount, (m.rebate1, m.rebate2, m.rebate3, m.rebate4), m.degressive,
+                  result_percent(line_result((m.rebate1, m.rebate2, m.rebate3, m.rebate4), m.degressive)))
+        for n, m in enumerate(members, start=1)
+    )  # fmt: skip
+    terms = ladder.terms
+    return LadderInForce(ladder.kind, ladder.agreement_no, ladder.scope.label, ladder.start, ladder.end,
+                         ladder.method, terms.retro, terms.product_pct, terms.period, tiers, progress)
+
+
+def _build(session: Session, vendor: Vendor, journal: list[_JLine], date_from: date, date_to: date,
+           header: tuple[str, str, str]) -> StatementData:
+    by_kind = vendor_ladders(session, vendor.id)
+    in_force = [lad for kind_ladders in by_kind.values() for lad in kind_ladders
+                if lad.start <= date_to and lad.end >= date_from]
+    progress = {lad.key: row for lad, row in ladder_estimates(session, vendor, date_to, ladders=by_kind)}
+    lines = _tiers(session, in_force)
+    in_force.sort(key=lambda lad: (KINDS.index(lad.kind), lad.agreement_no, -lad.scope.rank,
+                                   lad.scope.label, lad.start))
+    kinds = tuple(k for k in KINDS if k in by_kind or any(j.kind == k for j in journal))
+    month_sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    source_sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for j in journal:
+        month_sums[(j.entry_date.strftime("%Y-%m"), j.kind)] += j.amount
+        source_sums[(j.kind, j.source)] += j.amount
+    months = tuple(
+        MonthRow(m, tuple(month_sums[(m, k)] for k in kinds), sum((month_sums[(m, k)] for k in kinds), ZERO))
+        for m in _months(date_from, date_to)
+    )  # fmt: skip
+    totals = tuple(KindTotal(k, *(source_sums[(k, s)] for s in SOURCES)) for k in kinds)
+    adjustments = tuple(Adjustment(j.entry_date, j.source, j.slip_no, j.line_no, j.kind, j.amount, j.memo)
+                        for j in journal if j.source != "ACCRUAL" and j.amount)
+    name, address, currency = header
+    return StatementData(
+        name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,
+        tuple(_ladder(lad, lines, progress.get(lad.key)) for lad in in_force), months, totals, adjustments,
+    )  # fmt: skip
+
+
+def _header(uow: UnitOfWork) -> tuple[str, str, str]:
+    row = company(uow)
+    return row.name, row.address or "", row.currency
+
+
+def statement_data(uow: UnitOfWork, vendor: str, date_from: date, date_to: date) -> StatementData:
+    """Everything on the statement of one vendor (by code) for a period."""
+    require(uow, Permission.REPORTS)
+    session = uow.session
+    row = session.scalar(select(Vendor).where(Vendor.code == vendor))
+    if row is None:
+        raise NotFound(f"vendor {vendor!r} does not exist")
+    journal = _journal(session, date_from, date_to, [row.id])
+    return _build(session, row, journal.get(row.id, []), date_from, date_to, _header(uow))
+
+
+def active_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date) -> list[str]:
+    """Vendors with rebate entries dated in the period."""
+    require(uow, Permission.REPORTS)
+    query = (
+        select(Vendor.code).distinct()
+        .join(JournalLine, JournalLine.vendor_id == Vendor.id)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.source.in_(SOURCES),
+               JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
+        .order_by(Vendor.code)
+    )  # fmt: skip
+    return list(uow.session.scalars(query))
+
+
+def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequence[str]
+                    ) -> Iterator[StatementData]:
+    """Statements of many vendors, reading the period's journal once."""
+    require(uow, Permission.REPORTS)
+    session = uow.session
+    header = _header(uow)
+    journal = _journal(session, date_from, date_to, None)
+    wanted = set(codes)
+    vendors = [v for v in session.scalars(select(Vendor).order_by(Vendor.code)) if v.code in wanted]
+    for vendor in vendors:
+        yield _build(session, vendor, journal.get(vendor.id, []), date_from, date_to, header)

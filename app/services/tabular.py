@@ -1,0 +1,202 @@
+"""Reading import files (CSV or XLSX) into text cells, and parsing cells (SPEC §9)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from app.domain.money import D, decimal_places
+
+from .errors import ImportFailed, Problem
+
+
+@dataclass
+class Row:
+    number: int  # spreadsheet row number (header is row 1)
+    cells: dict[str, str]
+
+    @property
+    def label(self) -> str:
+        return f"row {self.number}"
+
+
+@dataclass
+class Table:
+    name: str
+    rows: list[Row]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Spreadsheet numbers arrive as binary floats; repr is the shortest exact decimal
+        # that reads back to the same float, which is what the user typed.
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value).strip()
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed([Problem(path.name, "", f"the file is not UTF-8 text (byte {exc.start})")]) from None
+    if "\x00" in content:
+        raise ImportFailed([Problem(path.name, "", "the file is not a CSV text file")])
+    # strict: a quote left open (or text after a closing quote) is an error, not silently joined
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    try:
+        return [list(r) for r in reader]
+    except csv.Error as exc:
+        raise ImportFailed([Problem(path.name, "", f"the file is not valid CSV (line {reader.line_num}: {exc})")]) from None
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFailed([Problem(path.name, "", f"the file is not a valid .xlsx workbook ({exc})")]) from None
+    sheet = book.worksheets[0]
+    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Table:
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailed([Problem(str(path), "", "file not found")])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw_rows = _read_csv(path)
+    elif suffix == ".xlsx":
+        raw_rows = _read_xlsx(path)
+    else:
+        raise ImportFailed([Problem(path.name, "", "the file must be .csv or .xlsx")])
+    while raw_rows and not any(c.strip() for c in raw_rows[-1]):
+        raw_rows.pop()
+    if not raw_rows:
+        raise ImportFailed([Problem(path.name, "", "the file is empty (no header row)")])
+    header = [h.strip() for h in raw_rows[0]]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, name in enumerate(header, start=1):
+        if not name:
+            if any(len(r) >= i and r[i - 1].strip() for r in raw_rows[1:]):
+                problems.append(Problem(f"{path.name} header", f"column {i}", "has values but no name"))
+            continue
+        if name in seen:
+            problems.append(Problem(f"{path.name} header", name, "is repeated"))
+        elif name not in required and name not in optional:
+            problems.append(Problem(f"{path.name} header", name,
+                                    f"unknown column (expected {', '.join(required + optional)})"))
+        seen.add(name)
+    for name in required:
+        if name not in seen:
+            problems.append(Problem(f"{path.name} header", name, "required column is missing"))
+    if problems:
+        raise ImportFailed(problems)
+    rows = []
+    for number, raw in enumerate(raw_rows[1:], start=2):
+        if not any(c.strip() for c in raw):
+            continue
+        if len(raw) > len(header) and any(c.strip() for c in raw[len(header):]):
+            problems.append(Problem(f"row {number}", "", f"has {len(raw)} cells but the header has {len(header)}"))
+            continue
+        cells = {name: (raw[i].strip() if i < len(raw) else "") for i, name in enumerate(header) if name}
+        rows.append(Row(number, cells))
+    if problems:
+        raise ImportFailed(problems)
+    if not rows:
+        raise ImportFailed([Problem(path.name, "", "the file has a header but no data rows")])
+    return Table(path.name, rows)
+
+
+@dataclass
+class Cells:
+    """Parses the cells of one row, collecting problems instead of raising."""
+
+    row: Row
+    problems: list[Problem] = field(default_factory=list)
+
+    def _bad(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.row.label, column, message))
+
+    def text(self, column: str, required: bool = False) -> str:
+        value = self.row.cells.get(column, "")
+        if required and not value:
+            self._bad(column, "is required")
+        return value
+
+    def decimal(self, column: str, *, required: bool = False, places: int | None = None,
+                minimum: Decimal | None = None, maximum: Decimal | None = None) -> Decimal | None:
+        raw = self.row.cells.get(column, "")
+        if not raw:
+            if required:
+                self._bad(column, "is required")
+            return None
+        try:
+            value = D(raw) if "," not in raw else D("x")
+        except (ValueError, TypeError):
+            self._bad(column, f"{raw!r} is not a number (use a plain decimal with a dot)")
+            return None
+        if places is not None and decimal_places(value) > places:
+            self._bad(column, f"{raw} has more than {places} decimals")
+            return None
+        if minimum is not None and value < minimum:
+            self._bad(column, f"{raw} is below {minimum}")
+            return None
+        if maximum is not None and value > maximum:
+            self._bad(column, f"{raw} is above {maximum}")
+            return None
+        return value
+
+    def integer(self, column: str, *, required: bool = True) -> int | None:
+        raw = self.row.cells.get(column, "")
+        if not raw:
+            if required:
+                self._bad(column, "is required")
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            self._bad(column, f"{raw!r} is not a whole number")
+            return None
+
+    def date(self, column: str, *, required: bool = True) -> date | None:
+        raw = self.row.cells.get(column, "")
+        if not raw:
+            if required:
+                self._bad(column, "is required")
+            return None
+        try:
+            if len(raw) != 10:
+                raise ValueError
+            return date.fromisoformat(raw)
+        except ValueError:
+            self._bad(column, f"{raw!r} is not a date (YYYY-MM-DD)")
+            return None
+
+    def boolean(self, column: str) -> bool:
+        raw = self.row.cells.get(column, "").upper()
+        if raw in ("", "N"):
+            return False
+        if raw == "Y":
+            return True
+        self._bad(column, f"{self.row.cells.get(column)!r} must be Y or N")
+        return False
