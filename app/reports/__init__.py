@@ -1,0 +1,1 @@
+"""Printed reports (PDF): the estimated rebate report and vendor statements."""

@@ -1,0 +1,143 @@
+"""The estimated rebate report (SPEC §8) as a landscape PDF, with vendor and grand totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import groupby
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+
+from app.domain.money import ZERO
+from app.services.reports import EstimatedRow
+
+from .pdf_common import (
+    BAND_BG,
+    INK,
+    NARROW_BOLD,
+    TOTAL_BG,
+    PageFrame,
+    build_pdf,
+    grid_style,
+    money,
+    para,
+    percent,
+    styles,
+    text,
+)
+
+TITLE = "Estimated rebates"
+HEADERS = ("Vendor", "Kind", "Agr. no.", "Ladder (scope)", "M", "Volume", "Tier", "Rate %",
+           "Rebate earned", "Regular", "Retroactive", "Applied to cost", "To P&L",
+           "To next tier", "Next tier adds")  # fmt: skip
+# 720 pt of landscape letter; summed columns hold a bold 9,999,999.99
+WIDTHS = (46, 38, 30, 104, 18, 58, 28, 28, 55, 55, 52, 52, 55, 52, 49)
+FIRST_NUMBER = 5
+SUMMED = ("rebate", "regular", "retroactive", "applied_to_cost", "to_pnl")
+
+
+@dataclass(frozen=True)
+class EstimatedFilters:
+    as_of: date
+    vendor: str | None = None
+    date_from: date | None = None
+
+    def describe(self) -> str:
+        received = (f"received {self.date_from.isoformat()} to {self.as_of.isoformat()}"
+                    if self.date_from else f"received to {self.as_of.isoformat()}")
+        return (f"As of {self.as_of.isoformat()} · Vendor: {self.vendor or 'all vendors'} · "
+                f"Receipts {received} · Accepted agreements only")
+
+
+def _sums(rows: Sequence[EstimatedRow]) -> list[Decimal]:
+    return [sum((getattr(r, name) for r in rows), ZERO) for name in SUMMED]
+
+
+def _ladder_cell(row: EstimatedRow) -> Paragraph:
+    s = styles()
+    notes = [f"{row.start.isoformat()} – {row.end.isoformat()}"]
+    if row.retro:
+        notes.append("Retro")
+    if row.period:
+        notes.append(f"period {row.period}: {row.period_key}")
+    return Paragraph(f"{text(row.ladder)}<br/><font size='{s.cell_muted.fontSize}' color='#616e7c'>"
+                     f"{text(' · '.join(notes))}</font>", s.cell)
+
+
+def _row_cells(row: EstimatedRow) -> list[object]:
+    s = styles()
+    return [
+        para(row.vendor, s.cell), row.kind, para(row.agreement_no, s.cell), _ladder_cell(row), row.method,
+        money(row.volume), f"{row.tier} of {row.tiers}", percent(row.rate_pct), money(row.rebate),
+        money(row.regular), money(row.retroactive), money(row.applied_to_cost), money(row.to_pnl),
+        money(row.needed_for_next), money(row.rebate_at_next),
+    ]  # fmt: skip
+
+
+def _total_cells(label: str, rows: Sequence[EstimatedRow]) -> list[object]:
+    return [label, "", "", "", "", "", "", "", *(money(v) for v in _sums(rows)), "", ""]
+
+
+def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
+    s = styles()
+    data: list[list[Any]] = [[para(h, s.head_right if i >= FIRST_NUMBER else s.head)
+                              for i, h in enumerate(HEADERS)]]
+    extra: list[tuple[Any, ...]] = []
+    for code, group in groupby(rows, key=lambda r: r.vendor):
+        members = list(group)
+        at = len(data)
+        data.append([para(f"{code} — {members[0].vendor_name}", s.cell_bold)] + [""] * 14)
+        extra += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), BAND_BG),
+                  ("NOSPLIT", (0, at), (-1, at + 1))]  # no vendor band alone at a page foot
+        data.extend(_row_cells(r) for r in members)
+        at = len(data)
+        data.append(_total_cells(f"Total {code}", members))
+        extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
+                  ("NOSPLIT", (0, at - 1), (-1, at)),
+                  ("LINEABOVE", (FIRST_NUMBER + 3, at), (-3, at), 0.5, INK)]
+    for kind in ("COOP", "VOLUME", "PERIODIC"):
+        members = [r for r in rows if r.kind == kind]
+        if members:
+            at = len(data)
+            data.append(_total_cells(f"Total {kind} ({len(members)} ladders)", members))
+            extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5)]
+    at = len(data)
+    vendors = len({r.vendor for r in rows})
+    data.append(_total_cells(f"Grand total ({len(rows)} ladders, {vendors} vendors)", rows))
+    extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
+              ("BACKGROUND", (0, at), (-1, at), TOTAL_BG), ("LINEABOVE", (0, at), (-1, at), 1, INK)]
+    return Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(FIRST_NUMBER, extra=extra))
+
+
+def estimated_story(rows: Sequence[EstimatedRow], company: str, filters: EstimatedFilters) -> list[Flowable]:
+    s = styles()
+    story: list[Flowable] = [
+        para(TITLE, s.title),
+        para(company, s.body),
+        para(filters.describe(), s.muted),
+        Spacer(0, 8),
+    ]
+    if not rows:
+        story.append(para("No ladder of an accepted agreement matches these filters.", s.body))
+        return story
+    story.append(estimated_table(rows))
+    story.append(Spacer(0, 6))
+    story.append(para("Volume is the ladder's volume to date (for a periodic ladder, of its current "
+                      "period). Tier i covers volume above the previous tier's maximum up to its own; "
+                      "\"To next tier\" is the volume still needed to enter the next tier and "
+                      "\"Next tier adds\" the rebate that entering it would add. Amounts in the "
+                      "company currency.", s.muted))
+    return story
+
+
+def write_estimated_pdf(out: str | Path | BinaryIO, rows: Sequence[EstimatedRow], *, company: str,
+                        filters: EstimatedFilters, printed: date | None = None) -> int:
+    """Write the report; returns the number of ladders."""
+    build_pdf(out, estimated_story(rows, company, filters), pagesize=landscape(letter),
+              frame=PageFrame(company, TITLE, filters.describe()), printed=printed or date.today())
+    return len(rows)

@@ -1,0 +1,282 @@
+"""The printed vendor statement (SPEC §8) and the batch that writes one per vendor."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.lib.pagesizes import letter
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.domain.money import ZERO
+from app.services.context import AppContext, UnitOfWork
+from app.services.statements import (
+    LadderInForce,
+    StatementData,
+    active_vendor_codes,
+    iter_statements,
+    statement_data,
+)
+
+from .pdf_common import (
+    ACCENT,
+    BAND_BG,
+    INK,
+    MARGIN,
+    MUTED,
+    NARROW_BOLD,
+    SANS_BOLD,
+    TOTAL_BG,
+    Cancelled,
+    PageFrame,
+    Progress,
+    build_pdf,
+    grid_style,
+    money,
+    para,
+    percent,
+    styles,
+    text,
+)
+from .tier_chart import is_unlimited, tier_chart
+
+TITLE = "Rebate statement"
+WIDTH = letter[0] - 2 * MARGIN
+METHODS = {"SC": "cheque", "NC": "credit note", "CD": "deduct on next payment"}
+KIND_NAMES = {"COOP": "Co-op advertising", "VOLUME": "Volume rebate", "PERIODIC": "Periodic rebate"}
+PERIODS = {"M": "monthly", "Q": "quarterly", "Y": "yearly"}
+SOURCE_NAMES = {"RETRO": "Retroactive", "RERATE": "Re-rate"}
+
+
+def _total_style(row: int) -> list[tuple[Any, ...]]:
+    return [("FONT", (0, row), (-1, row), NARROW_BOLD, 8), ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
+            ("LINEABOVE", (0, row), (-1, row), 0.8, INK)]
+
+
+def _header(data: StatementData) -> list[Flowable]:
+    s = styles()
+    period = f"{data.date_from.isoformat()} to {data.date_to.isoformat()}"
+    left = [para(data.company_name, s.title), para(data.company_address, s.small)]
+    right = [para(TITLE, s.title_right), para(f"Period: {period}", s.small_right),
+             para(f"Currency: {data.currency}", s.small_right)]
+    top = Table([[left, right]], colWidths=(WIDTH * 0.55, WIDTH * 0.45), style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    vendor = [para("Vendor", s.muted), para(f"{data.vendor_name}", s.heading),
+              para(f"Vendor code {data.vendor_code}", s.small), para(data.vendor_address, s.small)]
+    summary = Table(
+        [["Rebate accrued in the period"], [f"{money(data.total)} {data.currency}"], [period]],
+        colWidths=(WIDTH * 0.38,),
+        style=TableStyle([
+            ("FONT", (0, 0), (-1, -1), SANS_BOLD, 8), ("TEXTCOLOR", (0, 0), (-1, -1), MUTED),
+            ("FONT", (0, 1), (-1, 1), SANS_BOLD, 15), ("TEXTCOLOR", (0, 1), (-1, 1), INK),
+            ("LEADING", (0, 1), (-1, 1), 19), ("FONT", (0, 2), (-1, 2), "DejaVuSans", 7.5),
+            ("ALIGN", (0, 0), (-1, -1), "RIGHT"), ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
+            ("BACKGROUND", (0, 0), (-1, -1), BAND_BG), ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 8)]),
+    )  # fmt: skip
+    middle = Table([[vendor, summary]], colWidths=(WIDTH * 0.6, WIDTH * 0.4), style=TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    return [top, Spacer(0, 14), middle, Spacer(0, 6)]
+
+
+def _by_kind(data: StatementData) -> list[Flowable]:
+    s = styles()
+    story: list[Flowable] = [para("Summary by kind", s.heading)]
+    if not data.by_kind:
+        return [*story, para("No agreement and no rebate accrued in this period.", s.body)]
+    rows: list[list[object]] = [["Kind", "Regular accruals", "Retroactive", "Re-rates", "Total"]]
+    for k in data.by_kind:
+        rows.append([KIND_NAMES.get(k.kind, k.kind), money(k.accrual), money(k.retro), money(k.rerate),
+                     money(k.total)])
+    totals = [sum((getattr(k, f) for k in data.by_kind), ZERO) for f in ("accrual", "retro", "rerate")]
+    rows.append(["Total", *(money(v) for v in totals), money(data.total)])
+    widths = (WIDTH * 0.32, *(WIDTH * 0.17,) * 4)
+    story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1))))
+    return story
+
+
+def _by_month(data: StatementData) -> list[Flowable]:
+    s = styles()
+    story: list[Flowable] = [para("Rebate accrued by month", s.heading)]
+    if not data.kinds:
+        return story[:0]
+    rows: list[list[object]] = [["Month", *(KIND_NAMES.get(k, k) for k in data.kinds), "Total"]]
+    for m in data.months:
+        rows.append([m.label, *(money(v) for v in m.by_kind), money(m.total)])
+    totals = [sum((m.by_kind[i] for m in data.months), ZERO) for i in range(len(data.kinds))]
+    rows.append(["Total", *(money(v) for v in totals), money(sum(totals, ZERO))])
+    number = (WIDTH - WIDTH * 0.2) / (len(data.kinds) + 1)
+    table = Table(rows, colWidths=(WIDTH * 0.2, *(number,) * (len(data.kinds) + 1)), repeatRows=1,
+                  style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1)))
+    story.append(table)
+    story.append(para("By the date of the journal entry: a receipt's accrual in the month it was "
+                      "received, a re-rate in the month it was posted.", s.muted))
+    return story
+
+
+def _adjustments(data: StatementData) -> list[Flowable]:
+    s = styles()
+    story: list[Flowable] = [para("Retroactive adjustments and re-rates", s.heading)]
+    if not data.adjustments:
+        return [*story, para("None in this period.", s.small)]
+    rows: list[list[object]] = [["Date", "Type", "Slip", "Line", "Kind", "Amount", "Description"]]
+    for a in data.adjustments:
+        rows.append([a.entry_date.isoformat(), SOURCE_NAMES.get(a.source, a.source), para(a.slip_no, s.cell),
+                     "" if a.line_no is None else str(a.line_no), a.kind, money(a.amount),
+                     para(a.memo, s.cell)])
+    total = sum((a.amount for a in data.adjustments), ZERO)
+    rows.append(["Total", "", "", "", "", money(total), ""])
+    widths = (56, 54, 70, 28, 50, 66, WIDTH - 324)
+    style = grid_style(5, font_size=7.5, extra=[
+        ("ALIGN", (6, 0), (6, -1), "LEFT"), ("ALIGN", (3, 0), (3, -1), "RIGHT"),
+        *_total_style(len(rows) - 1)])  # fmt: skip
+    story.append(Table(rows, colWidths=widths, repeatRows=1, style=style))
+    return story
+
+
+def _tier_table(ladder: LadderInForce) -> Table:
+    rows: list[list[object]] = [["Tier", "Volume up to", "Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4",
+                                 "Deg", "Result %"]]
+    current = ladder.progress.tier if ladder.progress else 0
+    for t in ladder.tiers:
+        upto = "no limit" if is_unlimited(t.max_amount) else money(t.max_amount)
+        rows.append([f"{t.number} of {len(ladder.tiers)}", upto,
+                     *("" if r is None else f"{r.normalize():f}" for r in t.rebates),
+                     "Y" if t.degressive else "N", percent(t.result_pct)])
+    extra: list[tuple[Any, ...]] = [("ALIGN", (6, 0), (6, -1), "CENTER")]
+    if current:
+        extra += [("BACKGROUND", (0, current), (-1, current), BAND_BG),
+                  ("FONT", (0, current), (-1, current), NARROW_BOLD, 7.5)]
+    return Table(rows, colWidths=(44, 78, 52, 52, 52, 52, 30, 56), hAlign="LEFT",
+                 style=grid_style(1, font_size=7.5, extra=extra))
+
+
+def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
+    s = styles()
+    title = (f"{KIND_NAMES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · "
+             f"{ladder.scope}")
+    terms = [f"{ladder.start.isoformat()} to {ladder.end.isoformat()}",
+             f"paid by {METHODS.get(ladder.method, ladder.method)} ({ladder.method})",
+             "Retro: yes" if ladder.retro else "Retro: no (marginal)",
+             f"Product %: {ladder.product_pct.normalize():f}"]
+    if ladder.period:
+        terms.append(f"volume counted {PERIODS.get(ladder.period, ladder.period)}")
+    parts: list[Flowable] = [para(title, s.cell_bold), para(" · ".join(terms), s.muted), Spacer(0, 3),
+                             _tier_table(ladder), Spacer(0, 4)]
+    p = ladder.progress
+    if p is None:
+        parts.append(para("Starts after the period: no progress yet.", s.small))
+    else:
+        volume_label = f"Volume {p.period_key}" if p.period_key else "Volume to date"
+        as_of = min(ladder.end, data.date_to).isoformat()
+        line = (f"{text(volume_label)} (as of {as_of}): <b>{money(p.volume)}</b> · tier {p.tier} of "
+                f"{p.tiers} at {percent(p.rate_pct)}% · earned to date <b>{money(p.rebate)}</b>")
+        if p.needed_for_next is not None:
+            line += f" · {money(p.needed_for_next)} more reaches tier {p.tier + 1}"
+            if p.rebate_at_next:
+                line += f", adding {money(p.rebate_at_next)} at once"
+        parts.append(Paragraph(line, s.small))
+        parts.append(Spacer(0, 3))
+        chart = tier_chart(WIDTH - 8, ladder.thresholds, [t.result_pct for t in ladder.tiers], p.volume,
+                           p.tier, currency=data.currency, volume_label=volume_label)
+        parts.append(chart)
+    parts.append(Spacer(0, 10))
+    return KeepTogether(parts)
+
+
+def statement_story(data: StatementData) -> list[Flowable]:
+    s = styles()
+    story = [*_header(data), *_by_kind(data), *_by_month(data), *_adjustments(data)]
+    story.append(CondPageBreak(200))
+    story.append(para("Agreements in force and tier progress", s.heading))
+    if not data.ladders:
+        story.append(para("No accepted agreement of this vendor is in force during the period.", s.body))
+    for ladder in data.ladders:
+        story.append(_ladder(ladder, data))
+    story.append(Spacer(0, 6))
+    story.append(para(
+        "Amounts are rebates accrued to the rebate receivable from posted receiving slips, in "
+        f"{text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
+        "Please report any difference to our accounts payable department.", s.muted))
+    return story
+
+
+def write_statement_pdf(out: str | Path | BinaryIO, data: StatementData, printed: date | None = None) -> int:
+    """Lay out one statement; returns the number of pages."""
+    frame = PageFrame(data.company_name, f"{TITLE} · {data.vendor_code}",
+                      f"{data.date_from.isoformat()} to {data.date_to.isoformat()}")
+    return build_pdf(out, statement_story(data), pagesize=letter, frame=frame, printed=printed or date.today())
+
+
+def _atomic(path: Path, write: Callable[[Path], int]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    try:
+        pages = write(part)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
+    return pages
+
+
+def write_statement(uow: UnitOfWork, vendor: str, date_from: date, date_to: date, out: str | Path) -> int:
+    """The statement of one vendor to a PDF file; returns the number of pages."""
+    data = statement_data(uow, vendor, date_from, date_to)
+    return _atomic(Path(out), partial(write_statement_pdf, data=data))
+
+
+def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", vendor)
+    return f"statement-{safe}-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
+
+
+def write_statements(ctx_or_uow: AppContext | UnitOfWork, date_from: date, date_to: date,
+                     folder: str | Path, progress: Progress | None = None, cancelled: Cancelled | None = None,
+                     *, every_vendor: bool = False, vendors: list[str] | None = None) -> list[Path]:
+    """One PDF per vendor with rebate activity in the period (every vendor if asked) in folder.
+
+    progress(done, total) is called after each file; when cancelled() turns true the batch
+    stops after the current file. Returns the files written.
+    """
+    if isinstance(ctx_or_uow, AppContext):
+        with ctx_or_uow.uow() as uow:
+            return write_statements(uow, date_from, date_to, folder, progress, cancelled,
+                                    every_vendor=every_vendor, vendors=vendors)
+    uow = ctx_or_uow
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if vendors is None:
+        if every_vendor:
+            from sqlalchemy import select
+
+            from app.models import Vendor
+
+            vendors = list(uow.session.scalars(select(Vendor.code).order_by(Vendor.code)))
+        else:
+            vendors = active_vendor_codes(uow, date_from, date_to)
+    written: list[Path] = []
+    total = len(vendors)
+    for data in iter_statements(uow, date_from, date_to, vendors):
+        if cancelled is not None and cancelled():
+            break
+        path = folder / statement_filename(data.vendor_code, date_from, date_to)
+        _atomic(path, partial(write_statement_pdf, data=data))
+        written.append(path)
+        if progress is not None:
+            progress(len(written), total)
+    return written
