@@ -1,0 +1,1 @@
+"""The Qt layer: screens that call services, never the database directly."""

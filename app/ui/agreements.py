@@ -1,0 +1,328 @@
+"""Agreement maintenance (SPEC §3.1): vendor, agreement, status, the group grid above the
+product grid, F2 defaults, F4 lookups, Save with every bad cell highlighted, History tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import agreements, defaults, queries
+from app.services.agreements import LineDraft
+from app.services.errors import StaleRecord, ValidationFailed
+
+from .base import ProblemList, Screen, UiEnv, heading
+from .grid import GridView, VendorBox, choose
+from .history import HistoryView
+from .models import CAT_NAMES, AgreementLinesModel, map_problems, row_label_number
+from .tier_chart import TierProgressPanel
+
+STATUSES = ("PENDING", "ACCEPTED", "REJECTED")
+NEW = "New agreement"
+
+
+class LinesPanel(QWidget):
+    """One grid with its title and Add / Delete / Lookup buttons."""
+
+    def __init__(self, title: str, model: AgreementLinesModel, view: GridView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model, self.view = model, view
+        self.add_button = QPushButton("Add (Ins)")
+        self.delete_button = QPushButton("Delete (Del)")
+        self.lookup_button = QPushButton("Lookup (F4)")
+        bar = QHBoxLayout()
+        bar.addWidget(heading(title))
+        bar.addStretch(1)
+        for button in (self.add_button, self.delete_button, self.lookup_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(view)
+
+
+class AgreementScreen(Screen):
+    def __init__(self, env: UiEnv, kind: str, parent: QWidget | None = None) -> None:
+        super().__init__(env, parent)
+        self.kind = kind
+        self.title = f"{agreements.KIND_NAMES[kind]} Agreements"
+        self.vendor: str | None = None
+        self.agreement_id: int | None = None
+        self.version: int | None = None
+        self.loaded_status = "PENDING"
+        self.vendor_products: list[queries.ProductRow] = []
+        periodic = kind == "PERIODIC"
+        self.group = AgreementLinesModel(False, periodic, agreements.result_of, LineDraft)
+        self.product = AgreementLinesModel(True, periodic, agreements.result_of, LineDraft)
+        self.group_view = GridView(self, self._completions)
+        self.product_view = GridView(self, self._completions)
+        self.group_view.setModel(self.group)
+        self.product_view.setModel(self.product)
+        self._build()
+
+    # -- layout
+    def _build(self) -> None:
+        self.vendor_box = VendorBox(self)
+        self.vendor_box.vendor_chosen.connect(self._vendor_chosen)
+        self.agreement_box = QComboBox(self)
+        self.agreement_box.setMinimumWidth(240)
+        self.agreement_box.activated.connect(self._agreement_chosen)
+        self.status_box = QComboBox(self)
+        self.status_box.addItems(STATUSES)
+        self.info = QLabel("")
+        self.info.setStyleSheet("color: #555;")
+        save = QPushButton("Save (Ctrl+S)")
+        cancel = QPushButton("Cancel (Esc)")
+        save.clicked.connect(self.save)
+        cancel.clicked.connect(self.cancel)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Vendor:"))
+        top.addWidget(self.vendor_box, 2)
+        top.addSpacing(10)
+        top.addWidget(QLabel(f"{agreements.KIND_NAMES[self.kind]} agreement:"))
+        top.addWidget(self.agreement_box, 1)
+        top.addSpacing(10)
+        top.addWidget(QLabel("Status:"))
+        top.addWidget(self.status_box)
+        top.addStretch(1)
+        top.addWidget(save)
+        top.addWidget(cancel)
+
+        self.group_panel = LinesPanel("Group lines (CAT1–CAT4)", self.group, self.group_view)
+        self.product_panel = LinesPanel("Product lines", self.product, self.product_view)
+        for panel in (self.group_panel, self.product_panel):
+            view = panel.view
+            view.f2_handler = lambda index, m=panel.model: self._f2(m, index)
+            view.insert_requested.connect(lambda p=panel: self._add(p))
+            view.delete_requested.connect(lambda p=panel: self._delete(p))
+            view.lookup_requested.connect(lambda index, p=panel: self._lookup(p, index))
+            panel.add_button.clicked.connect(lambda _c=False, p=panel: self._add(p))
+            panel.delete_button.clicked.connect(lambda _c=False, p=panel: self._delete(p))
+            panel.lookup_button.clicked.connect(lambda _c=False, p=panel: self._lookup(p, p.view.currentIndex()))
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.group_panel)
+        splitter.addWidget(self.product_panel)
+        self.tier_progress = TierProgressPanel(self.runner, [(self.group, self.group_view),
+                                                             (self.product, self.product_view)],
+                                               lambda: self.agreement_id)
+        splitter.addWidget(self.tier_progress)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self.problems = ProblemList(self._go_to)
+        lines_tab = QWidget()
+        lines_layout = QVBoxLayout(lines_tab)
+        lines_layout.setContentsMargins(4, 4, 4, 4)
+        lines_layout.addWidget(splitter, 1)
+        lines_layout.addWidget(self.problems)
+        self.history = HistoryView(self.runner)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(lines_tab, "Lines")
+        self.tabs.addTab(self.history, "History")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.info)
+        layout.addWidget(self.tabs, 1)
+
+    # -- loading
+    def start(self) -> None:
+        """Fill the vendor list and open the last vendor used."""
+        vendors = self.runner.call(self, "Vendors", lambda uow: queries.vendors(uow)) or []
+        self.vendor_box.set_vendors([(v.code, v.name) for v in vendors])
+        last = self.env.last_vendor
+        if last and not self.vendor_box.set_code(last):
+            self.vendor_box.setCurrentIndex(-1)
+
+    def _vendor_chosen(self, code: str) -> None:
+        if self.vendor is not None and code != self.vendor and not self._may_discard():
+            self.vendor_box.set_code(self.vendor, notify=False)
+            return
+        self.vendor = code
+        self.env.last_vendor = code
+        self.vendor_products = self.runner.call(self, "Products", lambda uow: queries.products(uow, code)) or []
+        self._refresh_list(select=None)
+
+    def _refresh_list(self, select: int | None, reopen: bool = True) -> None:
+        vendor, kind = self.vendor, self.kind
+        if vendor is None:
+            return
+        summaries = self.runner.call(self, "Agreements",
+                                     lambda uow: agreements.list_agreements(uow, vendor, kind)) or []
+        self.agreement_box.clear()
+        for s in summaries:
+            self.agreement_box.addItem(f"{s.number} — {s.status} ({s.lines} lines)", s.id)
+        self.agreement_box.addItem(NEW, None)
+        target = select if select is not None else (summaries[0].id if summaries else None)
+        index = self.agreement_box.findData(target) if target is not None else self.agreement_box.count() - 1
+        self.agreement_box.setCurrentIndex(index)
+        if reopen:
+            self._open(target)
+
+    def _agreement_chosen(self, index: int) -> None:
+        wanted = self.agreement_box.itemData(index)
+        if wanted == self.agreement_id and wanted is not None:
+            return
+        if not self._may_discard():
+            self.agreement_box.setCurrentIndex(self.agreement_box.findData(self.agreement_id))
+            return
+        self._open(wanted)
+
+    def _open(self, agreement_id: int | None) -> None:
+        if agreement_id is None:
+            self.agreement_id, self.version, self.loaded_status = None, None, "PENDING"
+            self.group.load([], agreements.line_values)
+            self.product.load([], agreements.line_values)
+            self.status_box.setCurrentText("PENDING")
+            self.info.setText(f"New {agreements.KIND_NAMES[self.kind]} agreement for {self.vendor}: "
+                              "its number is given on Save.")
+            self.problems.show_problems([])
+            self.history.set_agreement(None)
+            return
+        view = self.runner.call(self, "Open agreement", lambda uow: agreements.load_agreement(uow, agreement_id))
+        if view is not None:
+            self._show(view)
+
+    def _show(self, view: agreements.AgreementView) -> None:
+        self.agreement_id, self.version, self.loaded_status = view.id, view.version, view.status
+        group = [ln for ln in view.lines if not ln.product]
+        product = [ln for ln in view.lines if ln.product]
+        self.group.load(group, agreements.line_values)
+        self.product.load(product, agreements.line_values)
+        self.status_box.setCurrentText(view.status)
+        stamp = view.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        self.info.setText(f"Agreement {view.number} of {view.vendor} {view.vendor_name} · version {view.version} · "
+                          f"last changed by {view.updated_by} on {stamp} · {len(view.lines)} lines")
+        self.problems.show_problems([])
+        self.history.set_agreement(view.id)
+
+    # -- editing
+    def is_dirty(self) -> bool:
+        return self.group.dirty or self.product.dirty or self.status_box.currentText() != self.loaded_status
+
+    def _may_discard(self) -> bool:
+        return not self.is_dirty() or self.env.interaction.confirm(
+            self, self.title, "Discard the unsaved changes of this agreement?")
+
+    def discard(self) -> None:
+        self._open(self.agreement_id)
+
+    def _f2(self, model: AgreementLinesModel, index: QModelIndex) -> bool:
+        if not index.isValid():
+            return False
+        name = model.column(index).name
+        if defaults.f2_default(name) is None:
+            return False
+        model.set_values(index.row(), defaults.apply_f2(model.rows[index.row()], name))
+        return True
+
+    def _add(self, panel: LinesPanel) -> None:
+        current = panel.view.currentIndex()
+        template = current.row() if current.isValid() else len(panel.model.rows) - 1
+        position = panel.model.insert_row(template + 1, panel.model.new_row(template if template >= 0 else None))
+        panel.view.go_to(position, 0)
+
+    def _delete(self, panel: LinesPanel) -> None:
+        rows = panel.view.selected_rows()
+        if rows:
+            panel.model.remove_rows(rows)
+            panel.view.go_to(min(rows[0], len(panel.model.rows) - 1), panel.view.currentIndex().column())
+
+    def _completions(self, index: Any) -> list[str]:
+        model = index.model()
+        name = model.column(index).name
+        if name == "Product":
+            return [p.code for p in self.vendor_products]
+        if name in CAT_NAMES:
+            return ["ALL", *(code for code, _d in self._categories(model, index.row(), name))]
+        return []
+
+    def _categories(self, model: AgreementLinesModel, row: int, name: str) -> list[tuple[str, str]]:
+        level = CAT_NAMES.index(name) + 1
+        parents = tuple(model.rows[row].get(c) for c in CAT_NAMES[: level - 1])
+        found = self.runner.call(self, "Categories", lambda uow: queries.categories(uow, level, parents)) or []
+        return [(c.code, c.description) for c in found]
+
+    def _lookup(self, panel: LinesPanel, index: QModelIndex) -> None:
+        if not index.isValid():
+            index = panel.model.index(0, 0)
+            if not index.isValid():
+                return
+        name = panel.model.column(index).name
+        if name == "Product":
+            rows = [(p.code, p.description) for p in self.vendor_products]
+            title = f"Products of {self.vendor}"
+        elif name in CAT_NAMES:
+            rows = [("ALL", f"Every category at level {CAT_NAMES.index(name) + 1}"),
+                    *self._categories(panel.model, index.row(), name)]
+            title = f"{name} categories"
+        else:
+            return
+        code = choose(self, title, rows)
+        if code:
+            if code == "ALL":
+                panel.model.set_values(index.row(), defaults.apply_f2(panel.model.rows[index.row()], name))
+            else:
+                panel.model.set_value(index.row(), name, code)
+
+    # -- saving
+    def save(self) -> None:
+        if self.runner.busy:
+            return
+        self.group_view.commit_editor()
+        self.product_view.commit_editor()
+        if self.vendor is None:
+            self.env.interaction.error(self, self.title, "Choose a vendor first.")
+            return
+        vendor, kind, status = self.vendor, self.kind, self.status_box.currentText()
+        lines = self.group.drafts() + self.product.drafts()
+        agreement_id, version = self.agreement_id, self.version
+
+        def work(uow: Any, _job: Any) -> agreements.AgreementView:
+            return agreements.save_agreement(uow, vendor=vendor, kind=kind, status=status, lines=lines,
+                                             agreement_id=agreement_id, expected_version=version)
+
+        self.runner.run(self, "Saving agreement", work, self._saved, on_error=self._save_failed)
+
+    def _saved(self, view: agreements.AgreementView) -> None:
+        self._show(view)
+        self._refresh_list(select=view.id, reopen=False)
+        self.status_message.emit(f"Saved agreement {view.number} of {view.vendor} (version {view.version})")
+
+    def _save_failed(self, exc: BaseException) -> bool:
+        if isinstance(exc, ValidationFailed):
+            self._show_problems(exc.problems)
+            return True
+        if isinstance(exc, StaleRecord):
+            if self.env.interaction.confirm(
+                    self, "Changed on another workstation",
+                    f"{exc}\n\nReload the agreement now? Your changes on this screen are lost."):
+                self.discard()
+            return True
+        return False
+
+    def _show_problems(self, problems: list[Any]) -> None:
+        self.group.set_problems(map_problems(problems, self.group, self.group.prefix))
+        self.product.set_problems(map_problems(problems, self.product, self.product.prefix))
+        self.problems.show_problems(problems)
+        self.tabs.setCurrentIndex(0)
+        self.status_message.emit(f"Not saved: {len(problems)} problem(s)")
+        if problems:
+            self._go_to(problems[0].record, problems[0].field)
+
+    def _go_to(self, record: str, field: str) -> None:
+        for model, view in ((self.group, self.group_view), (self.product, self.product_view)):
+            row = row_label_number(record, model.prefix)
+            if row is not None:
+                view.go_to(row, model.column_index(field))
+                return

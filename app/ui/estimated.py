@@ -1,0 +1,384 @@
+"""Estimated rebates (SPEC §8) on screen: filters, a sortable grid of ladders, vendor and
+grand totals, drill-down to a ladder's receipt lines and their journal lines, and export
+to PDF, XLSX and CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.money import ZERO
+from app.services import masterdata, queries, reports
+from app.services.agreements import KIND_NAMES
+from app.services.exports import write_table
+from app.services.queries import EstimatedLadder, LadderLine
+
+from .base import Screen, UiEnv, heading
+from .grid import VendorBox
+from .reports_common import OptionalDate, RCol, ReportModel, ReportView, date_edit, export
+
+ALL_VENDORS = "All vendors"
+ALL_KINDS = "All kinds"
+ESTIMATED_MONEY = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",
+                   "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")
+
+
+def _ladder_tip(e: EstimatedLadder) -> str:
+    r = e.row
+    parts = [f"{r.vendor} — {r.vendor_name}", f"{KIND_NAMES.get(r.kind, r.kind)} agreement {r.agreement_no}",
+             f"{r.ladder}", f"{r.start.isoformat()} to {r.end.isoformat()} · method {r.method}",
+             "Retro: yes" if r.retro else "Retro: no (marginal)"]
+    if r.period:
+        parts.append(f"Volume counted by period {r.period}; current period {r.period_key}")
+    if r.next_threshold is not None:
+        parts.append(f"Tier {r.tier} ends at {r.next_threshold:,.2f}")
+    return "\n".join(parts)
+
+
+ESTIMATED_COLUMNS = (
+    RCol("Vendor", lambda e: e.row.vendor, width=84, tip=lambda e: e.row.vendor_name),
+    RCol("Kind", lambda e: e.row.kind, width=66),
+    RCol("Agr.", lambda e: e.row.agreement_no, width=34),
+    RCol("Ladder", lambda e: e.row.ladder, width=190, tip=_ladder_tip),
+    RCol("Period", lambda e: e.row.period_key, width=64),
+    RCol("Volume", lambda e: e.row.volume, "decimal", width=98),
+    RCol("Tier", lambda e: e.row.tier, "int", width=44, text=lambda e: f"{e.row.tier} of {e.row.tiers}"),
+    RCol("Rate %", lambda e: e.row.rate_pct, "decimal", places=3, width=54),
+    RCol("Rebate Earned", lambda e: e.row.rebate, "decimal", width=86, header="Rebate\nEarned"),
+    RCol("Regular", lambda e: e.row.regular, "decimal", width=86),
+    RCol("Retroactive", lambda e: e.row.retroactive, "decimal", width=80, header="Retro-\nactive"),
+    RCol("Applied to Cost", lambda e: e.row.applied_to_cost, "decimal", width=86, header="Applied\nto Cost"),
+    RCol("To P&L", lambda e: e.row.to_pnl, "decimal", width=86),
+    RCol("To Next Tier", lambda e: e.row.needed_for_next, "decimal", width=86, header="To Next\nTier"),
+    RCol("Next Tier Adds", lambda e: e.row.rebate_at_next, "decimal", width=80, header="Next Tier\nAdds"),
+)
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    label: str
+    ladders: int
+    rebate: Decimal
+    regular: Decimal
+    retroactive: Decimal
+    applied_to_cost: Decimal
+    to_pnl: Decimal
+    grand: bool = False
+
+
+def totals(rows: Sequence[reports.EstimatedRow]) -> list[TotalRow]:
+    """One line per vendor, per kind when there are several, and the grand total."""
+
+    def line(label: str, members: Sequence[reports.EstimatedRow], grand: bool = False) -> TotalRow:
+        def s(name: str) -> Decimal:
+            return sum((getattr(r, name) for r in members), ZERO)
+
+        return TotalRow(label, len(members), s("rebate"), s("regular"), s("retroactive"),
+                        s("applied_to_cost"), s("to_pnl"), grand)
+
+    out: list[TotalRow] = []
+    vendors: dict[str, list[reports.EstimatedRow]] = {}
+    for r in rows:
+        vendors.setdefault(r.vendor, []).append(r)
+    for code, members in vendors.items():
+        out.append(line(f"Total {code} — {members[0].vendor_name}", members))
+    kinds = [k for k in KIND_NAMES if any(r.kind == k for r in rows)]
+    if len(kinds) > 1:
+        for kind in kinds:
+            out.append(line(f"Total {KIND_NAMES[kind]}", [r for r in rows if r.kind == kind]))
+    out.append(line(f"Grand total ({len(vendors)} vendor{'s' if len(vendors) != 1 else ''})", rows, True))
+    return out
+
+
+TOTAL_COLUMNS = (
+    RCol("Totals", lambda t: t.label, width=360),
+    RCol("Ladders", lambda t: t.ladders, "int", width=70),
+    RCol("Rebate Earned", lambda t: t.rebate, "decimal", width=110),
+    RCol("Regular", lambda t: t.regular, "decimal", width=110),
+    RCol("Retroactive", lambda t: t.retroactive, "decimal", width=110),
+    RCol("Applied to Cost", lambda t: t.applied_to_cost, "decimal", width=120),
+    RCol("To P&L", lambda t: t.to_pnl, "decimal", width=110),
+)
+
+LINE_COLUMNS = (
+    RCol("Slip", lambda ln: ln.slip_no, width=90),
+    RCol("Line", lambda ln: ln.line_no, "int", width=44),
+    RCol("Date", lambda ln: ln.received, "date", width=86),
+    RCol("Product", lambda ln: ln.product, width=130),
+    RCol("Period", lambda ln: ln.period_key, width=60),
+    RCol("Amount", lambda ln: ln.amount, "decimal", width=100),
+    RCol("Volume After", lambda ln: ln.volume_after, "decimal", width=106),
+    RCol("Tier", lambda ln: ln.tier, "int", width=44),
+    RCol("Rebate", lambda ln: ln.rebate, "decimal", width=90),
+    RCol("Retro", lambda ln: ln.retro, "decimal", width=84),
+    RCol("Applied to Cost", lambda ln: ln.applied_to_cost, "decimal", width=104),
+)
+
+JOURNAL_LINE_COLUMNS = (
+    RCol("Entry", lambda j: j["entry_no"], "int", width=56),
+    RCol("Date", lambda j: j["entry_date"], "date", width=86),
+    RCol("Source", lambda j: j["source"], width=70),
+    RCol("Account", lambda j: j["account"], width=70),
+    RCol("Role", lambda j: j["account_role"], width=180),
+    RCol("Debit", lambda j: j["debit"] or None, "decimal", width=96),
+    RCol("Credit", lambda j: j["credit"] or None, "decimal", width=96),
+    RCol("Kind", lambda j: j["agreement_kind"] or "", width=70),
+    RCol("Memo", lambda j: j["memo"], width=300),
+)
+
+
+class VendorFilter(VendorBox):
+    """The vendor box with an "All vendors" entry first (code None)."""
+
+    def set_vendors(self, vendors: Sequence[tuple[str, str]]) -> None:
+        super().set_vendors(vendors)
+        self.insertItem(0, ALL_VENDORS, "")
+        self.setCurrentIndex(0)
+
+    def set_code(self, code: str | None, notify: bool = True) -> bool:
+        i = self.findData(code or "")
+        if i < 0:
+            return False
+        self.setCurrentIndex(i)
+        self._choose(code or "", notify)
+        return True
+
+    def code(self) -> str | None:
+        return self._current or None
+
+
+class LadderDialog(QDialog):
+    """Drill-down: the receipt lines of one ladder; Enter or double-click on a line shows
+    its journal lines below."""
+
+    def __init__(self, env: UiEnv, ladder: EstimatedLadder, lines: Sequence[LadderLine],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env, self.ladder = env, ladder
+        r = ladder.row
+        self.setWindowTitle(f"Receipt lines — {r.vendor} {KIND_NAMES.get(r.kind, r.kind)} {r.agreement_no} "
+                            f"{r.ladder}")
+        self.lines = ReportModel(LINE_COLUMNS, lines)
+        self.lines_view = ReportView(self.lines, self)
+        self.lines_view.activated.connect(self.show_journal)
+        self.journal = ReportModel(JOURNAL_LINE_COLUMNS)
+        self.journal_view = ReportView(self.journal, self, sorting=None)
+        self.journal_view.horizontalHeader().setStretchLastSection(True)
+        self.journal_title = heading("Journal lines: double-click a receipt line (or press Enter)")
+        period = f" · period {r.period_key}" if r.period_key else ""
+        summary = QLabel(
+            f"{r.vendor} — {r.vendor_name} · {KIND_NAMES.get(r.kind, r.kind)} agreement {r.agreement_no} · "
+            f"{r.ladder} · {r.start.isoformat()} to {r.end.isoformat()}{period}\n"
+            f"{len(lines)} receipt lines · volume {sum((ln.amount for ln in lines), ZERO):,.2f} · "
+            f"rebate {sum((ln.rebate for ln in lines), ZERO):,.2f} · tier {r.tier} of {r.tiers} at "
+            f"{r.rate_pct:.3f}%")
+        summary.setWordWrap(True)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(heading("Receipt lines"))
+        top_layout.addWidget(self.lines_view)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.journal_title)
+        bottom_layout.addWidget(self.journal_view)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setChildrenCollapsible(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        self.resize(1060, 560)
+        if lines:
+            self.lines_view.selectRow(0)
+
+    def show_journal(self, index: QModelIndex) -> None:
+        line: LadderLine | None = self.lines_view.record(index)
+        if line is None:
+            return
+        slip, no = line.slip_no, line.line_no
+        rows = self.env.runner.call(self, "Journal lines", lambda uow: queries.receipt_line_journal(uow, slip, no))
+        self.journal.set_records(rows or [])
+        self.journal_title.setText(f"Journal lines of receipt {slip} line {no} ({len(rows or [])})")
+
+
+class EstimatedScreen(Screen):
+    title = "Estimated Rebates"
+
+    def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
+        super().__init__(env, parent)
+        self.records: list[EstimatedLadder] = []
+        self.loaded: tuple[date, str | None, date | None, str | None] | None = None
+        self.drill: LadderDialog | None = None
+        self.model = ReportModel(ESTIMATED_COLUMNS)
+        self.view = ReportView(self.model, self)
+        self.view.activated.connect(self.drill_down)
+        self.totals = ReportModel(TOTAL_COLUMNS, emphasis=lambda t: t.grand)
+        self.totals_view = ReportView(self.totals, self, sorting=None)
+        self.add_shortcut("Refresh", "F5", self.refresh)
+        self._build()
+
+    def _build(self) -> None:
+        self.as_of = date_edit(self)
+        self.as_of.editingFinished.connect(self._filters_changed)
+        self.date_from = OptionalDate("Received from", self)
+        self.date_from.changed.connect(self._filters_changed)
+        self.vendor_box = VendorFilter(self)
+        self.vendor_box.setMinimumWidth(240)
+        self.vendor_box.vendor_chosen.connect(lambda _c: self._filters_changed())
+        self.kind_box = QComboBox(self)
+        self.kind_box.addItem(ALL_KINDS, None)
+        for kind, name in KIND_NAMES.items():
+            self.kind_box.addItem(name, kind)
+        self.kind_box.currentIndexChanged.connect(lambda _i: self._filters_changed())
+        refresh = QPushButton("Refresh (F5)")
+        refresh.clicked.connect(self.refresh)
+        self.pdf_button = QPushButton("PDF…")
+        self.xlsx_button = QPushButton("XLSX…")
+        self.csv_button = QPushButton("CSV…")
+        for button, suffix in ((self.pdf_button, ".pdf"), (self.xlsx_button, ".xlsx"), (self.csv_button, ".csv")):
+            button.setToolTip(f"Export the ladders shown to a {suffix[1:].upper()} file")
+            button.clicked.connect(lambda _c=False, s=suffix: self.export(s))
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("As of:"))
+        filters.addWidget(self.as_of)
+        filters.addSpacing(8)
+        filters.addWidget(self.date_from)
+        filters.addSpacing(8)
+        filters.addWidget(QLabel("Vendor:"))
+        filters.addWidget(self.vendor_box, 1)
+        filters.addSpacing(8)
+        filters.addWidget(QLabel("Kind:"))
+        filters.addWidget(self.kind_box)
+        filters.addWidget(refresh)
+        filters.addStretch(1)
+        self.summary = QLabel("")
+        self.summary.setStyleSheet("color: #555;")
+        below = QHBoxLayout()
+        below.addWidget(self.summary, 1)
+        below.addWidget(QLabel("Export:"))
+        below.addWidget(self.pdf_button)
+        below.addWidget(self.xlsx_button)
+        below.addWidget(self.csv_button)
+        self.totals_view.setMinimumHeight(120)
+        self.totals_view.setMaximumHeight(176)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        self.grand = QLabel("")
+        self.grand.setStyleSheet("font-weight: bold;")
+        totals_bar = QHBoxLayout()
+        totals_bar.addWidget(heading("Totals"))
+        totals_bar.addStretch(1)
+        totals_bar.addWidget(self.grand)
+        layout.addLayout(below)
+        layout.addLayout(totals_bar)
+        layout.addWidget(self.totals_view)
+
+    # -- loading
+    def start(self) -> None:
+        vendors = self.runner.call(self, "Vendors", lambda uow: queries.vendors(uow)) or []
+        self.vendor_box.set_vendors([(v.code, v.name) for v in vendors])
+        self.loaded = None
+        self.refresh()
+
+    def filters(self) -> tuple[date, str | None, date | None, str | None]:
+        return (self.as_of.date().toPython(), self.vendor_box.code(), self.date_from.value(),  # type: ignore[return-value]
+                self.kind_box.currentData())
+
+    def _filters_changed(self) -> None:
+        if self.filters() != self.loaded:
+            self.refresh()
+
+    def refresh(self) -> None:
+        wanted = self.filters()
+        as_of, vendor, date_from, kind = wanted
+
+        def work(uow: Any, _job: Any) -> list[EstimatedLadder]:
+            return queries.estimated_ladders(uow, as_of, vendor, date_from, kind)
+
+        self.runner.run(self, "Estimated rebates", work, lambda rows: self._loaded(wanted, rows))
+
+    def _loaded(self, wanted: tuple[date, str | None, date | None, str | None],
+                records: list[EstimatedLadder]) -> None:
+        if wanted != self.filters():
+            return  # the filters changed meanwhile: a newer read is on its way
+        self.loaded = wanted
+        self.records = records
+        self.model.set_records(records)
+        rows = [r.row for r in records]
+        lines = totals(rows) if rows else []
+        self.totals.set_records(lines)
+        grand = lines[-1] if lines else None
+        self.grand.setText(
+            f"Grand total: rebate earned {grand.rebate:,.2f} · regular {grand.regular:,.2f} · retroactive "
+            f"{grand.retroactive:,.2f} · applied to cost {grand.applied_to_cost:,.2f} · to P&L {grand.to_pnl:,.2f}"
+            if grand else "")
+        vendors = len({r.vendor for r in rows})
+        self.summary.setText(
+            f"{len(rows)} ladder{'s' if len(rows) != 1 else ''} of accepted agreements, {vendors} vendor"
+            f"{'s' if vendors != 1 else ''} · volume as of {wanted[0].isoformat()}"
+            + (f", received from {wanted[2].isoformat()}" if wanted[2] else "")
+            + " · click a heading to sort · double-click a ladder for its receipt lines")
+
+    # -- drill-down
+    def drill_down(self, index: QModelIndex) -> LadderDialog | None:
+        record: EstimatedLadder | None = self.view.record(index)
+        if record is None or self.loaded is None:
+            return None
+        as_of, _vendor, date_from, _kind = self.loaded
+        key = record.ladder_key
+        lines = self.runner.call(self, "Receipt lines", lambda uow: queries.ladder_lines(uow, key, as_of, date_from))
+        if lines is None:
+            return None
+        if self.drill is not None:
+            self.drill.close()
+        self.drill = LadderDialog(self.env, record, lines, self)
+        self.drill.show()
+        return self.drill
+
+    # -- export
+    def export(self, suffix: str) -> bool:
+        if self.loaded is None:
+            return False
+        as_of, vendor, date_from, _kind = self.loaded
+        rows = [r.row for r in self.records]
+        suggested = f"estimated-rebates-{as_of.isoformat()}{suffix}"
+
+        def write(uow: Any, path: Path) -> int:
+            if path.suffix.lower() == ".pdf":
+                from app.reports.estimated_pdf import EstimatedFilters, write_estimated_pdf
+
+                path.parent.mkdir(parents=True, exist_ok=True)
+                return write_estimated_pdf(path, rows, company=masterdata.company(uow).name,
+                                           filters=EstimatedFilters(as_of, vendor, date_from))
+            return write_table(path, reports.ESTIMATED_COLUMNS, [reports.estimated_row_values(r) for r in rows],
+                               sheet="Estimated rebates", money_columns=ESTIMATED_MONEY,
+                               formats={"current_rate": "0.000"})
+
+        return export(self.env, self, "Export estimated rebates", suggested, [suffix], write,
+                      lambda path, n: self.status_message.emit(f"Wrote {n} ladders to {path}"))

@@ -1,0 +1,114 @@
+"""Home: the first screen of the day — the company, what is waiting, and the way in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services import queries
+from app.services.agreements import KIND_NAMES
+
+from .base import Screen, UiEnv
+
+
+def _card(title: str, value: str, note: str = "") -> QFrame:
+    frame = QFrame()
+    frame.setFrameShape(QFrame.Shape.StyledPanel)
+    frame.setStyleSheet("QFrame { background: white; border: 1px solid #c8d0da; border-radius: 4px; }"
+                        "QLabel { border: none; }")
+    box = QVBoxLayout(frame)
+    caption = QLabel(title)
+    caption.setStyleSheet("color: #5a6b7d;")
+    number = QLabel(value)
+    number.setObjectName("value")
+    number.setStyleSheet("font-size: 20pt; font-weight: 600; color: #1f3b57;")
+    box.addWidget(caption)
+    box.addWidget(number)
+    if note:
+        extra = QLabel(note)
+        extra.setWordWrap(True)
+        extra.setStyleSheet("color: #5a6b7d;")
+        box.addWidget(extra)
+    return frame
+
+
+class HomeScreen(Screen):
+    title = "Home"
+
+    def __init__(self, env: UiEnv, actions: dict[str, Callable[[], object]], parent: QWidget | None = None) -> None:
+        super().__init__(env, parent)
+        self.actions_by_name = actions
+        self.data: queries.Overview | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 18pt; font-weight: 600; color: #1f3b57;")
+        self.subheading = QLabel()
+        self.subheading.setStyleSheet("color: #5a6b7d;")
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        self.cards = QGridLayout()
+        self.cards.setSpacing(12)
+        layout.addSpacing(8)
+        layout.addLayout(self.cards)
+        layout.addSpacing(12)
+        buttons = QGridLayout()
+        buttons.setSpacing(8)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, name in enumerate(actions):
+            button = QPushButton(name)
+            button.setMinimumHeight(36)
+            button.clicked.connect(lambda _c=False, n=name: self.actions_by_name[n]())
+            buttons.addWidget(button, i // 3, i % 3)
+            self.buttons[name] = button
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        tip = QLabel("Tab/Enter move · Ins adds a row · Del removes · F2 default · F4 lookup · Ctrl+S saves · "
+                     "Esc cancels · F1 lists every shortcut")
+        tip.setStyleSheet("color: #5a6b7d;")
+        tip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(tip)
+
+    def start(self) -> None:
+        self.refresh()
+
+    def showEvent(self, event: object) -> None:  # noqa: N802
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self.data is not None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        data = self.runner.call(self, "Home", queries.overview)
+        if data is None:
+            return
+        self.data = data
+        self.heading.setText(data.company or "Co-op & Rebate Agreements")
+        last = data.last_received.isoformat() if data.last_received else "none yet"
+        self.subheading.setText(f"{data.vendors:,} vendors · {data.products:,} products · currency "
+                                f"{data.currency} · last receipt posted {last}")
+        while self.cards.count():
+            item = self.cards.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        kinds = " · ".join(f"{KIND_NAMES[k].split()[0]} {data.accepted.get(k, 0)}" for k in KIND_NAMES)
+        cards = [
+            _card("Draft receiving slips to post", f"{data.draft_slips:,}", f"{data.draft_lines:,} lines"),
+            _card("Accepted agreements", f"{sum(data.accepted.values()):,}", kinds),
+            _card("Agreements waiting for acceptance", f"{data.pending:,}", "pending a manager's approval"),
+            _card("Receipt lines posted", f"{data.posted_lines:,}", f"last received {last}"),
+        ]
+        if data.accrued is not None:
+            cards.append(_card(f"Rebates receivable accrued ({data.currency})", f"{data.accrued:,.2f}",
+                               "with retroactive parts and re-rates"))
+        for i, card in enumerate(cards):
+            self.cards.addWidget(card, 0, i)
+            self.cards.setColumnStretch(i, 1)

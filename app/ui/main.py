@@ -1,0 +1,343 @@
+"""The `coop-rebates` main window: menus, screens as tabs, database in the status bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+
+from app.services import queries
+from app.services.agreements import KIND_NAMES
+from app.services.context import AppContext
+from app.services.security import Permission
+
+from . import backup as backup_ui
+from . import connection as connection_ui
+from . import processing
+from .agreements import AgreementScreen
+from .base import Screen, UiEnv
+from .estimated import EstimatedScreen
+from .gl_reference import GlReferenceScreen
+from .home import HomeScreen
+from .journal import JournalScreen
+from .masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsScreen
+from .operations import QtInteraction, Runner
+from .receiving import ReceivingScreen
+from .statements import BatchDialog, StatementDialog
+from .users import UsersScreen, access
+
+SHORTCUTS = """Keyboard shortcuts
+
+In a grid
+  Tab / Shift+Tab   next / previous cell
+  Enter             commit the cell and move to the next one
+  Ins               add a row (the next tier of the current ladder)
+  Del               delete the selected rows
+  F2                CAT1–CAT4: ALL (and the levels after it);
+                    Maximum Amount: 999,999,999.00 (unlimited);
+                    elsewhere: edit the cell
+  F4                lookup list (categories, the vendor's products)
+  Space             tick / untick Deg, Retro
+
+On a screen
+  Ctrl+S            save
+  Esc               cancel the changes (after confirmation)
+  Ctrl+W            close the tab"""
+
+
+# What each menu entry needs; entries not listed are open to everyone (the services
+# check the permission of every call regardless).
+NEEDS: dict[str, Permission] = {
+    "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
+    "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
+    "Coop Advertising Agreements": Permission.AGREEMENTS, "Volume Rebate Agreements": Permission.AGREEMENTS,
+    "Periodic Rebate Agreements": Permission.AGREEMENTS, "GL Reference": Permission.GL,
+    "Users": Permission.USERS, "Receiving Slips": Permission.RECEIVE,
+    "Post slips": Permission.POST, "Re-rate": Permission.RERATE,
+    "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
+    "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
+}
+HOME_NEEDS = {"Post draft slips": Permission.POST, "Vendor Statement": Permission.REPORTS}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, env: UiEnv) -> None:
+        super().__init__()
+        self.env = env
+        self.screens: dict[str, Screen] = {}
+        self.factories: dict[str, Callable[[], Screen]] = {}
+        self.setWindowTitle("Co-op & Rebate Agreements")
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.setCentralWidget(self.tabs)
+        self._menus()
+        self.db_label = QLabel()
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.update_access()
+        self.resize(1280, 800)
+        geometry = env.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        state = env.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._item(file_menu, "&Home", self.open_home, "Ctrl+H")
+        file_menu.addSeparator()
+        self._item(file_menu, "&Connect to server…", lambda: connection_ui.ask_server(self))
+        self._item(file_menu, "Use &local database", lambda: connection_ui.use_local(self))
+        file_menu.addSeparator()
+        self._item(file_menu, "&Back up…", lambda: backup_ui.back_up(self))
+        self._item(file_menu, "&Restore…", lambda: backup_ui.restore(self))
+        file_menu.addSeparator()
+        self._item(file_menu, "E&xit", self.close, "Ctrl+Q")
+        maintenance = bar.addMenu("&Maintenance")
+        self._item(maintenance, "&Vendors", lambda: self.open_screen("vendors", lambda: RecordsScreen(self.env, VENDORS)))
+        self._item(maintenance, "&Products",
+                   lambda: self.open_screen("products", lambda: RecordsScreen(self.env, PRODUCTS)))
+        self._item(maintenance, "&Categories",
+                   lambda: self.open_screen("categories", lambda: RecordsScreen(self.env, CATEGORIES)))
+        maintenance.addSeparator()
+        for kind, key in (("COOP", "Ctrl+1"), ("VOLUME", "Ctrl+2"), ("PERIODIC", "Ctrl+3")):
+            self._item(maintenance, f"{KIND_NAMES[kind]} Agreements", lambda k=kind: self.open_agreements(k), key)
+        maintenance.addSeparator()
+        self._item(maintenance, "&GL Reference", lambda: self.open_screen("gl", lambda: GlReferenceScreen(self.env)))
+        maintenance.addSeparator()
+        self._item(maintenance, "&Users", self.open_users)
+        entries = bar.addMenu("&Entries")
+        self._item(entries, "&Receiving Slips", self.open_receiving, "Ctrl+R")
+        proc = bar.addMenu("&Processing")
+        self._item(proc, "&Post slips", lambda: processing.post_all(self.env.runner, self, self._after_posting))
+        self._item(proc, "&Re-rate", lambda: processing.rerate_all(self.env.runner, self, self._after_posting))
+        reports_menu = bar.addMenu("&Reports")
+        self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
+        self._item(reports_menu, "Vendor &Statement…", lambda: self.open_dialog(StatementDialog(self.env, self)))
+        self._item(reports_menu, "Vendor Statements (&all vendors)…",
+                   lambda: self.open_dialog(BatchDialog(self.env, self)))
+        reports_menu.addSeparator()
+        self._item(reports_menu, "&Journal", self.open_journal)
+        help_menu = bar.addMenu("&Help")
+        self._item(help_menu, "&About", self.about)
+        self._item(help_menu, "&Keyboard shortcuts", self.shortcuts, "F1")
+        close = QAction("Close tab", self)
+        close.setShortcut(QKeySequence("Ctrl+W"))
+        close.triggered.connect(lambda: self.close_tab(self.tabs.currentIndex()))
+        self.addAction(close)
+
+    def _item(self, menu: object, text: str, slot: Callable[[], object], key: str | None = None) -> QAction:
+        action = menu.addAction(text)  # type: ignore[attr-defined]
+        if key:
+            action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    # -- screens
+    def open_screen(self, key: str, factory: Callable[[], Screen]) -> Screen:
+        screen = self.screens.get(key)
+        if screen is None:
+            self.factories[key] = factory
+            screen = factory()
+            screen.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self.screens[key] = screen
+            self.tabs.addTab(screen, screen.title)
+            screen.start()  # type: ignore[attr-defined]
+        self.tabs.setCurrentWidget(screen)
+        return screen
+
+    def open_home(self) -> HomeScreen:
+        actions = {
+            "Receiving Slips": self.open_receiving,
+            "Post draft slips": lambda: processing.post_all(self.env.runner, self, self._after_posting),
+            "Estimated Rebates": self.open_estimated,
+            **{f"{KIND_NAMES[k]} Agreements": (lambda k=k: self.open_agreements(k)) for k in KIND_NAMES},
+            "Vendor Statement": lambda: self.open_dialog(StatementDialog(self.env, self)),
+            "Journal": self.open_journal,
+        }
+        screen = self.open_screen("home", lambda: HomeScreen(self.env, actions))
+        self.update_access()
+        return screen  # type: ignore[return-value]
+
+    def open_agreements(self, kind: str) -> AgreementScreen:
+        return self.open_screen(f"agreements:{kind}", lambda: AgreementScreen(self.env, kind))  # type: ignore[return-value]
+
+    def open_receiving(self) -> ReceivingScreen:
+        return self.open_screen("receiving", lambda: ReceivingScreen(self.env))  # type: ignore[return-value]
+
+    def open_estimated(self) -> EstimatedScreen:
+        return self.open_screen("estimated", lambda: EstimatedScreen(self.env))  # type: ignore[return-value]
+
+    def open_journal(self) -> JournalScreen:
+        return self.open_screen("journal", lambda: JournalScreen(self.env))  # type: ignore[return-value]
+
+    def open_dialog(self, dialog: QDialog) -> QDialog:
+        """A report dialog (vendor statements): window-modal, deleted once closed."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_users(self) -> UsersScreen:
+        def make() -> UsersScreen:
+            screen = UsersScreen(self.env)
+            screen.saved.connect(self.update_access)
+            return screen
+
+        return self.open_screen("users", make)  # type: ignore[return-value]
+
+    def close_tab(self, index: int) -> None:
+        screen = self.tabs.widget(index)
+        if not isinstance(screen, Screen) or not screen.can_close():
+            return
+        self.tabs.removeTab(index)
+        self.screens = {k: s for k, s in self.screens.items() if s is not screen}
+        screen.deleteLater()
+
+    def _after_posting(self, _result: object) -> None:
+        home = self.screens.get("home")
+        if isinstance(home, HomeScreen):
+            home.refresh()
+        receiving = self.screens.get("receiving")
+        if isinstance(receiving, ReceivingScreen) and not receiving.is_dirty():
+            receiving.refresh_slip_list()
+
+    # -- the database and the user
+    def update_access(self) -> None:
+        """Menu entries the user's role cannot use are disabled; the status bar shows the
+        database, the user and the role."""
+        now = self.env.runner.call(self, "Database", access)
+        allowed = now.allowed if now is not None else frozenset()
+        for top in self.menuBar().actions():
+            for action in top.menu().actions() if top.menu() else ():
+                need = NEEDS.get(action.text().replace("&", ""))
+                if need is not None:
+                    action.setEnabled(need in allowed)
+        self.allowed = allowed
+        home = self.screens.get("home")
+        if isinstance(home, HomeScreen):
+            for name, button in home.buttons.items():
+                need = NEEDS.get(name) or HOME_NEEDS.get(name)
+                button.setEnabled(need is None or need in allowed)
+        url = self.env.ctx.engine.url.render_as_string(hide_password=True)
+        who = now.text if now is not None else f"User: {self.env.ctx.user}"
+        self.db_label.setText(f"Database: {url}  ·  {who}")
+
+    def may_discard_changes(self) -> bool:
+        """Before the screens are reloaded on another database (or a restored one)."""
+        for screen in list(self.screens.values()):
+            if screen.is_dirty():
+                self.tabs.setCurrentWidget(screen)
+                if not self.env.interaction.confirm(self, "Unsaved changes", f"{screen.title}: discard the "
+                                                    "unsaved changes?"):
+                    return False
+        return True
+
+    def reopen_screens(self) -> None:
+        """Close every screen and open it again (on the current database), in the same order."""
+        current = self.tabs.currentWidget()
+        order = [(key, screen) for key, screen in self.screens.items()]
+        order.sort(key=lambda item: self.tabs.indexOf(item[1]))
+        current_key = next((key for key, screen in order if screen is current), None)
+        for _key, screen in order:
+            self.tabs.removeTab(self.tabs.indexOf(screen))
+            screen.deleteLater()
+        self.screens = {}
+        for key, _screen in order:
+            self.open_screen(key, self.factories[key])
+        if key_screen := self.screens.get(current_key or ""):
+            self.tabs.setCurrentWidget(key_screen)
+
+    def switch_database(self, ctx: AppContext) -> None:
+        """Work on another database from now on: the screens reopen on it."""
+        old = self.env.ctx
+        self.env.ctx = ctx
+        self.env.runner.ctx = ctx
+        self.reopen_screens()
+        self.update_access()
+        if old is not ctx:
+            old.engine.dispose()
+
+    def refresh(self) -> None:
+        for screen in self.screens.values():
+            if not screen.is_dirty():
+                screen.start()  # type: ignore[attr-defined]
+
+    # -- help
+    def about(self) -> None:
+        self.env.interaction.inform(self, "About", "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
+                                    "advertising agreements for building-materials distributors.\n\n"
+                                    f"Database: {self.db_label.text()}")
+
+    def shortcuts(self) -> None:
+        self.env.interaction.inform(self, "Keyboard shortcuts", SHORTCUTS)
+
+    # -- start and close
+    def offer_demo(self) -> None:
+        """An empty database (a first start) is offered the demo company, once."""
+        if self.env.runner.call(self, "Database", queries.has_vendors) is not False:
+            return
+        if not self.env.runner.call(self, "Database", lambda uow: Permission.ADMIN in access(uow).allowed):
+            return
+        key = "demo_offered/" + self.env.ctx.engine.url.render_as_string(hide_password=True)
+        if self.env.settings.value(key):
+            return
+        self.env.settings.setValue(key, "yes")
+        if self.env.interaction.confirm(self, "New database", "This database is empty. Load the demo company "
+                                        "(vendors, products, agreements and receiving slips) to try the program?"):
+            processing.load_demo(self.env.runner, self, lambda _s: self.refresh())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for screen in list(self.screens.values()):
+            self.tabs.setCurrentWidget(screen)
+            if not screen.can_close():
+                event.ignore()
+                return
+        self.env.runner.wait()
+        self.env.settings.setValue("window/geometry", self.saveGeometry())
+        self.env.settings.setValue("window/state", self.saveState())
+        self.env.settings.sync()
+        event.accept()
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="coop-rebates", description="Co-op & Rebate Agreements")
+    parser.add_argument("--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the "
+                                     "user data directory)")
+    parser.add_argument("--user", help="user name for history and journal (default: OS login)")
+    return parser.parse_known_args(argv)
+
+
+def main(argv: list[str] | None = None, settings: QSettings | None = None) -> int:
+    args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
+    app.setOrganizationName("CoopRebates")
+    app.setApplicationName("coop-rebates")
+    settings = settings if settings is not None else QSettings()
+    try:  # creates or migrates the schema; refuses a newer one
+        ctx = connection_ui.start_context(args.db, args.user, settings)
+    except Exception as exc:
+        QMessageBox.critical(None, "Cannot open the database", f"{type(exc).__name__}: {exc}")
+        return 1
+    if ctx is None:
+        return 1
+    runner = Runner(ctx, QtInteraction())
+    window = MainWindow(UiEnv(ctx, runner, settings))
+    window.show()
+    window.offer_demo()
+    window.open_home()
+    code = app.exec()
+    finished = runner.wait()
+    window.env.ctx.engine.dispose()
+    return code if finished else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

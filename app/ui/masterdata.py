@@ -1,0 +1,225 @@
+"""Vendors, Products, Categories (and the GL account list): simple grids with Add and Save
+through the masterdata services, problems shown on their row and cell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from app.services import masterdata, queries
+from app.services.errors import ValidationFailed
+
+from .base import ProblemList, Screen, UiEnv, heading
+from .grid import GridView
+from .models import Column, TableModel, map_problems, row_label_number
+
+ROW_PREFIX = "Row"
+SAVED, CHANGED = "_saved", "_changed"
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    title: str
+    columns: tuple[Column, ...]
+    key: str
+    load: Callable[[Any], list[dict[str, Any]]]
+    save: Callable[[Any, list[dict[str, Any]]], int]
+
+
+class RecordsModel(TableModel):
+    """Rows of records; the key of a saved row is not editable; changed rows are marked."""
+
+    def __init__(self, spec: GridSpec) -> None:
+        super().__init__(spec.columns)
+        self.spec = spec
+
+    def is_editable(self, row: int, column: Column) -> bool:
+        if column.name == self.spec.key and self.rows[row].get(SAVED):
+            return False
+        return super().is_editable(row, column)
+
+    def set_values(self, row: int, values: dict[str, Any]) -> None:
+        super().set_values(row, values)
+        self.rows[row][CHANGED] = True
+
+    def row_header(self, row: int) -> str:
+        mark = "*" if self.rows[row].get(CHANGED) else ""
+        return f"{row + 1}{mark}"
+
+    def changed(self) -> list[tuple[str, dict[str, Any]]]:
+        """(label, row) of every new or changed row."""
+        return [(f"{ROW_PREFIX} {i + 1}", row) for i, row in enumerate(self.rows) if row.get(CHANGED)]
+
+
+class RecordsPanel(QWidget):
+    def __init__(self, env: UiEnv, spec: GridSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.env, self.spec = env, spec
+        self.model = RecordsModel(spec)
+        self.view = GridView(self)
+        self.view.setModel(self.model)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.insert_requested.connect(self.add)
+        self.problems = ProblemList(self._go_to)
+        add = QPushButton("Add (Ins)")
+        add.clicked.connect(self.add)
+        reload_button = QPushButton("Reload")
+        reload_button.clicked.connect(self.reload)
+        self.save_button = QPushButton("Save (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        bar = QHBoxLayout()
+        bar.addWidget(heading(spec.title))
+        bar.addStretch(1)
+        for button in (add, reload_button, self.save_button):
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.problems)
+        self.on_saved: Callable[[], None] | None = None
+
+    def reload(self) -> None:
+        rows = self.env.runner.call(self, self.spec.title, self.spec.load) or []
+        self.model.set_rows([{**r, SAVED: True} for r in rows])
+        self.problems.show_problems([])
+
+    def add(self) -> None:
+        position = self.model.insert_row(len(self.model.rows), {CHANGED: True})
+        self.view.go_to(position, 0)
+
+    def save(self) -> None:
+        if self.env.runner.busy:
+            return
+        self.view.commit_editor()
+        changed = self.model.changed()
+        if not changed:
+            return
+        self.env.runner.run(self, f"Saving {self.spec.title.lower()}",
+                            lambda uow, _job: self.spec.save(uow, [{**row, "label": label} for label, row in changed]),
+                            self._saved, on_error=self._failed)
+
+    def _saved(self, count: int) -> None:
+        self.reload()
+        if self.on_saved:
+            self.on_saved()
+
+    def _failed(self, exc: BaseException) -> bool:
+        if not isinstance(exc, ValidationFailed):
+            return False
+        self.model.set_problems(map_problems(exc.problems, self.model, ROW_PREFIX))
+        self.problems.show_problems(exc.problems)
+        return True
+
+    def _go_to(self, record: str, field: str) -> None:
+        row = row_label_number(record, ROW_PREFIX)
+        if row is not None:
+            self.view.go_to(row, self.model.column_index(field))
+
+
+class RecordsScreen(Screen):
+    def __init__(self, env: UiEnv, spec: GridSpec, parent: QWidget | None = None) -> None:
+        super().__init__(env, parent)
+        self.title = spec.title
+        self.panel = RecordsPanel(env, spec, self)
+        QVBoxLayout(self).addWidget(self.panel)
+
+    def start(self) -> None:
+        self.panel.reload()
+
+    def is_dirty(self) -> bool:
+        return self.panel.model.dirty
+
+    def save(self) -> None:
+        self.panel.save()
+
+    def discard(self) -> None:
+        self.panel.reload()
+
+
+def _text(row: dict[str, Any], name: str) -> str:
+    return str(row.get(name) or "").strip()
+
+
+def _save_vendors(uow: Any, rows: list[dict[str, Any]]) -> int:
+    return masterdata.save_vendors(uow, [
+        masterdata.VendorIn(_text(r, "Code").upper(), _text(r, "Name"), _text(r, "Currency") or None,
+                            _text(r, "Address"), bool(r.get("Active", True)), label=r["label"])
+        for r in rows])
+
+
+def _save_products(uow: Any, rows: list[dict[str, Any]]) -> int:
+    return masterdata.save_products(uow, [
+        masterdata.ProductIn(_text(r, "Code").upper(), _text(r, "Description"), _text(r, "Vendor"),
+                             tuple(_text(r, c) or None for c in ("CAT1", "CAT2", "CAT3", "CAT4")),  # type: ignore[arg-type]
+                             r.get("Unit Cost") or Decimal(0), label=r["label"])
+        for r in rows])
+
+
+def _save_categories(uow: Any, rows: list[dict[str, Any]]) -> int:
+    records = []
+    for r in rows:
+        level = _text(r, "Level")
+        records.append(masterdata.CategoryIn(int(level) if level.isdigit() else 0, _text(r, "Code"),
+                                             _text(r, "Parent") or None, _text(r, "Description"),
+                                             label=r["label"]))
+    return masterdata.save_categories(uow, records)
+
+
+def _save_accounts(uow: Any, rows: list[dict[str, Any]]) -> int:
+    return masterdata.save_accounts(uow, [
+        masterdata.AccountIn(_text(r, "Number"), _text(r, "Name"), _text(r, "Type"), label=r["label"])
+        for r in rows])
+
+
+def _cats(cats: Sequence[str | None]) -> dict[str, Any]:
+    return {f"CAT{i + 1}": c for i, c in enumerate(cats)}
+
+
+VENDORS = GridSpec(
+    "Vendors",
+    (Column("Code", "code", field="code", width=110), Column("Name", field="name", width=280),
+     Column("Currency", "code", field="currency", width=80), Column("Address", field="address", width=360),
+     Column("Active", "bool", field="active", width=60)),
+    "Code",
+    lambda uow: [{"Code": v.code, "Name": v.name, "Currency": v.currency, "Address": v.address,
+                  "Active": v.active} for v in queries.vendors(uow)],
+    _save_vendors,
+)
+
+PRODUCTS = GridSpec(
+    "Products",
+    (Column("Code", "code", field="code", width=150), Column("Description", field="description", width=260),
+     Column("Vendor", "code", field="vendor_code", width=90),
+     *(Column(f"CAT{i}", "code", field=f"cat{i}", width=110) for i in range(1, 5)),
+     Column("Unit Cost", "decimal", places=2, max_places=4, field="unit_cost", width=90)),
+    "Code",
+    lambda uow: [{"Code": p.code, "Description": p.description, "Vendor": p.vendor, **_cats(p.cats),
+                  "Unit Cost": p.unit_cost} for p in queries.products(uow)],
+    _save_products,
+)
+
+CATEGORIES = GridSpec(
+    "Categories",
+    (Column("Level", "choice", choices=("1", "2", "3", "4"), field="level", width=60),
+     Column("Code", "code", field="code", width=160), Column("Parent", "code", field="parent_code", width=160),
+     Column("Description", field="description", width=320)),
+    "Code",
+    lambda uow: [{"Level": str(c.level), "Code": c.code, "Parent": c.parent or "", "Description": c.description}
+                 for c in queries.categories(uow)],
+    _save_categories,
+)
+
+ACCOUNTS = GridSpec(
+    "GL accounts",
+    (Column("Number", "code", field="number", width=100), Column("Name", field="name", width=280),
+     Column("Type", "choice", choices=masterdata.ACCOUNT_TYPES, field="type", width=110)),
+    "Number",
+    lambda uow: [{"Number": a.number, "Name": a.name, "Type": a.type} for a in queries.accounts(uow)],
+    _save_accounts,
+)
+

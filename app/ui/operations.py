@@ -1,0 +1,315 @@
+"""Runs user actions: off the UI thread with a fresh unit of work, progress and a safe
+Cancel, and every error reported the same way through one injectable interaction."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
+
+from app.services.context import AppContext, UnitOfWork
+from app.services.errors import ServiceError, ValidationFailed
+from app.services.posting import PostingCancelled
+
+MAX_LISTED = 25
+
+
+class Interaction(Protocol):
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool: ...
+    def inform(self, parent: QWidget | None, title: str, text: str) -> None: ...
+    def error(self, parent: QWidget | None, title: str, text: str, details: Sequence[str] = ()) -> None: ...
+    def save_path(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None: ...
+    def folder_path(self, parent: QWidget | None, title: str, start: str) -> str | None: ...
+    def open_path(self, parent: QWidget | None, title: str, start: str, filters: str) -> str | None: ...
+    def show_file(self, path: str) -> bool: ...
+
+
+class QtInteraction:
+    """Message boxes."""
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def inform(self, parent: QWidget | None, title: str, text: str) -> None:
+        QMessageBox.information(parent, title, text)
+
+    def error(self, parent: QWidget | None, title: str, text: str, details: Sequence[str] = ()) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+        if details:
+            shown = list(details[:MAX_LISTED])
+            if len(details) > MAX_LISTED:
+                shown.append(f"… and {len(details) - MAX_LISTED} more")
+            box.setInformativeText("\n".join(f"• {d}" for d in shown))
+            box.setDetailedText("\n".join(details))
+        box.exec()
+
+    def save_path(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None:
+        """A file to write (None when cancelled); filters like "PDF (*.pdf);;CSV (*.csv)"."""
+        path, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+        if path and not Path(path).suffix:
+            match = re.search(r"\*(\.\w+)", chosen)
+            path += match.group(1) if match else ""
+        return path or None
+
+    def folder_path(self, parent: QWidget | None, title: str, start: str) -> str | None:
+        return QFileDialog.getExistingDirectory(parent, title, start) or None
+
+    def open_path(self, parent: QWidget | None, title: str, start: str, filters: str) -> str | None:
+        """An existing file to read (None when cancelled)."""
+        path, _chosen = QFileDialog.getOpenFileName(parent, title, start, filters)
+        return path or None
+
+    def show_file(self, path: str) -> bool:
+        """Open a written file in the desktop's viewer, where there is one."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+@dataclass
+class Message:
+    kind: str  # confirm, inform, error, save_path, folder_path, open_path, show_file
+    title: str
+    text: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass
+class HeadlessInteraction:
+    """Records every message; confirm answers from `answers` (then `default`)."""
+
+    default: bool = True
+    answers: list[bool] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    chosen_paths: list[str] = field(default_factory=list)  # save_path / folder_path / open_path answers (then None)
+
+    def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
+        self.messages.append(Message("confirm", title, text))
+        return self.answers.pop(0) if self.answers else self.default
+
+    def inform(self, parent: QWidget | None, title: str, text: str) -> None:
+        self.messages.append(Message("inform", title, text))
+
+    def error(self, parent: QWidget | None, title: str, text: str, details: Sequence[str] = ()) -> None:
+        self.messages.append(Message("error", title, text, tuple(details)))
+
+    def save_path(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None:
+        self.messages.append(Message("save_path", title, suggested, (filters,)))
+        return self.chosen_paths.pop(0) if self.chosen_paths else None
+
+    def folder_path(self, parent: QWidget | None, title: str, start: str) -> str | None:
+        self.messages.append(Message("folder_path", title, start))
+        return self.chosen_paths.pop(0) if self.chosen_paths else None
+
+    def open_path(self, parent: QWidget | None, title: str, start: str, filters: str) -> str | None:
+        self.messages.append(Message("open_path", title, start, (filters,)))
+        return self.chosen_paths.pop(0) if self.chosen_paths else None
+
+    def show_file(self, path: str) -> bool:
+        self.messages.append(Message("show_file", "Open file", path))
+        return True
+
+    def of_kind(self, kind: str) -> list[Message]:
+        return [m for m in self.messages if m.kind == kind]
+
+
+def describe(exc: BaseException) -> tuple[str, list[str]]:
+    """The text and detail lines of the one error dialog."""
+    if isinstance(exc, ValidationFailed):
+        n = len(exc.problems)
+        return f"{n} problem{'s' if n != 1 else ''}; nothing was saved.", [str(p) for p in exc.problems]
+    if isinstance(exc, PostingCancelled):
+        return (f"Cancelled ({exc}). Every batch finished before the cancel is posted; "
+                "the rest is untouched.", [])
+    if isinstance(exc, ServiceError):
+        return str(exc), []
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return f"Unexpected error: {type(exc).__name__}: {exc}", "".join(lines).splitlines()
+
+
+class Job(QObject):
+    """One running action. `progress` and `cancelled` are safe to call from the worker."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, title: str, unit: str) -> None:
+        super().__init__()
+        self.title = title
+        self.unit = unit
+        self.started = time.monotonic()
+        self._cancel = threading.Event()
+
+    def progress(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def eta_text(self, done: int, total: int) -> str:
+        text = f"{self.title}: {done:,} of {total:,} {self.unit}"
+        elapsed = time.monotonic() - self.started
+        if 0 < done < total and elapsed > 0.5:
+            left = elapsed / done * (total - done)
+            text += f" — about {int(left) + 1} s left"
+        if self.cancelled():
+            text += "\nCancelling after the current batch…"
+        return text
+
+
+class _Task(QRunnable):
+    def __init__(self, ctx: AppContext, work: Callable[[UnitOfWork, Job], Any], job: Job) -> None:
+        super().__init__()
+        self.ctx, self.work, self.job = ctx, work, job
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            with self.ctx.uow() as uow:  # each thread its own session
+                result = self.work(uow, self.job)
+        except BaseException as exc:  # reported on the UI thread
+            self.job.failed.emit(exc)
+        else:
+            self.job.succeeded.emit(result)
+
+
+class Runner(QObject):
+    """The one helper every user action goes through."""
+
+    idle = Signal()
+
+    def __init__(self, ctx: AppContext, interaction: Interaction, pool: QThreadPool | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.interaction = interaction
+        self.pool = pool or QThreadPool.globalInstance()
+        self.jobs: set[_Running] = set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.jobs)
+
+    def run(
+        self,
+        parent: QWidget | None,
+        title: str,
+        work: Callable[[UnitOfWork, Job], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        on_error: Callable[[BaseException], bool] | None = None,
+        cancellable: bool = False,
+        unit: str = "",
+        delay_ms: int = 400,
+    ) -> Job:
+        """Run work(uow, job) in a worker thread; on_done(result) back on the UI thread.
+
+        on_error(exc) may handle an error itself (return True); else the error dialog shows.
+        """
+        job = Job(title, unit)
+        running = _Running(self, parent, job, on_done, on_error, cancellable, delay_ms)
+        self.jobs.add(running)
+        self.pool.start(_Task(self.ctx, work, job))
+        return job
+
+    def call(self, parent: QWidget | None, title: str, work: Callable[[UnitOfWork], Any],
+             on_error: Callable[[BaseException], bool] | None = None) -> Any:
+        """A short read on the UI thread, errors reported the same way. None on error."""
+        try:
+            with self.ctx.uow() as uow:
+                return work(uow)
+        except Exception as exc:
+            self.report(parent, title, exc, on_error)
+            return None
+
+    def report(self, parent: QWidget | None, title: str, exc: BaseException,
+               on_error: Callable[[BaseException], bool] | None = None) -> None:
+        if on_error is not None and on_error(exc):
+            return
+        text, details = describe(exc)
+        if isinstance(exc, PostingCancelled):
+            self.interaction.inform(parent, title, text)
+        else:
+            self.interaction.error(parent, title, text, details)
+
+    def wait(self, timeout_ms: int = 30000) -> bool:
+        """Process events until every job finished (closing the window, tests)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.jobs and time.monotonic() < deadline:
+            QApplication.processEvents()
+            self.pool.waitForDone(20)
+        QApplication.processEvents()
+        return not self.jobs
+
+    def _finished(self, running: _Running) -> None:
+        self.jobs.discard(running)
+        if not self.jobs:
+            self.idle.emit()
+
+
+class _Running(QObject):
+    """UI-thread side of a job: progress dialog, then the result or the error."""
+
+    def __init__(self, runner: Runner, parent: QWidget | None, job: Job,
+                 on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], bool] | None,
+                 cancellable: bool, delay_ms: int) -> None:
+        super().__init__()
+        self.runner, self.parent_widget, self.job = runner, parent, job
+        self.on_done, self.on_error = on_done, on_error
+        self.dialog = QProgressDialog(job.title + "…", "Cancel" if cancellable else "", 0, 0, parent)
+        self.dialog.setWindowTitle(job.title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(delay_ms)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setMinimumWidth(420)
+        if not cancellable:
+            self.dialog.setCancelButton(None)  # type: ignore[arg-type]
+        self.dialog.canceled.connect(self._cancel)
+        self.dialog.setValue(0)
+        job.progressed.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+        job.succeeded.connect(self._succeeded, Qt.ConnectionType.QueuedConnection)
+        job.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+
+    @Slot()
+    def _cancel(self) -> None:
+        self.job.cancel()
+        self.dialog.setLabelText(self.job.title + "\nCancelling after the current batch…")
+
+    @Slot(int, int)
+    def _progress(self, done: int, total: int) -> None:
+        self.dialog.setMaximum(max(total, 1))
+        self.dialog.setValue(min(done, max(total, 1)))
+        self.dialog.setLabelText(self.job.eta_text(done, total))
+
+    def _close(self) -> None:
+        self.dialog.canceled.disconnect(self._cancel)
+        self.dialog.close()
+        self.dialog.deleteLater()
+        self.runner._finished(self)
+
+    @Slot(object)
+    def _succeeded(self, result: object) -> None:
+        self._close()
+        if self.on_done is not None:
+            try:
+                self.on_done(result)
+            except Exception as exc:
+                self.runner.report(self.parent_widget, self.job.title, exc)
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self._close()
+        self.runner.report(self.parent_widget, self.job.title, exc, self.on_error)
