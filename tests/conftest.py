@@ -1,0 +1,93 @@
+"""Shared fixtures: a fresh migrated database per test, on SQLite and (when
+COOP_TEST_PG_URL is set) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import db
+from app.services.context import AppContext
+
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
+IMPORT_ORDER = ("categories", "vendors", "products", "gl-accounts", "gl-reference", "agreements", "receipts")
+PG_URL = os.environ.get("COOP_TEST_PG_URL")
+BACKENDS = ["sqlite", pytest.param("pg", marks=pytest.mark.pg)]
+_TEMPLATE = f"coop_tpl_{os.getpid()}"
+
+
+def _pg_admin():  # type: ignore[no-untyped-def]
+    assert PG_URL
+    return create_engine(db.make_engine(PG_URL).url, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    if not PG_URL:
+        pytest.skip("COOP_TEST_PG_URL is not set")
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}"'))
+        conn.execute(text(f'CREATE DATABASE "{_TEMPLATE}"'))
+    url = make_url(str(db.make_engine(PG_URL).url)).set(database=_TEMPLATE)
+    engine = db.make_engine(url.render_as_string(hide_password=False))
+    db.upgrade(engine)
+    engine.dispose()
+    yield _TEMPLATE
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fresh_pg_url(template: str) -> tuple[str, str]:
+    name = f"coop_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    admin.dispose()
+    url = make_url(str(db.make_engine(PG_URL).url)).set(database=name)  # type: ignore[arg-type]
+    return url.render_as_string(hide_password=False), name
+
+
+def drop_pg(name: str) -> None:
+    admin = _pg_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh database at the latest schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'coop.sqlite'}"
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    template = request.getfixturevalue("pg_template")
+    url, name = fresh_pg_url(template)
+    yield url
+    drop_pg(name)
+
+
+@pytest.fixture
+def ctx(db_url: str) -> Iterator[AppContext]:
+    context = AppContext.open(db_url, user="tester", upgrade=False)
+    yield context
+    context.engine.dispose()
+
+
+def import_example(ctx: AppContext, name: str, kinds: tuple[str, ...] = IMPORT_ORDER) -> None:
+    from app.services.imports import import_file
+
+    for kind in kinds:
+        with ctx.uow() as uow:
+            import_file(uow, kind, EXAMPLES / name / f"{kind}.csv")

@@ -1,0 +1,264 @@
+"""Migrations with data in the database (SQLite and PostgreSQL).
+
+From an empty database, each revision is applied in turn and rows that are valid at that
+revision are written with plain SQL (as an older version of the program wrote them):
+at 0001 the company, categories, a vendor and its products, the GL setup, an accepted
+agreement with its history, one posted receiving slip with its RECEIPT and ACCRUAL
+entries and its accrual, two draft slips; at 0002 a user; 0003 must fill ladder_volume
+from the posted accruals. Every earlier row must come through each step unchanged. At
+head the program works on that data (posts the drafts, re-rating finds nothing to do),
+the schema equals the models, and stepping down to base and up again keeps what the
+remaining revisions hold and rebuilds ladder_volume from the accruals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from app import db
+from app.models import Base
+from app.models.types import ScaledDecimal
+from app.services import posting
+from app.services.context import AppContext
+from tests.integration import race_support as rs
+
+STAMP = datetime(2026, 2, 1, 17, 30, tzinfo=UTC)
+LADDER = "1|G:GYPSUM/ALL/ALL/ALL|2026-01-01|2026-12-31"
+TODAY = date(2026, 12, 31)
+
+
+def insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Rows through the table as the database has it now; decimals stored the way the
+    program stores them (scaled integers on SQLite, NUMERIC on PostgreSQL)."""
+    reflected = Table(table, MetaData(), autoload_with=conn)
+    model = Base.metadata.tables.get(table)
+
+    def value(column: str, v: Any) -> Any:
+        if model is not None and column in model.c and isinstance(model.c[column].type, ScaledDecimal):
+            return model.c[column].type.process_bind_param(v, conn.dialect)
+        return v
+
+    conn.execute(reflected.insert(), [{k: value(k, v) for k, v in row.items()} for row in rows])
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (but alembic_version), sorted, as stored."""
+    out = {}
+    with engine.connect() as conn:
+        for name in inspect(conn).get_table_names():
+            if name == "alembic_version":
+                continue
+            table = Table(name, MetaData(), autoload_with=conn)
+            out[name] = sorted((tuple(r) for r in conn.execute(table.select())), key=repr)
+    return out
+
+
+def advance_sequences(conn: Connection) -> None:
+    """PostgreSQL: rows written with explicit ids leave the id sequences behind; move them
+    on, as the ids the program itself writes would have."""
+    if conn.dialect.name != "postgresql":
+        return
+    inspector = inspect(conn)
+    for name in inspector.get_table_names():
+        if "id" not in {c["name"] for c in inspector.get_columns(name)}:
+            continue
+        seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
+        if seq:
+            conn.execute(text(f'SELECT setval(:s, (SELECT coalesce(max(id), 0) + 1 FROM "{name}"), false)'),
+                         {"s": seq})
+
+
+def seed_0001(conn: Connection) -> None:
+    insert(conn, "company", [{"id": 1, "name": "Building Supply Co", "currency": "CAD", "address": "1 Main St"}])
+    cats = [(1, 1, "GYPSUM", None), (2, 2, "GYP-BOARD", 1), (3, 3, "GYP-REG", 2), (4, 4, "GYP-REG-HALF", 3),
+            (5, 1, "LUMBER", None)]
+    insert(conn, "category", [{"id": i, "level": lvl, "code": c, "parent_id": p, "description": c.title()}
+                              for i, lvl, c, p in cats])
+    insert(conn, "vendor", [{"id": 1, "code": "V100", "name": "Northern Gypsum Ltd", "currency": "CAD",
+                             "address": "", "active": True}])
+    insert(conn, "product", [
+        {"id": 1, "code": "GYP-OTHER", "description": "Gypsum other", "vendor_id": 1, "cat1": "GYPSUM",
+         "cat2": "GYP-BOARD", "cat3": "GYP-REG", "cat4": "GYP-REG-HALF", "unit_cost": Decimal("1.0000"),
+         "received_qty": Decimal("25000.0000"), "received_net": Decimal("25000.00")},
+        {"id": 2, "code": "SPF-2X4-8", "description": "SPF 2x4x8", "vendor_id": 1, "cat1": "LUMBER",
+         "cat2": None, "cat3": None, "cat4": None, "unit_cost": Decimal("3.2500"),
+         "received_qty": Decimal(0), "received_net": Decimal(0)},
+    ])
+    accounts = [(1, "1200", "Inventory", "ASSET", "INVENTORY"),
+                (2, "2150", "Received not invoiced", "LIABILITY", "RECEIVED_NOT_INVOICED"),
+                (3, "1310", "Rebate receivable", "ASSET", "REBATE_RECEIVABLE"),
+                (4, "6100", "Advertising", "EXPENSE", "ADVERTISING"),
+                (5, "4810", "Rebate earned", "INCOME", "REBATE_EARNED")]
+    insert(conn, "gl_account", [{"id": i, "number": n, "name": nm, "type": t} for i, n, nm, t, _r in accounts])
+    insert(conn, "gl_reference", [{"role": r, "account_id": i} for i, _n, _nm, _t, r in accounts])
+    insert(conn, "agreement", [{"id": 1, "vendor_id": 1, "kind": "COOP", "number": "1", "status": "ACCEPTED",
+                                "version": 2, "next_line_no": 4, "updated_by": "manager", "updated_at": STAMP}])
+    tiers = [(1, Decimal("30000.00"), Decimal("2")), (2, Decimal("50000.00"), Decimal("3")),
+             (3, Decimal("999999999.00"), Decimal("3.5"))]
+    insert(conn, "agreement_line", [
+        {"id": n, "agreement_id": 1, "line_no": n, "cat1": "GYPSUM", "cat2": "ALL", "cat3": "ALL", "cat4": "ALL",
+         "product_id": None, "max_amount": m, "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31),
+         "rebate1": r, "rebate2": None, "rebate3": None, "rebate4": None, "method": "SC", "degressive": False,
+         "retro": False, "product_pct": Decimal(0), "period": None} for n, m, r in tiers])
+    insert(conn, "agreement_history", [
+        {"id": 1, "agreement_id": 1, "line_no": None, "field": "Agreement", "old_value": None,
+         "new_value": "created Coop Advertising 1", "user": "manager", "at": STAMP},
+        {"id": 2, "agreement_id": 1, "line_no": None, "field": "Status", "old_value": "PENDING",
+         "new_value": "ACCEPTED", "user": "manager", "at": STAMP},
+    ])
+    insert(conn, "receiving_slip", [
+        {"id": i, "slip_no": s, "vendor_id": 1, "received_date": d, "reference": f"PO-{i}",
+         "status": st, "created_by": "clerk", "posted_by": "accountant" if st == "POSTED" else None,
+         "posted_at": STAMP if st == "POSTED" else None}
+        for i, s, d, st in [(1, "S1", date(2026, 2, 1), "POSTED"), (2, "S2", date(2026, 2, 2), "DRAFT"),
+                            (3, "S3", date(2026, 2, 3), "DRAFT")]])
+    insert(conn, "receipt_line", [
+        {"id": i, "slip_id": i, "line_no": 1, "product_id": 1, "quantity": q, "unit_cost": Decimal(1),
+         "amount": q} for i, q in [(1, Decimal(25000)), (2, Decimal(20000)), (3, Decimal(10000))]])
+    insert(conn, "journal_entry", [
+        {"id": 1, "entry_date": date(2026, 2, 1), "source": "RECEIPT", "reference": "S1", "created_by": "accountant",
+         "created_at": STAMP},
+        {"id": 2, "entry_date": date(2026, 2, 1), "source": "ACCRUAL", "reference": "S1",
+         "created_by": "accountant", "created_at": STAMP}])
+    line = {"vendor_id": 1, "product_id": 1, "receipt_line_id": 1, "slip_no": "S1", "line_no": 1}
+    insert(conn, "journal_line", [
+        {"id": 1, "entry_id": 1, "account_id": 1, "role": "INVENTORY", "debit": Decimal("25000.00"),
+         "credit": Decimal(0), "kind": None, "memo": "Receipt S1/1 GYP-OTHER", **line},
+        {"id": 2, "entry_id": 1, "account_id": 2, "role": "RECEIVED_NOT_INVOICED", "debit": Decimal(0),
+         "credit": Decimal("25000.00"), "kind": None, "memo": "Receipt S1/1 GYP-OTHER", **line},
+        {"id": 3, "entry_id": 2, "account_id": 3, "role": "REBATE_RECEIVABLE", "debit": Decimal("500.00"),
+         "credit": Decimal(0), "kind": "COOP", "memo": "COOP accrual tier 1", **line},
+        {"id": 4, "entry_id": 2, "account_id": 4, "role": "ADVERTISING", "debit": Decimal(0),
+         "credit": Decimal("500.00"), "kind": "COOP", "memo": "COOP accrual tier 1", **line}])
+    insert(conn, "line_accrual", [
+        {"receipt_line_id": 1, "kind": "COOP", "vendor_id": 1, "product_id": 1, "ladder_key": LADDER,
+         "agreement_id": 1, "period_key": "", "received_date": date(2026, 2, 1), "slip_no": "S1", "line_no": 1,
+         "amount": Decimal("25000.00"), "volume_after": Decimal("25000.00"), "tier": 1,
+         "rebate": Decimal("500.00"), "retro": Decimal(0), "inventory": Decimal(0)}])
+
+
+def seed_0002(conn: Connection) -> None:
+    insert(conn, "app_user", [
+        {"id": 1, "login": "tester", "name": "Test Administrator", "role": "ADMIN", "active": True},
+        {"id": 2, "login": "clerk", "name": "Receiving Clerk", "role": "CLERK", "active": True}])
+
+
+def ladder_volumes(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        table = Table("ladder_volume", MetaData(), autoload_with=conn)
+        rows = conn.execute(table.select().order_by(table.c.ladder_key, table.c.period_key)).all()
+    money = Base.metadata.tables["ladder_volume"].c.volume.type
+    return [(r.ladder_key, r.period_key, r.vendor_id, money.process_result_value(r.volume, engine.dialect),
+             r.last_date, r.last_slip_no, r.last_line_no) for r in rows]
+
+
+def check_0003(engine: Engine) -> None:
+    """0003 filled ladder_volume from the posted accrual of S1."""
+    assert ladder_volumes(engine) == [(LADDER, "", 1, Decimal("25000.00"), date(2026, 2, 1), "S1", 1)]
+
+
+SEEDS = {"0001": seed_0001, "0002": seed_0002}
+CHECKS = {"0003": check_0003}
+
+
+def revisions() -> list[str]:
+    script = ScriptDirectory.from_config(db.alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+def schema_diff(engine: Engine) -> list[Any]:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+
+
+def same_rows(before: dict[str, list[Any]], after: dict[str, list[Any]], changed: set[str]) -> None:
+    for table, rows in before.items():
+        if table in after and table not in changed:
+            assert after[table] == rows, f"{table} changed"
+
+
+def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
+    steps = revisions()
+    assert steps[0] == "0001" and steps[-1] == db.head_revision()
+    assert set(steps) == set(SEEDS) | set(CHECKS), (
+        "a new migration: add the rows valid at it (SEEDS) or what it must do to the data (CHECKS)")
+    engine = db.make_engine(db_url)
+    try:
+        db.downgrade(engine, "base")  # the fixture's database is at head: start empty
+        assert db.current_revision(engine) is None
+
+        # up, one revision at a time, with data
+        before: dict[str, list[Any]] = {}
+        for rev in steps:
+            db.upgrade(engine, rev)
+            assert db.current_revision(engine) == rev
+            after = snapshot(engine)
+            same_rows(before, after, set())
+            assert set(before) <= set(after)
+            if rev in SEEDS:
+                with engine.begin() as conn:
+                    SEEDS[rev](conn)
+                    advance_sequences(conn)
+            if rev in CHECKS:
+                CHECKS[rev](engine)
+            before = snapshot(engine)
+        assert schema_diff(engine) == []
+
+        # the program works on the migrated data
+        ctx = AppContext(engine, user="tester")
+        assert rs.ledger_anomalies(ctx) == []
+        assert rs.rerate_dry_run(ctx, TODAY) == 0  # the old accrual is what the engine computes
+        with ctx.uow() as uow:
+            posting.post_slips(uow, ["S3", "S2"], today=TODAY)
+        net = rs.net_by_line_and_role(ctx)
+        assert {s: net[(s, 1, "REBATE_RECEIVABLE")] for s in ("S1", "S2", "S3")} == {
+            "S1": Decimal("500.00"), "S2": Decimal("550.00"), "S3": Decimal("325.00")}  # SPEC §10 B
+        assert rs.ledger_anomalies(ctx) == []
+        with ctx.uow() as uow:
+            assert posting.rerate(uow, today=TODAY) == 0
+        at_head = snapshot(engine)
+        assert {t: len(at_head[t]) for t in ("receiving_slip", "journal_entry", "line_accrual", "app_user")} == {
+            "receiving_slip": 3, "journal_entry": 6, "line_accrual": 3, "app_user": 2}
+        volumes = ladder_volumes(engine)
+        assert volumes == [(LADDER, "", 1, Decimal("55000.00"), date(2026, 2, 3), "S3", 1)]
+
+        # down, one revision at a time: what the remaining revisions hold stays
+        for rev in reversed(steps[:-1]):
+            db.downgrade(engine, rev)
+            assert db.current_revision(engine) == rev
+            now = snapshot(engine)
+            same_rows(at_head, now, set())
+            assert set(now) < set(at_head)
+        assert "ladder_volume" not in now and "app_user" not in now and "journal_line" in now
+        # and up again: 0003 rebuilds the ladder volumes of everything posted meanwhile
+        for rev in steps[1:]:
+            db.upgrade(engine, rev)
+            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume"})
+        assert ladder_volumes(engine) == volumes
+        assert schema_diff(engine) == []
+        ctx = AppContext(engine, user="tester")  # no users again: single-user mode
+        assert rs.ledger_anomalies(ctx) == []
+        assert rs.rerate_dry_run(ctx, TODAY) == 0
+
+        # to base: nothing left; and up to head: the schema of the models, append-only triggers
+        db.downgrade(engine, "base")
+        assert db.current_revision(engine) is None
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        db.upgrade(engine)
+        assert db.current_revision(engine) == db.head_revision()
+        assert schema_diff(engine) == []
+        with engine.begin() as conn:
+            seed_0001(conn)
+            advance_sequences(conn)
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("UPDATE journal_line SET debit = 0"))
+    finally:
+        engine.dispose()

@@ -1,0 +1,271 @@
+"""Agreement maintenance driven with real key presses and clicks (SPEC §3)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+
+from app.services import agreements
+from app.services.agreements import LineDraft
+from app.ui.agreements import AgreementScreen
+from app.ui.grid import LookupDialog
+from app.ui.models import PROBLEM
+from tests.ui.conftest import choose_vendor, click_cell, make_env, press, show, type_cell, wait_idle
+
+MASTER = ("categories", "vendors", "products", "gl-accounts", "gl-reference")
+
+
+def cell(view, row, column, role=Qt.ItemDataRole.DisplayRole):
+    model = view.model()
+    return model.index(row, model.column_index(column)).data(role)
+
+
+def add_row(qtbot, view):
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+
+
+def save(qtbot, screen, env):
+    qtbot.keyClick(screen.group_view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+
+
+def test_degressive_seed_row_shows_result_4_913(open_agreements, example, qtbot):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    add_row(qtbot, view)
+    for column, text in (("Rebate 1", "2"), ("Rebate 2", "1.5"), ("Rebate 3", "1"), ("Rebate 4", "0.5")):
+        type_cell(qtbot, view, 0, column, text)
+    assert cell(view, 0, "Result") == "5.000"
+    click_cell(qtbot, view, 0, "Deg")
+    assert cell(view, 0, "Result") == "4.913"
+    assert screen.group.rows[0]["Rebate 2"] == Decimal("1.5")
+
+
+def test_result_follows_the_rebate_while_it_is_typed(open_agreements, example, qtbot):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    add_row(qtbot, view)
+    type_cell(qtbot, view, 0, "Rebate 1", "2")
+    editor = type_cell(qtbot, view, 0, "Rebate 2", "1.5", commit=False)
+    assert cell(view, 0, "Result") == "3.500"  # not committed yet
+    press(qtbot, editor, Qt.Key.Key_Escape)
+    assert cell(view, 0, "Result") == "2.000"
+    assert screen.group.rows[0].get("Rebate 2") is None
+
+
+def test_decimal_editor_refuses_letters_and_extra_decimals(open_agreements, example, qtbot):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    add_row(qtbot, screen.group_view)
+    editor = type_cell(qtbot, screen.group_view, 0, "Rebate 1", "1x.23456", commit=False)
+    assert editor.text() == "1.2345"
+    press(qtbot, editor, Qt.Key.Key_Return)
+    assert screen.group.rows[0]["Rebate 1"] == Decimal("1.2345")
+
+
+def test_f2_sets_all_in_a_category_cell_and_unlimited_maximum(open_agreements, example, qtbot):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    add_row(qtbot, view)
+    type_cell(qtbot, view, 0, "CAT1", "GYPSUM")
+    type_cell(qtbot, view, 0, "CAT2", "GYP-BOARD")
+    click_cell(qtbot, view, 0, "CAT2")
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    assert [cell(view, 0, c) for c in ("CAT1", "CAT2", "CAT3", "CAT4")] == ["GYPSUM", "ALL", "ALL", "ALL"]
+    click_cell(qtbot, view, 0, "Maximum Amount")
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    assert cell(view, 0, "Maximum Amount") == "999,999,999.00"
+    assert screen.group.rows[0]["Maximum Amount"] == Decimal("999999999.00")
+
+
+def test_f4_lists_the_categories_under_the_parent_chain(open_agreements, example, qtbot):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    add_row(qtbot, view)
+    type_cell(qtbot, view, 0, "CAT1", "GYPSUM")
+    click_cell(qtbot, view, 0, "CAT2")
+    seen = []
+
+    def pick() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, LookupDialog)
+        seen.extend(dialog.model.index(r, 0).data() for r in range(dialog.model.rowCount()))
+        qtbot.keyClicks(dialog.filter, "BOARD")
+        qtbot.keyClick(dialog.filter, Qt.Key.Key_Return)
+
+    QTimer.singleShot(100, pick)
+    qtbot.keyClick(view, Qt.Key.Key_F4)
+    assert seen == ["ALL", "GYP-BOARD"]  # LUM-DIM is under LUMBER
+    assert cell(view, 0, "CAT2") == "GYP-BOARD"
+
+
+def test_invalid_row_is_highlighted_and_nothing_is_saved(open_agreements, example, qtbot, env, ctx):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    add_row(qtbot, view)
+    type_cell(qtbot, view, 0, "CAT1", "GYPSUM")
+    type_cell(qtbot, view, 0, "Maximum Amount", "1000")
+    type_cell(qtbot, view, 0, "Rebate 1", "2")
+    type_cell(qtbot, view, 0, "Start Date", "2026-06-01")
+    type_cell(qtbot, view, 0, "End Date", "2026-01-31")
+    add_row(qtbot, view)  # a second row without any rebate
+    type_cell(qtbot, view, 1, "CAT1", "NOPE")
+    save(qtbot, screen, env)
+    assert screen.group.rows[0]["End Date"] == date(2026, 1, 31)
+    assert cell(view, 0, "End Date", Qt.ItemDataRole.BackgroundRole).color() == PROBLEM
+    assert "before the start date" in cell(view, 0, "End Date", Qt.ItemDataRole.ToolTipRole)
+    assert cell(view, 1, "CAT1", Qt.ItemDataRole.BackgroundRole).color() == PROBLEM
+    assert "does not exist" in cell(view, 1, "CAT1", Qt.ItemDataRole.ToolTipRole)
+    assert cell(view, 1, "Rebate 1", Qt.ItemDataRole.BackgroundRole).color() == PROBLEM
+    messages = screen.problems.messages()
+    assert any(m.startswith("Group row 1, End Date:") for m in messages)
+    assert any(m.startswith("Group row 2, CAT1:") for m in messages)
+    assert screen.problems.isVisible()
+    with ctx.uow() as uow:
+        assert agreements.list_agreements(uow, "V100", "COOP") == []
+
+
+def test_saved_rate_change_shows_in_history(open_agreements, example, qtbot, env):
+    example("A_degressive")
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    assert cell(view, 0, "Result") == "4.913"
+    type_cell(qtbot, view, 0, "Rebate 1", "2.5")
+    assert cell(view, 0, "Result") == "5.398"  # 0.025 + 0.975*0.015 + 0.96*0.01 + 0.95*0.005
+    save(qtbot, screen, env)
+    assert screen.problems.messages() == []
+    assert screen.version == 2
+    screen.tabs.setCurrentIndex(1)
+    history = screen.history.model
+    first = {history.columns[c].name: history.index(0, c).data() for c in range(history.columnCount())}
+    assert (first["Line"], first["Field"], first["Old Value"], first["New Value"], first["User"]) == (
+        "1", "Rebate 1", "2", "2.5", "tester")
+    screen.history.field_filter.setCurrentText("Rebate 1")
+    assert {history.index(r, 1).data() for r in range(history.rowCount())} == {"Rebate 1"}
+    assert history.rowCount() == 2  # created, then changed
+    screen.history.field_filter.setCurrentIndex(0)
+    screen.history.line_filter.setCurrentIndex(screen.history.line_filter.findData(1))
+    assert history.rowCount() > 2 and {history.index(r, 0).data() for r in range(history.rowCount())} == {"1"}
+    assert not history.flags(history.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+
+
+def test_a_second_workstation_saving_a_stale_agreement_is_refused(example, qtbot, ctx, tmp_path):
+    from app.services.context import AppContext
+
+    example("A_degressive")
+    alice_ctx = AppContext.open(ctx.engine.url.render_as_string(hide_password=False), user="alice", upgrade=False)
+    bob_ctx = AppContext.open(ctx.engine.url.render_as_string(hide_password=False), user="bob", upgrade=False)
+    alice, bob = make_env(alice_ctx, tmp_path, "alice"), make_env(bob_ctx, tmp_path, "bob")
+    try:
+        # Two workstations side by side in one window, each with its own connection and user.
+        both = QWidget()
+        row = QHBoxLayout(both)
+        screen_a, screen_b = AgreementScreen(alice, "COOP"), AgreementScreen(bob, "COOP")
+        row.addWidget(screen_a)
+        row.addWidget(screen_b)
+        show(qtbot, both)
+        for screen in (screen_a, screen_b):
+            screen.start()
+            choose_vendor(qtbot, screen.vendor_box, "V100")
+        type_cell(qtbot, screen_a.group_view, 0, "Rebate 1", "3")
+        save(qtbot, screen_a, alice)
+        assert screen_a.version == 2
+        bob.interaction.answers.append(False)  # do not reload yet
+        type_cell(qtbot, screen_b.group_view, 0, "Rebate 1", "4")
+        save(qtbot, screen_b, bob)
+        stale = bob.interaction.of_kind("confirm")[-1]
+        assert "alice" in stale.text and "changed by" in stale.text
+        assert screen_b.group.rows[0]["Rebate 1"] == Decimal("4")  # the clerk's edit is still there
+        with ctx.uow() as uow:
+            view = agreements.load_agreement(uow, screen_a.agreement_id)
+        assert view.lines[0].rebates[0] == Decimal("3") and view.updated_by == "alice"
+        bob.interaction.answers.append(True)  # now reload
+        save(qtbot, screen_b, bob)
+        assert screen_b.group.rows[0]["Rebate 1"] == Decimal("3")
+        assert screen_b.version == 2
+    finally:
+        alice.runner.wait()
+        bob.runner.wait()
+        alice_ctx.engine.dispose()
+        bob_ctx.engine.dispose()
+
+
+def test_escape_discards_changes_after_confirmation(open_agreements, example, qtbot, env):
+    example("A_degressive")
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    type_cell(qtbot, view, 0, "Rebate 1", "9")
+    env.interaction.answers.append(False)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert screen.group.rows[0]["Rebate 1"] == Decimal("9")
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert screen.group.rows[0]["Rebate 1"] == Decimal("2")
+    assert [m.kind for m in env.interaction.messages] == ["confirm", "confirm"]
+
+
+def test_insert_and_delete_keys_add_and_remove_product_lines(open_agreements, example, qtbot):
+    example("A_degressive")
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.product_view
+    add_row(qtbot, view)
+    add_row(qtbot, view)
+    assert screen.product.rowCount() == 2
+    type_cell(qtbot, view, 0, "Product", "GYP-HALF-4X8")
+    click_cell(qtbot, view, 1, "Product")
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert screen.product.rowCount() == 1
+    assert screen.product.rows[0]["Product"] == "GYP-HALF-4X8"
+
+
+def test_ladders_are_sorted_and_banded(open_agreements, example, qtbot):
+    example("B_marginal")
+    screen = open_agreements("COOP", vendor="V100")
+    assert [r["Maximum Amount"] for r in screen.group.rows] == [Decimal(30000), Decimal(50000), Decimal("999999999")]
+    assert screen.group.bands == [0, 0, 0]
+    click_cell(qtbot, screen.group_view, 2, "Rebate 1")
+    add_row(qtbot, screen.group_view)  # the next tier of the same ladder keeps the band
+    assert screen.group_view.currentIndex().row() == 3
+    assert screen.group.bands == [0, 0, 0, 0]
+    type_cell(qtbot, screen.group_view, 3, "Start Date", "2027-01-01")
+    type_cell(qtbot, screen.group_view, 3, "End Date", "2027-12-31")
+    assert screen.group.rows[3]["Start Date"] == date(2027, 1, 1)
+    assert screen.group.bands == [0, 0, 0, 1]
+
+
+def test_an_agreement_of_5000_lines_opens_at_once(open_agreements, example, qtbot, ctx):
+    example("A_degressive", kinds=MASTER)
+    lines = [LineDraft(label=f"Line {i}", cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal(1000 * (i + 1)),
+                       start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(Decimal(1), None, None, None))
+             for i in range(5000)]
+    with ctx.uow() as uow:
+        view = agreements.save_agreement(uow, vendor="V100", kind="COOP", status="PENDING", lines=lines)
+    screen = open_agreements("COOP")
+    started = time.perf_counter()
+    screen.vendor_box.set_code("V100")
+    qtbot.wait(1)
+    elapsed = time.perf_counter() - started
+    assert screen.agreement_id == view.id and screen.group.rowCount() == 5000
+    assert elapsed < 2.0, f"opening took {elapsed:.2f}s"
+    screen.group_view.scrollToBottom()
+    assert cell(screen.group_view, 4999, "Result") == "1.000"
+
+
+def test_ctrl_s_commits_the_cell_being_typed(open_agreements, example, qtbot, env, ctx):
+    example("A_degressive")
+    screen = open_agreements("COOP", vendor="V100")
+    editor = type_cell(qtbot, screen.group_view, 0, "Rebate 4", "0.75", commit=False)
+    press(qtbot, editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        view = agreements.load_agreement(uow, screen.agreement_id)
+    assert view.lines[0].rebates[3] == Decimal("0.75") and view.version == 2

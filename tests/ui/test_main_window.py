@@ -1,0 +1,169 @@
+"""Main window: menus, screens as tabs, database in the status bar, remembered state."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QThreadPool
+
+from app.services import queries
+from app.ui import processing
+from app.ui.agreements import AgreementScreen
+from app.ui.gl_reference import GlReferenceScreen
+from app.ui.main import MainWindow, parse_args
+from app.ui.masterdata import RecordsScreen
+from app.ui.receiving import ReceivingScreen
+from tests.ui.conftest import MASTER, make_env, show, wait_idle
+
+MENUS = {
+    "File": ["Home", "Connect to server…", "Use local database", "Back up…", "Restore…", "Exit"],
+    "Maintenance": ["Vendors", "Products", "Categories", "Coop Advertising Agreements", "Volume Rebate Agreements",
+                    "Periodic Rebate Agreements", "GL Reference", "Users"],
+    "Entries": ["Receiving Slips"],
+    "Processing": ["Post slips", "Re-rate"],
+    "Reports": ["Estimated Rebates", "Vendor Statement…", "Vendor Statements (all vendors)…", "Journal"],
+    "Help": ["About", "Keyboard shortcuts"],
+}
+
+
+def menu_actions(window):
+    out = {}
+    for top in window.menuBar().actions():
+        name = top.text().replace("&", "")
+        out[name] = {a.text().replace("&", ""): a for a in top.menu().actions() if not a.isSeparator()}
+    return out
+
+
+def test_menus_are_exactly_the_issue_s(qtbot, env):
+    window = show(qtbot, MainWindow(env))
+    menus = menu_actions(window)
+    assert {name: list(items) for name, items in menus.items()} == MENUS
+
+
+def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
+    example("B_marginal")
+    window = show(qtbot, MainWindow(env))
+    menus = menu_actions(window)
+    expected = {
+        "Vendors": RecordsScreen, "Products": RecordsScreen, "Categories": RecordsScreen,
+        "Coop Advertising Agreements": AgreementScreen, "Volume Rebate Agreements": AgreementScreen,
+        "Periodic Rebate Agreements": AgreementScreen, "GL Reference": GlReferenceScreen,
+    }
+    for text, kind in expected.items():
+        menus["Maintenance"][text].trigger()
+        assert isinstance(window.tabs.currentWidget(), kind)
+        assert window.tabs.tabText(window.tabs.currentIndex()) == (text if kind is not GlReferenceScreen else "GL Reference")
+    menus["Entries"]["Receiving Slips"].trigger()
+    assert isinstance(window.tabs.currentWidget(), ReceivingScreen)
+    count = window.tabs.count()
+    menus["Maintenance"]["Vendors"].trigger()
+    assert window.tabs.count() == count  # brought to front, not opened twice
+    periodic = window.screens["agreements:PERIODIC"]
+    assert periodic.group.columns[-1].name == "Period" and periodic.kind == "PERIODIC"
+    assert "Database: sqlite:///" in window.db_label.text()
+    menus["Help"]["Keyboard shortcuts"].trigger()
+    assert "F2" in env.interaction.of_kind("inform")[-1].text
+
+
+def test_window_state_and_last_vendor_are_remembered(qtbot, ctx, tmp_path, example):
+    example("B_marginal")
+    env = make_env(ctx, tmp_path, "state")
+    window = show(qtbot, MainWindow(env))
+    screen = window.open_agreements("VOLUME")
+    screen.vendor_box.set_code("V100")
+    window.resize(1000, 700)
+    window.close()
+    assert env.settings.value("last_vendor") == "V100"
+    again = make_env(ctx, tmp_path, "state")
+    window2 = show(qtbot, MainWindow(again))
+    assert window2.open_agreements("COOP").vendor == "V100"
+    assert again.settings.value("window/geometry") is not None
+
+
+def test_an_empty_database_is_offered_the_demo_once(qtbot, env):
+    env.interaction.default = False
+    window = show(qtbot, MainWindow(env))
+    window.offer_demo()
+    window.offer_demo()
+    offers = env.interaction.of_kind("confirm")
+    assert len(offers) == 1 and "demo company" in offers[0].text
+
+
+def test_the_demo_is_loaded_in_the_background(qtbot, env, ctx):
+    window = show(qtbot, MainWindow(env))
+    window.offer_demo()  # the headless interaction answers yes
+    wait_idle(qtbot, env)
+    assert [m.kind for m in env.interaction.messages] == ["confirm", "inform"], env.interaction.messages
+    with ctx.uow() as uow:
+        assert queries.has_vendors(uow)
+
+
+def test_command_line_takes_a_database_url():
+    args, rest = parse_args(["--db", "sqlite:////tmp/x.sqlite", "-platform", "offscreen"])
+    assert args.db == "sqlite:////tmp/x.sqlite" and rest == ["-platform", "offscreen"]
+
+
+def test_post_slips_runs_in_the_background_and_reports(qtbot, env, ctx, example):
+    example("B_marginal", kinds=(*MASTER, "agreements", "receipts"))
+    window = show(qtbot, MainWindow(env))
+    menu_actions(window)["Processing"]["Post slips"].trigger()
+    wait_idle(qtbot, env)
+    assert env.interaction.of_kind("inform")[-1].text.startswith("Posted 3 slips, 3 lines")
+    with ctx.uow() as uow:
+        assert {s.status for s in queries.slips(uow)} == {"POSTED"}
+    menu_actions(window)["Processing"]["Re-rate"].trigger()
+    wait_idle(qtbot, env)
+    assert env.interaction.of_kind("inform")[-1].text == "Re-rated: nothing to post."
+
+
+def test_cancel_stops_posting_between_batches(qtbot, env, ctx, example):
+    example("B_marginal", kinds=(*MASTER, "agreements", "receipts"))
+    release = threading.Event()
+    env.runner.pool = QThreadPool()
+    env.runner.pool.setMaxThreadCount(1)
+    env.runner.pool.start(lambda: release.wait(10))  # keeps the worker busy until the cancel
+    job = processing.post_all(env.runner, None)
+    job.cancel()
+    release.set()
+    wait_idle(qtbot, env)
+    assert "Cancelled" in env.interaction.of_kind("inform")[-1].text
+    with ctx.uow() as uow:
+        assert {s.status for s in queries.slips(uow)} == {"DRAFT"}
+
+
+def test_first_start_creates_the_database_and_offers_the_demo(qtbot, tmp_path, qapp):
+    """`coop-rebates --db URL` on a new file: the schema is made, the demo is offered (declined
+    here), and closing the window ends the program."""
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.services.context import AppContext
+    from app.ui import main as main_module
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    seen = []
+
+    def step() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QMessageBox):
+            seen.append(modal.text())
+            answer = modal.button(QMessageBox.StandardButton.No) or modal.button(QMessageBox.StandardButton.Ok)
+            answer.click()  # an unexpected error box is recorded and closed, never left to hang the run
+        else:
+            windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, main_module.MainWindow)]
+            if windows and windows[0].isVisible():
+                seen.append(windows[0].db_label.text())
+                windows[0].close()
+                return
+        QTimer.singleShot(50, step)
+
+    QTimer.singleShot(50, step)
+    assert main_module.main(["--db", url, "--user", "clerk"], settings=settings) == 0
+    assert len(seen) == 2, seen  # the demo question and the window: no error box on the way
+    assert any("demo company" in text for text in seen)
+    assert any(f"Database: {url}" in text and "User: clerk" in text for text in seen)
+    ctx = AppContext.open(url, upgrade=False)
+    with ctx.uow() as uow:
+        assert queries.has_vendors(uow) is False  # migrated, empty, demo declined
+    ctx.engine.dispose()

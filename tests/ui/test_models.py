@@ -1,0 +1,107 @@
+"""Every table model passes pytest-qt's model tester, with rows, edits, inserts and removals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services import agreements, queries, receiving
+from app.services.agreements import LineDraft
+from app.ui.history import HISTORY_SPEC
+from app.ui.masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsModel
+from app.ui.models import AgreementLinesModel, ListModel, SlipLinesModel, fmt_decimal
+from app.ui.receiving import JOURNAL_SPEC, PREVIEW_SPEC
+
+SEED = LineDraft(label="x", line_no=1, cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal("999999999.00"),
+                 start=date(2026, 1, 1), end=date(2026, 12, 31),
+                 rebates=(Decimal(2), Decimal("1.5"), Decimal(1), Decimal("0.5")), degressive=True)
+
+
+@pytest.mark.parametrize("product, periodic", [(False, False), (True, True)])
+def test_agreement_lines_model(qtmodeltester, product, periodic):
+    model = AgreementLinesModel(product, periodic, agreements.result_of, LineDraft)
+    line = SEED if not product else LineDraft(label="p", line_no=2, product="GYP-HALF-4X8", max_amount=Decimal(10),
+                                              start=date(2026, 1, 1), end=date(2026, 3, 31),
+                                              rebates=(Decimal(1), None, None, None), period="Q")
+    model.load([line, line], agreements.line_values)
+    qtmodeltester.check(model, force_py=True)
+    model.insert_row(1, model.new_row(0))
+    model.setData(model.index(1, model.column_index("Rebate 1")), "3")
+    model.setData(model.index(0, model.column_index("Deg")), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    model.remove_rows([2])
+    qtmodeltester.check(model, force_py=True)
+    assert model.columns[-1].name == ("Period" if periodic else "Product %")
+    names = [c.name for c in model.columns]
+    scope = ["Product"] if product else ["CAT1", "CAT2", "CAT3", "CAT4"]
+    assert names[: len(scope) + 10] == [*scope, "Maximum Amount", "Start Date", "End Date", "Rebate 1", "Rebate 2",
+                                         "Rebate 3", "Rebate 4", "M", "Deg", "Retro"]
+    assert names[len(scope) + 10: len(scope) + 12] == ["Result", "Product %"]
+
+
+def test_result_column_is_read_only_and_exact():
+    model = AgreementLinesModel(False, False, agreements.result_of, LineDraft)
+    model.load([SEED], agreements.line_values)
+    result = model.index(0, model.column_index("Result"))
+    assert result.data() == "4.913"
+    assert not model.setData(result, "1")
+    assert not model.flags(result) & Qt.ItemFlag.ItemIsEditable
+    assert model.index(0, model.column_index("Maximum Amount")).data() == "999,999,999.00"
+    assert model.drafts()[0].rebates == SEED.rebates and model.drafts()[0].label == "Group row 1"
+
+
+def test_decimal_cells_never_take_floats_or_garbage():
+    model = AgreementLinesModel(False, False, agreements.result_of, LineDraft)
+    model.load([SEED], agreements.line_values)
+    index = model.index(0, model.column_index("Rebate 1"))
+    assert not model.setData(index, 2.5)  # a float is refused
+    assert not model.setData(index, "abc")
+    assert not model.setData(index, "-1")
+    assert model.setData(index, "2.125")
+    assert model.rows[0]["Rebate 1"] == Decimal("2.125")
+    assert fmt_decimal(Decimal("2.125"), 2, 4) == "2.125" and fmt_decimal(Decimal(2), 2, 4) == "2.00"
+
+
+def test_slip_lines_model(qtmodeltester):
+    model = SlipLinesModel(receiving.extended)
+    model.products = {"A": queries.ProductRow("A", "Alpha", "V", ("X", None, None, None), Decimal("1.25"))}
+    model.set_rows([{"Product": "A", "Quantity": Decimal(4), "Unit Cost": Decimal("1.25")}, {}])
+    qtmodeltester.check(model, force_py=True)
+    model.setData(model.index(1, model.column_index("Product")), "A")
+    assert model.rows[1]["Unit Cost"] == Decimal("1.25")
+    model.setData(model.index(1, model.column_index("Quantity")), "-2")
+    assert model.index(1, model.column_index("Extended")).data() == "-2.50"
+    assert model.total() == Decimal("2.50")
+    model.set_credits({1: (Decimal("0.10"), Decimal("1.2250"))})
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_list_models(qtmodeltester):
+    history = ListModel(HISTORY_SPEC, [agreements.HistoryRow(1, "Rebate 1", "2", "2.5", "tester",
+                                                             datetime(2026, 1, 2, 3, 4, 5))])
+    qtmodeltester.check(history, force_py=True)
+    preview = ListModel(PREVIEW_SPEC, [receiving.PreviewRow(1, "COOP", "GYPSUM / ALL / ALL / ALL", "1", 1,
+                                                            Decimal("2.000"), Decimal("500.00"), Decimal(0),
+                                                            Decimal(0), Decimal("1.0000"))])
+    qtmodeltester.check(preview, force_py=True)
+    journal = ListModel(JOURNAL_SPEC, [queries.JournalRow(1, date(2026, 2, 1), "ACCRUAL", 1, "1310",
+                                                          "REBATE_RECEIVABLE", Decimal("500.00"), Decimal(0),
+                                                          "GYP-OTHER", "COOP", "memo")])
+    qtmodeltester.check(journal, force_py=True)
+    assert journal.index(0, 6).data() == "500.00" and journal.index(0, 7).data() == ""
+    journal.set_records([])
+    qtmodeltester.check(journal, force_py=True)
+
+
+@pytest.mark.parametrize("spec", [VENDORS, PRODUCTS, CATEGORIES])
+def test_records_models(qtmodeltester, spec):
+    model = RecordsModel(spec)
+    model.set_rows([{"Code": "A", "_saved": True}, {"Code": "B", "_saved": True}])
+    qtmodeltester.check(model, force_py=True)
+    key = model.index(0, model.column_index("Code"))
+    assert not model.flags(key) & Qt.ItemFlag.ItemIsEditable
+    model.insert_row(2, {"_changed": True})
+    assert model.flags(model.index(2, model.column_index("Code"))) & Qt.ItemFlag.ItemIsEditable
+    qtmodeltester.check(model, force_py=True)

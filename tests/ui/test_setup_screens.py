@@ -1,0 +1,112 @@
+"""GL reference, vendors, products and categories screens."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+
+from app.services import queries
+from app.ui.gl_reference import GlReferenceScreen
+from app.ui.masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsScreen
+from tests.ui.conftest import press, show, type_cell, wait_idle
+
+
+def records_screen(qtbot, env, spec):
+    screen = RecordsScreen(env, spec)
+    show(qtbot, screen)
+    screen.start()
+    return screen
+
+
+def test_gl_reference_maps_the_five_roles(qtbot, env, ctx, example):
+    example("B_marginal", kinds=("gl-accounts",))
+    screen = GlReferenceScreen(env)
+    show(qtbot, screen)
+    screen.start()
+    assert list(screen.combos) == ["INVENTORY", "RECEIVED_NOT_INVOICED", "REBATE_RECEIVABLE", "ADVERTISING",
+                                   "REBATE_EARNED"]
+    assert screen.accounts.model.rowCount() == 5
+    assert all(label.text() for label in screen.missing.values())  # nothing set yet
+    for role, number in (("INVENTORY", "1200"), ("REBATE_RECEIVABLE", "1310")):
+        combo = screen.combos[role]
+        combo.setCurrentIndex(combo.findData(number))
+    assert screen.missing["INVENTORY"].text() == ""
+    press(qtbot, screen.combos["INVENTORY"], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        mapping = queries.gl_reference(uow)
+    assert mapping["INVENTORY"] == "1200" and mapping["REBATE_RECEIVABLE"] == "1310"
+    assert mapping["ADVERTISING"] is None
+
+
+def test_gl_accounts_are_added_in_the_grid(qtbot, env, ctx):
+    screen = GlReferenceScreen(env)
+    show(qtbot, screen)
+    screen.start()
+    view = screen.accounts.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+    type_cell(qtbot, view, 0, "Number", "1200")
+    type_cell(qtbot, view, 0, "Name", "Inventory")
+    type_cell(qtbot, view, 0, "Type", "ASSET")
+    press(qtbot, view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        assert [(a.number, a.name, a.type) for a in queries.accounts(uow)] == [("1200", "Inventory", "ASSET")]
+    assert screen.combos["INVENTORY"].findData("1200") > 0
+
+
+def test_vendor_rows_with_problems_are_highlighted(qtbot, env, ctx):
+    screen = records_screen(qtbot, env, VENDORS)
+    view = screen.panel.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+    type_cell(qtbot, view, 0, "Code", "V1")
+    type_cell(qtbot, view, 0, "Name", "First")
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+    type_cell(qtbot, view, 1, "Code", "V2")
+    type_cell(qtbot, view, 1, "Name", "Second")
+    type_cell(qtbot, view, 1, "Currency", "USD")
+    press(qtbot, view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    model = screen.panel.model
+    assert "multi-currency" in model.index(1, model.column_index("Currency")).data(Qt.ItemDataRole.ToolTipRole)
+    assert screen.panel.problems.messages()[0].startswith("Row 2, currency:")
+    with ctx.uow() as uow:
+        assert queries.vendors(uow) == []
+    type_cell(qtbot, view, 1, "Currency", "CAD")
+    press(qtbot, view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        assert [(v.code, v.name, v.currency) for v in queries.vendors(uow)] == [("V1", "First", "CAD"),
+                                                                                ("V2", "Second", "CAD")]
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable  # a saved code stays
+
+
+def test_products_and_categories_are_saved_from_their_grids(qtbot, env, ctx, example):
+    example("B_marginal", kinds=("categories", "vendors"))
+    categories = records_screen(qtbot, env, CATEGORIES)
+    view = categories.panel.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+    row = categories.panel.model.rowCount() - 1
+    type_cell(qtbot, view, row, "Level", "2")
+    type_cell(qtbot, view, row, "Code", "GYP-TRIM")
+    type_cell(qtbot, view, row, "Parent", "GYPSUM")
+    categories.save()
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        assert ("GYP-TRIM", "GYPSUM") in {(c.code, c.parent) for c in queries.categories(uow, 2)}
+    products = records_screen(qtbot, env, PRODUCTS)
+    view = products.panel.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+    for column, text in (("Code", "TRIM-1"), ("Description", "Trim"), ("Vendor", "V100"), ("CAT1", "GYPSUM"),
+                         ("CAT2", "GYP-TRIM"), ("Unit Cost", "2.3456")):
+        type_cell(qtbot, view, 0, column, text)
+    products.save()
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        [product] = queries.products(uow, "V100")
+    assert (product.code, product.cats[:2], product.unit_cost) == ("TRIM-1", ("GYPSUM", "GYP-TRIM"), Decimal("2.3456"))
