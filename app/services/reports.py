@@ -12,10 +12,19 @@ from sqlalchemy.orm import Session
 from app.domain.ladder import Ladder, period_key
 from app.domain.money import ZERO, cents
 from app.domain.rates import result_percent
-from app.models import GlAccount, JournalEntry, JournalLine, LineAccrual, Product, Vendor
+from app.models import (
+    Agreement,
+    AgreementLine,
+    GlAccount,
+    JournalEntry,
+    JournalLine,
+    LineAccrual,
+    Product,
+    Vendor,
+)
 
 from .context import UnitOfWork
-from .ladders import vendor_ladders
+from .ladders import build_ladders, vendor_ladders
 from .security import Permission, require
 
 JOURNAL_COLUMNS = (
@@ -98,62 +107,126 @@ def estimated_row_values(row: EstimatedRow) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _row(vendor: Vendor, ladder: Ladder, sums: tuple[Decimal, Decimal, Decimal, Decimal],
-         volume: Decimal, pkey: str) -> EstimatedRow:
+AccrualParts = list[tuple[str, Decimal, Decimal, Decimal, Decimal]]  # period key, amount, rebate, retro, inventory
+_NOTHING: AccrualParts = [("", ZERO, ZERO, ZERO, ZERO)]  # a ladder with nothing received
+
+
+def _row(vendor_code: str, vendor_name: str, ladder: Ladder, parts: AccrualParts, as_of: date) -> EstimatedRow:
+    """The estimate of one ladder from its line_accrual sums per period."""
     terms = ladder.terms
-    t = terms.tier_index(max(volume, ZERO))
-    nxt = terms.gain_at_next_tier(volume)
+    if len(parts) == 1:
+        pkey, volume, rebate, retro, inventory = parts[0]
+    else:
+        rebate = retro = inventory = volume = ZERO
+        for _pkey, a, r, rr, i in parts:
+            volume += a
+            rebate += r
+            retro += rr
+            inventory += i
+        pkey = ""
+    if terms.period:
+        current = period_key(terms.period, min(as_of, ladder.end))
+        if pkey != current or len(parts) != 1:
+            volume = sum((p[1] for p in parts if p[0] == current), ZERO)
+    else:
+        current = ""
+    tiers = terms.tiers
+    t = terms.tier_index(volume if volume > ZERO else ZERO)
     needed = at_next = threshold = None
-    if nxt is not None:
-        needed, gain_next = nxt
-        threshold = terms.tiers[t].max_amount
+    if t < len(tiers) - 1:
+        needed, gain_next = terms.gain_at_next_tier(volume)  # type: ignore[misc]
+        threshold = tiers[t].max_amount
         at_next = cents(gain_next) - cents(terms.gain(volume))
-    _amount, rebate, retro, inventory = sums
     return EstimatedRow(
-        vendor.code, vendor.name, ladder.kind, ladder.agreement_no, ladder.scope.label, ladder.start,
-        ladder.end, ladder.method, terms.retro, terms.period, pkey, volume, t + 1, len(terms.tiers),
-        result_percent(terms.tiers[t].rate), rebate, rebate - retro, retro, inventory,
+        vendor_code, vendor_name, ladder.kind, ladder.agreement_no, ladder.scope.label, ladder.start,
+        ladder.end, ladder.method, terms.retro, terms.period, current, volume, t + 1, len(tiers),
+        result_percent(tiers[t].rate), rebate, rebate - retro, retro, inventory,
         rebate - inventory, threshold, needed, at_next,
     )  # fmt: skip
+
+
+def _accrual_sums(session: Session, as_of: date, date_from: date | None,
+                  vendor_id: int | None = None) -> dict[str, AccrualParts]:
+    """line_accrual summed per ladder and period key in SQL: {ladder key: [(period key, amount,
+    rebate, retro, inventory), ...]}, received by as_of (and from date_from)."""
+    t = LineAccrual.__table__.c
+    where = [t.received_date <= as_of]
+    if date_from:
+        where.append(t.received_date >= date_from)
+    if vendor_id is not None:
+        where.append(t.vendor_id == vendor_id)
+    query = (select(t.ladder_key, t.period_key, func.sum(t.amount), func.sum(t.rebate), func.sum(t.retro),
+                    func.sum(t.inventory))
+             .where(*where).group_by(t.ladder_key, t.period_key))  # fmt: skip
+    by_ladder: dict[str, AccrualParts] = {}
+    for key, *sums in session.execute(query):
+        parts = by_ladder.get(key)
+        if parts is None:
+            by_ladder[key] = [tuple(sums)]  # type: ignore[list-item]
+        else:
+            parts.append(tuple(sums))  # type: ignore[arg-type]
+    return by_ladder
+
+
+def _report_order(ladder: Ladder) -> tuple[str, str, int, str]:
+    return (ladder.kind, ladder.agreement_no, ladder.scope.rank, ladder.key)
 
 
 def ladder_estimates(session: Session, vendor: Vendor, as_of: date, date_from: date | None = None,
                      ladders: dict[str, list[Ladder]] | None = None) -> list[tuple[Ladder, EstimatedRow]]:
     """The vendor's accepted ladders started by as_of, each with its estimate, in report order."""
-    t = LineAccrual
-    where = [t.vendor_id == vendor.id, t.received_date <= as_of]
-    if date_from:
-        where.append(t.received_date >= date_from)
-    by_ladder: dict[str, list[tuple[str, tuple[Decimal, Decimal, Decimal, Decimal]]]] = {}
-    for key, pkey, a, r, rr, i in session.execute(
-        select(t.ladder_key, t.period_key, func.sum(t.amount), func.sum(t.rebate), func.sum(t.retro),
-               func.sum(t.inventory)).where(*where).group_by(t.ladder_key, t.period_key)
-    ):
-        by_ladder.setdefault(key, []).append((pkey, (a, r, rr, i)))
+    by_ladder = _accrual_sums(session, as_of, date_from, vendor.id)
     if ladders is None:
         ladders = vendor_ladders(session, vendor.id)
-    result: list[tuple[Ladder, EstimatedRow]] = []
-    for _kind, kind_ladders in sorted(ladders.items()):
-        for ladder in sorted(kind_ladders, key=lambda lad: (lad.agreement_no, lad.scope.rank, lad.key)):
-            if ladder.start > as_of:
-                continue
-            parts = by_ladder.get(ladder.key, [])
-            total = tuple(sum((p[1][i] for p in parts), ZERO) for i in range(4))
-            if ladder.terms.period:
-                current = period_key(ladder.terms.period, min(as_of, ladder.end))
-                volume = sum((p[1][0] for p in parts if p[0] == current), ZERO)
-            else:
-                current, volume = "", total[0]
-            result.append((ladder, _row(vendor, ladder, total, volume, current)))  # type: ignore[arg-type]
+    chosen = sorted((lad for kind_ladders in ladders.values() for lad in kind_ladders if lad.start <= as_of),
+                    key=_report_order)
+    return [(lad, _row(vendor.code, vendor.name, lad, by_ladder.get(lad.key, _NOTHING), as_of)) for lad in chosen]
+
+
+
+def _accepted_ladders(session: Session, vendor_id: int | None = None) -> dict[int, list[Ladder]]:
+    """Every accepted ladder (or one vendor's), by vendor id: Core selects, built once."""
+    a, al, p = Agreement.__table__.c, AgreementLine.__table__.c, Product.__table__.c
+    where = [a.status == "ACCEPTED"] + ([a.vendor_id == vendor_id] if vendor_id is not None else [])
+    agreements = session.execute(select(a.id, a.number, a.kind, a.vendor_id).where(*where)).all()
+    if not agreements:
+        return {}
+    lines = session.execute(
+        select(al.id, al.agreement_id, al.product_id, al.cat1, al.cat2, al.cat3, al.cat4, al.start_date,
+               al.end_date, al.max_amount, al.rebate1, al.rebate2, al.rebate3, al.rebate4, al.degressive,
+               al.retro, al.product_pct, al.period, al.method)
+        .join(Agreement.__table__, a.id == al.agreement_id).where(*where)
+    ).all()  # fmt: skip
+    codes = dict(session.execute(
+        select(p.id, p.code).where(p.id.in_(select(al.product_id).join(Agreement.__table__, a.id == al.agreement_id)
+                                            .where(*where, al.product_id.is_not(None))))
+    ).all())  # fmt: skip
+    vendor_of = {row.id: row.vendor_id for row in agreements}
+    result: dict[int, list[Ladder]] = {}
+    for ladder in build_ladders(agreements, lines, codes):  # type: ignore[arg-type]
+        result.setdefault(vendor_of[ladder.agreement_id], []).append(ladder)
     return result
 
 
 def estimated_rebates(uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None,
                       date_from: date | None = None) -> list[EstimatedRow]:
-    """Per vendor, kind and ladder of accepted agreements started by as_of."""
+    """Per vendor, kind and ladder of accepted agreements started by as_of.
+
+    Summed in SQL once for all vendors (line_accrual per ladder and period); the ladders are
+    read once; vendors by code, then kind, agreement, scope precision and ladder key."""
     session = uow.session
     require(uow, Permission.REPORTS)
     as_of = as_of or date.today()
-    vendors = session.scalars(select(Vendor).order_by(Vendor.code)
-                              .where(*([Vendor.code == vendor] if vendor else [])))
-    return [row for v in vendors for _ladder, row in ladder_estimates(session, v, as_of, date_from)]
+    v = Vendor.__table__.c
+    vendors = session.execute(select(v.id, v.code, v.name).order_by(v.code)
+                              .where(*([v.code == vendor] if vendor else []))).all()
+    if not vendors:
+        return []
+    vendor_id = vendors[0].id if vendor else None
+    ladders = _accepted_ladders(session, vendor_id)
+    by_ladder = _accrual_sums(session, as_of, date_from, vendor_id)
+    rows: list[EstimatedRow] = []
+    for vid, code, name in vendors:
+        chosen = sorted((lad for lad in ladders.get(vid, ()) if lad.start <= as_of), key=_report_order)
+        rows.extend(_row(code, name, lad, by_ladder.get(lad.key, _NOTHING), as_of) for lad in chosen)
+    return rows
