@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:  # Alembic is imported only when the schema has to change (start-up time)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -58,24 +61,79 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+_REVISION = re.compile(r"^revision(?:\s*:[^=]*)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=]*)?\s*=\s*(.*)$", re.MULTILINE)
+
+
+def script_heads() -> frozenset[str] | None:
+    """The head revisions of migrations/versions read from the files' `revision` and
+    `down_revision` lines, without importing Alembic or the scripts; None when a file
+    cannot be read that way (then the caller asks Alembic)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        for path in (MIGRATIONS / "versions").glob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            found, down = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+            if len(found) != 1 or len(down) != 1:
+                return None
+            revisions.add(found[0])
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down[0]))
+    except OSError:
+        return None
+    heads = revisions - parents
+    return frozenset(heads) if heads and parents <= revisions else None
+
+
+def stored_revisions(engine: Engine) -> frozenset[str] | None:
+    """The revisions in the database's alembic_version table; None when it has none."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    except DBAPIError:  # no alembic_version table: an empty database
+        return None
+    return frozenset(rows) or None
+
+
+def at_head(engine: Engine) -> bool:
+    """True when the schema is known to be at this program's head (no Alembic import)."""
+    heads = script_heads()
+    return heads is not None and stored_revisions(engine) == heads
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or migrate the schema. Refuses a database newer than this program."""
+    """Create or migrate the schema. Refuses a database newer than this program.
+
+    A database already at head (every start but the first after an update) is
+    recognised by one read of alembic_version; Alembic is not even imported then.
+    """
+    if revision == "head" and at_head(engine):
+        return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     current = current_revision(engine)
     script = ScriptDirectory.from_config(alembic_config())
     if current is not None and not _known(script, current):
@@ -97,6 +155,8 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -5,30 +5,32 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
-from app.services import queries
 from app.services.agreements import KIND_NAMES
 from app.services.context import AppContext
 from app.services.security import Permission
 
-from . import backup as backup_ui
 from . import connection as connection_ui
-from . import processing
-from .agreements import AgreementScreen
+from .access import access
 from .base import Screen, UiEnv
-from .estimated import EstimatedScreen
-from .gl_reference import GlReferenceScreen
 from .home import HomeScreen
-from .journal import JournalScreen
-from .masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsScreen
 from .operations import QtInteraction, Runner
-from .receiving import ReceivingScreen
-from .statements import BatchDialog, StatementDialog
-from .users import UsersScreen, access
+
+if TYPE_CHECKING:
+    from .agreements import AgreementScreen
+    from .estimated import EstimatedScreen
+    from .journal import JournalScreen
+    from .receiving import ReceivingScreen
+    from .users import UsersScreen
+
+# The other screens, dialogs and their services (reportlab, openpyxl, Alembic for backups)
+# are imported when first opened: the main window shows without them.
+
 
 SHORTCUTS = """Keyboard shortcuts
 
@@ -97,33 +99,30 @@ class MainWindow(QMainWindow):
         self._item(file_menu, "&Connect to server…", lambda: connection_ui.ask_server(self))
         self._item(file_menu, "Use &local database", lambda: connection_ui.use_local(self))
         file_menu.addSeparator()
-        self._item(file_menu, "&Back up…", lambda: backup_ui.back_up(self))
-        self._item(file_menu, "&Restore…", lambda: backup_ui.restore(self))
+        self._item(file_menu, "&Back up…", self.back_up)
+        self._item(file_menu, "&Restore…", self.restore)
         file_menu.addSeparator()
         self._item(file_menu, "E&xit", self.close, "Ctrl+Q")
         maintenance = bar.addMenu("&Maintenance")
-        self._item(maintenance, "&Vendors", lambda: self.open_screen("vendors", lambda: RecordsScreen(self.env, VENDORS)))
-        self._item(maintenance, "&Products",
-                   lambda: self.open_screen("products", lambda: RecordsScreen(self.env, PRODUCTS)))
-        self._item(maintenance, "&Categories",
-                   lambda: self.open_screen("categories", lambda: RecordsScreen(self.env, CATEGORIES)))
+        self._item(maintenance, "&Vendors", lambda: self.open_records("vendors", "VENDORS"))
+        self._item(maintenance, "&Products", lambda: self.open_records("products", "PRODUCTS"))
+        self._item(maintenance, "&Categories", lambda: self.open_records("categories", "CATEGORIES"))
         maintenance.addSeparator()
         for kind, key in (("COOP", "Ctrl+1"), ("VOLUME", "Ctrl+2"), ("PERIODIC", "Ctrl+3")):
             self._item(maintenance, f"{KIND_NAMES[kind]} Agreements", lambda k=kind: self.open_agreements(k), key)
         maintenance.addSeparator()
-        self._item(maintenance, "&GL Reference", lambda: self.open_screen("gl", lambda: GlReferenceScreen(self.env)))
+        self._item(maintenance, "&GL Reference", self.open_gl_reference)
         maintenance.addSeparator()
         self._item(maintenance, "&Users", self.open_users)
         entries = bar.addMenu("&Entries")
         self._item(entries, "&Receiving Slips", self.open_receiving, "Ctrl+R")
         proc = bar.addMenu("&Processing")
-        self._item(proc, "&Post slips", lambda: processing.post_all(self.env.runner, self, self._after_posting))
-        self._item(proc, "&Re-rate", lambda: processing.rerate_all(self.env.runner, self, self._after_posting))
+        self._item(proc, "&Post slips", self.post_all)
+        self._item(proc, "&Re-rate", self.rerate_all)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
-        self._item(reports_menu, "Vendor &Statement…", lambda: self.open_dialog(StatementDialog(self.env, self)))
-        self._item(reports_menu, "Vendor Statements (&all vendors)…",
-                   lambda: self.open_dialog(BatchDialog(self.env, self)))
+        self._item(reports_menu, "Vendor &Statement…", self.open_statement)
+        self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
         reports_menu.addSeparator()
         self._item(reports_menu, "&Journal", self.open_journal)
         help_menu = bar.addMenu("&Help")
@@ -157,10 +156,10 @@ class MainWindow(QMainWindow):
     def open_home(self) -> HomeScreen:
         actions = {
             "Receiving Slips": self.open_receiving,
-            "Post draft slips": lambda: processing.post_all(self.env.runner, self, self._after_posting),
+            "Post draft slips": self.post_all,
             "Estimated Rebates": self.open_estimated,
             **{f"{KIND_NAMES[k]} Agreements": (lambda k=k: self.open_agreements(k)) for k in KIND_NAMES},
-            "Vendor Statement": lambda: self.open_dialog(StatementDialog(self.env, self)),
+            "Vendor Statement": self.open_statement,
             "Journal": self.open_journal,
         }
         screen = self.open_screen("home", lambda: HomeScreen(self.env, actions))
@@ -168,16 +167,66 @@ class MainWindow(QMainWindow):
         return screen  # type: ignore[return-value]
 
     def open_agreements(self, kind: str) -> AgreementScreen:
+        from .agreements import AgreementScreen
+
         return self.open_screen(f"agreements:{kind}", lambda: AgreementScreen(self.env, kind))  # type: ignore[return-value]
 
     def open_receiving(self) -> ReceivingScreen:
+        from .receiving import ReceivingScreen
+
         return self.open_screen("receiving", lambda: ReceivingScreen(self.env))  # type: ignore[return-value]
 
     def open_estimated(self) -> EstimatedScreen:
+        from .estimated import EstimatedScreen
+
         return self.open_screen("estimated", lambda: EstimatedScreen(self.env))  # type: ignore[return-value]
 
     def open_journal(self) -> JournalScreen:
+        from .journal import JournalScreen
+
         return self.open_screen("journal", lambda: JournalScreen(self.env))  # type: ignore[return-value]
+
+    def open_records(self, key: str, spec_name: str) -> Screen:
+        """Vendors, Products or Categories (the spec named in app.ui.masterdata)."""
+        from . import masterdata
+
+        spec = getattr(masterdata, spec_name)
+        return self.open_screen(key, lambda: masterdata.RecordsScreen(self.env, spec))
+
+    def open_gl_reference(self) -> Screen:
+        from .gl_reference import GlReferenceScreen
+
+        return self.open_screen("gl", lambda: GlReferenceScreen(self.env))
+
+    def open_statement(self) -> QDialog:
+        from .statements import StatementDialog
+
+        return self.open_dialog(StatementDialog(self.env, self))
+
+    def open_batch_statements(self) -> QDialog:
+        from .statements import BatchDialog
+
+        return self.open_dialog(BatchDialog(self.env, self))
+
+    def post_all(self) -> None:
+        from . import processing
+
+        processing.post_all(self.env.runner, self, self._after_posting)
+
+    def rerate_all(self) -> None:
+        from . import processing
+
+        processing.rerate_all(self.env.runner, self, self._after_posting)
+
+    def back_up(self) -> None:
+        from . import backup as backup_ui
+
+        backup_ui.back_up(self)
+
+    def restore(self) -> None:
+        from . import backup as backup_ui
+
+        backup_ui.restore(self)
 
     def open_dialog(self, dialog: QDialog) -> QDialog:
         """A report dialog (vendor statements): window-modal, deleted once closed."""
@@ -186,6 +235,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_users(self) -> UsersScreen:
+        from .users import UsersScreen
+
         def make() -> UsersScreen:
             screen = UsersScreen(self.env)
             screen.saved.connect(self.update_access)
@@ -206,8 +257,8 @@ class MainWindow(QMainWindow):
         if isinstance(home, HomeScreen):
             home.refresh()
         receiving = self.screens.get("receiving")
-        if isinstance(receiving, ReceivingScreen) and not receiving.is_dirty():
-            receiving.refresh_slip_list()
+        if receiving is not None and not receiving.is_dirty():  # the Receiving Slips screen
+            receiving.refresh_slip_list()  # type: ignore[attr-defined]
 
     # -- the database and the user
     def update_access(self) -> None:
@@ -282,6 +333,8 @@ class MainWindow(QMainWindow):
     # -- start and close
     def offer_demo(self) -> None:
         """An empty database (a first start) is offered the demo company, once."""
+        from app.services import queries
+
         if self.env.runner.call(self, "Database", queries.has_vendors) is not False:
             return
         if not self.env.runner.call(self, "Database", lambda uow: Permission.ADMIN in access(uow).allowed):
@@ -292,6 +345,8 @@ class MainWindow(QMainWindow):
         self.env.settings.setValue(key, "yes")
         if self.env.interaction.confirm(self, "New database", "This database is empty. Load the demo company "
                                         "(vendors, products, agreements and receiving slips) to try the program?"):
+            from . import processing
+
             processing.load_demo(self.env.runner, self, lambda _s: self.refresh())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

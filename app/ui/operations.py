@@ -4,6 +4,7 @@ Cancel, and every error reported the same way through one injectable interaction
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 import traceback
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressD
 
 from app.services.context import AppContext, UnitOfWork
 from app.services.errors import ServiceError, ValidationFailed
-from app.services.posting import PostingCancelled
 
 MAX_LISTED = 25
 
@@ -122,12 +122,20 @@ class HeadlessInteraction:
         return [m for m in self.messages if m.kind == kind]
 
 
+def is_cancelled_posting(exc: BaseException) -> bool:
+    """A posting or re-rating stopped by its Cancel button (app.services.posting is not
+    imported here for it: the main window starts without the posting service, and no
+    posting can have been cancelled before that module was loaded)."""
+    posting = sys.modules.get("app.services.posting")
+    return posting is not None and isinstance(exc, posting.PostingCancelled)
+
+
 def describe(exc: BaseException) -> tuple[str, list[str]]:
     """The text and detail lines of the one error dialog."""
     if isinstance(exc, ValidationFailed):
         n = len(exc.problems)
         return f"{n} problem{'s' if n != 1 else ''}; nothing was saved.", [str(p) for p in exc.problems]
-    if isinstance(exc, PostingCancelled):
+    if is_cancelled_posting(exc):
         return (f"Cancelled ({exc}). Every batch finished before the cancel is posted; "
                 "the rest is untouched.", [])
     if isinstance(exc, ServiceError):
@@ -239,7 +247,7 @@ class Runner(QObject):
         if on_error is not None and on_error(exc):
             return
         text, details = describe(exc)
-        if isinstance(exc, PostingCancelled):
+        if is_cancelled_posting(exc):
             self.interaction.inform(parent, title, text)
         else:
             self.interaction.error(parent, title, text, details)

@@ -3,49 +3,20 @@ through security.save_user; and what the current user may do (menus, status bar)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.services import security
-from app.services.errors import PermissionDenied, Problem, ValidationFailed
-from app.services.security import GRANTS, ROLE_NAMES, Permission, Role
+from app.services.errors import Problem, ValidationFailed
+from app.services.security import GRANTS, Permission, Role
 
 from .base import Screen, UiEnv
 from .masterdata import CHANGED, GridSpec, RecordsModel, RecordsPanel
 from .models import Column
 
 ROLES = tuple(Role)
-
-
-@dataclass(frozen=True)
-class Access:
-    """Who the current user is for this database, and what they may do."""
-
-    login: str
-    role: Role | None  # None: not an active user of this database
-    single_user: bool
-    allowed: frozenset[Permission]
-
-    @property
-    def text(self) -> str:
-        if self.role is None:
-            return f"User: {self.login} (not a user of this database)"
-        if self.single_user:
-            return f"User: {self.login} (single-user mode: every permission)"
-        return f"User: {self.login} ({ROLE_NAMES[self.role]})"
-
-
-def access(uow: Any) -> Access:
-    single = not security.list_users(uow)
-    try:
-        role: Role | None = security.current_role(uow)
-    except PermissionDenied:
-        role = None
-    allowed = frozenset(p for p in Permission if security.can(uow, p)) if role is not None else frozenset()
-    return Access(uow.user, role, single, allowed)
 
 
 def _load(uow: Any) -> list[dict[str, Any]]:
