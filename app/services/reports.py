@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.ladder import Ladder, period_key
+from app.domain.ladder import ALL, Ladder, LadderTerms, Scope, Tier, ladder_key, period_key
 from app.domain.money import ZERO, cents
-from app.domain.rates import result_percent
+from app.domain.rates import line_result, result_percent
 from app.models import (
     Agreement,
     AgreementLine,
@@ -24,7 +26,7 @@ from app.models import (
 )
 
 from .context import UnitOfWork
-from .ladders import build_ladders, vendor_ladders
+from .ladders import vendor_ladders
 from .security import Permission, require
 
 JOURNAL_COLUMNS = (
@@ -111,7 +113,26 @@ AccrualParts = list[tuple[str, Decimal, Decimal, Decimal, Decimal]]  # period ke
 _NOTHING: AccrualParts = [("", ZERO, ZERO, ZERO, ZERO)]  # a ladder with nothing received
 
 
-def _row(vendor_code: str, vendor_name: str, ladder: Ladder, parts: AccrualParts, as_of: date) -> EstimatedRow:
+class _Def(NamedTuple):
+    """What the report needs of a ladder; tuples of these sort in report order (the key is unique)."""
+
+    kind: str
+    agreement_no: str
+    rank: int  # scope precision
+    key: str
+    label: str
+    start: date
+    end: date
+    method: str
+    terms: LadderTerms
+
+
+def _def(ladder: Ladder) -> _Def:
+    return _Def(ladder.kind, ladder.agreement_no, ladder.scope.rank, ladder.key, ladder.scope.label,
+                ladder.start, ladder.end, ladder.method, ladder.terms)
+
+
+def _row(vendor_code: str, vendor_name: str, ladder: _Def, parts: AccrualParts, as_of: date) -> EstimatedRow:
     """The estimate of one ladder from its line_accrual sums per period."""
     terms = ladder.terms
     if len(parts) == 1:
@@ -138,7 +159,7 @@ def _row(vendor_code: str, vendor_name: str, ladder: Ladder, parts: AccrualParts
         threshold = tiers[t].max_amount
         at_next = cents(gain_next) - cents(terms.gain(volume))
     return EstimatedRow(
-        vendor_code, vendor_name, ladder.kind, ladder.agreement_no, ladder.scope.label, ladder.start,
+        vendor_code, vendor_name, ladder.kind, ladder.agreement_no, ladder.label, ladder.start,
         ladder.end, ladder.method, terms.retro, terms.period, current, volume, t + 1, len(tiers),
         result_percent(tiers[t].rate), rebate, rebate - retro, retro, inventory,
         rebate - inventory, threshold, needed, at_next,
@@ -168,43 +189,62 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
     return by_ladder
 
 
-def _report_order(ladder: Ladder) -> tuple[str, str, int, str]:
-    return (ladder.kind, ladder.agreement_no, ladder.scope.rank, ladder.key)
-
-
 def ladder_estimates(session: Session, vendor: Vendor, as_of: date, date_from: date | None = None,
                      ladders: dict[str, list[Ladder]] | None = None) -> list[tuple[Ladder, EstimatedRow]]:
     """The vendor's accepted ladders started by as_of, each with its estimate, in report order."""
     by_ladder = _accrual_sums(session, as_of, date_from, vendor.id)
     if ladders is None:
         ladders = vendor_ladders(session, vendor.id)
-    chosen = sorted((lad for kind_ladders in ladders.values() for lad in kind_ladders if lad.start <= as_of),
-                    key=_report_order)
-    return [(lad, _row(vendor.code, vendor.name, lad, by_ladder.get(lad.key, _NOTHING), as_of)) for lad in chosen]
+    chosen = sorted((_def(lad), lad) for kind_ladders in ladders.values() for lad in kind_ladders
+                    if lad.start <= as_of)
+    return [(lad, _row(vendor.code, vendor.name, d, by_ladder.get(d.key, _NOTHING), as_of)) for d, lad in chosen]
 
 
+def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None) -> dict[int, list[_Def]]:
+    """The accepted ladders started by as_of (of every vendor, or one), by vendor id, in report order.
 
-def _accepted_ladders(session: Session, vendor_id: int | None = None) -> dict[int, list[Ladder]]:
-    """Every accepted ladder (or one vendor's), by vendor id: Core selects, built once."""
-    a, al, p = Agreement.__table__.c, AgreementLine.__table__.c, Product.__table__.c
-    where = [a.status == "ACCEPTED"] + ([a.vendor_id == vendor_id] if vendor_id is not None else [])
-    agreements = session.execute(select(a.id, a.number, a.kind, a.vendor_id).where(*where)).all()
-    if not agreements:
-        return {}
-    lines = session.execute(
-        select(al.id, al.agreement_id, al.product_id, al.cat1, al.cat2, al.cat3, al.cat4, al.start_date,
-               al.end_date, al.max_amount, al.rebate1, al.rebate2, al.rebate3, al.rebate4, al.degressive,
-               al.retro, al.product_pct, al.period, al.method)
-        .join(Agreement.__table__, a.id == al.agreement_id).where(*where)
-    ).all()  # fmt: skip
-    codes = dict(session.execute(
-        select(p.id, p.code).where(p.id.in_(select(al.product_id).join(Agreement.__table__, a.id == al.agreement_id)
-                                            .where(*where, al.product_id.is_not(None))))
-    ).all())  # fmt: skip
-    vendor_of = {row.id: row.vendor_id for row in agreements}
-    result: dict[int, list[Ladder]] = {}
-    for ladder in build_ladders(agreements, lines, codes):  # type: ignore[arg-type]
-        result.setdefault(vendor_of[ladder.agreement_id], []).append(ladder)
+    One Core select of the agreement lines with their agreement and product code, grouped into
+    ladders as `ladders.build_ladders` does (same key, scope and tiers: tiers by Maximum Amount,
+    retro, method and period from the first); Product % is not needed here (the amounts applied
+    to cost come from line_accrual) and is left out of the terms.
+    """
+    a, al, p = Agreement.__table__, AgreementLine.__table__, Product.__table__
+    where = [a.c.status == "ACCEPTED", al.c.start_date <= as_of]
+    if vendor_id is not None:
+        where.append(a.c.vendor_id == vendor_id)
+    query = (
+        select(a.c.vendor_id, a.c.id, a.c.number, a.c.kind, al.c.product_id, p.c.code, al.c.cat1, al.c.cat2,
+               al.c.cat3, al.c.cat4, al.c.start_date, al.c.end_date, al.c.max_amount, al.c.rebate1,
+               al.c.rebate2, al.c.rebate3, al.c.rebate4, al.c.degressive, al.c.retro, al.c.period, al.c.method)
+        .select_from(al.join(a, a.c.id == al.c.agreement_id).outerjoin(p, p.c.id == al.c.product_id))
+        .where(*where)
+    )  # fmt: skip
+    groups: dict[tuple[object, ...], list[Any]] = {}
+    for row in session.execute(query):
+        if row[4] is not None:  # a product line: its scope is the product alone (ladders.line_scope)
+            scope: tuple[str | None, ...] = (row[5],)
+        else:
+            scope = tuple(c if c and c != ALL else ALL for c in row[6:10])
+        group = (row[1], scope, row[10], row[11])
+        members = groups.get(group)
+        if members is None:
+            groups[group] = [row]
+        else:
+            members.append(row)
+    result: dict[int, list[_Def]] = {}
+    max_amount = itemgetter(12)
+    for (agreement_id, scope_key, start, end), members in groups.items():
+        members.sort(key=max_amount)
+        first = members[0]
+        kind = first[3]
+        scope = Scope(product=scope_key[0]) if len(scope_key) == 1 else Scope(cats=scope_key)  # type: ignore[arg-type]
+        tiers = tuple(Tier(m[12], line_result(m[13:17], m[17])) for m in members)
+        terms = LadderTerms(tiers, retro=first[18], period=first[19] if kind == "PERIODIC" else None)
+        result.setdefault(first[0], []).append(_Def(
+            kind, first[2], scope.rank, ladder_key(agreement_id, scope, start, end), scope.label, start, end,
+            first[20], terms))  # fmt: skip
+    for defs in result.values():
+        defs.sort()
     return result
 
 
@@ -223,10 +263,9 @@ def estimated_rebates(uow: UnitOfWork, as_of: date | None = None, vendor: str | 
     if not vendors:
         return []
     vendor_id = vendors[0].id if vendor else None
-    ladders = _accepted_ladders(session, vendor_id)
+    ladders = _report_ladders(session, as_of, vendor_id)
     by_ladder = _accrual_sums(session, as_of, date_from, vendor_id)
     rows: list[EstimatedRow] = []
     for vid, code, name in vendors:
-        chosen = sorted((lad for lad in ladders.get(vid, ()) if lad.start <= as_of), key=_report_order)
-        rows.extend(_row(code, name, lad, by_ladder.get(lad.key, _NOTHING), as_of) for lad in chosen)
+        rows.extend(_row(code, name, d, by_ladder.get(d.key, _NOTHING), as_of) for d in ladders.get(vid, ()))
     return rows
