@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -86,8 +88,15 @@ def text(value: object) -> str | None:
     return str(value)
 
 
+@lru_cache(maxsize=8192)
+def scope_cats(cats: tuple[str | None, ...]) -> tuple[str, ...]:
+    """LineDraft.scope().cats of a group line (ALL for a blank level), without building a
+    Scope: an agreement opens with thousands of lines over far fewer ladders."""
+    return tuple(ALL if not c or c.upper() == ALL else c for c in cats)
+
+
 def line_values(line: LineDraft) -> dict[str, object]:
-    cats = line.scope().cats if not line.product else (None, None, None, None)
+    cats = (None, None, None, None) if line.product else scope_cats(line.cats)
     values: dict[str, object] = {
         "CAT1": cats[0], "CAT2": cats[1], "CAT3": cats[2], "CAT4": cats[3],
         "Product": line.product or None,
@@ -148,28 +157,50 @@ def list_agreements(uow: UnitOfWork, vendor: str, kind: str) -> list[AgreementSu
     return [AgreementSummary(i, n, s, c) for i, n, s, c in rows]
 
 
-def _sort_key(line: LineDraft) -> tuple[object, ...]:
-    return (
-        1 if line.product else 0,
-        line.product or "",
-        line.scope().cats if not line.product else (),
-        line.start or date.min,
-        line.end or date.min,
-        line.max_amount or Decimal(0),
-    )
+def _line_columns() -> tuple[Any, ...]:
+    """The agreement_line columns a LineDraft needs (Core columns: no ORM objects are made
+    for the lines of an agreement being opened; there can be thousands)."""
+    c = AgreementLine.__table__.c
+    return (c.line_no, c.cat1, c.cat2, c.cat3, c.cat4, c.max_amount, c.start_date, c.end_date,
+            c.rebate1, c.rebate2, c.rebate3, c.rebate4, c.method, c.degressive, c.retro, c.product_pct, c.period)
+
+
+def _stored_drafts(uow: UnitOfWork, agreement_id: int) -> tuple[LineDraft, ...]:
+    """The stored lines of an agreement as drafts, in screen order: group lines first (by
+    CAT1–CAT4, ALL for a blank level), then product lines by product; then by dates and
+    Maximum Amount."""
+    table, products = AgreementLine.__table__, Product.__table__
+    stored = uow.session.execute(
+        select(*_line_columns(), products.c.code.label("product_code"))
+        .select_from(table.outerjoin(products, products.c.id == table.c.product_id))
+        .where(table.c.agreement_id == agreement_id)
+    ).all()
+    keyed = []
+    for (line_no, cat1, cat2, cat3, cat4, max_amount, start, end, rebate1, rebate2, rebate3, rebate4,
+         method, degressive, retro, product_pct, period, product_code) in stored:
+        if product_code:
+            cats: tuple[str | None, ...] = (None, None, None, None)
+            key = (1, product_code, (), start or date.min, end or date.min, max_amount or _ZERO)
+        else:
+            cats = (cat1, cat2, cat3, cat4)
+            key = (0, "", scope_cats(cats), start or date.min, end or date.min, max_amount or _ZERO)
+        keyed.append((key, LineDraft(
+            label=f"Line {line_no}", line_no=line_no, product=product_code, cats=cats,  # type: ignore[arg-type]
+            max_amount=max_amount, start=start, end=end, rebates=(rebate1, rebate2, rebate3, rebate4),
+            method=method, degressive=degressive, retro=retro, product_pct=product_pct, period=period,
+        )))  # fmt: skip
+    keyed.sort(key=itemgetter(0))
+    return tuple(draft for _key, draft in keyed)
+
+
+_ZERO = Decimal(0)
 
 
 def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
     row = uow.session.get(Agreement, agreement_id)
     if row is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
-    table = AgreementLine.__table__
-    stored = uow.session.execute(
-        select(table, Product.code.label("product_code"))
-        .outerjoin(Product, Product.id == table.c.product_id)
-        .where(table.c.agreement_id == agreement_id)
-    ).all()
-    lines = tuple(sorted((_to_draft(ln, ln.product_code) for ln in stored), key=_sort_key))
+    lines = _stored_drafts(uow, agreement_id)
     return AgreementView(
         row.id, row.vendor.code, row.vendor.name, row.kind, row.number, row.status,
         row.version, row.updated_by, row.updated_at, lines,

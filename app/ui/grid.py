@@ -61,9 +61,10 @@ class DecimalEdit(QLineEdit):
             return None
 
 
-class GridDelegate(QStyledItemDelegate):
+class EditDelegate(QStyledItemDelegate):
     """Editors by column kind: decimal line edit, date with calendar, choice combo, code
-    with completion (from `completions`, which the screen provides)."""
+    with completion (from `completions`, which the screen provides). Cells are painted by
+    Qt itself (no Python call per painted cell)."""
 
     def __init__(self, parent: QWidget | None = None, completions: Completions | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +97,29 @@ class GridDelegate(QStyledItemDelegate):
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             line.setCompleter(completer)
         return line
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QDateEdit):
+            editor.setDate(value if isinstance(value, QDate) and value.isValid() else QDate.currentDate())
+        elif isinstance(editor, QComboBox):
+            editor.setCurrentText(str(value or ""))
+        elif isinstance(editor, QLineEdit):
+            editor.setText("" if value is None else str(value))
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
+        if isinstance(editor, QDateEdit):
+            model.setData(index, editor.date())
+        elif isinstance(editor, QComboBox):
+            model.setData(index, editor.currentText())
+        elif isinstance(editor, QLineEdit):
+            model.setData(index, editor.text())
+
+
+class GridDelegate(EditDelegate):
+    """EditDelegate with the check boxes of bool columns (Deg, Retro, Active) drawn centred
+    and toggled by a click anywhere in the cell or by Space; GridView sets it on those
+    columns only."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         if not _is_bool(index):
@@ -131,23 +155,6 @@ class GridDelegate(QStyledItemDelegate):
         new = Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked
         return model.setData(index, new, Qt.ItemDataRole.CheckStateRole)
 
-    def setEditorData(self, editor: QWidget, index: Index) -> None:
-        value = index.data(Qt.ItemDataRole.EditRole)
-        if isinstance(editor, QDateEdit):
-            editor.setDate(value if isinstance(value, QDate) and value.isValid() else QDate.currentDate())
-        elif isinstance(editor, QComboBox):
-            editor.setCurrentText(str(value or ""))
-        elif isinstance(editor, QLineEdit):
-            editor.setText("" if value is None else str(value))
-
-    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:
-        if isinstance(editor, QDateEdit):
-            model.setData(index, editor.date())
-        elif isinstance(editor, QComboBox):
-            model.setData(index, editor.currentText())
-        elif isinstance(editor, QLineEdit):
-            model.setData(index, editor.text())
-
 
 def _is_bool(index: Index) -> bool:
     model = index.model()
@@ -165,7 +172,8 @@ class GridView(QTableView):
     def __init__(self, parent: QWidget | None = None, completions: Completions | None = None) -> None:
         super().__init__(parent)
         self.f2_handler: Callable[[QModelIndex], bool] | None = None
-        self.setItemDelegate(GridDelegate(self, completions))
+        self.setItemDelegate(EditDelegate(self, completions))
+        self.check_delegate = GridDelegate(self, completions)
         triggers = QAbstractItemView.EditTrigger
         self.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed
                              | triggers.SelectedClicked)
@@ -178,6 +186,9 @@ class GridView(QTableView):
 
     def setModel(self, model: Any) -> None:  # noqa: N802 - Qt name
         super().setModel(model)
+        if isinstance(model, TableModel):
+            for i, column in enumerate(model.columns):
+                self.setItemDelegateForColumn(i, self.check_delegate if column.kind == "bool" else None)  # type: ignore[arg-type]
         self.fit_columns()
 
     def fit_columns(self) -> None:

@@ -242,9 +242,10 @@ class TableModel(QAbstractTableModel):
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     # -- rows
-    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+    def set_rows(self, rows: Sequence[dict[str, Any]], copy: bool = True) -> None:
+        """Replace every row; copy=False hands over dicts the caller no longer uses."""
         self.beginResetModel()
-        self.rows = [dict(r) for r in rows]
+        self.rows = [dict(r) for r in rows] if copy else list(rows)
         self.problems = {}
         self.dirty = False
         self.rows_reset()
@@ -399,6 +400,7 @@ class AgreementLinesModel(TableModel):
         self.draft_type = draft_type
         self.preview: tuple[int, str, Any] | None = None
         self.bands: list[int] = []
+        self.ladders: dict[tuple[Any, ...], list[int]] = {}
 
     @property
     def prefix(self) -> str:
@@ -444,22 +446,36 @@ class AgreementLinesModel(TableModel):
 
     # -- ladders
     def ladder_id(self, row: int) -> tuple[Any, ...]:
-        values = self.rows[row]
+        return self._ladder_id(self.rows[row])
+
+    def _ladder_id(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        get = values.get
         if self.product:
-            scope: tuple[Any, ...] = (values.get("Product") or "",)
-        else:
-            scope = tuple((values.get(c) or "ALL").upper() for c in CAT_NAMES)
-        return (*scope, values.get("Start Date"), values.get("End Date"))
+            return (get("Product") or "", get("Start Date"), get("End Date"))
+        return ((get("CAT1") or "ALL").upper(), (get("CAT2") or "ALL").upper(), (get("CAT3") or "ALL").upper(),
+                (get("CAT4") or "ALL").upper(), get("Start Date"), get("End Date"))
 
     def rows_reset(self) -> None:
+        """The alternating band of each ladder, and the rows of each ladder (tier chart)."""
         bands, band, previous = [], 0, None
-        for row in range(len(self.rows)):
-            lid = self.ladder_id(row)
+        ladders: dict[tuple[Any, ...], list[int]] = {}
+        for row, values in enumerate(self.rows):
+            lid = self._ladder_id(values)
             if previous is not None and lid != previous:
                 band = 1 - band
             bands.append(band)
+            ladders.setdefault(lid, []).append(row)
             previous = lid
         self.bands = bands
+        self.ladders = ladders
+
+    def ladder_rows(self, row: int) -> list[int]:
+        """The rows of the ladder of `row` (its tiers), in row order."""
+        rows = self.ladders.get(self.ladder_id(row))
+        if rows is None or row not in rows:  # the rows changed without a reset: look again
+            lid = self.ladder_id(row)
+            return [r for r in range(len(self.rows)) if self.ladder_id(r) == lid]
+        return rows
 
     def background(self, row: int, column: Column) -> QBrush | None:
         if column.kind == "computed":
@@ -500,7 +516,7 @@ class AgreementLinesModel(TableModel):
             row["line_no"] = line.line_no
             rows.append(row)
         self.preview = None
-        self.set_rows(rows)
+        self.set_rows(rows, copy=False)
 
     def drafts(self) -> list[Any]:
         out = []

@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QTableView, QVBoxLayout, QWidget
 
-from app.reports.tier_chart import axis_end, is_unlimited
+from app.reports.axis import axis_end, is_unlimited
 from app.services import queries
 
 from .base import heading
@@ -303,8 +303,7 @@ class TierProgressPanel(QWidget):
         model, row = selected
         values = model.rows[row]
         lid = model.ladder_id(row)
-        members = [r for r in range(len(model.rows))
-                   if model.ladder_id(r) == lid and model.rows[r].get("Maximum Amount") is not None]
+        members = [r for r in model.ladder_rows(row) if model.rows[r].get("Maximum Amount") is not None]
         tiers = sorted(((model.rows[r]["Maximum Amount"], model.result(r)) for r in members), key=lambda t: t[0])
         scope = f"Product {lid[0]}" if model.product else " / ".join(lid[:4])
         start, end = values.get("Start Date"), values.get("End Date")
