@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -29,7 +30,11 @@ if TYPE_CHECKING:
     from .users import UsersScreen
 
 # The other screens, dialogs and their services (reportlab, openpyxl, Alembic for backups)
-# are imported when first opened: the main window shows without them.
+# are imported when first opened: the main window shows without them. Once it is up, the
+# screens opened most are imported while the program is idle (one module per event-loop
+# turn), so that opening them does not wait for the import either.
+PRELOAD = ("app.ui.agreements", "app.ui.receiving", "app.ui.masterdata")
+PRELOAD_AFTER_MS = 500
 
 
 SHORTCUTS = """Keyboard shortcuts
@@ -141,6 +146,23 @@ class MainWindow(QMainWindow):
         return action
 
     # -- screens
+    def preload_screens(self, modules: Sequence[str] = PRELOAD) -> None:
+        """Import the modules of the screens opened most (what the idle preload does)."""
+        for name in modules:
+            importlib.import_module(name)
+
+    def preload_later(self, modules: Sequence[str] = PRELOAD) -> None:
+        """Import the screens' modules one per event-loop turn, starting PRELOAD_AFTER_MS
+        from now (the window is painted and answers input in between)."""
+        pending = list(modules)
+
+        def step() -> None:
+            if pending:
+                importlib.import_module(pending.pop(0))
+                QTimer.singleShot(0, step)
+
+        QTimer.singleShot(PRELOAD_AFTER_MS, step)
+
     def open_screen(self, key: str, factory: Callable[[], Screen]) -> Screen:
         screen = self.screens.get(key)
         if screen is None:
@@ -388,6 +410,7 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
     window.show()
     window.offer_demo()
     window.open_home()
+    window.preload_later()
     code = app.exec()
     finished = runner.wait()
     window.env.ctx.engine.dispose()
