@@ -9,10 +9,11 @@ to their content.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .errors import Problem, ValidationFailed
 
@@ -43,6 +44,34 @@ def _csv_cell(value: object) -> str:
     return str(neutralise(value))
 
 
+def _csv_text(value: str) -> str:
+    return "'" + value if value.startswith(DANGEROUS) else value
+
+
+def _csv_decimal(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _csv_date(value: date) -> str:
+    return value.isoformat()
+
+
+def _csv_same(value: object) -> object:
+    return value  # None and int: the csv module writes them as "" and digits
+
+
+# The common exact types, converted without the isinstance chain; anything else (subclasses
+# included) goes through _csv_cell.
+_CSV_CELL: dict[type, Callable[[Any], object]] = {
+    str: _csv_text, Decimal: _csv_decimal, date: _csv_date, int: _csv_same, type(None): _csv_same,
+}  # fmt: skip
+
+
+def _csv_row(row: Sequence[object]) -> list[object]:
+    get = _CSV_CELL.get
+    return [get(type(v), _csv_cell)(v) for v in row]
+
+
 def _shown(value: object, number_format: str | None) -> str:
     """About what a spreadsheet shows, to size the column."""
     if isinstance(value, Decimal):
@@ -69,8 +98,8 @@ def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Sequenc
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_csv_cell(v) for v in row])
+            for row in rows:  # streamed: rows may be a generator
+                writer.writerow(_csv_row(row))
                 count += 1
         return count
     number_formats = {c: MONEY_FORMAT for c in money_columns} | dict(formats or {})
