@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.journal import (
@@ -45,6 +45,7 @@ from app.models import (
     LineAccrual as LineAccrualRow,
 )
 
+from .bulk import BulkWriter
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, PostingRefused
 from .ladders import accepted_signature, all_ladders, vendor_ladders
@@ -52,6 +53,14 @@ from .masterdata import roles_to_accounts
 from .security import Permission, require
 
 Progress = Callable[[int, int], None]
+
+ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")
+JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "role", "debit", "credit", "vendor_id", "product_id",
+                        "receipt_line_id", "slip_no", "line_no", "kind", "memo")
+ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", "volume_after", "tier", "rebate", "retro",
+                         "inventory")
+ACCRUAL_COLUMNS = ("receipt_line_id", "kind", "vendor_id", "product_id", "received_date", "slip_no", "line_no",
+                   "amount", *ACCRUAL_STATE_COLUMNS)
 Cancelled = Callable[[], bool]
 
 
@@ -161,8 +170,8 @@ class _Batch:
         self.user = user
         self.today = today
         self.entries: list[Entry] = []
-        self.inserts: list[dict[str, object]] = []
-        self.updates: list[dict[str, object]] = []
+        self.inserts: list[tuple[object, ...]] = []
+        self.updates: list[tuple[object, ...]] = []
         self.deletes: list[tuple[int, str]] = []
         self.cost_qty: dict[int, Decimal] = defaultdict(lambda: ZERO)
         self.cost_net: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -186,12 +195,10 @@ class _Batch:
             }  # fmt: skip
 
     @staticmethod
-    def _state(line: RLine | _Posted, kind: str, ladder: Ladder, acc: LineAccrual, pkey: str) -> dict[str, object]:
-        return {
-            "ladder_key": ladder.key, "agreement_id": ladder.agreement_id, "period_key": pkey,
-            "volume_after": acc.volume_after, "tier": acc.tier,
-            "rebate": acc.rebate, "retro": acc.retro, "inventory": acc.inventory,
-        }  # fmt: skip
+    def _state(ladder: Ladder, acc: LineAccrual, pkey: str) -> tuple[object, ...]:
+        """Values of ACCRUAL_STATE_COLUMNS."""
+        return (ladder.key, ladder.agreement_id, pkey, acc.volume_after, acc.tier, acc.rebate, acc.retro,
+                acc.inventory)
 
     def receipt(self, line: RLine) -> None:
         self.entries.append(receipt_entry(line.ref, line.received, line.amount))
@@ -200,12 +207,8 @@ class _Batch:
 
     def _insert(self, line: RLine, kind: str, ladder: Ladder, acc: LineAccrual) -> None:
         pkey = period_key(ladder.terms.period, line.received)
-        self.inserts.append({
-            "receipt_line_id": line.id, "kind": kind, "vendor_id": line.vendor_id,
-            "product_id": line.product_id, "received_date": line.received,
-            "slip_no": line.slip_no, "line_no": line.line_no, "amount": line.amount,
-            **self._state(line, kind, ladder, acc, pkey),
-        })  # fmt: skip
+        self.inserts.append((line.id, kind, line.vendor_id, line.product_id, line.received, line.slip_no,
+                             line.line_no, line.amount, *self._state(ladder, acc, pkey)))
 
     def new_line(self, line: RLine, kind: str, ladder: Ladder, acc: LineAccrual) -> None:
         """A line being posted: ACCRUAL and RETRO entries."""
@@ -232,8 +235,7 @@ class _Batch:
             self.rerates += 1
             self.cost_net[row.product_id] -= new.inventory - row.posted.inventory
         pkey = period_key(ladder.terms.period, row.received)
-        state = self._state(row, row.kind, ladder, acc, pkey)
-        self.updates.append({"receipt_line_id": row.receipt_line_id, "kind": row.kind, **state})
+        self.updates.append((*self._state(ladder, acc, pkey), row.receipt_line_id, row.kind))
 
     def drop(self, ref: LineRef, row: _Posted) -> None:
         entry = rerate_entry(ref, self.today, row.kind, row.posted, Posted(), f"{row.kind} re-rate: no agreement")
@@ -257,45 +259,33 @@ class _Batch:
         rank = {"RECEIPT": 0, "ACCRUAL": 1, "RETRO": 2, "RERATE": 3}
         self.entries.sort(key=lambda e: (e.source == "RERATE", e.entry_date, e.ref.slip_no,
                                          e.ref.line_no, rank[e.source]))
+        bulk = BulkWriter(session)
         if self.entries:
-            ids = session.execute(
-                insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
-                [{"entry_date": e.entry_date, "source": e.source, "reference": e.reference,
-                  "created_by": self.user, "created_at": stamp} for e in self.entries],
-            ).scalars().all()
-            lines = [
-                {"entry_id": eid, "account_id": gl[ln.role], "role": ln.role, "debit": ln.debit,
-                 "credit": ln.credit, "vendor_id": e.ref.vendor_id, "product_id": e.ref.product_id,
-                 "receipt_line_id": e.ref.receipt_line_id, "slip_no": e.ref.slip_no,
-                 "line_no": e.ref.line_no, "kind": ln.kind, "memo": ln.memo[:200]}
+            ids = bulk.next_ids(JournalEntry.__table__, len(self.entries))
+            user = self.user
+            bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, [
+                (eid, e.entry_date, e.source, e.reference, user, stamp) for eid, e in zip(ids, self.entries, strict=True)
+            ])
+            bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, [
+                (eid, gl[ln.role], ln.role, ln.debit, ln.credit, e.ref.vendor_id, e.ref.product_id,
+                 e.ref.receipt_line_id, e.ref.slip_no, e.ref.line_no, ln.kind, ln.memo[:200])
                 for eid, e in zip(ids, self.entries, strict=True)
                 for ln in e.lines
-            ]  # fmt: skip
-            session.execute(insert(JournalLine.__table__), lines)
+            ])  # fmt: skip
+        table = LineAccrualRow.__table__
         if self.inserts:
-            session.execute(insert(LineAccrualRow.__table__), self.inserts)
+            bulk.insert(table, ACCRUAL_COLUMNS, self.inserts)
         if self.updates:
-            session.execute(update(LineAccrualRow), self.updates)
+            bulk.update(table, ACCRUAL_STATE_COLUMNS, ("receipt_line_id", "kind"), self.updates)
+        if self.deletes:
+            bulk.delete(table, ("receipt_line_id", "kind"), self.deletes)
         if self.replace_volumes_of:
             session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(self.replace_volumes_of)))
         if self.volumes:
             upsert_ladder_volumes(session, list(self.volumes.values()))
-        for rl_id, kind in self.deletes:
-            session.execute(delete(LineAccrualRow).where(
-                LineAccrualRow.receipt_line_id == rl_id, LineAccrualRow.kind == kind))
-        products = set(self.cost_qty) | {p for p, v in self.cost_net.items() if v != ZERO}
-        if products:
-            current = {
-                pid: (qty, net)
-                for pid, qty, net in session.execute(
-                    select(Product.id, Product.received_qty, Product.received_net).where(Product.id.in_(products))
-                )
-            }
-            session.execute(update(Product), [
-                {"id": pid, "received_qty": current[pid][0] + self.cost_qty.get(pid, ZERO),
-                 "received_net": current[pid][1] + self.cost_net.get(pid, ZERO)}
-                for pid in products
-            ])  # fmt: skip
+        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v != ZERO})
+        bulk.add_to(Product.__table__, ("received_qty", "received_net"), "id", [
+            (self.cost_qty.get(pid, ZERO), self.cost_net.get(pid, ZERO), pid) for pid in products])
         return len(self.entries)
 
 

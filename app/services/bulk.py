@@ -1,0 +1,153 @@
+"""Bulk writes at the driver's own speed, inside the session's transaction.
+
+Posting and re-rating write millions of journal rows. SQLAlchemy's executemany spends most
+of its time building parameter dictionaries; here the rows are plain tuples, converted with
+the columns' own bind processors (so SQLite gets the same scaled integers and date strings
+as through the ORM) and handed to the driver: `sqlite3.executemany` on SQLite, `COPY` on
+PostgreSQL. Same connection, same transaction: a failure rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, text
+from sqlalchemy.orm import Session
+
+from app.models.types import ScaledDecimal
+
+
+def _scaled(scale: int) -> Callable[[Any], int]:
+    """ScaledDecimal's SQLite storage (an exact integer of 10^-scale units), without its
+    per-call overhead; a value with more decimals is refused, never rounded."""
+
+    def convert(value: Any) -> int:
+        if type(value) is not Decimal:
+            if isinstance(value, float):
+                raise TypeError("float is not allowed in a decimal column")
+            value = Decimal(value)
+        shifted = value.scaleb(scale)
+        whole = int(shifted)
+        if whole != shifted:
+            raise ValueError(f"{value} has more than {scale} decimals")
+        return whole
+
+    return convert
+
+
+class BulkWriter:
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        self.dialect = connection.dialect
+        self.sqlite = self.dialect.name == "sqlite"
+        self.raw: Any = connection.connection.driver_connection
+        self.session = session
+        self._procs: dict[tuple[str, tuple[str, ...]], list[tuple[int, Callable[[Any], Any]]]] = {}
+
+    def _processors(self, table: Table, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:
+        key = (table.name, tuple(columns))
+        procs = self._procs.get(key)
+        if procs is None:
+            procs = []
+            for i, name in enumerate(columns):
+                column_type = table.c[name].type
+                if self.sqlite and isinstance(column_type, ScaledDecimal):
+                    procs.append((i, _scaled(column_type.scale)))
+                    continue
+                proc = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
+                if proc is not None:
+                    procs.append((i, proc))
+            self._procs[key] = procs
+        return procs
+
+    def _converted(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        procs = self._processors(table, columns)
+        if not procs:
+            return rows
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, proc in procs:
+                value = values[i]
+                if value is not None:
+                    values[i] = proc(value)
+            out.append(values)
+        return out
+
+    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT the rows (tuples in column order, Python values)."""
+        if not rows:
+            return
+        data = self._converted(table, columns, rows)
+        names = ", ".join(columns)
+        if self.sqlite:
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", data)
+            return
+        with self.raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in data:
+                copy.write_row(row)
+
+    def update(self, table: Table, set_columns: Sequence[str], key_columns: Sequence[str],
+               rows: Sequence[Sequence[Any]]) -> None:
+        """UPDATE table SET set_columns WHERE key_columns, one row per tuple (set values, then keys)."""
+        if not rows:
+            return
+        columns = [*set_columns, *key_columns]
+        data = self._converted(table, columns, rows)
+        if self.sqlite:
+            sets = ", ".join(f"{c} = ?" for c in set_columns)
+            keys = " AND ".join(f"{c} = ?" for c in key_columns)
+            self.raw.executemany(f"UPDATE {table.name} SET {sets} WHERE {keys}", data)
+            return
+        # PostgreSQL: COPY into a temporary table, then one UPDATE … FROM.
+        names = ", ".join(columns)
+        temp = f"tmp_{table.name}_upd"
+        with self.raw.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {temp}")
+            cur.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {table.name} WITH NO DATA")
+            with cur.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
+                for row in data:
+                    copy.write_row(row)
+            sets = ", ".join(f"{c} = u.{c}" for c in set_columns)
+            keys = " AND ".join(f"t.{c} = u.{c}" for c in key_columns)
+            cur.execute(f"UPDATE {table.name} AS t SET {sets} FROM {temp} AS u WHERE {keys}")
+
+    def add_to(self, table: Table, columns: Sequence[str], key: str, rows: Sequence[Sequence[Any]]) -> None:
+        """UPDATE table SET c = c + ? … WHERE key = ?, one row per tuple (increments, then key)."""
+        if not rows:
+            return
+        data = self._converted(table, [*columns, key], rows)
+        mark = "?" if self.sqlite else "%s"
+        sets = ", ".join(f"{c} = {c} + {mark}" for c in columns)
+        sql = f"UPDATE {table.name} SET {sets} WHERE {key} = {mark}"
+        if self.sqlite:
+            self.raw.executemany(sql, data)
+        else:
+            with self.raw.cursor() as cur:
+                cur.executemany(sql, data)
+
+    def delete(self, table: Table, key_columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        data = self._converted(table, key_columns, rows)
+        keys = " AND ".join(f"{c} = {'?' if self.sqlite else '%s'}" for c in key_columns)
+        if self.sqlite:
+            self.raw.executemany(f"DELETE FROM {table.name} WHERE {keys}", data)
+        else:
+            with self.raw.cursor() as cur:
+                cur.executemany(f"DELETE FROM {table.name} WHERE {keys}", data)
+
+    def next_ids(self, table: Table, count: int) -> list[int]:
+        """Ids for count new rows of table (its integer primary key `id`)."""
+        if count <= 0:
+            return []
+        if self.sqlite:  # the write transaction (BEGIN IMMEDIATE) holds the database lock
+            top = self.session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
+            return list(range(int(top) + 1, int(top) + 1 + count))
+        with self.raw.cursor() as cur:
+            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                        "FROM generate_series(1, %s)", (count,))
+            return [row[0] for row in cur.fetchall()]
