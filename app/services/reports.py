@@ -323,6 +323,12 @@ def estimated_rebates(uow: UnitOfWork, as_of: date | None = None, vendor: str | 
 
     Summed in SQL once for all vendors (line_accrual per ladder and period); the ladders are
     read once; vendors by code, then kind, agreement, scope precision and ladder key."""
+    return [row for _key, row in keyed_estimates(uow, as_of, vendor, date_from)]
+
+
+def keyed_estimates(uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None,
+                    date_from: date | None = None) -> list[tuple[str, EstimatedRow]]:
+    """The rows of estimated_rebates, each with its ladder key (for a drill-down)."""
     session = uow.session
     require(uow, Permission.REPORTS)
     as_of = as_of or date.today()
@@ -334,7 +340,7 @@ def estimated_rebates(uow: UnitOfWork, as_of: date | None = None, vendor: str | 
     vendor_id = vendors[0].id if vendor else None
     ladders = _report_ladders(session, as_of, vendor_id)
     by_ladder = _accrual_sums(session, as_of, date_from, vendor_id)
-    rows: list[EstimatedRow] = []
+    rows: list[tuple[str, EstimatedRow]] = []
     for vid, code, name in vendors:
-        rows.extend(_row(code, name, d, by_ladder.get(d.key, _NOTHING), as_of) for d in ladders.get(vid, ()))
+        rows.extend((d.key, _row(code, name, d, by_ladder.get(d.key, _NOTHING), as_of)) for d in ladders.get(vid, ()))
     return rows
