@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rr = sub.add_parser("rerate", help="re-rate everything (SPEC §6.3)")
     rr.add_argument("--date", type=_date, help="date of the RERATE entries (default today)")
+    rr.add_argument("--full", action="store_true",
+                    help="recompute every vendor, not only those whose ladders or products changed")
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser("journal", help="journal lines for the general ledger")
@@ -147,7 +149,7 @@ def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
         return 0
     if cmd == "rerate":
         with ctx.uow() as uow:
-            count = posting.rerate(uow, today=args.date)
+            count = posting.rerate(uow, today=args.date, full=args.full)
         print(f"Re-rated: {count} RERATE entries posted" if count else "Re-rated: nothing to post")
         return 0
     if cmd == "export":

@@ -18,6 +18,7 @@ from .entities import (
     ReceiptLine,
     ReceivingSlip,
     Vendor,
+    VendorRating,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "LadderVolume",
+    "VendorRating",
     "LineAccrual",
     "Product",
     "ReceiptLine",

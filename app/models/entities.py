@@ -268,3 +268,18 @@ class LadderVolume(Base):
     last_date: Mapped[date] = mapped_column(Date)
     last_slip_no: Mapped[str] = mapped_column(String(30))
     last_line_no: Mapped[int] = mapped_column(Integer)
+
+
+class VendorRating(Base):
+    """What a vendor's posted accruals were last computed against (SPEC §6.3 re-rating).
+
+    The fingerprint covers the vendor's accepted ladders and its products' categories (all
+    that decides the accruals of posted lines) and the engine's revision. Posting, re-rating
+    and agreement amendments keep the vendor's accruals equal to that computation, so a
+    re-rate only recomputes vendors whose fingerprint has changed (or all, with --full).
+    """
+
+    __tablename__ = "vendor_rating"
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ post the difference (ACCRUAL/RETRO for new lines, RERATE for lines already poste
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from app.models import (
     ReceiptLine,
     ReceivingSlip,
     Vendor,
+    VendorRating,
 )
 from app.models import (
     LineAccrual as LineAccrualRow,
@@ -330,6 +332,68 @@ class LadderCache:
         return self.by_vendor
 
 
+# Bump when the accrual rules change: every vendor is then recomputed by the next re-rate.
+ENGINE_REVISION = "2026-11-23"
+
+
+def vendor_fingerprints(session: Session, ladders_by_vendor: dict[int, dict[str, list[Ladder]]],
+                        vendor_ids: Iterable[int] | None = None) -> dict[int, str]:
+    """What decides the accruals of a vendor's posted lines: its accepted ladders and its
+    products' codes and categories (and the engine's revision), as one digest per vendor."""
+    query = select(Product.vendor_id, Product.id, Product.code, Product.cat1, Product.cat2, Product.cat3,
+                   Product.cat4).order_by(Product.vendor_id, Product.id)
+    wanted = None if vendor_ids is None else sorted(set(vendor_ids))
+    products: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+    if wanted is None:
+        for row in session.execute(query):
+            products[row[0]].append(tuple(row[1:]))
+    else:
+        for i in range(0, len(wanted), 5000):
+            for row in session.execute(query.where(Product.vendor_id.in_(wanted[i:i + 5000]))):
+                products[row[0]].append(tuple(row[1:]))
+    ids = set(products) | set(ladders_by_vendor) if wanted is None else set(wanted)
+    out = {}
+    for vid in ids:
+        digest = hashlib.sha256(ENGINE_REVISION.encode())
+        digest.update(repr(sorted(ladders_by_vendor.get(vid, {}).items())).encode())
+        digest.update(repr(products.get(vid, [])).encode())
+        out[vid] = digest.hexdigest()
+    return out
+
+
+def rating_stamps(session: Session, vendor_ids: Iterable[int] | None = None) -> dict[int, str]:
+    query = select(VendorRating.vendor_id, VendorRating.fingerprint)
+    if vendor_ids is not None:
+        query = query.where(VendorRating.vendor_id.in_(sorted(set(vendor_ids))))
+    return {vid: fp for vid, fp in session.execute(query)}
+
+
+def stamp_vendors(session: Session, fingerprints: dict[int, str]) -> None:
+    """Record that these vendors' accruals equal the computation with these fingerprints."""
+    if not fingerprints:
+        return
+    ids = sorted(fingerprints)
+    session.execute(delete(VendorRating).where(VendorRating.vendor_id.in_(ids)))
+    stamp = now()
+    BulkWriter(session).insert(VendorRating.__table__, ("vendor_id", "fingerprint", "rated_at"),
+                               [(vid, fingerprints[vid], stamp) for vid in ids])
+
+
+def _stamp_first_postings(session: Session, vendor_ids: set[int], slip_ids: list[int],
+                          ladders_by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
+    """A vendor posting its first slips with the current ladders is consistent with them."""
+    unstamped = vendor_ids - set(rating_stamps(session, vendor_ids))
+    if not unstamped:
+        return
+    posted_before = set(session.scalars(
+        select(ReceivingSlip.vendor_id).where(
+            ReceivingSlip.vendor_id.in_(sorted(unstamped)), ReceivingSlip.status == "POSTED",
+            ReceivingSlip.id.not_in(slip_ids)).distinct()))
+    first = unstamped - posted_before
+    if first:
+        stamp_vendors(session, vendor_fingerprints(session, ladders_by_vendor, first))
+
+
 def gl_reference_ids(session: Session) -> dict[str, int]:
     return {role: aid for role, (aid, _n) in roles_to_accounts(session).items()}
 
@@ -532,6 +596,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                  else {vid: vendor_ladders(session, vid) for vid in vendor_ids})
     _post_lines(session, batch, lines, by_vendor)
     written = batch.write()
+    _stamp_first_postings(session, {ln.vendor_id for ln in lines}, slip_ids, by_vendor)
     result.slips += len(slip_ids)
     result.lines += len(lines)
     result.entries += written
@@ -539,21 +604,26 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
     result.slip_nos.extend(sorted({ln.slip_no for ln in lines}))
 
 
-def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None) -> int:
+def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None,
+                   ladders: LadderCache | None = None) -> int:
     """Compute the vendors' ladders afresh and post the differences (no commit)."""
     session = uow.session
     vendor_ids = sorted(set(vendor_ids))
-    lock_vendors(session, vendor_ids)
+    lock_vendors(session, vendor_ids)  # before reading the ladders: an amendment waits or is seen
     batch = _Batch(session, uow.user, today or date.today())
+    if ladders is not None:
+        by_vendor = ladders.get(session)
+    else:
+        by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
     for vid in vendor_ids:
-        _rerate_vendor(session, batch, vid)
+        _rerate_vendor(session, batch, vid, by_vendor.get(vid, {}))
     batch.write()
+    stamp_vendors(session, vendor_fingerprints(session, by_vendor, vendor_ids))
     return batch.rerates
 
 
-def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int) -> None:
+def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
     batch.replace_volumes_of.add(vendor_id)
-    ladders = vendor_ladders(session, vendor_id)
     lines = _rlines(session.execute(
         _line_query().where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")))
     lines.sort(key=lambda ln: ln.position)
@@ -587,17 +657,30 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int) -> None:
 
 
 def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | None = None,
-           cancelled: Cancelled | None = None) -> int:
-    """Re-rate everything (SPEC §6.3), one vendor per transaction. Returns RERATE entries."""
+           cancelled: Cancelled | None = None, full: bool = False) -> int:
+    """Re-rate (SPEC §6.3), one vendor per transaction. Returns RERATE entries.
+
+    Recomputes every vendor whose ladders or product categories changed since its accruals
+    were last computed (its fingerprint differs from its stamp), or every vendor with
+    full=True; an unchanged state reads the fingerprints only and posts nothing.
+    """
     require(uow, Permission.RERATE)
-    vendor_ids = list(uow.session.scalars(select(Vendor.id).order_by(Vendor.id)))
-    uow.session.rollback()
+    session = uow.session
+    cache = LadderCache()
+    vendor_ids = list(session.scalars(select(Vendor.id).order_by(Vendor.id)))
+    if not full:
+        current = vendor_fingerprints(session, cache.get(session))
+        stamps = rating_stamps(session)
+        vendor_ids = [vid for vid in vendor_ids if stamps.get(vid) != current.get(vid)]
+    session.rollback()
     total = 0
     for i, vid in enumerate(vendor_ids):
         if cancelled and cancelled():
             raise PostingCancelled(f"cancelled after {i} vendors")
-        total += rerate_vendors(uow, [vid], today=today)
+        total += rerate_vendors(uow, [vid], today=today, ladders=cache)
         uow.commit()
         if progress:
             progress(i + 1, len(vendor_ids))
+    if progress and not vendor_ids:
+        progress(0, 0)
     return total

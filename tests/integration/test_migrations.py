@@ -165,8 +165,14 @@ def check_0003(engine: Engine) -> None:
     assert ladder_volumes(engine) == [(LADDER, "", 1, Decimal("25000.00"), date(2026, 2, 1), "S1", 1)]
 
 
+def check_0004(engine: Engine) -> None:
+    """0004 adds vendor_rating empty: the next re-rate computes every vendor once."""
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM vendor_rating")).scalar_one() == 0
+
+
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
-CHECKS = {"0003": check_0003}
+CHECKS = {"0003": check_0003, "0004": check_0004}
 
 
 def revisions() -> list[str]:
@@ -241,7 +247,7 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
         # and up again: 0003 rebuilds the ladder volumes of everything posted meanwhile
         for rev in steps[1:]:
             db.upgrade(engine, rev)
-            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume"})
+            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"})
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []
         ctx = AppContext(engine, user="tester")  # no users again: single-user mode
