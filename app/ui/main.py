@@ -19,6 +19,7 @@ from app.services.security import Permission
 from . import connection as connection_ui
 from .access import access
 from .base import Screen, UiEnv
+from .collector import UiThreadCollector
 from .home import HomeScreen
 from .operations import QtInteraction, Runner
 
@@ -405,6 +406,8 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
         return 1
     if ctx is None:
         return 1
+    collector = UiThreadCollector()  # garbage collection on the UI thread only
+    collector.start()
     runner = Runner(ctx, QtInteraction())
     window = MainWindow(UiEnv(ctx, runner, settings))
     window.show()
@@ -413,6 +416,7 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
     window.preload_later()
     code = app.exec()
     finished = runner.wait()
+    collector.stop()
     window.env.ctx.engine.dispose()
     return code if finished else 1
 

@@ -182,7 +182,11 @@ class _Task(QRunnable):
     def __init__(self, ctx: AppContext, work: Callable[[UnitOfWork, Job], Any], job: Job) -> None:
         super().__init__()
         self.ctx, self.work, self.job = ctx, work, job
-        self.setAutoDelete(True)
+        # Owned by the UI thread (Runner keeps it until run() has returned), so the Job and
+        # this task are never destroyed on the worker thread while the UI thread still
+        # delivers the Job's queued signals: that race crashed Qt now and then.
+        self.setAutoDelete(False)
+        self.returned = threading.Event()
 
     def run(self) -> None:
         try:
@@ -192,6 +196,8 @@ class _Task(QRunnable):
             self.job.failed.emit(exc)
         else:
             self.job.succeeded.emit(result)
+        finally:
+            self.returned.set()
 
 
 class Runner(QObject):
@@ -205,6 +211,7 @@ class Runner(QObject):
         self.interaction = interaction
         self.pool = pool or QThreadPool.globalInstance()
         self.jobs: set[_Running] = set()
+        self.retired: list[_Running] = []  # finished on the UI side; freed once run() returned
 
     @property
     def busy(self) -> bool:
@@ -228,8 +235,9 @@ class Runner(QObject):
         """
         job = Job(title, unit)
         running = _Running(self, parent, job, on_done, on_error, cancellable, delay_ms)
+        running.task = _Task(self.ctx, work, job)
         self.jobs.add(running)
-        self.pool.start(_Task(self.ctx, work, job))
+        self.pool.start(running.task)
         return job
 
     def call(self, parent: QWidget | None, title: str, work: Callable[[UnitOfWork], Any],
@@ -263,6 +271,8 @@ class Runner(QObject):
 
     def _finished(self, running: _Running) -> None:
         self.jobs.discard(running)
+        self.retired = [r for r in self.retired if r.task is None or not r.task.returned.is_set()]
+        self.retired.append(running)
         if not self.jobs:
             self.idle.emit()
 
@@ -274,6 +284,7 @@ class _Running(QObject):
                  on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], bool] | None,
                  cancellable: bool, delay_ms: int) -> None:
         super().__init__()
+        self.task: _Task | None = None
         self.runner, self.parent_widget, self.job = runner, parent, job
         self.on_done, self.on_error = on_done, on_error
         self.dialog = QProgressDialog(job.title + "…", "Cancel" if cancellable else "", 0, 0, parent)

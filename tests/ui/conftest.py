@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +19,18 @@ from app.ui.operations import HeadlessInteraction, Runner
 from tests.conftest import import_example
 
 MASTER = ("categories", "vendors", "products", "gl-accounts", "gl-reference")
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_ui_thread() -> Iterator[None]:
+    """As the application does (app.ui.collector): no garbage collection in worker threads,
+    which could free Qt objects of earlier tests on the wrong thread; collect here instead."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture
