@@ -48,6 +48,8 @@ class HomeScreen(Screen):
         super().__init__(env, parent)
         self.actions_by_name = actions
         self.data: queries.Overview | None = None
+        self.loading = False
+        self.again = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         self.heading = QLabel()
@@ -87,8 +89,26 @@ class HomeScreen(Screen):
             self.refresh()
 
     def refresh(self) -> None:
-        data = self.runner.call(self, "Home", queries.overview)
-        if data is None:
+        """Load the overview in a worker: on a large company its counts and sums take
+        seconds, and the window must not wait for them (the figures follow)."""
+        if self.loading:
+            self.again = True
+            return
+        self.loading, self.again = True, False
+        if self.data is None:
+            self.heading.setText("Loading…")
+
+        def failed(_exc: BaseException) -> bool:
+            self.loading = False
+            return False  # the usual error dialog
+
+        self.runner.run(self, "Home", lambda uow, _job: queries.overview(uow), self._loaded, on_error=failed,
+                        delay_ms=60_000)
+
+    def _loaded(self, data: queries.Overview) -> None:
+        self.loading = False
+        if self.again:
+            self.refresh()
             return
         self.data = data
         self.heading.setText(data.company or "Co-op & Rebate Agreements")

@@ -11,7 +11,7 @@ from app.services.context import AppContext
 from app.ui.main import MainWindow
 from app.ui.receiving import ReceivingScreen
 from tests.conftest import import_example
-from tests.ui.conftest import make_env, show
+from tests.ui.conftest import make_env, show, wait_idle
 
 
 def test_home_shows_drafts_and_accruals_and_opens_screens(qtbot, ctx, tmp_path):
@@ -20,6 +20,8 @@ def test_home_shows_drafts_and_accruals_and_opens_screens(qtbot, ctx, tmp_path):
         posting.post_slips(uow, ["S1"])
     window = show(qtbot, MainWindow(make_env(ctx, tmp_path)))
     home = window.open_home()
+    assert home.heading.text() == "Loading…"  # the figures are read in a worker
+    wait_idle(qtbot, window.env)
     assert home.data.draft_slips == 2 and home.data.draft_lines == 2
     assert home.data.posted_lines == 1
     assert home.data.accrued == Decimal("500.00")
@@ -39,4 +41,5 @@ def test_home_buttons_follow_the_role(qtbot, ctx, tmp_path):
     assert home.buttons["Receiving Slips"].isEnabled()
     assert not home.buttons["Post draft slips"].isEnabled()
     assert not home.buttons["Estimated Rebates"].isEnabled()
+    wait_idle(qtbot, window.env)
     assert home.data.accrued is None  # a clerk does not see report figures
