@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 from app.services import agreements, defaults, queries
 from app.services.agreements import LineDraft
 from app.services.errors import StaleRecord, ValidationFailed
+from app.services.security import Permission
 
+from .access import access
 from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView, VendorBox, choose
 from .history import HistoryView
@@ -69,7 +71,11 @@ class AgreementScreen(Screen):
         self.product_view = GridView(self, self._completions)
         self.group_view.setModel(self.group)
         self.product_view.setModel(self.product)
+        allowed = self.runner.call(self, self.title, lambda uow: access(uow).allowed) or frozenset()
+        self.read_only = Permission.AGREEMENTS not in allowed  # a clerk or an accountant views them
         self._build()
+        if self.read_only:
+            self._make_read_only()
 
     # -- layout
     def _build(self) -> None:
@@ -83,6 +89,9 @@ class AgreementScreen(Screen):
         self.info = QLabel("")
         self.info.setStyleSheet("color: #555;")
         save = QPushButton("Save (Ctrl+S)")
+        self.save_button = save
+        self.read_only_label = QLabel("")
+        self.read_only_label.setStyleSheet("color: #8a4b00; font-weight: 600;")
         cancel = QPushButton("Cancel (Esc)")
         save.clicked.connect(self.save)
         cancel.clicked.connect(self.cancel)
@@ -96,6 +105,7 @@ class AgreementScreen(Screen):
         top.addWidget(QLabel("Status:"))
         top.addWidget(self.status_box)
         top.addStretch(1)
+        top.addWidget(self.read_only_label)
         top.addWidget(save)
         top.addWidget(cancel)
 
@@ -217,8 +227,20 @@ class AgreementScreen(Screen):
     def discard(self) -> None:
         self._open(self.agreement_id)
 
+    def _make_read_only(self) -> None:
+        """Viewing without the right to maintain agreements: nothing can be edited or saved
+        (the service refuses a save regardless)."""
+        for model in (self.group, self.product):
+            model.read_only = True
+        for panel in (self.group_panel, self.product_panel):
+            panel.add_button.setEnabled(False)
+            panel.delete_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+        self.status_box.setEnabled(False)
+        self.read_only_label.setText("Read only: your role can view agreements but not change them.")
+
     def _f2(self, model: AgreementLinesModel, index: QModelIndex) -> bool:
-        if not index.isValid():
+        if self.read_only or not index.isValid():
             return False
         name = model.column(index).name
         if defaults.f2_default(name) is None:
@@ -227,12 +249,16 @@ class AgreementScreen(Screen):
         return True
 
     def _add(self, panel: LinesPanel) -> None:
+        if self.read_only:
+            return
         current = panel.view.currentIndex()
         template = current.row() if current.isValid() else len(panel.model.rows) - 1
         position = panel.model.insert_row(template + 1, panel.model.new_row(template if template >= 0 else None))
         panel.view.go_to(position, 0)
 
     def _delete(self, panel: LinesPanel) -> None:
+        if self.read_only:
+            return
         rows = panel.view.selected_rows()
         if rows:
             panel.model.remove_rows(rows)
@@ -277,7 +303,7 @@ class AgreementScreen(Screen):
 
     # -- saving
     def save(self) -> None:
-        if self.runner.busy:
+        if self.runner.busy or self.read_only:
             return
         self.group_view.commit_editor()
         self.product_view.commit_editor()

@@ -58,17 +58,19 @@ On a screen
 
 
 # What each menu entry needs; entries not listed are open to everyone (the services
-# check the permission of every call regardless).
+# check the permission of every call regardless). The agreement screens open for every
+# role (a clerk views agreements, SPEC §1) and are read-only without AGREEMENTS.
 NEEDS: dict[str, Permission] = {
     "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
     "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
-    "Coop Advertising Agreements": Permission.AGREEMENTS, "Volume Rebate Agreements": Permission.AGREEMENTS,
-    "Periodic Rebate Agreements": Permission.AGREEMENTS, "GL Reference": Permission.GL,
+    "GL Reference": Permission.GL,
     "Users": Permission.USERS, "Receiving Slips": Permission.RECEIVE,
     "Post slips": Permission.POST, "Re-rate": Permission.RERATE,
     "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
 }
+# Open to every user with a role (read-only without AGREEMENTS), not to strangers.
+ANY_ROLE = {"Coop Advertising Agreements", "Volume Rebate Agreements", "Periodic Rebate Agreements"}
 HOME_NEEDS = {"Post draft slips": Permission.POST, "Vendor Statement": Permission.REPORTS}
 
 
@@ -291,15 +293,18 @@ class MainWindow(QMainWindow):
         allowed = now.allowed if now is not None else frozenset()
         for top in self.menuBar().actions():
             for action in top.menu().actions() if top.menu() else ():
-                need = NEEDS.get(action.text().replace("&", ""))
+                name = action.text().replace("&", "")
+                need = NEEDS.get(name)
                 if need is not None:
                     action.setEnabled(need in allowed)
+                elif name in ANY_ROLE:
+                    action.setEnabled(bool(allowed))
         self.allowed = allowed
         home = self.screens.get("home")
         if isinstance(home, HomeScreen):
             for name, button in home.buttons.items():
                 need = NEEDS.get(name) or HOME_NEEDS.get(name)
-                button.setEnabled(need is None or need in allowed)
+                button.setEnabled(bool(allowed) if name in ANY_ROLE else need is None or need in allowed)
         url = self.env.ctx.engine.url.render_as_string(hide_password=True)
         who = now.text if now is not None else f"User: {self.env.ctx.user}"
         self.db_label.setText(f"Database: {url}  ·  {who}")
