@@ -15,6 +15,28 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
+def to_units(value: Any, scale: int) -> int:
+    """SQLite storage: an exact integer of 10^-scale units; more decimals are refused, never rounded."""
+    if type(value) is not Decimal:
+        if isinstance(value, float):
+            raise TypeError("float is not allowed in a decimal column")
+        value = Decimal(value)
+    shifted = value.scaleb(scale)
+    whole = int(shifted)
+    if whole != shifted:
+        raise ValueError(f"{value} has more than {scale} decimals")
+    return whole
+
+
+def from_units(value: Any, places: int) -> Decimal:
+    """The Decimal of a stored integer (exponent = places, so 0 reads 0.00)."""
+    if type(value) is not int:
+        if isinstance(value, float):  # only an aggregate the engine turned into REAL
+            raise TypeError("inexact aggregate over a decimal column")
+        value = int(value)
+    return Decimal(value).scaleb(places)
+
+
 class ScaledDecimal(TypeDecorator[Decimal]):
     impl = Numeric
     cache_ok = True
@@ -33,24 +55,39 @@ class ScaledDecimal(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if isinstance(value, float):
-            raise TypeError("float is not allowed in a decimal column")
-        value = Decimal(value)
-        scaled = value.scaleb(self.scale)
-        if scaled != scaled.to_integral_value():
-            raise ValueError(f"{value} has more than {self.scale} decimals")
+        whole = to_units(value, self.scale)  # refuses floats and extra decimals on every database
         if dialect.name == "sqlite":
-            return int(scaled)
-        return value
+            return whole
+        return value if type(value) is Decimal else Decimal(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         if dialect.name == "sqlite":
-            if isinstance(value, float):  # only an aggregate the engine turned into REAL
-                raise TypeError("inexact aggregate over a decimal column")
-            return Decimal(int(value)).scaleb(-self.scale).quantize(self._unit)
+            return from_units(value, -self.scale)
         return Decimal(value).quantize(self._unit)
+
+    # The processors SQLAlchemy (and app.services.bulk) call per value: the same conversions
+    # as above, without the per-call dialect test, since posting and reports convert millions.
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        scale = self.scale
+
+        def process(value: Any) -> int | None:
+            return None if value is None else to_units(value, scale)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        places = -self.scale
+
+        def process(value: Any) -> Decimal | None:
+            return None if value is None else from_units(value, places)
+
+        return process
 
     def __repr__(self) -> str:
         return f"ScaledDecimal({self.scale}, {self.precision})"

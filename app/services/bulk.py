@@ -10,31 +10,10 @@ PostgreSQL. Same connection, same transaction: a failure rolls everything back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
-
-from app.models.types import ScaledDecimal
-
-
-def _scaled(scale: int) -> Callable[[Any], int]:
-    """ScaledDecimal's SQLite storage (an exact integer of 10^-scale units), without its
-    per-call overhead; a value with more decimals is refused, never rounded."""
-
-    def convert(value: Any) -> int:
-        if type(value) is not Decimal:
-            if isinstance(value, float):
-                raise TypeError("float is not allowed in a decimal column")
-            value = Decimal(value)
-        shifted = value.scaleb(scale)
-        whole = int(shifted)
-        if whole != shifted:
-            raise ValueError(f"{value} has more than {scale} decimals")
-        return whole
-
-    return convert
 
 
 class BulkWriter:
@@ -53,9 +32,6 @@ class BulkWriter:
             procs = []
             for i, name in enumerate(columns):
                 column_type = table.c[name].type
-                if self.sqlite and isinstance(column_type, ScaledDecimal):
-                    procs.append((i, _scaled(column_type.scale)))
-                    continue
                 proc = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
                 if proc is not None:
                     procs.append((i, proc))

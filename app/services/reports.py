@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -10,9 +10,8 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, text, type_coerce
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from app.domain.ladder import ALL, Ladder, LadderTerms, Scope, Tier, ladder_key, period_key
 from app.domain.money import ZERO, cents
@@ -27,7 +26,6 @@ from app.models import (
     Product,
     Vendor,
 )
-from app.models.types import ScaledDecimal
 
 from .context import UnitOfWork
 from .ladders import vendor_ladders
@@ -190,47 +188,19 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
         where.append(t.received_date >= date_from)
     if vendor_id is not None:
         where.append(t.vendor_id == vendor_id)
-    query = (select(t.ladder_key, t.period_key, *(_raw(func.sum(c)) for c in (t.amount, t.rebate, t.retro,
-                                                                              t.inventory)))
+    query = (select(t.ladder_key, t.period_key, *(func.sum(c) for c in (t.amount, t.rebate, t.retro, t.inventory)))
              .where(*where).group_by(t.period_key, t.ladder_key))  # fmt: skip
-    money = _decoder(session, t.amount)
     with _work_mem(session, REPORT_WORK_MEM_KB if vendor_id is None else 0):
         rows = session.execute(query).all()
     by_ladder: dict[str, AccrualParts] = {}
     for key, pkey, a, r, rr, i in rows:
-        sums = (pkey, money(a), money(r), money(rr), money(i))
+        sums = (pkey, a, r, rr, i)
         parts = by_ladder.get(key)
         if parts is None:
             by_ladder[key] = [sums]
         else:
             parts.append(sums)
     return by_ladder
-
-
-def _raw(column: Any) -> Any:
-    """The column as the driver returns it: decoded by _decoder, not by the column type."""
-    return type_coerce(column, NullType())
-
-
-def _decoder(session: Session, column: Any) -> Callable[[Any], Any]:
-    """A fast decoder of _raw values of a ScaledDecimal column, equal to the type's own
-    (types.py): scaled integers on SQLite, NUMERIC(p, s) Decimals from PostgreSQL."""
-    column_type = column.type
-    assert isinstance(column_type, ScaledDecimal)
-    if session.get_bind().dialect.name != "sqlite":
-        process = column_type.process_result_value
-        dialect = session.get_bind().dialect
-        return lambda value: value if type(value) is Decimal else process(value, dialect)
-    places = -column_type.scale
-
-    def scaled(value: Any) -> Decimal | None:
-        if type(value) is int:
-            return Decimal(value).scaleb(places)
-        if value is None:
-            return None
-        raise TypeError("inexact aggregate over a decimal column")
-
-    return scaled
 
 
 @contextmanager
@@ -275,13 +245,11 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
         where.append(a.c.vendor_id == vendor_id)
     query = (
         select(a.c.vendor_id, a.c.id, a.c.number, a.c.kind, al.c.product_id, p.c.code, al.c.cat1, al.c.cat2,
-               al.c.cat3, al.c.cat4, al.c.start_date, al.c.end_date, _raw(al.c.max_amount), _raw(al.c.rebate1),
-               _raw(al.c.rebate2), _raw(al.c.rebate3), _raw(al.c.rebate4), al.c.degressive, al.c.retro, al.c.period,
-               al.c.method)
+               al.c.cat3, al.c.cat4, al.c.start_date, al.c.end_date, al.c.max_amount, al.c.rebate1,
+               al.c.rebate2, al.c.rebate3, al.c.rebate4, al.c.degressive, al.c.retro, al.c.period, al.c.method)
         .select_from(al.join(a, a.c.id == al.c.agreement_id).outerjoin(p, p.c.id == al.c.product_id))
         .where(*where)
     )  # fmt: skip
-    money, percent = _decoder(session, al.c.max_amount), _decoder(session, al.c.rebate1)
     groups: dict[tuple[object, ...], list[Any]] = {}
     for row in session.execute(query).all():
         if row[4] is not None:  # a product line: its scope is the product alone (ladders.line_scope)
@@ -295,8 +263,8 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
         else:
             members.append(row)
     result: dict[int, list[_Def]] = {}
-    max_amount = itemgetter(12)  # raw: scaled integers or Decimals, in the same order
-    results: dict[tuple[Any, ...], Decimal] = {}  # line_result by (raw rebates, degressive)
+    max_amount = itemgetter(12)
+    results: dict[tuple[Any, ...], Decimal] = {}  # line_result by (rebates, degressive)
     for (agreement_id, scope_key, start, end), members in groups.items():
         members.sort(key=max_amount)
         first = members[0]
@@ -306,8 +274,8 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
         for m in members:
             rate = results.get(m[13:18])
             if rate is None:
-                rate = results[m[13:18]] = line_result([percent(r) for r in m[13:17]], m[17])
-            tiers.append(Tier(money(m[12]), rate))
+                rate = results[m[13:18]] = line_result(list(m[13:17]), m[17])
+            tiers.append(Tier(m[12], rate))
         terms = LadderTerms(tuple(tiers), retro=first[18], period=first[19] if kind == "PERIODIC" else None)
         result.setdefault(first[0], []).append(_Def(
             kind, first[2], scope.rank, ladder_key(agreement_id, scope, start, end), scope.label, start, end,
