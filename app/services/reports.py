@@ -7,15 +7,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.domain.ladder import ALL, Ladder, LadderTerms, Scope, Tier, ladder_key, period_key
+from app.domain.ladder import Ladder, LadderTerms, period_key
 from app.domain.money import ZERO, cents
-from app.domain.rates import line_result, result_percent
+from app.domain.rates import result_percent
 from app.models import (
     Agreement,
     AgreementLine,
@@ -28,7 +27,7 @@ from app.models import (
 )
 
 from .context import UnitOfWork
-from .ladders import vendor_ladders
+from .ladders import build_ladders, vendor_ladders
 from .security import Permission, require
 
 JOURNAL_COLUMNS = (
@@ -232,54 +231,20 @@ def ladder_estimates(session: Session, vendor: Vendor, as_of: date, date_from: d
 
 
 def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None) -> dict[int, list[_Def]]:
-    """The accepted ladders started by as_of (of every vendor, or one), by vendor id, in report order.
-
-    One Core select of the agreement lines with their agreement and product code, grouped into
-    ladders as `ladders.build_ladders` does (same key, scope and tiers: tiers by Maximum Amount,
-    retro, method and period from the first); Product % is not needed here (the amounts applied
-    to cost come from line_accrual) and is left out of the terms.
-    """
+    """The accepted ladders started by as_of (of every vendor, or one), by vendor id, in report order:
+    `ladders.build_ladders` over Core rows (no ORM objects for thousands of agreement lines)."""
     a, al, p = Agreement.__table__, AgreementLine.__table__, Product.__table__
-    where = [a.c.status == "ACCEPTED", al.c.start_date <= as_of]
-    if vendor_id is not None:
-        where.append(a.c.vendor_id == vendor_id)
-    query = (
-        select(a.c.vendor_id, a.c.id, a.c.number, a.c.kind, al.c.product_id, p.c.code, al.c.cat1, al.c.cat2,
-               al.c.cat3, al.c.cat4, al.c.start_date, al.c.end_date, al.c.max_amount, al.c.rebate1,
-               al.c.rebate2, al.c.rebate3, al.c.rebate4, al.c.degressive, al.c.retro, al.c.period, al.c.method)
-        .select_from(al.join(a, a.c.id == al.c.agreement_id).outerjoin(p, p.c.id == al.c.product_id))
-        .where(*where)
-    )  # fmt: skip
-    groups: dict[tuple[object, ...], list[Any]] = {}
-    for row in session.execute(query).all():
-        if row[4] is not None:  # a product line: its scope is the product alone (ladders.line_scope)
-            scope: tuple[str | None, ...] = (row[5],)
-        else:
-            scope = tuple(c if c and c != ALL else ALL for c in row[6:10])
-        group = (row[1], scope, row[10], row[11])
-        members = groups.get(group)
-        if members is None:
-            groups[group] = [row]
-        else:
-            members.append(row)
+    of_vendor = [a.c.vendor_id == vendor_id] if vendor_id is not None else []
+    agreements = session.execute(select(a.c.id, a.c.number, a.c.kind, a.c.vendor_id)
+                                 .where(a.c.status == "ACCEPTED", *of_vendor)).all()
+    lines = session.execute(select(al).join(a, a.c.id == al.c.agreement_id)
+                            .where(a.c.status == "ACCEPTED", al.c.start_date <= as_of, *of_vendor)).all()
+    product_ids = sorted({line.product_id for line in lines if line.product_id is not None})
+    codes = dict(session.execute(select(p.c.id, p.c.code).where(p.c.id.in_(product_ids))).all()) if product_ids else {}
+    vendor_of = {agreement.id: agreement.vendor_id for agreement in agreements}
     result: dict[int, list[_Def]] = {}
-    max_amount = itemgetter(12)
-    results: dict[tuple[Any, ...], Decimal] = {}  # line_result by (rebates, degressive)
-    for (agreement_id, scope_key, start, end), members in groups.items():
-        members.sort(key=max_amount)
-        first = members[0]
-        kind = first[3]
-        scope = Scope(product=scope_key[0]) if len(scope_key) == 1 else Scope(cats=scope_key)  # type: ignore[arg-type]
-        tiers = []
-        for m in members:
-            rate = results.get(m[13:18])
-            if rate is None:
-                rate = results[m[13:18]] = line_result(list(m[13:17]), m[17])
-            tiers.append(Tier(m[12], rate))
-        terms = LadderTerms(tuple(tiers), retro=first[18], period=first[19] if kind == "PERIODIC" else None)
-        result.setdefault(first[0], []).append(_Def(
-            kind, first[2], scope.rank, ladder_key(agreement_id, scope, start, end), scope.label, start, end,
-            first[20], terms))  # fmt: skip
+    for ladder in build_ladders(agreements, lines, codes):  # type: ignore[arg-type]
+        result.setdefault(vendor_of[ladder.agreement_id], []).append(_def(ladder))
     for defs in result.values():
         defs.sort()
     return result
