@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from .ladder import LineAccrual
 from .money import ZERO
@@ -66,21 +67,60 @@ class Entry:
             raise UnbalancedEntry(f"{self.source} {self.reference}: no lines")
 
 
-def _dr(role: str, amount: Decimal, kind: str | None, memo: str) -> EntryLine:
+# The lines of each entry as plain tuples (role, debit, credit, kind, memo), in Decimals or,
+# for posting's bulk path, in integer cents (zero=0): one definition of every entry's shape.
+LineTuple = tuple[str, Any, Any, "str | None", str]
+
+
+def _dr(role: str, amount: Any, kind: str | None, memo: str, zero: Any) -> LineTuple:
     """A debit of amount (a negative amount becomes a credit)."""
-    if amount >= ZERO:
-        return EntryLine(role, amount, ZERO, kind, memo)
-    return EntryLine(role, ZERO, -amount, kind, memo)
+    if amount >= zero:
+        return (role, amount, zero, kind, memo)
+    return (role, zero, -amount, kind, memo)
 
 
-def _cr(role: str, amount: Decimal, kind: str | None, memo: str) -> EntryLine:
-    return _dr(role, -amount, kind, memo)
+def _cr(role: str, amount: Any, kind: str | None, memo: str, zero: Any) -> LineTuple:
+    return _dr(role, -amount, kind, memo, zero)
+
+
+def receipt_lines(amount: Any, memo: str, zero: Any = ZERO) -> tuple[LineTuple, ...]:
+    return (_dr(INVENTORY, amount, None, memo, zero), _cr(RECEIVED_NOT_INVOICED, amount, None, memo, zero))
+
+
+def accrual_lines(kind: str, regular: Any, inventory: Any, memo: str, zero: Any = ZERO) -> tuple[LineTuple, ...]:
+    """ACCRUAL: Dr receivable the regular part; Cr inventory the Product % part, Cr P&L the rest."""
+    lines = [_dr(REBATE_RECEIVABLE, regular, kind, memo, zero)]
+    if inventory != zero:
+        lines.append(_cr(INVENTORY, inventory, kind, memo, zero))
+    if regular - inventory != zero:
+        lines.append(_cr(pnl_role(kind), regular - inventory, kind, memo, zero))
+    return tuple(lines)
+
+
+def retro_lines(kind: str, retro: Any, memo: str, zero: Any = ZERO) -> tuple[LineTuple, ...]:
+    return (_dr(REBATE_RECEIVABLE, retro, kind, memo, zero), _cr(pnl_role(kind), retro, kind, memo, zero))
+
+
+def rerate_lines(kind: str, d_rebate: Any, d_inventory: Any, memo: str, zero: Any = ZERO) -> tuple[LineTuple, ...]:
+    """The difference per account: receivable, inventory and P&L (empty when nothing moves)."""
+    d_pnl = d_rebate - d_inventory
+    lines = []
+    if d_rebate != zero:
+        lines.append(_dr(REBATE_RECEIVABLE, d_rebate, kind, memo, zero))
+    if d_inventory != zero:
+        lines.append(_cr(INVENTORY, d_inventory, kind, memo, zero))
+    if d_pnl != zero:
+        lines.append(_cr(pnl_role(kind), d_pnl, kind, memo, zero))
+    return tuple(lines)
+
+
+def _entry_lines(lines: tuple[LineTuple, ...]) -> tuple[EntryLine, ...]:
+    return tuple(EntryLine(*line) for line in lines)
 
 
 def receipt_entry(ref: LineRef, when: date, amount: Decimal) -> Entry:
     memo = f"Receipt {ref.slip_no}/{ref.line_no} {ref.product}"
-    lines = (_dr(INVENTORY, amount, None, memo), _cr(RECEIVED_NOT_INVOICED, amount, None, memo))
-    return Entry("RECEIPT", when, ref.slip_no, ref, lines)
+    return Entry("RECEIPT", when, ref.slip_no, ref, _entry_lines(receipt_lines(amount, memo)))
 
 
 def accrual_entries(
@@ -91,19 +131,11 @@ def accrual_entries(
     regular = accrual.regular
     if regular != ZERO:
         memo = f"{kind} accrual {ladder_label} tier {accrual.tier}"
-        lines = [_dr(REBATE_RECEIVABLE, regular, kind, memo)]
-        if accrual.inventory != ZERO:
-            lines.append(_cr(INVENTORY, accrual.inventory, kind, memo))
-        if regular - accrual.inventory != ZERO:
-            lines.append(_cr(pnl_role(kind), regular - accrual.inventory, kind, memo))
-        entries.append(Entry("ACCRUAL", when, ref.slip_no, ref, tuple(lines)))
+        lines = accrual_lines(kind, regular, accrual.inventory, memo)
+        entries.append(Entry("ACCRUAL", when, ref.slip_no, ref, _entry_lines(lines)))
     if accrual.retro != ZERO:
         memo = f"{kind} retroactive {ladder_label} tier {accrual.tier}"
-        lines = [
-            _dr(REBATE_RECEIVABLE, accrual.retro, kind, memo),
-            _cr(pnl_role(kind), accrual.retro, kind, memo),
-        ]
-        entries.append(Entry("RETRO", when, ref.slip_no, ref, tuple(lines)))
+        entries.append(Entry("RETRO", when, ref.slip_no, ref, _entry_lines(retro_lines(kind, accrual.retro, memo))))
     return entries
 
 
@@ -130,16 +162,7 @@ def rerate_entry(
     ref: LineRef, when: date, kind: str, old: Posted, new: Posted, memo: str
 ) -> Entry | None:
     """The difference between what is posted and what should be, per account (or None)."""
-    d_rebate = new.rebate - old.rebate
-    d_inventory = new.inventory - old.inventory
-    d_pnl = new.pnl - old.pnl
-    lines = []
-    if d_rebate != ZERO:
-        lines.append(_dr(REBATE_RECEIVABLE, d_rebate, kind, memo))
-    if d_inventory != ZERO:
-        lines.append(_cr(INVENTORY, d_inventory, kind, memo))
-    if d_pnl != ZERO:
-        lines.append(_cr(pnl_role(kind), d_pnl, kind, memo))
+    lines = rerate_lines(kind, new.rebate - old.rebate, new.inventory - old.inventory, memo)
     if not lines:
         return None
-    return Entry("RERATE", when, ref.slip_no, ref, tuple(lines))
+    return Entry("RERATE", when, ref.slip_no, ref, _entry_lines(lines))

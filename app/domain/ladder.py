@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -107,6 +108,11 @@ class Ladder:
     terms: LadderTerms
     method: str = "SC"
     line_ids: tuple[int, ...] = field(default=())
+    # The terms in integer cents for posting's fast path (None: not exactly representable).
+    cents: CentTerms | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cents", CentTerms.of(self.terms))
 
     def covers(self, product: str, cats: tuple[str | None, ...], when: date) -> bool:
         return self.start <= when <= self.end and self.scope.contains(product, cats)
@@ -173,8 +179,10 @@ class LadderRun:
         self.volumes: dict[str, Decimal] = dict(volumes or {})
 
     def add(self, when: date, amount: Decimal) -> LineAccrual:
+        return self.add_to(period_key(self.terms.period, when), amount)
+
+    def add_to(self, bucket: str, amount: Decimal) -> LineAccrual:
         terms = self.terms
-        bucket = period_key(terms.period, when)
         before = self.volumes.get(bucket, ZERO)
         after = before + amount
         self.volumes[bucket] = after
@@ -189,3 +197,143 @@ class LadderRun:
         regular = rebate - retro
         inventory = cents(regular * terms.product_pct / HUNDRED)
         return LineAccrual(before, after, t_after + 1, rebate, retro, inventory)
+
+
+# --- The same run in integer cents (posting and re-rating walk millions of lines) -------------
+
+def _units(value: Decimal, places: int) -> int | None:
+    """value × 10^places as an exact int, or None if it has more decimals."""
+    shifted = value.scaleb(places)
+    whole = int(shifted)
+    return whole if whole == shifted else None
+
+
+def _round_div(value: int, unit: int) -> int:
+    """value / unit rounded half-up (away from zero on a tie), like `cents` on Decimals."""
+    half = unit // 2
+    if value >= 0:
+        return (value + half) // unit
+    return -((half - value) // unit)
+
+
+# Rates with more decimals than this (never from stored percentages) use the Decimal run.
+MAX_RATE_PLACES = 16
+
+
+class CentTerms:
+    """LadderTerms with money in cents and rates scaled to integers: the exact same results
+    as LadderRun for amounts in whole cents, at integer speed. None from `of` when the
+    terms cannot be represented exactly (then LadderRun is used)."""
+
+    __slots__ = ("maxes", "rates", "unit", "retro", "pct", "pct_unit", "period", "base", "last")
+
+    def __init__(self, maxes: list[int], rates: list[int], places: int, retro: bool, pct: int,
+                 pct_places: int, period: str | None) -> None:
+        self.maxes = maxes
+        self.rates = rates
+        self.unit = 10 ** places  # G in 10^-places cents
+        self.retro = retro
+        self.pct = pct
+        self.pct_unit = 100 * 10 ** pct_places
+        self.period = period
+        self.last = len(maxes) - 1
+        # Marginal: G at the start of each tier.
+        base, total, lower = [], 0, 0
+        for top, rate in zip(maxes, rates, strict=True):
+            base.append(total)
+            total += rate * (top - lower)
+            lower = top
+        self.base = base
+
+    @classmethod
+    def of(cls, terms: LadderTerms) -> CentTerms | None:
+        places = 0
+        for tier in terms.tiers:
+            exponent = tier.rate.as_tuple().exponent
+            if not isinstance(exponent, int):
+                return None
+            places = max(places, -exponent)
+        pct_exp = terms.product_pct.as_tuple().exponent
+        if places > MAX_RATE_PLACES or not isinstance(pct_exp, int):
+            return None
+        pct_places = max(0, -pct_exp)
+        maxes = [_units(t.max_amount, 2) for t in terms.tiers]
+        rates = [_units(t.rate, places) for t in terms.tiers]
+        pct = _units(terms.product_pct, pct_places)
+        if None in maxes or None in rates or pct is None:
+            return None
+        return cls(maxes, rates, places, terms.retro, pct, pct_places, terms.period)  # type: ignore[arg-type]
+
+    def tier_index(self, volume: int) -> int:
+        i = bisect_left(self.maxes, volume)
+        return i if i <= self.last else self.last
+
+    def gain(self, volume: int, tier: int) -> int:
+        """round(G(V)) in cents; tier = tier_index(volume)."""
+        if volume <= 0:
+            return 0
+        if self.retro:
+            top = self.maxes[self.last]
+            return _round_div((volume if volume < top else top) * self.rates[tier], self.unit)
+        lower = self.maxes[tier - 1] if tier else 0
+        if volume > self.maxes[tier]:  # past the last maximum: nothing more
+            volume = self.maxes[tier]
+        return _round_div(self.base[tier] + self.rates[tier] * (volume - lower), self.unit)
+
+
+class CentRun:
+    """LadderRun in cents. add() returns (volume_after, tier 1-based, rebate, retro, inventory)."""
+
+    __slots__ = ("terms", "volumes", "_gains")
+
+    def __init__(self, terms: CentTerms, volumes: dict[str, int] | None = None) -> None:
+        self.terms = terms
+        self.volumes: dict[str, int] = dict(volumes or {})
+        self._gains: dict[str, tuple[int, int]] = {}  # bucket -> (tier, rounded G) at its volume
+
+    def add(self, bucket: str, amount: int) -> tuple[int, int, int, int, int]:
+        terms = self.terms
+        before = self.volumes.get(bucket, 0)
+        after = before + amount
+        self.volumes[bucket] = after
+        known = self._gains.get(bucket)
+        if known is None:
+            t_before = terms.tier_index(before)
+            g_before = terms.gain(before, t_before)
+        else:
+            t_before, g_before = known
+        t_after = terms.tier_index(after)
+        g_after = terms.gain(after, t_after)
+        self._gains[bucket] = (t_after, g_after)
+        rebate = g_after - g_before
+        retro = 0
+        if terms.retro and before > 0 and t_before != t_after:
+            top = terms.maxes[terms.last]
+            retro = _round_div((terms.rates[t_after] - terms.rates[t_before]) * (before if before < top else top),
+                               terms.unit)
+        regular = rebate - retro
+        inventory = _round_div(regular * terms.pct, terms.pct_unit) if terms.pct else 0
+        return after, t_after + 1, rebate, retro, inventory
+
+
+class _DecimalCentRun:
+    """LadderRun behind CentRun's interface, for terms CentTerms cannot hold exactly."""
+
+    def __init__(self, terms: LadderTerms, volumes: dict[str, int]) -> None:
+        self.run = LadderRun(terms, {k: Decimal(v).scaleb(-2) for k, v in volumes.items()})
+
+    @property
+    def volumes(self) -> dict[str, int]:
+        return {k: int(v.scaleb(2)) for k, v in self.run.volumes.items()}
+
+    def add(self, bucket: str, amount: int) -> tuple[int, int, int, int, int]:
+        acc = self.run.add_to(bucket, Decimal(amount).scaleb(-2))
+        return (int(acc.volume_after.scaleb(2)), acc.tier, int(acc.rebate.scaleb(2)), int(acc.retro.scaleb(2)),
+                int(acc.inventory.scaleb(2)))
+
+
+def cent_run(ladder: Ladder, volumes: dict[str, int] | None = None) -> CentRun | _DecimalCentRun:
+    """The run of a ladder in integer cents (volumes per period bucket, in cents)."""
+    if ladder.cents is not None:
+        return CentRun(ladder.cents, volumes)
+    return _DecimalCentRun(ladder.terms, volumes or {})

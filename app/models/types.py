@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Numeric
+from sqlalchemy import BigInteger, Numeric, cast, type_coerce
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
@@ -35,6 +36,14 @@ def from_units(value: Any, places: int) -> Decimal:
             raise TypeError("inexact aggregate over a decimal column")
         value = int(value)
     return Decimal(value).scaleb(places)
+
+
+def stored_units(expr: Any, scale: int, dialect: Dialect) -> ColumnElement[int]:
+    """expr (a decimal column, or a SUM of one) read as an integer of 10^-scale units:
+    SQLite's stored integer as it is, PostgreSQL's NUMERIC shifted and cast (exact)."""
+    if dialect.name == "sqlite":
+        return type_coerce(expr, BigInteger)
+    return cast(expr * (10**scale), BigInteger)
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):

@@ -10,10 +10,13 @@ PostgreSQL. Same connection, same transaction: a failure rolls everything back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
+
+from app.models.types import ScaledDecimal, from_units
 
 
 class BulkWriter:
@@ -25,38 +28,51 @@ class BulkWriter:
         self.session = session
         self._procs: dict[tuple[str, tuple[str, ...]], list[tuple[int, Callable[[Any], Any]]]] = {}
 
-    def _processors(self, table: Table, columns: Sequence[str]) -> list[tuple[int, Callable[[Any], Any]]]:
-        key = (table.name, tuple(columns))
+    def _processors(self, table: Table, columns: Sequence[str],
+                    units: bool = False) -> list[tuple[int, Callable[[Any], Any]]]:
+        """(index, converter) per column that needs one. units: the decimal columns carry the
+        integers SQLite stores (ScaledDecimal units), so SQLite takes them as they are."""
+        key = (table.name, tuple(columns), units)
         procs = self._procs.get(key)
         if procs is None:
             procs = []
             for i, name in enumerate(columns):
                 column_type = table.c[name].type
+                if units and isinstance(column_type, ScaledDecimal):
+                    if not self.sqlite:
+                        procs.append((i, partial(from_units, places=-column_type.scale)))
+                    continue
                 proc = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
                 if proc is not None:
                     procs.append((i, proc))
             self._procs[key] = procs
         return procs
 
-    def _converted(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-        procs = self._processors(table, columns)
+    def _converted(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                   units: bool = False) -> Iterable[Sequence[Any]]:
+        procs = self._processors(table, columns, units)
         if not procs:
             return rows
+        memos: list[dict[Any, Any]] = [{} for _ in procs]  # dates and stamps repeat: convert each once
         out = []
         for row in rows:
             values = list(row)
-            for i, proc in procs:
+            for (i, proc), memo in zip(procs, memos, strict=True):
                 value = values[i]
                 if value is not None:
-                    values[i] = proc(value)
+                    try:
+                        values[i] = memo[value]
+                    except KeyError:
+                        values[i] = memo[value] = proc(value)
             out.append(values)
         return out
 
-    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """INSERT the rows (tuples in column order, Python values)."""
+    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+               units: bool = False) -> None:
+        """INSERT the rows (tuples in column order, Python values; see _processors for units)."""
         if not rows:
             return
-        data = self._converted(table, columns, rows)
+        data = self._converted(table, columns, rows, units)
         names = ", ".join(columns)
         if self.sqlite:
             marks = ", ".join("?" * len(columns))
@@ -67,12 +83,12 @@ class BulkWriter:
                 copy.write_row(row)
 
     def update(self, table: Table, set_columns: Sequence[str], key_columns: Sequence[str],
-               rows: Sequence[Sequence[Any]]) -> None:
+               rows: Sequence[Sequence[Any]], units: bool = False) -> None:
         """UPDATE table SET set_columns WHERE key_columns, one row per tuple (set values, then keys)."""
         if not rows:
             return
         columns = [*set_columns, *key_columns]
-        data = self._converted(table, columns, rows)
+        data = self._converted(table, columns, rows, units)
         if self.sqlite:
             sets = ", ".join(f"{c} = ?" for c in set_columns)
             keys = " AND ".join(f"{c} = ?" for c in key_columns)
@@ -91,11 +107,12 @@ class BulkWriter:
             keys = " AND ".join(f"t.{c} = u.{c}" for c in key_columns)
             cur.execute(f"UPDATE {table.name} AS t SET {sets} FROM {temp} AS u WHERE {keys}")
 
-    def add_to(self, table: Table, columns: Sequence[str], key: str, rows: Sequence[Sequence[Any]]) -> None:
+    def add_to(self, table: Table, columns: Sequence[str], key: str, rows: Sequence[Sequence[Any]],
+               units: bool = False) -> None:
         """UPDATE table SET c = c + ? … WHERE key = ?, one row per tuple (increments, then key)."""
         if not rows:
             return
-        data = self._converted(table, [*columns, key], rows)
+        data = self._converted(table, [*columns, key], rows, units)
         mark = "?" if self.sqlite else "%s"
         sets = ", ".join(f"{c} = {c} + {mark}" for c in columns)
         sql = f"UPDATE {table.name} SET {sets} WHERE {key} = {mark}"

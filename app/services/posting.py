@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import attrgetter, itemgetter
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -22,16 +24,15 @@ from app.domain.journal import (
     INVENTORY,
     REBATE_RECEIVABLE,
     RECEIVED_NOT_INVOICED,
-    Entry,
-    LineRef,
-    Posted,
-    accrual_entries,
+    LineTuple,
+    UnbalancedEntry,
+    accrual_lines,
     pnl_role,
-    receipt_entry,
-    rerate_entry,
+    receipt_lines,
+    rerate_lines,
+    retro_lines,
 )
-from app.domain.ladder import Ladder, LadderRun, LineAccrual, choose_ladder, period_key
-from app.domain.money import ZERO
+from app.domain.ladder import Ladder, cent_run, period_key
 from app.models import (
     Agreement,
     JournalEntry,
@@ -46,6 +47,7 @@ from app.models import (
 from app.models import (
     LineAccrual as LineAccrualRow,
 )
+from app.models.types import stored_units
 
 from .bulk import BulkWriter
 from .context import UnitOfWork
@@ -79,48 +81,35 @@ class PostingResult:
     slip_nos: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
 class RLine:
-    """A receipt line as the engine sees it."""
+    """A receipt line as the engine sees it: quantity in 10^-4 units, amount in cents."""
 
-    id: int
-    slip_no: str
-    line_no: int
-    received: date
-    vendor_id: int
-    product_id: int
-    product: str
-    cats: tuple[str | None, str | None, str | None, str | None]
-    quantity: Decimal
-    amount: Decimal
+    __slots__ = ("id", "slip_no", "line_no", "received", "vendor_id", "product_id", "product", "cats",
+                 "quantity", "amount", "position")
 
-    @property
-    def position(self) -> tuple[date, str, int]:
-        return (self.received, self.slip_no, self.line_no)
-
-    @property
-    def ref(self) -> LineRef:
-        return LineRef(self.id, self.slip_no, self.line_no, self.vendor_id, self.product_id, self.product)
+    def __init__(self, row: Sequence[Any]) -> None:
+        (self.id, self.slip_no, self.line_no, self.received, self.vendor_id, self.product_id, self.product,
+         cat1, cat2, cat3, cat4, self.quantity, self.amount) = row
+        self.cats = (cat1, cat2, cat3, cat4)
+        self.position = (self.received, self.slip_no, self.line_no)
 
 
-def _line_query():  # type: ignore[no-untyped-def]
+def _line_query(session: Session):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect
     return (
         select(
             ReceiptLine.id, ReceivingSlip.slip_no, ReceiptLine.line_no, ReceivingSlip.received_date,
             ReceivingSlip.vendor_id, ReceiptLine.product_id, Product.code,
             Product.cat1, Product.cat2, Product.cat3, Product.cat4,
-            ReceiptLine.quantity, ReceiptLine.amount,
+            stored_units(ReceiptLine.quantity, 4, dialect), stored_units(ReceiptLine.amount, 2, dialect),
         )
         .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
         .join(Product, Product.id == ReceiptLine.product_id)
     )  # fmt: skip
 
 
-def _rlines(rows: Iterable[Sequence[object]]) -> list[RLine]:
-    return [
-        RLine(r[0], r[1], r[2], r[3], r[4], r[5], r[6], (r[7], r[8], r[9], r[10]), r[11], r[12])  # type: ignore[arg-type]
-        for r in rows
-    ]
+def _rlines(rows: Iterable[Sequence[Any]]) -> list[RLine]:
+    return [RLine(r) for r in rows]
 
 
 def lock_vendors(session: Session, vendor_ids: Iterable[int]) -> None:
@@ -142,115 +131,167 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
 class _Posted:
-    """A line_accrual row as loaded."""
+    """A line_accrual row as loaded (money in cents)."""
 
-    receipt_line_id: int
-    kind: str
-    ladder_key: str | None
-    received: date
-    slip_no: str
-    line_no: int
-    product_id: int
-    amount: Decimal
-    period_key: str
-    posted: Posted
-    volume_after: Decimal = ZERO
-    tier: int = 0
+    __slots__ = ("receipt_line_id", "kind", "ladder_key", "received", "slip_no", "line_no", "product_id", "amount",
+                 "period_key", "rebate", "retro", "inventory", "volume_after", "tier", "position")
 
-    @property
-    def position(self) -> tuple[date, str, int]:
-        return (self.received, self.slip_no, self.line_no)
+    def __init__(self, row: Sequence[Any]) -> None:
+        (self.receipt_line_id, self.kind, self.ladder_key, self.received, self.slip_no, self.line_no,
+         self.product_id, self.amount, self.period_key, self.rebate, self.retro, self.inventory,
+         self.volume_after, self.tier) = row
+        self.position = (self.received, self.slip_no, self.line_no)
+
+    def state(self) -> tuple[Any, ...]:
+        """Comparable with _state(ladder key, period key, accrual)."""
+        return (self.ladder_key, self.period_key, self.volume_after, self.tier, self.rebate, self.retro,
+                self.inventory)
+
+
+def _state(ladder_key: str, pkey: str, acc: Accrual) -> tuple[Any, ...]:
+    return (ladder_key, pkey, *acc)
+
+
+# (volume after, tier 1-based, rebate, retro, inventory), money in cents: CentRun.add's result.
+Accrual = tuple[int, int, int, int, int]
+# A journal entry to write: sort key (RERATE last, date, slip, line, source rank), then what it is.
+_Entry = tuple[bool, date, str, int, int, str, int, int, int, tuple[LineTuple, ...]]
+
+_BUCKETS: dict[tuple[str | None, date], str] = {}
+
+
+def _bucket(period: str | None, when: date) -> str:
+    """period_key, remembered (a year has few dates)."""
+    try:
+        return _BUCKETS[(period, when)]
+    except KeyError:
+        if len(_BUCKETS) > 100_000:
+            _BUCKETS.clear()
+        key = _BUCKETS[(period, when)] = period_key(period, when)
+        return key
+
+
+class LadderIndex:
+    """The ladder of each kind a receipt line belongs to (SPEC §5.2: the most precise accepted
+    ladder covering its product and date), with the candidates remembered per product."""
+
+    def __init__(self, by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
+        self.by_vendor = by_vendor
+        self._candidates: dict[tuple[Any, ...], list[tuple[str, list[Ladder]]]] = {}
+
+    def candidates(self, vendor_id: int, product: str, cats: tuple[str | None, ...]) -> list[tuple[str, list[Ladder]]]:
+        """Per kind, the ladders whose scope contains the product, most precise first
+        (ties: the lower agreement id, then the earlier ladder, as choose_ladder)."""
+        key = (vendor_id, product, cats)
+        found = self._candidates.get(key)
+        if found is None:
+            found = []
+            for kind, ladders in self.by_vendor.get(vendor_id, {}).items():
+                covering = [lad for lad in ladders if lad.scope.contains(product, cats)]
+                covering.sort(key=lambda lad: (-lad.scope.rank, lad.agreement_id))
+                if covering:
+                    found.append((kind, covering))
+            self._candidates[key] = found
+        return found
+
+    def ladders_of(self, line: RLine) -> Iterable[tuple[str, Ladder]]:
+        when = line.received
+        for kind, covering in self.candidates(line.vendor_id, line.product, line.cats):
+            for ladder in covering:
+                if ladder.start <= when <= ladder.end:
+                    yield kind, ladder
+                    break
 
 
 class _Batch:
-    """Collects what one posting or re-rating writes, then writes it at once."""
+    """Collects what one posting or re-rating writes, then writes it at once (money in cents)."""
 
     def __init__(self, session: Session, user: str, today: date) -> None:
         self.session = session
         self.user = user
         self.today = today
-        self.entries: list[Entry] = []
+        self.entries: list[_Entry] = []
         self.inserts: list[tuple[object, ...]] = []
         self.updates: list[tuple[object, ...]] = []
         self.deletes: list[tuple[int, str]] = []
-        self.cost_qty: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        self.cost_net: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        self.cost_qty: dict[int, int] = defaultdict(int)
+        self.cost_net: dict[int, int] = defaultdict(int)
         self.rerates = 0
         self.volumes: dict[tuple[str, str], dict[str, object]] = {}
         self.replace_volumes_of: set[int] = set()
 
-    def ladder_volume(self, ladder: Ladder, vendor_id: int, run: LadderRun,
+    def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
                       lines: Iterable[RLine | _Posted]) -> None:
         """Record the final volume and last position of each bucket these lines fall in."""
         last: dict[str, tuple[date, str, int]] = {}
+        period = ladder.terms.period
         for line in lines:
-            bucket = period_key(ladder.terms.period, line.position[0])
+            bucket = _bucket(period, line.received)
             if bucket not in last or line.position > last[bucket]:
                 last[bucket] = line.position
         for bucket, (when, slip_no, line_no) in last.items():
             self.volumes[(ladder.key, bucket)] = {
                 "ladder_key": ladder.key, "period_key": bucket, "vendor_id": vendor_id,
-                "volume": run.volumes[bucket], "last_date": when, "last_slip_no": slip_no,
+                "volume": Decimal(volumes[bucket]).scaleb(-2), "last_date": when, "last_slip_no": slip_no,
                 "last_line_no": line_no,
             }  # fmt: skip
 
-    @staticmethod
-    def _state(ladder: Ladder, acc: LineAccrual, pkey: str) -> tuple[object, ...]:
-        """Values of ACCRUAL_STATE_COLUMNS."""
-        return (ladder.key, ladder.agreement_id, pkey, acc.volume_after, acc.tier, acc.rebate, acc.retro,
-                acc.inventory)
-
     def receipt(self, line: RLine) -> None:
-        self.entries.append(receipt_entry(line.ref, line.received, line.amount))
+        memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
+        self.entries.append((False, line.received, line.slip_no, line.line_no, 0, "RECEIPT", line.vendor_id,
+                             line.product_id, line.id, receipt_lines(line.amount, memo, 0)))
         self.cost_qty[line.product_id] += line.quantity
         self.cost_net[line.product_id] += line.amount
 
-    def _insert(self, line: RLine, kind: str, ladder: Ladder, acc: LineAccrual) -> None:
-        pkey = period_key(ladder.terms.period, line.received)
+    def _insert(self, line: RLine, kind: str, ladder: Ladder, pkey: str, acc: Accrual) -> None:
         self.inserts.append((line.id, kind, line.vendor_id, line.product_id, line.received, line.slip_no,
-                             line.line_no, line.amount, *self._state(ladder, acc, pkey)))
+                             line.line_no, line.amount, ladder.key, ladder.agreement_id, pkey, *acc))
 
-    def new_line(self, line: RLine, kind: str, ladder: Ladder, acc: LineAccrual) -> None:
+    def new_line(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A line being posted: ACCRUAL and RETRO entries."""
-        self.entries.extend(accrual_entries(line.ref, line.received, kind, acc, ladder.scope.label))
-        self._insert(line, kind, ladder, acc)
-        self.cost_net[line.product_id] -= acc.inventory
+        _after, tier, rebate, retro, inventory = acc
+        regular = rebate - retro
+        if regular:
+            memo = f"{kind} accrual {label} tier {tier}"
+            self.entries.append((False, line.received, line.slip_no, line.line_no, 1, "ACCRUAL", line.vendor_id,
+                                 line.product_id, line.id, accrual_lines(kind, regular, inventory, memo, 0)))
+        if retro:
+            memo = f"{kind} retroactive {label} tier {tier}"
+            self.entries.append((False, line.received, line.slip_no, line.line_no, 2, "RETRO", line.vendor_id,
+                                 line.product_id, line.id, retro_lines(kind, retro, memo, 0)))
+        self._insert(line, kind, ladder, pkey, acc)
+        self.cost_net[line.product_id] -= inventory
 
-    def newly_covered(self, line: RLine, kind: str, ladder: Ladder, acc: LineAccrual) -> None:
+    def _rerate(self, line_id: int, slip_no: str, line_no: int, vendor_id: int, product_id: int, kind: str,
+                d_rebate: int, d_inventory: int, memo: str) -> None:
+        lines = rerate_lines(kind, d_rebate, d_inventory, memo, 0)
+        if lines:
+            self.entries.append((True, self.today, slip_no, line_no, 3, "RERATE", vendor_id, product_id, line_id,
+                                 lines))
+            self.rerates += 1
+            self.cost_net[product_id] -= d_inventory
+
+    def newly_covered(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A posted line that had no ladder of this kind and now has one: RERATE from zero."""
-        memo = f"{kind} re-rate {ladder.scope.label} tier {acc.tier}"
-        entry = rerate_entry(line.ref, self.today, kind, Posted(), Posted.of(acc), memo)
-        if entry is not None:
-            self.entries.append(entry)
-            self.rerates += 1
-        self._insert(line, kind, ladder, acc)
-        self.cost_net[line.product_id] -= acc.inventory
+        self._rerate(line.id, line.slip_no, line.line_no, line.vendor_id, line.product_id, kind, acc[2], acc[4],
+                     f"{kind} re-rate {label} tier {acc[1]}")
+        self._insert(line, kind, ladder, pkey, acc)
 
-    def restate(self, ref: LineRef, row: _Posted, ladder: Ladder, acc: LineAccrual) -> None:
-        new = Posted.of(acc)
-        memo = f"{row.kind} re-rate {ladder.scope.label} tier {acc.tier}"
-        entry = rerate_entry(ref, self.today, row.kind, row.posted, new, memo)
-        if entry is not None:
-            self.entries.append(entry)
-            self.rerates += 1
-            self.cost_net[row.product_id] -= new.inventory - row.posted.inventory
-        pkey = period_key(ladder.terms.period, row.received)
-        self.updates.append((*self._state(ladder, acc, pkey), row.receipt_line_id, row.kind))
+    def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
+        self._rerate(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, row.kind,
+                     acc[2] - row.rebate, acc[4] - row.inventory, f"{row.kind} re-rate {label} tier {acc[1]}")
+        self.updates.append((ladder.key, ladder.agreement_id, pkey, *acc, row.receipt_line_id, row.kind))
 
-    def drop(self, ref: LineRef, row: _Posted) -> None:
-        entry = rerate_entry(ref, self.today, row.kind, row.posted, Posted(), f"{row.kind} re-rate: no agreement")
-        if entry is not None:
-            self.entries.append(entry)
-            self.rerates += 1
-            self.cost_net[row.product_id] += row.posted.inventory
+    def drop(self, row: _Posted, vendor_id: int) -> None:
+        self._rerate(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, row.kind,
+                     -row.rebate, -row.inventory, f"{row.kind} re-rate: no agreement")
         self.deletes.append((row.receipt_line_id, row.kind))
 
     def write(self) -> int:
         session = self.session
         gl = gl_reference_ids(session)
-        needed = {line.role for e in self.entries for line in e.lines}
+        needed = {line[0] for e in self.entries for line in e[9]}
         missing = sorted(needed - set(gl))
         if missing:
             raise PostingRefused(
@@ -258,36 +299,40 @@ class _Batch:
                 + " (set it in Maintenance > GL Reference)"
             )
         stamp = now()
-        rank = {"RECEIPT": 0, "ACCRUAL": 1, "RETRO": 2, "RERATE": 3}
-        self.entries.sort(key=lambda e: (e.source == "RERATE", e.entry_date, e.ref.slip_no,
-                                         e.ref.line_no, rank[e.source]))
+        self.entries.sort(key=itemgetter(0, 1, 2, 3, 4))
         bulk = BulkWriter(session)
         if self.entries:
             ids = bulk.next_ids(JournalEntry.__table__, len(self.entries))
             user = self.user
-            bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, [
-                (eid, e.entry_date, e.source, e.reference, user, stamp) for eid, e in zip(ids, self.entries, strict=True)
-            ])
-            bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, [
-                (eid, gl[ln.role], ln.role, ln.debit, ln.credit, e.ref.vendor_id, e.ref.product_id,
-                 e.ref.receipt_line_id, e.ref.slip_no, e.ref.line_no, ln.kind, ln.memo[:200])
-                for eid, e in zip(ids, self.entries, strict=True)
-                for ln in e.lines
-            ])  # fmt: skip
+            entry_rows = []
+            line_rows = []
+            for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, lines) in zip(
+                    ids, self.entries, strict=True):
+                entry_rows.append((eid, when, source, slip_no, user, stamp))
+                debit = credit = 0
+                for role, dr, cr, kind, memo in lines:
+                    debit += dr
+                    credit += cr
+                    line_rows.append((eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no, line_no,
+                                      kind, memo[:200]))
+                if debit != credit or not lines:
+                    raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
+            bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, entry_rows)
+            bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, line_rows, units=True)
         table = LineAccrualRow.__table__
         if self.inserts:
-            bulk.insert(table, ACCRUAL_COLUMNS, self.inserts)
+            bulk.insert(table, ACCRUAL_COLUMNS, self.inserts, units=True)
         if self.updates:
-            bulk.update(table, ACCRUAL_STATE_COLUMNS, ("receipt_line_id", "kind"), self.updates)
+            bulk.update(table, ACCRUAL_STATE_COLUMNS, ("receipt_line_id", "kind"), self.updates, units=True)
         if self.deletes:
             bulk.delete(table, ("receipt_line_id", "kind"), self.deletes)
         if self.replace_volumes_of:
             session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(self.replace_volumes_of)))
         if self.volumes:
             upsert_ladder_volumes(session, list(self.volumes.values()))
-        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v != ZERO})
+        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v})
         bulk.add_to(Product.__table__, ("received_qty", "received_net"), "id", [
-            (self.cost_qty.get(pid, ZERO), self.cost_net.get(pid, ZERO), pid) for pid in products])
+            (self.cost_qty.get(pid, 0), self.cost_net.get(pid, 0), pid) for pid in products], units=True)
         return len(self.entries)
 
 
@@ -305,15 +350,16 @@ def upsert_ladder_volumes(session: Session, rows: list[dict[str, object]]) -> No
     session.execute(stmt, rows)
 
 
-def ladder_states(session: Session, keys: Sequence[str]) -> dict[str, dict[str, tuple[Decimal, tuple[date, str, int]]]]:
-    """ladder key -> bucket -> (volume, position of the last line)."""
+def ladder_states(session: Session, keys: Sequence[str]) -> dict[str, dict[str, tuple[int, tuple[date, str, int]]]]:
+    """ladder key -> bucket -> (volume in cents, position of the last line)."""
     t = LadderVolume
-    out: dict[str, dict[str, tuple[Decimal, tuple[date, str, int]]]] = defaultdict(dict)
+    volume = stored_units(t.volume, 2, session.get_bind().dialect)
+    out: dict[str, dict[str, tuple[int, tuple[date, str, int]]]] = defaultdict(dict)
     for i in range(0, len(keys), 500):
-        rows = session.execute(select(t.ladder_key, t.period_key, t.volume, t.last_date, t.last_slip_no,
+        rows = session.execute(select(t.ladder_key, t.period_key, volume, t.last_date, t.last_slip_no,
                                       t.last_line_no).where(t.ladder_key.in_(keys[i:i + 500])))
-        for key, bucket, volume, when, slip_no, line_no in rows:
-            out[key][bucket] = (volume, (when, slip_no, line_no))
+        for key, bucket, cents_, when, slip_no, line_no in rows:
+            out[key][bucket] = (cents_, (when, slip_no, line_no))
     return out
 
 
@@ -323,11 +369,13 @@ class LadderCache:
     def __init__(self) -> None:
         self.signature: tuple[int, int, int] | None = None
         self.by_vendor: dict[int, dict[str, list[Ladder]]] = {}
+        self.index = LadderIndex({})
 
     def get(self, session: Session) -> dict[int, dict[str, list[Ladder]]]:
         signature = accepted_signature(session)
         if signature != self.signature:
             self.by_vendor = all_ladders(session)
+            self.index = LadderIndex(self.by_vendor)
             self.signature = signature
         return self.by_vendor
 
@@ -400,78 +448,77 @@ def gl_reference_ids(session: Session) -> dict[str, int]:
 
 def _load_posted(session: Session, where: object) -> list[_Posted]:
     t = LineAccrualRow
+    dialect = session.get_bind().dialect
+    money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory, t.volume_after)]
     rows = session.execute(
         select(t.receipt_line_id, t.kind, t.ladder_key, t.received_date, t.slip_no, t.line_no,
-               t.product_id, t.amount, t.period_key, t.rebate, t.retro, t.inventory, t.volume_after,
-               t.tier).where(where)  # type: ignore[arg-type]
+               t.product_id, money[0], t.period_key, *money[1:], t.tier).where(where)  # type: ignore[arg-type]
     )
-    return [_Posted(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], Posted(r[9], r[10], r[11]), r[12], r[13])
-            for r in rows]
+    return [_Posted(r) for r in rows]
 
 
 def _ladder_volumes(session: Session, ladder: Ladder, before: tuple[date, str, int],
-                    same_day: list[_Posted]) -> dict[str, Decimal]:
-    """Volume per period of the ladder's posted lines before a position."""
+                    same_day: list[_Posted]) -> dict[str, int]:
+    """Volume per period (cents) of the ladder's posted lines before a position."""
     t = LineAccrualRow
-    volumes: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    volumes: dict[str, int] = defaultdict(int)
+    total = stored_units(func.sum(t.amount), 2, session.get_bind().dialect)
     rows = session.execute(
-        select(t.period_key, func.sum(t.amount)).where(t.ladder_key == ladder.key, t.received_date < before[0])
+        select(t.period_key, total).where(t.ladder_key == ladder.key, t.received_date < before[0])
         .group_by(t.period_key)
     )
-    for pkey, total in rows:
-        volumes[pkey] += total or ZERO
+    for pkey, cents_ in rows:
+        volumes[pkey] += cents_ or 0
     for row in same_day:
         if row.position < before:
             volumes[row.period_key] += row.amount
     return dict(volumes)
 
 
-def _ref_for(row: _Posted, vendor_id: int) -> LineRef:
-    return LineRef(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, "")
-
-
 def _post_ladder(session: Session, batch: _Batch, kind: str, ladder: Ladder, new: list[RLine]) -> None:
     """New lines into one ladder; later posted lines of the ladder are re-rated."""
-    new.sort(key=lambda ln: ln.position)
     first = new[0].position
     t = LineAccrualRow
     later_or_same = _load_posted(session, (t.ladder_key == ladder.key) & (t.received_date >= first[0]))
     earlier_same_day = [r for r in later_or_same if r.position < first]
-    later = [r for r in later_or_same if r.position >= first]
-    run = LadderRun(ladder.terms, _ladder_volumes(session, ladder, first, earlier_same_day))
-    merged: list[tuple[tuple[date, str, int], RLine | _Posted]] = [(ln.position, ln) for ln in new]
-    merged += [(r.position, r) for r in later]
-    merged.sort(key=lambda m: m[0])
+    merged: list[RLine | _Posted] = [*new, *(r for r in later_or_same if r.position >= first)]
+    merged.sort(key=attrgetter("position"))
+    run = cent_run(ladder, _ladder_volumes(session, ladder, first, earlier_same_day))
     vendor_id = new[0].vendor_id
-    for _pos, item in merged:
+    label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
+    for item in merged:
+        pkey = _bucket(period, item.received)
+        acc = run.add(pkey, item.amount)
         if isinstance(item, RLine):
-            batch.new_line(item, kind, ladder, run.add(item.received, item.amount))
-        else:
-            batch.restate(_ref_for(item, vendor_id), item, ladder, run.add(item.received, item.amount))
-    batch.ladder_volume(ladder, vendor_id, run, (item for _pos, item in merged))
+            batch.new_line(item, kind, ladder, label, pkey, acc)
+        elif item.state() != _state(key, pkey, acc):
+            batch.restate(item, vendor_id, ladder, label, pkey, acc)
+    batch.ladder_volume(ladder, vendor_id, run.volumes, merged)
 
 
-def _post_lines(session: Session, batch: _Batch, lines: list[RLine],
-                ladders_by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
+def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: LadderIndex) -> None:
     touched: dict[tuple[str, str], tuple[Ladder, list[RLine]]] = {}
     for line in lines:
         batch.receipt(line)
-        for kind, ladders in ladders_by_vendor.get(line.vendor_id, {}).items():
-            ladder = choose_ladder(ladders, line.product, line.cats, line.received)
-            if ladder is not None:
-                touched.setdefault((kind, ladder.key), (ladder, []))[1].append(line)
+        for kind, ladder in index.ladders_of(line):
+            group = touched.get((kind, ladder.key))
+            if group is None:
+                group = touched[(kind, ladder.key)] = (ladder, [])
+            group[1].append(line)
     states = ladder_states(session, sorted({key for _kind, key in touched}))
     for (kind, key), (ladder, new) in sorted(touched.items()):
-        new.sort(key=lambda ln: ln.position)
+        new.sort(key=attrgetter("position"))
         state = states.get(key, {})
         last = max((pos for _vol, pos in state.values()), default=None)
         if last is not None and new[0].position <= last:
             _post_ladder(session, batch, kind, ladder, new)  # back-dated: re-rate what follows
             continue
-        run = LadderRun(ladder.terms, {bucket: vol for bucket, (vol, _pos) in state.items()})
+        run = cent_run(ladder, {bucket: vol for bucket, (vol, _pos) in state.items()})
+        label, period = ladder.scope.label, ladder.terms.period
         for line in new:
-            batch.new_line(line, kind, ladder, run.add(line.received, line.amount))
-        batch.ladder_volume(ladder, new[0].vendor_id, run, new)
+            pkey = _bucket(period, line.received)
+            batch.new_line(line, kind, ladder, label, pkey, run.add(pkey, line.amount))
+        batch.ladder_volume(ladder, new[0].vendor_id, run.volumes, new)
 
 
 def post_slips(
@@ -589,12 +636,16 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
         else:
             raise PostingRefused("a receiving slip of this posting was saved again or deleted by another "
                                  "workstation meanwhile; nothing was posted: open it and post it again")
-    lines = _rlines(session.execute(_line_query().where(ReceiptLine.slip_id.in_(slip_ids))))
-    lines.sort(key=lambda ln: ln.position)
+    lines = _rlines(session.execute(_line_query(session).where(ReceiptLine.slip_id.in_(slip_ids))))
+    lines.sort(key=attrgetter("position"))
     batch = _Batch(session, uow.user, today)
-    by_vendor = (ladders.get(session) if ladders is not None
-                 else {vid: vendor_ladders(session, vid) for vid in vendor_ids})
-    _post_lines(session, batch, lines, by_vendor)
+    if ladders is not None:
+        by_vendor = ladders.get(session)
+        index = ladders.index
+    else:
+        by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
+        index = LadderIndex(by_vendor)
+    _post_lines(session, batch, lines, index)
     written = batch.write()
     _stamp_first_postings(session, {ln.vendor_id for ln in lines}, slip_ids, by_vendor)
     result.slips += len(slip_ids)
@@ -625,35 +676,34 @@ def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | 
 def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
     batch.replace_volumes_of.add(vendor_id)
     lines = _rlines(session.execute(
-        _line_query().where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")))
-    lines.sort(key=lambda ln: ln.position)
+        _line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")))
+    lines.sort(key=attrgetter("position"))
     posted = {(r.receipt_line_id, r.kind): r for r in _load_posted(session, LineAccrualRow.vendor_id == vendor_id)}
-    by_id = {ln.id: ln for ln in lines}
+    index = LadderIndex({vendor_id: ladders})
+    members: dict[str, list[RLine]] = defaultdict(list)
+    for line in lines:
+        for _kind, ladder in index.ladders_of(line):
+            members[ladder.key].append(line)
     seen: set[tuple[int, str]] = set()
     for kind, kind_ladders in ladders.items():
-        members: dict[str, list[RLine]] = defaultdict(list)
-        for line in lines:
-            ladder = choose_ladder(kind_ladders, line.product, line.cats, line.received)
-            if ladder is not None:
-                members[ladder.key].append(line)
         for ladder in kind_ladders:
-            run = LadderRun(ladder.terms)
-            for line in members.get(ladder.key, ()):
-                acc = run.add(line.received, line.amount)
-                key = (line.id, kind)
-                seen.add(key)
-                row = posted.get(key)
+            run = cent_run(ladder)
+            label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
+            ladder_lines = members.get(key, ())
+            for line in ladder_lines:
+                pkey = _bucket(period, line.received)
+                acc = run.add(pkey, line.amount)
+                line_kind = (line.id, kind)
+                seen.add(line_kind)
+                row = posted.get(line_kind)
                 if row is None:
-                    batch.newly_covered(line, kind, ladder, acc)
-                elif (row.posted != Posted.of(acc) or row.ladder_key != ladder.key
-                      or (row.volume_after, row.tier) != (acc.volume_after, acc.tier)
-                      or row.period_key != period_key(ladder.terms.period, line.received)):
-                    batch.restate(line.ref, row, ladder, acc)
-            batch.ladder_volume(ladder, vendor_id, run, members.get(ladder.key, ()))
-    for key, row in posted.items():
-        if key not in seen:
-            line = by_id.get(row.receipt_line_id)
-            batch.drop(line.ref if line else _ref_for(row, vendor_id), row)
+                    batch.newly_covered(line, kind, ladder, label, pkey, acc)
+                elif row.state() != _state(key, pkey, acc):
+                    batch.restate(row, vendor_id, ladder, label, pkey, acc)
+            batch.ladder_volume(ladder, vendor_id, run.volumes, ladder_lines)
+    for line_kind, row in posted.items():
+        if line_kind not in seen:
+            batch.drop(row, vendor_id)
 
 
 def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | None = None,

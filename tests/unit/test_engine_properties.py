@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.journal import LineRef, Posted, accrual_entries, receipt_entry, rerate_entry
-from app.domain.ladder import LadderRun, LadderTerms, Tier, period_key
+from app.domain.ladder import CentRun, CentTerms, LadderRun, LadderTerms, Tier, period_key
 from app.domain.money import ZERO, cents
 
 money = st.integers(min_value=-50_000_00, max_value=200_000_00).map(lambda c: Decimal(c) / 100)
@@ -79,3 +79,41 @@ def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, ki
     assert -net.get("INVENTORY", ZERO) == new.inventory - old.inventory
     pnl = "ADVERTISING" if kind == "COOP" else "REBATE_EARNED"
     assert -net.get(pnl, ZERO) == new.pnl - old.pnl
+
+
+# The integer run posting and re-rating use must give exactly the Decimal run's results.
+cents_money = st.integers(min_value=1, max_value=999_999_999_00).map(lambda c: Decimal(c) / 100)
+fine_rate = st.one_of(rate, st.tuples(rate, rate).map(lambda rs: rs[0] * (1 - rs[1])))  # degressive: 12 places
+fine_pct = st.integers(min_value=0, max_value=100_0000).map(lambda p: Decimal(p) / 10_000)
+
+
+@st.composite
+def fine_terms(draw: st.DrawFn) -> LadderTerms:
+    n = draw(st.integers(min_value=1, max_value=4))
+    maxes = sorted(draw(st.sets(cents_money, min_size=n, max_size=n)))
+    if draw(st.booleans()):
+        maxes[-1] = Decimal("999999999.00")
+    tiers = tuple(Tier(m, draw(fine_rate)) for m in maxes)
+    return LadderTerms(tiers, retro=draw(st.booleans()), product_pct=draw(fine_pct),
+                       period=draw(st.sampled_from([None, "M", "Q", "Y"])))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(ladder_terms(), fine_terms()), receipts)
+def test_cent_run_equals_decimal_run(terms, lines):
+    cent_terms = CentTerms.of(terms)
+    assert cent_terms is not None
+    exact, fast = LadderRun(terms), CentRun(cent_terms)
+    for day, amount in lines:
+        when = date(2026, 1, 1) + timedelta(days=day)
+        acc = exact.add(when, amount)
+        got = fast.add(period_key(terms.period, when), int(amount * 100))
+        want = (acc.volume_after, acc.tier, acc.rebate, acc.retro, acc.inventory)
+        assert tuple(Decimal(v) / 100 for v in got[:1]) + got[1:2] + tuple(Decimal(v) / 100 for v in got[2:]) == want
+
+
+def test_cent_terms_refuse_what_they_cannot_hold_exactly():
+    assert CentTerms.of(LadderTerms((Tier(Decimal("100.001"), Decimal("0.02")),))) is None
+    assert CentTerms.of(LadderTerms((Tier(Decimal("100"), Decimal(1) / 3),))) is None
+    held = CentTerms.of(LadderTerms((Tier(Decimal("100.50"), Decimal("0.0125")),), product_pct=Decimal("12.5")))
+    assert held is not None and held.maxes == [10050] and held.rates == [125] and held.unit == 10_000
