@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
 
-from app.services.context import AppContext
-
 from .operations import Interaction, Runner
+
+if TYPE_CHECKING:  # the main window shows before SQLAlchemy and the services are imported
+    from app.services.context import AppContext
 
 
 @dataclass

@@ -188,17 +188,25 @@ def _may_switch(window: Any) -> bool:
 
 # -- start-up
 
+def start_url(db_arg: str | None, settings: QSettings) -> tuple[str | None, ServerSettings | None]:
+    """The database the program starts on (None: the local SQLite file), and the saved
+    server it comes from, if any: --db, else COOP_DATABASE_URL, else the saved server."""
+    url = db_arg or os.environ.get("COOP_DATABASE_URL") or None
+    server = None if url else saved_server(settings)
+    if server is not None:
+        url = server.url()
+    return url, server
+
+
 def start_context(db_arg: str | None, user: str | None, settings: QSettings,
                   ask: Callable[[ServerSettings], ServerSettings | None] | None = None) -> AppContext | None:
     """The database the program starts on, or None (after saying why) when there is none.
 
     A saved server that cannot be opened offers the connection dialog again (a changed
     password, a server moved); a database named by --db or COOP_DATABASE_URL does not.
+    (The program itself opens it off the UI thread the same way: app.ui.startup.)
     """
-    url = db_arg or os.environ.get("COOP_DATABASE_URL") or None
-    server = None if url else saved_server(settings)
-    if server is not None:
-        url = server.url()
+    url, server = start_url(db_arg, settings)
     while True:
         try:
             return connection.open_context(url, user)
@@ -206,15 +214,16 @@ def start_context(db_arg: str | None, user: str | None, settings: QSettings,
             QMessageBox.critical(None, "Cannot open the database", str(exc))
             if server is None:
                 return None
-            server = (ask or _ask_again)(server)
+            server = (ask or ask_again)(server)
             if server is None:
                 return None
             url = server.url()
             remember_server(settings, server)
 
 
-def _ask_again(server: ServerSettings) -> ServerSettings | None:
-    dialog = ConnectDialog(None, server)
+def ask_again(server: ServerSettings, parent: QWidget | None = None) -> ServerSettings | None:
+    """The connection dialog for a saved server that could not be opened (None: cancelled)."""
+    dialog = ConnectDialog(parent, server)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     dialog.store_password()

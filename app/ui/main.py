@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
@@ -12,26 +13,25 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
-from app.services.agreements import KIND_NAMES
-from app.services.context import AppContext
-from app.services.security import Permission
-
-from . import connection as connection_ui
-from .access import access
 from .base import Screen, UiEnv
 from .collector import UiThreadCollector
-from .home import HomeScreen
 from .operations import QtInteraction, Runner
+from .startup import StartDatabase
 
 if TYPE_CHECKING:
+    from app.services.context import AppContext
+
     from .agreements import AgreementScreen
     from .estimated import EstimatedScreen
+    from .home import HomeScreen
     from .journal import JournalScreen
     from .receiving import ReceivingScreen
     from .users import UsersScreen
 
-# The other screens, dialogs and their services (reportlab, openpyxl, Alembic for backups)
-# are imported when first opened: the main window shows without them. Once it is up, the
+# The main window shows before SQLAlchemy, the models and the services are imported and
+# before the database is opened (app.ui.startup does both off the UI thread, then the
+# menus enable). The other screens, dialogs and their services (reportlab, openpyxl,
+# Alembic for backups) are imported when first opened. Once the database is open, the
 # screens opened most are imported while the program is idle (one module per event-loop
 # turn), so that opening them does not wait for the import either.
 PRELOAD = ("app.ui.agreements", "app.ui.receiving", "app.ui.masterdata")
@@ -57,27 +57,46 @@ On a screen
   Ctrl+W            close the tab"""
 
 
-# What each menu entry needs; entries not listed are open to everyone (the services
-# check the permission of every call regardless). The agreement screens open for every
-# role (a clerk views agreements, SPEC §1) and are read-only without AGREEMENTS.
-NEEDS: dict[str, Permission] = {
-    "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
-    "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
-    "GL Reference": Permission.GL,
-    "Users": Permission.USERS, "Receiving Slips": Permission.RECEIVE,
-    "Post slips": Permission.POST, "Re-rate": Permission.RERATE,
-    "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
-    "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
-}
+# What each menu entry needs, by the name of its app.services.security.Permission (names,
+# so that the window shows before the services are imported); entries not listed are open
+# to everyone (the services check the permission of every call regardless). The agreement
+# screens open for every role (a clerk views agreements, SPEC §1) and are read-only
+# without AGREEMENTS.
+NEEDS: dict[str, str] = {
+    "Back up…": "ADMIN", "Restore…": "ADMIN",
+    "Vendors": "MASTER", "Products": "MASTER", "Categories": "MASTER",
+    "GL Reference": "GL",
+    "Users": "USERS", "Receiving Slips": "RECEIVE",
+    "Post slips": "POST", "Re-rate": "RERATE",
+    "Estimated Rebates": "REPORTS", "Vendor Statement…": "REPORTS",
+    "Vendor Statements (all vendors)…": "REPORTS", "Journal": "REPORTS",
+}  # fmt: skip
 # Open to every user with a role (read-only without AGREEMENTS), not to strangers.
 ANY_ROLE = {"Coop Advertising Agreements", "Volume Rebate Agreements", "Periodic Rebate Agreements"}
-HOME_NEEDS = {"Post draft slips": Permission.POST, "Vendor Statement": Permission.REPORTS}
+HOME_NEEDS = {"Post draft slips": "POST", "Vendor Statement": "REPORTS"}
+# Usable while the database is still opening; every other entry waits until it is open.
+WITHOUT_DATABASE = {"Exit", "About", "Keyboard shortcuts"}
+# app.services.agreements.KIND_NAMES (the menus are made before the services are imported;
+# a test keeps the two equal).
+KIND_NAMES = {"COOP": "Coop Advertising", "VOLUME": "Volume Rebate", "PERIODIC": "Periodic Rebate"}
+OPENING = "Opening the database…"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, env: UiEnv) -> None:
+    """The window of the program. Made with `env` it works on that database at once; made
+    without (the program's start) it shows with only Exit and Help usable and the status
+    bar saying the database is opening, until `attach(env)`."""
+
+    env: UiEnv
+
+    def __init__(self, env: UiEnv | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.env = env
+        self.ready = env is not None
+        if env is not None:
+            self.env = env
+        settings = env.settings if env is not None else settings
+        assert settings is not None, "a MainWindow needs the UiEnv or the settings"
+        self.allowed: frozenset[object] = frozenset()
         self.screens: dict[str, Screen] = {}
         self.factories: dict[str, Callable[[], Screen]] = {}
         self.setWindowTitle("Co-op & Rebate Agreements")
@@ -92,10 +111,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
         self.update_access()
         self.resize(1280, 800)
-        geometry = env.settings.value("window/geometry")
+        geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)  # type: ignore[arg-type]
-        state = env.settings.value("window/state")
+        state = settings.value("window/state")
         if state is not None:
             self.restoreState(state)  # type: ignore[arg-type]
 
@@ -104,8 +123,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._item(file_menu, "&Home", self.open_home, "Ctrl+H")
         file_menu.addSeparator()
-        self._item(file_menu, "&Connect to server…", lambda: connection_ui.ask_server(self))
-        self._item(file_menu, "Use &local database", lambda: connection_ui.use_local(self))
+        self._item(file_menu, "&Connect to server…", self.connect_to_server)
+        self._item(file_menu, "Use &local database", self.use_local_database)
         file_menu.addSeparator()
         self._item(file_menu, "&Back up…", self.back_up)
         self._item(file_menu, "&Restore…", self.restore)
@@ -153,6 +172,7 @@ class MainWindow(QMainWindow):
         """Import the modules of the screens opened most (what the idle preload does)."""
         for name in modules:
             importlib.import_module(name)
+        settle()
 
     def preload_later(self, modules: Sequence[str] = PRELOAD) -> None:
         """Import the screens' modules one per event-loop turn, starting PRELOAD_AFTER_MS
@@ -163,6 +183,8 @@ class MainWindow(QMainWindow):
             if pending:
                 importlib.import_module(pending.pop(0))
                 QTimer.singleShot(0, step)
+            else:
+                settle()
 
         QTimer.singleShot(PRELOAD_AFTER_MS, step)
 
@@ -179,6 +201,8 @@ class MainWindow(QMainWindow):
         return screen
 
     def open_home(self) -> HomeScreen:
+        from .home import HomeScreen
+
         actions = {
             "Receiving Slips": self.open_receiving,
             "Post draft slips": self.post_all,
@@ -279,35 +303,64 @@ class MainWindow(QMainWindow):
 
     def _after_posting(self, _result: object) -> None:
         home = self.screens.get("home")
-        if isinstance(home, HomeScreen):
-            home.refresh()
+        if home is not None:
+            home.refresh()  # type: ignore[attr-defined]
         receiving = self.screens.get("receiving")
         if receiving is not None and not receiving.is_dirty():  # the Receiving Slips screen
             receiving.refresh_slip_list()  # type: ignore[attr-defined]
 
     # -- the database and the user
+    def attach(self, env: UiEnv) -> None:
+        """The database is open (the program's start): the menus the role allows enable."""
+        self.env = env
+        self.ready = True
+        self.update_access()
+
     def update_access(self) -> None:
-        """Menu entries the user's role cannot use are disabled; the status bar shows the
-        database, the user and the role."""
-        now = self.env.runner.call(self, "Database", access)
+        """Menu entries the user's role cannot use are disabled (every entry but Exit and
+        Help while the database is opening); the status bar shows the database, the user
+        and the role."""
+        now = None
+        if self.ready:
+            from .access import access
+
+            now = self.env.runner.call(self, "Database", access)
         allowed = now.allowed if now is not None else frozenset()
+        names = {p.name for p in allowed}
         for top in self.menuBar().actions():
             for action in top.menu().actions() if top.menu() else ():
                 name = action.text().replace("&", "")
                 need = NEEDS.get(name)
-                if need is not None:
-                    action.setEnabled(need in allowed)
+                if not self.ready:
+                    action.setEnabled(name in WITHOUT_DATABASE)
+                elif need is not None:
+                    action.setEnabled(need in names)
                 elif name in ANY_ROLE:
                     action.setEnabled(bool(allowed))
+                else:
+                    action.setEnabled(True)
         self.allowed = allowed
+        if not self.ready:
+            self.db_label.setText(OPENING)
+            return
         home = self.screens.get("home")
-        if isinstance(home, HomeScreen):
-            for name, button in home.buttons.items():
+        if home is not None:
+            for name, button in home.buttons.items():  # type: ignore[attr-defined]
                 need = NEEDS.get(name) or HOME_NEEDS.get(name)
-                button.setEnabled(bool(allowed) if name in ANY_ROLE else need is None or need in allowed)
+                button.setEnabled(bool(allowed) if name in ANY_ROLE else need is None or need in names)
         url = self.env.ctx.engine.url.render_as_string(hide_password=True)
         who = now.text if now is not None else f"User: {self.env.ctx.user}"
         self.db_label.setText(f"Database: {url}  ·  {who}")
+
+    def connect_to_server(self) -> None:
+        from . import connection as connection_ui
+
+        connection_ui.ask_server(self)
+
+    def use_local_database(self) -> None:
+        from . import connection as connection_ui
+
+        connection_ui.use_local(self)
 
     def may_discard_changes(self) -> bool:
         """Before the screens are reloaded on another database (or a restored one)."""
@@ -351,17 +404,26 @@ class MainWindow(QMainWindow):
 
     # -- help
     def about(self) -> None:
+        if not self.ready:
+            QMessageBox.information(self, "About", "Co-op & Rebate Agreements\n\n" + OPENING)
+            return
         self.env.interaction.inform(self, "About", "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
                                     "advertising agreements for building-materials distributors.\n\n"
                                     f"Database: {self.db_label.text()}")
 
     def shortcuts(self) -> None:
+        if not self.ready:
+            QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+            return
         self.env.interaction.inform(self, "Keyboard shortcuts", SHORTCUTS)
 
     # -- start and close
     def offer_demo(self) -> None:
         """An empty database (a first start) is offered the demo company, once."""
         from app.services import queries
+        from app.services.security import Permission
+
+        from .access import access
 
         if self.env.runner.call(self, "Database", queries.has_vendors) is not False:
             return
@@ -378,6 +440,9 @@ class MainWindow(QMainWindow):
             processing.load_demo(self.env.runner, self, lambda _s: self.refresh())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.ready:  # the database is still opening (or could not be opened)
+            event.accept()
+            return
         for screen in list(self.screens.values()):
             self.tabs.setCurrentWidget(screen)
             if not screen.can_close():
@@ -398,30 +463,52 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_known_args(argv)
 
 
+def settle() -> None:
+    """Start-up is over (the database open, the screens opened most imported): the objects
+    made so far (modules, classes, SQLAlchemy's mappers and caches) live as long as the
+    program, so the cyclic garbage collector stops going through them again and again
+    (gc.freeze); a full collection then takes a few milliseconds instead of tens."""
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: list[str] | None = None, settings: QSettings | None = None) -> int:
+    """The window shows first; the database opens in the background (app.ui.startup), then
+    the menus enable, the demo is offered to an empty database and Home opens. A database
+    that cannot be opened is said so and ends the program (status 1), as before."""
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setOrganizationName("CoopRebates")
     app.setApplicationName("coop-rebates")
     settings = settings if settings is not None else QSettings()
-    try:  # creates or migrates the schema; refuses a newer one
-        ctx = connection_ui.start_context(args.db, args.user, settings)
-    except Exception as exc:
-        QMessageBox.critical(None, "Cannot open the database", f"{type(exc).__name__}: {exc}")
-        return 1
-    if ctx is None:
-        return 1
     collector = UiThreadCollector()  # garbage collection on the UI thread only
     collector.start()
-    runner = Runner(ctx, QtInteraction())
-    window = MainWindow(UiEnv(ctx, runner, settings))
+    window = MainWindow(None, settings)
+    outcome = {"code": 0}
+
+    def ready(ctx: AppContext) -> None:
+        window.attach(UiEnv(ctx, Runner(ctx, QtInteraction()), settings))
+        window.offer_demo()
+        window.open_home()
+        window.preload_later()
+
+    def failed() -> None:
+        outcome["code"] = 1
+        window.close()  # the last window: the event loop ends (a second quit would end the next one)
+        if not app.quitOnLastWindowClosed():
+            app.quit()
+
+    opening = StartDatabase(window, args.db, args.user, settings, ready, failed)
     window.show()
-    window.offer_demo()
-    window.open_home()
-    window.preload_later()
+    opening.start()
     code = app.exec()
-    finished = runner.wait()
+    opening.finish()
     collector.stop()
+    window.deleteLater()
+    if not window.ready:
+        window.hide()
+        return outcome["code"] or code
+    finished = window.env.runner.wait()
     window.env.ctx.engine.dispose()
     return code if finished else 1
 

@@ -11,14 +11,16 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from app.services.context import AppContext, UnitOfWork
 from app.services.errors import ServiceError, ValidationFailed
+
+if TYPE_CHECKING:  # the main window shows before SQLAlchemy and the services are imported
+    from app.services.context import AppContext, UnitOfWork
 
 MAX_LISTED = 25
 

@@ -151,8 +151,9 @@ def test_first_start_creates_the_database_and_offers_the_demo(qtbot, tmp_path, q
             answer = modal.button(QMessageBox.StandardButton.No) or modal.button(QMessageBox.StandardButton.Ok)
             answer.click()  # an unexpected error box is recorded and closed, never left to hang the run
         else:
-            windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, main_module.MainWindow)]
-            if windows and windows[0].isVisible():
+            windows = [w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, main_module.MainWindow) and w.isVisible()]
+            if windows and windows[0].ready:  # it shows while the database opens
                 seen.append(windows[0].db_label.text())
                 windows[0].close()
                 return
