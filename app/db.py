@@ -34,6 +34,13 @@ def resolve_url(url: str | None) -> str:
     return url or os.environ.get("COOP_DATABASE_URL") or default_url()
 
 
+# Every SQLite connection: write-ahead log (readers never block the writer), foreign keys,
+# no fsync per commit (the log is synced at checkpoints), wait for a busy writer, and a
+# 64 MiB page cache (posting updates indexes all over a large file).
+SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=60000",
+                  "cache_size=-65536", "wal_autocheckpoint=10000")
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -43,10 +50,8 @@ def make_engine(url: str) -> Engine:
         def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=60000")
+            for pragma in SQLITE_PRAGMAS:
+                cur.execute(f"PRAGMA {pragma}")
             cur.close()
 
         @event.listens_for(engine, "begin")

@@ -1,6 +1,6 @@
 """The floors: what the same reads and writes cost through the raw driver's fastest path.
 
-SQLite: sqlite3 with the application's pragmas (WAL, foreign keys on, synchronous NORMAL),
+SQLite: sqlite3 with the application's pragmas (app.db.SQLITE_PRAGMAS: WAL, foreign keys on, synchronous NORMAL, 64 MiB cache),
 executemany inside one BEGIN ... COMMIT. PostgreSQL: psycopg, COPY ... FROM STDIN with
 cursor.copy().write_row, one transaction. Rows are read (untimed) from the benchmark
 database in their stored form and written (timed) into a second database holding the
@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from app.db import SQLITE_PRAGMAS
 from app.models import Base
 
 COLUMNS = {name: [c.name for c in table.columns] for name, table in Base.metadata.tables.items()}
@@ -48,7 +49,7 @@ class Raw:
         self.backend = parsed.get_backend_name()
         if self.backend == "sqlite":
             self.conn: Any = sqlite3.connect(parsed.database, isolation_level=None, timeout=60)
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=60000"):
+            for pragma in SQLITE_PRAGMAS:  # the application's own
                 self.conn.execute(f"PRAGMA {pragma}")
             self.mark = "?"
         else:

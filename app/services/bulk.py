@@ -48,24 +48,19 @@ class BulkWriter:
             self._procs[key] = procs
         return procs
 
-    def _converted(self, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+    def _converted(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                    units: bool = False) -> Iterable[Sequence[Any]]:
         procs = self._processors(table, columns, units)
-        if not procs:
+        if not procs or not rows:
             return rows
-        memos: list[dict[Any, Any]] = [{} for _ in procs]  # dates and stamps repeat: convert each once
-        out = []
-        for row in rows:
-            values = list(row)
-            for (i, proc), memo in zip(procs, memos, strict=True):
-                value = values[i]
-                if value is not None:
-                    try:
-                        values[i] = memo[value]
-                    except KeyError:
-                        values[i] = memo[value] = proc(value)
-            out.append(values)
-        return out
+        # Column by column: each distinct value converted once (dates and stamps repeat), the
+        # rest done by zip and map in C.
+        cols = list(zip(*rows, strict=True))
+        for i, proc in procs:
+            done = {value: proc(value) for value in set(cols[i]) if value is not None}
+            done[None] = None
+            cols[i] = tuple(map(done.__getitem__, cols[i]))
+        return list(zip(*cols, strict=True))
 
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                units: bool = False) -> None:

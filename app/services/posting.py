@@ -61,8 +61,8 @@ Progress = Callable[[int, int], None]
 ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")
 JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "role", "debit", "credit", "vendor_id", "product_id",
                         "receipt_line_id", "slip_no", "line_no", "kind", "memo")
-ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", "volume_after", "tier", "rebate", "retro",
-                         "inventory")
+ACCRUAL_RESULT_COLUMNS = ("volume_after", "tier", "rebate", "retro", "inventory")
+ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", *ACCRUAL_RESULT_COLUMNS)
 ACCRUAL_COLUMNS = ("receipt_line_id", "kind", "vendor_id", "product_id", "received_date", "slip_no", "line_no",
                    "amount", *ACCRUAL_STATE_COLUMNS)
 Cancelled = Callable[[], bool]
@@ -213,7 +213,8 @@ class _Batch:
         self.today = today
         self.entries: list[_Entry] = []
         self.inserts: list[tuple[object, ...]] = []
-        self.updates: list[tuple[object, ...]] = []
+        self.updates: list[tuple[object, ...]] = []  # ACCRUAL_RESULT_COLUMNS
+        self.moves: list[tuple[object, ...]] = []  # ACCRUAL_STATE_COLUMNS
         self.deletes: list[tuple[int, str]] = []
         self.cost_qty: dict[int, int] = defaultdict(int)
         self.cost_net: dict[int, int] = defaultdict(int)
@@ -281,7 +282,10 @@ class _Batch:
     def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         self._rerate(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, row.kind,
                      acc[2] - row.rebate, acc[4] - row.inventory, f"{row.kind} re-rate {label} tier {acc[1]}")
-        self.updates.append((ladder.key, ladder.agreement_id, pkey, *acc, row.receipt_line_id, row.kind))
+        if row.ladder_key == ladder.key and row.period_key == pkey:  # same ladder: its index stays as it is
+            self.updates.append((*acc, row.receipt_line_id, row.kind))
+        else:
+            self.moves.append((ladder.key, ladder.agreement_id, pkey, *acc, row.receipt_line_id, row.kind))
 
     def drop(self, row: _Posted, vendor_id: int) -> None:
         self._rerate(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, row.kind,
@@ -323,7 +327,9 @@ class _Batch:
         if self.inserts:
             bulk.insert(table, ACCRUAL_COLUMNS, self.inserts, units=True)
         if self.updates:
-            bulk.update(table, ACCRUAL_STATE_COLUMNS, ("receipt_line_id", "kind"), self.updates, units=True)
+            bulk.update(table, ACCRUAL_RESULT_COLUMNS, ("receipt_line_id", "kind"), self.updates, units=True)
+        if self.moves:
+            bulk.update(table, ACCRUAL_STATE_COLUMNS, ("receipt_line_id", "kind"), self.moves, units=True)
         if self.deletes:
             bulk.delete(table, ("receipt_line_id", "kind"), self.deletes)
         if self.replace_volumes_of:
@@ -450,7 +456,7 @@ def _load_posted(session: Session, where: object) -> list[_Posted]:
     t = LineAccrualRow
     dialect = session.get_bind().dialect
     money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory, t.volume_after)]
-    rows = session.execute(
+    rows = session.connection().execute(  # Core: plain rows, no ORM result machinery
         select(t.receipt_line_id, t.kind, t.ladder_key, t.received_date, t.slip_no, t.line_no,
                t.product_id, money[0], t.period_key, *money[1:], t.tier).where(where)  # type: ignore[arg-type]
     )
@@ -636,7 +642,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
         else:
             raise PostingRefused("a receiving slip of this posting was saved again or deleted by another "
                                  "workstation meanwhile; nothing was posted: open it and post it again")
-    lines = _rlines(session.execute(_line_query(session).where(ReceiptLine.slip_id.in_(slip_ids))))
+    lines = _rlines(session.connection().execute(_line_query(session).where(ReceiptLine.slip_id.in_(slip_ids))))
     lines.sort(key=attrgetter("position"))
     batch = _Batch(session, uow.user, today)
     if ladders is not None:
@@ -675,7 +681,7 @@ def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | 
 
 def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
     batch.replace_volumes_of.add(vendor_id)
-    lines = _rlines(session.execute(
+    lines = _rlines(session.connection().execute(
         _line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")))
     lines.sort(key=attrgetter("position"))
     posted = {(r.receipt_line_id, r.kind): r for r in _load_posted(session, LineAccrualRow.vendor_id == vendor_id)}
