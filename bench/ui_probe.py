@@ -62,10 +62,15 @@ def screen(url: str, ini: str, vendor: str) -> None:
 
     from app.services.context import AppContext
     from app.ui.base import UiEnv
+    from app.ui.collector import UiThreadCollector
     from app.ui.main import MainWindow
     from app.ui.operations import HeadlessInteraction, Runner
 
     app = QApplication([sys.argv[0]])
+    # As main() does: the program collects garbage from a timer on the UI thread
+    # (app.ui.collector), not whenever an allocation crosses the threshold.
+    collector = UiThreadCollector()
+    collector.start()
     ctx = AppContext.open(url, "bench", upgrade=False)
     env = UiEnv(ctx, Runner(ctx, HeadlessInteraction()), QSettings(ini, QSettings.Format.IniFormat))
     window = MainWindow(env)
@@ -97,6 +102,7 @@ def screen(url: str, ini: str, vendor: str) -> None:
                       "errors": [m.text for m in env.interaction.messages if m.kind == "error"]}),  # type: ignore[attr-defined]
           flush=True)
     window.close()
+    collector.stop()
     ctx.engine.dispose()
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -21,6 +22,20 @@ LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 PROBLEM = QColor("#f6c9c9")
 BANDS = (QColor("#ffffff"), QColor("#e9f0f9"))
 READ_ONLY = QColor("#f3f3f3")
+# Asked for every painted cell: made once (Python enum flag arithmetic and a new QBrush per
+# cell cost more than the rest of data()).
+PROBLEM_BRUSH = QBrush(PROBLEM)
+BAND_BRUSHES = (QBrush(BANDS[0]), QBrush(BANDS[1]))
+READ_ONLY_BRUSH = QBrush(READ_ONLY)
+CELL = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+CHECKABLE_CELL = CELL | Qt.ItemFlag.ItemIsUserCheckable
+EDITABLE_CELL = CELL | Qt.ItemFlag.ItemIsEditable
+DISPLAY = Qt.ItemDataRole.DisplayRole
+EDIT = Qt.ItemDataRole.EditRole
+CHECK = Qt.ItemDataRole.CheckStateRole
+ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
+TOOL_TIP = Qt.ItemDataRole.ToolTipRole
 
 
 def fmt_decimal(value: Decimal | None, places: int = 2, max_places: int | None = None,
@@ -73,8 +88,8 @@ class Column:
     width: int = 0
     align: str = ""  # left, center or right; else by kind
 
-    @property
-    def alignment(self) -> Qt.AlignmentFlag:
+    @cached_property
+    def alignment(self) -> Qt.AlignmentFlag:  # asked for every painted cell
         if self.align:
             return {"left": LEFT, "center": CENTER, "right": RIGHT}[self.align]
         if self.numeric:
@@ -146,38 +161,35 @@ class TableModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        column = self.column(index)
+        column = self.columns[index.column()]
         if self.is_editable(index.row(), column):
-            if column.kind == "bool":
-                flags |= Qt.ItemFlag.ItemIsUserCheckable
-            else:
-                flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return CHECKABLE_CELL if column.kind == "bool" else EDITABLE_CELL
+        return CELL
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+        row = index.row()
+        if not index.isValid() or not (0 <= row < len(self.rows)):
             return None
-        row, column = index.row(), self.column(index)
-        if role == Qt.ItemDataRole.DisplayRole:
+        column = self.columns[index.column()]
+        if role == DISPLAY:
             return "" if column.kind == "bool" else self.display(row, column)
-        if role == Qt.ItemDataRole.EditRole:
-            return self.edit_value(row, column)
-        if role == Qt.ItemDataRole.CheckStateRole and column.kind == "bool":
-            return Qt.CheckState.Checked if self.value(row, column.name) else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == ALIGNMENT:
             return column.alignment
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if (row, column.problem_field) in self.problems:
-                return QBrush(PROBLEM)
+        if role == BACKGROUND:
+            if self.problems and (row, column.problem_field) in self.problems:
+                return PROBLEM_BRUSH
             return self.background(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == EDIT:
+            return self.edit_value(row, column)
+        if role == CHECK and column.kind == "bool":
+            return Qt.CheckState.Checked if self.value(row, column.name) else Qt.CheckState.Unchecked
+        if role == TOOL_TIP:
             return self.problems.get((row, column.problem_field))
         return None
 
     def background(self, row: int, column: Column) -> QBrush | None:
         if column.kind == "computed" or not column.editable:
-            return QBrush(READ_ONLY)
+            return READ_ONLY_BRUSH
         return None
 
     def edit_value(self, row: int, column: Column) -> Any:
@@ -449,23 +461,30 @@ class AgreementLinesModel(TableModel):
         return self._ladder_id(self.rows[row])
 
     def _ladder_id(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        get = values.get
+        return self._ladder_ids([values])[0]
+
+    def _ladder_ids(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The ladder of each row: one pass over an agreement's thousands of rows."""
         if self.product:
-            return (get("Product") or "", get("Start Date"), get("End Date"))
-        return ((get("CAT1") or "ALL").upper(), (get("CAT2") or "ALL").upper(), (get("CAT3") or "ALL").upper(),
-                (get("CAT4") or "ALL").upper(), get("Start Date"), get("End Date"))
+            return [(v.get("Product") or "", v.get("Start Date"), v.get("End Date")) for v in rows]
+        return [((v.get("CAT1") or "ALL").upper(), (v.get("CAT2") or "ALL").upper(), (v.get("CAT3") or "ALL").upper(),
+                 (v.get("CAT4") or "ALL").upper(), v.get("Start Date"), v.get("End Date")) for v in rows]
 
     def rows_reset(self) -> None:
         """The alternating band of each ladder, and the rows of each ladder (tier chart)."""
         bands, band, previous = [], 0, None
         ladders: dict[tuple[Any, ...], list[int]] = {}
-        for row, values in enumerate(self.rows):
-            lid = self._ladder_id(values)
-            if previous is not None and lid != previous:
-                band = 1 - band
-            bands.append(band)
-            ladders.setdefault(lid, []).append(row)
-            previous = lid
+        append = bands.append
+        for row, lid in enumerate(self._ladder_ids(self.rows)):
+            if lid != previous:
+                rows = ladders.get(lid)
+                if rows is None:
+                    rows = ladders[lid] = []
+                if previous is not None:
+                    band = 1 - band
+                previous = lid
+            append(band)
+            rows.append(row)
         self.bands = bands
         self.ladders = ladders
 
@@ -479,9 +498,9 @@ class AgreementLinesModel(TableModel):
 
     def background(self, row: int, column: Column) -> QBrush | None:
         if column.kind == "computed":
-            return QBrush(READ_ONLY)
+            return READ_ONLY_BRUSH
         if row < len(self.bands):
-            return QBrush(BANDS[self.bands[row]])
+            return BAND_BRUSHES[self.bands[row]]
         return None
 
     def row_changed(self, row: int, names: set[str]) -> None:
@@ -510,11 +529,9 @@ class AgreementLinesModel(TableModel):
         return values
 
     def load(self, lines: Sequence[Any], line_values: Callable[[Any], dict[str, Any]]) -> None:
-        rows = []
-        for line in lines:
-            row = line_values(line)
+        rows = [line_values(line) for line in lines]
+        for row, line in zip(rows, lines, strict=True):
             row["line_no"] = line.line_no
-            rows.append(row)
         self.preview = None
         self.set_rows(rows, copy=False)
 

@@ -105,3 +105,45 @@ def test_records_models(qtmodeltester, spec):
     model.insert_row(2, {"_changed": True})
     assert model.flags(model.index(2, model.column_index("Code"))) & Qt.ItemFlag.ItemIsEditable
     qtmodeltester.check(model, force_py=True)
+
+
+def test_agreement_cells_as_painted_and_edited():
+    """What each role gives for the cells of a loaded agreement (the values are made when a
+    cell is asked for, from the rows; the brushes and flags are shared constants)."""
+    lines = [
+        SEED,
+        LineDraft(label="y", line_no=2, cats=("GYPSUM", None, None, None), max_amount=Decimal("1234.5"),
+                  start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(Decimal("1.2345"), None, None, None)),
+        LineDraft(label="z", line_no=7, cats=("STEEL", "ALL", "ALL", "ALL"), max_amount=Decimal(5),
+                  start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(None, None, None, None), retro=True),
+    ]
+    model = AgreementLinesModel(False, False, agreements.result_of, LineDraft)
+    model.load(lines, agreements.line_values)
+
+    def cell(row: int, name: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        return model.index(row, model.column_index(name)).data(role)
+
+    edit, check, background = Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.BackgroundRole
+    assert [cell(1, n) for n in ("CAT1", "CAT2", "Maximum Amount", "Start Date", "Rebate 1", "Rebate 2", "M")] == [
+        "GYPSUM", "ALL", "1,234.50", "2026-01-01", "1.2345", "", "SC"]
+    assert cell(0, "Maximum Amount") == "999,999,999.00" and cell(0, "Maximum Amount", edit) == "999999999.00"
+    assert cell(0, "Rebate 2") == "1.50" and cell(1, "Rebate 1", edit) == "1.2345"
+    assert cell(0, "Result") == "4.913" and cell(2, "Result") == ""  # 1 - .98 × .985 × .99 × .995 (Deg)
+    assert cell(0, "Deg") == "" and cell(0, "Deg", check) == Qt.CheckState.Checked
+    assert cell(2, "Deg", check) == Qt.CheckState.Unchecked and cell(2, "Retro", check) == Qt.CheckState.Checked
+    assert cell(1, "Start Date", edit).toString("yyyy-MM-dd") == "2026-01-01"
+    assert model.headerData(2, Qt.Orientation.Vertical) == "7"
+    # one band per ladder (rows 0 and 1 are the same ladder: a blank level is ALL)
+    assert [cell(r, "CAT1", background).color().name() for r in range(3)] == ["#ffffff", "#ffffff", "#e9f0f9"]
+    assert cell(0, "Result", background).color().name() == "#f3f3f3"
+    assert model.ladder_rows(1) == [0, 1] and model.ladder_rows(2) == [2]
+    flags = model.index(0, model.column_index("Rebate 1")).flags()
+    assert flags & Qt.ItemFlag.ItemIsEditable and not flags & Qt.ItemFlag.ItemIsUserCheckable
+    assert model.index(0, model.column_index("Deg")).flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert not model.index(0, model.column_index("Result")).flags() & Qt.ItemFlag.ItemIsEditable
+    model.set_problems({(1, "Rebate 1"): "too high"})
+    assert cell(1, "Rebate 1", background).color().name() == "#f6c9c9"
+    assert cell(1, "Rebate 1", Qt.ItemDataRole.ToolTipRole) == "too high"
+    model.read_only = True
+    assert model.index(0, model.column_index("Rebate 1")).flags() == (Qt.ItemFlag.ItemIsEnabled
+                                                                      | Qt.ItemFlag.ItemIsSelectable)
