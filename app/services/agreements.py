@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from operator import itemgetter
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Dialect, func, insert, select, type_coerce, update
+from sqlalchemy.types import NullType
 
 from app.domain.ladder import ALL, KINDS
 from app.domain.rates import line_result, result_percent
@@ -21,6 +22,7 @@ from app.domain.validation import (
     validate_agreement,
 )
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
+from app.models.types import ScaledDecimal
 
 from .context import UnitOfWork
 from .errors import NotFound, StaleRecord, ValidationFailed
@@ -39,6 +41,17 @@ LINE_FIELDS = (
 )  # fmt: skip
 
 
+# A stored line as read for the screen: typed values (Decimal, date, bool) in STORED order;
+# product is the product's code (None on a group line). Plain tuples: an agreement can have
+# thousands of lines, and the screen needs no LineDraft to show them.
+STORED = ("line_no", "cat1", "cat2", "cat3", "cat4", "max_amount", "start", "end",
+          "rebate1", "rebate2", "rebate3", "rebate4", "method", "degressive", "retro", "product_pct", "period",
+          "product")  # fmt: skip
+StoredLine = tuple[Any, ...]
+# The grid row of a stored line: "line_no" and the History / screen field names (LINE_FIELDS).
+GRID_NAMES = ("line_no", *(name for name, _attr in LINE_FIELDS))
+
+
 @dataclass(frozen=True)
 class AgreementView:
     id: int
@@ -50,7 +63,22 @@ class AgreementView:
     version: int
     updated_by: str
     updated_at: datetime
-    lines: tuple[LineDraft, ...]
+    stored: tuple[StoredLine, ...]  # in screen order (see _stored_lines)
+
+    @cached_property
+    def lines(self) -> tuple[LineDraft, ...]:
+        """The stored lines as drafts, in screen order (made when first asked for)."""
+        return tuple(_stored_draft(row) for row in self.stored)
+
+    def grid_rows(self, product: bool) -> list[StoredLine]:
+        """The group lines (product False) or the product lines as grid rows: values in
+        GRID_NAMES order, the same values as line_values() of their drafts."""
+        if product:
+            return [(r[0], None, None, None, None, r[17], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15], r[16] or None)
+                    for r in self.stored if r[17]]
+        return [(r[0], *scope_cats((r[1], r[2], r[3], r[4])), None, r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                 r[12], r[13], r[14], r[15], r[16] or None)
+                for r in self.stored if not r[17]]
 
 
 @dataclass(frozen=True)
@@ -165,46 +193,77 @@ def _line_columns() -> tuple[Any, ...]:
             c.rebate1, c.rebate2, c.rebate3, c.rebate4, c.method, c.degressive, c.retro, c.product_pct, c.period)
 
 
-def _stored_drafts(uow: UnitOfWork, agreement_id: int) -> tuple[LineDraft, ...]:
-    """The stored lines of an agreement as drafts, in screen order: group lines first (by
-    CAT1–CAT4, ALL for a blank level), then product lines by product; then by dates and
-    Maximum Amount."""
+def _result_converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy would do to a value the driver returned for `column`: the column
+    type's own result conversion (None: the driver's value as it is)."""
+    column_type = column.type
+    if isinstance(column_type, ScaledDecimal) and dialect.name != "sqlite":
+        # The driver returns NUMERIC as Decimal (so the Numeric impl converts nothing; its
+        # processor needs the cursor's type code); the type quantizes it to its scale.
+        return partial(column_type.process_result_value, dialect=dialect)
+    return column_type.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[no-any-return]
+
+
+def _stored_lines(uow: UnitOfWork, agreement_id: int) -> tuple[StoredLine, ...]:
+    """The stored lines of an agreement (STORED tuples), in screen order: group lines first
+    (by CAT1–CAT4, ALL for a blank level), then product lines by product; then by dates and
+    Maximum Amount.
+
+    One Core select of the drivers' values; each column is converted by its type's own
+    processor once per distinct value (an agreement of 5,000 lines has a few hundred
+    distinct amounts, rates and dates), not once per cell."""
     table, products = AgreementLine.__table__, Product.__table__
+    dialect = uow.session.get_bind().dialect
+    columns = (*_line_columns(), products.c.code)
+    converters = [_result_converter(c, dialect) for c in columns]
     stored = uow.session.execute(
-        select(*_line_columns(), products.c.code.label("product_code"))
+        select(*(c if convert is None else type_coerce(c, NullType()) for c, convert in zip(columns, converters, strict=True)))
         .select_from(table.outerjoin(products, products.c.id == table.c.product_id))
         .where(table.c.agreement_id == agreement_id)
     ).all()
-    keyed = []
-    for (line_no, cat1, cat2, cat3, cat4, max_amount, start, end, rebate1, rebate2, rebate3, rebate4,
-         method, degressive, retro, product_pct, period, product_code) in stored:
-        if product_code:
-            cats: tuple[str | None, ...] = (None, None, None, None)
-            key = (1, product_code, (), start or date.min, end or date.min, max_amount or _ZERO)
-        else:
-            cats = (cat1, cat2, cat3, cat4)
-            key = (0, "", scope_cats(cats), start or date.min, end or date.min, max_amount or _ZERO)
-        keyed.append((key, LineDraft(
-            label=f"Line {line_no}", line_no=line_no, product=product_code, cats=cats,  # type: ignore[arg-type]
-            max_amount=max_amount, start=start, end=end, rebates=(rebate1, rebate2, rebate3, rebate4),
-            method=method, degressive=degressive, retro=retro, product_pct=product_pct, period=period,
-        )))  # fmt: skip
-    keyed.sort(key=itemgetter(0))
-    return tuple(draft for _key, draft in keyed)
+    if not stored:
+        return ()
+    values: list[Any] = list(zip(*stored, strict=True))
+    for i, convert in enumerate(converters):
+        if convert is not None:
+            distinct = {v: convert(v) for v in set(values[i])}
+            values[i] = map(distinct.__getitem__, values[i])
+    rows = list(zip(*values, strict=True))
+    rows.sort(key=_screen_order)
+    return tuple(rows)
+
+
+def _screen_order(row: StoredLine) -> tuple[Any, ...]:
+    start, end, max_amount = row[6] or date.min, row[7] or date.min, row[5] or _ZERO
+    if row[17]:
+        return (1, row[17], (), start, end, max_amount)
+    return (0, "", scope_cats((row[1], row[2], row[3], row[4])), start, end, max_amount)
+
+
+def _stored_draft(row: StoredLine) -> LineDraft:
+    (line_no, cat1, cat2, cat3, cat4, max_amount, start, end, rebate1, rebate2, rebate3, rebate4,
+     method, degressive, retro, product_pct, period, product_code) = row
+    return LineDraft(
+        label=f"Line {line_no}", line_no=line_no, product=product_code,
+        cats=(None, None, None, None) if product_code else (cat1, cat2, cat3, cat4),
+        max_amount=max_amount, start=start, end=end, rebates=(rebate1, rebate2, rebate3, rebate4),
+        method=method, degressive=degressive, retro=retro, product_pct=product_pct, period=period,
+    )  # fmt: skip
 
 
 _ZERO = Decimal(0)
 
 
 def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
-    row = uow.session.get(Agreement, agreement_id)
+    a, v = Agreement.__table__.c, Vendor.__table__.c
+    row = uow.session.execute(
+        select(a.id, v.code, v.name, a.kind, a.number, a.status, a.version, a.updated_by, a.updated_at)
+        .join_from(Agreement.__table__, Vendor.__table__, v.id == a.vendor_id)
+        .where(a.id == agreement_id)
+    ).first()
     if row is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
-    lines = _stored_drafts(uow, agreement_id)
-    return AgreementView(
-        row.id, row.vendor.code, row.vendor.name, row.kind, row.number, row.status,
-        row.version, row.updated_by, row.updated_at, lines,
-    )  # fmt: skip
+    return AgreementView(*row, _stored_lines(uow, agreement_id))
 
 
 def find_agreement(uow: UnitOfWork, vendor: str, kind: str, number: str | None) -> int | None:

@@ -205,14 +205,12 @@ class AgreementScreen(Screen):
 
     def _show(self, view: agreements.AgreementView) -> None:
         self.agreement_id, self.version, self.loaded_status = view.id, view.version, view.status
-        group = [ln for ln in view.lines if not ln.product]
-        product = [ln for ln in view.lines if ln.product]
-        self.group.load(group, agreements.line_values)
-        self.product.load(product, agreements.line_values)
+        self.group.load_rows(agreements.GRID_NAMES, view.grid_rows(product=False))
+        self.product.load_rows(agreements.GRID_NAMES, view.grid_rows(product=True))
         self.status_box.setCurrentText(view.status)
         stamp = view.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
         self.info.setText(f"Agreement {view.number} of {view.vendor} {view.vendor_name} · version {view.version} · "
-                          f"last changed by {view.updated_by} on {stamp} · {len(view.lines)} lines")
+                          f"last changed by {view.updated_by} on {stamp} · {len(view.stored)} lines")
         self.problems.show_problems([])
         self.history.set_agreement(view.id)
 

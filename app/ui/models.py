@@ -535,6 +535,11 @@ class AgreementLinesModel(TableModel):
         self.preview = None
         self.set_rows(rows, copy=False)
 
+    def load_rows(self, names: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+        """Rows given as value tuples in `names` order (names include "line_no")."""
+        self.preview = None
+        self.set_rows([dict(zip(names, v, strict=True)) for v in values], copy=False)
+
     def drafts(self) -> list[Any]:
         out = []
         for i, values in enumerate(self.rows):

@@ -175,3 +175,56 @@ def test_history_shows_stored_and_typed_values_alike(ctx):
     with ctx.uow() as uow:
         (change,) = agreements.history(uow, view.id, field="Rebate 1")[:1]
         assert (change.old_value, change.new_value) == ("2.03", "2.5")
+
+
+def _orm_drafts(uow, agreement_id: int) -> list[LineDraft]:
+    """The lines of an agreement through the ORM (the reference for the screen's loader)."""
+    from app.models import AgreementLine
+
+    stored = uow.session.scalars(select(AgreementLine).where(AgreementLine.agreement_id == agreement_id)).all()
+    return [agreements._to_draft(row, row.product.code if row.product else None) for row in stored]
+
+
+def test_fast_loader_reads_the_same_values_as_the_orm(ctx):
+    """load_agreement reads the lines with one Core select and converts each distinct value
+    once: the drafts and the grid rows equal what the ORM path gives, Decimal for Decimal
+    (same exponent), also for blank levels, odd scales and a line changed behind the
+    services' back."""
+    from sqlalchemy import update
+
+    from app.models import AgreementLine, Product
+
+    import_example(ctx, "E_product_pct", MASTER)
+    with ctx.uow() as uow:
+        product = uow.session.scalar(select(Product.code).limit(1))
+    lines = [
+        line(max_amount=D("1000"), rebates=(D("1.5"), D("0.25"), None, None)),
+        line(max_amount=D("2500.5"), rebates=(D("2.125"), None, D("0.0001"), D("3")), degressive=True),
+        line(cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=D("999999999"), rebates=(D("4"), None, None, None),
+             start=date(2026, 7, 1), retro=True, method="NC", product_pct=D("25.5")),
+        line(cats=(None, None, None, None), product=product, max_amount=D("10.01"), rebates=(D("0.5"), None, None, None),
+             product_pct=D("100")),
+    ]
+    view = create(ctx, status="PENDING", lines=lines, kind="COOP")
+    with ctx.uow() as uow:  # a blank level and a lower-case ALL written in SQL
+        uow.session.execute(update(AgreementLine).where(AgreementLine.agreement_id == view.id,
+                                                        AgreementLine.line_no == 1).values(cat2=None, cat3="all"))
+        uow.commit()
+    with ctx.uow() as uow:
+        loaded = agreements.load_agreement(uow, view.id)
+        reference = _orm_drafts(uow, view.id)
+    by_no = {d.line_no: d for d in reference}
+    assert sorted(d.line_no for d in loaded.lines) == sorted(by_no)
+    for draft in loaded.lines:
+        expected = by_no[draft.line_no]
+        assert draft == expected
+        for got, want in zip(draft.rebates + (draft.max_amount, draft.product_pct),
+                             expected.rebates + (expected.max_amount, expected.product_pct), strict=True):
+            assert type(got) is type(want) and str(got) == str(want)  # same exponent, never float
+    # Screen order: group lines by scope (blank = ALL), then product lines; dates, Maximum Amount.
+    assert [d.product is not None for d in loaded.lines] == [False, False, False, True]
+    group_rows = loaded.grid_rows(product=False)
+    product_rows = loaded.grid_rows(product=True)
+    assert [dict(zip(agreements.GRID_NAMES, r, strict=True)) for r in group_rows + product_rows] == [
+        {"line_no": d.line_no, **agreements.line_values(d)} for d in loaded.lines]
+    assert group_rows[[r[0] for r in group_rows].index(1)][1:5] == ("GYPSUM", "ALL", "ALL", "ALL")
