@@ -80,7 +80,10 @@ def _dr(role: str, amount: Any, kind: str | None, memo: str, zero: Any) -> LineT
 
 
 def _cr(role: str, amount: Any, kind: str | None, memo: str, zero: Any) -> LineTuple:
-    return _dr(role, -amount, kind, memo, zero)
+    """A credit of amount (a negative amount becomes a debit)."""
+    if amount >= zero:
+        return (role, zero, amount, kind, memo)
+    return (role, -amount, zero, kind, memo)
 
 
 def receipt_lines(amount: Any, memo: str, zero: Any = ZERO) -> tuple[LineTuple, ...]:

@@ -9,6 +9,7 @@ post the difference (ACCRUAL/RETRO for new lines, RERATE for lines already poste
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -131,26 +132,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-class _Posted:
-    """A line_accrual row as loaded (money in cents)."""
-
-    __slots__ = ("receipt_line_id", "kind", "ladder_key", "received", "slip_no", "line_no", "product_id", "amount",
-                 "period_key", "rebate", "retro", "inventory", "volume_after", "tier", "position")
-
-    def __init__(self, row: Sequence[Any]) -> None:
-        (self.receipt_line_id, self.kind, self.ladder_key, self.received, self.slip_no, self.line_no,
-         self.product_id, self.amount, self.period_key, self.rebate, self.retro, self.inventory,
-         self.volume_after, self.tier) = row
-        self.position = (self.received, self.slip_no, self.line_no)
-
-    def state(self) -> tuple[Any, ...]:
-        """Comparable with _state(ladder key, period key, accrual)."""
-        return (self.ladder_key, self.period_key, self.volume_after, self.tier, self.rebate, self.retro,
-                self.inventory)
-
-
-def _state(ladder_key: str, pkey: str, acc: Accrual) -> tuple[Any, ...]:
-    return (ladder_key, pkey, *acc)
+# A line_accrual row as loaded (money in cents): a plain row, read by position.
+_Posted = Sequence[Any]
+P_ID, P_KIND, P_RECEIVED, P_PRODUCT, P_AMOUNT, P_LADDER, P_PERIOD, P_REBATE, P_INVENTORY = 0, 1, 2, 5, 6, 7, 8, 11, 13
+P_POSITION = slice(2, 5)  # (received date, slip number, line number)
+P_STATE = slice(7, 14)  # (ladder key, period key, volume after, tier, rebate, retro, inventory)
 
 
 # (volume after, tier 1-based, rebate, retro, inventory), money in cents: CentRun.add's result.
@@ -223,14 +209,14 @@ class _Batch:
         self.replace_volumes_of: set[int] = set()
 
     def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
-                      lines: Iterable[RLine | _Posted]) -> None:
+                      positions: Iterable[tuple[date, str, int]]) -> None:
         """Record the final volume and last position of each bucket these lines fall in."""
         last: dict[str, tuple[date, str, int]] = {}
         period = ladder.terms.period
-        for line in lines:
-            bucket = _bucket(period, line.received)
-            if bucket not in last or line.position > last[bucket]:
-                last[bucket] = line.position
+        for position in positions:
+            bucket = _bucket(period, position[0])
+            if bucket not in last or position > last[bucket]:
+                last[bucket] = position
         for bucket, (when, slip_no, line_no) in last.items():
             self.volumes[(ladder.key, bucket)] = {
                 "ladder_key": ladder.key, "period_key": bucket, "vendor_id": vendor_id,
@@ -280,17 +266,19 @@ class _Batch:
         self._insert(line, kind, ladder, pkey, acc)
 
     def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
-        self._rerate(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, row.kind,
-                     acc[2] - row.rebate, acc[4] - row.inventory, f"{row.kind} re-rate {label} tier {acc[1]}")
-        if row.ladder_key == ladder.key and row.period_key == pkey:  # same ladder: its index stays as it is
-            self.updates.append((*acc, row.receipt_line_id, row.kind))
+        line_id, kind, _when, slip_no, line_no, product_id = row[:6]
+        self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
+                     acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}")
+        if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
+            self.updates.append((*acc, line_id, kind))
         else:
-            self.moves.append((ladder.key, ladder.agreement_id, pkey, *acc, row.receipt_line_id, row.kind))
+            self.moves.append((ladder.key, ladder.agreement_id, pkey, *acc, line_id, kind))
 
     def drop(self, row: _Posted, vendor_id: int) -> None:
-        self._rerate(row.receipt_line_id, row.slip_no, row.line_no, vendor_id, row.product_id, row.kind,
-                     -row.rebate, -row.inventory, f"{row.kind} re-rate: no agreement")
-        self.deletes.append((row.receipt_line_id, row.kind))
+        line_id, kind, _when, slip_no, line_no, product_id = row[:6]
+        self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, -row[P_REBATE], -row[P_INVENTORY],
+                     f"{kind} re-rate: no agreement")
+        self.deletes.append((line_id, kind))
 
     def write(self) -> int:
         session = self.session
@@ -452,15 +440,16 @@ def gl_reference_ids(session: Session) -> dict[str, int]:
     return {role: aid for role, (aid, _n) in roles_to_accounts(session).items()}
 
 
-def _load_posted(session: Session, where: object) -> list[_Posted]:
+def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequence[_Posted]:
+    """line_accrual rows (see P_*); ordered: in ladder order (received date, slip, line)."""
     t = LineAccrualRow
     dialect = session.get_bind().dialect
-    money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory, t.volume_after)]
-    rows = session.connection().execute(  # Core: plain rows, no ORM result machinery
-        select(t.receipt_line_id, t.kind, t.ladder_key, t.received_date, t.slip_no, t.line_no,
-               t.product_id, money[0], t.period_key, *money[1:], t.tier).where(where)  # type: ignore[arg-type]
-    )
-    return [_Posted(r) for r in rows]
+    money = [stored_units(c, 2, dialect) for c in (t.amount, t.volume_after, t.rebate, t.retro, t.inventory)]
+    query = select(t.receipt_line_id, t.kind, t.received_date, t.slip_no, t.line_no, t.product_id, money[0],
+                   t.ladder_key, t.period_key, money[1], t.tier, *money[2:]).where(where)  # type: ignore[arg-type]
+    if ordered:
+        query = query.order_by(t.received_date, t.slip_no, t.line_no)
+    return session.connection().execute(query).all()  # Core: plain rows, no ORM result machinery
 
 
 def _ladder_volumes(session: Session, ladder: Ladder, before: tuple[date, str, int],
@@ -476,8 +465,8 @@ def _ladder_volumes(session: Session, ladder: Ladder, before: tuple[date, str, i
     for pkey, cents_ in rows:
         volumes[pkey] += cents_ or 0
     for row in same_day:
-        if row.position < before:
-            volumes[row.period_key] += row.amount
+        if row[P_POSITION] < before:
+            volumes[row[P_PERIOD]] += row[P_AMOUNT]
     return dict(volumes)
 
 
@@ -485,21 +474,30 @@ def _post_ladder(session: Session, batch: _Batch, kind: str, ladder: Ladder, new
     """New lines into one ladder; later posted lines of the ladder are re-rated."""
     first = new[0].position
     t = LineAccrualRow
-    later_or_same = _load_posted(session, (t.ladder_key == ladder.key) & (t.received_date >= first[0]))
-    earlier_same_day = [r for r in later_or_same if r.position < first]
-    merged: list[RLine | _Posted] = [*new, *(r for r in later_or_same if r.position >= first)]
-    merged.sort(key=attrgetter("position"))
-    run = cent_run(ladder, _ladder_volumes(session, ladder, first, earlier_same_day))
+    later_or_same = _load_posted(session, (t.ladder_key == ladder.key) & (t.received_date >= first[0]), ordered=True)
+    same_day = [r for r in later_or_same if r[P_RECEIVED] == first[0]]
+    later = [r for r in later_or_same if r[P_POSITION] >= first]
+    run = cent_run(ladder, _ladder_volumes(session, ladder, first, same_day))
     vendor_id = new[0].vendor_id
     label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
-    for item in merged:
-        pkey = _bucket(period, item.received)
-        acc = run.add(pkey, item.amount)
-        if isinstance(item, RLine):
-            batch.new_line(item, kind, ladder, label, pkey, acc)
-        elif item.state() != _state(key, pkey, acc):
-            batch.restate(item, vendor_id, ladder, label, pkey, acc)
-    batch.ladder_volume(ladder, vendor_id, run.volumes, merged)
+    positions = []
+    # Both in position order: the new lines, and the posted ones (as loaded).
+    for item in heapq.merge(new, later, key=_position):
+        if type(item) is RLine:
+            pkey = _bucket(period, item.received)
+            batch.new_line(item, kind, ladder, label, pkey, run.add(pkey, item.amount))
+            positions.append(item.position)
+        else:
+            pkey = _bucket(period, item[P_RECEIVED])
+            acc = run.add(pkey, item[P_AMOUNT])
+            if item[P_STATE] != (key, pkey, *acc):
+                batch.restate(item, vendor_id, ladder, label, pkey, acc)
+            positions.append(item[P_POSITION])
+    batch.ladder_volume(ladder, vendor_id, run.volumes, positions)
+
+
+def _position(item: RLine | _Posted) -> tuple[date, str, int]:
+    return item.position if type(item) is RLine else item[P_POSITION]  # type: ignore[union-attr,return-value]
 
 
 def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: LadderIndex) -> None:
@@ -512,8 +510,7 @@ def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: Ladd
                 group = touched[(kind, ladder.key)] = (ladder, [])
             group[1].append(line)
     states = ladder_states(session, sorted({key for _kind, key in touched}))
-    for (kind, key), (ladder, new) in sorted(touched.items()):
-        new.sort(key=attrgetter("position"))
+    for (kind, key), (ladder, new) in sorted(touched.items()):  # new: in position order, as lines
         state = states.get(key, {})
         last = max((pos for _vol, pos in state.values()), default=None)
         if last is not None and new[0].position <= last:
@@ -524,7 +521,7 @@ def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: Ladd
         for line in new:
             pkey = _bucket(period, line.received)
             batch.new_line(line, kind, ladder, label, pkey, run.add(pkey, line.amount))
-        batch.ladder_volume(ladder, new[0].vendor_id, run.volumes, new)
+        batch.ladder_volume(ladder, new[0].vendor_id, run.volumes, (line.position for line in new))
 
 
 def post_slips(
@@ -642,7 +639,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
         else:
             raise PostingRefused("a receiving slip of this posting was saved again or deleted by another "
                                  "workstation meanwhile; nothing was posted: open it and post it again")
-    lines = _rlines(session.connection().execute(_line_query(session).where(ReceiptLine.slip_id.in_(slip_ids))))
+    lines = _rlines(session.connection().execute(_line_query(session).where(ReceiptLine.slip_id.in_(slip_ids))).all())
     lines.sort(key=attrgetter("position"))
     batch = _Batch(session, uow.user, today)
     if ladders is not None:
@@ -682,15 +679,14 @@ def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | 
 def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
     batch.replace_volumes_of.add(vendor_id)
     lines = _rlines(session.connection().execute(
-        _line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")))
+        _line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")).all())
     lines.sort(key=attrgetter("position"))
-    posted = {(r.receipt_line_id, r.kind): r for r in _load_posted(session, LineAccrualRow.vendor_id == vendor_id)}
+    posted = {(r[P_ID], r[P_KIND]): r for r in _load_posted(session, LineAccrualRow.vendor_id == vendor_id)}
     index = LadderIndex({vendor_id: ladders})
     members: dict[str, list[RLine]] = defaultdict(list)
     for line in lines:
         for _kind, ladder in index.ladders_of(line):
             members[ladder.key].append(line)
-    seen: set[tuple[int, str]] = set()
     for kind, kind_ladders in ladders.items():
         for ladder in kind_ladders:
             run = cent_run(ladder)
@@ -699,26 +695,25 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
             for line in ladder_lines:
                 pkey = _bucket(period, line.received)
                 acc = run.add(pkey, line.amount)
-                line_kind = (line.id, kind)
-                seen.add(line_kind)
-                row = posted.get(line_kind)
+                row = posted.pop((line.id, kind), None)
                 if row is None:
                     batch.newly_covered(line, kind, ladder, label, pkey, acc)
-                elif row.state() != _state(key, pkey, acc):
+                elif row[P_STATE] != (key, pkey, *acc):
                     batch.restate(row, vendor_id, ladder, label, pkey, acc)
-            batch.ladder_volume(ladder, vendor_id, run.volumes, ladder_lines)
-    for line_kind, row in posted.items():
-        if line_kind not in seen:
-            batch.drop(row, vendor_id)
+            batch.ladder_volume(ladder, vendor_id, run.volumes, (line.position for line in ladder_lines))
+    for row in posted.values():  # lines no ladder of their kind covers any more
+        batch.drop(row, vendor_id)
 
 
 def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | None = None,
-           cancelled: Cancelled | None = None, full: bool = False) -> int:
-    """Re-rate (SPEC §6.3), one vendor per transaction. Returns RERATE entries.
+           cancelled: Cancelled | None = None, full: bool = False, batch_slips: int = 1000) -> int:
+    """Re-rate (SPEC §6.3). Returns RERATE entries.
 
     Recomputes every vendor whose ladders or product categories changed since its accruals
     were last computed (its fingerprint differs from its stamp), or every vendor with
     full=True; an unchanged state reads the fingerprints only and posts nothing.
+    Whole vendors per transaction, in vendor order, grouped up to about batch_slips posted
+    slips (a big vendor alone): a cancel or a crash leaves each vendor re-rated or untouched.
     """
     require(uow, Permission.RERATE)
     session = uow.session
@@ -728,15 +723,28 @@ def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | N
         current = vendor_fingerprints(session, cache.get(session))
         stamps = rating_stamps(session)
         vendor_ids = [vid for vid in vendor_ids if stamps.get(vid) != current.get(vid)]
+    groups: list[list[int]] = []
+    if vendor_ids:
+        slips = dict(session.execute(  # type: ignore[arg-type]
+            select(ReceivingSlip.vendor_id, func.count()).where(ReceivingSlip.status == "POSTED")
+            .group_by(ReceivingSlip.vendor_id)).all())
+        size = batch_slips
+        for vid in vendor_ids:
+            if size >= batch_slips:
+                groups.append([])
+                size = 0
+            groups[-1].append(vid)
+            size += slips.get(vid, 0)
     session.rollback()
-    total = 0
-    for i, vid in enumerate(vendor_ids):
+    total = done = 0
+    for group in groups:
         if cancelled and cancelled():
-            raise PostingCancelled(f"cancelled after {i} vendors")
-        total += rerate_vendors(uow, [vid], today=today, ladders=cache)
+            raise PostingCancelled(f"cancelled after {done} vendors")
+        total += rerate_vendors(uow, group, today=today, ladders=cache)
         uow.commit()
+        done += len(group)
         if progress:
-            progress(i + 1, len(vendor_ids))
+            progress(done, len(vendor_ids))
     if progress and not vendor_ids:
         progress(0, 0)
     return total
