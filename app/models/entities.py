@@ -239,7 +239,8 @@ Index(
     LineAccrual.slip_no,
     LineAccrual.line_no,
 )
-Index("ix_line_accrual_vendor", LineAccrual.vendor_id, LineAccrual.kind)
+# No index on vendor_id (migration 0005): a vendor's rows are found through its receipt
+# lines (the primary key starts with receipt_line_id); see posting.vendor_accruals.
 
 
 class AppUser(Base):

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.domain.journal import (
     INVENTORY,
@@ -440,6 +441,13 @@ def gl_reference_ids(session: Session) -> dict[str, int]:
     return {role: aid for role, (aid, _n) in roles_to_accounts(session).items()}
 
 
+def vendor_accruals(vendor_id: int) -> ColumnElement[bool]:
+    """line_accrual rows of a vendor, found through its receipt lines (the primary key)."""
+    return LineAccrualRow.receipt_line_id.in_(
+        select(ReceiptLine.id).join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
+        .where(ReceivingSlip.vendor_id == vendor_id))
+
+
 def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequence[_Posted]:
     """line_accrual rows (see P_*); ordered: in ladder order (received date, slip, line)."""
     t = LineAccrualRow
@@ -681,7 +689,7 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
     lines = _rlines(session.connection().execute(
         _line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")).all())
     lines.sort(key=attrgetter("position"))
-    posted = {(r[P_ID], r[P_KIND]): r for r in _load_posted(session, LineAccrualRow.vendor_id == vendor_id)}
+    posted = {(r[P_ID], r[P_KIND]): r for r in _load_posted(session, vendor_accruals(vendor_id))}
     index = LadderIndex({vendor_id: ladders})
     members: dict[str, list[RLine]] = defaultdict(list)
     for line in lines:

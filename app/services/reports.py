@@ -28,6 +28,7 @@ from app.models import (
 
 from .context import UnitOfWork
 from .ladders import build_ladders, vendor_ladders
+from .posting import vendor_accruals
 from .security import Permission, require
 
 JOURNAL_COLUMNS = (
@@ -186,7 +187,7 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
     if date_from:
         where.append(t.received_date >= date_from)
     if vendor_id is not None:
-        where.append(t.vendor_id == vendor_id)
+        where.append(vendor_accruals(vendor_id))
     query = (select(t.ladder_key, t.period_key, *(func.sum(c) for c in (t.amount, t.rebate, t.retro, t.inventory)))
              .where(*where).group_by(t.period_key, t.ladder_key))  # fmt: skip
     with _work_mem(session, REPORT_WORK_MEM_KB if vendor_id is None else 0):
