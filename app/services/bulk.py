@@ -9,14 +9,20 @@ PostgreSQL. Same connection, same transaction: a failure rolls everything back.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import Date, Table, text
 from sqlalchemy.orm import Session
 
 from app.models.types import ScaledDecimal, from_units
+
+# A date as SQLAlchemy stores it on SQLite (its DATE storage format is ISO 8601), done by the
+# driver in C. Registered explicitly: Python 3.12 deprecates the implicit default adapter.
+sqlite3.register_adapter(date, date.isoformat)
 
 
 class BulkWriter:
@@ -41,6 +47,8 @@ class BulkWriter:
                 if units and isinstance(column_type, ScaledDecimal):
                     if not self.sqlite:
                         procs.append((i, partial(from_units, places=-column_type.scale)))
+                    continue
+                if self.sqlite and type(column_type) is Date:  # sqlite3 adapts it (below): YYYY-MM-DD
                     continue
                 proc = column_type.dialect_impl(self.dialect).bind_processor(self.dialect)
                 if proc is not None:

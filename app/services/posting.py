@@ -211,13 +211,16 @@ class _Batch:
 
     def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
                       positions: Iterable[tuple[date, str, int]]) -> None:
-        """Record the final volume and last position of each bucket these lines fall in."""
+        """Record the final volume and last position of each bucket these lines fall in
+        (positions in ladder order, so the last one of a bucket is its last line)."""
         last: dict[str, tuple[date, str, int]] = {}
         period = ladder.terms.period
-        for position in positions:
-            bucket = _bucket(period, position[0])
-            if bucket not in last or position > last[bucket]:
-                last[bucket] = position
+        if period is None:
+            for position in positions:
+                last[""] = position
+        else:
+            for position in positions:
+                last[_bucket(period, position[0])] = position
         for bucket, (when, slip_no, line_no) in last.items():
             self.volumes[(ladder.key, bucket)] = {
                 "ladder_key": ladder.key, "period_key": bucket, "vendor_id": vendor_id,
@@ -284,13 +287,6 @@ class _Batch:
     def write(self) -> int:
         session = self.session
         gl = gl_reference_ids(session)
-        needed = {line[0] for e in self.entries for line in e[9]}
-        missing = sorted(needed - set(gl))
-        if missing:
-            raise PostingRefused(
-                "GL reference incomplete: no account for " + ", ".join(missing)
-                + " (set it in Maintenance > GL Reference)"
-            )
         stamp = now()
         self.entries.sort(key=itemgetter(0, 1, 2, 3, 4))
         bulk = BulkWriter(session)
@@ -306,7 +302,11 @@ class _Batch:
                 for role, dr, cr, kind, memo in lines:
                     debit += dr
                     credit += cr
-                    line_rows.append((eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no, line_no,
+                    account = gl.get(role)
+                    if account is None:
+                        raise PostingRefused(f"GL reference incomplete: no account for {role} "
+                                             "(set it in Maintenance > GL Reference)")
+                    line_rows.append((eid, account, role, dr, cr, vendor_id, product_id, line_id, slip_no, line_no,
                                       kind, memo[:200]))
                 if debit != credit or not lines:
                     raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
