@@ -85,6 +85,22 @@ class BulkWriter:
             for row in data:
                 copy.write_row(row)
 
+    def upsert(self, table: Table, columns: Sequence[str], key_columns: Sequence[str], rows: Sequence[Sequence[Any]],
+               units: bool = False) -> None:
+        """INSERT the rows; where the key exists already, set the other columns instead."""
+        if not rows:
+            return
+        data = self._converted(table, columns, rows, units)
+        mark = "?" if self.sqlite else "%s"
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key_columns)
+        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+               f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}")
+        if self.sqlite:
+            self.raw.executemany(sql, data)
+        else:
+            with self.raw.cursor() as cur:
+                cur.executemany(sql, data)
+
     def update(self, table: Table, set_columns: Sequence[str], key_columns: Sequence[str],
                rows: Sequence[Sequence[Any]], units: bool = False) -> None:
         """UPDATE table SET set_columns WHERE key_columns, one row per tuple (set values, then keys)."""

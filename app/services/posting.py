@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -65,6 +64,8 @@ JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "role", "debit", "credit", "ve
                         "receipt_line_id", "slip_no", "line_no", "kind", "memo")
 ACCRUAL_RESULT_COLUMNS = ("volume_after", "tier", "rebate", "retro", "inventory")
 ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", *ACCRUAL_RESULT_COLUMNS)
+LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "last_date", "last_slip_no",
+                         "last_line_no")
 ACCRUAL_COLUMNS = ("receipt_line_id", "kind", "vendor_id", "product_id", "received_date", "slip_no", "line_no",
                    "amount", *ACCRUAL_STATE_COLUMNS)
 Cancelled = Callable[[], bool]
@@ -206,7 +207,7 @@ class _Batch:
         self.cost_qty: dict[int, int] = defaultdict(int)
         self.cost_net: dict[int, int] = defaultdict(int)
         self.rerates = 0
-        self.volumes: dict[tuple[str, str], dict[str, object]] = {}
+        self.volumes: dict[tuple[str, str], tuple[object, ...]] = {}  # LADDER_VOLUME_COLUMNS, volume in cents
         self.replace_volumes_of: set[int] = set()
 
     def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
@@ -222,11 +223,7 @@ class _Batch:
             for position in positions:
                 last[_bucket(period, position[0])] = position
         for bucket, (when, slip_no, line_no) in last.items():
-            self.volumes[(ladder.key, bucket)] = {
-                "ladder_key": ladder.key, "period_key": bucket, "vendor_id": vendor_id,
-                "volume": Decimal(volumes[bucket]).scaleb(-2), "last_date": when, "last_slip_no": slip_no,
-                "last_line_no": line_no,
-            }  # fmt: skip
+            self.volumes[(ladder.key, bucket)] = (ladder.key, bucket, vendor_id, volumes[bucket], when, slip_no, line_no)
 
     def receipt(self, line: RLine) -> None:
         memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
@@ -324,25 +321,12 @@ class _Batch:
         if self.replace_volumes_of:
             session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(self.replace_volumes_of)))
         if self.volumes:
-            upsert_ladder_volumes(session, list(self.volumes.values()))
+            bulk.upsert(LadderVolume.__table__, LADDER_VOLUME_COLUMNS, ("ladder_key", "period_key"),
+                        list(self.volumes.values()), units=True)
         products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v})
         bulk.add_to(Product.__table__, ("received_qty", "received_net"), "id", [
             (self.cost_qty.get(pid, 0), self.cost_net.get(pid, 0), pid) for pid in products], units=True)
         return len(self.entries)
-
-
-def upsert_ladder_volumes(session: Session, rows: list[dict[str, object]]) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    stmt = upsert(LadderVolume.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["ladder_key", "period_key"],
-        set_={c: stmt.excluded[c] for c in ("vendor_id", "volume", "last_date", "last_slip_no", "last_line_no")},
-    )
-    session.execute(stmt, rows)
 
 
 def ladder_states(session: Session, keys: Sequence[str]) -> dict[str, dict[str, tuple[int, tuple[date, str, int]]]]:
