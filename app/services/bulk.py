@@ -34,15 +34,23 @@ class BulkWriter:
         self.session = session
         self._procs: dict[tuple[str, tuple[str, ...]], list[tuple[int, Callable[[Any], Any]]]] = {}
 
-    def _processors(self, table: Table, columns: Sequence[str],
-                    units: bool = False) -> list[tuple[int, Callable[[Any], Any]]]:
+    def stored(self, table: Table, column: str, value: Any) -> Any:
+        """A value as the driver receives it for the column (pass its column in `stored`)."""
+        proc = table.c[column].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+        return value if proc is None or value is None else proc(value)
+
+    def _processors(self, table: Table, columns: Sequence[str], units: bool = False,
+                    stored: tuple[str, ...] = ()) -> list[tuple[int, Callable[[Any], Any]]]:
         """(index, converter) per column that needs one. units: the decimal columns carry the
-        integers SQLite stores (ScaledDecimal units), so SQLite takes them as they are."""
-        key = (table.name, tuple(columns), units)
+        integers SQLite stores (ScaledDecimal units), so SQLite takes them as they are;
+        stored: columns whose values come converted already (BulkWriter.stored)."""
+        key = (table.name, tuple(columns), units, stored)
         procs = self._procs.get(key)
         if procs is None:
             procs = []
             for i, name in enumerate(columns):
+                if name in stored:
+                    continue
                 column_type = table.c[name].type
                 if units and isinstance(column_type, ScaledDecimal):
                     if not self.sqlite:
@@ -57,8 +65,8 @@ class BulkWriter:
         return procs
 
     def _converted(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                   units: bool = False) -> Iterable[Sequence[Any]]:
-        procs = self._processors(table, columns, units)
+                   units: bool = False, stored: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
+        procs = self._processors(table, columns, units, stored)
         if not procs or not rows:
             return rows
         # Column by column: each distinct value converted once (dates and stamps repeat), the
@@ -71,11 +79,12 @@ class BulkWriter:
         return list(zip(*cols, strict=True))
 
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-               units: bool = False) -> None:
-        """INSERT the rows (tuples in column order, Python values; see _processors for units)."""
+               units: bool = False, stored: tuple[str, ...] = ()) -> None:
+        """INSERT the rows (tuples in column order, Python values; see _processors for units
+        and stored)."""
         if not rows:
             return
-        data = self._converted(table, columns, rows, units)
+        data = self._converted(table, columns, rows, units, stored)
         names = ", ".join(columns)
         if self.sqlite:
             marks = ", ".join("?" * len(columns))

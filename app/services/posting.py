@@ -290,11 +290,12 @@ class _Batch:
         if self.entries:
             ids = bulk.next_ids(JournalEntry.__table__, len(self.entries))
             user = self.user
+            created = bulk.stored(JournalEntry.__table__, "created_at", stamp)  # converted once, not per entry
             entry_rows = []
             line_rows = []
             for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, lines) in zip(
                     ids, self.entries, strict=True):
-                entry_rows.append((eid, when, source, slip_no, user, stamp))
+                entry_rows.append((eid, when, source, slip_no, user, created))
                 debit = credit = 0
                 for role, dr, cr, kind, memo in lines:
                     debit += dr
@@ -307,7 +308,7 @@ class _Batch:
                                       kind, memo[:200]))
                 if debit != credit or not lines:
                     raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
-            bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, entry_rows)
+            bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, entry_rows, stored=("created_at",))
             bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, line_rows, units=True)
         table = LineAccrualRow.__table__
         if self.inserts:
