@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .money import CENT, HUNDRED, ZERO, cents
+from .money import CENT, HUNDRED, ZERO, cents, to_units
 
 ALL = "ALL"
 KINDS = ("COOP", "VOLUME", "PERIODIC")
@@ -203,9 +203,10 @@ class LadderRun:
 
 def _units(value: Decimal, places: int) -> int | None:
     """value × 10^places as an exact int, or None if it has more decimals."""
-    shifted = value.scaleb(places)
-    whole = int(shifted)
-    return whole if whole == shifted else None
+    try:
+        return to_units(value, places)
+    except ValueError:
+        return None
 
 
 def _round_div(value: int, unit: int) -> int:

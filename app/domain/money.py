@@ -32,6 +32,20 @@ def D(value: object) -> Decimal:
     raise TypeError(f"cannot make a decimal from {type(value).__name__}")
 
 
+def to_units(value: object, scale: int) -> int:
+    """value as an exact integer of 10^-scale units (cents for scale 2); floats and values
+    with more decimals are refused, never rounded."""
+    if type(value) is not Decimal:
+        if isinstance(value, float):
+            raise TypeError("float is not allowed in a decimal column")
+        value = Decimal(value)  # type: ignore[arg-type]
+    shifted = value.scaleb(scale)
+    whole = int(shifted)
+    if whole != shifted:
+        raise ValueError(f"{value} has more than {scale} decimals")
+    return whole
+
+
 def cents(value: Decimal) -> Decimal:
     """Round to the cent, half-up (the single rounding policy of the application)."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)

@@ -15,18 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-
-def to_units(value: Any, scale: int) -> int:
-    """SQLite storage: an exact integer of 10^-scale units; more decimals are refused, never rounded."""
-    if type(value) is not Decimal:
-        if isinstance(value, float):
-            raise TypeError("float is not allowed in a decimal column")
-        value = Decimal(value)
-    shifted = value.scaleb(scale)
-    whole = int(shifted)
-    if whole != shifted:
-        raise ValueError(f"{value} has more than {scale} decimals")
-    return whole
+from app.domain.money import to_units
 
 
 def from_units(value: Any, places: int) -> Decimal:
@@ -90,7 +79,14 @@ class ScaledDecimal(TypeDecorator[Decimal]):
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
+            # The driver returns NUMERIC as Decimal already (Numeric's own processor would
+            # only look at the cursor's type code): quantized to the column's scale.
+            unit = self._unit
+
+            def quantized(value: Any) -> Decimal | None:
+                return None if value is None else Decimal(value).quantize(unit)
+
+            return quantized
         places = -self.scale
 
         def process(value: Any) -> Decimal | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cached_property, lru_cache, partial
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import Dialect, func, insert, select, type_coerce, update
@@ -22,8 +22,8 @@ from app.domain.validation import (
     validate_agreement,
 )
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
-from app.models.types import ScaledDecimal
 
+from .bulk import by_distinct_value
 from .context import UnitOfWork
 from .errors import NotFound, StaleRecord, ValidationFailed
 from .ladders import build_ladders
@@ -196,12 +196,7 @@ def _line_columns() -> tuple[Any, ...]:
 def _result_converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
     """What SQLAlchemy would do to a value the driver returned for `column`: the column
     type's own result conversion (None: the driver's value as it is)."""
-    column_type = column.type
-    if isinstance(column_type, ScaledDecimal) and dialect.name != "sqlite":
-        # The driver returns NUMERIC as Decimal (so the Numeric impl converts nothing; its
-        # processor needs the cursor's type code); the type quantizes it to its scale.
-        return partial(column_type.process_result_value, dialect=dialect)
-    return column_type.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[no-any-return]
+    return column.type.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[no-any-return]
 
 
 def _stored_lines(uow: UnitOfWork, agreement_id: int) -> tuple[StoredLine, ...]:
@@ -221,14 +216,7 @@ def _stored_lines(uow: UnitOfWork, agreement_id: int) -> tuple[StoredLine, ...]:
         .select_from(table.outerjoin(products, products.c.id == table.c.product_id))
         .where(table.c.agreement_id == agreement_id)
     ).all()
-    if not stored:
-        return ()
-    values: list[Any] = list(zip(*stored, strict=True))
-    for i, convert in enumerate(converters):
-        if convert is not None:
-            distinct = {v: convert(v) for v in set(values[i])}
-            values[i] = map(distinct.__getitem__, values[i])
-    rows = list(zip(*values, strict=True))
+    rows = by_distinct_value(stored, [(i, convert) for i, convert in enumerate(converters) if convert is not None])
     rows.sort(key=_screen_order)
     return tuple(rows)
 

@@ -25,6 +25,21 @@ from app.models.types import ScaledDecimal, from_units
 sqlite3.register_adapter(date, date.isoformat)
 
 
+def by_distinct_value(rows: Sequence[Sequence[Any]], procs: Sequence[tuple[int, Callable[[Any], Any]]]
+                      ) -> list[tuple[Any, ...]]:
+    """The rows with column i converted by proc, for each (i, proc): column by column, each
+    distinct value once (amounts, dates and stamps repeat), the rest by zip and map in C.
+    None stays None."""
+    if not rows:
+        return []
+    cols = list(zip(*rows, strict=True))
+    for i, proc in procs:
+        done = {value: proc(value) for value in set(cols[i]) if value is not None}
+        done[None] = None
+        cols[i] = tuple(map(done.__getitem__, cols[i]))
+    return list(zip(*cols, strict=True))
+
+
 class BulkWriter:
     def __init__(self, session: Session) -> None:
         connection = session.connection()
@@ -32,6 +47,7 @@ class BulkWriter:
         self.sqlite = self.dialect.name == "sqlite"
         self.raw: Any = connection.connection.driver_connection
         self.session = session
+        self.mark = "?" if self.sqlite else "%s"
         self._procs: dict[tuple[str, tuple[str, ...]], list[tuple[int, Callable[[Any], Any]]]] = {}
 
     def stored(self, table: Table, column: str, value: Any) -> Any:
@@ -67,16 +83,9 @@ class BulkWriter:
     def _converted(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                    units: bool = False, stored: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
         procs = self._processors(table, columns, units, stored)
-        if not procs or not rows:
+        if not procs:
             return rows
-        # Column by column: each distinct value converted once (dates and stamps repeat), the
-        # rest done by zip and map in C.
-        cols = list(zip(*rows, strict=True))
-        for i, proc in procs:
-            done = {value: proc(value) for value in set(cols[i]) if value is not None}
-            done[None] = None
-            cols[i] = tuple(map(done.__getitem__, cols[i]))
-        return list(zip(*cols, strict=True))
+        return by_distinct_value(rows, procs)
 
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                units: bool = False, stored: tuple[str, ...] = ()) -> None:
@@ -99,16 +108,11 @@ class BulkWriter:
         """INSERT the rows; where the key exists already, set the other columns instead."""
         if not rows:
             return
-        data = self._converted(table, columns, rows, units)
-        mark = "?" if self.sqlite else "%s"
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key_columns)
-        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-               f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}")
-        if self.sqlite:
-            self.raw.executemany(sql, data)
-        else:
-            with self.raw.cursor() as cur:
-                cur.executemany(sql, data)
+        marks = ", ".join([self.mark] * len(columns))
+        self._many(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks}) "
+                   f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}",
+                   self._converted(table, columns, rows, units))
 
     def update(self, table: Table, set_columns: Sequence[str], key_columns: Sequence[str],
                rows: Sequence[Sequence[Any]], units: bool = False) -> None:
@@ -140,26 +144,23 @@ class BulkWriter:
         """UPDATE table SET c = c + ? … WHERE key = ?, one row per tuple (increments, then key)."""
         if not rows:
             return
-        data = self._converted(table, [*columns, key], rows, units)
-        mark = "?" if self.sqlite else "%s"
-        sets = ", ".join(f"{c} = {c} + {mark}" for c in columns)
-        sql = f"UPDATE {table.name} SET {sets} WHERE {key} = {mark}"
+        sets = ", ".join(f"{c} = {c} + {self.mark}" for c in columns)
+        self._many(f"UPDATE {table.name} SET {sets} WHERE {key} = {self.mark}",
+                   self._converted(table, [*columns, key], rows, units))
+
+    def delete(self, table: Table, key_columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        keys = " AND ".join(f"{c} = {self.mark}" for c in key_columns)
+        self._many(f"DELETE FROM {table.name} WHERE {keys}", self._converted(table, key_columns, rows))
+
+    def _many(self, sql: str, data: Iterable[Sequence[Any]]) -> None:
+        """One statement per row, through the driver's executemany."""
         if self.sqlite:
             self.raw.executemany(sql, data)
         else:
             with self.raw.cursor() as cur:
                 cur.executemany(sql, data)
-
-    def delete(self, table: Table, key_columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        if not rows:
-            return
-        data = self._converted(table, key_columns, rows)
-        keys = " AND ".join(f"{c} = {'?' if self.sqlite else '%s'}" for c in key_columns)
-        if self.sqlite:
-            self.raw.executemany(f"DELETE FROM {table.name} WHERE {keys}", data)
-        else:
-            with self.raw.cursor() as cur:
-                cur.executemany(f"DELETE FROM {table.name} WHERE {keys}", data)
 
     def next_ids(self, table: Table, count: int) -> list[int]:
         """Ids for count new rows of table (its integer primary key `id`)."""

@@ -136,7 +136,7 @@ def now() -> datetime:
 
 # A line_accrual row as loaded (money in cents): a plain row, read by position.
 _Posted = Sequence[Any]
-P_ID, P_KIND, P_RECEIVED, P_PRODUCT, P_AMOUNT, P_LADDER, P_PERIOD, P_REBATE, P_INVENTORY = 0, 1, 2, 5, 6, 7, 8, 11, 13
+P_ID, P_KIND, P_RECEIVED, P_AMOUNT, P_LADDER, P_PERIOD, P_REBATE, P_INVENTORY = 0, 1, 2, 6, 7, 8, 11, 13
 P_POSITION = slice(2, 5)  # (received date, slip number, line number)
 P_STATE = slice(7, 14)  # (ladder key, period key, volume after, tier, rebate, retro, inventory)
 
@@ -293,21 +293,21 @@ class _Batch:
             created = bulk.stored(JournalEntry.__table__, "created_at", stamp)  # converted once, not per entry
             entry_rows = []
             line_rows = []
-            for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, lines) in zip(
-                    ids, self.entries, strict=True):
-                entry_rows.append((eid, when, source, slip_no, user, created))
-                debit = credit = 0
-                for role, dr, cr, kind, memo in lines:
-                    debit += dr
-                    credit += cr
-                    account = gl.get(role)
-                    if account is None:
-                        raise PostingRefused(f"GL reference incomplete: no account for {role} "
-                                             "(set it in Maintenance > GL Reference)")
-                    line_rows.append((eid, account, role, dr, cr, vendor_id, product_id, line_id, slip_no, line_no,
-                                      kind, memo[:200]))
-                if debit != credit or not lines:
-                    raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
+            try:
+                for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, lines) in zip(
+                        ids, self.entries, strict=True):
+                    entry_rows.append((eid, when, source, slip_no, user, created))
+                    debit = credit = 0
+                    for role, dr, cr, kind, memo in lines:
+                        debit += dr
+                        credit += cr
+                        line_rows.append((eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no,
+                                          line_no, kind, memo[:200]))
+                    if debit != credit or not lines:
+                        raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
+            except KeyError as missing:  # a role without an account (check_gl_roles names them all up front)
+                raise PostingRefused(f"GL reference incomplete: no account for {missing.args[0]} "
+                                     "(set it in Maintenance > GL Reference)") from None
             bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, entry_rows, stored=("created_at",))
             bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, line_rows, units=True)
         table = LineAccrualRow.__table__

@@ -212,13 +212,23 @@ def start_context(db_arg: str | None, user: str | None, settings: QSettings,
             return connection.open_context(url, user)
         except CannotConnect as exc:
             QMessageBox.critical(None, "Cannot open the database", str(exc))
-            if server is None:
-                return None
-            server = (ask or ask_again)(server)
+            server = try_again(settings, server, ask or ask_again)
             if server is None:
                 return None
             url = server.url()
-            remember_server(settings, server)
+
+
+def try_again(settings: QSettings, server: ServerSettings | None,
+              ask: Callable[[ServerSettings], ServerSettings | None]) -> ServerSettings | None:
+    """After the start database could not be opened: for a saved server, the connection
+    dialog again (`ask`), the answer remembered for the next start; None: give up (a
+    database named by --db or COOP_DATABASE_URL, or the dialog cancelled)."""
+    if server is None:
+        return None
+    server = ask(server)
+    if server is not None:
+        remember_server(settings, server)
+    return server
 
 
 def ask_again(server: ServerSettings, parent: QWidget | None = None) -> ServerSettings | None:

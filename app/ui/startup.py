@@ -150,12 +150,10 @@ class StartDatabase(QObject):
             self.failed()
             return
         QMessageBox.critical(self.parent_widget, TITLE, str(exc))
-        server = None
-        if self.server is not None:
-            server = (self.ask or (lambda s: connection_ui.ask_again(s, self.parent_widget)))(self.server)
+        ask = self.ask or (lambda s: connection_ui.ask_again(s, self.parent_widget))
+        server = connection_ui.try_again(self.settings, self.server, ask)
         if server is None:
             self.failed()
             return
         self.server, self.url = server, server.url()
-        connection_ui.remember_server(self.settings, server)
         self._open()
