@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
@@ -133,6 +134,21 @@ def period_key(period: str | None, when: date) -> str:
     if period == "Y":
         return f"{when.year}"
     raise ValueError(f"unknown period {period!r}")
+
+
+def period_end(period: str | None, when: date) -> date | None:
+    """The last day of the bucket of a receipt date (None: the ladder has one bucket)."""
+    if period is None:
+        return None
+    if period == "M":
+        month = when.month
+    elif period == "Q":
+        month = (when.month - 1) // 3 * 3 + 3
+    elif period == "Y":
+        month = 12
+    else:
+        raise ValueError(f"unknown period {period!r}")
+    return date(when.year, month, calendar.monthrange(when.year, month)[1])
 
 
 def choose_ladder(

@@ -225,7 +225,8 @@ class LineAccrual(Base):
     slip_no: Mapped[str] = mapped_column(String(30))
     line_no: Mapped[int] = mapped_column(Integer)
     amount: Mapped[Decimal] = mapped_column(Money())
-    volume_after: Mapped[Decimal] = mapped_column(Money())
+    # No running volume here (migration 0006): a back-dated line would rewrite it on every
+    # later line of its ladder. queries.ladder_lines derives it with a window sum.
     tier: Mapped[int] = mapped_column(Integer, default=0)
     rebate: Mapped[Decimal] = mapped_column(Money())
     retro: Mapped[Decimal] = mapped_column(Money())

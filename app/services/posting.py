@@ -9,7 +9,6 @@ post the difference (ACCRUAL/RETRO for new lines, RERATE for lines already poste
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from app.domain.journal import (
     rerate_lines,
     retro_lines,
 )
-from app.domain.ladder import Ladder, cent_run, period_key
+from app.domain.ladder import Ladder, cent_run, period_end, period_key
 from app.models import (
     Agreement,
     JournalEntry,
@@ -62,7 +61,7 @@ Progress = Callable[[int, int], None]
 ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")
 JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "role", "debit", "credit", "vendor_id", "product_id",
                         "receipt_line_id", "slip_no", "line_no", "kind", "memo")
-ACCRUAL_RESULT_COLUMNS = ("volume_after", "tier", "rebate", "retro", "inventory")
+ACCRUAL_RESULT_COLUMNS = ("tier", "rebate", "retro", "inventory")
 ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", *ACCRUAL_RESULT_COLUMNS)
 LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "last_date", "last_slip_no",
                          "last_line_no")
@@ -136,12 +135,13 @@ def now() -> datetime:
 
 # A line_accrual row as loaded (money in cents): a plain row, read by position.
 _Posted = Sequence[Any]
-P_ID, P_KIND, P_RECEIVED, P_AMOUNT, P_LADDER, P_PERIOD, P_REBATE, P_INVENTORY = 0, 1, 2, 6, 7, 8, 11, 13
+P_ID, P_KIND, P_RECEIVED, P_AMOUNT, P_LADDER, P_PERIOD, P_REBATE, P_INVENTORY = 0, 1, 2, 6, 7, 8, 10, 12
 P_POSITION = slice(2, 5)  # (received date, slip number, line number)
-P_STATE = slice(7, 14)  # (ladder key, period key, volume after, tier, rebate, retro, inventory)
+P_RESULT = slice(9, 13)  # (tier, rebate, retro, inventory): ACCRUAL_RESULT_COLUMNS
 
 
-# (volume after, tier 1-based, rebate, retro, inventory), money in cents: CentRun.add's result.
+# (volume after, tier 1-based, rebate, retro, inventory), money in cents: CentRun.add's result;
+# acc[1:] is what line_accrual stores (ACCRUAL_RESULT_COLUMNS).
 Accrual = tuple[int, int, int, int, int]
 # A journal entry to write: sort key (RERATE last, date, slip, line, source rank), then what it is.
 _Entry = tuple[bool, date, str, int, int, str, int, int, int, tuple[LineTuple, ...]]
@@ -234,7 +234,7 @@ class _Batch:
 
     def _insert(self, line: RLine, kind: str, ladder: Ladder, pkey: str, acc: Accrual) -> None:
         self.inserts.append((line.id, kind, line.vendor_id, line.product_id, line.received, line.slip_no,
-                             line.line_no, line.amount, ladder.key, ladder.agreement_id, pkey, *acc))
+                             line.line_no, line.amount, ladder.key, ladder.agreement_id, pkey, *acc[1:]))
 
     def new_line(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A line being posted: ACCRUAL and RETRO entries."""
@@ -271,9 +271,9 @@ class _Batch:
         self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
                      acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}")
         if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
-            self.updates.append((*acc, line_id, kind))
+            self.updates.append((*acc[1:], line_id, kind))
         else:
-            self.moves.append((ladder.key, ladder.agreement_id, pkey, *acc, line_id, kind))
+            self.moves.append((ladder.key, ladder.agreement_id, pkey, *acc[1:], line_id, kind))
 
     def drop(self, row: _Posted, vendor_id: int) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
@@ -437,9 +437,9 @@ def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequ
     """line_accrual rows (see P_*); ordered: in ladder order (received date, slip, line)."""
     t = LineAccrualRow
     dialect = session.get_bind().dialect
-    money = [stored_units(c, 2, dialect) for c in (t.amount, t.volume_after, t.rebate, t.retro, t.inventory)]
+    money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory)]
     query = select(t.receipt_line_id, t.kind, t.received_date, t.slip_no, t.line_no, t.product_id, money[0],
-                   t.ladder_key, t.period_key, money[1], t.tier, *money[2:]).where(where)  # type: ignore[arg-type]
+                   t.ladder_key, t.period_key, t.tier, *money[1:]).where(where)  # type: ignore[arg-type]
     if ordered:
         query = query.order_by(t.received_date, t.slip_no, t.line_no)
     return session.connection().execute(query).all()  # Core: plain rows, no ORM result machinery
@@ -467,30 +467,40 @@ def _post_ladder(session: Session, batch: _Batch, kind: str, ladder: Ladder, new
     """New lines into one ladder; later posted lines of the ladder are re-rated."""
     first = new[0].position
     t = LineAccrualRow
-    later_or_same = _load_posted(session, (t.ladder_key == ladder.key) & (t.received_date >= first[0]), ordered=True)
+    where = (t.ladder_key == ladder.key) & (t.received_date >= first[0])
+    label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
+    if period is not None:  # the volume restarts each period: lines after the new ones' periods keep theirs
+        where &= t.received_date <= max(period_end(period, line.received) for line in new)  # type: ignore[type-var]
+    later_or_same = _load_posted(session, where, ordered=True)
     same_day = [r for r in later_or_same if r[P_RECEIVED] == first[0]]
     later = [r for r in later_or_same if r[P_POSITION] >= first]
     run = cent_run(ladder, _ladder_volumes(session, ladder, first, same_day))
+    add = run.add
     vendor_id = new[0].vendor_id
-    label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
     positions = []
-    # Both in position order: the new lines, and the posted ones (as loaded).
-    for item in heapq.merge(new, later, key=_position):
-        if type(item) is RLine:
-            pkey = _bucket(period, item.received)
-            batch.new_line(item, kind, ladder, label, pkey, run.add(pkey, item.amount))
-            positions.append(item.position)
-        else:
-            pkey = _bucket(period, item[P_RECEIVED])
-            acc = run.add(pkey, item[P_AMOUNT])
-            if item[P_STATE] != (key, pkey, *acc):
-                batch.restate(item, vendor_id, ladder, label, pkey, acc)
-            positions.append(item[P_POSITION])
+    waiting = list(reversed(new))  # the new lines not yet placed, the next one last
+    for row in later:  # in position order, as loaded; each new line goes before the first later row
+        pkey = _bucket(period, row[P_RECEIVED]) if period is not None else ""
+        if waiting:
+            position = row[P_POSITION]
+            while waiting and waiting[-1].position < position:
+                line = waiting.pop()
+                line_key = _bucket(period, line.received)
+                batch.new_line(line, kind, ladder, label, line_key, add(line_key, line.amount))
+                positions.append(line.position)
+            positions.append(position)
+        elif period is not None:
+            positions.append(row[P_POSITION])
+        acc = add(pkey, row[P_AMOUNT])
+        if row[P_RESULT] != acc[1:] or row[P_PERIOD] != pkey or row[P_LADDER] != key:
+            batch.restate(row, vendor_id, ladder, label, pkey, acc)
+    for line in reversed(waiting):  # after every posted line
+        line_key = _bucket(period, line.received)
+        batch.new_line(line, kind, ladder, label, line_key, add(line_key, line.amount))
+        positions.append(line.position)
+    if period is None and later and (not positions or later[-1][P_POSITION] > positions[-1]):
+        positions.append(later[-1][P_POSITION])  # one bucket: its last line is all ladder_volume needs
     batch.ladder_volume(ladder, vendor_id, run.volumes, positions)
-
-
-def _position(item: RLine | _Posted) -> tuple[date, str, int]:
-    return item.position if type(item) is RLine else item[P_POSITION]  # type: ignore[union-attr,return-value]
 
 
 def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: LadderIndex) -> None:
@@ -691,7 +701,7 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
                 row = posted.pop((line.id, kind), None)
                 if row is None:
                     batch.newly_covered(line, kind, ladder, label, pkey, acc)
-                elif row[P_STATE] != (key, pkey, *acc):
+                elif row[P_RESULT] != acc[1:] or row[P_PERIOD] != pkey or row[P_LADDER] != key:
                     batch.restate(row, vendor_id, ladder, label, pkey, acc)
             batch.ladder_volume(ladder, vendor_id, run.volumes, (line.position for line in ladder_lines))
     for row in posted.values():  # lines no ladder of their kind covers any more

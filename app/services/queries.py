@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 
 from app.domain.journal import ROLES
 from app.domain.ladder import ALL, Scope, period_key
@@ -244,17 +244,26 @@ def ladder_lines(uow: UnitOfWork, ladder_key: str, as_of: date | None = None,
     """The receipt lines that accrued on a ladder, in posting order (received, slip, line)."""
     require(uow, Permission.REPORTS)
     t = LineAccrual
-    query = (
-        select(t.slip_no, t.line_no, t.received_date, Product.code, t.period_key, t.amount, t.volume_after,
-               t.tier, t.rebate, t.retro, t.inventory)
-        .join(Product, Product.id == t.product_id)
+    order = (t.received_date, t.slip_no, t.line_no)
+    # The volume after each line: the running sum of its bucket's amounts in posting order,
+    # over the whole ladder (lines before date_from count), as the engine accrued it.
+    running = func.sum(t.amount).over(partition_by=t.period_key, order_by=order)
+    lines = (
+        select(t.slip_no, t.line_no, t.received_date, t.product_id, t.period_key, t.amount,
+               type_coerce(running, t.amount.type).label("volume_after"), t.tier, t.rebate, t.retro, t.inventory)
         .where(t.ladder_key == ladder_key)
-        .order_by(t.received_date, t.slip_no, t.line_no)
     )  # fmt: skip
     if as_of is not None:
-        query = query.where(t.received_date <= as_of)
+        lines = lines.where(t.received_date <= as_of)
+    sub = lines.subquery()
+    query = (
+        select(sub.c.slip_no, sub.c.line_no, sub.c.received_date, Product.code, sub.c.period_key, sub.c.amount,
+               sub.c.volume_after, sub.c.tier, sub.c.rebate, sub.c.retro, sub.c.inventory)
+        .join(Product, Product.id == sub.c.product_id)
+        .order_by(sub.c.received_date, sub.c.slip_no, sub.c.line_no)
+    )  # fmt: skip
     if date_from is not None:
-        query = query.where(t.received_date >= date_from)
+        query = query.where(sub.c.received_date >= date_from)
     return [LadderLine(*row) for row in uow.session.execute(query)]
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.models import JournalEntry, JournalLine, Product, ReceiptLine
-from app.services import posting, receiving
+from app.models import JournalEntry, JournalLine, LadderVolume, LineAccrual, Product, ReceiptLine
+from app.services import posting, queries, receiving
 from app.services.reports import journal_rows
 from tests.conftest import import_example
 
@@ -51,6 +51,38 @@ def test_backdated_slip_posts_rerate_differences(ctx):
     assert amounts(ctx, "RERATE") == {"S2": Decimal("50.00"), "S3": Decimal("100.00")}
     with ctx.uow() as uow:
         assert posting.rerate_vendors(uow, [1]) == 0
+    # The drill-down derives each line's volume after it in posting order (S1 now comes first),
+    # over the whole ladder even when the list starts later.
+    with ctx.uow() as uow:
+        key = uow.session.scalars(select(LineAccrual.ladder_key).distinct()).one()
+        lines = queries.ladder_lines(uow, key)
+        later = queries.ladder_lines(uow, key, date_from=date(2026, 2, 1))
+        until = queries.ladder_lines(uow, key, as_of=date(2026, 2, 28))
+    assert [(ln.slip_no, ln.volume_after, ln.tier, ln.rebate) for ln in lines] == [
+        ("S1", Decimal("15000.00"), 1, Decimal("300.00")), ("S2", Decimal("35000.00"), 2, Decimal("450.00")),
+        ("S3", Decimal("55000.00"), 2, Decimal("600.00"))]
+    assert [(ln.slip_no, ln.volume_after) for ln in later] == [("S2", Decimal("35000.00")),
+                                                             ("S3", Decimal("55000.00"))]
+    assert [(ln.slip_no, ln.volume_after) for ln in until] == [("S1", Decimal("15000.00")),
+                                                             ("S2", Decimal("35000.00"))]
+
+
+def test_backdated_slip_into_a_period_leaves_later_periods_alone(ctx):
+    import_example(ctx, "G_periodic")
+    with ctx.uow() as uow:  # Q2 first, then Q1 back-dated: Q2's volume restarts, nothing to re-rate
+        posting.post_slips(uow, ["S2"], today=date(2026, 5, 3))
+    with ctx.uow() as uow:
+        result = posting.post_slips(uow, ["S1"], today=date(2026, 5, 4))
+    assert result.rerate_entries == 0
+    assert amounts(ctx, "ACCRUAL") == {"S1": Decimal("20.00")}
+    with ctx.uow() as uow:
+        key = uow.session.scalars(select(LineAccrual.ladder_key).distinct()).one()
+        lines = queries.ladder_lines(uow, key)
+        volumes = {(v.period_key, v.volume, v.last_slip_no) for v in uow.session.scalars(select(LadderVolume))}
+        assert posting.rerate_vendors(uow, [1]) == 0
+    assert [(ln.slip_no, ln.period_key, ln.volume_after, ln.tier) for ln in lines] == [
+        ("S1", "2026-Q1", Decimal("12000.00"), 2), ("S2", "2026-Q2", Decimal("8000.00"), 1)]
+    assert volumes == {("2026-Q1", Decimal("12000.00"), "S1"), ("2026-Q2", Decimal("8000.00"), "S2")}
 
 
 def test_product_pct_lowers_inventory_and_net_unit_cost(ctx):

@@ -44,6 +44,8 @@ def insert(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     def value(column: str, v: Any) -> Any:
         if model is not None and column in model.c and isinstance(model.c[column].type, ScaledDecimal):
             return model.c[column].type.process_bind_param(v, conn.dialect)
+        if table == "line_accrual" and column == "volume_after":  # money the models no longer have (0006)
+            return model.c["amount"].type.process_bind_param(v, conn.dialect)  # type: ignore[union-attr]
         return v
 
     conn.execute(reflected.insert(), [{k: value(k, v) for k, v in row.items()} for row in rows])
@@ -179,8 +181,23 @@ def check_0005(engine: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM line_accrual")).scalar_one() == 1
 
 
+def check_0006(engine: Engine) -> None:
+    """0006 drops line_accrual.volume_after (derived now) and keeps every row."""
+    with engine.connect() as conn:
+        assert "volume_after" not in {c["name"] for c in inspect(conn).get_columns("line_accrual")}
+        assert conn.execute(text("SELECT count(*) FROM line_accrual")).scalar_one() == 1
+
+
+def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
+    """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
+    money = Base.metadata.tables["line_accrual"].c.amount.type
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT slip_no, volume_after FROM line_accrual ORDER BY slip_no")).all()
+    return [(slip, money.process_result_value(v, engine.dialect)) for slip, v in rows]
+
+
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
-CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005}
+CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006}
 
 
 def revisions() -> list[str]:
@@ -215,7 +232,7 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
             db.upgrade(engine, rev)
             assert db.current_revision(engine) == rev
             after = snapshot(engine)
-            same_rows(before, after, set())
+            same_rows(before, after, {"line_accrual"} if rev == "0006" else set())  # 0006: a column less
             assert set(before) <= set(after)
             if rev in SEEDS:
                 with engine.begin() as conn:
@@ -249,13 +266,17 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
             db.downgrade(engine, rev)
             assert db.current_revision(engine) == rev
             now = snapshot(engine)
-            same_rows(at_head, now, set())
-            assert set(now) <= set(at_head)  # 0005 drops an index only
+            same_rows(at_head, now, {"line_accrual"} if rev < "0006" else set())
+            assert set(now) <= set(at_head)  # 0005 drops an index only, 0006 a column
+            if rev == "0005":  # the running volume is back, as the engine accrued it (SPEC §10 B)
+                assert running_volumes(engine) == [("S1", Decimal("25000.00")), ("S2", Decimal("45000.00")),
+                                                   ("S3", Decimal("55000.00"))]
         assert "ladder_volume" not in now and "app_user" not in now and "journal_line" in now
         # and up again: 0003 rebuilds the ladder volumes of everything posted meanwhile
         for rev in steps[1:]:
             db.upgrade(engine, rev)
-            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"})
+            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"}
+                      | ({"line_accrual"} if rev < "0006" else set()))
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []
         ctx = AppContext(engine, user="tester")  # no users again: single-user mode

@@ -70,6 +70,17 @@ def ladder_volumes_match_accruals(ctx: AppContext) -> None:
     assert cached == expected
 
 
+def accrual_state(ctx: AppContext) -> list[tuple[object, ...]]:
+    """line_accrual as the posting left it, per (slip, line, kind)."""
+    from sqlalchemy import select
+
+    from app.models import LineAccrual as A
+
+    with ctx.uow() as uow:
+        return sorted(tuple(r) for r in uow.session.execute(
+            select(A.slip_no, A.line_no, A.kind, A.ladder_key, A.period_key, A.tier, A.rebate, A.retro, A.inventory)))
+
+
 slip = st.tuples(
     st.integers(min_value=0, max_value=200),  # day of year
     st.lists(st.tuples(st.sampled_from(PRODUCTS), st.integers(min_value=-300, max_value=4000).filter(bool),
@@ -107,6 +118,7 @@ def test_any_posting_order_then_rerate_equals_date_order(template, tmp_path, sli
     ladder_volumes_match_accruals(shuffled)
     expected = net_by_line_and_role(ordered)
     assert net_by_line_and_role(shuffled) == expected
+    assert accrual_state(shuffled) == accrual_state(ordered)  # ladder, period, tier, amounts per line
     with ordered.uow() as uow:
         assert posting.rerate(uow) == 0  # an unchanged state posts nothing
     ordered.engine.dispose()
