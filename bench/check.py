@@ -42,6 +42,8 @@ from app.models import (
     ReceivingSlip,
 )
 from app.models import LineAccrual as LineAccrualRow
+from app.services import queries
+from app.services.context import UnitOfWork
 
 ZERO = Decimal(0)
 KINDS = ("COOP", "VOLUME", "PERIODIC")
@@ -168,7 +170,7 @@ def _accrual_rows(session: Session, line_ids: list[int]) -> dict[tuple[int, str]
     for i in range(0, len(line_ids), 5000):
         chunk = line_ids[i:i + 5000]
         for r in session.execute(select(t.receipt_line_id, t.kind, t.ladder_key, t.rebate, t.retro, t.inventory,
-                                        t.tier, t.volume_after, t.period_key)
+                                        t.tier, t.period_key)
                                  .where(t.receipt_line_id.in_(chunk))):
             out[(r[0], r[1])] = tuple(r[2:])
     return out
@@ -216,7 +218,7 @@ def compare(result: CheckResult, lines: dict[int, Line], expected: Expected,
                 result.add(f"{where} {kind}: engine ladder {exp[0].key} rebate {rebate}, nothing posted")
             else:
                 acc = exp[1]
-                want = (exp[0].key, acc.rebate, acc.retro, acc.inventory, acc.tier, acc.volume_after,
+                want = (exp[0].key, acc.rebate, acc.retro, acc.inventory, acc.tier,
                         period_key(exp[0].terms.period, line.received))
                 if tuple(row) != want:
                     result.add(f"{where} {kind}: line_accrual {tuple(map(str, row))} != engine {tuple(map(str, want))}")
@@ -282,10 +284,12 @@ def snapshot(session: Session, vendor_id: int) -> Snapshot:
     return Snapshot(vendor_id, max_entry, posted)
 
 
-def backdated_check(session: Session, before: Snapshot, slip_no: str) -> tuple[CheckResult, int]:
+def backdated_check(uow: UnitOfWork, before: Snapshot, slip_no: str) -> tuple[CheckResult, int]:
     """After posting a back-dated slip: the vendor's every line equals the engine from scratch,
     and the entries that posting wrote are exactly the engine's differences: ACCRUAL/RETRO
-    for the new slip's lines, RERATE (new - previously posted) for the lines already posted."""
+    for the new slip's lines, RERATE (new - previously posted) for the lines already posted.
+    The drill-down's volume after each line (a window sum) equals the engine's too."""
+    session = uow.session
     result = CheckResult("back-dated slip")
     lines = posted_lines(session, [before.vendor_id]).get(before.vendor_id, [])
     ladders = engine_ladders(session, [before.vendor_id]).get(before.vendor_id, {})
@@ -293,6 +297,14 @@ def backdated_check(session: Session, before: Snapshot, slip_no: str) -> tuple[C
     by_id = {ln.id: ln for ln in lines}
     keys = sorted(by_id)
     compare(result, by_id, expected, _accrual_rows(session, keys), _journal_nets(session, keys))
+    engine_volumes: dict[str, dict[tuple[str, int], Decimal]] = defaultdict(dict)
+    for (line_id, _kind), (ladder, acc) in expected.items():
+        engine_volumes[ladder.key][(by_id[line_id].slip_no, by_id[line_id].line_no)] = acc.volume_after
+    for key, want_volumes in sorted(engine_volumes.items()):
+        shown = {(ln.slip_no, ln.line_no): ln.volume_after for ln in queries.ladder_lines(uow, key)}
+        if shown != want_volumes:
+            wrong = sorted(k for k in want_volumes if shown.get(k) != want_volumes[k])[:3]
+            result.add(f"ladder {key}: drill-down volume after {wrong} differs from the engine")
     # The new entries alone, per line and kind.
     new_nets = _journal_nets(session, keys, min_entry=before.max_entry)
     rerate_rows = 0

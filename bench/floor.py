@@ -94,20 +94,20 @@ class Raw:
                 copy.write_row(row)
 
     def update_accruals(self, rows: list[tuple[Any, ...]]) -> None:
-        """Inside a transaction: set (rebate, retro, inventory, volume_after, tier) by key."""
+        """Inside a transaction: set (rebate, retro, inventory, tier) by key."""
         if self.backend == "sqlite":
             self.conn.executemany(
-                "UPDATE line_accrual SET rebate = ?, retro = ?, inventory = ?, volume_after = ?, tier = ? "
+                "UPDATE line_accrual SET rebate = ?, retro = ?, inventory = ?, tier = ? "
                 "WHERE receipt_line_id = ? AND kind = ?", rows)
             return
         with self.conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE bench_la (rebate numeric, retro numeric, inventory numeric, "
-                        "volume_after numeric, tier int, receipt_line_id int, kind text) ON COMMIT DROP")
+                        "tier int, receipt_line_id int, kind text) ON COMMIT DROP")
             with cur.copy("COPY bench_la FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             cur.execute("UPDATE line_accrual a SET rebate = b.rebate, retro = b.retro, inventory = b.inventory, "
-                        "volume_after = b.volume_after, tier = b.tier FROM bench_la b "
+                        "tier = b.tier FROM bench_la b "
                         "WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind")
 
 
@@ -161,7 +161,7 @@ def rerate_floor(src: Raw, dst: Raw, first_entry: int, last_entry: int) -> dict[
     keys = src.fetch("SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? AND entry_id <= ? "
                      "AND kind IS NOT NULL", (first_entry, last_entry))
     current = {(r[0], r[1]): r[2:] for r in src.fetch(
-        "SELECT receipt_line_id, kind, rebate, retro, inventory, volume_after, tier FROM line_accrual")}
+        "SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual")}
     updates = [(*current[k], *k) for k in keys if k in current]
 
     def write() -> None:
@@ -179,6 +179,51 @@ def rerate_floor(src: Raw, dst: Raw, first_entry: int, last_entry: int) -> dict[
     state_s, _ = timed(state)
     return {"read": read_s, "write": write_s, "state": state_s, "journal_lines": float(len(lines)),
             "entries": float(len(entries)), "accruals": float(len(updates))}
+
+
+def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int) -> dict[str, float]:
+    """What posting a back-dated slip must at least do, through the raw driver in one
+    transaction: read the later lines of the ladders its lines fall in once, and write what
+    the posting wrote (its entries and journal lines, its lines' accruals, the updated
+    accrual rows of the lines re-rated). The draft slip itself is copied first, untimed."""
+    slip = src.table("receiving_slip", "WHERE slip_no = ?", (slip_no,))
+    lines = src.table("receipt_line", "WHERE slip_id = ?", (slip[0][0],))
+    ids = [r[0] for r in lines]
+    marks = ", ".join("?" * len(ids))
+    new_accruals = src.table("line_accrual", f"WHERE receipt_line_id IN ({marks})", ids)
+    entries = src.table("journal_entry", "WHERE id > ?", (first_entry,))
+    journal = src.table("journal_line", "WHERE entry_id > ?", (first_entry,))
+    keys = {(r[0], r[1]) for r in src.fetch("SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? "
+                                           "AND kind IS NOT NULL", (first_entry,))} - {(r[0], r[1]) for r in new_accruals}
+    current = {(r[0], r[1]): r[2:] for r in src.fetch(
+        "SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual WHERE ladder_key IN "
+        f"(SELECT ladder_key FROM line_accrual WHERE receipt_line_id IN ({marks}))", ids)}
+    updates = [(*current[k], *k) for k in sorted(keys)]
+    date_ = slip[0][COLUMNS["receiving_slip"].index("received_date")]
+    # Only the later lines of the new lines' buckets move (a periodic ladder restarts each period).
+    read_sql = ("SELECT receipt_line_id, kind, received_date, slip_no, line_no, product_id, amount, tier, rebate, "
+                "retro, inventory FROM line_accrual WHERE ladder_key = ? AND period_key = ? AND received_date >= ? "
+                "ORDER BY received_date, slip_no, line_no")
+    key_at, period_at = COLUMNS["line_accrual"].index("ladder_key"), COLUMNS["line_accrual"].index("period_key")
+    buckets = sorted({(r[key_at], r[period_at]) for r in new_accruals})
+    dst.begin()
+    dst.insert("receiving_slip", slip)
+    dst.insert("receipt_line", lines)
+    dst.commit()
+
+    def run() -> int:
+        read = sum(len(src.fetch(read_sql, (key, bucket, date_))) for key, bucket in buckets)
+        dst.begin()
+        dst.insert("journal_entry", entries)
+        dst.insert("journal_line", journal)
+        dst.insert("line_accrual", new_accruals)
+        dst.update_accruals(updates)
+        dst.commit()
+        return read
+
+    seconds, read = timed(run)
+    return {"seconds": seconds, "read": float(read), "entries": float(len(entries)),
+            "journal_lines": float(len(journal)), "updates": float(len(updates))}
 
 
 def report_floor(src: Raw, out: Path, as_of: str) -> tuple[float, int]:
