@@ -110,7 +110,38 @@ def _line_query(session: Session):  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
-def _rlines(rows: Iterable[Sequence[Any]]) -> list[RLine]:
+def _raw_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """The driver's own rows of a Core select: SQLAlchemy compiles and executes it, the rows
+    come straight from the DBAPI cursor (no Row objects, no result processing). Only for
+    selects whose columns the driver already returns as wanted: integers (stored_units),
+    strings, and dates (`_dates` makes SQLite's ISO text a date where one is needed)."""
+    result = session.connection().execute(query)
+    try:
+        return result.cursor.fetchall()  # type: ignore[union-attr,no-any-return]
+    finally:
+        result.close()
+
+
+def _dates(session: Session, rows: list[tuple[Any, ...]], at: int) -> list[tuple[Any, ...]]:
+    """rows with column `at` a date (SQLite returns the stored ISO text)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return rows
+    iso = date.fromisoformat
+    return [(*r[:at], iso(r[at]), *r[at + 1:]) for r in rows]
+
+
+def _rlines(session: Session, query: Any) -> list[RLine]:
+    """Receipt lines of _line_query (plus a where), as the engine sees them."""
+    rows = _raw_rows(session, query)
+    if session.get_bind().dialect.name == "sqlite":
+        iso = date.fromisoformat
+        out = []
+        for r in rows:
+            line = RLine(r)
+            line.received = iso(line.received)
+            line.position = (line.received, line.slip_no, line.line_no)
+            out.append(line)
+        return out
     return [RLine(r) for r in rows]
 
 
@@ -268,8 +299,14 @@ class _Batch:
 
     def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
-        self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
-                     acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}")
+        d_inventory = acc[4] - row[P_INVENTORY]
+        lines = rerate_lines(kind, acc[2] - row[P_REBATE], d_inventory, f"{kind} re-rate {label} tier {acc[1]}", 0)
+        if lines:  # as _rerate, inline: this runs for millions of lines in a re-rate
+            self.entries.append((True, self.today, slip_no, line_no, 3, "RERATE", vendor_id, product_id, line_id,
+                                 lines))
+            self.rerates += 1
+            if d_inventory:
+                self.cost_net[product_id] -= d_inventory
         if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
             self.updates.append((*acc[1:], line_id, kind))
         else:
@@ -434,7 +471,8 @@ def vendor_accruals(vendor_id: int) -> ColumnElement[bool]:
 
 
 def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequence[_Posted]:
-    """line_accrual rows (see P_*); ordered: in ladder order (received date, slip, line)."""
+    """line_accrual rows (see P_*), as the driver returns them (P_RECEIVED is ISO text on
+    SQLite: `_dates` where it matters); ordered: in ladder order (received date, slip, line)."""
     t = LineAccrualRow
     dialect = session.get_bind().dialect
     money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory)]
@@ -442,7 +480,7 @@ def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequ
                    t.ladder_key, t.period_key, t.tier, *money[1:]).where(where)  # type: ignore[arg-type]
     if ordered:
         query = query.order_by(t.received_date, t.slip_no, t.line_no)
-    return session.connection().execute(query).all()  # Core: plain rows, no ORM result machinery
+    return _raw_rows(session, query)
 
 
 def _ladder_volumes(session: Session, ladder: Ladder, before: tuple[date, str, int],
@@ -471,7 +509,7 @@ def _post_ladder(session: Session, batch: _Batch, kind: str, ladder: Ladder, new
     label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
     if period is not None:  # the volume restarts each period: lines after the new ones' periods keep theirs
         where &= t.received_date <= max(period_end(period, line.received) for line in new)  # type: ignore[type-var]
-    later_or_same = _load_posted(session, where, ordered=True)
+    later_or_same = _dates(session, _load_posted(session, where, ordered=True), P_RECEIVED)
     same_day = [r for r in later_or_same if r[P_RECEIVED] == first[0]]
     later = [r for r in later_or_same if r[P_POSITION] >= first]
     run = cent_run(ladder, _ladder_volumes(session, ladder, first, same_day))
@@ -642,7 +680,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
         else:
             raise PostingRefused("a receiving slip of this posting was saved again or deleted by another "
                                  "workstation meanwhile; nothing was posted: open it and post it again")
-    lines = _rlines(session.connection().execute(_line_query(session).where(ReceiptLine.slip_id.in_(slip_ids))).all())
+    lines = _rlines(session, _line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     lines.sort(key=attrgetter("position"))
     batch = _Batch(session, uow.user, today)
     if ladders is not None:
@@ -681,8 +719,8 @@ def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | 
 
 def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
     batch.replace_volumes_of.add(vendor_id)
-    lines = _rlines(session.connection().execute(
-        _line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")).all())
+    lines = _rlines(session, _line_query(session).where(ReceivingSlip.vendor_id == vendor_id,
+                                                         ReceivingSlip.status == "POSTED"))
     lines.sort(key=attrgetter("position"))
     posted = {(r[P_ID], r[P_KIND]): r for r in _load_posted(session, vendor_accruals(vendor_id))}
     index = LadderIndex({vendor_id: ladders})
@@ -695,14 +733,17 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
             run = cent_run(ladder)
             label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
             ladder_lines = members.get(key, ())
+            add, pop, restate = run.add, posted.pop, batch.restate
+            pkey = ""
             for line in ladder_lines:
-                pkey = _bucket(period, line.received)
-                acc = run.add(pkey, line.amount)
-                row = posted.pop((line.id, kind), None)
+                if period is not None:
+                    pkey = _bucket(period, line.received)
+                acc = add(pkey, line.amount)
+                row = pop((line.id, kind), None)
                 if row is None:
                     batch.newly_covered(line, kind, ladder, label, pkey, acc)
                 elif row[P_RESULT] != acc[1:] or row[P_PERIOD] != pkey or row[P_LADDER] != key:
-                    batch.restate(row, vendor_id, ladder, label, pkey, acc)
+                    restate(row, vendor_id, ladder, label, pkey, acc)
             batch.ladder_volume(ladder, vendor_id, run.volumes, (line.position for line in ladder_lines))
     for row in posted.values():  # lines no ladder of their kind covers any more
         batch.drop(row, vendor_id)
