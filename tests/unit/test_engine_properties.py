@@ -64,10 +64,12 @@ def test_every_entry_balances(terms, lines):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.tuples(money, money, money), st.tuples(money, money, money), st.sampled_from(["COOP", "VOLUME"]))
-def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, kind):
+@given(st.tuples(money, money, money), st.tuples(money, money, money), st.sampled_from(["COOP", "VOLUME"]),
+       st.booleans())
+def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, kind, same_inventory):
     old = Posted(old_vals[0], old_vals[1], old_vals[2])
-    new = Posted(new_vals[0], new_vals[1], new_vals[2])
+    # same_inventory: the common re-rate (no Product %), whose lines are built on a shorter path
+    new = Posted(new_vals[0], new_vals[1], old_vals[2] if same_inventory else new_vals[2])
     entry = rerate_entry(REF, date(2026, 6, 1), kind, old, new, "memo")
     if entry is None:
         assert (old.rebate, old.inventory) == (new.rebate, new.inventory)
@@ -79,6 +81,8 @@ def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, ki
     assert -net.get("INVENTORY", ZERO) == new.inventory - old.inventory
     pnl = "ADVERTISING" if kind == "COOP" else "REBATE_EARNED"
     assert -net.get(pnl, ZERO) == new.pnl - old.pnl
+    assert all(x.debit >= 0 and x.credit >= 0 and (x.debit == 0 or x.credit == 0) for x in entry.lines)
+    assert len({x.role for x in entry.lines}) == len(entry.lines)  # one line per account
 
 
 # The integer run posting and re-rating use must give exactly the Decimal run's results.
