@@ -23,6 +23,8 @@ from app.models import (
     JournalLine,
     LineAccrual,
     Product,
+    ReceiptLine,
+    ReceivingSlip,
     Vendor,
 )
 
@@ -61,7 +63,12 @@ def journal_rows(
     if source:
         query = query.where(JournalEntry.source == source)
     if slip_no is not None:
-        query = query.where(JournalLine.slip_no == slip_no)
+        # Through the receipt lines (journal_line's receipt_line_id index), not a scan of the journal.
+        lines = select(ReceiptLine.id).join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id).where(
+            ReceivingSlip.slip_no == slip_no)
+        if line_no is not None:
+            lines = lines.where(ReceiptLine.line_no == line_no)
+        query = query.where(JournalLine.slip_no == slip_no, JournalLine.receipt_line_id.in_(lines))
     if line_no is not None:
         query = query.where(JournalLine.line_no == line_no)
     return [dict(zip(JOURNAL_COLUMNS, row, strict=True)) for row in uow.session.execute(query)]

@@ -51,6 +51,17 @@ def test_backdated_slip_posts_rerate_differences(ctx):
     assert amounts(ctx, "RERATE") == {"S2": Decimal("50.00"), "S3": Decimal("100.00")}
     with ctx.uow() as uow:
         assert posting.rerate_vendors(uow, [1]) == 0
+    # One receipt line's journal: its receipt, its accrual and the re-rate the back-dated S1 caused.
+    with ctx.uow() as uow:
+        s2 = [(r["source"], r["account_role"], r["debit"], r["credit"]) for r in queries.receipt_line_journal(uow, "S2", 1)]
+        s3 = {(r["slip_no"], r["line_no"]) for r in journal_rows(uow, slip_no="S3")}
+    assert s2 == [("RECEIPT", "INVENTORY", Decimal("20000.00"), Decimal(0)),
+                  ("RECEIPT", "RECEIVED_NOT_INVOICED", Decimal(0), Decimal("20000.00")),
+                  ("ACCRUAL", "REBATE_RECEIVABLE", Decimal("400.00"), Decimal(0)),
+                  ("ACCRUAL", "ADVERTISING", Decimal(0), Decimal("400.00")),
+                  ("RERATE", "REBATE_RECEIVABLE", Decimal("50.00"), Decimal(0)),
+                  ("RERATE", "ADVERTISING", Decimal(0), Decimal("50.00"))]
+    assert s3 == {("S3", 1)}
     # The drill-down derives each line's volume after it in posting order (S1 now comes first),
     # over the whole ladder even when the list starts later.
     with ctx.uow() as uow:
