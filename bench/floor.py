@@ -93,8 +93,9 @@ class Raw:
             for row in rows:
                 copy.write_row(row)
 
-    def update_accruals(self, rows: list[tuple[Any, ...]]) -> None:
-        """Inside a transaction: set (rebate, retro, inventory, tier) by key."""
+    def update_accruals(self, rows: list[tuple[Any, ...]], lookups: bool = False) -> None:
+        """Inside a transaction: set (rebate, retro, inventory, tier) by key. lookups: a few rows
+        of a big table, so PostgreSQL joins by index lookups (as the application does)."""
         if self.backend == "sqlite":
             self.conn.executemany(
                 "UPDATE line_accrual SET rebate = ?, retro = ?, inventory = ?, tier = ? "
@@ -106,6 +107,8 @@ class Raw:
             with cur.copy("COPY bench_la FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            if lookups:
+                cur.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             cur.execute("UPDATE line_accrual a SET rebate = b.rebate, retro = b.retro, inventory = b.inventory, "
                         "tier = b.tier FROM bench_la b "
                         "WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind")
@@ -181,7 +184,7 @@ def rerate_floor(src: Raw, dst: Raw, first_entry: int, last_entry: int) -> dict[
             "entries": float(len(entries)), "accruals": float(len(updates))}
 
 
-def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int) -> dict[str, float]:
+def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int, last_entry: int) -> dict[str, float]:
     """What posting a back-dated slip must at least do, through the raw driver in one
     transaction: read the later lines of the ladders its lines fall in once, and write what
     the posting wrote (its entries and journal lines, its lines' accruals, the updated
@@ -191,10 +194,11 @@ def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int) -> dict[
     ids = [r[0] for r in lines]
     marks = ", ".join("?" * len(ids))
     new_accruals = src.table("line_accrual", f"WHERE receipt_line_id IN ({marks})", ids)
-    entries = src.table("journal_entry", "WHERE id > ?", (first_entry,))
-    journal = src.table("journal_line", "WHERE entry_id > ?", (first_entry,))
+    entries = src.table("journal_entry", "WHERE id > ? AND id <= ?", (first_entry, last_entry))
+    journal = src.table("journal_line", "WHERE entry_id > ? AND entry_id <= ?", (first_entry, last_entry))
     keys = {(r[0], r[1]) for r in src.fetch("SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? "
-                                           "AND kind IS NOT NULL", (first_entry,))} - {(r[0], r[1]) for r in new_accruals}
+                                           "AND entry_id <= ? AND kind IS NOT NULL", (first_entry, last_entry))}
+    keys -= {(r[0], r[1]) for r in new_accruals}
     current = {(r[0], r[1]): r[2:] for r in src.fetch(
         "SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual WHERE ladder_key IN "
         f"(SELECT ladder_key FROM line_accrual WHERE receipt_line_id IN ({marks}))", ids)}
@@ -217,7 +221,7 @@ def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int) -> dict[
         dst.insert("journal_entry", entries)
         dst.insert("journal_line", journal)
         dst.insert("line_accrual", new_accruals)
-        dst.update_accruals(updates)
+        dst.update_accruals(updates, lookups=True)
         dst.commit()
         return read
 

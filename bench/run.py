@@ -406,6 +406,7 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
             return posting.post_slips(uow, [BACKDATED], today=TODAY)
 
     backdated_s, back = timer.run("backdated", post_one, ctx)
+    entry_after_back = max_id(ctx, JournalEntry.id)  # the plans below post more
     back_ladders = count(ctx, "SELECT count(DISTINCT ladder_key) FROM line_accrual WHERE slip_no = :s", s=BACKDATED)
     with ctx.uow() as uow:
         back_check, rerate_lines = check.backdated_check(uow, before, BACKDATED)
@@ -422,7 +423,7 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
         pf = floor.post_floor(src, dst, max_slip, max_line, entry_after_post)
         rf = floor.rerate_floor(src, dst, entry_before_rerate, entry_after_rerate)
         read_s = rf["read"]
-        bf = floor.backdated_floor(src, dst, BACKDATED, entry_before_back)
+        bf = floor.backdated_floor(src, dst, BACKDATED, entry_before_back, entry_after_back)
         report_floor_s, floor_rows = floor.report_floor(src, DATA / f"estimated-floor-{name.lower()}.csv",
                                                         AS_OF.isoformat())
     finally:
