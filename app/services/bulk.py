@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.models.types import ScaledDecimal, from_units
 
+from .planner import index_lookups
+
 # A date as SQLAlchemy stores it on SQLite (its DATE storage format is ISO 8601), done by the
 # driver in C. Registered explicitly: Python 3.12 deprecates the implicit default adapter.
 sqlite3.register_adapter(date, date.isoformat)
@@ -140,12 +142,8 @@ class BulkWriter:
             # The keys are a batch's rows, a small part of the table: one index lookup each. Left
             # alone, the planner (no statistics on the new temp table) hashes the whole table,
             # a scan of every row per batch (line_accrual: 2.2M rows, ~1 s, for 45k updates).
-            cur.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
-            hashjoin, mergejoin = cur.fetchone()  # type: ignore[misc]
-            cur.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
-            cur.execute(f"UPDATE {table.name} AS t SET {sets} FROM {temp} AS u WHERE {keys}")
-            cur.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
-                        (hashjoin, mergejoin))
+            with index_lookups(self.session):
+                cur.execute(f"UPDATE {table.name} AS t SET {sets} FROM {temp} AS u WHERE {keys}")
 
     def add_to(self, table: Table, columns: Sequence[str], key: str, rows: Sequence[Sequence[Any]],
                units: bool = False) -> None:

@@ -54,6 +54,7 @@ from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, PostingRefused
 from .ladders import accepted_signature, all_ladders, vendor_ladders
 from .masterdata import roles_to_accounts
+from .planner import index_lookups
 from .security import Permission, require
 
 Progress = Callable[[int, int], None]
@@ -480,7 +481,8 @@ def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequ
                    t.ladder_key, t.period_key, t.tier, *money[1:]).where(where)  # type: ignore[arg-type]
     if ordered:
         query = query.order_by(t.received_date, t.slip_no, t.line_no)
-    return _raw_rows(session, query)
+    with index_lookups(session):  # a vendor's or a ladder's rows: lookups, not a hash of the table
+        return _raw_rows(session, query)
 
 
 def _ladder_volumes(session: Session, ladder: Ladder, before: tuple[date, str, int],

@@ -30,6 +30,7 @@ from app.models import (
 
 from .context import UnitOfWork
 from .ladders import build_ladders, vendor_ladders
+from .planner import index_lookups, pg_settings
 from .posting import vendor_accruals
 from .security import Permission, require
 
@@ -197,8 +198,12 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
         where.append(vendor_accruals(vendor_id))
     query = (select(t.ladder_key, t.period_key, *(func.sum(c) for c in (t.amount, t.rebate, t.retro, t.inventory)))
              .where(*where).group_by(t.period_key, t.ladder_key))  # fmt: skip
-    with _work_mem(session, REPORT_WORK_MEM_KB if vendor_id is None else 0):
-        rows = session.execute(query).all()
+    if vendor_id is None:
+        with _work_mem(session, REPORT_WORK_MEM_KB):
+            rows = session.execute(query).all()
+    else:  # one vendor's rows, through its receipt lines
+        with index_lookups(session):
+            rows = session.execute(query).all()
     by_ladder: dict[str, AccrualParts] = {}
     for key, pkey, a, r, rr, i in rows:
         sums = (pkey, a, r, rr, i)
@@ -220,11 +225,8 @@ def _work_mem(session: Session, kilobytes: int) -> Iterator[None]:
     if current >= kilobytes:
         yield
         return
-    session.execute(text("SELECT set_config('work_mem', :v, true)"), {"v": f"{kilobytes}kB"})
-    try:
+    with pg_settings(session, work_mem=f"{kilobytes}kB"):
         yield
-    finally:
-        session.execute(text("SELECT set_config('work_mem', :v, true)"), {"v": f"{current}kB"})
 
 
 def ladder_estimates(session: Session, vendor: Vendor, as_of: date, date_from: date | None = None,
