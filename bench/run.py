@@ -624,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=os.environ.get("COOP_BENCH_PG_URL", DEFAULT_PG),
                         help="server to create coop_bench on (default: env COOP_BENCH_PG_URL, else %(default)s)")
     parser.add_argument("--no-ui", action="store_true", help="skip the screen measurements")
-    parser.add_argument("--budget-minutes", type=float, default=float(os.environ.get("BENCH_BUDGET_MINUTES", "24")),
+    parser.add_argument("--budget-minutes", type=float, default=float(os.environ.get("BENCH_BUDGET_MINUTES", "22")),
                         help="whole run; posting and re-rating stop between batches when their share is "
                              "spent, and the table says so (default 30; env BENCH_BUDGET_MINUTES)")
     parser.add_argument("--profile", action="store_true",
