@@ -626,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-ui", action="store_true", help="skip the screen measurements")
     parser.add_argument("--budget-minutes", type=float, default=float(os.environ.get("BENCH_BUDGET_MINUTES", "22")),
                         help="whole run; posting and re-rating stop between batches when their share is "
-                             "spent, and the table says so (default 30; env BENCH_BUDGET_MINUTES)")
+                             "spent, and the table says so (default 22; env BENCH_BUDGET_MINUTES)")
     parser.add_argument("--profile", action="store_true",
                         help="run post and re-rate under cProfile; writes bench/profiles/, not results.md")
     parser.add_argument("--out", type=Path, help="results file (default bench/results.md; "

@@ -106,12 +106,6 @@ def retro_lines(kind: str, retro: Any, memo: str, zero: Any = ZERO) -> tuple[Lin
 
 def rerate_lines(kind: str, d_rebate: Any, d_inventory: Any, memo: str, zero: Any = ZERO) -> tuple[LineTuple, ...]:
     """The difference per account: receivable, inventory and P&L (empty when nothing moves)."""
-    if d_inventory == zero:  # the common case, built directly: receivable against P&L
-        if d_rebate > zero:
-            return ((REBATE_RECEIVABLE, d_rebate, zero, kind, memo), (pnl_role(kind), zero, d_rebate, kind, memo))
-        if d_rebate < zero:
-            return ((REBATE_RECEIVABLE, zero, -d_rebate, kind, memo), (pnl_role(kind), -d_rebate, zero, kind, memo))
-        return ()
     d_pnl = d_rebate - d_inventory
     lines = []
     if d_rebate != zero:

@@ -133,17 +133,7 @@ def _dates(session: Session, rows: list[tuple[Any, ...]], at: int) -> list[tuple
 
 def _rlines(session: Session, query: Any) -> list[RLine]:
     """Receipt lines of _line_query (plus a where), as the engine sees them."""
-    rows = _raw_rows(session, query)
-    if session.get_bind().dialect.name == "sqlite":
-        iso = date.fromisoformat
-        out = []
-        for r in rows:
-            line = RLine(r)
-            line.received = iso(line.received)
-            line.position = (line.received, line.slip_no, line.line_no)
-            out.append(line)
-        return out
-    return [RLine(r) for r in rows]
+    return [RLine(r) for r in _dates(session, _raw_rows(session, query), 3)]  # 3: the received date
 
 
 def lock_vendors(session: Session, vendor_ids: Iterable[int]) -> None:
@@ -290,7 +280,8 @@ class _Batch:
             self.entries.append((True, self.today, slip_no, line_no, 3, "RERATE", vendor_id, product_id, line_id,
                                  lines))
             self.rerates += 1
-            self.cost_net[product_id] -= d_inventory
+            if d_inventory:
+                self.cost_net[product_id] -= d_inventory
 
     def newly_covered(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A posted line that had no ladder of this kind and now has one: RERATE from zero."""
@@ -300,14 +291,8 @@ class _Batch:
 
     def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
-        d_inventory = acc[4] - row[P_INVENTORY]
-        lines = rerate_lines(kind, acc[2] - row[P_REBATE], d_inventory, f"{kind} re-rate {label} tier {acc[1]}", 0)
-        if lines:  # as _rerate, inline: this runs for millions of lines in a re-rate
-            self.entries.append((True, self.today, slip_no, line_no, 3, "RERATE", vendor_id, product_id, line_id,
-                                 lines))
-            self.rerates += 1
-            if d_inventory:
-                self.cost_net[product_id] -= d_inventory
+        self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
+                     acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}")
         if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
             self.updates.append((*acc[1:], line_id, kind))
         else:

@@ -69,8 +69,8 @@ def journal_rows(
             ReceivingSlip.slip_no == slip_no)
         if line_no is not None:
             lines = lines.where(ReceiptLine.line_no == line_no)
-        query = query.where(JournalLine.slip_no == slip_no, JournalLine.receipt_line_id.in_(lines))
-    if line_no is not None:
+        query = query.where(JournalLine.receipt_line_id.in_(lines))
+    elif line_no is not None:
         query = query.where(JournalLine.line_no == line_no)
     return [dict(zip(JOURNAL_COLUMNS, row, strict=True)) for row in uow.session.execute(query)]
 
@@ -198,12 +198,9 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
         where.append(vendor_accruals(vendor_id))
     query = (select(t.ladder_key, t.period_key, *(func.sum(c) for c in (t.amount, t.rebate, t.retro, t.inventory)))
              .where(*where).group_by(t.period_key, t.ladder_key))  # fmt: skip
-    if vendor_id is None:
-        with _work_mem(session, REPORT_WORK_MEM_KB):
-            rows = session.execute(query).all()
-    else:  # one vendor's rows, through its receipt lines
-        with index_lookups(session):
-            rows = session.execute(query).all()
+    # All vendors: one grouped scan (memory for the hash); one vendor: through its receipt lines.
+    with _work_mem(session, REPORT_WORK_MEM_KB) if vendor_id is None else index_lookups(session):
+        rows = session.execute(query).all()
     by_ladder: dict[str, AccrualParts] = {}
     for key, pkey, a, r, rr, i in rows:
         sums = (pkey, a, r, rr, i)

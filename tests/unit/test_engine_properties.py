@@ -68,7 +68,7 @@ def test_every_entry_balances(terms, lines):
        st.booleans())
 def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, kind, same_inventory):
     old = Posted(old_vals[0], old_vals[1], old_vals[2])
-    # same_inventory: the common re-rate (no Product %), whose lines are built on a shorter path
+    # same_inventory: the common re-rate (no Product %): receivable against P&L only
     new = Posted(new_vals[0], new_vals[1], old_vals[2] if same_inventory else new_vals[2])
     entry = rerate_entry(REF, date(2026, 6, 1), kind, old, new, "memo")
     if entry is None:
