@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,8 +45,10 @@ class Scope:
         return all(c == ALL or c == pc for c, pc in zip(self.cats, product_cats, strict=True))
 
     @property
-    def key(self) -> str:
-        return f"P:{self.product}" if self.product is not None else "G:" + "/".join(self.cats)
+    def key(self) -> tuple[str, ...]:
+        """The scope's identity: its codes as a tuple (a code may contain any character,
+        so the codes are never joined into one string)."""
+        return ("P", self.product) if self.product is not None else ("G", *self.cats)
 
     @property
     def label(self) -> str:
@@ -120,7 +123,14 @@ class Ladder:
 
 
 def ladder_key(agreement_id: int, scope: Scope, start: date, end: date) -> str:
-    return f"{agreement_id}|{scope.key}|{start.isoformat()}|{end.isoformat()}"
+    """The stored form of a ladder's identity (agreement, scope codes, dates), as saved in
+    line_accrual and ladder_volume.
+
+    A JSON array, so two different identities never give the same text whatever the codes
+    hold (a code may contain `/`, `|` or quotes). It is compared, never parsed.
+    """
+    return json.dumps([agreement_id, list(scope.key), start.isoformat(), end.isoformat()],
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def period_key(period: str | None, when: date) -> str:

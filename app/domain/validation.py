@@ -65,7 +65,7 @@ class LineDraft:
         cats = tuple(ALL if not c or c.upper() == ALL else c for c in self.cats)
         return Scope(cats=cats)  # type: ignore[arg-type]
 
-    def ladder_id(self) -> tuple[str, date | None, date | None]:
+    def ladder_id(self) -> tuple[tuple[str, ...], date | None, date | None]:
         return (self.scope().key, self.start, self.end)
 
 
@@ -74,7 +74,7 @@ class OtherLadder:
     """A ladder of another accepted agreement of the same vendor and kind."""
 
     agreement_no: str
-    scope_key: str
+    scope_key: tuple[str, ...]
     start: date
     end: date
 

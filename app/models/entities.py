@@ -218,7 +218,7 @@ class LineAccrual(Base):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
-    ladder_key: Mapped[str | None] = mapped_column(String(200))
+    ladder_key: Mapped[str | None] = mapped_column(Text)
     agreement_id: Mapped[int | None] = mapped_column(Integer)
     period_key: Mapped[str] = mapped_column(String(10), default="")
     received_date: Mapped[date] = mapped_column(Date)
@@ -263,7 +263,7 @@ class LadderVolume(Base):
     """
 
     __tablename__ = "ladder_volume"
-    ladder_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ladder_key: Mapped[str] = mapped_column(Text, primary_key=True)
     period_key: Mapped[str] = mapped_column(String(10), primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     volume: Mapped[Decimal] = mapped_column(Money())

@@ -384,7 +384,7 @@ class LadderCache:
 
 
 # Bump when the accrual rules change: every vendor is then recomputed by the next re-rate.
-ENGINE_REVISION = "2026-11-23"
+ENGINE_REVISION = "2026-12-06"  # ladder keys are JSON identities (migration 0007)
 
 
 def vendor_fingerprints(session: Session, ladders_by_vendor: dict[int, dict[str, list[Ladder]]],

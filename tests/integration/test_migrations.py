@@ -31,7 +31,8 @@ from app.services.context import AppContext
 from tests.integration import race_support as rs
 
 STAMP = datetime(2026, 2, 1, 17, 30, tzinfo=UTC)
-LADDER = "1|G:GYPSUM/ALL/ALL/ALL|2026-01-01|2026-12-31"
+LADDER = "1|G:GYPSUM/ALL/ALL/ALL|2026-01-01|2026-12-31"  # before 0007
+KEY = '[1,["G","GYPSUM","ALL","ALL","ALL"],"2026-01-01","2026-12-31"]'  # from 0007 on
 TODAY = date(2026, 12, 31)
 
 
@@ -188,6 +189,13 @@ def check_0006(engine: Engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM line_accrual")).scalar_one() == 1
 
 
+def check_0007(engine: Engine) -> None:
+    """0007 stores the ladder's identity as a JSON array, in line_accrual and ladder_volume."""
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT ladder_key FROM line_accrual")).scalars().all() == [KEY]
+    assert ladder_volumes(engine) == [(KEY, "", 1, Decimal("25000.00"), date(2026, 2, 1), "S1", 1)]
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -197,7 +205,7 @@ def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
 
 
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
-CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006}
+CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006, "0007": check_0007}
 
 
 def revisions() -> list[str]:
@@ -232,7 +240,9 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
             db.upgrade(engine, rev)
             assert db.current_revision(engine) == rev
             after = snapshot(engine)
-            same_rows(before, after, {"line_accrual"} if rev == "0006" else set())  # 0006: a column less
+            # 0006: a column less; 0007: the ladder keys
+            same_rows(before, after, {"line_accrual"} if rev == "0006" else
+                      {"line_accrual", "ladder_volume"} if rev == "0007" else set())
             assert set(before) <= set(after)
             if rev in SEEDS:
                 with engine.begin() as conn:
@@ -259,14 +269,14 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
         assert {t: len(at_head[t]) for t in ("receiving_slip", "journal_entry", "line_accrual", "app_user")} == {
             "receiving_slip": 3, "journal_entry": 6, "line_accrual": 3, "app_user": 2}
         volumes = ladder_volumes(engine)
-        assert volumes == [(LADDER, "", 1, Decimal("55000.00"), date(2026, 2, 3), "S3", 1)]
+        assert volumes == [(KEY, "", 1, Decimal("55000.00"), date(2026, 2, 3), "S3", 1)]
 
         # down, one revision at a time: what the remaining revisions hold stays
         for rev in reversed(steps[:-1]):
             db.downgrade(engine, rev)
             assert db.current_revision(engine) == rev
             now = snapshot(engine)
-            same_rows(at_head, now, {"line_accrual"} if rev < "0006" else set())
+            same_rows(at_head, now, {"line_accrual", "ladder_volume"} if rev < "0007" else set())
             assert set(now) <= set(at_head)  # 0005 drops an index only, 0006 a column
             if rev == "0005":  # the running volume is back, as the engine accrued it (SPEC §10 B)
                 assert running_volumes(engine) == [("S1", Decimal("25000.00")), ("S2", Decimal("45000.00")),
@@ -276,7 +286,7 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
         for rev in steps[1:]:
             db.upgrade(engine, rev)
             same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"}
-                      | ({"line_accrual"} if rev < "0006" else set()))
+                      | ({"line_accrual"} if rev < "0007" else set()))
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []
         ctx = AppContext(engine, user="tester")  # no users again: single-user mode
