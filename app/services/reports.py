@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain.ladder import Ladder, LadderTerms, period_key
@@ -182,7 +182,9 @@ REPORT_WORK_MEM_KB = 64 * 1024
 def _accrual_sums(session: Session, as_of: date, date_from: date | None,
                   vendor_id: int | None = None) -> dict[str, AccrualParts]:
     """line_accrual summed per ladder and period key in SQL: {ladder key: [(period key, amount,
-    rebate, retro, inventory), ...]}, received by as_of (and from date_from).
+    rebate, retro, inventory), ...]}, received by as_of; with date_from, the rebates are those
+    of the lines received from that date, while the amount stays the ladder's whole volume to
+    as_of (the tier, its rate and the next tier depend on the whole volume).
 
     Grouped by period_key first: on SQLite, GROUP BY ladder_key would walk ix_line_accrual_ladder
     and fetch every row through it (a third slower at a million lines than the plain scan).
@@ -192,18 +194,19 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
     """
     t = LineAccrual.__table__.c
     where = [t.received_date <= as_of]
-    if date_from:
-        where.append(t.received_date >= date_from)
     if vendor_id is not None:
         where.append(vendor_accruals(vendor_id))
-    query = (select(t.ladder_key, t.period_key, *(func.sum(c) for c in (t.amount, t.rebate, t.retro, t.inventory)))
+    money = (t.rebate, t.retro, t.inventory)
+    if date_from:  # the volume (and so the tier) stays the whole ladder's; the money is the window's
+        money = tuple(type_coerce(case((t.received_date >= date_from, c)), c.type) for c in money)
+    query = (select(t.ladder_key, t.period_key, func.sum(t.amount), *(func.sum(c) for c in money))
              .where(*where).group_by(t.period_key, t.ladder_key))  # fmt: skip
     # All vendors: one grouped scan (memory for the hash); one vendor: through its receipt lines.
     with _work_mem(session, REPORT_WORK_MEM_KB) if vendor_id is None else index_lookups(session):
         rows = session.execute(query).all()
     by_ladder: dict[str, AccrualParts] = {}
     for key, pkey, a, r, rr, i in rows:
-        sums = (pkey, a, r, rr, i)
+        sums = (pkey, a, r or ZERO, rr or ZERO, i or ZERO)  # NULL: nothing received in the window
         parts = by_ladder.get(key)
         if parts is None:
             by_ladder[key] = [sums]

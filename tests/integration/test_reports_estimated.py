@@ -3,12 +3,19 @@ same rows as the per-vendor estimates the statements and the drill-down use."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.cli.main import main
 from app.models import Vendor
+from app.services import queries
+from app.services.context import AppContext
 from app.services.reports import estimated_rebates, keyed_estimates, ladder_estimates
 from tests.integration.test_reports_pdf import load
 
@@ -41,3 +48,36 @@ def test_keyed_estimates_name_the_ladder_of_each_row(db_url, ctx):
                     for ladder, row in ladder_estimates(session, v, date(2026, 12, 31))]  # fmt: skip
         assert len(expected) >= 2
         assert keyed_estimates(uow, date(2026, 12, 31)) == expected
+
+
+def test_a_from_date_limits_the_rebate_shown_but_not_the_tier(db_url, tmp_path):
+    """Example B to 2026-12-31, received from 2026-02-02: the ladder is at 55,000.00, tier 3,
+    3.500% (no next tier); the rebate shown is that of S2 and S3 only (550.00 + 325.00)."""
+    load(db_url, "B_marginal")
+    args = ["--db", db_url, "--user", "tester", "report", "estimated", "--as-of", "2026-12-31",
+            "--from", "2026-02-02", "--out"]
+    for suffix in ("csv", "xlsx", "pdf"):
+        assert main([*args, str(tmp_path / f"b.{suffix}")]) == 0
+    with (tmp_path / "b.csv").open(newline="", encoding="utf-8") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert {k: row[k] for k in ("volume", "current_tier", "current_rate", "rebate_earned", "regular",
+                                "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")} == {
+        "volume": "55000.00", "current_tier": "3", "current_rate": "3.500", "rebate_earned": "875.00",
+        "regular": "875.00", "next_tier_threshold": "", "amount_to_next_tier": "", "rebate_next_tier_adds": ""}
+    sheet = load_workbook(tmp_path / "b.xlsx").active
+    header = [c.value for c in sheet[1]]
+    cells = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (cells["volume"], cells["current_tier"], cells["rebate_earned"]) == (55000, 3, 875)
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "b.pdf").pages)
+    assert "55,000.00" in text and "3.500" in text and "875.00" in text
+    ctx = AppContext.open(db_url, user="tester", upgrade=False)
+    try:
+        with ctx.uow() as uow:  # the screen's rows
+            (shown,) = queries.estimated_ladders(uow, as_of=date(2026, 12, 31), date_from=date(2026, 2, 2))
+            assert (shown.row.volume, shown.row.tier, shown.row.rate_pct, shown.row.rebate,
+                    shown.row.needed_for_next) == (Decimal("55000.00"), 3, Decimal("3.500"), Decimal("875.00"), None)
+            # a window with nothing received: no rebate, the tier still the ladder's
+            (empty,) = queries.estimated_ladders(uow, as_of=date(2026, 12, 31), date_from=date(2026, 6, 1))
+            assert (empty.row.volume, empty.row.tier, empty.row.rebate) == (Decimal("55000.00"), 3, Decimal("0"))
+    finally:
+        ctx.engine.dispose()
