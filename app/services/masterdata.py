@@ -278,6 +278,9 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     if out:
         raise ValidationFailed(out)
     by_code = {p.code: p for p in session.scalars(select(Product).where(Product.code.in_(seen)))}
+    # A product's categories decide which ladder its posted lines belong to (SPEC §5.2).
+    wanted = {rec.code: tuple(c or None for c in rec.cats) for rec in records}
+    moved = [p.id for p in by_code.values() if (p.cat1, p.cat2, p.cat3, p.cat4) != wanted[p.code]]
     for rec in records:
         row = by_code.get(rec.code)
         if row is None:
@@ -292,8 +295,22 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         row.vendor_id = vendors[rec.vendor_code]
         row.cat1, row.cat2, row.cat3, row.cat4 = (c or None for c in rec.cats)
         row.unit_cost = rec.unit_cost
+    if moved:
+        _rerate_products(uow, moved)
     uow.commit()
     return len(records)
+
+
+def _rerate_products(uow: UnitOfWork, product_ids: list[int]) -> None:
+    """Re-categorised products are an amendment (SPEC §6.3): their vendors' posted lines are
+    re-rated in the same transaction, so the journal never waits on a later `coop rerate`."""
+    from .posting import posted_vendors_of_products, rerate_vendors  # posting reads master data
+
+    session = uow.session
+    session.flush()
+    vendors = posted_vendors_of_products(session, product_ids)
+    if vendors:
+        rerate_vendors(uow, vendors)
 
 
 def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:

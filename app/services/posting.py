@@ -686,6 +686,17 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
     result.slip_nos.extend(sorted({ln.slip_no for ln in lines}))
 
 
+def posted_vendors_of_products(session: Session, product_ids: Sequence[int]) -> list[int]:
+    """The vendors of the posted receipt lines of these products."""
+    found: set[int] = set()
+    ids = sorted(set(product_ids))
+    for i in range(0, len(ids), 5000):
+        found.update(session.scalars(
+            select(ReceivingSlip.vendor_id).join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+            .where(ReceiptLine.product_id.in_(ids[i:i + 5000]), ReceivingSlip.status == "POSTED").distinct()))
+    return sorted(found)
+
+
 def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None,
                    ladders: LadderCache | None = None) -> int:
     """Compute the vendors' ladders afresh and post the differences (no commit)."""
