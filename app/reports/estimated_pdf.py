@@ -48,10 +48,11 @@ class EstimatedFilters:
     date_from: date | None = None
 
     def describe(self) -> str:
-        received = (f"received {self.date_from.isoformat()} to {self.as_of.isoformat()}"
-                    if self.date_from else f"received to {self.as_of.isoformat()}")
+        received = (f"Volume and tiers of receipts to {self.as_of.isoformat()}; rebates of receipts "
+                    f"{self.date_from.isoformat()} to {self.as_of.isoformat()}"
+                    if self.date_from else f"Receipts to {self.as_of.isoformat()}")
         return (f"As of {self.as_of.isoformat()} · Vendor: {self.vendor or 'all vendors'} · "
-                f"Receipts {received} · Accepted agreements only")
+                f"{received} · Accepted agreements only")
 
 
 def _sums(rows: Sequence[EstimatedRow]) -> list[Decimal]:

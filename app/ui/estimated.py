@@ -342,7 +342,8 @@ class EstimatedScreen(Screen):
         self.summary.setText(
             f"{len(rows)} ladder{'s' if len(rows) != 1 else ''} of accepted agreements, {vendors} vendor"
             f"{'s' if vendors != 1 else ''} · volume as of {wanted[0].isoformat()}"
-            + (f", received from {wanted[2].isoformat()}" if wanted[2] else "")
+            + (f"; rebates of receipts from {wanted[2].isoformat()} (tiers from the whole volume)"
+               if wanted[2] else "")
             + " · click a heading to sort · double-click a ladder for its receipt lines")
 
     # -- drill-down
