@@ -118,7 +118,9 @@ def test_filters_by_kind_and_from_date(qtbot, env, posted_b):
     screen.date_from.edit.editingFinished.emit()
     wait_idle(qtbot, env)
     coop = row_where(screen.view, "Kind", "COOP")
-    assert screen.view.shown(coop, "Volume") == "30,000.00"  # S2 and S3 only
+    # the rebate of S2 and S3 only; the volume (and so the tier) the whole ladder's
+    assert screen.view.shown(coop, "Rebate Earned") == "875.00"
+    assert screen.view.shown(coop, "Volume") == "55,000.00"
     choose_vendor(qtbot, screen.vendor_box, "V100")
     wait_idle(qtbot, env)
     assert screen.loaded is not None and screen.loaded[1] == "V100"
