@@ -22,12 +22,24 @@ class Tier:
     rate: Decimal  # exact fraction (Result of the line)
 
 
+def scope_cats(cats: tuple[str | None, ...]) -> tuple[str, str, str, str]:
+    """A group line's four levels as stored and compared: a blank level, or `ALL` in any
+    case, is ALL; a code is kept exactly as it is (codes are case-sensitive)."""
+    padded = (*cats, None, None, None, None)[:4]
+    return tuple(ALL if not c or c.upper() == ALL else c for c in padded)  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Scope:
     """A product line (product set) or a group line (cats, each a code or ALL)."""
 
     product: str | None = None
     cats: tuple[str, str, str, str] = (ALL, ALL, ALL, ALL)
+
+    @classmethod
+    def of(cls, product: str | None, cats: tuple[str | None, ...] = ()) -> Scope:
+        """The scope of an agreement line: its product, else its four category levels."""
+        return cls(product=product) if product else cls(cats=scope_cats(cats))
 
     @property
     def rank(self) -> int:

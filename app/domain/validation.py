@@ -60,10 +60,7 @@ class LineDraft:
         return bool(self.product)
 
     def scope(self) -> Scope:
-        if self.product:
-            return Scope(product=self.product)
-        cats = tuple(ALL if not c or c.upper() == ALL else c for c in self.cats)
-        return Scope(cats=cats)  # type: ignore[arg-type]
+        return Scope.of(self.product, self.cats)
 
     def ladder_id(self) -> tuple[tuple[str, ...], date | None, date | None]:
         return (self.scope().key, self.start, self.end)

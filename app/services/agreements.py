@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Dialect, func, insert, select, type_coerce, update
 from sqlalchemy.types import NullType
 
-from app.domain.ladder import ALL, KINDS
+from app.domain.ladder import KINDS
+from app.domain.ladder import scope_cats as domain_scope_cats
 from app.domain.rates import line_result, result_percent
 from app.domain.validation import (
     LineDraft,
@@ -116,11 +117,9 @@ def text(value: object) -> str | None:
     return str(value)
 
 
-@lru_cache(maxsize=8192)
-def scope_cats(cats: tuple[str | None, ...]) -> tuple[str, ...]:
-    """LineDraft.scope().cats of a group line (ALL for a blank level), without building a
-    Scope: an agreement opens with thousands of lines over far fewer ladders."""
-    return tuple(ALL if not c or c.upper() == ALL else c for c in cats)
+# LineDraft.scope().cats of a group line without building a Scope: an agreement opens with
+# thousands of lines over far fewer ladders.
+scope_cats = lru_cache(maxsize=8192)(domain_scope_cats)
 
 
 def line_values(line: LineDraft) -> dict[str, object]:
@@ -315,8 +314,7 @@ def _normalise(line: LineDraft) -> LineDraft:
     if line.product:
         return replace(line, cats=(None, None, None, None), method=(line.method or "").upper() or None,
                        period=(line.period or "").upper() or None)
-    cats = tuple(ALL if not c or c.upper() == ALL else c for c in line.cats)
-    return replace(line, cats=cats, method=(line.method or "").upper() or None,  # type: ignore[arg-type]
+    return replace(line, cats=scope_cats(tuple(line.cats)), method=(line.method or "").upper() or None,  # type: ignore[arg-type]
                    period=(line.period or "").upper() or None)
 
 

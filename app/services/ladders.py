@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.ladder import ALL, Ladder, LadderTerms, Scope, Tier, ladder_key
+from app.domain.ladder import Ladder, LadderTerms, Scope, Tier, ladder_key
 from app.domain.rates import line_result
 from app.models import Agreement, AgreementLine, Product
 
@@ -16,8 +16,7 @@ from app.models import Agreement, AgreementLine, Product
 def line_scope(line: AgreementLine, product_code: str | None) -> Scope:
     if line.product_id is not None:
         return Scope(product=product_code)
-    cats = tuple(c if c and c != ALL else ALL for c in (line.cat1, line.cat2, line.cat3, line.cat4))
-    return Scope(cats=cats)  # type: ignore[arg-type]
+    return Scope.of(None, (line.cat1, line.cat2, line.cat3, line.cat4))
 
 
 def build_ladders(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, type_coerce
 
 from app.domain.journal import ROLES
-from app.domain.ladder import ALL, Scope, period_key
+from app.domain.ladder import Scope, period_key
 from app.domain.ladder import ladder_key as make_ladder_key
 from app.domain.money import ZERO
 from app.models import (
@@ -290,12 +290,7 @@ def ladder_progress(uow: UnitOfWork, agreement_id: int, product: str | None,
     """The accrued volume of the ladder an agreement line belongs to (same scope and dates):
     the sum of line_accrual.amount for its key, received by as_of (default today)."""
     require(uow, Permission.REPORTS)
-    if product:
-        scope = Scope(product=product)
-    else:
-        padded = (*cats, None, None, None, None)[:4]
-        scope = Scope(cats=tuple(c.upper() if c and c.upper() != ALL else ALL for c in padded))  # type: ignore[arg-type]
-    key = make_ladder_key(agreement_id, scope, start, end)
+    key = make_ladder_key(agreement_id, Scope.of(product, cats), start, end)
     as_of = as_of or date.today()
     t = LineAccrual
     where = [t.ladder_key == key, t.received_date <= as_of]

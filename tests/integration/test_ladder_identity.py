@@ -126,3 +126,27 @@ def test_upgrade_splits_the_rows_of_a_key_that_stood_for_two_ladders(db_url, tmp
     out = tmp_path / "journal.csv"
     assert coop(db_url, "export", "journal", "--out", str(out)) == 0
     assert accrued(out) == {("ACCRUAL", "P-24-8"): D("30.00"), ("ACCRUAL", "P-2-48"): D("175.00")}
+
+
+def test_the_agreement_screens_tier_progress_finds_ladders_of_mixed_case_codes(db_url, tmp_path):
+    """Codes are case-sensitive (`Lumber` is not `LUMBER`): the tier progress of an agreement
+    line is looked up with the codes as stored, like posting stores them."""
+    global FILES
+    saved = FILES
+    FILES = {k: v.replace("LUMBER", "Lumber") for k, v in saved.items()}
+    try:
+        load(db_url, tmp_path)
+    finally:
+        FILES = saved
+    assert coop(db_url, "post") == 0
+    ctx = AppContext.open(db_url, user="tester", upgrade=False)
+    try:
+        with ctx.uow() as uow:
+            agreement_id = uow.session.scalars(select(LineAccrual.agreement_id).distinct()).one()
+            progress = [queries.ladder_progress(uow, agreement_id, None, cats, date(2026, 1, 1), date(2026, 12, 31),
+                                                as_of=date(2026, 12, 31))
+                        for cats in (("Lumber", "2/4", "8", "ALL"), ("Lumber", "2", "4/8", ""))]
+        assert [(p.volume, p.rebate, p.lines) for p in progress] == [(D("2000.00"), D("30.00"), 1),
+                                                                       (D("2000.00"), D("175.00"), 1)]
+    finally:
+        ctx.engine.dispose()
