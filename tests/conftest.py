@@ -91,3 +91,18 @@ def import_example(ctx: AppContext, name: str, kinds: tuple[str, ...] = IMPORT_O
     for kind in kinds:
         with ctx.uow() as uow:
             import_file(uow, kind, EXAMPLES / name / f"{kind}.csv")
+
+
+def journal_net(path: Path, by: tuple[str, ...], role: str = "REBATE_RECEIVABLE") -> dict[tuple[str, ...], object]:
+    """Net debit (credit negative) of one account role in an exported journal CSV, per the
+    values of the `by` columns."""
+    import csv
+    from decimal import Decimal
+
+    net: dict[tuple[str, ...], Decimal] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["account_role"] == role:
+                key = tuple(row[c] for c in by)
+                net[key] = net.get(key, Decimal(0)) + Decimal(row["debit"] or 0) - Decimal(row["credit"] or 0)
+    return net  # type: ignore[return-value]

@@ -3,7 +3,6 @@ one string: codes may hold `/` (issue 11, item 1)."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +14,7 @@ from app.cli.main import main
 from app.models import LadderVolume, LineAccrual, VendorRating
 from app.services import queries, receiving
 from app.services.context import AppContext
+from tests.conftest import journal_net
 
 D = Decimal
 
@@ -50,15 +50,9 @@ def load(url: str, folder: Path) -> None:
         assert coop(url, "import", kind, str(path)) == 0
 
 
-def accrued(path: Path) -> dict[tuple[str, str], Decimal]:
+def accrued(path: Path) -> dict[tuple[str, ...], object]:
     """(source, product) -> rebate receivable debited, from the exported journal."""
-    out: dict[tuple[str, str], Decimal] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["account_role"] == "REBATE_RECEIVABLE":
-                key = (row["source"], row["product_code"])
-                out[key] = out.get(key, D(0)) + D(row["debit"] or 0) - D(row["credit"] or 0)
-    return out
+    return journal_net(path, ("source", "product_code"))
 
 
 def test_two_chains_whose_codes_join_alike_are_two_ladders(db_url, tmp_path):

@@ -3,14 +3,13 @@ posted lines in the same use case (issue 11, item 4; SPEC §5.2, §6.3)."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from app.cli.main import main
 from app.services import masterdata, posting
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, journal_net
 
 D = Decimal
 HEADER = "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
@@ -21,18 +20,12 @@ def coop(url: str, *args: str) -> int:
     return main(["--db", url, "--user", "tester", *args])
 
 
-def receivable(url: str, tmp: Path) -> dict[tuple[str, str], Decimal]:
+def receivable(url: str, tmp: Path) -> dict[tuple[str, ...], object]:
     """(source, slip) -> net rebate receivable in the exported journal."""
     out = tmp / "journal.csv"
     out.unlink(missing_ok=True)
     assert coop(url, "export", "journal", "--out", str(out)) == 0
-    net: dict[tuple[str, str], Decimal] = {}
-    with out.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["account_role"] == "REBATE_RECEIVABLE":
-                key = (row["source"], row["slip_no"])
-                net[key] = net.get(key, D(0)) + D(row["debit"] or 0) - D(row["credit"] or 0)
-    return net
+    return journal_net(out, ("source", "slip_no"))
 
 
 def setup(url: str, tmp: Path) -> None:
