@@ -14,6 +14,7 @@ export can always be printed again (`reprint`), with the same lines.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterable, Sequence
@@ -30,7 +31,7 @@ from app.models import JournalExport, JournalExportLine
 
 from .bulk import BulkWriter
 from .context import UnitOfWork
-from .errors import NotFound, Problem, ServiceError, ValidationFailed
+from .errors import NotFound, ServiceError
 from .exports import write_table
 from .reports import JOURNAL_COLUMNS, Moment, journal_lines
 from .security import Permission, require
@@ -66,16 +67,25 @@ def list_exports(uow: UnitOfWork) -> list[ExportRecord]:
     return [_record(r) for r in uow.session.scalars(select(JournalExport).order_by(JournalExport.export_no.desc()))]
 
 
+class ExportRefused(ServiceError):
+    """An export that was not made; nothing was recorded and no file written."""
+
+
 def _target(path: Path, replace: bool) -> Path:
     """The file an export goes to, refused before anything is read or recorded."""
     if path.suffix.lower() not in FORMATS:
-        raise ValidationFailed([Problem(str(path), "--out", "the file must end in .csv or .xlsx")])
+        raise ExportRefused(f"--out {path}: the file must end in .csv or .xlsx")
     if path.is_dir():
-        raise ValidationFailed([Problem(str(path), "--out", "is a folder; give the name of the export file")])
+        raise ExportRefused(f"--out {path}: is a folder; give the name of the export file")
     if path.exists() and not replace:
-        raise ValidationFailed([Problem(str(path), "--out", "exists already; an export does not replace a file "
-                                                            "(choose another name)")])
+        raise ExportRefused(f"--out {path}: the file exists already and an export does not replace a file; "
+                            "choose another name")
     return path.absolute()
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # never written, or its folder is not one
+        path.unlink(missing_ok=True)
 
 
 def export_new(
@@ -115,8 +125,12 @@ def export_new(
     try:
         write_journal(partial, rows)
         uow.commit()
+    except OSError as exc:  # a full disk, a folder that cannot be written: rolled back
+        _remove(partial)
+        raise ExportRefused(f"--out {target}: cannot write the file ({exc.strerror or exc}); "
+                            "no export was recorded") from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
         raise
     try:
         os.replace(partial, target)
