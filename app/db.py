@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +64,16 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def transaction_time(conn: Connection) -> datetime:
+    """The time of the current transaction, aware. PostgreSQL: the server's transaction start
+    (one clock for every workstation, one stamp for everything the transaction writes).
+    SQLite: this computer's clock (the database is a file on it)."""
+    if conn.dialect.name == "postgresql":
+        stamp: datetime = conn.exec_driver_sql("SELECT now()").scalar_one()
+        return stamp.astimezone(UTC)
+    return datetime.now(UTC)
 
 
 def one_writer_at_a_time(conn: Connection, table: str) -> None:

@@ -19,13 +19,13 @@ import os
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.db import one_writer_at_a_time
+from app.db import one_writer_at_a_time, transaction_time
 from app.domain.money import ZERO
 from app.models import JournalExport, JournalExportLine
 
@@ -113,7 +113,7 @@ def export_new(
         return None
     rows = [(*values[:-1], export_no) for _id, values in lines]  # export_no is the last column
     record = ExportRecord(
-        export_no, datetime.now(UTC), uow.user, len(rows),
+        export_no, transaction_time(session.connection()), uow.user, len(rows),
         sum((r[DEBIT] for r in rows), ZERO), sum((r[CREDIT] for r in rows), ZERO),  # type: ignore[misc]
         str(target),
     )

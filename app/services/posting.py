@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db import transaction_time
 from app.domain.journal import (
     INVENTORY,
     REBATE_RECEIVABLE,
@@ -219,10 +220,11 @@ class LadderIndex:
 class _Batch:
     """Collects what one posting or re-rating writes, then writes it at once (money in cents)."""
 
-    def __init__(self, session: Session, user: str, today: date) -> None:
+    def __init__(self, session: Session, user: str, today: date, stamp: datetime | None = None) -> None:
         self.session = session
         self.user = user
         self.today = today
+        self.stamp = stamp  # when posted: the transaction's time (SPEC §9 posted_at)
         self.entries: list[_Entry] = []
         self.inserts: list[tuple[object, ...]] = []
         self.updates: list[tuple[object, ...]] = []  # ACCRUAL_RESULT_COLUMNS
@@ -322,7 +324,7 @@ class _Batch:
     def write(self) -> int:
         session = self.session
         gl = gl_reference_ids(session)
-        stamp = now()
+        stamp = self.stamp or transaction_time(session.connection())
         self.entries.sort(key=itemgetter(0, 1, 2, 3, 4))
         bulk = BulkWriter(session)
         if self.entries:
@@ -658,7 +660,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                 result: PostingResult, skip_posted: bool = False, ladders: LadderCache | None = None) -> None:
     session = uow.session
     lock_vendors(session, vendor_ids)
-    stamp = now()
+    stamp = transaction_time(session.connection())  # the slips' posted_at, and their entries'
     if skip_posted:  # another workstation may have posted some meanwhile
         slip_ids = list(session.scalars(select(ReceivingSlip.id).where(
             ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")))
@@ -684,7 +686,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                                  "workstation meanwhile; nothing was posted: open it and post it again")
     lines = _rlines(session, _line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     lines.sort(key=attrgetter("position"))
-    batch = _Batch(session, uow.user, today)
+    batch = _Batch(session, uow.user, today, stamp)
     if ladders is not None:
         by_vendor = ladders.get(session)
         index = ladders.index

@@ -18,7 +18,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cli.main import main
-from app.models import GlAccount, JournalEntry, JournalExport, JournalExportLine, JournalLine
+from app.models import (
+    GlAccount,
+    JournalEntry,
+    JournalExport,
+    JournalExportLine,
+    JournalLine,
+    ReceivingSlip,
+)
 from app.services import agreements, journal_exports, posting, receiving, security
 from app.services.context import AppContext
 from app.services.reports import JOURNAL_COLUMNS, posted_at_text, posted_window
@@ -186,6 +193,10 @@ def test_posted_from_and_posted_to_select_by_posting_time_and_combine_with_new(d
         first, second = [t for (t,) in uow.session.execute(
             select(JournalEntry.created_at).distinct().order_by(JournalEntry.created_at))]
     assert second - first >= timedelta(seconds=1)
+    with ctx.uow() as uow:  # one stamp per posting transaction: the slips' posted_at too
+        slips = {no: at if at.tzinfo else at.replace(tzinfo=UTC) for no, at in uow.session.execute(
+            select(ReceivingSlip.slip_no, ReceivingSlip.posted_at))}
+    assert slips == {"S2": first, "S3": first, "S1": second}
     first_text, second_text = posted_at_text(first), posted_at_text(second)
     today = first.astimezone().date()
 
