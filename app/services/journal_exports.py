@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from app.db import one_writer_at_a_time, transaction_time
 from app.domain.money import ZERO
-from app.models import JournalExport, JournalExportLine
+from app.models import JournalExport, JournalExportLine, JournalLine
 
 from .bulk import BulkWriter
 from .context import UnitOfWork
@@ -69,6 +69,15 @@ def list_exports(uow: UnitOfWork) -> list[ExportRecord]:
 
 class ExportRefused(ServiceError):
     """An export that was not made; nothing was recorded and no file written."""
+
+
+def lines_not_exported(uow: UnitOfWork) -> int:
+    """How many journal lines the next `--new` export would carry (those committed by now)."""
+    require(uow, Permission.REPORTS)
+    return uow.session.scalar(  # type: ignore[return-value]
+        select(func.count()).select_from(JournalLine)
+        .outerjoin(JournalExportLine, JournalExportLine.line_id == JournalLine.id)
+        .where(JournalExportLine.line_id.is_(None)))
 
 
 def _target(path: Path, replace: bool) -> Path:
