@@ -69,9 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "and by source; or use --new, which exports every line no export carried yet "
                     "and records it as the next numbered export, so that a back-dated entry is "
                     "never missed and no line is exported twice.")
-    ej.add_argument("--out", required=True, type=Path, help="the .csv or .xlsx file to write")
-    ej.add_argument("--from", dest="date_from", type=_date, help="entry date on or after (YYYY-MM-DD)")
-    ej.add_argument("--to", dest="date_to", type=_date, help="entry date on or before (YYYY-MM-DD)")
+    ej.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .csv or .xlsx file to write")
+    ej.add_argument("--from", dest="date_from", type=_date, metavar="D", help="entry date on or after (YYYY-MM-DD)")
+    ej.add_argument("--to", dest="date_to", type=_date, metavar="D", help="entry date on or before (YYYY-MM-DD)")
     ej.add_argument("--posted-from", type=_moment, metavar="D",
                     help="posted on or after this day (YYYY-MM-DD, the whole day in this computer's "
                          "time zone) or this time (YYYY-MM-DDTHH:MM[:SS], local unless it has an offset)")
