@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -63,6 +64,28 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def transaction_time(conn: Connection) -> datetime:
+    """The time of the current transaction, aware. PostgreSQL: the server's transaction start
+    (one clock for every workstation, one stamp for everything the transaction writes).
+    SQLite: this computer's clock (the database is a file on it)."""
+    if conn.dialect.name == "postgresql":
+        stamp: datetime = conn.exec_driver_sql("SELECT now()").scalar_one()
+        return stamp.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def one_writer_at_a_time(conn: Connection, table: str) -> None:
+    """Until the transaction ends, make every other transaction that calls this for `table`
+    wait, and every write to the table; reads go on.
+
+    PostgreSQL: LOCK TABLE in SHARE ROW EXCLUSIVE mode, which conflicts with itself and
+    with INSERT/UPDATE/DELETE but not with SELECT. SQLite: nothing to do, every transaction
+    begins IMMEDIATE (make_engine), so one writes at a time already.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def alembic_config() -> Config:

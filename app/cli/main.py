@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.db import SchemaTooNew
-from app.services import imports, posting, reports
+from app.services import imports, journal_exports, posting, reports
 from app.services.context import AppContext
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.exports import write_table
@@ -21,6 +21,15 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _moment(text: str) -> date | datetime:
+    """A whole day (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM[:SS], local unless it has an offset)."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM[:SS])") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,11 +62,28 @@ def build_parser() -> argparse.ArgumentParser:
                     help="recompute every vendor, not only those whose ladders or products changed")
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
-    ej = exp.add_parser("journal", help="journal lines for the general ledger")
-    ej.add_argument("--out", required=True, type=Path)
-    ej.add_argument("--from", dest="date_from", type=_date)
-    ej.add_argument("--to", dest="date_to", type=_date)
+    ej = exp.add_parser(
+        "journal", help="journal lines for the general ledger",
+        description="Journal lines for the general ledger, CSV or XLSX by the extension of --out. "
+                    "Select by entry date (--from/--to), by posting time (--posted-from/--posted-to) "
+                    "and by source; or use --new, which exports every line no export carried yet "
+                    "and records it as the next numbered export, so that a back-dated entry is "
+                    "never missed and no line is exported twice.")
+    ej.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .csv or .xlsx file to write")
+    ej.add_argument("--from", dest="date_from", type=_date, metavar="D", help="entry date on or after (YYYY-MM-DD)")
+    ej.add_argument("--to", dest="date_to", type=_date, metavar="D", help="entry date on or before (YYYY-MM-DD)")
+    ej.add_argument("--posted-from", type=_moment, metavar="D",
+                    help="posted on or after this day (YYYY-MM-DD, the whole day in this computer's "
+                         "time zone) or this time (YYYY-MM-DDTHH:MM[:SS], local unless it has an offset)")
+    ej.add_argument("--posted-to", type=_moment, metavar="D",
+                    help="posted on or before this day (the whole day, local time) or this time")
     ej.add_argument("--source", choices=("RECEIPT", "ACCRUAL", "RETRO", "RERATE"))
+    mode = ej.add_mutually_exclusive_group()
+    mode.add_argument("--new", action="store_true",
+                      help="every line not yet exported (of those the filters select), recorded as the "
+                           "next numbered export; --out must not exist; nothing new: no file, no export")
+    mode.add_argument("--reprint", type=int, metavar="N",
+                      help="write the lines of recorded export N again, with their export_no (no filters)")
 
     rep = sub.add_parser("report", help="reports").add_subparsers(dest="report_command", required=True)
     est = rep.add_parser("estimated", help="estimated rebates per vendor, kind and ladder")
@@ -153,17 +179,50 @@ def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"Re-rated: {count} RERATE entries posted" if count else "Re-rated: nothing to post")
         return 0
     if cmd == "export":
-        with ctx.uow() as uow:
-            rows = reports.journal_rows(uow, args.date_from, args.date_to, args.source)
-        n = write_table(args.out, reports.JOURNAL_COLUMNS, (tuple(r.values()) for r in rows),
-                        sheet="Journal", money_columns=("debit", "credit"))
-        print(f"Wrote {n} journal lines to {args.out}")
-        return 0
+        return _export_journal(ctx, args)
     if cmd == "report":
         return _report_estimated(ctx, args)
     if cmd == "statement":
         return _statement(ctx, args)
     raise AssertionError(cmd)
+
+
+def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
+    filters = {"--from": args.date_from, "--to": args.date_to, "--posted-from": args.posted_from,
+               "--posted-to": args.posted_to, "--source": args.source}
+    for first, last in (("--from", "--to"), ("--posted-from", "--posted-to")):
+        if filters[first] is not None and filters[last] is not None:
+            start, end = reports.posted_window(filters[first], filters[last])  # whole days, or seconds
+            if start >= end:  # type: ignore[operator]
+                print(f"error: {first} is after {last}", file=sys.stderr)
+                return 2
+    if args.reprint is not None:
+        given = [name for name, value in filters.items() if value is not None]
+        if given:
+            print(f"error: --reprint writes a whole export; it takes no {', '.join(given)}", file=sys.stderr)
+            return 2
+        with ctx.uow() as uow:
+            n = journal_exports.reprint(uow, args.reprint, args.out)
+        print(f"Wrote export {args.reprint} again: {n} journal lines to {args.out}")
+        return 0
+    selection = (args.date_from, args.date_to, args.source)
+    if args.new:
+        with ctx.uow() as uow:
+            record = journal_exports.export_new(uow, args.out, *selection, posted_from=args.posted_from,
+                                                posted_to=args.posted_to)
+        if record is None:
+            chosen = " selected" if any(v is not None for v in filters.values()) else ""
+            print(f"No journal lines to export: every line{chosen} is in an export already "
+                  f"(no file written, no export recorded)")
+            return 0
+        print(f"Export {record.export_no}: wrote {record.line_count} journal lines to {args.out} "
+              f"(debit {record.total_debit:,.2f}, credit {record.total_credit:,.2f})")
+        return 0
+    with ctx.uow() as uow:
+        lines = reports.journal_lines(uow, *selection, posted_from=args.posted_from, posted_to=args.posted_to)
+    n = journal_exports.write_journal(args.out, (values for _id, values in lines))
+    print(f"Wrote {n} journal lines to {args.out}")
+    return 0
 
 
 ESTIMATED_MONEY = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",

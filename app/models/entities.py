@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
-from .types import Money, Percent, Quantity
+from .types import Money, Percent, Quantity, UtcDateTime
 
 
 class Company(Base):
@@ -185,7 +185,9 @@ class JournalEntry(Base):
     source: Mapped[str] = mapped_column(String(10))
     reference: Mapped[str] = mapped_column(String(60), default="")
     created_by: Mapped[str] = mapped_column(String(60), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the entry was posted (the posting transaction's stamp): exported as posted_at
+    # (SPEC §9), the journal's one record of posting time. Indexed for --posted-from/--to.
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class JournalLine(Base):
@@ -203,6 +205,33 @@ class JournalLine(Base):
     line_no: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str | None] = mapped_column(String(10))
     memo: Mapped[str] = mapped_column(String(200), default="")
+    # ACCRUAL, RETRO and RERATE lines: the number of the agreement (of this vendor and kind)
+    # the receipt line accrues under after this entry; a RERATE that ends an accrual names
+    # the agreement it leaves. Stored as written, like slip_no: the journal never changes,
+    # even when a pending agreement is deleted later.
+    agreement_no: Mapped[str | None] = mapped_column(String(20))
+
+
+class JournalExport(Base):
+    """A numbered `coop export journal --new` (SPEC §9): append-only, numbers without gaps."""
+
+    __tablename__ = "journal_export"
+    export_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    exported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    exported_by: Mapped[str] = mapped_column(String(60))
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_debit: Mapped[Decimal] = mapped_column(Money())
+    total_credit: Mapped[Decimal] = mapped_column(Money())
+    file_name: Mapped[str] = mapped_column(Text, default="")
+
+
+class JournalExportLine(Base):
+    """The export that carried a journal line: the primary key is the line, so no line is
+    ever in two exports (journal lines themselves are never updated)."""
+
+    __tablename__ = "journal_export_line"
+    line_id: Mapped[int] = mapped_column(ForeignKey("journal_line.id"), primary_key=True, autoincrement=False)
+    export_no: Mapped[int] = mapped_column(ForeignKey("journal_export.export_no"), index=True)
 
 
 class LineAccrual(Base):

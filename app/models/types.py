@@ -3,14 +3,18 @@
 PostgreSQL stores NUMERIC(p, s). SQLite has no exact decimal type (SQLAlchemy's
 Numeric goes through float there), so the value is stored as a scaled 64-bit
 integer (cents for money): exact, and SUM() in SQL stays exact.
+
+Instants (UtcDateTime) are stored in UTC on every database and read back as aware
+UTC datetimes.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Numeric, cast, type_coerce
+from sqlalchemy import BigInteger, DateTime, Numeric, cast, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -108,3 +112,31 @@ def Percent() -> ScaledDecimal:  # noqa: N802
 
 def Quantity() -> ScaledDecimal:  # noqa: N802
     return ScaledDecimal(4)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and read back as an aware UTC datetime.
+
+    SQLite has no time zones: SQLAlchemy stores the wall-clock digits and drops the zone,
+    so an instant must be turned to UTC before it is stored, or a local time would be
+    read back as UTC (and comparisons in SQL would be off by the offset). PostgreSQL's
+    timestamptz returns the session's zone: turned to UTC too, so both read alike.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # which zone a naive time is in is a guess: refused
+            raise ValueError(f"an instant needs a time zone: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def __repr__(self) -> str:
+        return "UtcDateTime()"

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.db import transaction_time
 from app.domain.journal import (
     INVENTORY,
     REBATE_RECEIVABLE,
@@ -61,7 +62,7 @@ Progress = Callable[[int, int], None]
 
 ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")
 JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "role", "debit", "credit", "vendor_id", "product_id",
-                        "receipt_line_id", "slip_no", "line_no", "kind", "memo")
+                        "receipt_line_id", "slip_no", "line_no", "kind", "memo", "agreement_no")
 ACCRUAL_RESULT_COLUMNS = ("tier", "rebate", "retro", "inventory")
 ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", *ACCRUAL_RESULT_COLUMNS)
 LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "last_date", "last_slip_no",
@@ -160,13 +161,15 @@ _Posted = Sequence[Any]
 P_ID, P_KIND, P_RECEIVED, P_AMOUNT, P_LADDER, P_PERIOD, P_REBATE, P_INVENTORY = 0, 1, 2, 6, 7, 8, 10, 12
 P_POSITION = slice(2, 5)  # (received date, slip number, line number)
 P_RESULT = slice(9, 13)  # (tier, rebate, retro, inventory): ACCRUAL_RESULT_COLUMNS
+P_AGREEMENT = 13  # the agreement id the line accrues under
 
 
 # (volume after, tier 1-based, rebate, retro, inventory), money in cents: CentRun.add's result;
 # acc[1:] is what line_accrual stores (ACCRUAL_RESULT_COLUMNS).
 Accrual = tuple[int, int, int, int, int]
-# A journal entry to write: sort key (RERATE last, date, slip, line, source rank), then what it is.
-_Entry = tuple[bool, date, str, int, int, str, int, int, int, tuple[LineTuple, ...]]
+# A journal entry to write: sort key (RERATE last, date, slip, line, source rank), then what it is
+# (source, vendor, product, receipt line, agreement number, lines).
+_Entry = tuple[bool, date, str, int, int, str, int, int, int, str | None, tuple[LineTuple, ...]]
 
 _BUCKETS: dict[tuple[str | None, date], str] = {}
 
@@ -217,10 +220,11 @@ class LadderIndex:
 class _Batch:
     """Collects what one posting or re-rating writes, then writes it at once (money in cents)."""
 
-    def __init__(self, session: Session, user: str, today: date) -> None:
+    def __init__(self, session: Session, user: str, today: date, stamp: datetime | None = None) -> None:
         self.session = session
         self.user = user
         self.today = today
+        self.stamp = stamp  # when posted: the transaction's time (SPEC §9 posted_at)
         self.entries: list[_Entry] = []
         self.inserts: list[tuple[object, ...]] = []
         self.updates: list[tuple[object, ...]] = []  # ACCRUAL_RESULT_COLUMNS
@@ -231,6 +235,7 @@ class _Batch:
         self.rerates = 0
         self.volumes: dict[tuple[str, str], tuple[object, ...]] = {}  # LADDER_VOLUME_COLUMNS, volume in cents
         self.replace_volumes_of: set[int] = set()
+        self.agreement_nos: dict[int, str | None] = {}  # agreement id -> number, for ended accruals
 
     def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
                       positions: Iterable[tuple[date, str, int]]) -> None:
@@ -250,7 +255,7 @@ class _Batch:
     def receipt(self, line: RLine) -> None:
         memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
         self.entries.append((False, line.received, line.slip_no, line.line_no, 0, "RECEIPT", line.vendor_id,
-                             line.product_id, line.id, receipt_lines(line.amount, memo, 0)))
+                             line.product_id, line.id, None, receipt_lines(line.amount, memo, 0)))
         self.cost_qty[line.product_id] += line.quantity
         self.cost_net[line.product_id] += line.amount
 
@@ -265,20 +270,21 @@ class _Batch:
         if regular:
             memo = f"{kind} accrual {label} tier {tier}"
             self.entries.append((False, line.received, line.slip_no, line.line_no, 1, "ACCRUAL", line.vendor_id,
-                                 line.product_id, line.id, accrual_lines(kind, regular, inventory, memo, 0)))
+                                 line.product_id, line.id, ladder.agreement_no,
+                                 accrual_lines(kind, regular, inventory, memo, 0)))
         if retro:
             memo = f"{kind} retroactive {label} tier {tier}"
             self.entries.append((False, line.received, line.slip_no, line.line_no, 2, "RETRO", line.vendor_id,
-                                 line.product_id, line.id, retro_lines(kind, retro, memo, 0)))
+                                 line.product_id, line.id, ladder.agreement_no, retro_lines(kind, retro, memo, 0)))
         self._insert(line, kind, ladder, pkey, acc)
         self.cost_net[line.product_id] -= inventory
 
     def _rerate(self, line_id: int, slip_no: str, line_no: int, vendor_id: int, product_id: int, kind: str,
-                d_rebate: int, d_inventory: int, memo: str) -> None:
+                d_rebate: int, d_inventory: int, memo: str, agreement_no: str | None) -> None:
         lines = rerate_lines(kind, d_rebate, d_inventory, memo, 0)
         if lines:
             self.entries.append((True, self.today, slip_no, line_no, 3, "RERATE", vendor_id, product_id, line_id,
-                                 lines))
+                                 agreement_no, lines))
             self.rerates += 1
             if d_inventory:
                 self.cost_net[product_id] -= d_inventory
@@ -286,13 +292,15 @@ class _Batch:
     def newly_covered(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A posted line that had no ladder of this kind and now has one: RERATE from zero."""
         self._rerate(line.id, line.slip_no, line.line_no, line.vendor_id, line.product_id, kind, acc[2], acc[4],
-                     f"{kind} re-rate {label} tier {acc[1]}")
+                     f"{kind} re-rate {label} tier {acc[1]}", ladder.agreement_no)
         self._insert(line, kind, ladder, pkey, acc)
 
     def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
+        # A line moving to another agreement: one entry (the difference per account, SPEC §6.3),
+        # named after the agreement it accrues under from now on.
         self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
-                     acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}")
+                     acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}", ladder.agreement_no)
         if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
             self.updates.append((*acc[1:], line_id, kind))
         else:
@@ -301,13 +309,22 @@ class _Batch:
     def drop(self, row: _Posted, vendor_id: int) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
         self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, -row[P_REBATE], -row[P_INVENTORY],
-                     f"{kind} re-rate: no agreement")
+                     f"{kind} re-rate: no agreement", self._agreement_no(row[P_AGREEMENT]))
         self.deletes.append((line_id, kind))
+
+    def _agreement_no(self, agreement_id: int | None) -> str | None:
+        """The number of the agreement an ended accrual was under (a few agreements: each read once)."""
+        if agreement_id is None:
+            return None
+        if agreement_id not in self.agreement_nos:
+            self.agreement_nos[agreement_id] = self.session.scalar(
+                select(Agreement.number).where(Agreement.id == agreement_id))
+        return self.agreement_nos[agreement_id]
 
     def write(self) -> int:
         session = self.session
         gl = gl_reference_ids(session)
-        stamp = now()
+        stamp = self.stamp or transaction_time(session.connection())
         self.entries.sort(key=itemgetter(0, 1, 2, 3, 4))
         bulk = BulkWriter(session)
         if self.entries:
@@ -317,15 +334,15 @@ class _Batch:
             entry_rows = []
             line_rows = []
             try:
-                for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, lines) in zip(
-                        ids, self.entries, strict=True):
+                for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, agreement_no,
+                          lines) in zip(ids, self.entries, strict=True):
                     entry_rows.append((eid, when, source, slip_no, user, created))
                     debit = credit = 0
                     for role, dr, cr, kind, memo in lines:
                         debit += dr
                         credit += cr
                         line_rows.append((eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no,
-                                          line_no, kind, memo[:200]))
+                                          line_no, kind, memo[:200], agreement_no))
                     if debit != credit or not lines:
                         raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
             except KeyError as missing:  # a role without an account (check_gl_roles names them all up front)
@@ -463,7 +480,7 @@ def _load_posted(session: Session, where: object, ordered: bool = False) -> Sequ
     dialect = session.get_bind().dialect
     money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory)]
     query = select(t.receipt_line_id, t.kind, t.received_date, t.slip_no, t.line_no, t.product_id, money[0],
-                   t.ladder_key, t.period_key, t.tier, *money[1:]).where(where)  # type: ignore[arg-type]
+                   t.ladder_key, t.period_key, t.tier, *money[1:], t.agreement_id).where(where)  # type: ignore[arg-type]
     if ordered:
         query = query.order_by(t.received_date, t.slip_no, t.line_no)
     with index_lookups(session):  # a vendor's or a ladder's rows: lookups, not a hash of the table
@@ -643,7 +660,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                 result: PostingResult, skip_posted: bool = False, ladders: LadderCache | None = None) -> None:
     session = uow.session
     lock_vendors(session, vendor_ids)
-    stamp = now()
+    stamp = transaction_time(session.connection())  # the slips' posted_at, and their entries'
     if skip_posted:  # another workstation may have posted some meanwhile
         slip_ids = list(session.scalars(select(ReceivingSlip.id).where(
             ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")))
@@ -669,7 +686,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                                  "workstation meanwhile; nothing was posted: open it and post it again")
     lines = _rlines(session, _line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     lines.sort(key=attrgetter("position"))
-    batch = _Batch(session, uow.user, today)
+    batch = _Batch(session, uow.user, today, stamp)
     if ladders is not None:
         by_vendor = ladders.get(session)
         index = ladders.index

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     POST = "post receiving slips"
     RERATE = "re-rate"
     REPORTS = "run reports"
+    EXPORT_GL = "record journal exports for the general ledger"
     USERS = "maintain users"
     ADMIN = "load the demo company, back up and restore"
 
@@ -42,7 +43,8 @@ class Permission(StrEnum):
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RECEIVE}),
     Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
-    Role.ACCOUNTANT: frozenset({Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS}),
+    Role.ACCOUNTANT: frozenset({Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS,
+                                Permission.EXPORT_GL}),
     Role.ADMIN: frozenset(Permission),
 }
 ROLE_NAMES = {Role.CLERK: "Clerk", Role.MANAGER: "Purchasing manager", Role.ACCOUNTANT: "Accountant",

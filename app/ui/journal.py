@@ -1,5 +1,6 @@
-"""Journal (SPEC §8): posted journal lines for a date range and source, with the SPEC §9
-columns, debit and credit totals, and export to CSV or XLSX for the general ledger."""
+"""Journal (SPEC §8, §9): posted journal lines for a date range and source, with the SPEC §9
+columns, debit and credit totals, and export to CSV or XLSX; below, the numbered exports
+for the general ledger (`--new`): export the lines not yet exported, or print an export again."""
 
 from __future__ import annotations
 
@@ -8,22 +9,38 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.money import ZERO
-from app.services import reports
-from app.services.exports import write_table
+from app.services import journal_exports, reports
+from app.services.journal_exports import ExportRecord
 
-from .base import Screen, UiEnv
+from .base import Screen, UiEnv, heading
 from .reports_common import OptionalDate, RCol, ReportModel, ReportView, export
 
 SOURCES = ("RECEIPT", "ACCRUAL", "RETRO", "RERATE")
 ALL_SOURCES = "All sources"
-Filters = tuple[date | None, date | None, str | None]
+GL_FORMATS = [".csv", ".xlsx"]
+Filters = tuple[date | None, date | None, str | None, bool]
 
 
 def _amount(value: Decimal | None) -> Decimal | None:
     return value or None  # a zero side shows blank
+
+
+def _posted(text: object) -> str:
+    """posted_at (ISO with offset) as the grid shows it: local date and time."""
+    return str(text or "")[:19].replace("T", " ")
 
 
 JOURNAL_COLUMNS = (
@@ -39,7 +56,22 @@ JOURNAL_COLUMNS = (
     RCol("Vendor", lambda j: j["vendor_code"], width=86),
     RCol("Product", lambda j: j["product_code"], width=112),
     RCol("Kind", lambda j: j["agreement_kind"], width=70),
+    RCol("Agreement", lambda j: j["agreement_no"], width=76),
+    RCol("Posted at", lambda j: j["posted_at"], width=140, text=lambda j: _posted(j["posted_at"]),
+         tip=lambda j: str(j["posted_at"])),
+    RCol("Export", lambda j: j["export_no"], "int", width=56),
     RCol("Memo", lambda j: j["memo"], width=200),
+)
+
+EXPORT_COLUMNS = (
+    RCol("No.", lambda e: e.export_no, "int", width=50),
+    RCol("Exported at", lambda e: e.exported_at, width=140,
+         text=lambda e: e.exported_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+    RCol("By", lambda e: e.exported_by, width=90),
+    RCol("Lines", lambda e: e.line_count, "int", width=70),
+    RCol("Debit", lambda e: e.total_debit, "decimal", width=110),
+    RCol("Credit", lambda e: e.total_credit, "decimal", width=110),
+    RCol("File", lambda e: e.file_name, width=300),
 )
 
 
@@ -63,13 +95,18 @@ class JournalScreen(Screen):
         self.source_box.addItem(ALL_SOURCES, None)
         for source in SOURCES:
             self.source_box.addItem(source, source)
+        self.unexported_check = QCheckBox("Not yet exported", self)
+        self.unexported_check.setToolTip("Only the lines no numbered export has carried yet")
         for signal in (self.date_from.changed, self.date_to.changed):
             signal.connect(self._filters_changed)
         self.source_box.currentIndexChanged.connect(lambda _i: self._filters_changed())
+        self.unexported_check.toggled.connect(lambda _on: self._filters_changed())
         refresh = QPushButton("Refresh (F5)")
         refresh.clicked.connect(self.refresh)
         self.xlsx_button = QPushButton("XLSX…")
         self.csv_button = QPushButton("CSV…")
+        self.xlsx_button.setToolTip("Write the lines shown (not recorded as an export)")
+        self.csv_button.setToolTip(self.xlsx_button.toolTip())
         self.xlsx_button.clicked.connect(lambda _c=False: self.export(".xlsx"))
         self.csv_button.clicked.connect(lambda _c=False: self.export(".csv"))
         bar = QHBoxLayout()
@@ -79,20 +116,61 @@ class JournalScreen(Screen):
         bar.addSpacing(8)
         bar.addWidget(QLabel("Source:"))
         bar.addWidget(self.source_box)
+        bar.addSpacing(8)
+        bar.addWidget(self.unexported_check)
         bar.addWidget(refresh)
         bar.addStretch(1)
-        bar.addWidget(QLabel("Export for the general ledger:"))
+        bar.addWidget(QLabel("Lines shown to a file:"))
         bar.addWidget(self.xlsx_button)
         bar.addWidget(self.csv_button)
         self.summary = QLabel("")
         self.summary.setStyleSheet("font-weight: bold;")
+
+        # the numbered exports for the general ledger
+        self.exports: list[ExportRecord] = []
+        self.exports_model = ReportModel(EXPORT_COLUMNS)
+        self.exports_view = ReportView(self.exports_model, self, sorting=None)  # latest first
+        self.exports_view.horizontalHeader().setStretchLastSection(True)
+        self.exports_view.activated.connect(self._reprint_at)
+        self.pending = QLabel("")
+        self.new_button = QPushButton("Export new lines…")
+        self.new_button.setToolTip("Every journal line not yet exported, back-dated ones included, to a file, "
+                                   "recorded as the next numbered export: no line is exported twice")
+        self.reprint_button = QPushButton("Re-print…")
+        self.reprint_button.setToolTip("Write the lines of the chosen export again, with their export number")
+        self.new_button.clicked.connect(lambda _c=False: self.export_new())
+        self.reprint_button.clicked.connect(lambda _c=False: self.reprint())
+        exports_bar = QHBoxLayout()
+        exports_bar.addWidget(heading("Exports for the general ledger"))
+        exports_bar.addSpacing(12)
+        exports_bar.addWidget(self.pending)
+        exports_bar.addStretch(1)
+        exports_bar.addWidget(self.new_button)
+        exports_bar.addWidget(self.reprint_button)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.view, 1)
+        top_layout.addWidget(self.summary)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addLayout(exports_bar)
+        bottom_layout.addWidget(self.exports_view, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
 
     def filters(self) -> Filters:
-        return self.date_from.value(), self.date_to.value(), self.source_box.currentData()
+        return (self.date_from.value(), self.date_to.value(), self.source_box.currentData(),
+                self.unexported_check.isChecked())
 
     def start(self) -> None:
         self.loaded = None
@@ -104,14 +182,17 @@ class JournalScreen(Screen):
 
     def refresh(self) -> None:
         wanted = self.filters()
-        date_from, date_to, source = wanted
+        date_from, date_to, source, unexported = wanted
 
-        def work(uow: Any, _job: Any) -> list[dict[str, object]]:
-            return reports.journal_rows(uow, date_from, date_to, source)
+        def work(uow: Any, _job: Any) -> tuple[list[dict[str, object]], list[ExportRecord], int]:
+            return (reports.journal_rows(uow, date_from, date_to, source, unexported=unexported),
+                    journal_exports.list_exports(uow), journal_exports.lines_not_exported(uow))
 
-        self.runner.run(self, "Journal", work, lambda rows: self._loaded(wanted, rows))
+        self.runner.run(self, "Journal", work, lambda result: self._loaded(wanted, *result))
 
-    def _loaded(self, wanted: Filters, rows: list[dict[str, object]]) -> None:
+    def _loaded(self, wanted: Filters, rows: list[dict[str, object]], exports: list[ExportRecord],
+                pending: int) -> None:
+        self._show_exports(exports, pending)
         if wanted != self.filters():
             return  # a newer read is on its way
         self.loaded, self.rows = wanted, rows
@@ -126,17 +207,70 @@ class JournalScreen(Screen):
         self.summary.setText(f"{len(rows):,} lines in {entries:,} entries · debit {debit:,.2f} · "
                              f"credit {credit:,.2f} · {balance}")
 
+    def _show_exports(self, exports: list[ExportRecord], pending: int) -> None:
+        chosen = self.chosen_export()
+        self.exports = exports
+        self.exports_model.set_records(exports)
+        for row, record in enumerate(exports):
+            if chosen is not None and record.export_no == chosen.export_no:
+                self.exports_view.selectRow(row)
+        self.pending.setText(f"{pending:,} journal line{'s' if pending != 1 else ''} not yet exported"
+                             if pending else "Every journal line is in an export")
+
     def export(self, suffix: str) -> bool:
+        """The lines shown, to a file (not an export of record)."""
         if self.loaded is None:
             return False
         rows = self.rows
-        date_from, date_to, source = self.loaded
-        parts = ["journal", *(d.isoformat() for d in (date_from, date_to) if d), *([source.lower()] if source else [])]
+        date_from, date_to, source, unexported = self.loaded
+        parts = ["journal", *(d.isoformat() for d in (date_from, date_to) if d),
+                 *([source.lower()] if source else []), *(["not-exported"] if unexported else [])]
 
         def write(_uow: Any, path: Path) -> int:
-            return write_table(path, reports.JOURNAL_COLUMNS, [tuple(r[c] for c in reports.JOURNAL_COLUMNS)
-                                                               for r in rows],
-                               sheet="Journal", money_columns=("debit", "credit"))
+            return journal_exports.write_journal(path, [tuple(r[c] for c in reports.JOURNAL_COLUMNS) for r in rows])
 
         return export(self.env, self, "Export journal", "-".join(parts) + suffix, [suffix], write,
                       lambda path, n: self.status_message.emit(f"Wrote {n} journal lines to {path}"))
+
+    def export_new(self) -> bool:
+        """Every line not yet exported to a file the user picks, recorded as the next export."""
+        following = max((e.export_no for e in self.exports), default=0) + 1  # the name only: the number is
+        # given when the export is recorded (another workstation may export first)
+
+        def write(uow: Any, path: Path) -> ExportRecord | None:
+            return journal_exports.export_new(uow, path, replace=True)  # the file dialog asked to replace
+
+        return export(self.env, self, "Export new journal lines", f"journal-export-{following:04d}.csv", GL_FORMATS,
+                      write, self._exported)
+
+    def _exported(self, path: Path, record: ExportRecord | None) -> None:
+        if record is None:
+            self.env.interaction.inform(self, "Export new journal lines",
+                                        "There is no journal line to export: every line is in an export "
+                                        "already. No file was written and no export recorded.")
+        else:
+            self.status_message.emit(f"Export {record.export_no}: wrote {record.line_count:,} journal lines "
+                                     f"to {path}")
+        self.refresh()
+
+    def chosen_export(self) -> ExportRecord | None:
+        return self.exports_view.record()  # type: ignore[no-any-return]
+
+    def _reprint_at(self, index: QModelIndex) -> None:
+        self.exports_view.setCurrentIndex(index)
+        self.reprint()
+
+    def reprint(self) -> bool:
+        """Write the lines of the chosen export again (with their export number)."""
+        record = self.chosen_export()
+        if record is None:
+            self.env.interaction.inform(self, "Re-print an export", "Choose an export in the list first.")
+            return False
+        number = record.export_no
+
+        def write(uow: Any, path: Path) -> int:
+            return journal_exports.reprint(uow, number, path)
+
+        return export(self.env, self, f"Re-print export {number}", f"journal-export-{number:04d}.csv", GL_FORMATS,
+                      write, lambda path, n: self.status_message.emit(
+                          f"Wrote export {number} again: {n:,} journal lines to {path}"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -35,6 +35,7 @@ from .base import UiEnv
 from .models import LEFT, RIGHT, fmt_decimal
 
 Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 LOWEST = -(2**62)  # where a blank number sorts
@@ -289,8 +290,9 @@ FORMATS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)", ".csv": "C
 
 
 def export(env: UiEnv, parent: QWidget, title: str, suggested: str, suffixes: Sequence[str],
-           write: Callable[[Any, Path], int], done: Callable[[Path, int], None] | None = None) -> bool:
-    """Ask where to write (through the interaction), then write(uow, path) in the background.
+           write: Callable[[Any, Path], T], done: Callable[[Path, T], None] | None = None) -> bool:
+    """Ask where to write (through the interaction), then write(uow, path) in the background
+    and done(path, its result) on the UI thread.
 
     The format follows the file's extension, one of `suffixes`. False when nothing was
     started (cancelled or a wrong extension, which is reported).
@@ -306,9 +308,9 @@ def export(env: UiEnv, parent: QWidget, title: str, suggested: str, suffixes: Se
         return False
     env.settings.setValue("export/folder", str(path.parent))
 
-    def finished(count: int) -> None:
+    def finished(result: T) -> None:
         if done is not None:
-            done(path, count)
+            done(path, result)
 
     env.runner.run(parent, title, lambda uow, _job: write(uow, path), finished)
     return True

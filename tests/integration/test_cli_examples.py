@@ -112,7 +112,7 @@ def test_journal_columns_and_xlsx_numbers(tmp_path):
     assert coop(url, "export", "journal", "--out", str(xlsx_out)) == 0
     header = csv_out.read_text().splitlines()[0]
     assert header == ("entry_no,entry_date,source,slip_no,line_no,account,account_role,debit,credit,"
-                      "vendor_code,product_code,agreement_kind,memo")
+                      "vendor_code,product_code,agreement_kind,memo,agreement_no,posted_at,export_no")
     sheet = load_workbook(xlsx_out).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == header.split(",")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from app import db
 from app.models import Base
 from app.models.types import ScaledDecimal
-from app.services import posting
+from app.services import journal_exports, posting
 from app.services.context import AppContext
 from tests.integration import race_support as rs
 
@@ -196,6 +196,19 @@ def check_0007(engine: Engine) -> None:
     assert ladder_volumes(engine) == [(KEY, "", 1, Decimal("25000.00"), date(2026, 2, 1), "S1", 1)]
 
 
+def check_0008(engine: Engine) -> None:
+    """0008 adds the export tables (empty), the posting-time index and journal_line.agreement_no,
+    filled for S1's ACCRUAL lines from its accrual (agreement 1); its RECEIPT lines have none."""
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, agreement_no FROM journal_line ORDER BY id")).all() == [
+            (1, None), (2, None), (3, "1"), (4, "1")]
+        assert conn.execute(text("SELECT count(*) FROM journal_export")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM journal_export_line")).scalar_one() == 0
+        assert "ix_journal_entry_created_at" in {ix["name"] for ix in inspect(conn).get_indexes("journal_entry")}
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:  # the trigger is back
+        conn.execute(text("UPDATE journal_line SET agreement_no = '2'"))
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -205,7 +218,11 @@ def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
 
 
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
-CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006, "0007": check_0007}
+CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006, "0007": check_0007,
+          "0008": check_0008}
+# tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
+ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}
+EXPORTS = {"journal_export", "journal_export_line"}
 
 
 def revisions() -> list[str]:
@@ -224,7 +241,7 @@ def same_rows(before: dict[str, list[Any]], after: dict[str, list[Any]], changed
             assert after[table] == rows, f"{table} changed"
 
 
-def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
+def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_path):
     steps = revisions()
     assert steps[0] == "0001" and steps[-1] == db.head_revision()
     assert set(steps) == set(SEEDS) | set(CHECKS), (
@@ -240,9 +257,7 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
             db.upgrade(engine, rev)
             assert db.current_revision(engine) == rev
             after = snapshot(engine)
-            # 0006: a column less; 0007: the ladder keys
-            same_rows(before, after, {"line_accrual"} if rev == "0006" else
-                      {"line_accrual", "ladder_volume"} if rev == "0007" else set())
+            same_rows(before, after, ADDED_COLUMNS.get(rev, set()))
             assert set(before) <= set(after)
             if rev in SEEDS:
                 with engine.begin() as conn:
@@ -265,7 +280,11 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
         assert rs.ledger_anomalies(ctx) == []
         with ctx.uow() as uow:
             assert posting.rerate(uow, today=TODAY) == 0
+        with ctx.uow() as uow:  # every line, the migrated ones with the new ones, in one numbered export
+            record = journal_exports.export_new(uow, tmp_path / "export.csv")
+        assert record is not None and (record.export_no, record.line_count) == (1, 12)
         at_head = snapshot(engine)
+        assert [r[-1] for r in sorted(at_head["journal_line"])] == [None, None, "1", "1"] * 3  # agreement_no
         assert {t: len(at_head[t]) for t in ("receiving_slip", "journal_entry", "line_accrual", "app_user")} == {
             "receiving_slip": 3, "journal_entry": 6, "line_accrual": 3, "app_user": 2}
         volumes = ladder_volumes(engine)
@@ -276,7 +295,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
             db.downgrade(engine, rev)
             assert db.current_revision(engine) == rev
             now = snapshot(engine)
-            same_rows(at_head, now, {"line_accrual", "ladder_volume"} if rev < "0007" else set())
+            same_rows(at_head, now, ({"line_accrual", "ladder_volume"} if rev < "0007" else set())
+                      | ({"journal_line"} if rev < "0008" else set()))
             assert set(now) <= set(at_head)  # 0005 drops an index only, 0006 a column
             if rev == "0005":  # the running volume is back, as the engine accrued it (SPEC §10 B)
                 assert running_volumes(engine) == [("S1", Decimal("25000.00")), ("S2", Decimal("45000.00")),
@@ -285,8 +305,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
         # and up again: 0003 rebuilds the ladder volumes of everything posted meanwhile
         for rev in steps[1:]:
             db.upgrade(engine, rev)
-            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"}
-                      | ({"line_accrual"} if rev < "0007" else set()))
+            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"} | EXPORTS
+                      | ({"line_accrual"} if rev < "0007" else set()) | ({"journal_line"} if rev < "0008" else set()))
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []
         ctx = AppContext(engine, user="tester")  # no users again: single-user mode
@@ -305,5 +325,11 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url):
             advance_sequences(conn)
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text("UPDATE journal_line SET debit = 0"))
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO journal_export VALUES (1, '2026-02-01 17:30:00', 'x', 1, 0, 0, '')"))
+            conn.execute(text("INSERT INTO journal_export_line VALUES (1, 1)"))
+        for table in EXPORTS:
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+                conn.execute(text(f"DELETE FROM {table}"))
     finally:
         engine.dispose()

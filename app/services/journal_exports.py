@@ -1,0 +1,163 @@
+"""Numbered journal exports for the general ledger (SPEC §9: `coop export journal --new`).
+
+An export by entry date misses what is posted later with an earlier date: a slip
+received in January and posted after January was exported, or a re-rate. `export_new`
+exports every journal line that no export carried yet and records the export: its
+number (consecutive, without gaps), time, user, line count, totals, and the lines it
+carried. No line is carried twice: journal_export_line has the line as its primary key,
+and `--new` exports run one at a time (db.one_writer_at_a_time).
+
+The file is written under a temporary name before the record is committed and renamed
+after the commit: no file ever exists for an export that was rolled back, and a recorded
+export can always be printed again (`reprint`), with the same lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.db import one_writer_at_a_time, transaction_time
+from app.domain.money import ZERO
+from app.models import JournalExport, JournalExportLine, JournalLine
+
+from .bulk import BulkWriter
+from .context import UnitOfWork
+from .errors import NotFound, ServiceError
+from .exports import write_table
+from .reports import JOURNAL_COLUMNS, Moment, journal_lines
+from .security import Permission, require
+
+DEBIT, CREDIT = JOURNAL_COLUMNS.index("debit"), JOURNAL_COLUMNS.index("credit")
+FORMATS = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    export_no: int
+    exported_at: datetime  # UTC
+    exported_by: str
+    line_count: int
+    total_debit: Decimal
+    total_credit: Decimal
+    file_name: str  # where the export was first written
+
+
+def write_journal(path: str | Path, rows: Iterable[Sequence[object]]) -> int:
+    """Journal rows (values in JOURNAL_COLUMNS order) to .csv or .xlsx; returns the row count."""
+    return write_table(path, JOURNAL_COLUMNS, rows, sheet="Journal", money_columns=("debit", "credit"))
+
+
+def _record(row: JournalExport) -> ExportRecord:
+    return ExportRecord(row.export_no, row.exported_at, row.exported_by, row.line_count, row.total_debit,
+                        row.total_credit, row.file_name)
+
+
+def list_exports(uow: UnitOfWork) -> list[ExportRecord]:
+    """Every recorded export, the latest first."""
+    require(uow, Permission.REPORTS)
+    return [_record(r) for r in uow.session.scalars(select(JournalExport).order_by(JournalExport.export_no.desc()))]
+
+
+class ExportRefused(ServiceError):
+    """An export that was not made; nothing was recorded and no file written."""
+
+
+def lines_not_exported(uow: UnitOfWork) -> int:
+    """How many journal lines the next `--new` export would carry (those committed by now)."""
+    require(uow, Permission.REPORTS)
+    return uow.session.scalar(  # type: ignore[return-value]
+        select(func.count()).select_from(JournalLine)
+        .outerjoin(JournalExportLine, JournalExportLine.line_id == JournalLine.id)
+        .where(JournalExportLine.line_id.is_(None)))
+
+
+def _target(path: Path, replace: bool) -> Path:
+    """The file an export goes to, refused before anything is read or recorded."""
+    if path.suffix.lower() not in FORMATS:
+        raise ExportRefused(f"--out {path}: the file must end in .csv or .xlsx")
+    if path.is_dir():
+        raise ExportRefused(f"--out {path}: is a folder; give the name of the export file")
+    if path.exists() and not replace:
+        raise ExportRefused(f"--out {path}: the file exists already and an export does not replace a file; "
+                            "choose another name")
+    return path.absolute()
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # never written, or its folder is not one
+        path.unlink(missing_ok=True)
+
+
+def export_new(
+    uow: UnitOfWork, path: str | Path, date_from: date | None = None, date_to: date | None = None,
+    source: str | None = None, *, posted_from: Moment | None = None, posted_to: Moment | None = None,
+    replace: bool = False,
+) -> ExportRecord | None:
+    """Export the journal lines no export carried yet (of those the filters select, if any)
+    to `path` and record them as the next numbered export. None, with nothing recorded and
+    no file written, when there is no such line. replace: the user agreed to replace an
+    existing file (a file dialog asked)."""
+    require(uow, Permission.EXPORT_GL)
+    target = _target(Path(path), replace)
+    session = uow.session
+    one_writer_at_a_time(session.connection(), JournalExport.__tablename__)
+    # Read after the lock: the export before this one has committed, and each statement of
+    # a READ COMMITTED transaction sees what was committed before it began, so its lines
+    # are seen as exported. Lines another workstation has not committed yet are not seen:
+    # they stay unexported, for the next export. (An "id above the last exported id" mark
+    # would miss them for good: ids are drawn before commit, so they commit out of order.)
+    export_no = (session.scalar(select(func.max(JournalExport.export_no))) or 0) + 1
+    lines = journal_lines(uow, date_from, date_to, source, posted_from=posted_from, posted_to=posted_to,
+                          unexported=True)
+    if not lines:
+        return None
+    rows = [(*values[:-1], export_no) for _id, values in lines]  # export_no is the last column
+    record = ExportRecord(
+        export_no, transaction_time(session.connection()), uow.user, len(rows),
+        sum((r[DEBIT] for r in rows), ZERO), sum((r[CREDIT] for r in rows), ZERO),  # type: ignore[misc]
+        str(target),
+    )
+    session.add(JournalExport(**asdict(record)))
+    session.flush()
+    BulkWriter(session).insert(JournalExportLine.__table__, ("line_id", "export_no"),
+                               [(line_id, export_no) for line_id, _values in lines])
+    partial = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.partial{target.suffix}")
+    try:
+        write_journal(partial, rows)
+        uow.commit()
+    except OSError as exc:  # a full disk, a folder that cannot be written: rolled back
+        _remove(partial)
+        raise ExportRefused(f"--out {target}: cannot write the file ({exc.strerror or exc}); "
+                            "no export was recorded") from None
+    except BaseException:
+        _remove(partial)
+        raise
+    try:
+        os.replace(partial, target)
+    except OSError as exc:
+        raise ServiceError(
+            f"Journal export {export_no} is recorded, but its file could not be named {target} "
+            f"({exc.strerror}); it is {partial}. Print the export again to another file.") from None
+    return record
+
+
+def reprint(uow: UnitOfWork, export_no: int, path: str | Path) -> int:
+    """Write the lines of a recorded export again (with their export_no); returns the count."""
+    require(uow, Permission.REPORTS)
+    record = uow.session.get(JournalExport, export_no)
+    if record is None:
+        raise NotFound(f"Journal export {export_no} does not exist")
+    lines = journal_lines(uow, export_no=export_no)
+    if len(lines) != record.line_count:  # both tables are append-only: a damaged database
+        raise ServiceError(f"Journal export {export_no} recorded {record.line_count} lines, "
+                           f"but {len(lines)} are linked to it")
+    return write_journal(path, (values for _id, values in lines))
