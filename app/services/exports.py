@@ -8,8 +8,9 @@ of the cell and after every character a spreadsheet may split a line on (comma,
 semicolon, tab, pipe, line end): a spreadsheet that splits on `;` (French-Canadian Excel
 does) opens the part after a `;` as a cell of its own, quotes or not.
 XLSX: text cells are text, never formulas; one starting like a formula gets the same
-apostrophe; numbers stay numeric cells with a number format, dates are real dates, the
-header row is bold and frozen, and columns are sized to their content.
+apostrophe, and a control character XML cannot hold shows as U+FFFD. Numbers stay
+numeric cells with a number format, dates are real dates, the header row is bold and
+frozen, and columns are sized to their content.
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def _write_xlsx(path: Path, columns: Sequence[str], rows: list[Sequence[object]]
                 number_formats: list[str | None]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -155,6 +157,8 @@ def _write_xlsx(path: Path, columns: Sequence[str], rows: list[Sequence[object]]
         for i, value in enumerate(row):
             if isinstance(value, bool):
                 value = "Y" if value else "N"
+            if isinstance(value, str):  # control characters XML cannot hold would stop the file
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             cell = WriteOnlyCell(ws, value=neutralise(value))
             if isinstance(value, Decimal):
                 cell.number_format = number_formats[i] or DECIMAL_FORMAT
