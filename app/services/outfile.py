@@ -88,14 +88,19 @@ def output_file(path: str | Path, *, force: bool, protect: Iterable[Path],
         with temp.open("xb"):  # a new file: never an existing file or link written through
             pass
     except OSError as exc:
-        raise OutputFailed(f"Cannot write {target}: {exc.strerror or exc}") from exc
+        raise _failed(target, temp, exc) from exc
     try:
         yield temp
         os.replace(temp, target)
     except OSError as exc:
-        raise OutputFailed(f"Cannot write {target}: {exc.strerror or exc}") from exc
+        raise _failed(target, temp, exc) from exc
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _failed(target: Path, temp: Path, exc: OSError) -> OutputFailed:
+    other = exc.filename is not None and str(exc.filename) not in (str(temp), str(target))
+    return OutputFailed(f"Cannot write {target}: {exc.strerror or exc}" + (f" ({exc.filename})" if other else ""))
 
 
 def output_folder(folder: str | Path, names: Iterable[str], *, force: bool, protect: Iterable[Path]) -> list[Path]:
