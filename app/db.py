@@ -42,6 +42,24 @@ SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "
                   "cache_size=-65536", "wal_autocheckpoint=10000")
 
 
+# The files SQLite keeps beside the database: write-ahead log, shared memory, rollback journal.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def database_files(engine: Engine) -> tuple[Path, ...]:
+    """The files that hold a SQLite database (the file itself and its side files, by the
+    name given and by the name its links resolve to); none for a server or in-memory database."""
+    url = engine.url
+    name = url.database or ""
+    if url.get_backend_name() != "sqlite" or name in ("", ":memory:") or "mode=memory" in name:
+        return ()
+    if name.startswith("file:"):  # URI filename: file:path?options
+        name = name.removeprefix("file:").split("?", 1)[0]
+    given = Path(name).absolute()
+    return tuple(Path(f"{base}{side}") for base in dict.fromkeys((given, given.resolve()))
+                 for side in ("", *SQLITE_SIDE_FILES))
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

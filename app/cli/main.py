@@ -12,8 +12,9 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from app.db import SchemaTooNew
 from app.services import imports, journal_exports, posting, reports
 from app.services.context import AppContext
-from app.services.errors import ServiceError, ValidationFailed
-from app.services.exports import write_table
+from app.services.errors import OutputRefused, ServiceError, ValidationFailed
+from app.services.exports import TABLE_SUFFIXES
+from app.services.outfile import output_file, protected_files
 
 
 def _date(text: str) -> date:
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and records it as the next numbered export, so that a back-dated entry is "
                     "never missed and no line is exported twice.")
     ej.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .csv or .xlsx file to write")
+    ej.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     ej.add_argument("--from", dest="date_from", type=_date, metavar="D", help="entry date on or after (YYYY-MM-DD)")
     ej.add_argument("--to", dest="date_to", type=_date, metavar="D", help="entry date on or before (YYYY-MM-DD)")
     ej.add_argument("--posted-from", type=_moment, metavar="D",
@@ -87,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="reports").add_subparsers(dest="report_command", required=True)
     est = rep.add_parser("estimated", help="estimated rebates per vendor, kind and ladder")
-    est.add_argument("--out", required=True, type=Path)
+    est.add_argument("--out", required=True, type=Path, help="the .pdf, .xlsx or .csv file to write")
+    est.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     est.add_argument("--as-of", type=_date, help="volume to this date (default today)")
     est.add_argument("--vendor", help="only this vendor code")
     est.add_argument("--from", dest="date_from", type=_date, help="count receipts from this date")
@@ -104,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bk = sub.add_parser("backup", help="back up the whole database to a file (administrators)")
     bk.add_argument("file", type=Path)
+    bk.add_argument("--force", action="store_true", help="replace FILE if it exists")
     rs = sub.add_parser("restore", help="replace the whole database by a backup file (administrators)")
     rs.add_argument("file", type=Path)
 
@@ -117,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--from", dest="date_from", type=_date, required=True)
     st.add_argument("--to", dest="date_to", type=_date, required=True)
     st.add_argument("--out", required=True, type=Path)
+    st.add_argument("--force", action="store_true",
+                    help="replace the --out file (with --all: the statements already in the folder)")
     return p
 
 
@@ -147,7 +153,8 @@ def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
     if cmd in ("backup", "restore"):
         from app.services import backup
 
-        info = (backup.backup if cmd == "backup" else backup.restore)(ctx, args.file)
+        info = (backup.backup(ctx, args.file, force=args.force) if cmd == "backup"
+                else backup.restore(ctx, args.file))
         where = ctx.engine.url.render_as_string(hide_password=True)
         print(f"Backed up {where} to {info.path} ({info.size:,} bytes)" if cmd == "backup"
               else f"Restored {where} from {info.path} (schema {info.revision})")
@@ -201,15 +208,16 @@ def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
         if given:
             print(f"error: --reprint writes a whole export; it takes no {', '.join(given)}", file=sys.stderr)
             return 2
-        with ctx.uow() as uow:
-            n = journal_exports.reprint(uow, args.reprint, args.out)
+        with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=TABLE_SUFFIXES) as temp:
+            with ctx.uow() as uow:
+                n = journal_exports.reprint(uow, args.reprint, temp)
         print(f"Wrote export {args.reprint} again: {n} journal lines to {args.out}")
         return 0
     selection = (args.date_from, args.date_to, args.source)
     if args.new:
         with ctx.uow() as uow:
             record = journal_exports.export_new(uow, args.out, *selection, posted_from=args.posted_from,
-                                                posted_to=args.posted_to)
+                                                posted_to=args.posted_to, replace=args.force)
         if record is None:
             chosen = " selected" if any(v is not None for v in filters.values()) else ""
             print(f"No journal lines to export: every line{chosen} is in an export already "
@@ -218,38 +226,25 @@ def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
         print(f"Export {record.export_no}: wrote {record.line_count} journal lines to {args.out} "
               f"(debit {record.total_debit:,.2f}, credit {record.total_credit:,.2f})")
         return 0
-    with ctx.uow() as uow:
-        lines = reports.journal_lines(uow, *selection, posted_from=args.posted_from, posted_to=args.posted_to)
-    n = journal_exports.write_journal(args.out, (values for _id, values in lines))
+    with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=TABLE_SUFFIXES) as temp:
+        with ctx.uow() as uow:
+            lines = reports.journal_lines(uow, *selection, posted_from=args.posted_from, posted_to=args.posted_to)
+        n = journal_exports.write_journal(temp, (values for _id, values in lines))
     print(f"Wrote {n} journal lines to {args.out}")
     return 0
 
 
-ESTIMATED_MONEY = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",
-                   "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")
-
-
 def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.reports.estimated_pdf import SUFFIXES, EstimatedFilters, write_estimated
     from app.services import masterdata
 
-    suffix = args.out.suffix.lower()
-    if suffix not in (".pdf", ".csv", ".xlsx"):
-        print("error: --out must end in .pdf, .xlsx or .csv", file=sys.stderr)
-        return 2
     as_of = args.as_of or date.today()
-    with ctx.uow() as uow:
-        rows = reports.estimated_rebates(uow, as_of, args.vendor, args.date_from)
-        company = masterdata.company(uow).name
-    if suffix == ".pdf":
-        from app.reports.estimated_pdf import EstimatedFilters, write_estimated_pdf
-
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        n = write_estimated_pdf(args.out, rows, company=company,
-                                filters=EstimatedFilters(as_of, args.vendor, args.date_from))
-    else:
-        n = write_table(args.out, reports.ESTIMATED_COLUMNS, (reports.estimated_row_values(r) for r in rows),
-                        sheet="Estimated rebates", money_columns=ESTIMATED_MONEY,
-                        formats={"current_rate": "0.000"})
+    # The file is checked before the report is read: a refusal comes at once.
+    with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
+        with ctx.uow() as uow:
+            rows = reports.estimated_rebates(uow, as_of, args.vendor, args.date_from)
+            company = masterdata.company(uow).name
+        n = write_estimated(temp, rows, company=company, filters=EstimatedFilters(as_of, args.vendor, args.date_from))
     print(f"Wrote {n} ladders to {args.out}")
     return 0
 
@@ -264,23 +259,17 @@ def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
         print("error: --every-vendor goes with --all", file=sys.stderr)
         return 2
     if args.all:
-        if args.out.exists() and not args.out.is_dir():
-            print(f"error: with --all, --out is a folder; {args.out} is a file", file=sys.stderr)
-            return 2
-
         def show(done: int, total: int) -> None:
             if done == total or done % 100 == 0:
                 print(f"  {done}/{total} statements", file=sys.stderr)
 
         paths = statement_pdf.write_statements(ctx, args.date_from, args.date_to, args.out,
-                                               every_vendor=args.every_vendor, progress=show)
+                                               every_vendor=args.every_vendor, progress=show, force=args.force)
         print(f"Wrote {len(paths)} vendor statements to {args.out}")
         return 0
-    if args.out.suffix.lower() != ".pdf":
-        print("error: --out must end in .pdf", file=sys.stderr)
-        return 2
     with ctx.uow() as uow:
-        pages = statement_pdf.write_statement(uow, args.vendor, args.date_from, args.date_to, args.out)
+        pages = statement_pdf.write_statement(uow, args.vendor, args.date_from, args.date_to, args.out,
+                                              force=args.force)
     print(f"Wrote the statement of {args.vendor} ({pages} pages) to {args.out}")
     return 0
 
@@ -311,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    except OutputRefused as exc:  # the --out (or backup) file given: like a wrong argument
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (ServiceError, SchemaTooNew) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,4 +1,5 @@
-"""The estimated rebate report (SPEC §8) as a landscape PDF, with vendor and grand totals."""
+"""The estimated rebate report (SPEC §8) as a landscape PDF, with vendor and grand totals,
+or as XLSX or CSV by the file's extension (write_estimated, for the command and the screen)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.money import ZERO
+from app.services import reports
+from app.services.exports import TABLE_SUFFIXES, write_table
 from app.services.reports import EstimatedRow
 
 from .pdf_common import (
@@ -38,6 +41,9 @@ HEADERS = ("Vendor", "Kind", "Agr. no.", "Ladder (scope)", "M", "Volume", "Tier"
 # 720 pt of landscape letter; summed columns hold a bold 9,999,999.99
 WIDTHS = (46, 38, 30, 104, 18, 58, 28, 28, 55, 55, 52, 52, 55, 52, 49)
 FIRST_NUMBER = 5
+SUFFIXES = (".pdf", *TABLE_SUFFIXES)
+MONEY_COLUMNS = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",
+                 "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")
 SUMMED = ("rebate", "regular", "retroactive", "applied_to_cost", "to_pnl")
 
 
@@ -142,3 +148,11 @@ def write_estimated_pdf(out: str | Path | BinaryIO, rows: Sequence[EstimatedRow]
     build_pdf(out, estimated_story(rows, company, filters), pagesize=landscape(letter),
               frame=PageFrame(company, TITLE, filters.describe()), printed=printed or date.today())
     return len(rows)
+
+
+def write_estimated(path: Path, rows: Sequence[EstimatedRow], *, company: str, filters: EstimatedFilters) -> int:
+    """The report as .pdf, .xlsx or .csv by the extension of `path`; returns the number of ladders."""
+    if path.suffix.lower() == ".pdf":
+        return write_estimated_pdf(path, rows, company=company, filters=filters)
+    return write_table(path, reports.ESTIMATED_COLUMNS, (reports.estimated_row_values(r) for r in rows),
+                       sheet="Estimated rebates", money_columns=MONEY_COLUMNS, formats={"current_rate": "0.000"})

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,6 +20,7 @@ from reportlab.platypus import (
 
 from app.domain.money import ZERO
 from app.services.context import AppContext, UnitOfWork
+from app.services.outfile import output_file, output_folder, protected_files
 from app.services.statements import (
     LadderInForce,
     StatementData,
@@ -223,21 +221,12 @@ def write_statement_pdf(out: str | Path | BinaryIO, data: StatementData, printed
     return build_pdf(out, statement_story(data), pagesize=letter, frame=frame, printed=printed or date.today())
 
 
-def _atomic(path: Path, write: Callable[[Path], int]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(path.name + ".part")
-    try:
-        pages = write(part)
-        os.replace(part, path)
-    finally:
-        part.unlink(missing_ok=True)
-    return pages
-
-
-def write_statement(uow: UnitOfWork, vendor: str, date_from: date, date_to: date, out: str | Path) -> int:
-    """The statement of one vendor to a PDF file; returns the number of pages."""
-    data = statement_data(uow, vendor, date_from, date_to)
-    return _atomic(Path(out), partial(write_statement_pdf, data=data))
+def write_statement(uow: UnitOfWork, vendor: str, date_from: date, date_to: date, out: str | Path,
+                    *, force: bool = False) -> int:
+    """The statement of one vendor to a PDF file (replacing one there only with force);
+    returns the number of pages."""
+    with output_file(out, force=force, protect=protected_files(uow.ctx), suffixes=(".pdf",)) as temp:
+        return write_statement_pdf(temp, statement_data(uow, vendor, date_from, date_to))
 
 
 def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
@@ -247,19 +236,19 @@ def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
 
 def write_statements(ctx_or_uow: AppContext | UnitOfWork, date_from: date, date_to: date,
                      folder: str | Path, progress: Progress | None = None, cancelled: Cancelled | None = None,
-                     *, every_vendor: bool = False, vendors: list[str] | None = None) -> list[Path]:
+                     *, every_vendor: bool = False, vendors: list[str] | None = None,
+                     force: bool = False) -> list[Path]:
     """One PDF per vendor with rebate activity in the period (every vendor if asked) in folder.
 
-    progress(done, total) is called after each file; when cancelled() turns true the batch
-    stops after the current file. Returns the files written.
+    Files already in the folder are refused, all before the first is written, unless
+    force. progress(done, total) is called after each file; when cancelled() turns true
+    the batch stops after the current file. Returns the files written.
     """
     if isinstance(ctx_or_uow, AppContext):
         with ctx_or_uow.uow() as uow:
             return write_statements(uow, date_from, date_to, folder, progress, cancelled,
-                                    every_vendor=every_vendor, vendors=vendors)
+                                    every_vendor=every_vendor, vendors=vendors, force=force)
     uow = ctx_or_uow
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     if vendors is None:
         if every_vendor:
             from sqlalchemy import select
@@ -269,13 +258,18 @@ def write_statements(ctx_or_uow: AppContext | UnitOfWork, date_from: date, date_
             vendors = list(uow.session.scalars(select(Vendor.code).order_by(Vendor.code)))
         else:
             vendors = active_vendor_codes(uow, date_from, date_to)
+    protect = protected_files(uow.ctx)
+    targets = output_folder(folder, [statement_filename(code, date_from, date_to) for code in vendors],
+                            force=force, protect=protect)
+    where = dict(zip(vendors, targets, strict=True))
     written: list[Path] = []
     total = len(vendors)
     for data in iter_statements(uow, date_from, date_to, vendors):
         if cancelled is not None and cancelled():
             break
-        path = folder / statement_filename(data.vendor_code, date_from, date_to)
-        _atomic(path, partial(write_statement_pdf, data=data))
+        path = where[data.vendor_code]
+        with output_file(path, force=force, protect=protect) as temp:
+            write_statement_pdf(temp, data)
         written.append(path)
         if progress is not None:
             progress(len(written), total)

@@ -29,6 +29,7 @@ from app import db
 
 from .context import AppContext
 from .errors import ServiceError
+from .outfile import output_file, protected_files
 from .security import Permission, require
 
 REQUIRED_TABLES = ("alembic_version", "company", "vendor", "agreement", "agreement_line",
@@ -54,18 +55,12 @@ def suggested_name(ctx: AppContext, now: datetime | None = None) -> str:
     return f"coop-{stamp}.{'sqlite' if ctx.dialect == 'sqlite' else 'dump'}"
 
 
-def backup(ctx: AppContext, path: str | Path) -> BackupInfo:
-    """Write a complete copy of the database to `path` (replaced if it exists)."""
+def backup(ctx: AppContext, path: str | Path, *, force: bool = False) -> BackupInfo:
+    """Write a complete copy of the database to `path` (replacing a file there only with force)."""
     _require_admin(ctx)
-    target = Path(path)
-    if target.is_dir():
-        raise BackupError(f"{target} is a folder; give the name of the backup file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
-    try:
+    with output_file(path, force=force, protect=protected_files(ctx)) as partial:
         if ctx.dialect == "sqlite":
-            _sqlite_backup(_sqlite_file(ctx), partial, target)
+            _sqlite_backup(_sqlite_file(ctx), partial)
         elif ctx.dialect == "postgresql":
             _run([_tool("pg_dump"), "--format=custom", "--no-password", f"--file={partial}",
                   f"--dbname={_conninfo(ctx.engine.url)}"], _pg_env(ctx.engine.url), "pg_dump")
@@ -73,9 +68,7 @@ def backup(ctx: AppContext, path: str | Path) -> BackupInfo:
             raise BackupError(f"Backups of a {ctx.dialect} database are not supported")
         _tables, revision = _contents(ctx, partial)  # the copy is readable
         os.chmod(partial, 0o600)  # every record of the company: for its owner only
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    target = Path(path)
     return BackupInfo(target, ctx.dialect, revision or "", target.stat().st_size)
 
 
@@ -133,9 +126,7 @@ def _sqlite_file(ctx: AppContext) -> Path:
     return Path(name)
 
 
-def _sqlite_backup(live: Path, partial: Path, target: Path) -> None:
-    if target.exists() and target.resolve() == live.resolve():
-        raise BackupError("The backup file cannot be the database itself")
+def _sqlite_backup(live: Path, partial: Path) -> None:
     src = sqlite3.connect(live, timeout=60)
     try:
         dst = sqlite3.connect(partial)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from app.domain.validation import Problem
 
 __all__ = [
     "AlreadyPosted",
     "ImportFailed",
     "NotFound",
+    "OutputExists",
+    "OutputFailed",
+    "OutputRefused",
     "PermissionDenied",
     "PostingRefused",
     "Problem",
@@ -55,3 +61,30 @@ class PostingRefused(ServiceError):
 
 class PermissionDenied(ServiceError):
     pass
+
+
+class OutputRefused(ServiceError):
+    """An output file that may not be written there (app.services.outfile); nothing was written."""
+
+
+class OutputExists(OutputRefused):
+    """Output files that are already there and are replaced only when asked (--force)."""
+
+    def __init__(self, paths: Sequence[Path], folder: Path | None = None) -> None:
+        self.paths = tuple(paths)
+        self.folder = folder
+        plural = len(self.paths) != 1
+        super().__init__(f"{self.what()}; use --force to replace {'them' if plural else 'it'}")
+
+    def what(self) -> str:
+        """Which files are there, without the command-line advice (screens ask instead)."""
+        if self.folder is None and len(self.paths) == 1:
+            return f"{self.paths[0]} already exists"
+        shown = ", ".join(p.name for p in self.paths[:3]) + (", …" if len(self.paths) > 3 else "")
+        n = len(self.paths)
+        return f"{n} file{'s' if n != 1 else ''} already {'exist' if n != 1 else 'exists'} in {self.folder} ({shown})"
+
+
+class OutputFailed(ServiceError):
+    """An output file that could not be written (disk full, no permission); the file that
+    was there is unchanged and no partial file is left."""

@@ -1,23 +1,36 @@
 """Writing tables to CSV or XLSX, safe to open in a spreadsheet.
 
-Text a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a
-leading apostrophe in both formats. In XLSX, numbers stay numeric cells with a number
-format, dates are real dates, the header row is bold and frozen, and columns are sized
-to their content.
+CSV: the header holds the plain column names; below it every text cell is quoted,
+numbers are plain decimals with a dot and dates ISO YYYY-MM-DD, unquoted, and a missing
+value is an empty cell. Text a spreadsheet would run as a formula (=, +, -, @, tab or
+CR first, after any spaces and double quotes) gets an apostrophe in front, at the start
+of the cell and after every character a spreadsheet may split a line on (comma,
+semicolon, tab, pipe, line end): a spreadsheet that splits on `;` (French-Canadian Excel
+does) opens the part after a `;` as a cell of its own, quotes or not.
+XLSX: text cells are text, never formulas; one starting like a formula gets the same
+apostrophe, and a control character XML cannot hold shows as U+FFFD. Numbers stay
+numeric cells with a number format, dates are real dates, the header row is bold and
+frozen, and columns are sized to their content.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, ValidationFailed
+from .outfile import check_suffix
 
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+TABLE_SUFFIXES = (".xlsx", ".csv")
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to a spreadsheet
+SPLITS = (",", ";", "\t", "|", "\r", "\n")  # where a spreadsheet may start a new cell or row
+_FORMULA = rf'[ "]*[{re.escape("".join(DANGEROUS))}]'
+_AT_START = re.compile(_FORMULA)
+_AT_EVERY_START = re.compile(rf'(?:^|(?<=[{re.escape("".join(SPLITS))}]))(?={_FORMULA})')
 MONEY_FORMAT = "#,##0.00"
 DECIMAL_FORMAT = "#,##0.00##"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -26,26 +39,21 @@ MAX_WIDTH = 60
 
 
 def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(DANGEROUS):
+    """Text that starts like a formula gets a leading apostrophe (XLSX cells)."""
+    if isinstance(value, str) and _AT_START.match(value):
         return "'" + value
     return value
 
 
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Y" if value else "N"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(neutralise(value))
+def neutralise_csv(text: str) -> str:
+    """An apostrophe before every part of the text that a spreadsheet splitting the line
+    on any of SPLITS would open as a formula ("2x4 - 8ft" stays as it is, "Gypsum;=A1"
+    becomes "Gypsum;'=A1")."""
+    return _AT_EVERY_START.sub("'", text)
 
 
 def _csv_text(value: str) -> str:
-    return "'" + value if value.startswith(DANGEROUS) else value
+    return '"' + neutralise_csv(value).replace('"', '""') + '"'
 
 
 def _csv_decimal(value: Decimal) -> str:
@@ -56,20 +64,34 @@ def _csv_date(value: date) -> str:
     return value.isoformat()
 
 
-def _csv_same(value: object) -> object:
-    return value  # None and int: the csv module writes them as "" and digits
+def _csv_empty(_value: None) -> str:
+    return ""
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _csv_text("Y" if value else "N")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return _csv_decimal(value)
+    if isinstance(value, date):
+        return _csv_date(value)
+    return _csv_text(str(value))
 
 
 # The common exact types, converted without the isinstance chain; anything else (subclasses
 # included) goes through _csv_cell.
-_CSV_CELL: dict[type, Callable[[Any], object]] = {
-    str: _csv_text, Decimal: _csv_decimal, date: _csv_date, int: _csv_same, type(None): _csv_same,
+_CSV_CELL: dict[type, Callable[[Any], str]] = {
+    str: _csv_text, Decimal: _csv_decimal, date: _csv_date, int: str, type(None): _csv_empty,
 }  # fmt: skip
 
 
-def _csv_row(row: Sequence[object]) -> list[object]:
+def _csv_line(row: Sequence[object]) -> str:
     get = _CSV_CELL.get
-    return [get(type(v), _csv_cell)(v) for v in row]
+    return ",".join([get(type(v), _csv_cell)(v) for v in row]) + "\r\n"
 
 
 def _shown(value: object, number_format: str | None) -> str:
@@ -86,20 +108,17 @@ def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Sequenc
                 formats: Mapping[str, str] | None = None) -> int:
     """Write columns and rows to .csv or .xlsx (by extension); returns the row count.
 
-    money_columns get the #,##0.00 format; formats maps other columns to a number format.
+    The file at `path` is written as it is: callers write through
+    app.services.outfile.output_file. money_columns get the #,##0.00 format; formats
+    maps other columns to a number format.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed([Problem(str(path), "--out", "the file must end in .csv or .xlsx")])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
+    path = check_suffix(path, TABLE_SUFFIXES)
+    if path.suffix.lower() == ".csv":
         count = 0
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(columns)
+            csv.writer(fh).writerow(columns)  # the program's plain column names, as SPEC §9 lists them
             for row in rows:  # streamed: rows may be a generator
-                writer.writerow(_csv_row(row))
+                fh.write(_csv_line(row))
                 count += 1
         return count
     number_formats = {c: MONEY_FORMAT for c in money_columns} | dict(formats or {})
@@ -110,6 +129,7 @@ def _write_xlsx(path: Path, columns: Sequence[str], rows: list[Sequence[object]]
                 number_formats: list[str | None]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -137,6 +157,8 @@ def _write_xlsx(path: Path, columns: Sequence[str], rows: list[Sequence[object]]
         for i, value in enumerate(row):
             if isinstance(value, bool):
                 value = "Y" if value else "N"
+            if isinstance(value, str):  # control characters XML cannot hold would stop the file
+                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             cell = WriteOnlyCell(ws, value=neutralise(value))
             if isinstance(value, Decimal):
                 cell.number_format = number_formats[i] or DECIMAL_FORMAT

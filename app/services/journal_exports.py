@@ -14,9 +14,6 @@ export can always be printed again (`reprint`), with the same lines.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -31,13 +28,14 @@ from app.models import JournalExport, JournalExportLine, JournalLine
 
 from .bulk import BulkWriter
 from .context import UnitOfWork
-from .errors import NotFound, ServiceError
+from .errors import NotFound, OutputFailed, ServiceError
+from .exports import TABLE_SUFFIXES as FORMATS
 from .exports import write_table
+from .outfile import check_target, output_file, protected_files
 from .reports import JOURNAL_COLUMNS, Moment, journal_lines
 from .security import Permission, require
 
 DEBIT, CREDIT = JOURNAL_COLUMNS.index("debit"), JOURNAL_COLUMNS.index("credit")
-FORMATS = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True)
@@ -67,10 +65,6 @@ def list_exports(uow: UnitOfWork) -> list[ExportRecord]:
     return [_record(r) for r in uow.session.scalars(select(JournalExport).order_by(JournalExport.export_no.desc()))]
 
 
-class ExportRefused(ServiceError):
-    """An export that was not made; nothing was recorded and no file written."""
-
-
 def lines_not_exported(uow: UnitOfWork) -> int:
     """How many journal lines the next `--new` export would carry (those committed by now)."""
     require(uow, Permission.REPORTS)
@@ -78,23 +72,6 @@ def lines_not_exported(uow: UnitOfWork) -> int:
         select(func.count()).select_from(JournalLine)
         .outerjoin(JournalExportLine, JournalExportLine.line_id == JournalLine.id)
         .where(JournalExportLine.line_id.is_(None)))
-
-
-def _target(path: Path, replace: bool) -> Path:
-    """The file an export goes to, refused before anything is read or recorded."""
-    if path.suffix.lower() not in FORMATS:
-        raise ExportRefused(f"--out {path}: the file must end in .csv or .xlsx")
-    if path.is_dir():
-        raise ExportRefused(f"--out {path}: is a folder; give the name of the export file")
-    if path.exists() and not replace:
-        raise ExportRefused(f"--out {path}: the file exists already and an export does not replace a file; "
-                            "choose another name")
-    return path.absolute()
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):  # never written, or its folder is not one
-        path.unlink(missing_ok=True)
 
 
 def export_new(
@@ -107,7 +84,8 @@ def export_new(
     no file written, when there is no such line. replace: the user agreed to replace an
     existing file (a file dialog asked)."""
     require(uow, Permission.EXPORT_GL)
-    target = _target(Path(path), replace)
+    protect = protected_files(uow.ctx)
+    target = check_target(path, force=replace, protect=protect, suffixes=FORMATS)  # before anything is read
     session = uow.session
     one_writer_at_a_time(session.connection(), JournalExport.__tablename__)
     # Read after the lock: the export before this one has committed, and each statement of
@@ -130,23 +108,17 @@ def export_new(
     session.flush()
     BulkWriter(session).insert(JournalExportLine.__table__, ("line_id", "export_no"),
                                [(line_id, export_no) for line_id, _values in lines])
-    partial = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.partial{target.suffix}")
+    committed = False
     try:
-        write_journal(partial, rows)
-        uow.commit()
-    except OSError as exc:  # a full disk, a folder that cannot be written: rolled back
-        _remove(partial)
-        raise ExportRefused(f"--out {target}: cannot write the file ({exc.strerror or exc}); "
-                            "no export was recorded") from None
-    except BaseException:
-        _remove(partial)
+        with output_file(target, force=replace, protect=protect, suffixes=FORMATS) as partial:
+            write_journal(partial, rows)
+            uow.commit()  # the file is renamed into place only once the export is recorded
+            committed = True
+    except OutputFailed as exc:
+        if committed:
+            raise ServiceError(f"Journal export {export_no} is recorded, but its file was not written ({exc}); "
+                               f"print it again: coop export journal --reprint {export_no} --out FILE") from None
         raise
-    try:
-        os.replace(partial, target)
-    except OSError as exc:
-        raise ServiceError(
-            f"Journal export {export_no} is recorded, but its file could not be named {target} "
-            f"({exc.strerror}); it is {partial}. Print the export again to another file.") from None
     return record
 
 

@@ -48,8 +48,8 @@ def back_up(window: Any) -> None:
         env.interaction.inform(window, TITLE_BACKUP, f"The database {display_url(str(env.ctx.engine.url))} "
                                f"is backed up to {info.path} ({_size(info.size)}).")
 
-    env.runner.run(window, "Backing up the database", lambda uow, _job: backup.backup(uow.ctx, path), done,
-                   delay_ms=200)
+    env.runner.run_writing(window, "Backing up the database",
+                           lambda uow, _job, force: backup.backup(uow.ctx, path, force=force), done, delay_ms=200)
 
 
 def restore(window: Any) -> None:

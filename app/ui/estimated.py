@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from app.domain.money import ZERO
 from app.services import masterdata, queries, reports
 from app.services.agreements import KIND_NAMES
-from app.services.exports import write_table
 from app.services.queries import EstimatedLadder, LadderLine
 
 from .base import Screen, UiEnv, heading
@@ -35,8 +34,6 @@ from .reports_common import OptionalDate, RCol, ReportModel, ReportView, date_ed
 
 ALL_VENDORS = "All vendors"
 ALL_KINDS = "All kinds"
-ESTIMATED_MONEY = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",
-                   "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")
 
 
 def _ladder_tip(e: EstimatedLadder) -> str:
@@ -371,15 +368,10 @@ class EstimatedScreen(Screen):
         suggested = f"estimated-rebates-{as_of.isoformat()}{suffix}"
 
         def write(uow: Any, path: Path) -> int:
-            if path.suffix.lower() == ".pdf":
-                from app.reports.estimated_pdf import EstimatedFilters, write_estimated_pdf
+            from app.reports.estimated_pdf import EstimatedFilters, write_estimated
 
-                path.parent.mkdir(parents=True, exist_ok=True)
-                return write_estimated_pdf(path, rows, company=masterdata.company(uow).name,
-                                           filters=EstimatedFilters(as_of, vendor, date_from))
-            return write_table(path, reports.ESTIMATED_COLUMNS, [reports.estimated_row_values(r) for r in rows],
-                               sheet="Estimated rebates", money_columns=ESTIMATED_MONEY,
-                               formats={"current_rate": "0.000"})
+            return write_estimated(path, rows, company=masterdata.company(uow).name,
+                                   filters=EstimatedFilters(as_of, vendor, date_from))
 
         return export(self.env, self, "Export estimated rebates", suggested, [suffix], write,
                       lambda path, n: self.status_message.emit(f"Wrote {n} ladders to {path}"))

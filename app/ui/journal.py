@@ -237,11 +237,11 @@ class JournalScreen(Screen):
         following = max((e.export_no for e in self.exports), default=0) + 1  # the name only: the number is
         # given when the export is recorded (another workstation may export first)
 
-        def write(uow: Any, path: Path) -> ExportRecord | None:
-            return journal_exports.export_new(uow, path, replace=True)  # the file dialog asked to replace
+        def write(uow: Any, path: Path, force: bool) -> ExportRecord | None:
+            return journal_exports.export_new(uow, path, replace=force)  # asks before replacing a file
 
         return export(self.env, self, "Export new journal lines", f"journal-export-{following:04d}.csv", GL_FORMATS,
-                      write, self._exported)
+                      None, self._exported, writes_itself=write)  # type: ignore[arg-type]
 
     def _exported(self, path: Path, record: ExportRecord | None) -> None:
         if record is None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Sl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from app.services.errors import ServiceError, ValidationFailed
+from app.services.errors import OutputExists, ServiceError, ValidationFailed
 
 if TYPE_CHECKING:  # the main window shows before SQLAlchemy and the services are imported
     from app.services.context import AppContext, UnitOfWork
@@ -57,8 +57,13 @@ class QtInteraction:
         box.exec()
 
     def save_path(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None:
-        """A file to write (None when cancelled); filters like "PDF (*.pdf);;CSV (*.csv)"."""
-        path, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+        """A file to write (None when cancelled); filters like "PDF (*.pdf);;CSV (*.csv)".
+
+        The dialog does not ask about replacing a file: the extension may be added after
+        it closes, so Runner.run_writing asks once the file to write is known.
+        """
+        path, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters,
+                                                   options=QFileDialog.Option.DontConfirmOverwrite)
         if path and not Path(path).suffix:
             match = re.search(r"\*(\.\w+)", chosen)
             path += match.group(1) if match else ""
@@ -241,6 +246,32 @@ class Runner(QObject):
         self.jobs.add(running)
         self.pool.start(running.task)
         return job
+
+    def run_writing(
+        self,
+        parent: QWidget | None,
+        title: str,
+        work: Callable[[UnitOfWork, Job, bool], Any],
+        on_done: Callable[[Any], None] | None = None,
+        **options: Any,
+    ) -> Job:
+        """Run work(uow, job, force) that writes files through app.services.outfile, first
+        with force False; when files are already there (OutputExists) ask whether to
+        replace them and, if so, run it again with force True. Options as for run()."""
+
+        def attempt(force: bool) -> Job:
+            return self.run(parent, title, lambda uow, job: work(uow, job, force), on_done,
+                            on_error=None if force else replace, **options)
+
+        def replace(exc: BaseException) -> bool:
+            if not isinstance(exc, OutputExists):
+                return False
+            n = len(exc.paths)
+            if self.interaction.confirm(parent, title, f"{exc.what()}. Replace {'them' if n != 1 else 'it'}?"):
+                attempt(True)
+            return True
+
+        return attempt(False)
 
     def call(self, parent: QWidget | None, title: str, work: Callable[[UnitOfWork], Any],
              on_error: Callable[[BaseException], bool] | None = None) -> Any:

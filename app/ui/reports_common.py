@@ -31,6 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.errors import OutputRefused
+from app.services.outfile import check_suffix, output_file, protected_files
+
 from .base import UiEnv
 from .models import LEFT, RIGHT, fmt_decimal
 
@@ -290,9 +293,12 @@ FORMATS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)", ".csv": "C
 
 
 def export(env: UiEnv, parent: QWidget, title: str, suggested: str, suffixes: Sequence[str],
-           write: Callable[[Any, Path], T], done: Callable[[Path, T], None] | None = None) -> bool:
-    """Ask where to write (through the interaction), then write(uow, path) in the background
-    and done(path, its result) on the UI thread.
+           write: Callable[[Any, Path], T], done: Callable[[Path, T], None] | None = None,
+           writes_itself: Callable[[Any, Path, bool], T] | None = None) -> bool:
+    """Ask where to write (through the interaction), then write(uow, file) in the background
+    through app.services.outfile (asking before a file there is replaced), and done(path,
+    its result) on the UI thread. A service that goes through app.services.outfile itself
+    is given as writes_itself(uow, path, force) instead of write.
 
     The format follows the file's extension, one of `suffixes`. False when nothing was
     started (cancelled or a wrong extension, which is reported).
@@ -302,15 +308,22 @@ def export(env: UiEnv, parent: QWidget, title: str, suggested: str, suffixes: Se
     chosen = env.interaction.save_path(parent, title, str(Path(str(folder)) / suggested), filters)
     if not chosen:
         return False
-    path = Path(chosen)
-    if path.suffix.lower() not in suffixes:
-        env.interaction.error(parent, title, f"{path.name}: the file must end in {', '.join(suffixes)}.")
+    try:
+        path = check_suffix(chosen, suffixes)
+    except OutputRefused as exc:
+        env.interaction.error(parent, title, f"{exc}.")
         return False
     env.settings.setValue("export/folder", str(path.parent))
+
+    def work(uow: Any, _job: Any, force: bool) -> T:
+        if writes_itself is not None:
+            return writes_itself(uow, path, force)
+        with output_file(path, force=force, protect=protected_files(uow.ctx), suffixes=suffixes) as temp:
+            return write(uow, temp)
 
     def finished(result: T) -> None:
         if done is not None:
             done(path, result)
 
-    env.runner.run(parent, title, lambda uow, _job: write(uow, path), finished)
+    env.runner.run_writing(parent, title, work, finished)
     return True

@@ -161,10 +161,10 @@ class StatementDialog(QDialog):
         self.env.settings.setValue("export/folder", str(path.parent))
         self.env.last_vendor = vendor
 
-        def work(uow: Any, _job: Any) -> int:
-            return statement_pdf.write_statement(uow, vendor, first, last, path)
+        def work(uow: Any, _job: Any, force: bool) -> int:
+            return statement_pdf.write_statement(uow, vendor, first, last, path, force=force)
 
-        self.env.runner.run(self, f"Statement of {vendor}", work, lambda pages: self._written(path, pages))
+        self.env.runner.run_writing(self, f"Statement of {vendor}", work, lambda pages: self._written(path, pages))
         return True
 
     def _written(self, path: Path, pages: int) -> None:
@@ -212,8 +212,8 @@ class BatchDialog(QDialog):
         buttons.addWidget(self.write_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("One PDF per vendor, named statement-VENDOR-FROM-TO.pdf; a file already there "
-                                "is replaced."))
+        layout.addWidget(QLabel("One PDF per vendor, named statement-VENDOR-FROM-TO.pdf; you are asked before "
+                                "files already there are replaced."))
         layout.addLayout(form)
         layout.addLayout(buttons)
         self.resize(680, 200)
@@ -237,18 +237,19 @@ class BatchDialog(QDialog):
         every = self.every_vendor.isChecked()
         self.env.settings.setValue("statements/folder", str(folder))
 
-        def work(uow: Any, job: Job) -> list[Path]:
-            return statement_pdf.write_statements(uow, first, last, folder, progress=job.progress,
-                                                  cancelled=job.cancelled, every_vendor=every)
+        def work(uow: Any, job: Job, force: bool) -> tuple[list[Path], bool]:
+            paths = statement_pdf.write_statements(uow, first, last, folder, progress=job.progress,
+                                                   cancelled=job.cancelled, every_vendor=every, force=force)
+            return paths, job.cancelled()
 
         self.result.setText("")
-        self.job = self.env.runner.run(self, "Writing statements", work, self._written, cancellable=True,
-                                       unit="statements", delay_ms=0)
+        self.job = self.env.runner.run_writing(self, "Writing statements", work, self._written, cancellable=True,
+                                               unit="statements", delay_ms=0)
         return self.job
 
-    def _written(self, paths: list[Path]) -> None:
+    def _written(self, result: tuple[list[Path], bool]) -> None:
+        paths, cancelled = result
         self.written = paths
-        cancelled = self.job is not None and self.job.cancelled()
         n = len(paths)
         text = f"Wrote {n} statement{'s' if n != 1 else ''} to {self.folder.text()}"
         if cancelled:

@@ -17,7 +17,7 @@ from app.cli.main import main as coop
 from app.services import backup, masterdata, posting, receiving, security
 from app.services.backup import BackupError
 from app.services.context import AppContext
-from app.services.errors import PermissionDenied
+from app.services.errors import OutputRefused, PermissionDenied
 from tests.conftest import import_example
 
 
@@ -197,8 +197,8 @@ def test_the_backup_cannot_overwrite_the_database_itself(ctx: AppContext):
     if ctx.dialect != "sqlite":
         pytest.skip("SQLite only")
     live = Path(str(ctx.engine.url.database))
-    with pytest.raises(BackupError, match="database itself"):
-        backup.backup(ctx, live)
+    with pytest.raises(OutputRefused, match="database itself"):
+        backup.backup(ctx, live, force=True)
     with pytest.raises(BackupError, match="database itself"):
         backup.restore(ctx, live)
 

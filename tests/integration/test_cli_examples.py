@@ -143,13 +143,13 @@ def test_estimated_report_shows_what_the_next_tier_adds(tmp_path):
     (row,) = list(csv.DictReader(out.open()))
     assert D(row["volume"]) == 0 and D(row["amount_to_next_tier"]) == D("50000.01")
     assert coop(url, "post") == 0
-    coop(url, "report", "estimated", "--out", str(out), "--as-of", "2026-02-02")
+    assert coop(url, "report", "estimated", "--out", str(out), "--as-of", "2026-02-02", "--force") == 0
     (row,) = list(csv.DictReader(out.open()))
     # 50,000 received: tier 1 at 0%; 50,000 x 2% = 1,000.00 arrives with the next cent
     assert D(row["volume"]) == D("50000.00") and row["current_tier"] == "1"
     assert D(row["amount_to_next_tier"]) == D("0.01")
     assert D(row["rebate_next_tier_adds"]) == D("1000.00")
-    coop(url, "report", "estimated", "--out", str(out), "--as-of", "2026-12-31")
+    assert coop(url, "report", "estimated", "--out", str(out), "--as-of", "2026-12-31", "--force") == 0
     (row,) = list(csv.DictReader(out.open()))
     assert (D(row["regular"]), D(row["retroactive"]), D(row["rebate_earned"])) == (
         D("1700.00"), D("1600.00"), D("3300.00"))

@@ -249,11 +249,11 @@ def test_cli_errors_are_one_line_and_record_nothing(db_url, ctx, tmp_path, capsy
     nothing = export_tables(ctx)
     capsys.readouterr()
     cases = [
-        (("--new", "--out", str(taken)), 1, f"error: --out {taken}: the file exists already and an export does "
-                                            "not replace a file; choose another name"),
-        (("--new", "--out", str(tmp_path / "e.txt")), 1, f"error: --out {tmp_path / 'e.txt'}: the file must end "
-                                                          "in .csv or .xlsx"),
-        (("--new", "--out", str(blocker / "e.csv")), 1, f"error: --out {blocker / 'e.csv'}: cannot write the file"),
+        (("--new", "--out", str(taken)), 2, f"error: {taken} already exists; use --force to replace it"),
+        (("--new", "--out", str(tmp_path / "e.txt")), 2, f"error: {tmp_path / 'e.txt'}: the file must end "
+                                                          "in .xlsx or .csv"),
+        (("--new", "--out", str(blocker / "e.csv")), 2, f"error: {blocker / 'e.csv'}: the folder {blocker} "
+                                                         "is not a folder"),
         (("--reprint", "7", "--out", str(tmp_path / "r.csv")), 1, "error: Journal export 7 does not exist"),
         (("--reprint", "1", "--from", "2026-01-01", "--out", str(tmp_path / "r.csv")), 2,
          "error: --reprint writes a whole export; it takes no --from"),

@@ -304,7 +304,7 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, env, ctx, example, tmp_pa
     window = show(qtbot, MainWindow(env))
     menu_actions(window)["Maintenance"]["Vendors"].trigger()
     before = window.screens["vendors"]
-    file = tmp_path / "saved" / "monday.sqlite"
+    file = tmp_path / "monday.sqlite"
     env.interaction.chosen_paths.append(str(file))
     menu_actions(window)["File"]["Back up…"].trigger()
     wait_idle(qtbot, env)

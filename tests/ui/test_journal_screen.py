@@ -45,6 +45,7 @@ def test_export_new_lines_lists_the_export_and_reprints_it(qtbot, env, ctx, post
     assert screen.pending.text() == "8 journal lines not yet exported"
     assert set(column_texts(screen.view, "Export")) == {""}
 
+    (tmp_path / "gl").mkdir()
     first = tmp_path / "gl" / "first.csv"
     env.interaction.chosen_paths.append(str(first))
     qtbot.mouseClick(screen.new_button, Qt.MouseButton.LeftButton)
@@ -115,7 +116,7 @@ def test_reprint_needs_a_chosen_export_and_a_refused_export_says_why(qtbot, env,
     assert screen.export_new()
     wait_idle(qtbot, env)
     error = env.interaction.of_kind("error")[-1]
-    assert error.text.startswith(f"--out {tmp_path / 'a-file' / 'x.csv'}: cannot write the file")
+    assert error.text == f"{tmp_path / 'a-file' / 'x.csv'}: the folder {tmp_path / 'a-file'} is not a folder"
     assert screen.exports_view.model().rowCount() == 0
     screen.refresh()
     wait_idle(qtbot, env)

@@ -156,7 +156,7 @@ def test_double_click_drills_down_to_receipt_lines_and_their_journal(qtbot, env,
 
 def test_export_xlsx_csv_and_pdf_to_the_chosen_file(qtbot, env, posted_b, tmp_path):
     screen = open_estimated(qtbot, env)
-    xlsx, text, pdf = tmp_path / "est.xlsx", tmp_path / "est.csv", tmp_path / "out" / "est.pdf"
+    xlsx, text, pdf = tmp_path / "est.xlsx", tmp_path / "est.csv", tmp_path / "est.pdf"
     env.interaction.chosen_paths.extend([str(xlsx), str(text), str(pdf)])
     for button in (screen.xlsx_button, screen.csv_button, screen.pdf_button):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
