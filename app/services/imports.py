@@ -32,6 +32,12 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                   "unit_cost"), ()),
 }  # fmt: skip
 KINDS = tuple(HEADERS)
+# The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
+# percent (0.02 shown as 2%) reads as the percent it shows; in any other column it is
+# refused (tabular.read_table). A kind with percent columns declares them here.
+PERCENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "agreements": ("rebate1", "rebate2", "rebate3", "rebate4", "product_pct"),
+}
 
 # Agreement fields as the screen names them -> the import column.
 AGREEMENT_COLUMNS = {
@@ -50,7 +56,7 @@ def import_file(uow: UnitOfWork, kind: str, path: str | Path, *, today: date | N
     if kind not in HEADERS:
         raise ImportFailed([Problem("import", "KIND", f"unknown kind {kind!r} (one of {', '.join(KINDS)})")])
     required, optional = HEADERS[kind]
-    table = read_table(path, required, optional)
+    table = read_table(path, required, optional, percent=PERCENT_COLUMNS.get(kind, ()))
     try:
         handler = {
             "categories": _categories, "vendors": _vendors, "products": _products,
