@@ -16,6 +16,9 @@ from app.services.errors import OutputRefused, ServiceError, ValidationFailed
 from app.services.exports import TABLE_SUFFIXES
 from app.services.outfile import output_file, protected_files
 
+# Imports of this many rows or more show their progress on stderr.
+PROGRESS_FROM = 10_000
+
 
 def _date(text: str) -> date:
     try:
@@ -167,8 +170,13 @@ def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
         print(summary)
         return 0
     if cmd == "import":
+        def shown(done: int, total: int) -> None:
+            if total >= PROGRESS_FROM:  # a big import only: a line per part written, not per row
+                print(f"  wrote {done:,} of {total:,} rows" if done else f"  read {total:,} rows; checking them",
+                      file=sys.stderr)
+
         with ctx.uow() as uow:
-            count = imports.import_file(uow, args.kind, args.file, today=None)
+            count = imports.import_file(uow, args.kind, args.file, today=None, progress=shown)
         print(f"Imported {count} {args.kind} rows from {args.file}")
         return 0
     if cmd == "post":

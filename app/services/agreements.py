@@ -24,7 +24,7 @@ from app.domain.validation import (
 )
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
-from .bulk import by_distinct_value
+from .bulk import by_distinct_value, rows_in
 from .context import UnitOfWork
 from .errors import NotFound, StaleRecord, ValidationFailed
 from .ladders import build_ladders
@@ -281,11 +281,9 @@ def _lookups(uow: UnitOfWork, vendor: Vendor, kind: str, agreement_id: int | Non
     wanted = {ln.product for ln in lines if ln.product}
     products = {}
     if wanted:
-        rows = session.execute(
-            select(Product.code, Vendor.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4)
-            .join(Vendor, Vendor.id == Product.vendor_id)
-            .where(Product.code.in_(wanted))
-        )
+        rows = rows_in(session, select(Product.code, Vendor.code, Product.cat1, Product.cat2, Product.cat3,
+                                       Product.cat4).join(Vendor, Vendor.id == Product.vendor_id),
+                       Product.code, sorted(wanted))
         products = {code: (vcode, (c1, c2, c3, c4)) for code, vcode, c1, c2, c3, c4 in rows}
     others = list(session.scalars(select(Agreement).where(
         Agreement.vendor_id == vendor.id, Agreement.kind == kind,
@@ -295,7 +293,7 @@ def _lookups(uow: UnitOfWork, vendor: Vendor, kind: str, agreement_id: int | Non
         olines = list(session.scalars(select(AgreementLine).where(
             AgreementLine.agreement_id.in_([a.id for a in others]))))
         pids = {ln.product_id for ln in olines if ln.product_id}
-        codes = dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(pids))).all()) if pids else {}
+        codes = dict(rows_in(session, select(Product.id, Product.code), Product.id, sorted(pids)))
         for ladder in build_ladders(others, olines, codes):
             other_ladders.append(OtherLadder(ladder.agreement_no, ladder.scope.key, ladder.start, ladder.end))
     return Lookups(category_map(uow), products, other_ladders)
@@ -387,7 +385,7 @@ def save_agreement(
     product_ids = {}
     wanted = {ln.product for ln in lines if ln.product}
     if wanted:
-        product_ids = dict(session.execute(select(Product.code, Product.id).where(Product.code.in_(wanted))).all())
+        product_ids = dict(rows_in(session, select(Product.code, Product.id), Product.code, sorted(wanted)))
     history: list[dict[str, object]] = []
 
     def note(line_no: int | None, field: str, old: object, new: object) -> None:
@@ -430,7 +428,7 @@ def save_agreement(
     if existing:
         missing = {ln.product_id for ln in existing.values() if ln.product_id and ln.product_id not in codes}
         if missing:
-            codes.update(dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(missing))).all()))
+            codes.update(rows_in(session, select(Product.id, Product.code), Product.id, sorted(missing)))
     kept: set[int] = set()
     inserts: list[dict[str, object]] = []
     for line in lines:

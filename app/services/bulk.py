@@ -5,17 +5,22 @@ of its time building parameter dictionaries; here the rows are plain tuples, con
 the columns' own bind processors (so SQLite gets the same scaled integers and date strings
 as through the ORM) and handed to the driver: `sqlite3.executemany` on SQLite, `COPY` on
 PostgreSQL. Same connection, same transaction: a failure rolls everything back.
+
+Lists of keys (`IN (...)`) go in slices (`slices`): PostgreSQL's protocol counts a
+statement's parameters in 16 bits (at most 65,535) and SQLite allows 32,766 in its default
+build, so an import of 120,000 slips cannot name them all in one statement.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import partial
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
-from sqlalchemy import Date, Table, text
+from sqlalchemy import Date, Row, Select, Table, text
 from sqlalchemy.orm import Session
 
 from app.models.types import ScaledDecimal, from_units
@@ -25,6 +30,26 @@ from .planner import index_lookups
 # A date as SQLAlchemy stores it on SQLite (its DATE storage format is ISO 8601), done by the
 # driver in C. Registered explicitly: Python 3.12 deprecates the implicit default adapter.
 sqlite3.register_adapter(date, date.isoformat)
+
+T = TypeVar("T")
+# Keys per IN list: far below both backends' limits on parameters, and large enough that a
+# slice costs one round trip per 5,000 keys.
+KEYS_PER_STATEMENT = 5000
+
+
+def slices(values: Iterable[T], size: int = KEYS_PER_STATEMENT) -> Iterator[list[T]]:
+    """The values in lists of at most size, in their order (sort them first where the
+    statements lock rows: one order for every transaction)."""
+    it = iter(values)
+    while part := list(islice(it, size)):
+        yield part
+
+
+def rows_in(session: Session, query: Select[Any], column: Any, values: Iterable[Any],
+            size: int = KEYS_PER_STATEMENT) -> list[Row[Any]]:
+    """The rows of query where column (a mapped attribute or a Column) is one of values, a
+    slice of the values per statement."""
+    return [row for part in slices(values, size) for row in session.execute(query.where(column.in_(part)))]
 
 
 def by_distinct_value(rows: Sequence[Sequence[Any]], procs: Sequence[tuple[int, Callable[[Any], Any]]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,12 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                   "unit_cost"), ()),
 }  # fmt: skip
 KINDS = tuple(HEADERS)
+# The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
+# percent (0.02 shown as 2%) reads as the percent it shows; in any other column it is
+# refused (tabular.read_table). A kind with percent columns declares them here.
+PERCENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "agreements": ("rebate1", "rebate2", "rebate3", "rebate4", "product_pct"),
+}
 
 # Agreement fields as the screen names them -> the import column.
 AGREEMENT_COLUMNS = {
@@ -42,20 +49,29 @@ AGREEMENT_COLUMNS = {
     "Period": "period", "Status": "status", "Kind": "kind", "Number": "agreement_no", "Line": "",
 }  # fmt: skip
 HUNDRED = Decimal(100)
+Progress = Callable[[int, int], None]
 NUMBER_LENGTH = Agreement.__table__.c.number.type.length
 
 
-def import_file(uow: UnitOfWork, kind: str, path: str | Path, *, today: date | None = None) -> int:
-    """Import one file; returns the number of rows. Raises ImportFailed, writing nothing."""
+def import_file(uow: UnitOfWork, kind: str, path: str | Path, *, today: date | None = None,
+                progress: Progress | None = None) -> int:
+    """Import one file; returns the number of rows. Raises ImportFailed, writing nothing.
+
+    progress(done, total), in rows of the file: (0, total) once the file is read, then as
+    rows are written where a kind writes in parts (receipts). The import stays one
+    transaction: a problem anywhere writes nothing."""
     if kind not in HEADERS:
         raise ImportFailed([Problem("import", "KIND", f"unknown kind {kind!r} (one of {', '.join(KINDS)})")])
     required, optional = HEADERS[kind]
-    table = read_table(path, required, optional)
+    table = read_table(path, required, optional, percent=PERCENT_COLUMNS.get(kind, ()))
+    if progress:
+        progress(0, len(table.rows))
     try:
+        if kind == "receipts":
+            return _receipts(uow, table.rows, progress)
         handler = {
             "categories": _categories, "vendors": _vendors, "products": _products,
             "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
-            "receipts": _receipts,
         }[kind]  # fmt: skip
         return handler(uow, table.rows, today)
     except ImportFailed:
@@ -199,7 +215,7 @@ def _to_columns(problems: list[Problem], first: Row) -> list[Problem]:
     return out
 
 
-def _receipts(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+def _receipts(uow: UnitOfWork, rows: list[Row], progress: Progress | None) -> int:
     problems: list[Problem] = []
     slips: dict[str, list[tuple[Row, str, date | None, receiving.SlipLineIn]]] = defaultdict(list)
     for row in rows:
@@ -229,5 +245,5 @@ def _receipts(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
         records.append(receiving.SlipIn(slip_no, vendor, when, tuple(m[3] for m in members),
                                         label=f"{first.label} (slip {slip_no})"))
     _raise(problems)
-    receiving.save_slips(uow, records)
+    receiving.save_slips(uow, records, progress=progress)
     return len(rows)

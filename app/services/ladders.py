@@ -12,6 +12,8 @@ from app.domain.ladder import Ladder, LadderTerms, Scope, Tier, ladder_key
 from app.domain.rates import line_result
 from app.models import Agreement, AgreementLine, Product
 
+from .bulk import rows_in
+
 
 def line_scope(line: AgreementLine, product_code: str | None) -> Scope:
     if line.product_id is not None:
@@ -79,7 +81,7 @@ def vendor_ladders(session: Session, vendor_id: int, status: str = "ACCEPTED") -
     pids = {line.product_id for line in lines if line.product_id is not None}
     codes: dict[int, str] = {}
     if pids:
-        codes = dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(pids))).all())
+        codes = dict(rows_in(session, select(Product.id, Product.code), Product.id, sorted(pids)))
     result: dict[str, list[Ladder]] = defaultdict(list)
     for ladder in build_ladders(agreements, lines, codes):
         result[ladder.kind].append(ladder)
@@ -105,7 +107,7 @@ def all_ladders(session: Session) -> dict[int, dict[str, list[Ladder]]]:
     pids = {line.product_id for line in lines if line.product_id is not None}
     codes: dict[int, str] = {}
     if pids:
-        codes = dict(session.execute(select(Product.id, Product.code).where(Product.id.in_(pids))).all())
+        codes = dict(rows_in(session, select(Product.id, Product.code), Product.id, sorted(pids)))
     vendor_of = {a.id: a.vendor_id for a in agreements}
     result: dict[int, dict[str, list[Ladder]]] = defaultdict(lambda: defaultdict(list))
     for ladder in build_ladders(agreements, lines, codes):

@@ -18,6 +18,7 @@ from app.domain.journal import ROLES
 from app.domain.money import ZERO, decimal_places
 from app.models import Category, Company, GlAccount, GlReference, Product, Vendor
 
+from .bulk import slices
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
 from .security import Permission, require
@@ -205,7 +206,8 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
     if out:
         raise ValidationFailed(out)
     session = uow.session
-    by_code = {v.code: v for v in session.scalars(select(Vendor).where(Vendor.code.in_(seen)))}
+    by_code = {v.code: v for part in slices(sorted(seen))
+               for v in session.scalars(select(Vendor).where(Vendor.code.in_(part)))}
     for rec in records:
         row = by_code.get(rec.code)
         if row is None:
@@ -277,7 +279,8 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
             out.append(Problem(label, "unit_cost", f"is too large (got {rec.unit_cost})"))
     if out:
         raise ValidationFailed(out)
-    by_code = {p.code: p for p in session.scalars(select(Product).where(Product.code.in_(seen)))}
+    by_code = {p.code: p for part in slices(sorted(seen))
+               for p in session.scalars(select(Product).where(Product.code.in_(part)))}
     # A product's categories decide which ladder its posted lines belong to (SPEC §5.2).
     wanted = {rec.code: tuple(c or None for c in rec.cats) for rec in records}
     moved = [p.id for p in by_code.values() if (p.cat1, p.cat2, p.cat3, p.cat4) != wanted[p.code]]
@@ -332,7 +335,8 @@ def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
     if out:
         raise ValidationFailed(out)
     session = uow.session
-    by_no = {a.number: a for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(seen)))}
+    by_no = {a.number: a for part in slices(sorted(seen))
+             for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(part)))}
     for rec in records:
         row = by_no.get(rec.number)
         if row is None:

@@ -9,7 +9,7 @@ post the difference (ACCRUAL/RETRO for new lines, RERATE for lines already poste
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -50,7 +50,7 @@ from app.models import (
 )
 from app.models.types import stored_units
 
-from .bulk import BulkWriter
+from .bulk import BulkWriter, rows_in, slices
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, PostingRefused
 from .ladders import accepted_signature, all_ladders, vendor_ladders
@@ -146,9 +146,8 @@ def lock_vendors(session: Session, vendor_ids: Iterable[int]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    ids = sorted(set(vendor_ids))
-    for i in range(0, len(ids), 5000):
-        session.execute(select(Vendor.id).where(Vendor.id.in_(ids[i:i + 5000])).order_by(Vendor.id)
+    for part in slices(sorted(set(vendor_ids))):
+        session.execute(select(Vendor.id).where(Vendor.id.in_(part)).order_by(Vendor.id)
                         .with_for_update(key_share=True)).all()
 
 
@@ -359,8 +358,8 @@ class _Batch:
             bulk.update(table, ACCRUAL_STATE_COLUMNS, ("receipt_line_id", "kind"), self.moves, units=True)
         if self.deletes:
             bulk.delete(table, ("receipt_line_id", "kind"), self.deletes)
-        if self.replace_volumes_of:
-            session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(self.replace_volumes_of)))
+        for part in slices(sorted(self.replace_volumes_of)):
+            session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(part)))
         if self.volumes:
             bulk.upsert(LadderVolume.__table__, LADDER_VOLUME_COLUMNS, ("ladder_key", "period_key"),
                         list(self.volumes.values()), units=True)
@@ -375,11 +374,9 @@ def ladder_states(session: Session, keys: Sequence[str]) -> dict[str, dict[str, 
     t = LadderVolume
     volume = stored_units(t.volume, 2, session.get_bind().dialect)
     out: dict[str, dict[str, tuple[int, tuple[date, str, int]]]] = defaultdict(dict)
-    for i in range(0, len(keys), 500):
-        rows = session.execute(select(t.ladder_key, t.period_key, volume, t.last_date, t.last_slip_no,
-                                      t.last_line_no).where(t.ladder_key.in_(keys[i:i + 500])))
-        for key, bucket, cents_, when, slip_no, line_no in rows:
-            out[key][bucket] = (cents_, (when, slip_no, line_no))
+    query = select(t.ladder_key, t.period_key, volume, t.last_date, t.last_slip_no, t.last_line_no)
+    for key, bucket, cents_, when, slip_no, line_no in rows_in(session, query, t.ladder_key, keys, 500):
+        out[key][bucket] = (cents_, (when, slip_no, line_no))
     return out
 
 
@@ -416,9 +413,8 @@ def vendor_fingerprints(session: Session, ladders_by_vendor: dict[int, dict[str,
         for row in session.execute(query):
             products[row[0]].append(tuple(row[1:]))
     else:
-        for i in range(0, len(wanted), 5000):
-            for row in session.execute(query.where(Product.vendor_id.in_(wanted[i:i + 5000]))):
-                products[row[0]].append(tuple(row[1:]))
+        for row in rows_in(session, query, Product.vendor_id, wanted):
+            products[row[0]].append(tuple(row[1:]))
     ids = set(products) | set(ladders_by_vendor) if wanted is None else set(wanted)
     out = {}
     for vid in ids:
@@ -431,9 +427,9 @@ def vendor_fingerprints(session: Session, ladders_by_vendor: dict[int, dict[str,
 
 def rating_stamps(session: Session, vendor_ids: Iterable[int] | None = None) -> dict[int, str]:
     query = select(VendorRating.vendor_id, VendorRating.fingerprint)
-    if vendor_ids is not None:
-        query = query.where(VendorRating.vendor_id.in_(sorted(set(vendor_ids))))
-    return {vid: fp for vid, fp in session.execute(query)}
+    rows = session.execute(query) if vendor_ids is None else rows_in(
+        session, query, VendorRating.vendor_id, sorted(set(vendor_ids)))
+    return {vid: fp for vid, fp in rows}
 
 
 def stamp_vendors(session: Session, fingerprints: dict[int, str]) -> None:
@@ -441,7 +437,8 @@ def stamp_vendors(session: Session, fingerprints: dict[int, str]) -> None:
     if not fingerprints:
         return
     ids = sorted(fingerprints)
-    session.execute(delete(VendorRating).where(VendorRating.vendor_id.in_(ids)))
+    for part in slices(ids):
+        session.execute(delete(VendorRating).where(VendorRating.vendor_id.in_(part)))
     stamp = now()
     BulkWriter(session).insert(VendorRating.__table__, ("vendor_id", "fingerprint", "rated_at"),
                                [(vid, fingerprints[vid], stamp) for vid in ids])
@@ -453,10 +450,10 @@ def _stamp_first_postings(session: Session, vendor_ids: set[int], slip_ids: list
     unstamped = vendor_ids - set(rating_stamps(session, vendor_ids))
     if not unstamped:
         return
-    posted_before = set(session.scalars(
+    posted_before = {vid for part in slices(sorted(unstamped)) for vid in session.scalars(
         select(ReceivingSlip.vendor_id).where(
-            ReceivingSlip.vendor_id.in_(sorted(unstamped)), ReceivingSlip.status == "POSTED",
-            ReceivingSlip.id.not_in(slip_ids)).distinct()))
+            ReceivingSlip.vendor_id.in_(part), ReceivingSlip.status == "POSTED",
+            ReceivingSlip.id.not_in(slip_ids)).distinct())}
     first = unstamped - posted_before
     if first:
         stamp_vendors(session, vendor_fingerprints(session, ladders_by_vendor, first))
@@ -590,14 +587,13 @@ def post_slips(
     result = PostingResult()
     check_gl_roles(session)
     if slip_nos is not None:
-        repeated = sorted({s for s in slip_nos if list(slip_nos).count(s) > 1})
+        repeated = sorted(s for s, n in Counter(slip_nos).items() if n > 1)
         if repeated:
             raise AlreadyPosted("Receiving slip " + ", ".join(repeated) + " is named more than once; "
                                 "a slip posts once")
-        rows = session.execute(
-            select(ReceivingSlip.id, ReceivingSlip.slip_no, ReceivingSlip.status, ReceivingSlip.vendor_id)
-            .where(ReceivingSlip.slip_no.in_(list(slip_nos)))
-        ).all()
+        rows = rows_in(session, select(ReceivingSlip.id, ReceivingSlip.slip_no, ReceivingSlip.status,
+                                       ReceivingSlip.vendor_id, ReceivingSlip.received_date),
+                       ReceivingSlip.slip_no, sorted(slip_nos))
         found = {r.slip_no: r for r in rows}
         unknown = [s for s in slip_nos if s not in found]
         if unknown:
@@ -605,7 +601,13 @@ def post_slips(
         posted = [s for s in slip_nos if found[s].status != "DRAFT"]
         if posted:
             raise AlreadyPosted("Receiving slip " + ", ".join(posted) + " is already posted")
-        _post_batch(uow, [found[s].id for s in slip_nos], {found[s].vendor_id for s in slip_nos}, today, result)
+        # One transaction, in parts of whole slips in date order (as posting every draft
+        # does), so that no statement names more slips than a statement can carry; each part
+        # sees the parts before it. The vendors are locked first, all of them in one order.
+        chosen = sorted((found[s] for s in slip_nos), key=attrgetter("received_date", "slip_no"))
+        lock_vendors(session, {r.vendor_id for r in chosen})
+        for part in slices(chosen):
+            _post_batch(uow, [r.id for r in part], {r.vendor_id for r in part}, today, result)
         uow.commit()
         if progress:
             progress(result.lines, result.lines)
@@ -705,13 +707,9 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
 
 def posted_vendors_of_products(session: Session, product_ids: Sequence[int]) -> list[int]:
     """The vendors of the posted receipt lines of these products."""
-    found: set[int] = set()
-    ids = sorted(set(product_ids))
-    for i in range(0, len(ids), 5000):
-        found.update(session.scalars(
-            select(ReceivingSlip.vendor_id).join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
-            .where(ReceiptLine.product_id.in_(ids[i:i + 5000]), ReceivingSlip.status == "POSTED").distinct()))
-    return sorted(found)
+    query = (select(ReceivingSlip.vendor_id).join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+             .where(ReceivingSlip.status == "POSTED").distinct())
+    return sorted({row[0] for row in rows_in(session, query, ReceiptLine.product_id, sorted(set(product_ids)))})
 
 
 def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None,

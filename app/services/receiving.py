@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
 from app.domain.ladder import LadderRun, choose_ladder
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent
 from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
 
+from .bulk import BulkWriter, slices
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, Problem, ValidationFailed
 from .ladders import vendor_ladders
@@ -84,6 +85,10 @@ class PreviewRow:
 SLIP_NO_LENGTH = ReceivingSlip.__table__.c.slip_no.type.length
 LINE_NO_LIMIT = 999_999
 AMOUNT_LIMIT = Decimal("1e13")  # one line's amount; sums of them stay inside the money columns
+LINES_PER_WRITE = 10_000
+SLIP_COLUMNS = ("id", "slip_no", "vendor_id", "received_date", "reference", "status", "created_by")
+LINE_COLUMNS = ("slip_id", "line_no", "product_id", "quantity", "unit_cost", "amount")
+Progress = Callable[[int, int], None]
 
 
 def extended(quantity: Decimal, unit_cost: Decimal) -> Decimal:
@@ -96,27 +101,29 @@ def next_slip_no(uow: UnitOfWork) -> str:
     return f"R{max(ints, default=0) + 1:06d}"
 
 
-def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool = False) -> list[str]:
+def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool = False,
+               progress: Progress | None = None) -> list[str]:
     """Store draft slips, all or nothing. With replace_draft, a draft of the same number is
-    replaced (the entry screen saving again); a posted slip is never replaced."""
+    replaced (the entry screen saving again); a posted slip is never replaced.
+    progress(lines written, lines), as the lines are written (one transaction still)."""
     session = uow.session
     require(uow, Permission.RECEIVE)
     out: list[Problem] = []
     vendors = dict(session.execute(select(Vendor.code, Vendor.id)).all())
-    wanted = {ln.product for s in slips for ln in s.lines}
-    products = {
-        code: (pid, vid, cost)
-        for code, pid, vid, cost in session.execute(
-            select(Product.code, Product.id, Product.vendor_id, Product.unit_cost).where(Product.code.in_(wanted))
-        )
-    }
+    products: dict[str, tuple[int, int, Decimal]] = {}
+    for part in slices(sorted({ln.product for s in slips for ln in s.lines})):
+        products.update((code, (pid, vid, cost)) for code, pid, vid, cost in session.execute(
+            select(Product.code, Product.id, Product.vendor_id, Product.unit_cost).where(Product.code.in_(part))))
     numbers = [s.slip_no for s in slips if s.slip_no]
     # Locked (PostgreSQL): a posting of one of these slips in progress is waited for, so
     # its status is read after it commits and a posted slip is refused, never deleted.
-    existing = dict(session.execute(
-        select(ReceivingSlip.slip_no, ReceivingSlip.status).where(ReceivingSlip.slip_no.in_(numbers))
-        .order_by(ReceivingSlip.slip_no).with_for_update()
-    ).all()) if numbers else {}
+    # Sorted slices: every transaction locks slips in one order.
+    existing: dict[str, str] = {}
+    for part in slices(sorted(set(numbers))):
+        existing.update(session.execute(
+            select(ReceivingSlip.slip_no, ReceivingSlip.status).where(ReceivingSlip.slip_no.in_(part))
+            .order_by(ReceivingSlip.slip_no).with_for_update()
+        ).all())
     seen: dict[str, str] = {}
     for slip in slips:
         label = slip.label or f"Slip {slip.slip_no}"
@@ -173,9 +180,8 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
                                                       f"(at most {AMOUNT_LIMIT:,} per line)"))
     if out:
         raise ValidationFailed(out)
-    replaced = [n for n in numbers if n in existing]
-    if replaced:
-        old_ids = list(session.scalars(select(ReceivingSlip.id).where(ReceivingSlip.slip_no.in_(replaced))))
+    for part in slices(sorted(existing)):  # drafts saved again (a posted one was refused above)
+        old_ids = list(session.scalars(select(ReceivingSlip.id).where(ReceivingSlip.slip_no.in_(part))))
         session.execute(delete(ReceiptLine).where(ReceiptLine.slip_id.in_(old_ids)))
         session.execute(delete(ReceivingSlip).where(ReceivingSlip.id.in_(old_ids)))
     stored: list[str] = []
@@ -186,25 +192,42 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
         else:
             stored.append(generated)
             generated = f"R{int(generated[1:]) + 1:06d}"
-    if not slips:
-        return stored
-    ids = session.execute(
-        insert(ReceivingSlip).returning(ReceivingSlip.id, sort_by_parameter_order=True),
-        [{"slip_no": slip_no, "vendor_id": vendors[slip.vendor], "received_date": slip.received,
-          "reference": slip.reference, "status": "DRAFT", "created_by": uow.user}
-         for slip_no, slip in zip(stored, slips, strict=True)],
-    ).scalars().all()
-    rows = []
-    for slip_id, slip in zip(ids, slips, strict=True):
-        for line in slip.lines:
-            pid, _vid, cost = products[line.product]
-            unit_cost = line.unit_cost if line.unit_cost is not None else cost
-            rows.append({"slip_id": slip_id, "line_no": line.line_no, "product_id": pid,
-                         "quantity": line.quantity, "unit_cost": unit_cost,
-                         "amount": extended(line.quantity, unit_cost)})
-    session.execute(insert(ReceiptLine.__table__), rows)
+    total = sum(len(slip.lines) for slip in slips)
+    done = 0
+    bulk = BulkWriter(session)
+    # In parts of about LINES_PER_WRITE lines, all in this one transaction: a big import
+    # reports its progress as it goes, and never holds all its driver rows at once.
+    for part in _parts(list(zip(stored, slips, strict=True))):
+        ids = bulk.next_ids(ReceivingSlip.__table__, len(part))
+        bulk.insert(ReceivingSlip.__table__, SLIP_COLUMNS, [
+            (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, "DRAFT", uow.user)
+            for slip_id, (slip_no, slip) in zip(ids, part, strict=True)])
+        rows = []
+        for slip_id, (_no, slip) in zip(ids, part, strict=True):
+            for line in slip.lines:
+                pid, _vid, cost = products[line.product]
+                unit_cost = line.unit_cost if line.unit_cost is not None else cost
+                rows.append((slip_id, line.line_no, pid, line.quantity, unit_cost, extended(line.quantity, unit_cost)))
+        bulk.insert(ReceiptLine.__table__, LINE_COLUMNS, rows)
+        done += len(rows)
+        if progress:
+            progress(done, total)
     uow.commit()
     return stored
+
+
+def _parts(slips: list[tuple[str, SlipIn]]) -> Iterator[list[tuple[str, SlipIn]]]:
+    """Whole slips, about LINES_PER_WRITE lines a part."""
+    part: list[tuple[str, SlipIn]] = []
+    size = 0
+    for item in slips:
+        part.append(item)
+        size += len(item[1].lines)
+        if size >= LINES_PER_WRITE:
+            yield part
+            part, size = [], 0
+    if part:
+        yield part
 
 
 def delete_draft(uow: UnitOfWork, slip_no: str) -> None:

@@ -29,6 +29,7 @@ from app.models import (
     Vendor,
 )
 
+from .bulk import rows_in
 from .context import UnitOfWork
 from .ladders import build_ladders, vendor_ladders
 from .planner import index_lookups, pg_settings
@@ -317,7 +318,7 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
     lines = session.execute(select(al).join(a, a.c.id == al.c.agreement_id)
                             .where(a.c.status == "ACCEPTED", al.c.start_date <= as_of, *of_vendor)).all()
     product_ids = sorted({line.product_id for line in lines if line.product_id is not None})
-    codes = dict(session.execute(select(p.c.id, p.c.code).where(p.c.id.in_(product_ids))).all()) if product_ids else {}
+    codes = dict(rows_in(session, select(p.c.id, p.c.code), p.c.id, product_ids))
     vendor_of = {agreement.id: agreement.vendor_id for agreement in agreements}
     result: dict[int, list[_Def]] = {}
     for ladder in build_ladders(agreements, lines, codes):  # type: ignore[arg-type]

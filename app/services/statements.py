@@ -23,6 +23,7 @@ from app.domain.money import ZERO
 from app.domain.rates import line_result, result_percent
 from app.models import AgreementLine, JournalEntry, JournalLine, Vendor
 
+from .bulk import slices
 from .context import UnitOfWork
 from .errors import NotFound
 from .ladders import vendor_ladders
@@ -168,7 +169,8 @@ def _tiers(session: Session, ladders: Iterable[Ladder]) -> dict[int, AgreementLi
     ids = [i for ladder in ladders for i in ladder.line_ids]
     if not ids:
         return {}
-    return {line.id: line for line in session.scalars(select(AgreementLine).where(AgreementLine.id.in_(ids)))}
+    return {line.id: line for part in slices(ids)
+            for line in session.scalars(select(AgreementLine).where(AgreementLine.id.in_(part)))}
 
 
 def _ladder(ladder: Ladder, lines: dict[int, AgreementLine], progress: EstimatedRow | None) -> LadderInForce:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +33,30 @@ class Table:
     rows: list[Row]
 
 
+@dataclass(frozen=True)
+class PercentCell:
+    """A spreadsheet number formatted as a percent: the cell holds 0.035 and shows (and
+    means) 3.5%. `percent` is the shown number, 3.5, exact."""
+
+    percent: Decimal
+
+    @property
+    def text(self) -> str:
+        return f"{self.percent:f}"
+
+
+RawCell = str | PercentCell
+# Text in a number format that is shown as it is, not read as a code: "quoted", \escaped,
+# _ and * followed by a character (spacing and fill), [brackets] (colour, condition, locale).
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|[_*].|\[[^\]]*\]')
+
+
+def shows_percent(number_format: str | None) -> bool:
+    """Whether a number format multiplies by 100 and shows %, as Excel's `0%` and `0.00%`
+    do (a % in quotes or after a backslash is literal text and does not)."""
+    return bool(number_format) and "%" in _FORMAT_LITERALS.sub("", number_format or "")
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -46,6 +72,18 @@ def _cell_text(value: object) -> str:
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text
     return str(value).strip()
+
+
+def _xlsx_cell(value: object, number_format: str | None) -> RawCell:
+    """A cell as text; a number formatted as a percent as the percent it shows (0.035 -> 3.5),
+    shifted in Decimal from the number's shortest exact text, never by float arithmetic."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and shows_percent(number_format):
+        return PercentCell(D(_cell_text(value)).scaleb(2))
+    return _cell_text(value)
+
+
+def _text(cell: RawCell) -> str:
+    return cell.text if isinstance(cell, PercentCell) else cell
 
 
 def _read_csv(path: Path) -> list[list[str]]:
@@ -64,7 +102,7 @@ def _read_csv(path: Path) -> list[list[str]]:
         raise ImportFailed([Problem(path.name, "", f"the file is not valid CSV (line {reader.line_num}: {exc})")]) from None
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _read_xlsx(path: Path) -> list[list[RawCell]]:
     from openpyxl import load_workbook
 
     try:
@@ -72,12 +110,30 @@ def _read_xlsx(path: Path) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFailed([Problem(path.name, "", f"the file is not a valid .xlsx workbook ({exc})")]) from None
     sheet = book.worksheets[0]
-    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    # Cells, not values_only: a read-only workbook keeps each cell's number format, which
+    # tells a percent (0.02 shown as 2%) from a plain number.
+    rows = [[_xlsx_cell(c.value, getattr(c, "number_format", None)) for c in row] for row in sheet.iter_rows()]
     book.close()
     return rows
 
 
-def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Table:
+def _resolve(raw: PercentCell, number: int, column: str, percent: Sequence[str], problems: list[Problem]) -> str:
+    """A percent-formatted number's text for its column: the percent it shows in a percent
+    column; anywhere else it is refused: 2% in Maximum Amount or a quantity means nothing a
+    reader could guess (0.02 or 2), and silently taking either is how money goes wrong by a
+    factor of 100."""
+    if column in percent:
+        return raw.text
+    problems.append(Problem(f"row {number}", column, f"is formatted as a percent (shows {raw.text}%) but is not a "
+                                                      "percent column: format the cell as a plain number"))
+    return ""
+
+
+def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (),
+               percent: Sequence[str] = ()) -> Table:
+    """The file's data rows as text by column name. `percent`: the columns that hold a
+    percent (SPEC: 2 means 2%), where a spreadsheet cell formatted as a percent is read as
+    the percent it shows; such a cell in any other column is refused."""
     path = Path(path)
     if not path.exists():
         raise ImportFailed([Problem(str(path), "", "file not found")])
@@ -88,16 +144,16 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
         raw_rows = _read_xlsx(path)
     else:
         raise ImportFailed([Problem(path.name, "", "the file must be .csv or .xlsx")])
-    while raw_rows and not any(c.strip() for c in raw_rows[-1]):
+    while raw_rows and not any(_text(c).strip() for c in raw_rows[-1]):
         raw_rows.pop()
     if not raw_rows:
         raise ImportFailed([Problem(path.name, "", "the file is empty (no header row)")])
-    header = [h.strip() for h in raw_rows[0]]
+    header = [_text(h).strip() for h in raw_rows[0]]
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, name in enumerate(header, start=1):
         if not name:
-            if any(len(r) >= i and r[i - 1].strip() for r in raw_rows[1:]):
+            if any(len(r) >= i and _text(r[i - 1]).strip() for r in raw_rows[1:]):
                 problems.append(Problem(f"{path.name} header", f"column {i}", "has values but no name"))
             continue
         if name in seen:
@@ -113,12 +169,14 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
         raise ImportFailed(problems)
     rows = []
     for number, raw in enumerate(raw_rows[1:], start=2):
-        if not any(c.strip() for c in raw):
+        if not any(_text(c).strip() for c in raw):
             continue
-        if len(raw) > len(header) and any(c.strip() for c in raw[len(header):]):
+        if len(raw) > len(header) and any(_text(c).strip() for c in raw[len(header):]):
             problems.append(Problem(f"row {number}", "", f"has {len(raw)} cells but the header has {len(header)}"))
             continue
-        cells = {name: (raw[i].strip() if i < len(raw) else "") for i, name in enumerate(header) if name}
+        cells = {name: ("" if i >= len(raw) else raw[i].strip() if isinstance(raw[i], str)
+                        else _resolve(raw[i], number, name, percent, problems))
+                 for i, name in enumerate(header) if name}
         rows.append(Row(number, cells))
     if problems:
         raise ImportFailed(problems)

@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self._item(file_menu, "&Connect to server…", self.connect_to_server)
         self._item(file_menu, "Use &local database", self.use_local_database)
         file_menu.addSeparator()
+        self._item(file_menu, "&Import…", self.open_import, "Ctrl+I")
+        file_menu.addSeparator()
         self._item(file_menu, "&Back up…", self.back_up)
         self._item(file_menu, "&Restore…", self.restore)
         file_menu.addSeparator()
@@ -256,6 +258,11 @@ class MainWindow(QMainWindow):
         from .statements import BatchDialog
 
         return self.open_dialog(BatchDialog(self.env, self))
+
+    def open_import(self) -> QDialog:
+        from .imports import ImportDialog
+
+        return self.open_dialog(ImportDialog(self.env, self, done=lambda _count: self.refresh()))
 
     def post_all(self) -> None:
         from . import processing

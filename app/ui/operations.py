@@ -235,12 +235,17 @@ class Runner(QObject):
         cancellable: bool = False,
         unit: str = "",
         delay_ms: int = 400,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> Job:
         """Run work(uow, job) in a worker thread; on_done(result) back on the UI thread.
 
         on_error(exc) may handle an error itself (return True); else the error dialog shows.
+        on_progress(done, total): each job.progress call, on the UI thread, besides the
+        progress dialog (connected before the work starts, so none is missed).
         """
         job = Job(title, unit)
+        if on_progress is not None:
+            job.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
         running = _Running(self, parent, job, on_done, on_error, cancellable, delay_ms)
         running.task = _Task(self.ctx, work, job)
         self.jobs.add(running)

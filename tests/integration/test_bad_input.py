@@ -225,6 +225,42 @@ def xlsx_empty(env: Env) -> int:
         return import_file(uow, "vendors", path)
 
 
+def xlsx(env: Env, name: str, header: tuple[str, ...], row: dict[str, object], percent: tuple[str, ...]) -> Path:
+    """One data row; the cells of the `percent` columns formatted as percents (0.02 shows 2%)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    sheet.append([row.get(h) for h in header])
+    for column in percent:
+        sheet.cell(2, header.index(column) + 1).number_format = "0.00%"
+    path = env.tmp / name
+    book.save(path)
+    return path
+
+
+XLSX_LINE = {**GOOD_LINE, "max_amount": 30000, "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31),
+             "rebate1": 0.02, "product_pct": 0}
+XLSX_RECEIPT = {"slip_no": "S9", "vendor_code": "V100", "received_date": date(2026, 3, 1), "line_no": 1,
+                "product_code": "GYP-OTHER", "quantity": 10, "unit_cost": 1.25}
+
+
+def xlsx_import(kind: str, row: dict[str, object], percent: tuple[str, ...]) -> Action:
+    header = AGREEMENT_COLUMNS if kind == "agreements" else tuple(RECEIPT_HEADER.split(","))
+
+    def act(env: Env) -> int:
+        path = xlsx(env, f"{kind}.xlsx", header, row, percent)
+        with env.ctx.uow() as uow:
+            return import_file(uow, kind, path)
+    return act
+
+
+def cli_xlsx_import(kind: str, row: dict[str, object], percent: tuple[str, ...]) -> Action:
+    header = AGREEMENT_COLUMNS if kind == "agreements" else tuple(RECEIPT_HEADER.split(","))
+    return lambda env: env.cli("import", kind, str(xlsx(env, f"{kind}.xlsx", header, row, percent)))
+
+
 LADDER = {"cat1": "LUMBER", "cat2": "", "cat3": "", "cat4": ""}
 
 CASES = [
@@ -253,6 +289,19 @@ CASES = [
     Case("file-xlsx-without-rows", xlsx_empty, ImportFailed, (("vendors.xlsx", "", "the file is empty"),)),
     Case("xlsx-text-in-quantity", xlsx_with_text_quantity, ImportFailed,
          (("row 3", "quantity", "'abc' is not a number"),), base=FULL),
+    # a cell formatted as a percent (what typing 2% stores: 0.02) outside a percent column
+    Case("xlsx-percent-in-max-amount",
+         xlsx_import("agreements", {**XLSX_LINE, "max_amount": 300}, ("rebate1", "max_amount")), ImportFailed,
+         (("row 2", "max_amount", "is formatted as a percent (shows 30000%) but is not a percent column"),)),
+    Case("xlsx-percent-in-quantity", xlsx_import("receipts", {**XLSX_RECEIPT, "quantity": 0.5}, ("quantity",)),
+         ImportFailed, (("row 2", "quantity", "is formatted as a percent (shows 50%)"),), base=FULL),
+    Case("xlsx-percent-rebate-above-100",
+         xlsx_import("agreements", {**XLSX_LINE, "rebate1": 1.5}, ("rebate1",)), ImportFailed,
+         (("row 2", "rebate1", "must be between 0 and 100"),)),
+    Case("cli-import-xlsx-percent-in-unit-cost",
+         cli_xlsx_import("receipts", {**XLSX_RECEIPT, "unit_cost": 0.0125}, ("unit_cost",)), CliFailed,
+         text=("row 2, unit_cost: is formatted as a percent (shows 1.25%) but is not a percent column: "
+               "format the cell as a plain number",), base=FULL),
     # --- categories, vendors, products, GL ---------------------------------------------------
     Case("category-parent-missing",
          imp("categories", "level,code,parent_code,description\n2,LUM-SHEET,PLYWOOD,Sheet goods\n"),

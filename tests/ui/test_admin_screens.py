@@ -60,8 +60,8 @@ def fill_dialog(qtbot, dialog, server: ServerSettings, password: str = "") -> No
 def test_file_menu_comes_first(qtbot, env):
     window = show(qtbot, MainWindow(env))
     assert window.menuBar().actions()[0].text().replace("&", "") == "File"
-    assert list(menu_actions(window)["File"]) == ["Home", "Connect to server…", "Use local database", "Back up…",
-                                                  "Restore…", "Exit"]
+    assert list(menu_actions(window)["File"]) == ["Home", "Connect to server…", "Use local database", "Import…",
+                                                  "Back up…", "Restore…", "Exit"]
 
 
 def test_the_connection_dialog_builds_the_url_and_keeps_the_password_in_pgpass(qtbot, env, ctx, home, tmp_path):

@@ -16,7 +16,7 @@ from app.ui.receiving import ReceivingScreen
 from tests.ui.conftest import MASTER, make_env, show, wait_idle
 
 MENUS = {
-    "File": ["Home", "Connect to server…", "Use local database", "Back up…", "Restore…", "Exit"],
+    "File": ["Home", "Connect to server…", "Use local database", "Import…", "Back up…", "Restore…", "Exit"],
     "Maintenance": ["Vendors", "Products", "Categories", "Coop Advertising Agreements", "Volume Rebate Agreements",
                     "Periodic Rebate Agreements", "GL Reference", "Users"],
     "Entries": ["Receiving Slips"],
