@@ -33,6 +33,8 @@ from app.domain.journal import (
     retro_lines,
 )
 from app.domain.ladder import Ladder, cent_run, period_end, period_key
+from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text
+from app.domain.money import fmt_money, to_units
 from app.models import (
     Agreement,
     JournalEntry,
@@ -47,7 +49,7 @@ from app.models import (
 from app.models import (
     LineAccrual as LineAccrualRow,
 )
-from app.models.types import stored_units
+from app.models.types import from_units, stored_units
 
 from .bulk import BulkWriter
 from .context import UnitOfWork
@@ -69,6 +71,13 @@ LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "las
 ACCRUAL_COLUMNS = ("receipt_line_id", "kind", "vendor_id", "product_id", "received_date", "slip_no", "line_no",
                    "amount", *ACCRUAL_STATE_COLUMNS)
 Cancelled = Callable[[], bool]
+# What the running totals hold (units of 10^-scale) and what a posted line may hold (the
+# entry limits, for drafts saved before they existed): app.domain.limits.
+VOLUME_UNITS = LadderVolume.__table__.c.volume.type.max_units
+QTY_TOTAL_UNITS = Product.__table__.c.received_qty.type.max_units
+NET_TOTAL_UNITS = Product.__table__.c.received_net.type.max_units
+LINE_QTY_UNITS = to_units(QUANTITY_MAX, 4)
+LINE_AMOUNT_UNITS = to_units(AMOUNT_MAX, 2)
 
 
 class PostingCancelled(Exception):
@@ -245,7 +254,14 @@ class _Batch:
             for position in positions:
                 last[_bucket(period, position[0])] = position
         for bucket, (when, slip_no, line_no) in last.items():
-            self.volumes[(ladder.key, bucket)] = (ladder.key, bucket, vendor_id, volumes[bucket], when, slip_no, line_no)
+            volume = volumes[bucket]
+            if not -VOLUME_UNITS <= volume <= VOLUME_UNITS:
+                period = f", period {bucket}" if bucket else ""
+                raise PostingRefused(
+                    f"Receiving slip {slip_no} line {line_no}: the volume of {ladder.kind} ladder {ladder.scope.label} "
+                    f"(agreement {ladder.agreement_no}{period}) would reach {fmt_money(from_units(volume, -2))}, "
+                    f"more than the database holds ({fmt_money(from_units(VOLUME_UNITS, -2))}); nothing was posted")
+            self.volumes[(ladder.key, bucket)] = (ladder.key, bucket, vendor_id, volume, when, slip_no, line_no)
 
     def receipt(self, line: RLine) -> None:
         memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
@@ -304,8 +320,31 @@ class _Batch:
                      f"{kind} re-rate: no agreement")
         self.deletes.append((line_id, kind))
 
+    def check_product_totals(self, products: list[int]) -> None:
+        """Refuse (before anything is written) to take a product's received quantity or net
+        beyond what its column holds: the increments are added in SQL, where SQLite would
+        turn an overflowing integer into an inexact REAL instead of failing."""
+        session = self.session
+        dialect = session.get_bind().dialect
+        t = Product
+        for i in range(0, len(products), 5000):
+            query = select(t.id, t.code, stored_units(t.received_qty, 4, dialect),
+                           stored_units(t.received_net, 2, dialect)).where(t.id.in_(products[i:i + 5000]))
+            for pid, code, qty, net in _raw_rows(session, query):
+                qty += self.cost_qty.get(pid, 0)
+                net += self.cost_net.get(pid, 0)
+                if -QTY_TOTAL_UNITS <= qty <= QTY_TOTAL_UNITS and -NET_TOTAL_UNITS <= net <= NET_TOTAL_UNITS:
+                    continue
+                slip_no, line_no = next(((e[2], e[3]) for e in reversed(self.entries) if e[7] == pid), ("?", "?"))
+                what = (f"received quantity would reach {from_units(qty, -4):,}" if abs(qty) > QTY_TOTAL_UNITS
+                        else f"received net would reach {fmt_money(from_units(net, -2))}")
+                raise PostingRefused(f"Receiving slip {slip_no} line {line_no}: the {what} for product {code}, "
+                                     "more than the database holds; nothing was posted")
+
     def write(self) -> int:
         session = self.session
+        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v})
+        self.check_product_totals(products)
         gl = gl_reference_ids(session)
         stamp = now()
         self.entries.sort(key=itemgetter(0, 1, 2, 3, 4))
@@ -347,7 +386,6 @@ class _Batch:
         if self.volumes:
             bulk.upsert(LadderVolume.__table__, LADDER_VOLUME_COLUMNS, ("ladder_key", "period_key"),
                         list(self.volumes.values()), units=True)
-        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v})
         bulk.add_to(Product.__table__, ("received_qty", "received_net"), "id", [
             (self.cost_qty.get(pid, 0), self.cost_net.get(pid, 0), pid) for pid in products], units=True)
         return len(self.entries)
@@ -669,6 +707,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                                  "workstation meanwhile; nothing was posted: open it and post it again")
     lines = _rlines(session, _line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     lines.sort(key=attrgetter("position"))
+    _check_line_limits(lines)
     batch = _Batch(session, uow.user, today)
     if ladders is not None:
         by_vendor = ladders.get(session)
@@ -684,6 +723,22 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
     result.entries += written
     result.rerate_entries += batch.rerates
     result.slip_nos.extend(sorted({ln.slip_no for ln in lines}))
+
+
+def _check_line_limits(lines: list[RLine]) -> None:
+    """Refuse to post a line beyond the entry limits (a draft saved before they existed):
+    the running totals are sized for lines within them (app.domain.limits)."""
+    q_max, a_max = LINE_QTY_UNITS, LINE_AMOUNT_UNITS
+    for line in lines:
+        if -q_max <= line.quantity <= q_max and -a_max <= line.amount <= a_max:
+            continue
+        if not -q_max <= line.quantity <= q_max:
+            value, limit = f"quantity {from_units(line.quantity, -4):,}", limit_text(QUANTITY_MAX)
+        else:
+            value, limit = f"amount {fmt_money(from_units(line.amount, -2))}", limit_text(AMOUNT_MAX)
+        what = f"{value} is too large (the limit is {limit}, either sign)"
+        raise PostingRefused(f"Receiving slip {line.slip_no} line {line.line_no}: {what}; correct the draft and "
+                             "post it again (nothing was posted)")
 
 
 def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None,
