@@ -94,14 +94,15 @@ class PostingResult:
 
 
 class RLine:
-    """A receipt line as the engine sees it: quantity in 10^-4 units, amount in cents."""
+    """A receipt line as the engine sees it: quantity in 10^-4 units, amount in cents; with its
+    product's received quantity and net before this posting (the running totals it adds to)."""
 
     __slots__ = ("id", "slip_no", "line_no", "received", "vendor_id", "product_id", "product", "cats",
-                 "quantity", "amount", "position")
+                 "quantity", "amount", "position", "product_qty", "product_net")
 
     def __init__(self, row: Sequence[Any]) -> None:
         (self.id, self.slip_no, self.line_no, self.received, self.vendor_id, self.product_id, self.product,
-         cat1, cat2, cat3, cat4, self.quantity, self.amount) = row
+         cat1, cat2, cat3, cat4, self.quantity, self.amount, self.product_qty, self.product_net) = row
         self.cats = (cat1, cat2, cat3, cat4)
         self.position = (self.received, self.slip_no, self.line_no)
 
@@ -114,6 +115,7 @@ def _line_query(session: Session):  # type: ignore[no-untyped-def]
             ReceivingSlip.vendor_id, ReceiptLine.product_id, Product.code,
             Product.cat1, Product.cat2, Product.cat3, Product.cat4,
             stored_units(ReceiptLine.quantity, 4, dialect), stored_units(ReceiptLine.amount, 2, dialect),
+            stored_units(Product.received_qty, 4, dialect), stored_units(Product.received_net, 2, dialect),
         )
         .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
         .join(Product, Product.id == ReceiptLine.product_id)
@@ -240,6 +242,11 @@ class _Batch:
         self.rerates = 0
         self.volumes: dict[tuple[str, str], tuple[object, ...]] = {}  # LADDER_VOLUME_COLUMNS, volume in cents
         self.replace_volumes_of: set[int] = set()
+        self.product_totals: dict[int, tuple[int, int]] = {}  # product id -> received (qty, net) as read
+
+    def known_totals(self, lines: Iterable[RLine]) -> None:
+        """The products' received totals as the lines' query read them (no query of its own)."""
+        self.product_totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
 
     def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
                       positions: Iterable[tuple[date, str, int]]) -> None:
@@ -323,23 +330,31 @@ class _Batch:
     def check_product_totals(self, products: list[int]) -> None:
         """Refuse (before anything is written) to take a product's received quantity or net
         beyond what its column holds: the increments are added in SQL, where SQLite would
-        turn an overflowing integer into an inexact REAL instead of failing."""
-        session = self.session
-        dialect = session.get_bind().dialect
-        t = Product
-        for i in range(0, len(products), 5000):
-            query = select(t.id, t.code, stored_units(t.received_qty, 4, dialect),
-                           stored_units(t.received_net, 2, dialect)).where(t.id.in_(products[i:i + 5000]))
-            for pid, code, qty, net in _raw_rows(session, query):
-                qty += self.cost_qty.get(pid, 0)
-                net += self.cost_net.get(pid, 0)
-                if -QTY_TOTAL_UNITS <= qty <= QTY_TOTAL_UNITS and -NET_TOTAL_UNITS <= net <= NET_TOTAL_UNITS:
-                    continue
-                slip_no, line_no = next(((e[2], e[3]) for e in reversed(self.entries) if e[7] == pid), ("?", "?"))
-                what = (f"received quantity would reach {from_units(qty, -4):,}" if abs(qty) > QTY_TOTAL_UNITS
-                        else f"received net would reach {fmt_money(from_units(net, -2))}")
-                raise PostingRefused(f"Receiving slip {slip_no} line {line_no}: the {what} for product {code}, "
-                                     "more than the database holds; nothing was posted")
+        turn an overflowing integer into an inexact REAL instead of failing. The totals come
+        with the lines (known_totals); only products re-rated through other lines' ladders
+        (a back-dated posting) are read here."""
+        totals = self.product_totals
+        missing = [pid for pid in products if pid not in totals]
+        if missing:
+            dialect = self.session.get_bind().dialect
+            t = Product
+            for i in range(0, len(missing), 5000):
+                query = select(t.id, stored_units(t.received_qty, 4, dialect), stored_units(t.received_net, 2, dialect)
+                               ).where(t.id.in_(missing[i:i + 5000]))
+                totals.update((pid, (qty, net)) for pid, qty, net in _raw_rows(self.session, query))
+        cost_qty, cost_net = self.cost_qty, self.cost_net
+        for pid in products:
+            qty, net = totals[pid]
+            qty += cost_qty.get(pid, 0)
+            net += cost_net.get(pid, 0)
+            if -QTY_TOTAL_UNITS <= qty <= QTY_TOTAL_UNITS and -NET_TOTAL_UNITS <= net <= NET_TOTAL_UNITS:
+                continue
+            slip_no, line_no = next(((e[2], e[3]) for e in reversed(self.entries) if e[7] == pid), ("?", "?"))
+            code = self.session.scalar(select(Product.code).where(Product.id == pid))
+            what = (f"received quantity would reach {from_units(qty, -4):,}" if abs(qty) > QTY_TOTAL_UNITS
+                    else f"received net would reach {fmt_money(from_units(net, -2))}")
+            raise PostingRefused(f"Receiving slip {slip_no} line {line_no}: the {what} for product {code}, "
+                                 "more than the database holds; nothing was posted")
 
     def write(self) -> int:
         session = self.session
@@ -709,6 +724,7 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
     lines.sort(key=attrgetter("position"))
     _check_line_limits(lines)
     batch = _Batch(session, uow.user, today)
+    batch.known_totals(lines)
     if ladders is not None:
         by_vendor = ladders.get(session)
         index = ladders.index
@@ -764,6 +780,7 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
     lines = _rlines(session, _line_query(session).where(ReceivingSlip.vendor_id == vendor_id,
                                                          ReceivingSlip.status == "POSTED"))
     lines.sort(key=attrgetter("position"))
+    batch.known_totals(lines)
     posted = {(r[P_ID], r[P_KIND]): r for r in _load_posted(session, vendor_accruals(vendor_id))}
     index = LadderIndex({vendor_id: ladders})
     members: dict[str, list[RLine]] = defaultdict(list)

@@ -210,3 +210,29 @@ def test_a_product_total_beyond_what_the_database_holds_is_refused(agreed, db_ur
                         "922,337,203,685,478.5807 for product GYP-HALF-4X8, more than the database holds; "
                         "nothing was posted\n")
     assert snapshot(agreed) == before
+
+
+def test_a_rerate_taking_another_products_net_beyond_what_the_database_holds_is_refused(ctx, db_url, tmp_path,
+                                                                                          capsys):
+    """A back-dated slip re-rates a later line of another product: its inventory credit grows
+    (Product % 40), so that product's net goes down by 20.00, past what the column holds."""
+    import_example(ctx, "E_product_pct", kinds=AGREED)
+    assert coop(db_url, capsys, "import", "receipts", receipts(tmp_path, "s2.csv",
+                "S2,V100,2026-02-10,1,GYP-HALF-4X8,20000,1.00"))[0] == 0
+    assert coop(db_url, capsys, "post")[0] == 0  # 400.00 at 2%: 160.00 to GYP-HALF-4X8's cost
+    net_capacity = D(2**63 - 1).scaleb(-2)
+    _set(ctx, update(Product).where(Product.code == "GYP-HALF-4X8").values(received_net=-net_capacity + 10))
+    assert coop(db_url, capsys, "import", "receipts", receipts(tmp_path, "s1.csv",
+                "S1,V100,2026-01-15,1,GYP-OTHER,15000,1.00"))[0] == 0
+    before = snapshot(ctx)
+
+    code, out, err = coop(db_url, capsys, "post", "--slip", "S1")
+
+    assert (code, out, err) == (1, "", "error: Receiving slip S2 line 1: the received net would reach "
+                                       "-92,233,720,368,547,768.07 for product GYP-HALF-4X8, more than the "
+                                       "database holds; nothing was posted\n")
+    assert snapshot(ctx) == before
+    # Within what it holds, the same posting re-rates S2 by +50.00, +20.00 of it to cost.
+    _set(ctx, update(Product).where(Product.code == "GYP-HALF-4X8").values(received_net=-net_capacity + 20))
+    assert coop(db_url, capsys, "post", "--slip", "S1")[0] == 0
+    assert posted_state(ctx)[1][0] == ("GYP-HALF-4X8", D("20000.0000"), -net_capacity)
