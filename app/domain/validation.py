@@ -9,14 +9,13 @@ from datetime import date
 from decimal import Decimal
 
 from .ladder import ALL, KINDS, PERIODS, Scope
+from .limits import MAX_AMOUNT_MAX, limit_text
 from .money import HUNDRED, UNLIMITED, ZERO, decimal_places
 
 METHODS = ("SC", "NC", "CD")
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED")
 CAT_FIELDS = ("CAT1", "CAT2", "CAT3", "CAT4")
 REBATE_FIELDS = ("Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4")
-# Money columns hold below 10^16; keep Maximum Amount (and Max x rate) far inside that.
-MAX_AMOUNT_LIMIT = Decimal("9999999999999.99")
 
 
 @dataclass(frozen=True)
@@ -146,9 +145,9 @@ def validate_line(line: LineDraft, kind: str, ladder_size: int, out: list[Proble
         out.append(Problem(label, "Maximum Amount", f"must be greater than 0 (got {line.max_amount})"))
     elif decimal_places(line.max_amount) > 2:
         out.append(Problem(label, "Maximum Amount", "has more than 2 decimals"))
-    elif line.max_amount > MAX_AMOUNT_LIMIT:
+    elif line.max_amount > MAX_AMOUNT_MAX:
         out.append(Problem(label, "Maximum Amount", f"is too large (got {line.max_amount}; "
-                           f"at most {MAX_AMOUNT_LIMIT:,}, and {UNLIMITED:,} means unlimited)"))
+                           f"at most {limit_text(MAX_AMOUNT_MAX)}, and {UNLIMITED:,} means unlimited)"))
     if line.start is None:
         out.append(Problem(label, "Start Date", "is required"))
     if line.end is None:

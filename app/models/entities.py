@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
-from .types import Money, Percent, Quantity, UtcDateTime
+from .types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
 
 
 class Company(Base):
@@ -63,8 +63,8 @@ class Product(Base):
     cat4: Mapped[str | None] = mapped_column(String(40))
     unit_cost: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     # Weighted net cost of what was received (SPEC §6.4): sums kept exact.
-    received_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
-    received_net: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    received_qty: Mapped[Decimal] = mapped_column(QuantityTotal(), default=Decimal(0))
+    received_net: Mapped[Decimal] = mapped_column(MoneyTotal(), default=Decimal(0))
     vendor: Mapped[Vendor] = relationship()
 
 
@@ -295,7 +295,7 @@ class LadderVolume(Base):
     ladder_key: Mapped[str] = mapped_column(Text, primary_key=True)
     period_key: Mapped[str] = mapped_column(String(10), primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
-    volume: Mapped[Decimal] = mapped_column(Money())
+    volume: Mapped[Decimal] = mapped_column(MoneyTotal())
     last_date: Mapped[date] = mapped_column(Date)
     last_slip_no: Mapped[str] = mapped_column(String(30))
     last_line_no: Mapped[int] = mapped_column(Integer)

@@ -2,7 +2,8 @@
 
 PostgreSQL stores NUMERIC(p, s). SQLite has no exact decimal type (SQLAlchemy's
 Numeric goes through float there), so the value is stored as a scaled 64-bit
-integer (cents for money): exact, and SUM() in SQL stays exact.
+integer (cents for money): exact, and SUM() in SQL stays exact. A column holds, on
+both, at most `max_units` units; app.domain.limits sizes the inputs to that.
 
 Instants (UtcDateTime) are stored in UTC on every database and read back as aware
 UTC datetimes.
@@ -20,6 +21,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from app.domain.money import to_units
+
+INT64_MAX = 2**63 - 1  # SQLite's INTEGER
 
 
 def from_units(value: Any, places: int) -> Decimal:
@@ -48,6 +51,9 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         self.scale = scale
         self.precision = precision
         self._unit = Decimal(1).scaleb(-scale)
+        # The largest |value| in 10^-scale units that every database holds: NUMERIC(p, s)
+        # holds 10^p - 1 of them, SQLite's 64-bit integer 2^63 - 1 (19 digits).
+        self.max_units = min(10**precision - 1, INT64_MAX)
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
@@ -140,3 +146,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def __repr__(self) -> str:
         return "UtcDateTime()"
+
+
+# Running totals (a ladder's volume, a product's received quantity and net) grow with every
+# posted line: 19 digits on PostgreSQL, so that both databases hold the same 2^63 - 1 units
+# (migration 0009; app.domain.limits says why no accepted input reaches that).
+def MoneyTotal() -> ScaledDecimal:  # noqa: N802
+    return ScaledDecimal(2, 19)
+
+
+def QuantityTotal() -> ScaledDecimal:  # noqa: N802
+    return ScaledDecimal(4, 19)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.journal import ROLES
+from app.domain.limits import UNIT_COST_MAX, limit_text
 from app.domain.money import ZERO, decimal_places
 from app.models import Category, Company, GlAccount, GlReference, Product, Vendor
 
@@ -253,6 +254,18 @@ def check_cat_chain(
             )
 
 
+def unit_cost_problems(label: str, field: str, unit_cost: Decimal) -> list[Problem]:
+    """A unit cost, of a product or a receipt line: 0 or more, 4 decimals, within the limit
+    (app.domain.limits)."""
+    if unit_cost < ZERO:
+        return [Problem(label, field, f"cannot be negative (got {unit_cost})")]
+    if decimal_places(unit_cost) > 4:
+        return [Problem(label, field, "has more than 4 decimals")]
+    if unit_cost > UNIT_COST_MAX:
+        return [Problem(label, field, f"is too large (got {unit_cost}; at most {limit_text(UNIT_COST_MAX)})")]
+    return []
+
+
 def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     require(uow, Permission.MASTER)
     out: list[Problem] = []
@@ -271,12 +284,7 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         if rec.vendor_code not in vendors:
             out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))
         check_cat_chain(rec.cats, categories, label, "cat", out)
-        if rec.unit_cost < ZERO:
-            out.append(Problem(label, "unit_cost", f"cannot be negative (got {rec.unit_cost})"))
-        elif decimal_places(rec.unit_cost) > 4:
-            out.append(Problem(label, "unit_cost", "has more than 4 decimals"))
-        elif rec.unit_cost >= Decimal("1e11"):  # as receiving slips (quantity x cost fits the columns)
-            out.append(Problem(label, "unit_cost", f"is too large (got {rec.unit_cost})"))
+        out.extend(unit_cost_problems(label, "unit_cost", rec.unit_cost))
     if out:
         raise ValidationFailed(out)
     by_code = {p.code: p for part in slices(sorted(seen))

@@ -34,6 +34,8 @@ from app.domain.journal import (
     retro_lines,
 )
 from app.domain.ladder import Ladder, cent_run, period_end, period_key
+from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text
+from app.domain.money import fmt_money, to_units
 from app.models import (
     Agreement,
     JournalEntry,
@@ -48,7 +50,7 @@ from app.models import (
 from app.models import (
     LineAccrual as LineAccrualRow,
 )
-from app.models.types import stored_units
+from app.models.types import from_units, stored_units
 
 from .bulk import BulkWriter, rows_in, slices
 from .context import UnitOfWork
@@ -70,6 +72,13 @@ LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "las
 ACCRUAL_COLUMNS = ("receipt_line_id", "kind", "vendor_id", "product_id", "received_date", "slip_no", "line_no",
                    "amount", *ACCRUAL_STATE_COLUMNS)
 Cancelled = Callable[[], bool]
+# What the running totals hold (units of 10^-scale) and what a posted line may hold (the
+# entry limits, for drafts saved before they existed): app.domain.limits.
+VOLUME_UNITS = LadderVolume.__table__.c.volume.type.max_units
+QTY_TOTAL_UNITS = Product.__table__.c.received_qty.type.max_units
+NET_TOTAL_UNITS = Product.__table__.c.received_net.type.max_units
+LINE_QTY_UNITS = to_units(QUANTITY_MAX, 4)
+LINE_AMOUNT_UNITS = to_units(AMOUNT_MAX, 2)
 
 
 class PostingCancelled(Exception):
@@ -86,14 +95,15 @@ class PostingResult:
 
 
 class RLine:
-    """A receipt line as the engine sees it: quantity in 10^-4 units, amount in cents."""
+    """A receipt line as the engine sees it: quantity in 10^-4 units, amount in cents; with its
+    product's received quantity and net before this posting (the running totals it adds to)."""
 
     __slots__ = ("id", "slip_no", "line_no", "received", "vendor_id", "product_id", "product", "cats",
-                 "quantity", "amount", "position")
+                 "quantity", "amount", "position", "product_qty", "product_net")
 
     def __init__(self, row: Sequence[Any]) -> None:
         (self.id, self.slip_no, self.line_no, self.received, self.vendor_id, self.product_id, self.product,
-         cat1, cat2, cat3, cat4, self.quantity, self.amount) = row
+         cat1, cat2, cat3, cat4, self.quantity, self.amount, self.product_qty, self.product_net) = row
         self.cats = (cat1, cat2, cat3, cat4)
         self.position = (self.received, self.slip_no, self.line_no)
 
@@ -106,6 +116,7 @@ def _line_query(session: Session):  # type: ignore[no-untyped-def]
             ReceivingSlip.vendor_id, ReceiptLine.product_id, Product.code,
             Product.cat1, Product.cat2, Product.cat3, Product.cat4,
             stored_units(ReceiptLine.quantity, 4, dialect), stored_units(ReceiptLine.amount, 2, dialect),
+            stored_units(Product.received_qty, 4, dialect), stored_units(Product.received_net, 2, dialect),
         )
         .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
         .join(Product, Product.id == ReceiptLine.product_id)
@@ -235,6 +246,11 @@ class _Batch:
         self.volumes: dict[tuple[str, str], tuple[object, ...]] = {}  # LADDER_VOLUME_COLUMNS, volume in cents
         self.replace_volumes_of: set[int] = set()
         self.agreement_nos: dict[int, str | None] = {}  # agreement id -> number, for ended accruals
+        self.product_totals: dict[int, tuple[int, int]] = {}  # product id -> received (qty, net) as read
+
+    def known_totals(self, lines: Iterable[RLine]) -> None:
+        """The products' received totals as the lines' query read them (no query of its own)."""
+        self.product_totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
 
     def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
                       positions: Iterable[tuple[date, str, int]]) -> None:
@@ -249,7 +265,14 @@ class _Batch:
             for position in positions:
                 last[_bucket(period, position[0])] = position
         for bucket, (when, slip_no, line_no) in last.items():
-            self.volumes[(ladder.key, bucket)] = (ladder.key, bucket, vendor_id, volumes[bucket], when, slip_no, line_no)
+            volume = volumes[bucket]
+            if not -VOLUME_UNITS <= volume <= VOLUME_UNITS:
+                period = f", period {bucket}" if bucket else ""
+                raise PostingRefused(
+                    f"Receiving slip {slip_no} line {line_no}: the volume of {ladder.kind} ladder {ladder.scope.label} "
+                    f"(agreement {ladder.agreement_no}{period}) would reach {fmt_money(from_units(volume, -2))}, "
+                    f"more than the database holds ({fmt_money(from_units(VOLUME_UNITS, -2))}); nothing was posted")
+            self.volumes[(ladder.key, bucket)] = (ladder.key, bucket, vendor_id, volume, when, slip_no, line_no)
 
     def receipt(self, line: RLine) -> None:
         memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
@@ -320,8 +343,39 @@ class _Batch:
                 select(Agreement.number).where(Agreement.id == agreement_id))
         return self.agreement_nos[agreement_id]
 
+    def check_product_totals(self, products: list[int]) -> None:
+        """Refuse (before anything is written) to take a product's received quantity or net
+        beyond what its column holds: the increments are added in SQL, where SQLite would
+        turn an overflowing integer into an inexact REAL instead of failing. The totals come
+        with the lines (known_totals); only products re-rated through other lines' ladders
+        (a back-dated posting) are read here."""
+        totals = self.product_totals
+        missing = [pid for pid in products if pid not in totals]
+        if missing:
+            dialect = self.session.get_bind().dialect
+            t = Product
+            for part in slices(missing):
+                query = select(t.id, stored_units(t.received_qty, 4, dialect), stored_units(t.received_net, 2, dialect)
+                               ).where(t.id.in_(part))
+                totals.update((pid, (qty, net)) for pid, qty, net in _raw_rows(self.session, query))
+        cost_qty, cost_net = self.cost_qty, self.cost_net
+        for pid in products:
+            qty, net = totals[pid]
+            qty += cost_qty.get(pid, 0)
+            net += cost_net.get(pid, 0)
+            if -QTY_TOTAL_UNITS <= qty <= QTY_TOTAL_UNITS and -NET_TOTAL_UNITS <= net <= NET_TOTAL_UNITS:
+                continue
+            slip_no, line_no = next(((e[2], e[3]) for e in reversed(self.entries) if e[7] == pid), ("?", "?"))
+            code = self.session.scalar(select(Product.code).where(Product.id == pid))
+            what = (f"received quantity would reach {from_units(qty, -4):,}" if abs(qty) > QTY_TOTAL_UNITS
+                    else f"received net would reach {fmt_money(from_units(net, -2))}")
+            raise PostingRefused(f"Receiving slip {slip_no} line {line_no}: the {what} for product {code}, "
+                                 "more than the database holds; nothing was posted")
+
     def write(self) -> int:
         session = self.session
+        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v})
+        self.check_product_totals(products)
         gl = gl_reference_ids(session)
         stamp = self.stamp or transaction_time(session.connection())
         self.entries.sort(key=itemgetter(0, 1, 2, 3, 4))
@@ -363,7 +417,6 @@ class _Batch:
         if self.volumes:
             bulk.upsert(LadderVolume.__table__, LADDER_VOLUME_COLUMNS, ("ladder_key", "period_key"),
                         list(self.volumes.values()), units=True)
-        products = sorted(set(self.cost_qty) | {p for p, v in self.cost_net.items() if v})
         bulk.add_to(Product.__table__, ("received_qty", "received_net"), "id", [
             (self.cost_qty.get(pid, 0), self.cost_net.get(pid, 0), pid) for pid in products], units=True)
         return len(self.entries)
@@ -688,7 +741,9 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
                                  "workstation meanwhile; nothing was posted: open it and post it again")
     lines = _rlines(session, _line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     lines.sort(key=attrgetter("position"))
+    _check_line_limits(lines)
     batch = _Batch(session, uow.user, today, stamp)
+    batch.known_totals(lines)
     if ladders is not None:
         by_vendor = ladders.get(session)
         index = ladders.index
@@ -710,6 +765,22 @@ def posted_vendors_of_products(session: Session, product_ids: Sequence[int]) -> 
     query = (select(ReceivingSlip.vendor_id).join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
              .where(ReceivingSlip.status == "POSTED").distinct())
     return sorted({row[0] for row in rows_in(session, query, ReceiptLine.product_id, sorted(set(product_ids)))})
+
+
+def _check_line_limits(lines: list[RLine]) -> None:
+    """Refuse to post a line beyond the entry limits (a draft saved before they existed):
+    the running totals are sized for lines within them (app.domain.limits)."""
+    q_max, a_max = LINE_QTY_UNITS, LINE_AMOUNT_UNITS
+    for line in lines:
+        if -q_max <= line.quantity <= q_max and -a_max <= line.amount <= a_max:
+            continue
+        if not -q_max <= line.quantity <= q_max:
+            value, limit = f"quantity {from_units(line.quantity, -4):,}", limit_text(QUANTITY_MAX)
+        else:
+            value, limit = f"amount {fmt_money(from_units(line.amount, -2))}", limit_text(AMOUNT_MAX)
+        what = f"{value} is too large (the limit is {limit}, either sign)"
+        raise PostingRefused(f"Receiving slip {line.slip_no} line {line.line_no}: {what}; correct the draft and "
+                             "post it again (nothing was posted)")
 
 
 def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None,
@@ -735,6 +806,7 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
     lines = _rlines(session, _line_query(session).where(ReceivingSlip.vendor_id == vendor_id,
                                                          ReceivingSlip.status == "POSTED"))
     lines.sort(key=attrgetter("position"))
+    batch.known_totals(lines)
     posted = {(r[P_ID], r[P_KIND]): r for r in _load_posted(session, vendor_accruals(vendor_id))}
     index = LadderIndex({vendor_id: ladders})
     members: dict[str, list[RLine]] = defaultdict(list)

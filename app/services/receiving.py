@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select
 
 from app.domain.ladder import LadderRun, choose_ladder
+from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent
 from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
@@ -19,6 +20,7 @@ from .bulk import BulkWriter, slices
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, Problem, ValidationFailed
 from .ladders import vendor_ladders
+from .masterdata import unit_cost_problems
 from .security import Permission, require
 
 
@@ -84,7 +86,6 @@ class PreviewRow:
 
 SLIP_NO_LENGTH = ReceivingSlip.__table__.c.slip_no.type.length
 LINE_NO_LIMIT = 999_999
-AMOUNT_LIMIT = Decimal("1e13")  # one line's amount; sums of them stay inside the money columns
 LINES_PER_WRITE = 10_000
 SLIP_COLUMNS = ("id", "slip_no", "vendor_id", "received_date", "reference", "status", "created_by")
 LINE_COLUMNS = ("slip_id", "line_no", "product_id", "quantity", "unit_cost", "amount")
@@ -93,6 +94,30 @@ Progress = Callable[[int, int], None]
 
 def extended(quantity: Decimal, unit_cost: Decimal) -> Decimal:
     return cents(quantity * unit_cost)
+
+
+def line_problems(label: str, quantity: Decimal, unit_cost: Decimal | None,
+                  product_cost: Decimal | None) -> list[Problem]:
+    """What is wrong with a line's quantity and unit cost (None: the product's cost), within
+    the limits of app.domain.limits; the amount is checked once both numbers are valid."""
+    out: list[Problem] = []
+    if quantity == ZERO:
+        out.append(Problem(label, "quantity", "cannot be 0"))
+    elif decimal_places(quantity) > 4:
+        out.append(Problem(label, "quantity", "has more than 4 decimals"))
+    elif not within(quantity, QUANTITY_MAX):
+        limit = limit_text(QUANTITY_MAX)
+        out.append(Problem(label, "quantity", f"is too large: must be between -{limit} and {limit} (got {quantity})"))
+    if unit_cost is not None:
+        out.extend(unit_cost_problems(label, "unit_cost", unit_cost))
+    cost = unit_cost if unit_cost is not None else product_cost
+    if not out and cost is not None:
+        amount = extended(quantity, cost)
+        if not within(amount, AMOUNT_MAX):
+            limit = limit_text(AMOUNT_MAX)
+            out.append(Problem(label, "quantity", f"quantity x unit cost is too large: must be between -{limit} "
+                                                  f"and {limit} per line (got {amount:,})"))
+    return out
 
 
 def next_slip_no(uow: UnitOfWork) -> str:
@@ -160,24 +185,8 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
                 out.append(Problem(llabel, "product_code", f"product {line.product or '(blank)'} does not exist"))
             elif vid is not None and info[1] != vid:
                 out.append(Problem(llabel, "product_code", f"product {line.product} is not supplied by {slip.vendor}"))
-            if line.quantity == ZERO:
-                out.append(Problem(llabel, "quantity", "cannot be 0"))
-            elif decimal_places(line.quantity) > 4:
-                out.append(Problem(llabel, "quantity", "has more than 4 decimals"))
-            elif abs(line.quantity) >= Decimal("1e11"):
-                out.append(Problem(llabel, "quantity", "is too large"))
-            if line.unit_cost is not None:
-                if line.unit_cost < ZERO:
-                    out.append(Problem(llabel, "unit_cost", f"cannot be negative (got {line.unit_cost})"))
-                elif decimal_places(line.unit_cost) > 4:
-                    out.append(Problem(llabel, "unit_cost", "has more than 4 decimals"))
-                elif line.unit_cost >= Decimal("1e11"):
-                    out.append(Problem(llabel, "unit_cost", "is too large"))
-            cost = line.unit_cost if line.unit_cost is not None else (info[2] if info else None)
-            if (cost is not None and max(abs(line.quantity), abs(cost)) < Decimal("1e11")
-                    and abs(extended(line.quantity, cost)) >= AMOUNT_LIMIT):
-                out.append(Problem(llabel, "quantity", f"quantity x unit cost is too large "
-                                                      f"(at most {AMOUNT_LIMIT:,} per line)"))
+            out.extend(line_problems(llabel, line.quantity, line.unit_cost,
+                                     info[2] if info is not None else None))
     if out:
         raise ValidationFailed(out)
     for part in slices(sorted(existing)):  # drafts saved again (a posted one was refused above)

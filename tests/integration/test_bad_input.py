@@ -202,6 +202,17 @@ def save_slip_service(env: Env) -> None:
         ), label="Slip S9")])
 
 
+def save_huge_slip_service(env: Env) -> None:
+    """The receiving screen saving a slip beyond the limits (app.domain.limits), its lines
+    labelled as the screen labels them."""
+    with env.ctx.uow() as uow:
+        receiving.save_slips(uow, [receiving.SlipIn("S9", "V100", date(2026, 3, 1), (
+            receiving.SlipLineIn(1, "GYP-OTHER", Decimal(10000), Decimal("999999999.99"), label="Line 1"),
+            receiving.SlipLineIn(2, "GYP-OTHER", Decimal(2000000), label="Line 2"),
+            receiving.SlipLineIn(3, "GYP-HALF-4X8", Decimal(3), Decimal("33333333.3367"), label="Line 3"),
+        ), label="Slip")], replace_draft=True)
+
+
 def xlsx_with_text_quantity(env: Env) -> int:
     from openpyxl import Workbook
 
@@ -338,7 +349,11 @@ CASES = [
          imp("products", f"{PRODUCT_HEADER}\nP1," + "d" * 201 + ",V100,GYPSUM,,,,1\n"
                          "P2,Huge,V100,GYPSUM,,,,1000000000000000\n"),
          ImportFailed, (("row 2", "description", "at most 200"),
-                        ("row 3", "unit_cost", "is too large (got 1000000000000000)"))),
+                        ("row 3", "unit_cost", "is too large (got 1000000000000000; at most 100,000,000)"))),
+    Case("product-unit-cost-just-over-the-limit",
+         imp("products", f"{PRODUCT_HEADER}\nP1,At the limit,V100,GYPSUM,,,,100000000\n"
+                         "P2,Over it,V100,GYPSUM,,,,100000000.0001\n"),
+         ImportFailed, (("row 3", "unit_cost", "is too large (got 100000000.0001; at most 100,000,000)"),)),
     Case("product-category-chain",
          imp("products", f"{PRODUCT_HEADER}\nP1,Thing,V100,GYPSUM,LUM-DIM,,,1.00\n"
                          "P2,Other,V100,NOPE,,,,1.00\nP3,Third,V100,LUMBER,,LUM-SPF,,1.00\n"),
@@ -388,6 +403,10 @@ CASES = [
          (("row 2", "max_amount", "more than 2 decimals"),)),
     Case("agreement-max-amount-too-large", imp_agreements({"max_amount": "99999999999999999999"}), ImportFailed,
          (("row 2", "max_amount", "is too large"),)),
+    Case("agreement-max-amount-just-over-the-limit",
+         imp_agreements({"max_amount": "9999999999999.99"}, {"max_amount": "10000000000000", "cat1": "LUMBER"}),
+         ImportFailed, (("row 3", "max_amount", "is too large (got 10000000000000; at most 9,999,999,999,999.99, "
+                                                "and 999,999,999.00 means unlimited)"),)),
     Case("agreement-number-too-long", imp_agreements({"agreement_no": "A" * 21}), ImportFailed,
          (("row 2", "agreement_no", "at most 20"),)),
     Case("agreement-no-rebate", imp_agreements({"rebate1": "0"}), ImportFailed,
@@ -488,10 +507,26 @@ CASES = [
          ImportFailed, (("row 2", "received_date", "'01/03/2026' is not a date"),
                         ("row 3", "line_no", "'1.5' is not a whole number")), base=FULL),
     Case("receipt-amount-and-line-no-too-large",
-         imp_receipts("S9,V100,2026-03-01,1,GYP-OTHER,9999999999,9999999999",
+         imp_receipts("S9,V100,2026-03-01,1,GYP-OTHER,1000000,100.01",
                       "S9,V100,2026-03-01,3000000000,GYP-OTHER,1,1"),
-         ImportFailed, (("row 2", "quantity", "quantity x unit cost is too large"),
+         ImportFailed, (("row 2", "quantity", "quantity x unit cost is too large: must be between -100,000,000.00 "
+                                              "and 100,000,000.00 per line (got 100,010,000.00)"),
                         ("row 3", "line_no", "is too large (got 3000000000")), base=FULL),
+    Case("receipt-quantity-and-unit-cost-beyond-the-limits",
+         imp_receipts("S9,V100,2026-03-01,1,GYP-OTHER,1000000.0001,1", "S9,V100,2026-03-01,2,GYP-OTHER,-1000001,1",
+                      "S9,V100,2026-03-01,3,GYP-OTHER,1,100000000.0001", "S9,V100,2026-03-01,4,GYP-OTHER,-1,-100",
+                      "S9,V100,2026-03-01,5,GYP-OTHER,-1000000,100.0001"),
+         ImportFailed, (("row 2", "quantity", "is too large: must be between -1,000,000 and 1,000,000 "
+                                              "(got 1000000.0001)"),
+                        ("row 3", "quantity", "must be between -1,000,000 and 1,000,000 (got -1000001)"),
+                        ("row 4", "unit_cost", "is too large (got 100000000.0001; at most 100,000,000)"),
+                        ("row 5", "unit_cost", "cannot be negative (got -100)"),
+                        ("row 6", "quantity", "per line (got -100,000,100.00)")), base=FULL),
+    Case("receipt-beyond-the-limits-through-service", save_huge_slip_service, ValidationFailed,
+         (("Line 1", "unit_cost", "is too large (got 999999999.99; at most 100,000,000)"),
+          ("Line 2", "quantity", "must be between -1,000,000 and 1,000,000 (got 2000000)"),
+          ("Line 3", "quantity", "quantity x unit cost is too large: must be between -100,000,000.00 and "
+                                 "100,000,000.00 per line (got 100,000,000.01)")), base=FULL),
     Case("receipt-slip-no-too-long", imp_receipts("S" * 31 + ",V100,2026-03-01,1,GYP-OTHER,1,1"), ImportFailed,
          (("row 2 (slip " + "S" * 31 + ")", "slip_no", "at most 30"),), base=FULL),
     Case("receipt-through-service", save_slip_service, ValidationFailed,
@@ -512,6 +547,10 @@ CASES = [
          text=("vendors.csv header, currency: required column is missing",)),
     Case("cli-import-file-not-found", lambda env: env.cli("import", "vendors", str(env.tmp / "nope.csv")),
          CliFailed, text=("nope.csv: file not found",)),
+    Case("cli-import-receipts-beyond-the-limits",
+         cli_import("receipts", f"{RECEIPT_HEADER}\nS9,V100,2026-03-01,1,GYP-OTHER,10000,999999999.99\n"),
+         CliFailed, text=("error: 1 problem(s), nothing was written:",
+                          "row 2, unit_cost: is too large (got 999999999.99; at most 100,000,000)"), base=FULL),
     Case("cli-post-missing-gl-role", lambda env: env.cli("post"), CliFailed,
          text=("error: GL reference incomplete: no account for ADVERTISING",),
          base=MASTER[:-1], prepare=gl_without_advertising),

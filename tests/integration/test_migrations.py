@@ -209,6 +209,27 @@ def check_0008(engine: Engine) -> None:
         conn.execute(text("UPDATE journal_line SET agreement_no = '2'"))
 
 
+def check_0009(engine: Engine) -> None:
+    """0009 widens the running totals to 19 digits on PostgreSQL (SQLite stores 64-bit integers
+    already): both hold a ladder volume of 2^63 - 1 cents, which NUMERIC(18, 2) refused."""
+    largest = Decimal(2**63 - 1).scaleb(-2)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            types = conn.execute(text(
+                "SELECT table_name, column_name, numeric_precision, numeric_scale FROM information_schema.columns "
+                "WHERE table_name IN ('ladder_volume', 'product') AND data_type = 'numeric'")).all()
+            assert sorted(types) == [("ladder_volume", "volume", 19, 2), ("product", "received_net", 19, 2),
+                                     ("product", "received_qty", 19, 4), ("product", "unit_cost", 18, 4)]
+        money = Base.metadata.tables["ladder_volume"].c.volume.type
+        conn.rollback()  # stored and read back, then rolled back: the data stays as it was
+        with conn.begin() as tx:
+            conn.execute(text("UPDATE ladder_volume SET volume = :v"),
+                         {"v": money.process_bind_param(largest, conn.dialect)})
+            stored = conn.execute(text("SELECT volume FROM ladder_volume")).scalar_one()
+            assert money.process_result_value(stored, conn.dialect) == largest
+            tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -219,7 +240,7 @@ def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
 
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
 CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006, "0007": check_0007,
-          "0008": check_0008}
+          "0008": check_0008, "0009": check_0009}
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}
 EXPORTS = {"journal_export", "journal_export_line"}

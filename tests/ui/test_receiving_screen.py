@@ -113,6 +113,28 @@ def test_bad_lines_are_highlighted_and_not_saved(qtbot, env, ctx, example):
         assert queries.slips(uow) == []
 
 
+def test_lines_beyond_the_limits_are_shown_with_their_field_and_not_saved(qtbot, env, ctx, example):
+    """The limits of app.domain.limits, through the screen's own validation display."""
+    example("B_marginal")
+    screen = open_receiving(qtbot, env)
+    enter_line(qtbot, screen, 0, "GYP-OTHER", "2000000")
+    enter_line(qtbot, screen, 1, "GYP-OTHER", "10000")
+    type_cell(qtbot, screen.view, 1, "Unit Cost", "99999999.99")
+    press(qtbot, screen.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    assert screen.problems.messages() == [
+        "Line 1, quantity: is too large: must be between -1,000,000 and 1,000,000 (got 2000000)",
+        "Line 2, quantity: quantity x unit cost is too large: must be between -100,000,000.00 and "
+        "100,000,000.00 per line (got 999,999,999,900.00)"]
+    tip = Qt.ItemDataRole.ToolTipRole
+    quantity = screen.lines.column_index("Quantity")
+    assert "must be between -1,000,000 and 1,000,000" in screen.lines.index(0, quantity).data(tip)
+    assert "quantity x unit cost is too large" in screen.lines.index(1, quantity).data(tip)
+    assert screen.status == "NEW"
+    with ctx.uow() as uow:
+        assert queries.slips(uow) == []
+
+
 def test_posting_without_gl_reference_names_the_missing_roles(qtbot, env, ctx, example):
     example("B_marginal", kinds=("categories", "vendors", "products", "gl-accounts", "agreements"))
     screen = open_receiving(qtbot, env)
