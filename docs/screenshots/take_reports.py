@@ -7,6 +7,7 @@
 Writes beside this file:
 - estimated-screen.png: Estimated Rebates sorted by rebate earned, with the drill-down of
   one ladder open (its receipt lines, and the journal lines of one of them);
+- journal.png: the Journal with its numbered exports, after today's drafts were posted;
 - agreements.png: an accepted agreement with the tier progress chart of a ladder that is
   part-way up its tiers (run after take.py, which writes an agreements.png of its own).
 """
@@ -24,7 +25,7 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.services import agreements, queries
+from app.services import agreements, journal_exports, posting, queries
 from app.services.context import AppContext
 from app.ui.base import UiEnv
 from app.ui.main import MainWindow
@@ -138,6 +139,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.out / 'estimated-screen.png'}")
     dialog.close()
     window.close_tab(window.tabs.indexOf(screen))
+
+    # The journal with one numbered export made and today's draft slips posted since.
+    with ctx.uow() as uow:
+        journal_exports.export_new(uow, work.with_name("journal-export-0001.csv"))
+    with ctx.uow() as uow:
+        posting.post_slips(uow)
+    journal = window.open_journal()
+    env.runner.wait()
+    settle(300)
+    window.statusBar().clearMessage()
+    grab(window, "journal.png", args.out)
+    window.close_tab(window.tabs.indexOf(journal))
 
     # The agreement screen with the tier chart of a ladder part-way up its tiers.
     chosen = ladder_in_the_middle(ctx)
