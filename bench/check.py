@@ -1,7 +1,7 @@
 """Accrual results checked, not only timed.
 
 The expected accrual of a receipt line is computed here from the stored rows with the
-pure engine only (app.domain: choose_ladder, LadderRun, line_result): ladders are built
+pure engine only (app.domain: LadderIndex, LadderRun, line_result): ladders are built
 from agreement_line rows by this module, not by app.services. It is compared with what
 posting wrote: the line_accrual row and the net journal lines of the receipt line.
 """
@@ -22,12 +22,12 @@ from app.domain.journal import INVENTORY, REBATE_RECEIVABLE, RECEIVED_NOT_INVOIC
 from app.domain.ladder import (
     ALL,
     Ladder,
+    LadderIndex,
     LadderRun,
     LadderTerms,
     LineAccrual,
     Scope,
     Tier,
-    choose_ladder,
     ladder_key,
     period_key,
 )
@@ -148,9 +148,9 @@ def expected_accruals(lines: list[Line], ladders: dict[str, list[Ladder]],
     out: Expected = {}
     for kind, kind_ladders in ladders.items():
         members: dict[str, list[Line]] = defaultdict(list)
+        index = LadderIndex({0: {kind: kind_ladders}})
         for line in lines:
-            ladder = choose_ladder(kind_ladders, line.product, line.cats, line.received)
-            if ladder is not None:
+            for _kind, ladder in index.ladders_of(0, line.product, line.cats, line.received):
                 members[ladder.key].append(line)
         by_key = {lad.key: lad for lad in kind_ladders}
         for key, ladder_lines in members.items():

@@ -5,11 +5,13 @@ from __future__ import annotations
 import calendar
 import json
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
-from .money import CENT, HUNDRED, ZERO, cents, to_units
+from .money import ZERO, to_units
 
 ALL = "ALL"
 KINDS = ("COOP", "VOLUME", "PERIODIC")
@@ -69,45 +71,39 @@ class Scope:
 
 @dataclass(frozen=True)
 class LadderTerms:
+    """A ladder's terms as agreed (Decimal money and exact rates). Every number they give
+    comes from one engine, `Units` below, in integer units; these methods are its edges."""
+
     tiers: tuple[Tier, ...]  # sorted by max_amount, strictly increasing
     retro: bool = False
     product_pct: Decimal = ZERO
     period: str | None = None  # M, Q, Y for PERIODIC ladders
 
+    @cached_property
+    def units(self) -> Units:
+        return Units.of(self)
+
     def tier_index(self, volume: Decimal) -> int:
         """Index of the tier containing volume: (Max_{i-1}, Max_i]; past the end, the last."""
-        for i, tier in enumerate(self.tiers):
-            if volume <= tier.max_amount:
-                return i
-        return len(self.tiers) - 1
+        return self.units.tier_index(to_units(volume, 2))
 
-    def gain(self, volume: Decimal) -> Decimal:
-        """Exact cumulative rebate G(V) of the ladder."""
-        if volume <= ZERO:
-            return ZERO
-        if self.retro:
-            t = self.tier_index(volume)
-            capped = min(volume, self.tiers[-1].max_amount)
-            return capped * self.tiers[t].rate
-        total = ZERO
-        lower = ZERO
-        for tier in self.tiers:
-            if volume <= lower:
-                break
-            total += tier.rate * (min(volume, tier.max_amount) - lower)
-            lower = tier.max_amount
-        return total
+    def gain_cents(self, volume: Decimal) -> Decimal:
+        """G(V) rounded half-up to the cent (SPEC §5.3)."""
+        units = self.units
+        v = to_units(volume, 2)
+        return _dollars(units.gain(v, units.tier_index(v)))
 
-    def gain_at_next_tier(self, volume: Decimal) -> tuple[Decimal, Decimal] | None:
-        """(amount still needed, exact G on entering the next tier) or None on the last tier.
-
-        Tier i covers (Max_{i-1}, Max_i], so the next tier starts one cent past Max_i.
-        """
-        t = self.tier_index(max(volume, ZERO))
-        if t >= len(self.tiers) - 1:
+    def next_tier(self, volume: Decimal) -> tuple[Decimal, Decimal] | None:
+        """(amount still needed to enter the next tier, the rebate in cents entering it would
+        add), or None on the last tier. Tier i covers (Max_{i-1}, Max_i], so the next tier
+        starts one cent past Max_i."""
+        units = self.units
+        v = max(to_units(volume, 2), 0)
+        t = units.tier_index(v)
+        if t >= units.last:
             return None
-        entry = self.tiers[t].max_amount + CENT
-        return entry - max(volume, ZERO), self.gain(entry)
+        entry = units.maxes[t] + 1
+        return _dollars(entry - v), _dollars(units.gain(entry, t + 1) - units.gain(v, t))
 
 
 @dataclass(frozen=True)
@@ -124,11 +120,6 @@ class Ladder:
     terms: LadderTerms
     method: str = "SC"
     line_ids: tuple[int, ...] = field(default=())
-    # The terms in integer cents for posting's fast path (None: not exactly representable).
-    cents: CentTerms | None = field(default=None, init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "cents", CentTerms.of(self.terms))
 
     def covers(self, product: str, cats: tuple[str | None, ...], when: date) -> bool:
         return self.start <= when <= self.end and self.scope.contains(product, cats)
@@ -173,20 +164,39 @@ def period_end(period: str | None, when: date) -> date | None:
     return date(when.year, month, calendar.monthrange(when.year, month)[1])
 
 
-def choose_ladder(
-    ladders: list[Ladder], product: str, cats: tuple[str | None, ...], when: date
-) -> Ladder | None:
-    """Most precise ladder covering the receipt (product, CAT4 … CAT1, all-ALL)."""
-    best: Ladder | None = None
-    for ladder in ladders:
-        if not ladder.covers(product, cats, when):
-            continue
-        if best is None or (ladder.scope.rank, -ladder.agreement_id) > (
-            best.scope.rank,
-            -best.agreement_id,
-        ):
-            best = ladder
-    return best
+class LadderIndex:
+    """The ladder of each kind a receipt line belongs to (SPEC §5.2): among the ladders of
+    its vendor whose dates contain the received date and whose scope contains the product,
+    the most precise (product, CAT4 … CAT1, all-ALL); on a tie the lower agreement id, then
+    the earlier ladder. The candidates are remembered per product, since posting asks for
+    millions of lines over a few thousand products."""
+
+    def __init__(self, by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
+        self.by_vendor = by_vendor
+        self._candidates: dict[tuple[object, ...], list[tuple[str, list[Ladder]]]] = {}
+
+    def candidates(self, vendor_id: int, product: str, cats: tuple[str | None, ...]) -> list[tuple[str, list[Ladder]]]:
+        """Per kind, the ladders whose scope contains the product, most precise first."""
+        key = (vendor_id, product, cats)
+        found = self._candidates.get(key)
+        if found is None:
+            found = []
+            for kind, ladders in self.by_vendor.get(vendor_id, {}).items():
+                covering = [lad for lad in ladders if lad.scope.contains(product, cats)]
+                covering.sort(key=lambda lad: (-lad.scope.rank, lad.agreement_id))
+                if covering:
+                    found.append((kind, covering))
+            self._candidates[key] = found
+        return found
+
+    def ladders_of(self, vendor_id: int, product: str, cats: tuple[str | None, ...],
+                   when: date) -> Iterator[tuple[str, Ladder]]:
+        """(kind, ladder) for each kind with a ladder covering the line."""
+        for kind, covering in self.candidates(vendor_id, product, cats):
+            for ladder in covering:
+                if ladder.start <= when <= ladder.end:
+                    yield kind, ladder
+                    break
 
 
 @dataclass(frozen=True)
@@ -210,42 +220,33 @@ class LineAccrual:
 
 
 class LadderRun:
-    """Walks the lines of one ladder in order, carrying the volume of each period."""
+    """The engine's run (`Run`) with Decimal money at its edges: the slip preview and the
+    benchmark's checks walk a ladder's lines with it. Amounts are whole cents."""
 
     def __init__(self, terms: LadderTerms, volumes: dict[str, Decimal] | None = None) -> None:
         self.terms = terms
-        self.volumes: dict[str, Decimal] = dict(volumes or {})
+        self.run = Run(terms.units, {k: to_units(v, 2) for k, v in (volumes or {}).items()})
+
+    @property
+    def volumes(self) -> dict[str, Decimal]:
+        return {k: _dollars(v) for k, v in self.run.volumes.items()}
 
     def add(self, when: date, amount: Decimal) -> LineAccrual:
         return self.add_to(period_key(self.terms.period, when), amount)
 
     def add_to(self, bucket: str, amount: Decimal) -> LineAccrual:
-        terms = self.terms
-        before = self.volumes.get(bucket, ZERO)
-        after = before + amount
-        self.volumes[bucket] = after
-        rebate = cents(terms.gain(after)) - cents(terms.gain(before))
-        retro = ZERO
-        t_before = terms.tier_index(before)
-        t_after = terms.tier_index(after)
-        if terms.retro and before > ZERO and t_before != t_after:
-            rate_old = terms.tiers[t_before].rate
-            rate_new = terms.tiers[t_after].rate
-            retro = cents((rate_new - rate_old) * min(before, terms.tiers[-1].max_amount))
-        regular = rebate - retro
-        inventory = cents(regular * terms.product_pct / HUNDRED)
-        return LineAccrual(before, after, t_after + 1, rebate, retro, inventory)
+        before = self.run.volumes.get(bucket, 0)
+        after, tier, rebate, retro, inventory = self.run.add(bucket, to_units(amount, 2))
+        return LineAccrual(_dollars(before), _dollars(after), tier, _dollars(rebate), _dollars(retro),
+                           _dollars(inventory))
 
 
-# --- The same run in integer cents (posting and re-rating walk millions of lines) -------------
+def _dollars(units: int) -> Decimal:
+    """Cents as Decimal dollars (exponent -2, so 0 is 0.00)."""
+    return Decimal(units).scaleb(-2)
 
-def _units(value: Decimal, places: int) -> int | None:
-    """value × 10^places as an exact int, or None if it has more decimals."""
-    try:
-        return to_units(value, places)
-    except ValueError:
-        return None
 
+# --- The engine: a ladder in integer units (posting and re-rating walk millions of lines) ------
 
 def _round_div(value: int, unit: int) -> int:
     """value / unit rounded half-up (away from zero on a tie), like `cents` on Decimals."""
@@ -255,14 +256,10 @@ def _round_div(value: int, unit: int) -> int:
     return -((half - value) // unit)
 
 
-# Rates with more decimals than this (never from stored percentages) use the Decimal run.
-MAX_RATE_PLACES = 16
-
-
-class CentTerms:
-    """LadderTerms with money in cents and rates scaled to integers: the exact same results
-    as LadderRun for amounts in whole cents, at integer speed. None from `of` when the
-    terms cannot be represented exactly (then LadderRun is used)."""
+class Units:
+    """LadderTerms with money in cents and rates scaled to exact integers (a rate with p
+    decimals times 10^p; Python integers do not overflow), so G(V), the retro split and
+    Product % are integer arithmetic with the one half-up rounding of SPEC §5.3."""
 
     __slots__ = ("maxes", "rates", "unit", "retro", "pct", "pct_unit", "period", "base", "last")
 
@@ -285,23 +282,14 @@ class CentTerms:
         self.base = base
 
     @classmethod
-    def of(cls, terms: LadderTerms) -> CentTerms | None:
-        places = 0
-        for tier in terms.tiers:
-            exponent = tier.rate.as_tuple().exponent
-            if not isinstance(exponent, int):
-                return None
-            places = max(places, -exponent)
-        pct_exp = terms.product_pct.as_tuple().exponent
-        if places > MAX_RATE_PLACES or not isinstance(pct_exp, int):
-            return None
-        pct_places = max(0, -pct_exp)
-        maxes = [_units(t.max_amount, 2) for t in terms.tiers]
-        rates = [_units(t.rate, places) for t in terms.tiers]
-        pct = _units(terms.product_pct, pct_places)
-        if None in maxes or None in rates or pct is None:
-            return None
-        return cls(maxes, rates, places, terms.retro, pct, pct_places, terms.period)  # type: ignore[arg-type]
+    def of(cls, terms: LadderTerms) -> Units:
+        """The terms in units; a Maximum Amount must be whole cents (ValueError otherwise)."""
+        places = max(_places(t.rate) for t in terms.tiers)
+        pct_places = _places(terms.product_pct)
+        maxes = [to_units(t.max_amount, 2) for t in terms.tiers]
+        rates = [to_units(t.rate, places) for t in terms.tiers]
+        return cls(maxes, rates, places, terms.retro, to_units(terms.product_pct, pct_places), pct_places,
+                   terms.period)
 
     def tier_index(self, volume: int) -> int:
         i = bisect_left(self.maxes, volume)
@@ -320,12 +308,13 @@ class CentTerms:
         return _round_div(self.base[tier] + self.rates[tier] * (volume - lower), self.unit)
 
 
-class CentRun:
-    """LadderRun in cents. add() returns (volume_after, tier 1-based, rebate, retro, inventory)."""
+class Run:
+    """Walks the lines of one ladder in order, carrying the volume of each period bucket
+    (cents). add() returns (volume_after, tier 1-based, rebate, retro, inventory) in cents."""
 
     __slots__ = ("terms", "volumes", "_gains")
 
-    def __init__(self, terms: CentTerms, volumes: dict[str, int] | None = None) -> None:
+    def __init__(self, terms: Units, volumes: dict[str, int] | None = None) -> None:
         self.terms = terms
         self.volumes: dict[str, int] = dict(volumes or {})
         self._gains: dict[str, tuple[int, int]] = {}  # bucket -> (tier, rounded G) at its volume
@@ -355,24 +344,9 @@ class CentRun:
         return after, t_after + 1, rebate, retro, inventory
 
 
-class _DecimalCentRun:
-    """LadderRun behind CentRun's interface, for terms CentTerms cannot hold exactly."""
-
-    def __init__(self, terms: LadderTerms, volumes: dict[str, int]) -> None:
-        self.run = LadderRun(terms, {k: Decimal(v).scaleb(-2) for k, v in volumes.items()})
-
-    @property
-    def volumes(self) -> dict[str, int]:
-        return {k: int(v.scaleb(2)) for k, v in self.run.volumes.items()}
-
-    def add(self, bucket: str, amount: int) -> tuple[int, int, int, int, int]:
-        acc = self.run.add_to(bucket, Decimal(amount).scaleb(-2))
-        return (int(acc.volume_after.scaleb(2)), acc.tier, int(acc.rebate.scaleb(2)), int(acc.retro.scaleb(2)),
-                int(acc.inventory.scaleb(2)))
-
-
-def cent_run(ladder: Ladder, volumes: dict[str, int] | None = None) -> CentRun | _DecimalCentRun:
-    """The run of a ladder in integer cents (volumes per period bucket, in cents)."""
-    if ladder.cents is not None:
-        return CentRun(ladder.cents, volumes)
-    return _DecimalCentRun(ladder.terms, volumes or {})
+def _places(value: Decimal) -> int:
+    """Decimal places of an exact decimal (rates and percents are finite decimals)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise ValueError(f"not a finite decimal: {value}")
+    return max(0, -exponent)

@@ -33,7 +33,7 @@ from app.domain.journal import (
     rerate_lines,
     retro_lines,
 )
-from app.domain.ladder import Ladder, cent_run, period_end, period_key
+from app.domain.ladder import Ladder, LadderIndex, Run, period_end, period_key
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text
 from app.domain.money import fmt_money, to_units
 from app.models import (
@@ -174,7 +174,7 @@ P_RESULT = slice(9, 13)  # (tier, rebate, retro, inventory): ACCRUAL_RESULT_COLU
 P_AGREEMENT = 13  # the agreement id the line accrues under
 
 
-# (volume after, tier 1-based, rebate, retro, inventory), money in cents: CentRun.add's result;
+# (volume after, tier 1-based, rebate, retro, inventory), money in cents: Run.add's result;
 # acc[1:] is what line_accrual stores (ACCRUAL_RESULT_COLUMNS).
 Accrual = tuple[int, int, int, int, int]
 # A journal entry to write: sort key (RERATE last, date, slip, line, source rank), then what it is
@@ -193,38 +193,6 @@ def _bucket(period: str | None, when: date) -> str:
             _BUCKETS.clear()
         key = _BUCKETS[(period, when)] = period_key(period, when)
         return key
-
-
-class LadderIndex:
-    """The ladder of each kind a receipt line belongs to (SPEC §5.2: the most precise accepted
-    ladder covering its product and date), with the candidates remembered per product."""
-
-    def __init__(self, by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
-        self.by_vendor = by_vendor
-        self._candidates: dict[tuple[Any, ...], list[tuple[str, list[Ladder]]]] = {}
-
-    def candidates(self, vendor_id: int, product: str, cats: tuple[str | None, ...]) -> list[tuple[str, list[Ladder]]]:
-        """Per kind, the ladders whose scope contains the product, most precise first
-        (ties: the lower agreement id, then the earlier ladder, as choose_ladder)."""
-        key = (vendor_id, product, cats)
-        found = self._candidates.get(key)
-        if found is None:
-            found = []
-            for kind, ladders in self.by_vendor.get(vendor_id, {}).items():
-                covering = [lad for lad in ladders if lad.scope.contains(product, cats)]
-                covering.sort(key=lambda lad: (-lad.scope.rank, lad.agreement_id))
-                if covering:
-                    found.append((kind, covering))
-            self._candidates[key] = found
-        return found
-
-    def ladders_of(self, line: RLine) -> Iterable[tuple[str, Ladder]]:
-        when = line.received
-        for kind, covering in self.candidates(line.vendor_id, line.product, line.cats):
-            for ladder in covering:
-                if ladder.start <= when <= ladder.end:
-                    yield kind, ladder
-                    break
 
 
 class _Batch:
@@ -566,7 +534,7 @@ def _post_ladder(session: Session, batch: _Batch, kind: str, ladder: Ladder, new
     later_or_same = _dates(session, _load_posted(session, where, ordered=True), P_RECEIVED)
     same_day = [r for r in later_or_same if r[P_RECEIVED] == first[0]]
     later = [r for r in later_or_same if r[P_POSITION] >= first]
-    run = cent_run(ladder, _ladder_volumes(session, ladder, first, same_day))
+    run = Run(ladder.terms.units, _ladder_volumes(session, ladder, first, same_day))
     add = run.add
     vendor_id = new[0].vendor_id
     positions = []
@@ -599,7 +567,7 @@ def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: Ladd
     touched: dict[tuple[str, str], tuple[Ladder, list[RLine]]] = {}
     for line in lines:
         batch.receipt(line)
-        for kind, ladder in index.ladders_of(line):
+        for kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
             group = touched.get((kind, ladder.key))
             if group is None:
                 group = touched[(kind, ladder.key)] = (ladder, [])
@@ -611,7 +579,7 @@ def _post_lines(session: Session, batch: _Batch, lines: list[RLine], index: Ladd
         if last is not None and new[0].position <= last:
             _post_ladder(session, batch, kind, ladder, new)  # back-dated: re-rate what follows
             continue
-        run = cent_run(ladder, {bucket: vol for bucket, (vol, _pos) in state.items()})
+        run = Run(ladder.terms.units, {bucket: vol for bucket, (vol, _pos) in state.items()})
         label, period = ladder.scope.label, ladder.terms.period
         for line in new:
             pkey = _bucket(period, line.received)
@@ -811,11 +779,11 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
     index = LadderIndex({vendor_id: ladders})
     members: dict[str, list[RLine]] = defaultdict(list)
     for line in lines:
-        for _kind, ladder in index.ladders_of(line):
+        for _kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
             members[ladder.key].append(line)
     for kind, kind_ladders in ladders.items():
         for ladder in kind_ladders:
-            run = cent_run(ladder)
+            run = Run(ladder.terms.units)
             label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
             ladder_lines = members.get(key, ())
             add, pop, restate = run.add, posted.pop, batch.restate

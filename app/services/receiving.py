@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 
-from app.domain.ladder import LadderRun, choose_ladder
+from app.domain.ladder import LadderIndex, LadderRun
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent
@@ -282,7 +282,7 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
             select(Product.code, Product.unit_cost, Product.cat1, Product.cat2, Product.cat3, Product.cat4)
             .where(Product.code.in_(codes), Product.vendor_id == vendor_id))
     }
-    ladders = vendor_ladders(session, vendor_id)
+    index = LadderIndex({vendor_id: vendor_ladders(session, vendor_id)})
     runs: dict[str, LadderRun] = {}
     rows: list[PreviewRow] = []
     credit_by_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -293,10 +293,7 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
             continue
         cost = line.unit_cost if line.unit_cost is not None else info[1]
         amount = extended(line.quantity, cost)
-        for kind, kind_ladders in sorted(ladders.items()):
-            ladder = choose_ladder(kind_ladders, line.product, info[2:6], slip.received)
-            if ladder is None:
-                continue
+        for kind, ladder in sorted(index.ladders_of(vendor_id, line.product, info[2:6], slip.received)):
             if ladder.key not in runs:
                 volumes = dict(session.execute(
                     select(LineAccrual.period_key, func.sum(LineAccrual.amount))

@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain.ladder import Ladder, LadderTerms, period_key
-from app.domain.money import ZERO, cents
+from app.domain.money import ZERO
 from app.domain.rates import result_percent
 from app.models import (
     Agreement,
@@ -232,10 +232,10 @@ def _row(vendor_code: str, vendor_name: str, ladder: _Def, parts: AccrualParts, 
     tiers = terms.tiers
     t = terms.tier_index(volume if volume > ZERO else ZERO)
     needed = at_next = threshold = None
-    if t < len(tiers) - 1:
-        needed, gain_next = terms.gain_at_next_tier(volume)  # type: ignore[misc]
+    following = terms.next_tier(volume)
+    if following is not None:
+        needed, at_next = following
         threshold = tiers[t].max_amount
-        at_next = cents(gain_next) - cents(terms.gain(volume))
     return EstimatedRow(
         vendor_code, vendor_name, ladder.kind, ladder.agreement_no, ladder.label, ladder.start,
         ladder.end, ladder.method, terms.retro, terms.period, current, volume, t + 1, len(tiers),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.journal import LineRef, Posted, accrual_entries, receipt_entry, rerate_entry
-from app.domain.ladder import CentRun, CentTerms, LadderRun, LadderTerms, Tier, period_key
-from app.domain.money import ZERO, cents
+from app.domain.ladder import LadderRun, LadderTerms, Tier, period_key
+from app.domain.money import HUNDRED, ZERO, cents
 
 money = st.integers(min_value=-50_000_00, max_value=200_000_00).map(lambda c: Decimal(c) / 100)
 positive_money = st.integers(min_value=1, max_value=200_000_00).map(lambda c: Decimal(c) / 100)
@@ -47,7 +48,7 @@ def test_line_rebates_add_up_to_rounded_exact_total_per_period(terms, lines):
         assert acc.rebate == acc.regular + acc.retro
         assert acc.inventory == cents(acc.regular * terms.product_pct / 100)
     for key, total in per_period.items():
-        assert total == cents(terms.gain(run.volumes[key]))
+        assert total == cents(reference_gain(terms, run.volumes[key]))
 
 
 @settings(max_examples=300, deadline=None)
@@ -85,9 +86,45 @@ def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, ki
     assert len({x.role for x in entry.lines}) == len(entry.lines)  # one line per account
 
 
-# The integer run posting and re-rating use must give exactly the Decimal run's results.
+# The engine against SPEC §5.3–§5.4 written out in Decimal, independently of it: the exact
+# G(V), cumulative half-up rounding, the retro split and Product % on the regular part.
+def reference_gain(terms: LadderTerms, volume: Decimal) -> Decimal:
+    if volume <= ZERO:
+        return ZERO
+    tiers = terms.tiers
+    t = next((i for i, tier in enumerate(tiers) if volume <= tier.max_amount), len(tiers) - 1)
+    if terms.retro:
+        return min(volume, tiers[-1].max_amount) * tiers[t].rate
+    total, lower = ZERO, ZERO
+    for tier in tiers:
+        if volume <= lower:
+            break
+        total += tier.rate * (min(volume, tier.max_amount) - lower)
+        lower = tier.max_amount
+    return total
+
+
+def reference_line(terms: LadderTerms, before: Decimal, amount: Decimal) -> tuple[Decimal, ...]:
+    """(volume after, tier, rebate, retro, inventory) of one line, from the SPEC's formulas."""
+    tiers = terms.tiers
+
+    def tier_of(v: Decimal) -> int:
+        v = max(v, ZERO)
+        return next((i for i, tier in enumerate(tiers) if v <= tier.max_amount), len(tiers) - 1)
+
+    after = before + amount
+    rebate = cents(reference_gain(terms, after)) - cents(reference_gain(terms, before))
+    retro = ZERO
+    t_before, t_after = tier_of(before), tier_of(after)
+    if terms.retro and before > ZERO and t_before != t_after:
+        retro = cents((tiers[t_after].rate - tiers[t_before].rate) * min(before, tiers[-1].max_amount))
+    inventory = cents((rebate - retro) * terms.product_pct / HUNDRED)
+    return after, Decimal(t_after + 1), rebate, retro, inventory
+
+
 cents_money = st.integers(min_value=1, max_value=999_999_999_00).map(lambda c: Decimal(c) / 100)
-fine_rate = st.one_of(rate, st.tuples(rate, rate).map(lambda rs: rs[0] * (1 - rs[1])))  # degressive: 12 places
+fine_rate = st.one_of(rate, st.tuples(rate, rate).map(lambda rs: rs[0] * (1 - rs[1])),  # degressive: 12 places
+                      st.tuples(rate, rate, rate, rate).map(lambda rs: rs[0] * rs[1] * rs[2] * rs[3]))  # 24
 fine_pct = st.integers(min_value=0, max_value=100_0000).map(lambda p: Decimal(p) / 10_000)
 
 
@@ -104,20 +141,22 @@ def fine_terms(draw: st.DrawFn) -> LadderTerms:
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(ladder_terms(), fine_terms()), receipts)
-def test_cent_run_equals_decimal_run(terms, lines):
-    cent_terms = CentTerms.of(terms)
-    assert cent_terms is not None
-    exact, fast = LadderRun(terms), CentRun(cent_terms)
+def test_the_engine_gives_the_spec_formulas_results_line_by_line(terms, lines):
+    run = LadderRun(terms)
+    volumes: dict[str, Decimal] = {}
     for day, amount in lines:
         when = date(2026, 1, 1) + timedelta(days=day)
-        acc = exact.add(when, amount)
-        got = fast.add(period_key(terms.period, when), int(amount * 100))
-        want = (acc.volume_after, acc.tier, acc.rebate, acc.retro, acc.inventory)
-        assert tuple(Decimal(v) / 100 for v in got[:1]) + got[1:2] + tuple(Decimal(v) / 100 for v in got[2:]) == want
+        key = period_key(terms.period, when)
+        acc = run.add(when, amount)
+        want = reference_line(terms, volumes.get(key, ZERO), amount)
+        volumes[key] = want[0]
+        assert (acc.volume_after, Decimal(acc.tier), acc.rebate, acc.retro, acc.inventory) == want
 
 
-def test_cent_terms_refuse_what_they_cannot_hold_exactly():
-    assert CentTerms.of(LadderTerms((Tier(Decimal("100.001"), Decimal("0.02")),))) is None
-    assert CentTerms.of(LadderTerms((Tier(Decimal("100"), Decimal(1) / 3),))) is None
-    held = CentTerms.of(LadderTerms((Tier(Decimal("100.50"), Decimal("0.0125")),), product_pct=Decimal("12.5")))
-    assert held is not None and held.maxes == [10050] and held.rates == [125] and held.unit == 10_000
+def test_terms_in_units_are_exact_and_a_maximum_must_be_whole_cents():
+    units = LadderTerms((Tier(Decimal("100.50"), Decimal("0.0125")),), product_pct=Decimal("12.5")).units
+    assert (units.maxes, units.rates, units.unit, units.pct, units.pct_unit) == ([10050], [125], 10_000, 125, 1000)
+    third = LadderTerms((Tier(Decimal("100"), Decimal(1) / 3),)).units  # 28 places: still exact
+    assert third.rates == [int("3" * 28)] and third.unit == 10 ** 28
+    with pytest.raises(ValueError):
+        _ = LadderTerms((Tier(Decimal("100.001"), Decimal("0.02")),)).units

@@ -9,11 +9,11 @@ import pytest
 
 from app.domain.ladder import (
     Ladder,
+    LadderIndex,
     LadderRun,
     LadderTerms,
     Scope,
     Tier,
-    choose_ladder,
     period_key,
 )
 from app.domain.money import D, cents
@@ -24,6 +24,12 @@ R = Decimal
 
 def terms(*tiers: tuple[str, str], retro: bool = False, pct: str = "0", period: str | None = None) -> LadderTerms:
     return LadderTerms(tuple(Tier(R(m), R(r) / 100) for m, r in tiers), retro, R(pct), period)
+
+
+def choose_ladder(ladders: list[Ladder], product: str, cats: tuple[str | None, ...], when: date) -> Ladder | None:
+    """The ladder of one kind the engine gives a receipt line (SPEC §5.2)."""
+    found = LadderIndex({1: {"COOP": ladders}}).ladders_of(1, product, cats, when)
+    return next((ladder for _kind, ladder in found), None)
 
 
 def run_amounts(t: LadderTerms, amounts: list[str], when: date = date(2026, 2, 1)):
