@@ -108,7 +108,7 @@ def export_new(
                            f"records ({fmt_money(largest)}); export in parts, e.g. with --posted-to "
                            "(nothing was exported)")
     record = ExportRecord(export_no, transaction_time(session.connection()), uow.user, len(rows), *totals,
-                          str(target))
+                          str(target.absolute()))
     session.add(JournalExport(**asdict(record)))
     session.flush()
     BulkWriter(session).insert(JournalExportLine.__table__, ("line_id", "export_no"),

@@ -424,3 +424,19 @@ def test_an_export_beyond_what_both_databases_hold_is_refused_in_one_line(db_url
     assert coop(db_url, "export", "journal", "--new", "--posted-to", "2026-01-04", "--out",
                 str(tmp_path / "e0.csv")) == 0  # nothing posted then: no export, no file
     assert export_tables(ctx) == nothing and not (tmp_path / "e0.csv").exists()
+
+
+def test_an_export_records_where_its_file_is_also_when_given_a_relative_name(db_url, ctx, tmp_path,
+                                                                             monkeypatch):
+    """--out e1.csv from a folder: the export records the file's full name, which the Journal
+    screen shows on any workstation and on any later day (not "e1.csv" of some folder)."""
+    load_h(db_url)
+    assert coop(db_url, "import", "receipts", str(H / "receipts.csv")) == 0
+    assert coop(db_url, "post") == 0
+    (tmp_path / "gl").mkdir()
+    monkeypatch.chdir(tmp_path / "gl")
+    assert coop(db_url, "export", "journal", "--new", "--out", "e1.csv") == 0
+    with ctx.uow() as uow:
+        (record,) = journal_exports.list_exports(uow)
+    assert record.file_name == str(tmp_path / "gl" / "e1.csv")
+    assert len(read(Path(record.file_name))) == record.line_count
