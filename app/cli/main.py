@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode = ej.add_mutually_exclusive_group()
     mode.add_argument("--new", action="store_true",
                       help="every line not yet exported (of those the filters select), recorded as the "
-                           "next numbered export; --out must not exist; nothing new: no file, no export")
+                           "next numbered export (an existing --out only with --force); nothing new: no file, no export")
     mode.add_argument("--reprint", type=int, metavar="N",
                       help="write the lines of recorded export N again, with their export_no (no filters)")
 

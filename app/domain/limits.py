@@ -14,7 +14,9 @@ Two kinds of columns:
 - running totals that grow with every posted line: a ladder's volume
   (`ladder_volume.volume`), a product's received quantity and net
   (`product.received_qty`, `product.received_net`). These are NUMERIC(19, s) on
-  PostgreSQL (migration 0009), so both databases hold the same 2^63 - 1 units.
+  PostgreSQL (migration 0009), so both databases hold the same 2^63 - 1 units; so are
+  the debit and credit totals a journal export records (migration 0010), sums over
+  the journal that its own check keeps within them.
 
 The sizing assumes at most 10^8 receipt lines in a database (LINES_BOUND): a hundred
 times the benchmark's big distributor (a million lines a year), a century of its

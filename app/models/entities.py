@@ -220,8 +220,9 @@ class JournalExport(Base):
     exported_at: Mapped[datetime] = mapped_column(UtcDateTime())
     exported_by: Mapped[str] = mapped_column(String(60))
     line_count: Mapped[int] = mapped_column(Integer)
-    total_debit: Mapped[Decimal] = mapped_column(Money())
-    total_credit: Mapped[Decimal] = mapped_column(Money())
+    # Sums over the journal, like the running totals: 19 digits (migration 0010).
+    total_debit: Mapped[Decimal] = mapped_column(MoneyTotal())
+    total_credit: Mapped[Decimal] = mapped_column(MoneyTotal())
     file_name: Mapped[str] = mapped_column(Text, default="")
 
 

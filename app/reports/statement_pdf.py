@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from pathlib import Path
@@ -230,7 +231,12 @@ def write_statement(uow: UnitOfWork, vendor: str, date_from: date, date_to: date
 
 
 def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
+    """statement-VENDOR-FROM-TO.pdf. A code with characters a file name cannot hold (a code
+    may contain "/") has them as "_" and a short digest of the code after "~" (which no
+    code keeps), so that V/1 and V_1 never share a file."""
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", vendor)
+    if safe != vendor:
+        safe += "~" + hashlib.sha256(vendor.encode()).hexdigest()[:8]
     return f"statement-{safe}-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
 
 

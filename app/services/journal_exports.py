@@ -23,8 +23,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.db import one_writer_at_a_time, transaction_time
-from app.domain.money import ZERO
+from app.domain.money import ZERO, fmt_money
 from app.models import JournalExport, JournalExportLine, JournalLine
+from app.models.types import from_units
 
 from .bulk import BulkWriter
 from .context import UnitOfWork
@@ -36,6 +37,7 @@ from .reports import JOURNAL_COLUMNS, Moment, journal_lines
 from .security import Permission, require
 
 DEBIT, CREDIT = JOURNAL_COLUMNS.index("debit"), JOURNAL_COLUMNS.index("credit")
+TOTAL_UNITS = JournalExport.__table__.c.total_debit.type.max_units  # what both databases hold, in cents
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,14 @@ def export_new(
     if not lines:
         return None
     rows = [(*values[:-1], export_no) for _id, values in lines]  # export_no is the last column
-    record = ExportRecord(
-        export_no, transaction_time(session.connection()), uow.user, len(rows),
-        sum((r[DEBIT] for r in rows), ZERO), sum((r[CREDIT] for r in rows), ZERO),  # type: ignore[misc]
-        str(target),
-    )
+    totals = (sum((r[DEBIT] for r in rows), ZERO), sum((r[CREDIT] for r in rows), ZERO))  # type: ignore[misc]
+    largest = from_units(TOTAL_UNITS, -2)
+    if max(totals) > largest:
+        raise ServiceError(f"Journal export {export_no} would total {fmt_money(max(totals))}, more than an export "
+                           f"records ({fmt_money(largest)}); export in parts, e.g. with --posted-to "
+                           "(nothing was exported)")
+    record = ExportRecord(export_no, transaction_time(session.connection()), uow.user, len(rows), *totals,
+                          str(target.absolute()))
     session.add(JournalExport(**asdict(record)))
     session.flush()
     BulkWriter(session).insert(JournalExportLine.__table__, ("line_id", "export_no"),

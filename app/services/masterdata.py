@@ -292,6 +292,8 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     # A product's categories decide which ladder its posted lines belong to (SPEC §5.2).
     wanted = {rec.code: tuple(c or None for c in rec.cats) for rec in records}
     moved = [p.id for p in by_code.values() if (p.cat1, p.cat2, p.cat3, p.cat4) != wanted[p.code]]
+    if moved:
+        _lock_vendors_of(uow, [p for p in by_code.values() if p.id in set(moved)])
     for rec in records:
         row = by_code.get(rec.code)
         if row is None:
@@ -310,6 +312,16 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         _rerate_products(uow, moved)
     uow.commit()
     return len(records)
+
+
+def _lock_vendors_of(uow: UnitOfWork, products: Sequence[Product]) -> None:
+    """Lock the vendors of products about to move, before their rows are written: posting
+    locks a vendor, then writes its products' received totals, so taking the locks in the
+    other order deadlocks with a posting of the same products, and a posting that read the
+    old categories would commit unseen by the re-rate (PostgreSQL; SQLite has one writer)."""
+    from .posting import lock_vendors  # posting reads master data
+
+    lock_vendors(uow.session, {p.vendor_id for p in products})
 
 
 def _rerate_products(uow: UnitOfWork, product_ids: list[int]) -> None:

@@ -188,6 +188,7 @@ def estimated_row_values(row: EstimatedRow) -> tuple[object, ...]:
 
 
 AccrualParts = list[tuple[str, Decimal, Decimal, Decimal, Decimal]]  # period key, amount, rebate, retro, inventory
+NO_MONEY = Decimal("0.00")
 _NOTHING: AccrualParts = [("", ZERO, ZERO, ZERO, ZERO)]  # a ladder with nothing received
 
 
@@ -274,7 +275,8 @@ def _accrual_sums(session: Session, as_of: date, date_from: date | None,
         rows = session.execute(query).all()
     by_ladder: dict[str, AccrualParts] = {}
     for key, pkey, a, r, rr, i in rows:
-        sums = (pkey, a, r or ZERO, rr or ZERO, i or ZERO)  # NULL: nothing received in the window
+        # NULL: nothing received in the window (a zero sum is kept as it is: 0.00, not 0)
+        sums = (pkey, a, *(NO_MONEY if v is None else v for v in (r, rr, i)))
         parts = by_ladder.get(key)
         if parts is None:
             by_ladder[key] = [sums]

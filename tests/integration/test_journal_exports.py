@@ -373,3 +373,70 @@ def test_new_exports_from_four_workstations_while_they_post_carry_every_line_onc
     assert Counter(union) == Counter(whole) and len(union) == len(whole)
     with ctx.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(JournalLine)) == len(whole) > 16 * 4
+
+
+def old_receipts(ctx: AppContext, amounts: list[Decimal]) -> None:
+    """RECEIPT entries of these amounts, written as an older version wrote them: it accepted
+    a line of up to 10^13 dollars, and a journal line holds up to 10^16."""
+    with ctx.uow() as uow:
+        s = uow.session
+        accounts = dict(s.execute(select(GlAccount.number, GlAccount.id)).all())
+        entries = JournalEntry.__table__
+        for n, amount in enumerate(amounts, start=1):
+            entry_id = s.execute(entries.insert().values(
+                entry_date=date(2026, 1, 5), source="RECEIPT", reference=f"OLD{n}", created_by="old",
+                created_at=datetime(2026, 1, 5, 12, tzinfo=UTC)).returning(entries.c.id)).scalar_one()
+            s.execute(JournalLine.__table__.insert(), [
+                {"entry_id": entry_id, "account_id": accounts["1200"], "role": "INVENTORY", "debit": amount,
+                 "credit": D("0.00"), "slip_no": f"OLD{n}", "line_no": 1, "memo": ""},
+                {"entry_id": entry_id, "account_id": accounts["2150"], "role": "RECEIVED_NOT_INVOICED",
+                 "debit": D("0.00"), "credit": amount, "slip_no": f"OLD{n}", "line_no": 1, "memo": ""}])
+        uow.commit()
+
+
+def test_an_export_totalling_ten_to_the_16_is_recorded_on_both_databases(db_url, ctx, tmp_path, capsys):
+    """Two old lines of 9 x 10^15: their export totals 1.8 x 10^16, which NUMERIC(18, 2) refused
+    on PostgreSQL with a driver error (every later --new with it) while SQLite recorded it."""
+    load_h(db_url)
+    old_receipts(ctx, [D("9000000000000000.00")] * 2)
+    assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "e1.csv")) == 0
+    assert "Export 1: wrote 4 journal lines" in capsys.readouterr().out
+    (export,), lines = export_tables(ctx)
+    assert (export.line_count, export.total_debit, export.total_credit, len(lines)) == (
+        4, D("18000000000000000.00"), D("18000000000000000.00"), 4)
+    assert sum(D(r["debit"]) for r in read(tmp_path / "e1.csv")) == D("18000000000000000.00")
+
+
+def test_an_export_beyond_what_both_databases_hold_is_refused_in_one_line(db_url, ctx, tmp_path, capsys):
+    """Eleven old lines of 9 x 10^15 total 9.9 x 10^16, more than SQLite's 64-bit cents hold
+    (92,233,720,368,547,758.07): refused, nothing recorded, no file; in parts it goes."""
+    load_h(db_url)
+    old_receipts(ctx, [D("9000000000000000.00")] * 11)
+    nothing = export_tables(ctx)
+    capsys.readouterr()
+    assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "e1.csv")) == 1
+    assert capsys.readouterr().err == (
+        "error: Journal export 1 would total 99,000,000,000,000,000.00, more than an export records "
+        "(92,233,720,368,547,758.07); export in parts, e.g. with --posted-to (nothing was exported)\n")
+    assert export_tables(ctx) == nothing and not (tmp_path / "e1.csv").exists()
+    assert coop(db_url, "export", "journal", "--new", "--source", "RECEIPT", "--from", "2026-01-05",
+                "--to", "2026-01-05", "--out", str(tmp_path / "e1.csv")) == 1  # still all eleven
+    assert coop(db_url, "export", "journal", "--new", "--posted-to", "2026-01-04", "--out",
+                str(tmp_path / "e0.csv")) == 0  # nothing posted then: no export, no file
+    assert export_tables(ctx) == nothing and not (tmp_path / "e0.csv").exists()
+
+
+def test_an_export_records_where_its_file_is_also_when_given_a_relative_name(db_url, ctx, tmp_path,
+                                                                             monkeypatch):
+    """--out e1.csv from a folder: the export records the file's full name, which the Journal
+    screen shows on any workstation and on any later day (not "e1.csv" of some folder)."""
+    load_h(db_url)
+    assert coop(db_url, "import", "receipts", str(H / "receipts.csv")) == 0
+    assert coop(db_url, "post") == 0
+    (tmp_path / "gl").mkdir()
+    monkeypatch.chdir(tmp_path / "gl")
+    assert coop(db_url, "export", "journal", "--new", "--out", "e1.csv") == 0
+    with ctx.uow() as uow:
+        (record,) = journal_exports.list_exports(uow)
+    assert record.file_name == str(tmp_path / "gl" / "e1.csv")
+    assert len(read(Path(record.file_name))) == record.line_count

@@ -230,6 +230,27 @@ def check_0009(engine: Engine) -> None:
             tx.rollback()
 
 
+def check_0010(engine: Engine) -> None:
+    """0010 widens the journal export totals to 19 digits on PostgreSQL, as 0009 the running
+    totals: both databases record an export of 2^63 - 1 cents."""
+    largest = Decimal(2**63 - 1).scaleb(-2)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            types = conn.execute(text(
+                "SELECT column_name, numeric_precision, numeric_scale FROM information_schema.columns "
+                "WHERE table_name = 'journal_export' AND data_type = 'numeric'")).all()
+            assert sorted(types) == [("total_credit", 19, 2), ("total_debit", 19, 2)]
+        money = Base.metadata.tables["journal_export"].c.total_debit.type
+        conn.rollback()
+        with conn.begin() as tx:  # stored and read back, then rolled back: the data stays as it was
+            conn.execute(text("INSERT INTO journal_export (export_no, exported_at, exported_by, line_count, "
+                              "total_debit, total_credit, file_name) VALUES (99, :at, 'x', 0, :v, :v, '')"),
+                         {"v": money.process_bind_param(largest, conn.dialect), "at": STAMP})
+            stored = conn.execute(text("SELECT total_debit FROM journal_export")).scalar_one()
+            assert money.process_result_value(stored, conn.dialect) == largest
+            tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -240,7 +261,7 @@ def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
 
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
 CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006, "0007": check_0007,
-          "0008": check_0008, "0009": check_0009}
+          "0008": check_0008, "0009": check_0009, "0010": check_0010}
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}
 EXPORTS = {"journal_export", "journal_export_line"}

@@ -81,3 +81,21 @@ def test_a_from_date_limits_the_rebate_shown_but_not_the_tier(db_url, tmp_path):
             assert (empty.row.volume, empty.row.tier, empty.row.rebate) == (Decimal("55000.00"), 3, Decimal("0"))
     finally:
         ctx.engine.dispose()
+
+
+def test_zero_amounts_of_the_estimated_csv_keep_their_two_places(db_url, tmp_path):
+    """Example B: nothing retroactive, nothing applied to cost; a window with nothing received
+    earns 0.00. Money is written with two places, as the non-zero amounts are (SPEC §2)."""
+    load(db_url, "B_marginal")
+    money = ("rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl")
+    shown = {}
+    for since in (None, "2026-02-02", "2026-06-01"):
+        out = tmp_path / f"b-{since}.csv"
+        assert main(["--db", db_url, "report", "estimated", "--as-of", "2026-12-31", "--out", str(out),
+                     *(["--from", since] if since else [])]) == 0
+        with out.open(newline="", encoding="utf-8") as fh:
+            (row,) = list(csv.DictReader(fh))
+        shown[since] = tuple(row[k] for k in money)
+    assert shown == {None: ("1375.00", "1375.00", "0.00", "0.00", "1375.00"),
+                     "2026-02-02": ("875.00", "875.00", "0.00", "0.00", "875.00"),
+                     "2026-06-01": ("0.00", "0.00", "0.00", "0.00", "0.00")}

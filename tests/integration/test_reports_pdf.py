@@ -219,3 +219,21 @@ def test_statement_arguments_that_cannot_work_are_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--from is after --to" in err and "is a file" in err and "goes with --all" in err
     assert "must end in .pdf" in err
+
+
+def test_statement_batch_of_vendors_whose_codes_differ_only_by_a_slash(db_url, tmp_path):
+    """Vendor codes V/1 and V_1 are both valid; their file names must differ (a file name
+    cannot hold "/"), so that each vendor gets its own statement in one batch."""
+    load(db_url, "D_precedence")
+    vendors = tmp_path / "more-vendors.csv"
+    vendors.write_text("code,name,currency\nV/1,Slash Supplies,CAD\nV_1,Underscore Supplies,CAD\n")
+    assert coop(db_url, "import", "vendors", str(vendors)) == 0
+    folder = tmp_path / "statements"
+    assert coop(db_url, "statement", "--all", "--every-vendor", "--from", "2026-01-01", "--to", "2026-12-31",
+                "--out", str(folder)) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 3 and "statement-V100-2026-01-01-2026-12-31.pdf" in names
+    assert "statement-V_1-2026-01-01-2026-12-31.pdf" in names  # a code a file name holds keeps its name
+    (slash,) = [n for n in names if n.startswith("statement-V_1~")]
+    assert "Slash Supplies" in pdf_text(folder / slash)[1]
+    assert "Underscore Supplies" in pdf_text(folder / "statement-V_1-2026-01-01-2026-12-31.pdf")[1]
