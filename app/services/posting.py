@@ -287,10 +287,19 @@ class _Batch:
 
     def restate(self, row: _Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
-        # A line moving to another agreement: one entry (the difference per account, SPEC §6.3),
-        # named after the agreement it accrues under from now on.
-        self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
-                     acc[4] - row[P_INVENTORY], f"{kind} re-rate {label} tier {acc[1]}", ladder.agreement_no)
+        memo = f"{kind} re-rate {label} tier {acc[1]}"
+        if row[P_AGREEMENT] is not None and row[P_AGREEMENT] != ladder.agreement_id:
+            # A line moving to another agreement: what it earned is reversed under the agreement
+            # it leaves and earned afresh under the new one, so each agreement's journal lines
+            # add up to what it is owed (its invoices and statements); the net per receipt line
+            # and account is still the difference of SPEC §6.3.
+            self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, -row[P_REBATE], -row[P_INVENTORY],
+                         f"{kind} re-rate: to agreement {ladder.agreement_no}", self._agreement_no(row[P_AGREEMENT]))
+            self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2], acc[4], memo,
+                         ladder.agreement_no)
+        else:
+            self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
+                         acc[4] - row[P_INVENTORY], memo, ladder.agreement_no)
         if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
             self.updates.append((*acc[1:], line_id, kind))
         else:

@@ -440,3 +440,35 @@ def test_an_export_records_where_its_file_is_also_when_given_a_relative_name(db_
         (record,) = journal_exports.list_exports(uow)
     assert record.file_name == str(tmp_path / "gl" / "e1.csv")
     assert len(read(Path(record.file_name))) == record.line_count
+
+
+def test_a_line_moving_to_another_agreement_is_reversed_under_the_old_one(db_url, tmp_path):
+    """Example B on agreement 1 (1,375.00), then a product agreement 2 at 1% on GYP-OTHER is
+    accepted: each line leaves agreement 1 (reversed there) and earns under agreement 2, so the
+    journal per agreement adds up to 0.00 and 550.00 (55,000 x 1%)."""
+    for kind in (*MASTER, "receipts"):
+        assert coop(db_url, "import", kind, str(EXAMPLES / "B_marginal" / f"{kind}.csv")) == 0
+    assert coop(db_url, "post") == 0
+    product = tmp_path / "agreement-2.csv"
+    product.write_text(
+        "agreement_no,vendor_code,kind,status,cat1,cat2,cat3,cat4,product_code,max_amount,start_date,end_date,"
+        "rebate1,rebate2,rebate3,rebate4,method,degressive,retro,product_pct,period\n"
+        "2,V100,COOP,ACCEPTED,,,,,GYP-OTHER,999999999,2026-01-01,2026-12-31,1,,,,SC,N,N,0,\n", encoding="utf-8")
+    assert coop(db_url, "import", "agreements", str(product)) == 0
+    out = tmp_path / "journal.csv"
+    assert coop(db_url, "export", "journal", "--out", str(out)) == 0
+    by_agreement: dict[str, Decimal] = {}
+    by_line: dict[tuple[str, str], Decimal] = {}
+    for row in read(out):
+        if row["account_role"] == "REBATE_RECEIVABLE":
+            net = D(row["debit"] or 0) - D(row["credit"] or 0)
+            by_agreement[row["agreement_no"]] = by_agreement.get(row["agreement_no"], D(0)) + net
+            by_line[(row["slip_no"], row["source"])] = by_line.get((row["slip_no"], row["source"]), D(0)) + net
+    assert by_agreement == {"1": D("0.00"), "2": D("550.00")}
+    assert by_line == {("S1", "ACCRUAL"): D("500.00"), ("S2", "ACCRUAL"): D("550.00"), ("S3", "ACCRUAL"): D("325.00"),
+                       ("S1", "RERATE"): D("-250.00"), ("S2", "RERATE"): D("-350.00"),
+                       ("S3", "RERATE"): D("-225.00")}  # net per line: the difference, as before
+    assert coop(db_url, "rerate", "--full") == 0
+    again = tmp_path / "again.csv"
+    assert coop(db_url, "export", "journal", "--out", str(again)) == 0
+    assert len(read(again)) == len(read(out))  # a from-scratch computation agrees: nothing more posted
