@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -162,3 +164,22 @@ def test_money_refuses_float_and_rounds_half_up():
     assert cents(R("0.005")) == R("0.01")
     assert cents(R("-0.005")) == R("-0.01")
     assert cents(R("0.2525")) == R("0.25")
+
+
+def test_the_index_finds_what_a_scan_of_every_ladder_finds():
+    """LadderIndex looks a product up by the few scopes that can hold it; a scan of every
+    ladder with Scope.contains gives the same candidates in the same order."""
+    rng = random.Random(11)
+    t = terms(("999999999", "1"))
+    codes = ("A", "B", "ALL")
+    scopes = [Scope(product=f"P{i}") for i in range(4)] + [
+        Scope(cats=c) for c in itertools.product(codes, repeat=4)]  # irregular ones (ALL before a code) too
+    ladders = [Ladder(f"l{i}", rng.randint(1, 3), "1", "COOP", rng.choice(scopes), date(2026, 1, 1),
+                      date(2026, 12, 31), t) for i in range(120)]
+    index = LadderIndex({1: {"COOP": ladders}})
+    for product in ("P0", "P1", "P9"):
+        for cats in itertools.product(("A", "B", None), repeat=4):
+            scan = sorted((lad for lad in ladders if lad.scope.contains(product, cats)),
+                          key=lambda lad: (-lad.scope.rank, lad.agreement_id))
+            found = index.candidates(1, product, cats)
+            assert [lad.key for _kind, c in found for lad in c] == [lad.key for lad in scan], (product, cats)
