@@ -150,6 +150,13 @@ def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
             else:
                 uow.commit()
         print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
+        with ctx.uow() as uow:
+            waiting = posting.vendors_waiting(uow)
+        if waiting:
+            print(f"{len(waiting)} vendor{'s' if len(waiting) != 1 else ''} ({', '.join(waiting[:5])}"
+                  f"{', …' if len(waiting) > 5 else ''}) had accruals computed by an earlier version or on "
+                  "other agreements or products: run `coop rerate` (Processing > Re-rate) to post the "
+                  "differences")
         return 0
     if cmd == "user":
         return _user(ctx, args)

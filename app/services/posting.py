@@ -811,6 +811,18 @@ def _rerate_vendor(session: Session, batch: _Batch, vendor_id: int, ladders: dic
         batch.drop(row, vendor_id)
 
 
+def vendors_waiting(uow: UnitOfWork) -> list[str]:
+    """Codes of the vendors with posted lines whose accruals were computed against other
+    ladders, products or engine revision than today's (what `rerate` would recompute):
+    after an upgrade, or a change made behind the services' back."""
+    session = uow.session
+    current = vendor_fingerprints(session, LadderCache().get(session))
+    stamps = rating_stamps(session)
+    posted = session.execute(select(Vendor.id, Vendor.code).where(
+        Vendor.id.in_(select(ReceivingSlip.vendor_id).where(ReceivingSlip.status == "POSTED"))).order_by(Vendor.code))
+    return [code for vid, code in posted if stamps.get(vid) != current.get(vid)]
+
+
 def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | None = None,
            cancelled: Cancelled | None = None, full: bool = False, batch_slips: int = 1000) -> int:
     """Re-rate (SPEC §6.3). Returns RERATE entries.

@@ -92,7 +92,7 @@ def test_two_chains_whose_codes_join_alike_are_two_ladders(db_url, tmp_path):
         ctx.engine.dispose()
 
 
-def test_upgrade_splits_the_rows_of_a_key_that_stood_for_two_ladders(db_url, tmp_path):
+def test_upgrade_splits_the_rows_of_a_key_that_stood_for_two_ladders(db_url, tmp_path, capsys):
     """Below 0007 both ladders had the key `1|G:LUMBER/2/4/8/ALL|…`; upgrading gives each row
     back to the ladder holding its product, rebuilds the volumes and asks for a re-rate."""
     load(db_url, tmp_path)
@@ -116,7 +116,12 @@ def test_upgrade_splits_the_rows_of_a_key_that_stood_for_two_ladders(db_url, tmp
         assert state() == (keys, volumes, 0)  # split again; the vendor waits for a re-rate
     finally:
         engine.dispose()
+    capsys.readouterr()
+    assert coop(db_url, "db", "upgrade") == 0  # says what waits for a re-rate
+    assert "1 vendor (V1) had accruals computed by an earlier version" in capsys.readouterr().out
     assert coop(db_url, "rerate") == 0
+    assert coop(db_url, "db", "upgrade") == 0
+    assert "had accruals" not in capsys.readouterr().out
     out = tmp_path / "journal.csv"
     assert coop(db_url, "export", "journal", "--out", str(out)) == 0
     assert accrued(out) == {("ACCRUAL", "P-24-8"): D("30.00"), ("ACCRUAL", "P-2-48"): D("175.00")}
