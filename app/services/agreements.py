@@ -10,6 +10,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy import Dialect, func, insert, select, type_coerce, update
+from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from app.domain.ladder import KINDS
@@ -365,71 +366,105 @@ def save_agreement(
             raise NotFound(f"Agreement {agreement_id} does not exist")
     if status == "ACCEPTED" or (row is not None and row.status == "ACCEPTED"):
         require(uow, Permission.ACCEPT)
-    problems = validate_agreement(v.code, kind, status, lines, _lookups(uow, v, kind, agreement_id, lines))
+    problems = _agreement_problems(uow, v, kind, status, lines, row, number)
+    if problems:
+        raise ValidationFailed(problems)
+    was_accepted = row is not None and row.status == "ACCEPTED"
+    history = _History(uow.user, now())
+    row, changed = _save_header(uow, v, kind, status, row, number, expected_version, history)
+    changed = _save_lines(uow, row, lines, history) or changed
+    history.write(session)
+    session.expire(row, ["lines"])
+    if changed and (was_accepted or status == "ACCEPTED"):  # the amendment's re-rate, in the same transaction
+        rerate_vendors(uow, [v.id], today=today)
+    view = load_agreement(uow, row.id)
+    if commit:
+        uow.commit()
+    return view
+
+
+class _History:
+    """The history records of one save (SPEC §7), written at once."""
+
+    def __init__(self, user: str, stamp: datetime) -> None:
+        self.user, self.stamp = user, stamp
+        self.rows: list[dict[str, object]] = []
+
+    def note(self, agreement_id: int, line_no: int | None, field: str, old: object, new: object) -> None:
+        self.rows.append({"agreement_id": agreement_id, "line_no": line_no, "field": field, "old_value": text(old),
+                          "new_value": text(new), "user": self.user, "at": self.stamp})
+
+    def write(self, session: Session) -> None:
+        if self.rows:
+            session.execute(insert(AgreementHistory.__table__), self.rows)
+
+
+def _agreement_problems(uow: UnitOfWork, v: Vendor, kind: str, status: str, lines: list[LineDraft],
+                        row: Agreement | None, number: str | None) -> list[Problem]:
+    """Every reason to refuse the save (SPEC §3.3), at once."""
+    session = uow.session
+    problems = validate_agreement(v.code, kind, status, lines,
+                                  _lookups(uow, v, kind, row.id if row is not None else None, lines))
     if row is not None and row.status == "ACCEPTED" and status == "REJECTED":
         problems.append(Problem(f"Agreement {row.number}", "Status", "an accepted agreement cannot be rejected"))
     if number and len(number) > 20:
         problems.append(Problem(f"Agreement {number[:20]}…", "Number", "is too long (at most 20 characters)"))
     elif number and row is None and session.scalar(select(Agreement.id).where(
             Agreement.vendor_id == v.id, Agreement.kind == kind, Agreement.number == number)):
-        problems.append(Problem(f"Agreement {number}", "Number", f"{vendor} already has {kind} agreement {number}"))
+        problems.append(Problem(f"Agreement {number}", "Number", f"{v.code} already has {kind} agreement {number}"))
     if row is not None:
         stored = {ln.line_no for ln in row.lines}
-        for ln in lines:
-            if ln.line_no is not None and ln.line_no not in stored:
-                problems.append(Problem(ln.label, "Line", f"line {ln.line_no} is not on this agreement"))
-    if problems:
-        raise ValidationFailed(problems)
+        problems.extend(Problem(ln.label, "Line", f"line {ln.line_no} is not on this agreement")
+                        for ln in lines if ln.line_no is not None and ln.line_no not in stored)
+    return problems
 
-    user, stamp = uow.user, now()
-    product_ids = {}
-    wanted = {ln.product for ln in lines if ln.product}
-    if wanted:
-        product_ids = dict(rows_in(session, select(Product.code, Product.id), Product.code, sorted(wanted)))
-    history: list[dict[str, object]] = []
 
-    def note(line_no: int | None, field: str, old: object, new: object) -> None:
-        history.append({"agreement_id": row.id, "line_no": line_no, "field": field,  # type: ignore[union-attr]
-                        "old_value": text(old), "new_value": text(new), "user": user, "at": stamp})
-
-    was_accepted = row is not None and row.status == "ACCEPTED"
+def _save_header(uow: UnitOfWork, v: Vendor, kind: str, status: str, row: Agreement | None, number: str | None,
+                 expected_version: int | None, history: _History) -> tuple[Agreement, bool]:
+    """The agreement row created, or its version bumped (refused when another workstation
+    saved it since expected_version) and its status set. (row, whether it changed)."""
+    session = uow.session
+    user, stamp = history.user, history.stamp
     if row is None:
         row = Agreement(vendor_id=v.id, kind=kind, number=number or _next_number(uow, v.id, kind),
                         status=status, version=1, next_line_no=1, updated_by=user, updated_at=stamp)
         session.add(row)
         session.flush()
-        note(None, "Agreement", None, f"created {KIND_NAMES[kind]} {row.number}")
-        note(None, "Status", None, status)
-        changed = True
+        history.note(row.id, None, "Agreement", None, f"created {KIND_NAMES[kind]} {row.number}")
+        history.note(row.id, None, "Status", None, status)
+        return row, True
+    if expected_version is not None:
+        bumped = session.execute(
+            update(Agreement).where(Agreement.id == row.id, Agreement.version == expected_version)
+            .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.refresh(row)
+        if bumped != 1:
+            raise StaleRecord(f"Agreement {row.number} of {v.code}", row.updated_by,
+                              row.updated_at.strftime("%Y-%m-%d %H:%M:%S"))
     else:
-        if expected_version is not None:
-            bumped = session.execute(
-                update(Agreement).where(Agreement.id == row.id, Agreement.version == expected_version)
-                .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if bumped != 1:
-                session.refresh(row)
-                raise StaleRecord(f"Agreement {row.number} of {vendor}", row.updated_by,
-                                  row.updated_at.strftime("%Y-%m-%d %H:%M:%S"))
-            session.refresh(row)
-        else:
-            row.version += 1
-            row.updated_by, row.updated_at = user, stamp
-        changed = False
-        if row.status != status:
-            note(None, "Status", row.status, status)
-            row.status = status
-            changed = True
+        row.version += 1
+        row.updated_by, row.updated_at = user, stamp
+    if row.status == status:
+        return row, False
+    history.note(row.id, None, "Status", row.status, status)
+    row.status = status
+    return row, True
 
+
+def _save_lines(uow: UnitOfWork, row: Agreement, lines: list[LineDraft], history: _History) -> bool:
+    """The agreement's lines made equal to `lines` (new ones numbered, missing ones deleted),
+    each change noted; whether anything changed."""
+    session = uow.session
+    wanted = {ln.product for ln in lines if ln.product}
+    product_ids = dict(rows_in(session, select(Product.code, Product.id), Product.code, sorted(wanted)))
     existing = {ln.line_no: ln for ln in session.scalars(
         select(AgreementLine).where(AgreementLine.agreement_id == row.id))}
     codes = {pid: code for code, pid in product_ids.items()}
-    if existing:
-        missing = {ln.product_id for ln in existing.values() if ln.product_id and ln.product_id not in codes}
-        if missing:
-            codes.update(rows_in(session, select(Product.id, Product.code), Product.id, sorted(missing)))
-    kept: set[int] = set()
+    missing = {ln.product_id for ln in existing.values() if ln.product_id and ln.product_id not in codes}
+    codes.update(rows_in(session, select(Product.id, Product.code), Product.id, sorted(missing)))
+    changed = False
     inserts: list[dict[str, object]] = []
     for line in lines:
         if line.line_no is None:
@@ -440,36 +475,27 @@ def save_agreement(
             inserts.append({c.key: getattr(new_row, c.key) for c in AgreementLine.__table__.c if c.key != "id"})
             for name, value in line_values(line).items():
                 if value is not None and value is not False:
-                    note(line_no, name, None, value)
+                    history.note(row.id, line_no, name, None, value)
             changed = True
             continue
-        kept.add(line.line_no)
-        old_row = existing[line.line_no]
+        old_row = existing.pop(line.line_no)
         old = line_values(_to_draft(old_row, codes.get(old_row.product_id or -1)))
         new = line_values(line)
         diffs = [(name, old[name], new[name]) for name in new if text(old[name]) != text(new[name])]
         if diffs:
             _store(old_row, line, product_ids)
             for name, o, n in diffs:
-                note(line.line_no, name, o, n)
+                history.note(row.id, line.line_no, name, o, n)
             changed = True
-    for line_no, old_row in existing.items():
-        if line_no not in kept:
-            note(line_no, "Line", line_summary(_to_draft(old_row, codes.get(old_row.product_id or -1))), "(deleted)")
-            session.delete(old_row)
-            changed = True
+    for line_no, old_row in existing.items():  # not kept: deleted
+        history.note(row.id, line_no, "Line", line_summary(_to_draft(old_row, codes.get(old_row.product_id or -1))),
+                     "(deleted)")
+        session.delete(old_row)
+        changed = True
     session.flush()
     if inserts:
         session.execute(insert(AgreementLine.__table__), inserts)
-    if history:
-        session.execute(insert(AgreementHistory.__table__), history)
-    session.expire(row, ["lines"])
-    if changed and (was_accepted or status == "ACCEPTED"):
-        rerate_vendors(uow, [v.id], today=today)
-    view = load_agreement(uow, row.id)
-    if commit:
-        uow.commit()
-    return view
+    return changed
 
 
 def set_status(uow: UnitOfWork, agreement_id: int, status: str, expected_version: int | None = None,
