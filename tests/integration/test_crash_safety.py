@@ -133,7 +133,9 @@ def run_to_end(url: str, folder: Path) -> tuple[float, float, list[str]]:
     assert run.proc.exitcode == 0, lines[-3:]
     stamps = {ln.split()[0]: float(ln.rsplit("@", 1)[1]) for ln in reversed(lines)}  # first of each
     finished = float(lines[-1].rsplit("@", 1)[1])
-    return stamps["begin"] - run.started, finished - stamps["begin"], lines
+    # No batch at all when a kill landed after the last commit but before `finished`.
+    begin = stamps.get("begin", finished)
+    return begin - run.started, finished - begin, lines
 
 
 def where_killed(lines: list[str]) -> str:
