@@ -50,7 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load a realistic demo company")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if vendors exist")
-    demo.add_argument("--seed", type=int, default=7)
 
     imp = sub.add_parser("import", help="import a CSV or XLSX file, all or nothing")
     imp.add_argument("kind", choices=imports.KINDS)
@@ -173,7 +172,7 @@ def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
         from app.services import demo
 
         with ctx.uow() as uow:
-            summary = demo.load_demo(uow, seed=args.seed, if_empty=args.if_empty)
+            summary = demo.load_demo(uow, if_empty=args.if_empty)
         print(summary)
         return 0
     if cmd == "import":

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import db
@@ -50,6 +52,7 @@ class UnitOfWork:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.user = ctx.user
+        self._held = 0
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.ctx.sessions()
@@ -65,4 +68,34 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        self.session.commit()
+        if self._held:
+            self.session.flush()  # inside one_transaction: committed with the rest
+        else:
+            self.session.commit()
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Several use cases as one unit of work: inside, a service's commit only flushes;
+        the whole commits once at the end, or rolls back as one on an error. A service that
+        rolls back on its own (to release a read) would drop the work before it: that is
+        refused here rather than committing the rest."""
+        rolled_back: list[bool] = []
+
+        def note(_session: Session, _transaction: object) -> None:
+            rolled_back.append(True)
+
+        event.listen(self.session, "after_soft_rollback", note)
+        self._held += 1
+        try:
+            yield
+        except BaseException:
+            self.session.rollback()
+            raise
+        finally:
+            self._held -= 1
+            event.remove(self.session, "after_soft_rollback", note)
+        if rolled_back:
+            self.session.rollback()
+            raise RuntimeError("a service rolled back inside one_transaction; nothing was committed")
+        if not self._held:
+            self.session.commit()

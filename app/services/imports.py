@@ -30,7 +30,7 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("agreement_no",),
     ),
     "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
-                  "unit_cost"), ()),
+                  "unit_cost"), ("reference",)),
 }  # fmt: skip
 KINDS = tuple(HEADERS)
 # The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
@@ -217,7 +217,7 @@ def _to_columns(problems: list[Problem], first: Row) -> list[Problem]:
 
 def _receipts(uow: UnitOfWork, rows: list[Row], progress: Progress | None) -> int:
     problems: list[Problem] = []
-    slips: dict[str, list[tuple[Row, str, date | None, receiving.SlipLineIn]]] = defaultdict(list)
+    slips: dict[str, list[tuple[Row, str, date | None, str, receiving.SlipLineIn]]] = defaultdict(list)
     for row in rows:
         c = Cells(row, problems)
         slip_no = c.text("slip_no", True)
@@ -228,21 +228,26 @@ def _receipts(uow: UnitOfWork, rows: list[Row], progress: Progress | None) -> in
         cost = c.decimal("unit_cost")
         if not slip_no:
             continue
-        slips[slip_no].append((row, vendor, when, receiving.SlipLineIn(
+        slips[slip_no].append((row, vendor, when, c.text("reference"), receiving.SlipLineIn(
             line_no if line_no is not None else 0, c.text("product_code", True),
             quantity if quantity is not None else Decimal(1), cost, row.label)))
     records = []
     for slip_no, members in slips.items():
-        first, vendor, when, _ = members[0]
-        for row, v, w, _line in members[1:]:
+        first, vendor, when, _ref, _line = members[0]
+        # The slip's reference (packing slip, PO) is on any of its rows; a second one differs.
+        ref_row, reference = next(((r, ref) for r, _v, _w, ref, _l in members if ref), (first, ""))
+        for row, v, w, ref, _line in members[1:]:
             if v != vendor:
                 problems.append(Problem(row.label, "vendor_code", f"slip {slip_no} is for {vendor} on {first.label}"))
             if w != when and w is not None and when is not None:
                 problems.append(Problem(row.label, "received_date",
                                         f"slip {slip_no} is dated {when} on {first.label}"))
+            if ref and ref != reference:
+                problems.append(Problem(row.label, "reference",
+                                        f"slip {slip_no} has reference {reference!r} on {ref_row.label}"))
         if when is None:
             continue
-        records.append(receiving.SlipIn(slip_no, vendor, when, tuple(m[3] for m in members),
+        records.append(receiving.SlipIn(slip_no, vendor, when, tuple(m[4] for m in members), reference=reference,
                                         label=f"{first.label} (slip {slip_no})"))
     _raise(problems)
     receiving.save_slips(uow, records, progress=progress)

@@ -85,6 +85,7 @@ class PreviewRow:
 
 
 SLIP_NO_LENGTH = ReceivingSlip.__table__.c.slip_no.type.length
+REFERENCE_LENGTH = ReceivingSlip.__table__.c.reference.type.length
 LINE_NO_LIMIT = 999_999
 LINES_PER_WRITE = 10_000
 SLIP_COLUMNS = ("id", "slip_no", "vendor_id", "received_date", "reference", "status", "created_by")
@@ -164,6 +165,9 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
                 out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is already posted"))
             elif status == "DRAFT" and not replace_draft:
                 out.append(Problem(label, "slip_no", f"slip {slip.slip_no} already exists"))
+        if len(slip.reference) > REFERENCE_LENGTH:
+            out.append(Problem(label, "reference", f"is too long ({len(slip.reference)} characters; "
+                                                   f"at most {REFERENCE_LENGTH})"))
         vid = vendors.get(slip.vendor)
         if vid is None:
             out.append(Problem(label, "vendor_code", f"vendor {slip.vendor or '(blank)'} does not exist"))

@@ -44,9 +44,9 @@ def rerate_all(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
 
 def load_demo(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
     def work(uow: Any, _job: Any) -> object:
-        from app.services import demo  # written separately; may be absent in old builds
+        from app.services import demo  # imported on first use: start-up stays quick
 
-        return demo.load_demo(uow, seed=7, if_empty=True)
+        return demo.load_demo(uow, if_empty=True)
 
     def finished(summary: object) -> None:
         runner.interaction.inform(parent, "Demo company", str(summary or "Demo company loaded."))

@@ -202,6 +202,13 @@ def save_slip_service(env: Env) -> None:
         ), label="Slip S9")])
 
 
+def save_long_reference_service(env: Env) -> None:
+    """The receiving screen saving a slip whose reference (packing slip, PO) is too long."""
+    with env.ctx.uow() as uow:
+        receiving.save_slips(uow, [receiving.SlipIn("S9", "V100", date(2026, 3, 1), (
+            receiving.SlipLineIn(1, "GYP-OTHER", Decimal(1)),), reference="P" * 61, label="Slip S9")])
+
+
 def save_huge_slip_service(env: Env) -> None:
     """The receiving screen saving a slip beyond the limits (app.domain.limits), its lines
     labelled as the screen labels them."""
@@ -529,6 +536,15 @@ CASES = [
                                  "100,000,000.00 per line (got 100,000,000.01)")), base=FULL),
     Case("receipt-slip-no-too-long", imp_receipts("S" * 31 + ",V100,2026-03-01,1,GYP-OTHER,1,1"), ImportFailed,
          (("row 2 (slip " + "S" * 31 + ")", "slip_no", "at most 30"),), base=FULL),
+    Case("receipt-one-slip-two-references",
+         imp("receipts", f"{RECEIPT_HEADER},reference\nS9,V100,2026-03-01,1,GYP-OTHER,1,1,\n"
+                         "S9,V100,2026-03-01,2,GYP-OTHER,1,1,PO 1\nS9,V100,2026-03-01,3,GYP-OTHER,1,1,PO 2\n"),
+         ImportFailed, (("row 4", "reference", "slip S9 has reference 'PO 1' on row 3"),), base=FULL),
+    Case("receipt-reference-too-long",
+         imp("receipts", f"{RECEIPT_HEADER},reference\nS9,V100,2026-03-01,1,GYP-OTHER,1,1,{'P' * 61}\n"),
+         ImportFailed, (("row 2 (slip S9)", "reference", "is too long (61 characters; at most 60)"),), base=FULL),
+    Case("receipt-reference-too-long-through-service", save_long_reference_service, ValidationFailed,
+         (("Slip S9", "reference", "is too long (61 characters; at most 60)"),), base=FULL),
     Case("receipt-through-service", save_slip_service, ValidationFailed,
          (("S9 line 1", "quantity", "cannot be 0"), ("S9 line 2", "product_code", "product NOPE does not exist"),
           ("S9 line 2", "unit_cost", "cannot be negative")), base=FULL),

@@ -34,7 +34,7 @@ def test_a_big_receipts_file_imports_with_its_progress(qtbot, env, ctx, example,
     _window, dialog = open_dialog(qtbot, env)
     dialog.set_kind("receipts")
     assert dialog.columns.text() == ("Columns: slip_no, vendor_code, received_date, line_no, product_code, "
-                                     "quantity, unit_cost")
+                                     "quantity, unit_cost; optional: reference")
     env.interaction.chosen_paths.append(str(path))
     dialog.browse()
     assert dialog.path.text() == str(path)
