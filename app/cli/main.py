@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -137,75 +138,78 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
-    cmd = args.command
-    if cmd == "db":
-        from app.services import masterdata
+    return COMMANDS[args.command](ctx, args)
 
-        with ctx.uow() as uow:
-            company = masterdata.company(uow)
-            if args.company or args.currency:
-                masterdata.set_company(uow, args.company or company.name,
-                                       (args.currency or company.currency).upper(), company.address)
-            else:
-                uow.commit()
-        print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
-        with ctx.uow() as uow:
-            waiting = posting.vendors_waiting(uow)
-        if waiting:
-            print(f"{len(waiting)} vendor{'s' if len(waiting) != 1 else ''} ({', '.join(waiting[:5])}"
-                  f"{', …' if len(waiting) > 5 else ''}) had accruals computed by an earlier version or on "
-                  "other agreements or products: run `coop rerate` (Processing > Re-rate) to post the "
-                  "differences")
-        return 0
-    if cmd == "user":
-        return _user(ctx, args)
-    if cmd in ("backup", "restore"):
-        from app.services import backup
 
-        info = (backup.backup(ctx, args.file, force=args.force) if cmd == "backup"
-                else backup.restore(ctx, args.file))
-        where = ctx.engine.url.render_as_string(hide_password=True)
-        print(f"Backed up {where} to {info.path} ({info.size:,} bytes)" if cmd == "backup"
-              else f"Restored {where} from {info.path} (schema {info.revision})")
-        return 0
-    if cmd == "demo":
-        from app.services import demo
+def _db(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.services import masterdata
 
-        with ctx.uow() as uow:
-            summary = demo.load_demo(uow, if_empty=args.if_empty)
-        print(summary)
-        return 0
-    if cmd == "import":
-        def shown(done: int, total: int) -> None:
-            if total >= PROGRESS_FROM:  # a big import only: a line per part written, not per row
-                print(f"  wrote {done:,} of {total:,} rows" if done else f"  read {total:,} rows; checking them",
-                      file=sys.stderr)
+    with ctx.uow() as uow:
+        company = masterdata.company(uow)
+        if args.company or args.currency:
+            masterdata.set_company(uow, args.company or company.name,
+                                   (args.currency or company.currency).upper(), company.address)
+        else:
+            uow.commit()
+    print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
+    with ctx.uow() as uow:
+        waiting = posting.vendors_waiting(uow)
+    if waiting:
+        print(f"{len(waiting)} vendor{'s' if len(waiting) != 1 else ''} ({', '.join(waiting[:5])}"
+              f"{', …' if len(waiting) > 5 else ''}) had accruals computed by an earlier version or on "
+              "other agreements or products: run `coop rerate` (Processing > Re-rate) to post the "
+              "differences")
+    return 0
 
-        with ctx.uow() as uow:
-            count = imports.import_file(uow, args.kind, args.file, today=None, progress=shown)
-        print(f"Imported {count} {args.kind} rows from {args.file}")
-        return 0
-    if cmd == "post":
-        def show(done: int, total: int) -> None:
-            print(f"  posted {done}/{total} lines", file=sys.stderr)
 
-        with ctx.uow() as uow:
-            result = posting.post_slips(uow, args.slip, today=args.date, progress=show if not args.slip else None)
-        print(f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
-              f"({result.rerate_entries} re-rate)")
-        return 0
-    if cmd == "rerate":
-        with ctx.uow() as uow:
-            count = posting.rerate(uow, today=args.date, full=args.full)
-        print(f"Re-rated: {count} RERATE entries posted" if count else "Re-rated: nothing to post")
-        return 0
-    if cmd == "export":
-        return _export_journal(ctx, args)
-    if cmd == "report":
-        return _report_estimated(ctx, args)
-    if cmd == "statement":
-        return _statement(ctx, args)
-    raise AssertionError(cmd)
+def _backup_or_restore(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.services import backup
+
+    backing_up = args.command == "backup"
+    info = backup.backup(ctx, args.file, force=args.force) if backing_up else backup.restore(ctx, args.file)
+    where = ctx.engine.url.render_as_string(hide_password=True)
+    print(f"Backed up {where} to {info.path} ({info.size:,} bytes)" if backing_up
+          else f"Restored {where} from {info.path} (schema {info.revision})")
+    return 0
+
+
+def _demo(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.services import demo
+
+    with ctx.uow() as uow:
+        summary = demo.load_demo(uow, if_empty=args.if_empty)
+    print(summary)
+    return 0
+
+
+def _import(ctx: AppContext, args: argparse.Namespace) -> int:
+    def shown(done: int, total: int) -> None:
+        if total >= PROGRESS_FROM:  # a big import only: a line per part written, not per row
+            print(f"  wrote {done:,} of {total:,} rows" if done else f"  read {total:,} rows; checking them",
+                  file=sys.stderr)
+
+    with ctx.uow() as uow:
+        count = imports.import_file(uow, args.kind, args.file, today=None, progress=shown)
+    print(f"Imported {count} {args.kind} rows from {args.file}")
+    return 0
+
+
+def _post(ctx: AppContext, args: argparse.Namespace) -> int:
+    def show(done: int, total: int) -> None:
+        print(f"  posted {done}/{total} lines", file=sys.stderr)
+
+    with ctx.uow() as uow:
+        result = posting.post_slips(uow, args.slip, today=args.date, progress=show if not args.slip else None)
+    print(f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
+          f"({result.rerate_entries} re-rate)")
+    return 0
+
+
+def _rerate(ctx: AppContext, args: argparse.Namespace) -> int:
+    with ctx.uow() as uow:
+        count = posting.rerate(uow, today=args.date, full=args.full)
+    print(f"Re-rated: {count} RERATE entries posted" if count else "Re-rated: nothing to post")
+    return 0
 
 
 def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -303,6 +307,13 @@ def _user(ctx: AppContext, args: argparse.Namespace) -> int:
             u = security.save_user(uow, args.login, current.role, current.name, active=False)
     print(f"User {u.login}: {u.role}{'' if u.active else ' (disabled)'}")
     return 0
+
+
+COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
+    "db": _db, "user": _user, "backup": _backup_or_restore, "restore": _backup_or_restore, "demo": _demo,
+    "import": _import, "post": _post, "rerate": _rerate, "export": _export_journal, "report": _report_estimated,
+    "statement": _statement,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -138,45 +138,57 @@ def validate_scope(line: LineDraft, vendor: str, lookups: Lookups, out: list[Pro
 
 
 def validate_line(line: LineDraft, kind: str, ladder_size: int, out: list[Problem]) -> None:
-    label = line.label
-    if line.max_amount is None:
+    _check_max_amount(line, out)
+    _check_dates(line, out)
+    _check_rates(line, ladder_size, out)
+    _check_terms(line, kind, out)
+
+
+def _check_max_amount(line: LineDraft, out: list[Problem]) -> None:
+    label, value = line.label, line.max_amount
+    if value is None:
         out.append(Problem(label, "Maximum Amount", "is required"))
-    elif line.max_amount <= ZERO:
-        out.append(Problem(label, "Maximum Amount", f"must be greater than 0 (got {line.max_amount})"))
-    elif decimal_places(line.max_amount) > 2:
+    elif value <= ZERO:
+        out.append(Problem(label, "Maximum Amount", f"must be greater than 0 (got {value})"))
+    elif decimal_places(value) > 2:
         out.append(Problem(label, "Maximum Amount", "has more than 2 decimals"))
-    elif line.max_amount > MAX_AMOUNT_MAX:
-        out.append(Problem(label, "Maximum Amount", f"is too large (got {line.max_amount}; "
+    elif value > MAX_AMOUNT_MAX:
+        out.append(Problem(label, "Maximum Amount", f"is too large (got {value}; "
                            f"at most {limit_text(MAX_AMOUNT_MAX)}, and {UNLIMITED:,} means unlimited)"))
+
+
+def _check_dates(line: LineDraft, out: list[Problem]) -> None:
     if line.start is None:
-        out.append(Problem(label, "Start Date", "is required"))
+        out.append(Problem(line.label, "Start Date", "is required"))
     if line.end is None:
-        out.append(Problem(label, "End Date", "is required"))
+        out.append(Problem(line.label, "End Date", "is required"))
     if line.start and line.end and line.start > line.end:
-        out.append(
-            Problem(label, "End Date", f"{line.end} is before the start date {line.start}")
-        )
+        out.append(Problem(line.label, "End Date", f"{line.end} is before the start date {line.start}"))
+
+
+def _check_rates(line: LineDraft, ladder_size: int, out: list[Problem]) -> None:
+    label = line.label
     for value, name in zip(line.rebates, REBATE_FIELDS, strict=True):
         _check_percent(value, label, name, out)
     entered = [r for r in line.rebates if r is not None]
     if not any(r > ZERO for r in entered) and ladder_size < 2:
-        out.append(
-            Problem(label, "Rebate 1", "enter at least one rebate greater than 0 "
-                    "(a zero rate is only allowed as a tier of a ladder)")
-        )
+        out.append(Problem(label, "Rebate 1", "enter at least one rebate greater than 0 "
+                           "(a zero rate is only allowed as a tier of a ladder)"))
     if line.degressive and len(entered) < 2:
         out.append(Problem(label, "Deg", "degressive needs two or more rebates"))
     if line.product_pct is None:
         out.append(Problem(label, "Product %", "is required (0 to 100)"))
     else:
         _check_percent(line.product_pct, label, "Product %", out)
+
+
+def _check_terms(line: LineDraft, kind: str, out: list[Problem]) -> None:
+    label = line.label
     if line.method not in METHODS:
         out.append(Problem(label, "M", f"must be SC, NC or CD (got {line.method or 'blank'})"))
     if kind == "PERIODIC":
         if line.period not in PERIODS:
-            out.append(
-                Problem(label, "Period", f"must be M, Q or Y (got {line.period or 'blank'})")
-            )
+            out.append(Problem(label, "Period", f"must be M, Q or Y (got {line.period or 'blank'})"))
     elif line.period:
         out.append(Problem(label, "Period", "only Periodic Rebate agreements have a period"))
 

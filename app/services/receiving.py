@@ -127,6 +127,48 @@ def next_slip_no(uow: UnitOfWork) -> str:
     return f"R{max(ints, default=0) + 1:06d}"
 
 
+def _slip_problems(slip: SlipIn, label: str, seen: dict[str, str], existing: dict[str, str], replace_draft: bool,
+                   out: list[Problem]) -> None:
+    """The slip's own fields: its number (length, repeated, posted or existing) and reference."""
+    if slip.slip_no:
+        if len(slip.slip_no) > SLIP_NO_LENGTH:
+            out.append(Problem(label, "slip_no", f"is too long ({len(slip.slip_no)} characters; "
+                                                 f"at most {SLIP_NO_LENGTH})"))
+        if slip.slip_no in seen:
+            out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is repeated (also {seen[slip.slip_no]})"))
+        seen[slip.slip_no] = label
+        status = existing.get(slip.slip_no)
+        if status == "POSTED":
+            out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is already posted"))
+        elif status == "DRAFT" and not replace_draft:
+            out.append(Problem(label, "slip_no", f"slip {slip.slip_no} already exists"))
+    if len(slip.reference) > REFERENCE_LENGTH:
+        out.append(Problem(label, "reference", f"is too long ({len(slip.reference)} characters; "
+                                               f"at most {REFERENCE_LENGTH})"))
+def _lines_problems(slip: SlipIn, label: str, vid: int | None, products: dict[str, tuple[int, int, Decimal]],
+                    out: list[Problem]) -> None:
+    """Each line: its number, its product (of this vendor) and the limits of SPEC §2 / app.domain.limits."""
+    if not slip.lines:
+        out.append(Problem(label, "line_no", "a slip needs at least one line"))
+    line_nos: dict[int, str] = {}
+    for line in slip.lines:
+        llabel = line.label or f"{label} line {line.line_no}"
+        if line.line_no <= 0:
+            out.append(Problem(llabel, "line_no", f"must be a positive whole number (got {line.line_no})"))
+        elif line.line_no > LINE_NO_LIMIT:
+            out.append(Problem(llabel, "line_no", f"is too large (got {line.line_no}; at most {LINE_NO_LIMIT})"))
+        elif line.line_no in line_nos:
+            out.append(Problem(llabel, "line_no", f"slip {slip.slip_no} line {line.line_no} is repeated "
+                                                  f"(also {line_nos[line.line_no]})"))
+        line_nos[line.line_no] = llabel
+        info = products.get(line.product)
+        if info is None:
+            out.append(Problem(llabel, "product_code", f"product {line.product or '(blank)'} does not exist"))
+        elif vid is not None and info[1] != vid:
+            out.append(Problem(llabel, "product_code", f"product {line.product} is not supplied by {slip.vendor}"))
+        out.extend(line_problems(llabel, line.quantity, line.unit_cost, info[2] if info is not None else None))
+
+
 def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool = False,
                progress: Progress | None = None) -> list[str]:
     """Store draft slips, all or nothing. With replace_draft, a draft of the same number is
@@ -153,44 +195,11 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
     seen: dict[str, str] = {}
     for slip in slips:
         label = slip.label or f"Slip {slip.slip_no}"
-        if slip.slip_no:
-            if len(slip.slip_no) > SLIP_NO_LENGTH:
-                out.append(Problem(label, "slip_no", f"is too long ({len(slip.slip_no)} characters; "
-                                                     f"at most {SLIP_NO_LENGTH})"))
-            if slip.slip_no in seen:
-                out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is repeated (also {seen[slip.slip_no]})"))
-            seen[slip.slip_no] = label
-            status = existing.get(slip.slip_no)
-            if status == "POSTED":
-                out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is already posted"))
-            elif status == "DRAFT" and not replace_draft:
-                out.append(Problem(label, "slip_no", f"slip {slip.slip_no} already exists"))
-        if len(slip.reference) > REFERENCE_LENGTH:
-            out.append(Problem(label, "reference", f"is too long ({len(slip.reference)} characters; "
-                                                   f"at most {REFERENCE_LENGTH})"))
+        _slip_problems(slip, label, seen, existing, replace_draft, out)
         vid = vendors.get(slip.vendor)
         if vid is None:
             out.append(Problem(label, "vendor_code", f"vendor {slip.vendor or '(blank)'} does not exist"))
-        if not slip.lines:
-            out.append(Problem(label, "line_no", "a slip needs at least one line"))
-        line_nos: dict[int, str] = {}
-        for line in slip.lines:
-            llabel = line.label or f"{label} line {line.line_no}"
-            if line.line_no <= 0:
-                out.append(Problem(llabel, "line_no", f"must be a positive whole number (got {line.line_no})"))
-            elif line.line_no > LINE_NO_LIMIT:
-                out.append(Problem(llabel, "line_no", f"is too large (got {line.line_no}; at most {LINE_NO_LIMIT})"))
-            elif line.line_no in line_nos:
-                out.append(Problem(llabel, "line_no", f"slip {slip.slip_no} line {line.line_no} is repeated "
-                                                      f"(also {line_nos[line.line_no]})"))
-            line_nos[line.line_no] = llabel
-            info = products.get(line.product)
-            if info is None:
-                out.append(Problem(llabel, "product_code", f"product {line.product or '(blank)'} does not exist"))
-            elif vid is not None and info[1] != vid:
-                out.append(Problem(llabel, "product_code", f"product {line.product} is not supplied by {slip.vendor}"))
-            out.extend(line_problems(llabel, line.quantity, line.unit_cost,
-                                     info[2] if info is not None else None))
+        _lines_problems(slip, label, vid, products, out)
     if out:
         raise ValidationFailed(out)
     for part in slices(sorted(existing)):  # drafts saved again (a posted one was refused above)

@@ -135,36 +135,9 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     percent (SPEC: 2 means 2%), where a spreadsheet cell formatted as a percent is read as
     the percent it shows; such a cell in any other column is refused."""
     path = Path(path)
-    if not path.exists():
-        raise ImportFailed([Problem(str(path), "", "file not found")])
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        raw_rows = _read_csv(path)
-    elif suffix == ".xlsx":
-        raw_rows = _read_xlsx(path)
-    else:
-        raise ImportFailed([Problem(path.name, "", "the file must be .csv or .xlsx")])
-    while raw_rows and not any(_text(c).strip() for c in raw_rows[-1]):
-        raw_rows.pop()
-    if not raw_rows:
-        raise ImportFailed([Problem(path.name, "", "the file is empty (no header row)")])
+    raw_rows = _raw_rows(path)
     header = [_text(h).strip() for h in raw_rows[0]]
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for i, name in enumerate(header, start=1):
-        if not name:
-            if any(len(r) >= i and _text(r[i - 1]).strip() for r in raw_rows[1:]):
-                problems.append(Problem(f"{path.name} header", f"column {i}", "has values but no name"))
-            continue
-        if name in seen:
-            problems.append(Problem(f"{path.name} header", name, "is repeated"))
-        elif name not in required and name not in optional:
-            problems.append(Problem(f"{path.name} header", name,
-                                    f"unknown column (expected {', '.join(required + optional)})"))
-        seen.add(name)
-    for name in required:
-        if name not in seen:
-            problems.append(Problem(f"{path.name} header", name, "required column is missing"))
+    problems = _header_problems(path.name, header, raw_rows, required, optional)
     if problems:
         raise ImportFailed(problems)
     rows = []
@@ -183,6 +156,45 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     if not rows:
         raise ImportFailed([Problem(path.name, "", "the file has a header but no data rows")])
     return Table(path.name, rows)
+
+
+def _raw_rows(path: Path) -> list[list[RawCell]]:
+    """The file's rows as read (a header first), trailing empty rows dropped."""
+    if not path.exists():
+        raise ImportFailed([Problem(str(path), "", "file not found")])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        raw_rows: list[list[RawCell]] = _read_csv(path)  # type: ignore[assignment]
+    elif suffix == ".xlsx":
+        raw_rows = _read_xlsx(path)
+    else:
+        raise ImportFailed([Problem(path.name, "", "the file must be .csv or .xlsx")])
+    while raw_rows and not any(_text(c).strip() for c in raw_rows[-1]):
+        raw_rows.pop()
+    if not raw_rows:
+        raise ImportFailed([Problem(path.name, "", "the file is empty (no header row)")])
+    return raw_rows
+
+
+def _header_problems(name: str, header: list[str], raw_rows: list[list[RawCell]], required: tuple[str, ...],
+                     optional: tuple[str, ...]) -> list[Problem]:
+    """Unnamed columns with values, repeated, unknown and missing columns."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, column in enumerate(header, start=1):
+        if not column:
+            if any(len(r) >= i and _text(r[i - 1]).strip() for r in raw_rows[1:]):
+                problems.append(Problem(f"{name} header", f"column {i}", "has values but no name"))
+            continue
+        if column in seen:
+            problems.append(Problem(f"{name} header", column, "is repeated"))
+        elif column not in required and column not in optional:
+            problems.append(Problem(f"{name} header", column,
+                                    f"unknown column (expected {', '.join(required + optional)})"))
+        seen.add(column)
+    problems.extend(Problem(f"{name} header", column, "required column is missing")
+                    for column in required if column not in seen)
+    return problems
 
 
 @dataclass

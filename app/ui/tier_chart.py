@@ -165,27 +165,21 @@ class TierChart(QWidget):
             last_edge = x1
             band = QRectF(x0, bar_top, x1 - x0, bar_bottom - bar_top)
             painter.fillRect(band, QColor(BANDS[(i - 1) % len(BANDS)]))
-            rate_text = "—" if rate is None else f"{fmt_decimal(rate, 3)}%"
-            chosen = bold_metrics if i == current else metrics
-            for candidate in (f"Tier {i} · {rate_text}" + (" · no limit" if is_unlimited(maximum) else ""),
-                              f"T{i} {rate_text}", f"T{i}"):
-                if chosen.horizontalAdvance(candidate) + 6 <= x1 - x0:
-                    painter.setFont(bold if i == current else font)
-                    painter.setPen(INK if i == current else MUTED)
-                    painter.drawText(QRectF(x0, label_y, x1 - x0, line), Qt.AlignmentFlag.AlignCenter, candidate)
-                    break
+            strong = i == current
+            text = _tier_label(i, rate, maximum, bold_metrics if strong else metrics, x1 - x0)
+            if text:
+                painter.setFont(bold if strong else font)
+                painter.setPen(INK if strong else MUTED)
+                painter.drawText(QRectF(x0, label_y, x1 - x0, line), Qt.AlignmentFlag.AlignCenter, text)
             if i == current:
                 painter.setPen(QPen(CURRENT, 2))
                 painter.drawRect(band.adjusted(1, 1, -1, -1))
             if x1 >= right:
                 break
         painter.setFont(font)
-        if not is_unlimited(state.thresholds[-1]) and state.thresholds[-1] < end:
-            x0 = x_of(state.thresholds[-1])
-            if metrics.horizontalAdvance("no rebate above") + 6 <= right - x0:
-                painter.setPen(MUTED)
-                painter.drawText(QRectF(x0, label_y, right - x0, line), Qt.AlignmentFlag.AlignCenter,
-                                 "no rebate above")
+        last = state.thresholds[-1]
+        if not is_unlimited(last) and last < end:  # the axis goes past the last maximum
+            _label_fitting(painter, metrics, "no rebate above", QRectF(x_of(last), label_y, right - x_of(last), line))
         fill_to = x_of(volume)
         if state.volume is not None and fill_to > left:
             painter.fillRect(QRectF(left, bar_top + 7, fill_to - left, bar_bottom - bar_top - 14), ACCENT)
@@ -220,18 +214,8 @@ class TierChart(QWidget):
         # the volume, on the bar (inside it when it fits)
         painter.setFont(bold)
         text = fmt_decimal(volume) if state.volume is not None else "no volume yet"
-        width = float(bold_metrics.horizontalAdvance(text))  # float-ok: drawing coordinates
-        height = bar_bottom - bar_top
-        if state.volume is not None and width + 10 <= fill_to - left:
-            painter.setPen(QColor("#ffffff"))
-            painter.drawText(QRectF(fill_to - width - 6, bar_top, width + 2, height),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
-        else:
-            x = min(fill_to + 4, right - width)
-            painter.fillRect(QRectF(x - 2, bar_top + 6, width + 4, height - 12), QColor("#ffffff"))
-            painter.setPen(INK)
-            painter.drawText(QRectF(x, bar_top, width + 2, height),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        _volume_label(painter, bold_metrics, text, QRectF(left, bar_top, right - left, bar_bottom - bar_top),
+                      fill_to if state.volume is not None else None)
 
 
 Source = tuple[AgreementLinesModel, QTableView]
@@ -342,3 +326,35 @@ class TierProgressPanel(QWidget):
         self.chart.set_state(state)
         headline = state.headline
         self.headline.setText(f"{state.caption} — {headline}" if headline else state.caption)
+
+
+def _tier_label(tier: int, rate: Decimal | None, maximum: Decimal, metrics: QFontMetrics, width: float) -> str:
+    """The longest label of a tier's band that fits its width ("" when none does)."""
+    rate_text = "—" if rate is None else f"{fmt_decimal(rate, 3)}%"
+    candidates = (f"Tier {tier} · {rate_text}" + (" · no limit" if is_unlimited(maximum) else ""),
+                  f"T{tier} {rate_text}", f"T{tier}")
+    return next((c for c in candidates if metrics.horizontalAdvance(c) + 6 <= width), "")
+
+
+def _label_fitting(painter: QPainter, metrics: QFontMetrics, text: str, room: QRectF) -> None:
+    """A muted label centred in room, when it fits."""
+    if metrics.horizontalAdvance(text) + 6 <= room.width():
+        painter.setPen(MUTED)
+        painter.drawText(room, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def _volume_label(painter: QPainter, metrics: QFontMetrics, text: str, bar: QRectF, fill_to: float | None) -> None:
+    """The volume on the bar: inside its fill when it fits, else just after it on white."""
+    width = float(metrics.horizontalAdvance(text))  # float-ok: drawing coordinates
+    top, height = bar.top(), bar.height()
+    if fill_to is not None and width + 10 <= fill_to - bar.left():
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(QRectF(fill_to - width - 6, top, width + 2, height),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
+        return
+    start = bar.left() if fill_to is None else fill_to
+    x = min(start + 4, bar.right() - width)
+    painter.fillRect(QRectF(x - 2, top + 6, width + 4, height - 12), QColor("#ffffff"))
+    painter.setPen(INK)
+    painter.drawText(QRectF(x, top, width + 2, height), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                     text)
