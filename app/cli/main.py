@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.db import SchemaTooNew
-from app.services import imports, journal_exports, posting, reports
+from app.services import imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
 from app.services.errors import OutputRefused, ServiceError, ValidationFailed
 from app.services.exports import TABLE_SUFFIXES
@@ -153,7 +153,7 @@ def _db(ctx: AppContext, args: argparse.Namespace) -> int:
             uow.commit()
     print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
     with ctx.uow() as uow:
-        waiting = posting.vendors_waiting(uow)
+        waiting = ratings.vendors_waiting(uow)
     if waiting:
         print(f"{len(waiting)} vendor{'s' if len(waiting) != 1 else ''} ({', '.join(waiting[:5])}"
               f"{', …' if len(waiting) > 5 else ''}) had accruals computed by an earlier version or on "

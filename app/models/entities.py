@@ -271,7 +271,7 @@ Index(
     LineAccrual.line_no,
 )
 # No index on vendor_id (migration 0005): a vendor's rows are found through its receipt
-# lines (the primary key starts with receipt_line_id); see posting.vendor_accruals.
+# lines (the primary key starts with receipt_line_id); see app.adapters.accruals.vendor_accruals.
 
 
 class AppUser(Base):

@@ -75,7 +75,7 @@ class ScaledDecimal(TypeDecorator[Decimal]):
             return from_units(value, -self.scale)
         return Decimal(value).quantize(self._unit)
 
-    # The processors SQLAlchemy (and app.services.bulk) call per value: the same conversions
+    # The processors SQLAlchemy (and app.adapters.bulk) call per value: the same conversions
     # as above, without the per-call dialect test, since posting and reports convert millions.
     def bind_processor(self, dialect: Dialect) -> Any:
         if dialect.name != "sqlite":

@@ -13,6 +13,7 @@ from sqlalchemy import Dialect, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from app.adapters.bulk import by_distinct_value, rows_in
 from app.domain.ladder import KINDS
 from app.domain.ladder import scope_cats as domain_scope_cats
 from app.domain.rates import line_result, result_percent
@@ -25,7 +26,6 @@ from app.domain.validation import (
 )
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
-from .bulk import by_distinct_value, rows_in
 from .context import UnitOfWork
 from .errors import NotFound, StaleRecord, ValidationFailed
 from .ladders import build_ladders

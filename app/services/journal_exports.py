@@ -22,12 +22,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.adapters.bulk import BulkWriter
 from app.db import one_writer_at_a_time, transaction_time
 from app.domain.money import ZERO, fmt_money
 from app.models import JournalExport, JournalExportLine, JournalLine
 from app.models.types import from_units
 
-from .bulk import BulkWriter
 from .context import UnitOfWork
 from .errors import NotFound, OutputFailed, ServiceError
 from .exports import TABLE_SUFFIXES as FORMATS

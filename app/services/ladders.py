@@ -8,11 +8,10 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.adapters.bulk import rows_in
 from app.domain.ladder import Ladder, LadderTerms, Scope, Tier, ladder_key
 from app.domain.rates import line_result
 from app.models import Agreement, AgreementLine, Product
-
-from .bulk import rows_in
 
 
 def line_scope(line: AgreementLine, product_code: str | None) -> Scope:

@@ -14,12 +14,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.adapters.bulk import slices
 from app.domain.journal import ROLES
 from app.domain.limits import UNIT_COST_MAX, limit_text
 from app.domain.money import ZERO, decimal_places
 from app.models import Category, Company, GlAccount, GlReference, Product, Vendor
 
-from .bulk import slices
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
 from .security import Permission, require
@@ -319,7 +319,7 @@ def _lock_vendors_of(uow: UnitOfWork, products: Sequence[Product]) -> None:
     locks a vendor, then writes its products' received totals, so taking the locks in the
     other order deadlocks with a posting of the same products, and a posting that read the
     old categories would commit unseen by the re-rate (PostgreSQL; SQLite has one writer)."""
-    from .posting import lock_vendors  # posting reads master data
+    from app.adapters.accruals import lock_vendors  # the adapter's accrual side reads master data
 
     lock_vendors(uow.session, {p.vendor_id for p in products})
 
@@ -327,7 +327,9 @@ def _lock_vendors_of(uow: UnitOfWork, products: Sequence[Product]) -> None:
 def _rerate_products(uow: UnitOfWork, product_ids: list[int]) -> None:
     """Re-categorised products are an amendment (SPEC §6.3): their vendors' posted lines are
     re-rated in the same transaction, so the journal never waits on a later `coop rerate`."""
-    from .posting import posted_vendors_of_products, rerate_vendors  # posting reads master data
+    from app.adapters.accruals import posted_vendors_of_products
+
+    from .posting import rerate_vendors  # posting reads master data
 
     session = uow.session
     session.flush()

@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 
+from app.adapters.bulk import BulkWriter, slices
 from app.domain.ladder import LadderIndex, LadderRun
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent
 from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
 
-from .bulk import BulkWriter, slices
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, Problem, ValidationFailed
 from .ladders import vendor_ladders

@@ -12,6 +12,9 @@ from typing import NamedTuple
 from sqlalchemy import case, func, select, text, type_coerce
 from sqlalchemy.orm import Session
 
+from app.adapters.accruals import vendor_accruals
+from app.adapters.bulk import rows_in
+from app.adapters.planner import index_lookups, pg_settings
 from app.domain.ladder import Ladder, LadderTerms, period_key
 from app.domain.money import ZERO
 from app.domain.rates import result_percent
@@ -29,11 +32,8 @@ from app.models import (
     Vendor,
 )
 
-from .bulk import rows_in
 from .context import UnitOfWork
 from .ladders import build_ladders, vendor_ladders
-from .planner import index_lookups, pg_settings
-from .posting import vendor_accruals
 from .security import Permission, require
 
 JOURNAL_COLUMNS = (

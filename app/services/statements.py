@@ -17,13 +17,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.adapters.bulk import slices
 from app.domain.journal import REBATE_RECEIVABLE
 from app.domain.ladder import KINDS, Ladder
 from app.domain.money import ZERO
 from app.domain.rates import line_result, result_percent
 from app.models import AgreementLine, JournalEntry, JournalLine, Vendor
 
-from .bulk import slices
 from .context import UnitOfWork
 from .errors import NotFound
 from .ladders import vendor_ladders

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.adapters.bulk import KEYS_PER_STATEMENT
 from app.domain.money import cents
 from app.models import JournalEntry, JournalLine, Product, ReceiptLine, ReceivingSlip
 from app.services import posting, receiving
-from app.services.bulk import KEYS_PER_STATEMENT
 from app.services.context import AppContext
 from app.services.imports import import_file
 from app.services.receiving import LINES_PER_WRITE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from app.services.planner import index_lookups, pg_settings
+from app.adapters.planner import index_lookups, pg_settings
 
 
 def settings(session) -> tuple[str, str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.adapters import accruals
 from app.cli.main import main
 from app.services import masterdata, posting
 from app.services.context import AppContext
@@ -110,14 +111,14 @@ def test_a_slip_posted_while_its_product_moves_is_rated_in_the_new_categories(db
     assert coop(db_url, "import", "receipts", str(slip)) == 0
     moved = threading.Event()
     release = threading.Event()
-    original = posting.posted_vendors_of_products
+    original = accruals.posted_vendors_of_products
 
     def paused(session, product_ids):  # type: ignore[no-untyped-def]
         moved.set()  # the products are written, not committed
         release.wait(30)
         return original(session, product_ids)
 
-    monkeypatch.setattr(posting, "posted_vendors_of_products", paused)
+    monkeypatch.setattr(accruals, "posted_vendors_of_products", paused)
     outcome: dict[str, object] = {}
 
     def post() -> None:

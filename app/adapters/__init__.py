@@ -1,0 +1,9 @@
+"""The database adapter: what the services need of the database beyond SQLAlchemy's ORM,
+and every dialect difference, in one place.
+
+- `bulk`: bulk writes through the driver (`executemany` on SQLite, `COPY` on PostgreSQL),
+  key lists in slices a statement can carry, stored units without per-value conversion.
+- `planner`: PostgreSQL planner settings for one transaction (index lookups, work_mem).
+- `accruals`: the accrual tables (receipt lines, line_accrual, ladder_volume, the journal)
+  read straight from the driver's cursor, written in bulk, vendors locked for posting.
+"""
