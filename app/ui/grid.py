@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .models import Column, ListModel, RecordSpec, TableModel, parse_decimal
+from .list_model import ListModel, RecordSpec
+from .models import Column, TableModel, parse_decimal
 
 Index = QModelIndex | QPersistentModelIndex
 Completions = Callable[[Index], Sequence[str]]

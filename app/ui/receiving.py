@@ -28,15 +28,9 @@ from app.services.errors import ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView, VendorBox, choose, read_only_view
-from .models import (
-    Column,
-    ListModel,
-    RecordSpec,
-    SlipLinesModel,
-    fmt_decimal,
-    map_problems,
-    row_label_number,
-)
+from .list_model import ListModel, RecordSpec
+from .models import Column, fmt_decimal, map_problems, row_label_number
+from .slip_lines import SlipLinesModel
 
 LINE_PREFIX = "Line"
 
