@@ -27,8 +27,9 @@ from app.services import posting, queries, receiving
 from app.services.errors import ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
-from .grid import GridView, VendorBox, choose, read_only_view
+from .grid import GridView, read_only_view
 from .list_model import ListModel, RecordSpec
+from .lookups import VendorBox, choose
 from .models import Column, fmt_decimal, map_problems, row_label_number
 from .slip_lines import SlipLinesModel
 
