@@ -15,7 +15,7 @@ from app.ui.history import HISTORY_SPEC
 from app.ui.list_model import ListModel
 from app.ui.masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsModel
 from app.ui.models import fmt_decimal
-from app.ui.receiving import JOURNAL_SPEC, PREVIEW_SPEC
+from app.ui.receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
 from app.ui.slip_lines import SlipLinesModel
 
 SEED = LineDraft(label="x", line_no=1, cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal("999999999.00"),
