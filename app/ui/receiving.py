@@ -27,59 +27,14 @@ from app.services import posting, queries, receiving
 from app.services.errors import ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
-from .grid import GridView, VendorBox, choose, read_only_view
-from .models import (
-    Column,
-    ListModel,
-    RecordSpec,
-    SlipLinesModel,
-    fmt_decimal,
-    map_problems,
-    row_label_number,
-)
+from .grid import GridView, read_only_view
+from .list_model import ListModel
+from .lookups import VendorBox, choose
+from .models import fmt_decimal, map_problems, row_label_number
+from .receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
+from .slip_lines import SlipLinesModel
 
 LINE_PREFIX = "Line"
-
-PREVIEW_SPEC = RecordSpec(
-    columns=(
-        Column("Line", "computed", places=0, width=44),
-        Column("Kind", width=80, align="center"),
-        Column("Ladder", width=260),
-        Column("Agreement", width=80, align="center"),
-        Column("Tier", "computed", places=0, width=44),
-        Column("Rate %", "decimal", places=3, width=70),
-        Column("Rebate", "decimal", width=100),
-        Column("Retro", "decimal", width=90),
-        Column("Applied to Cost", "decimal", width=115),
-        Column("Net Unit Cost", "decimal", places=4, width=110),
-    ),
-    to_row=lambda p: {
-        "Line": Decimal(p.line_no), "Kind": p.kind, "Ladder": p.ladder, "Agreement": p.agreement_no,
-        "Tier": Decimal(p.tier), "Rate %": p.rate_pct, "Rebate": p.rebate, "Retro": p.retro,
-        "Applied to Cost": p.applied_to_cost, "Net Unit Cost": p.net_unit_cost,
-    },
-)
-
-JOURNAL_SPEC = RecordSpec(
-    columns=(
-        Column("Entry", "computed", places=0, width=56),
-        Column("Date", "date", width=90),
-        Column("Source", width=76, align="center"),
-        Column("Line", "computed", places=0, width=44),
-        Column("Account", width=70),
-        Column("Role", width=170),
-        Column("Debit", "decimal", width=100),
-        Column("Credit", "decimal", width=100),
-        Column("Kind", width=70),
-        Column("Memo", width=300),
-    ),
-    to_row=lambda j: {
-        "Entry": Decimal(j.entry_no), "Date": j.entry_date, "Source": j.source,
-        "Line": Decimal(j.line_no) if j.line_no is not None else None, "Account": j.account,
-        "Role": j.role, "Debit": j.debit or None, "Credit": j.credit or None, "Kind": j.kind or "",
-        "Memo": j.memo,
-    },
-)
 
 
 class ReceivingScreen(Screen):

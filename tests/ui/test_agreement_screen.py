@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 from app.services import agreements
 from app.services.agreements import LineDraft
 from app.ui.agreements import AgreementScreen
-from app.ui.grid import LookupDialog
+from app.ui.lookups import LookupDialog
 from app.ui.models import PROBLEM
 from tests.ui.conftest import choose_vendor, click_cell, make_env, press, show, type_cell, wait_idle
 

@@ -10,10 +10,13 @@ from PySide6.QtCore import Qt
 
 from app.services import agreements, queries, receiving
 from app.services.agreements import LineDraft
+from app.ui.agreement_lines import AgreementLinesModel
 from app.ui.history import HISTORY_SPEC
+from app.ui.list_model import ListModel
 from app.ui.masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsModel
-from app.ui.models import AgreementLinesModel, ListModel, SlipLinesModel, fmt_decimal
-from app.ui.receiving import JOURNAL_SPEC, PREVIEW_SPEC
+from app.ui.models import fmt_decimal
+from app.ui.receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
+from app.ui.slip_lines import SlipLinesModel
 
 SEED = LineDraft(label="x", line_no=1, cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal("999999999.00"),
                  start=date(2026, 1, 1), end=date(2026, 12, 31),

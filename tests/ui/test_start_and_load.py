@@ -13,8 +13,8 @@ from decimal import Decimal
 from app.services import agreements
 from app.services.agreements import LineDraft
 from app.ui import main as main_module
+from app.ui.agreement_lines import AgreementLinesModel
 from app.ui.main import MainWindow
-from app.ui.models import AgreementLinesModel
 
 
 def test_the_main_window_module_does_not_import_the_screens_or_heavy_libraries():

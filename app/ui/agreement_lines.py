@@ -1,0 +1,205 @@
+"""The agreement-lines model: the group grid or the product grid of one agreement, with
+the Result column, the alternating band of each ladder and the lines as drafts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush
+
+from .models import BAND_BRUSHES, READ_ONLY_BRUSH, Column, TableModel, fmt_decimal
+
+CAT_NAMES = ("CAT1", "CAT2", "CAT3", "CAT4")
+REBATE_NAMES = ("Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4")
+METHODS = ("SC", "NC", "CD")
+PERIODS = ("M", "Q", "Y")
+LADDER_FIELDS = {*CAT_NAMES, "Product", "Start Date", "End Date"}
+RESULT_FIELDS = {*REBATE_NAMES, "Deg"}
+
+
+def agreement_columns(product: bool, periodic: bool) -> list[Column]:
+    scope = [Column("Product", "code", width=160)] if product else [Column(c, "code", width=92) for c in CAT_NAMES]
+    columns = [
+        *scope,
+        Column("Maximum Amount", "decimal", places=2, width=118),
+        Column("Start Date", "date", width=86),
+        Column("End Date", "date", width=86),
+        *(Column(name, "decimal", places=2, max_places=4, grouping=False, width=64) for name in REBATE_NAMES),
+        Column("M", "choice", choices=METHODS, width=40),
+        Column("Deg", "bool", width=38),
+        Column("Retro", "bool", width=44),
+        Column("Result", "computed", places=3, width=58),
+        Column("Product %", "decimal", places=2, max_places=4, grouping=False, width=72),
+    ]
+    if periodic:
+        columns.append(Column("Period", "choice", choices=PERIODS, width=52))
+    return columns
+
+
+class AgreementLinesModel(TableModel):
+    """The group grid or the product grid of one agreement.
+
+    Rows are dicts keyed by column name plus `line_no` (None for a new line). Result is
+    computed from the row, or from the rebate being typed (`set_preview`).
+    """
+
+    def __init__(self, product: bool, periodic: bool, result_of: Callable[[Any], Decimal],
+                 draft_type: Callable[..., Any]) -> None:
+        super().__init__(agreement_columns(product, periodic))
+        self.product = product
+        self.periodic = periodic
+        self.result_of = result_of
+        self.draft_type = draft_type
+        self.preview: tuple[int, str, Any] | None = None
+        self.bands: list[int] = []
+        self.ladders: dict[tuple[Any, ...], list[int]] = {}
+
+    @property
+    def prefix(self) -> str:
+        return "Product row" if self.product else "Group row"
+
+    def row_header(self, row: int) -> str:
+        line_no = self.rows[row].get("line_no")
+        return str(line_no) if line_no is not None else "new"
+
+    # -- result
+    def result(self, row: int) -> Decimal | None:
+        values = self.rows[row]
+        rebates = [values.get(n) for n in REBATE_NAMES]
+        degressive = bool(values.get("Deg"))
+        if self.preview is not None and self.preview[0] == row:
+            name, value = self.preview[1], self.preview[2]
+            if name in REBATE_NAMES:
+                rebates[REBATE_NAMES.index(name)] = value
+        if all(r is None for r in rebates):
+            return None
+        return self.result_of(self.draft_type(label="", rebates=tuple(rebates), degressive=degressive))
+
+    def display(self, row: int, column: Column) -> str:
+        if column.name == "Result":
+            return fmt_decimal(self.result(row), 3)
+        return super().display(row, column)
+
+    def set_preview(self, row: int, name: str, value: Decimal | None) -> None:
+        """A rebate being typed (not yet committed): Result follows it."""
+        self.preview = (row, name, value)
+        self._result_changed(row)
+
+    def clear_preview(self) -> None:
+        if self.preview is not None:
+            row = self.preview[0]
+            self.preview = None
+            if row < len(self.rows):
+                self._result_changed(row)
+
+    def _result_changed(self, row: int) -> None:
+        col = self.column_index("Result")
+        self.dataChanged.emit(self.index(row, col), self.index(row, col), [Qt.ItemDataRole.DisplayRole])
+
+    # -- ladders
+    def ladder_id(self, row: int) -> tuple[Any, ...]:
+        return self._ladder_id(self.rows[row])
+
+    def _ladder_id(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return self._ladder_ids([values])[0]
+
+    def _ladder_ids(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The ladder of each row: one pass over an agreement's thousands of rows."""
+        if self.product:
+            return [(v.get("Product") or "", v.get("Start Date"), v.get("End Date")) for v in rows]
+        return [((v.get("CAT1") or "ALL").upper(), (v.get("CAT2") or "ALL").upper(), (v.get("CAT3") or "ALL").upper(),
+                 (v.get("CAT4") or "ALL").upper(), v.get("Start Date"), v.get("End Date")) for v in rows]
+
+    def rows_reset(self) -> None:
+        """The alternating band of each ladder, and the rows of each ladder (tier chart)."""
+        bands, band, previous = [], 0, None
+        ladders: dict[tuple[Any, ...], list[int]] = {}
+        append = bands.append
+        for row, lid in enumerate(self._ladder_ids(self.rows)):
+            if lid != previous:
+                rows = ladders.get(lid)
+                if rows is None:
+                    rows = ladders[lid] = []
+                if previous is not None:
+                    band = 1 - band
+                previous = lid
+            append(band)
+            rows.append(row)
+        self.bands = bands
+        self.ladders = ladders
+
+    def ladder_rows(self, row: int) -> list[int]:
+        """The rows of the ladder of `row` (its tiers), in row order."""
+        rows = self.ladders.get(self.ladder_id(row))
+        if rows is None or row not in rows:  # the rows changed without a reset: look again
+            lid = self.ladder_id(row)
+            return [r for r in range(len(self.rows)) if self.ladder_id(r) == lid]
+        return rows
+
+    def background(self, row: int, column: Column) -> QBrush | None:
+        if column.kind == "computed":
+            return READ_ONLY_BRUSH
+        if row < len(self.bands):
+            return BAND_BRUSHES[self.bands[row]]
+        return None
+
+    def row_changed(self, row: int, names: set[str]) -> None:
+        super().row_changed(row, names)
+        if names & LADDER_FIELDS:
+            old = self.bands
+            self.rows_reset()
+            if old != self.bands and self.rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1),
+                                      [Qt.ItemDataRole.BackgroundRole])
+
+    # -- rows and drafts
+    def new_row(self, template: int | None) -> dict[str, Any]:
+        """A new line: the next tier of the current row's ladder, or this year's dates."""
+        today = date.today()
+        values: dict[str, Any] = {
+            "line_no": None, "M": "SC", "Deg": False, "Retro": False, "Product %": Decimal(0),
+            "Start Date": date(today.year, 1, 1), "End Date": date(today.year, 12, 31),
+            "Period": "Q" if self.periodic else None,
+        }  # fmt: skip
+        if template is not None and 0 <= template < len(self.rows):
+            src = self.rows[template]
+            for name in (*CAT_NAMES, "Product", "Start Date", "End Date", "M", "Retro", "Product %", "Period"):
+                if name in src:
+                    values[name] = src[name]
+        return values
+
+    def load(self, lines: Sequence[Any], line_values: Callable[[Any], dict[str, Any]]) -> None:
+        rows = [line_values(line) for line in lines]
+        for row, line in zip(rows, lines, strict=True):
+            row["line_no"] = line.line_no
+        self.preview = None
+        self.set_rows(rows, copy=False)
+
+    def load_rows(self, names: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+        """Rows given as value tuples in `names` order (names include "line_no")."""
+        self.preview = None
+        self.set_rows([dict(zip(names, v, strict=True)) for v in values], copy=False)
+
+    def drafts(self) -> list[Any]:
+        out = []
+        for i, values in enumerate(self.rows):
+            out.append(self.draft_type(
+                label=f"{self.prefix} {i + 1}",
+                line_no=values.get("line_no"),
+                product=(values.get("Product") or None) if self.product else None,
+                cats=(None, None, None, None) if self.product else tuple(values.get(c) for c in CAT_NAMES),
+                max_amount=values.get("Maximum Amount"),
+                start=values.get("Start Date"),
+                end=values.get("End Date"),
+                rebates=tuple(values.get(n) for n in REBATE_NAMES),
+                method=values.get("M"),
+                degressive=bool(values.get("Deg")),
+                retro=bool(values.get("Retro")),
+                product_pct=values.get("Product %"),
+                period=values.get("Period") if self.periodic else None,
+            ))  # fmt: skip
+        return out
