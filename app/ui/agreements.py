@@ -23,10 +23,12 @@ from app.services.errors import StaleRecord, ValidationFailed
 from app.services.security import Permission
 
 from .access import access
+from .agreement_lines import CAT_NAMES, AgreementLinesModel
 from .base import ProblemList, Screen, UiEnv, heading
-from .grid import GridView, VendorBox, choose
+from .grid import GridView
 from .history import HistoryView
-from .models import CAT_NAMES, AgreementLinesModel, map_problems, row_label_number
+from .lookups import VendorBox, choose
+from .models import map_problems, row_label_number
 from .tier_chart import TierProgressPanel
 
 STATUSES = ("PENDING", "ACCEPTED", "REJECTED")

@@ -29,7 +29,7 @@ from app.services.agreements import KIND_NAMES
 from app.services.queries import EstimatedLadder, LadderLine
 
 from .base import Screen, UiEnv, heading
-from .grid import VendorBox
+from .lookups import VendorBox
 from .reports_common import OptionalDate, RCol, ReportModel, ReportView, date_edit, export
 
 ALL_VENDORS = "All vendors"

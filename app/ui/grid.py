@@ -23,7 +23,6 @@ from .list_model import ListModel
 
 # Re-exported for the screens outside this split (agreements, estimated, statements)
 # until their imports change over to lookups.
-from .lookups import VendorBox, choose  # noqa: F401
 from .models import TableModel
 
 

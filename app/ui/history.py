@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from app.services import agreements
 
 from .grid import read_only_view
-from .models import Column, ListModel, RecordSpec
+from .list_model import ListModel, RecordSpec
+from .models import Column
 from .operations import Runner
 
 ALL_LINES = "All lines"

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from importlib import import_module
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
@@ -320,17 +319,3 @@ def map_problems(problems: Sequence[Any], model: TableModel, prefix: str) -> dic
         key = (row, field_name)
         out[key] = f"{out[key]}\n{problem.message}" if key in out else problem.message
     return out
-
-
-# Moved to their own modules. The screens outside this split (agreements, history,
-# tier_chart) still import them from here until their imports change over; looked up on
-# first use because those modules import this one.
-MOVED = {"RecordSpec": "list_model", "ListModel": "list_model",
-         "CAT_NAMES": "agreement_lines", "AgreementLinesModel": "agreement_lines"}
-
-
-def __getattr__(name: str) -> Any:
-    module = MOVED.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f".{module}", __package__), name)

@@ -25,7 +25,7 @@ from app.reports import statement_pdf
 from app.services import queries
 
 from .base import UiEnv
-from .grid import VendorBox
+from .lookups import VendorBox
 from .operations import Job
 from .reports_common import date_edit
 

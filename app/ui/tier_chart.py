@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QTableView, QVBo
 from app.reports.axis import axis_end, is_unlimited
 from app.services import queries
 
+from .agreement_lines import AgreementLinesModel
 from .base import heading
-from .models import AgreementLinesModel, fmt_decimal
+from .models import fmt_decimal
 from .operations import Runner
 
 BANDS = ("#e3ecf5", "#cddcec", "#b7cce2", "#a1bcd9")
