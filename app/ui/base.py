@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .operations import Interaction, Runner
 
@@ -118,3 +129,23 @@ def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: bold;")
     return label
+
+
+def lay_out_form_dialog(dialog: QDialog, note: str, rows: list[tuple[str, QWidget | QLayout]], status: QLabel,
+                        action: QPushButton) -> None:
+    """A dialog of one form: a note on top, the labelled rows, and at the bottom the
+    status (stretching), the action (the default button) and Close."""
+    action.setDefault(True)
+    close = QPushButton("Close")
+    close.clicked.connect(dialog.close)
+    form = QFormLayout()
+    for label, field in rows:
+        form.addRow(label, field)
+    buttons = QHBoxLayout()
+    buttons.addWidget(status, 1)
+    buttons.addWidget(action)
+    buttons.addWidget(close)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(QLabel(note))
+    layout.addLayout(form)
+    layout.addLayout(buttons)

@@ -11,18 +11,16 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.services import imports
 
-from .base import UiEnv
+from .base import UiEnv, lay_out_form_dialog
 from .operations import Job
 
 # What the list shows -> the import kind, in the order the files are best imported.
@@ -76,23 +74,11 @@ class ImportDialog(QDialog):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.import_button = QPushButton("Import")
-        self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.run_import)
-        close = QPushButton("Close")
-        close.clicked.connect(self.close)
-        form = QFormLayout()
-        form.addRow("Kind:", self.kind)
-        form.addRow("File:", file_row)
-        form.addRow("", self.columns)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("The whole file is imported or nothing is: a problem on any row is listed with "
-                                "its row and column, and nothing is written."))
-        layout.addLayout(form)
-        layout.addLayout(buttons)
+        lay_out_form_dialog(self, "The whole file is imported or nothing is: a problem on any row is listed with "
+                            "its row and column, and nothing is written.",
+                            [("Kind:", self.kind), ("File:", file_row), ("", self.columns)], self.status,
+                            self.import_button)
         self._kind_changed()
         self.resize(680, 220)
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.reports import statement_pdf
 from app.services import queries
 
-from .base import UiEnv
+from .base import UiEnv, lay_out_form_dialog
 from .lookups import VendorBox
 from .operations import Job
 from .reports_common import date_edit
@@ -196,26 +196,14 @@ class BatchDialog(QDialog):
         folder_row.addWidget(browse)
         self.every_vendor = QCheckBox("Also vendors without rebate activity in the period", self)
         self.write_button = QPushButton("Write statements")
-        self.write_button.setDefault(True)
         self.write_button.clicked.connect(self.write)
-        close = QPushButton("Close")
-        close.clicked.connect(self.close)
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form = QFormLayout()
-        form.addRow("Period:", self.period)
-        form.addRow("Folder:", folder_row)
-        form.addRow("", self.every_vendor)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.result, 1)
-        buttons.addWidget(self.write_button)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("One PDF per vendor, named statement-VENDOR-FROM-TO.pdf; you are asked before "
-                                "files already there are replaced."))
-        layout.addLayout(form)
-        layout.addLayout(buttons)
+        lay_out_form_dialog(self, "One PDF per vendor, named statement-VENDOR-FROM-TO.pdf; you are asked before "
+                            "files already there are replaced.",
+                            [("Period:", self.period), ("Folder:", folder_row), ("", self.every_vendor)], self.result,
+                            self.write_button)
         self.resize(680, 200)
 
     def browse(self) -> None:
