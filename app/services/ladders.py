@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.ladder import Ladder, LadderTerms, Scope, Tier, ladder_key
 from app.domain.rates import line_result
+from app.domain.vocabulary import PERIODIC
 from app.models import Agreement, AgreementLine, Product
 
 from .bulk import rows_in
@@ -47,7 +48,7 @@ def build_ladders(
             tiers=tiers,
             retro=first.retro,
             product_pct=first.product_pct,
-            period=first.period if agreement.kind == "PERIODIC" else None,
+            period=first.period if agreement.kind == PERIODIC else None,
         )
         ladders.append(
             Ladder(
