@@ -11,7 +11,7 @@ from sqlalchemy import func, select, type_coerce
 from app.domain.ladder import Scope, period_key
 from app.domain.ladder import ladder_key as make_ladder_key
 from app.domain.money import ZERO
-from app.domain.vocabulary import REBATE_RECEIVABLE, ROLES, is_all
+from app.domain.vocabulary import ACCEPTED, PENDING, REBATE_RECEIVABLE, ROLES, is_all
 from app.models import (
     Category,
     GlAccount,
@@ -328,7 +328,7 @@ def overview(uow: UnitOfWork) -> Overview:
     session = uow.session
     company = session.get(Company, 1)
     accepted = dict(session.execute(
-        select(Agreement.kind, func.count()).where(Agreement.status == "ACCEPTED").group_by(Agreement.kind)).all())
+        select(Agreement.kind, func.count()).where(Agreement.status == ACCEPTED).group_by(Agreement.kind)).all())
     drafts = session.execute(
         select(func.count(func.distinct(ReceivingSlip.id)), func.count(ReceiptLine.id))
         .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).where(ReceivingSlip.status == "DRAFT")).one()
@@ -346,7 +346,7 @@ def overview(uow: UnitOfWork) -> Overview:
         vendors=session.scalar(select(func.count()).select_from(Vendor)) or 0,
         products=session.scalar(select(func.count()).select_from(Product)) or 0,
         accepted={k: int(v) for k, v in accepted.items()},
-        pending=session.scalar(select(func.count()).select_from(Agreement).where(Agreement.status == "PENDING")) or 0,
+        pending=session.scalar(select(func.count()).select_from(Agreement).where(Agreement.status == PENDING)) or 0,
         draft_slips=int(drafts[0] or 0), draft_lines=int(drafts[1] or 0),
         posted_lines=int(posted[0] or 0), last_received=posted[1], accrued=accrued,
     )  # fmt: skip

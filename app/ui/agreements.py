@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.vocabulary import ALL, KIND_NAMES, PERIODIC
+from app.domain.vocabulary import ALL, KIND_NAMES, PENDING, PERIODIC, STATUSES
 from app.services import agreements, defaults, queries
 from app.services.agreements import LineDraft
 from app.services.errors import StaleRecord, ValidationFailed
@@ -30,7 +30,6 @@ from .history import HistoryView
 from .models import CAT_NAMES, AgreementLinesModel, map_problems, row_label_number
 from .tier_chart import TierProgressPanel
 
-STATUSES = ("PENDING", "ACCEPTED", "REJECTED")
 NEW = "New agreement"
 
 
@@ -63,7 +62,7 @@ class AgreementScreen(Screen):
         self.vendor: str | None = None
         self.agreement_id: int | None = None
         self.version: int | None = None
-        self.loaded_status = "PENDING"
+        self.loaded_status = PENDING
         self.vendor_products: list[queries.ProductRow] = []
         periodic = kind == PERIODIC
         self.group = AgreementLinesModel(False, periodic, agreements.result_of, LineDraft)
@@ -191,10 +190,10 @@ class AgreementScreen(Screen):
 
     def _open(self, agreement_id: int | None) -> None:
         if agreement_id is None:
-            self.agreement_id, self.version, self.loaded_status = None, None, "PENDING"
+            self.agreement_id, self.version, self.loaded_status = None, None, PENDING
             self.group.load([], agreements.line_values)
             self.product.load([], agreements.line_values)
-            self.status_box.setCurrentText("PENDING")
+            self.status_box.setCurrentText(PENDING)
             self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: "
                               "its number is given on Save.")
             self.problems.show_problems([])

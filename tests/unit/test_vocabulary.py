@@ -13,12 +13,14 @@ from app.domain.ladder import scope_cats
 ROOT = Path(app.__file__).parent
 HOME = ROOT / "domain" / "vocabulary.py"
 # Names that are only ever names: a string equal to one of them is a copy.
-CODES = {*v.KINDS, *v.SOURCES, *v.ROLES}
+CODES = {*v.KINDS, *v.STATUSES, *v.SOURCES, *v.ROLES}
 # Names users read: found inside any string (an f-string's text included).
 DISPLAY = {*v.KIND_NAMES.values(), *v.KIND_PHRASES.values()}
-# posting.py is being rebuilt around the domain engine (issue 12, item 1) on another branch;
-# its entry tuples still spell the sources. Remove it from here when that branch lands.
-NOT_YET = {"services/posting.py"}
+# Files other branches were changing while this test was written (posting.py is being rebuilt
+# around the domain engine, issue 12 item 1): posting's entry tuples still spell the sources
+# and a status, the Agreement model its default status. Remove them here once they import
+# the vocabulary.
+NOT_YET = {"services/posting.py", "models/entities.py"}
 
 
 def copies(path: Path) -> list[str]:
