@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.db import SchemaTooNew
+from app.domain.vocabulary import SOURCES
 from app.services import imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
 from app.services.errors import OutputRefused, ServiceError, ValidationFailed
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "time zone) or this time (YYYY-MM-DDTHH:MM[:SS], local unless it has an offset)")
     ej.add_argument("--posted-to", type=_moment, metavar="D",
                     help="posted on or before this day (the whole day, local time) or this time")
-    ej.add_argument("--source", choices=("RECEIPT", "ACCRUAL", "RETRO", "RERATE"))
+    ej.add_argument("--source", choices=SOURCES)
     mode = ej.add_mutually_exclusive_group()
     mode.add_argument("--new", action="store_true",
                       help="every line not yet exported (of those the filters select), recorded as the "

@@ -9,20 +9,23 @@ from typing import Any
 
 from .ladder import LineAccrual
 from .money import ZERO
-
-INVENTORY = "INVENTORY"
-RECEIVED_NOT_INVOICED = "RECEIVED_NOT_INVOICED"
-REBATE_RECEIVABLE = "REBATE_RECEIVABLE"
-ADVERTISING = "ADVERTISING"
-REBATE_EARNED = "REBATE_EARNED"
-ROLES = (INVENTORY, RECEIVED_NOT_INVOICED, REBATE_RECEIVABLE, ADVERTISING, REBATE_EARNED)
-
-SOURCES = ("RECEIPT", "ACCRUAL", "RETRO", "RERATE")
+from .vocabulary import (
+    ACCRUAL,
+    ADVERTISING,
+    COOP,
+    INVENTORY,
+    REBATE_EARNED,
+    REBATE_RECEIVABLE,
+    RECEIPT,
+    RECEIVED_NOT_INVOICED,
+    RERATE,
+    RETRO,
+)
 
 
 def pnl_role(kind: str) -> str:
     """The P&L account role of an agreement kind: COOP -> ADVERTISING, else REBATE_EARNED."""
-    return ADVERTISING if kind == "COOP" else REBATE_EARNED
+    return ADVERTISING if kind == COOP else REBATE_EARNED
 
 
 class UnbalancedEntry(ValueError):
@@ -123,7 +126,7 @@ def _entry_lines(lines: tuple[LineTuple, ...]) -> tuple[EntryLine, ...]:
 
 def receipt_entry(ref: LineRef, when: date, amount: Decimal) -> Entry:
     memo = f"Receipt {ref.slip_no}/{ref.line_no} {ref.product}"
-    return Entry("RECEIPT", when, ref.slip_no, ref, _entry_lines(receipt_lines(amount, memo)))
+    return Entry(RECEIPT, when, ref.slip_no, ref, _entry_lines(receipt_lines(amount, memo)))
 
 
 def accrual_entries(
@@ -135,10 +138,10 @@ def accrual_entries(
     if regular != ZERO:
         memo = f"{kind} accrual {ladder_label} tier {accrual.tier}"
         lines = accrual_lines(kind, regular, accrual.inventory, memo)
-        entries.append(Entry("ACCRUAL", when, ref.slip_no, ref, _entry_lines(lines)))
+        entries.append(Entry(ACCRUAL, when, ref.slip_no, ref, _entry_lines(lines)))
     if accrual.retro != ZERO:
         memo = f"{kind} retroactive {ladder_label} tier {accrual.tier}"
-        entries.append(Entry("RETRO", when, ref.slip_no, ref, _entry_lines(retro_lines(kind, accrual.retro, memo))))
+        entries.append(Entry(RETRO, when, ref.slip_no, ref, _entry_lines(retro_lines(kind, accrual.retro, memo))))
     return entries
 
 
@@ -168,4 +171,4 @@ def rerate_entry(
     lines = rerate_lines(kind, new.rebate - old.rebate, new.inventory - old.inventory, memo)
     if not lines:
         return None
-    return Entry("RERATE", when, ref.slip_no, ref, _entry_lines(lines))
+    return Entry(RERATE, when, ref.slip_no, ref, _entry_lines(lines))

@@ -12,10 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from .money import ZERO, to_units
-
-ALL = "ALL"
-KINDS = ("COOP", "VOLUME", "PERIODIC")
-PERIODS = ("M", "Q", "Y")
+from .vocabulary import ALL, is_all
 
 
 @dataclass(frozen=True)
@@ -28,7 +25,7 @@ def scope_cats(cats: tuple[str | None, ...]) -> tuple[str, str, str, str]:
     """A group line's four levels as stored and compared: a blank level, or `ALL` in any
     case, is ALL; a code is kept exactly as it is (codes are case-sensitive)."""
     padded = (*cats, None, None, None, None)[:4]
-    return tuple(ALL if not c or c.upper() == ALL else c for c in padded)  # type: ignore[return-value]
+    return tuple(ALL if is_all(c) else c for c in padded)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .ladder import ALL, KINDS, PERIODS, Scope
+from .ladder import Scope, scope_cats
 from .limits import MAX_AMOUNT_MAX, limit_text
 from .money import HUNDRED, UNLIMITED, ZERO, decimal_places
+from .vocabulary import (
+    ACCEPTED,
+    ALL,
+    DEFAULT_METHOD,
+    KIND_NAMES,
+    KINDS,
+    KINDS_TEXT,
+    METHODS,
+    PERIODIC,
+    PERIODS,
+    STATUSES,
+    one_of,
+)
 
-METHODS = ("SC", "NC", "CD")
-STATUSES = ("PENDING", "ACCEPTED", "REJECTED")
 CAT_FIELDS = ("CAT1", "CAT2", "CAT3", "CAT4")
 REBATE_FIELDS = ("Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4")
 
@@ -48,7 +59,7 @@ class LineDraft:
         None,
         None,
     )
-    method: str | None = "SC"
+    method: str | None = DEFAULT_METHOD
     degressive: bool = False
     retro: bool = False
     product_pct: Decimal | None = ZERO
@@ -108,7 +119,7 @@ def validate_scope(line: LineDraft, vendor: str, lookups: Lookups, out: list[Pro
                 )
             )
         return
-    cats = [ALL if not c or c.upper() == ALL else c for c in line.cats]
+    cats = scope_cats(tuple(line.cats))
     seen_all = False
     parent: str | None = None
     for level, code in enumerate(cats, start=1):
@@ -185,12 +196,12 @@ def _check_rates(line: LineDraft, ladder_size: int, out: list[Problem]) -> None:
 def _check_terms(line: LineDraft, kind: str, out: list[Problem]) -> None:
     label = line.label
     if line.method not in METHODS:
-        out.append(Problem(label, "M", f"must be SC, NC or CD (got {line.method or 'blank'})"))
-    if kind == "PERIODIC":
+        out.append(Problem(label, "M", f"must be {one_of(METHODS)} (got {line.method or 'blank'})"))
+    if kind == PERIODIC:
         if line.period not in PERIODS:
-            out.append(Problem(label, "Period", f"must be M, Q or Y (got {line.period or 'blank'})"))
+            out.append(Problem(label, "Period", f"must be {one_of(PERIODS)} (got {line.period or 'blank'})"))
     elif line.period:
-        out.append(Problem(label, "Period", "only Periodic Rebate agreements have a period"))
+        out.append(Problem(label, "Period", f"only {KIND_NAMES[PERIODIC]} agreements have a period"))
 
 
 def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
@@ -206,11 +217,11 @@ def validate_agreement(
 ) -> list[Problem]:
     out: list[Problem] = []
     if kind not in KINDS:
-        out.append(Problem("Agreement", "Kind", f"must be COOP, VOLUME or PERIODIC (got {kind})"))
+        out.append(Problem("Agreement", "Kind", f"must be {KINDS_TEXT} (got {kind})"))
         return out
     if status not in STATUSES:
         out.append(
-            Problem("Agreement", "Status", f"must be PENDING, ACCEPTED or REJECTED (got {status})")
+            Problem("Agreement", "Status", f"must be {one_of(STATUSES)} (got {status})")
         )
     ladders: dict[tuple[str, date | None, date | None], list[LineDraft]] = defaultdict(list)
     for line in lines:
@@ -220,7 +231,7 @@ def validate_agreement(
         validate_line(line, kind, len(ladders[line.ladder_id()]), out)
     for members in ladders.values():
         _validate_ladder(members, out)
-    if status == "ACCEPTED":
+    if status == ACCEPTED:
         _validate_overlaps(ladders, lookups.other_ladders, out)
     return out
 

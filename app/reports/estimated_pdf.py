@@ -15,6 +15,7 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.money import ZERO
+from app.domain.vocabulary import KINDS
 from app.services import reports
 from app.services.exports import TABLE_SUFFIXES, write_table
 from app.services.reports import EstimatedRow
@@ -107,7 +108,7 @@ def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
         extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
                   ("NOSPLIT", (0, at - 1), (-1, at)),
                   ("LINEABOVE", (FIRST_NUMBER + 3, at), (-3, at), 0.5, INK)]
-    for kind in ("COOP", "VOLUME", "PERIODIC"):
+    for kind in KINDS:
         members = [r for r in rows if r.kind == kind]
         if members:
             at = len(data)

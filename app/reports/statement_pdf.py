@@ -20,6 +20,7 @@ from reportlab.platypus import (
 )
 
 from app.domain.money import ZERO
+from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, PERIOD_NAMES, SOURCE_NAMES
 from app.services.context import AppContext, UnitOfWork
 from app.services.outfile import output_file, output_folder, protected_files
 from app.services.statements import (
@@ -54,10 +55,6 @@ from .tier_chart import is_unlimited, tier_chart
 
 TITLE = "Rebate statement"
 WIDTH = letter[0] - 2 * MARGIN
-METHODS = {"SC": "cheque", "NC": "credit note", "CD": "deduct on next payment"}
-KIND_NAMES = {"COOP": "Co-op advertising", "VOLUME": "Volume rebate", "PERIODIC": "Periodic rebate"}
-PERIODS = {"M": "monthly", "Q": "quarterly", "Y": "yearly"}
-SOURCE_NAMES = {"RETRO": "Retroactive", "RERATE": "Re-rate"}
 
 
 def _total_style(row: int) -> list[tuple[Any, ...]]:
@@ -100,7 +97,7 @@ def _by_kind(data: StatementData) -> list[Flowable]:
         return [*story, para("No agreement and no rebate accrued in this period.", s.body)]
     rows: list[list[object]] = [["Kind", "Regular accruals", "Retroactive", "Re-rates", "Total"]]
     for k in data.by_kind:
-        rows.append([KIND_NAMES.get(k.kind, k.kind), money(k.accrual), money(k.retro), money(k.rerate),
+        rows.append([KIND_PHRASES.get(k.kind, k.kind), money(k.accrual), money(k.retro), money(k.rerate),
                      money(k.total)])
     totals = [sum((getattr(k, f) for k in data.by_kind), ZERO) for f in ("accrual", "retro", "rerate")]
     rows.append(["Total", *(money(v) for v in totals), money(data.total)])
@@ -114,7 +111,7 @@ def _by_month(data: StatementData) -> list[Flowable]:
     story: list[Flowable] = [para("Rebate accrued by month", s.heading)]
     if not data.kinds:
         return story[:0]
-    rows: list[list[object]] = [["Month", *(KIND_NAMES.get(k, k) for k in data.kinds), "Total"]]
+    rows: list[list[object]] = [["Month", *(KIND_PHRASES.get(k, k) for k in data.kinds), "Total"]]
     for m in data.months:
         rows.append([m.label, *(money(v) for v in m.by_kind), money(m.total)])
     totals = [sum((m.by_kind[i] for m in data.months), ZERO) for i in range(len(data.kinds))]
@@ -167,14 +164,14 @@ def _tier_table(ladder: LadderInForce) -> Table:
 
 def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
     s = styles()
-    title = (f"{KIND_NAMES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · "
+    title = (f"{KIND_PHRASES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · "
              f"{ladder.scope}")
     terms = [f"{ladder.start.isoformat()} to {ladder.end.isoformat()}",
-             f"paid by {METHODS.get(ladder.method, ladder.method)} ({ladder.method})",
+             f"paid by {METHOD_NAMES.get(ladder.method, ladder.method)} ({ladder.method})",
              "Retro: yes" if ladder.retro else "Retro: no (marginal)",
              f"Product %: {ladder.product_pct.normalize():f}"]
     if ladder.period:
-        terms.append(f"volume counted {PERIODS.get(ladder.period, ladder.period)}")
+        terms.append(f"volume counted {PERIOD_NAMES.get(ladder.period, ladder.period).lower()}")
     parts: list[Flowable] = [para(title, s.cell_bold), para(" · ".join(terms), s.muted), Spacer(0, 3),
                              _tier_table(ladder), Spacer(0, 4)]
     p = ladder.progress

@@ -36,6 +36,7 @@ from app.domain.journal import (
 from app.domain.ladder import Ladder, period_key
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text
 from app.domain.money import fmt_money
+from app.domain.vocabulary import ACCRUAL, RECEIPT, RERATE, RETRO
 from app.models import (
     Agreement,
 )
@@ -115,7 +116,7 @@ class Batch:
 
     def receipt(self, line: RLine) -> None:
         memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
-        self.entries.append((False, line.received, line.slip_no, line.line_no, 0, "RECEIPT", line.vendor_id,
+        self.entries.append((False, line.received, line.slip_no, line.line_no, 0, RECEIPT, line.vendor_id,
                              line.product_id, line.id, None, receipt_lines(line.amount, memo, 0)))
         self.cost_qty[line.product_id] += line.quantity
         self.cost_net[line.product_id] += line.amount
@@ -130,12 +131,12 @@ class Batch:
         regular = rebate - retro
         if regular:
             memo = f"{kind} accrual {label} tier {tier}"
-            self.entries.append((False, line.received, line.slip_no, line.line_no, 1, "ACCRUAL", line.vendor_id,
+            self.entries.append((False, line.received, line.slip_no, line.line_no, 1, ACCRUAL, line.vendor_id,
                                  line.product_id, line.id, ladder.agreement_no,
                                  accrual_lines(kind, regular, inventory, memo, 0)))
         if retro:
             memo = f"{kind} retroactive {label} tier {tier}"
-            self.entries.append((False, line.received, line.slip_no, line.line_no, 2, "RETRO", line.vendor_id,
+            self.entries.append((False, line.received, line.slip_no, line.line_no, 2, RETRO, line.vendor_id,
                                  line.product_id, line.id, ladder.agreement_no, retro_lines(kind, retro, memo, 0)))
         self._insert(line, kind, ladder, pkey, acc)
         self.cost_net[line.product_id] -= inventory
@@ -144,7 +145,7 @@ class Batch:
                 d_rebate: int, d_inventory: int, memo: str, agreement_no: str | None) -> None:
         lines = rerate_lines(kind, d_rebate, d_inventory, memo, 0)
         if lines:
-            self.entries.append((True, self.today, slip_no, line_no, 3, "RERATE", vendor_id, product_id, line_id,
+            self.entries.append((True, self.today, slip_no, line_no, 3, RERATE, vendor_id, product_id, line_id,
                                  agreement_no, lines))
             self.rerates += 1
             if d_inventory:

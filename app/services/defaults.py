@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.domain.ladder import ALL
 from app.domain.money import UNLIMITED
+from app.domain.vocabulary import ALL
 
 CAT_COLUMNS = ("CAT1", "CAT2", "CAT3", "CAT4")
 

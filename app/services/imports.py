@@ -9,10 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from app.domain.validation import LineDraft
+from app.domain.vocabulary import KINDS as AGREEMENT_KINDS
+from app.domain.vocabulary import KINDS_TEXT
 from app.models import Agreement
 
 from . import agreements as agreement_service
-from . import masterdata, receiving
+from . import gl_accounts, masterdata, receiving
 from .context import UnitOfWork
 from .errors import ImportFailed, NotFound, Problem, ValidationFailed
 from .tabular import Cells, Row, read_table
@@ -121,12 +123,12 @@ def _products(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
 
 
 def _accounts(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
-    records = [masterdata.AccountIn(r.cells["number"], r.cells["name"], r.cells["type"], r.label) for r in rows]
-    return masterdata.save_accounts(uow, records)
+    records = [gl_accounts.AccountIn(r.cells["number"], r.cells["name"], r.cells["type"], r.label) for r in rows]
+    return gl_accounts.save_accounts(uow, records)
 
 
 def _gl_reference(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
-    return masterdata.save_gl_reference(
+    return gl_accounts.save_gl_reference(
         uow, [(r.label, r.cells["role"].upper(), r.cells["account_number"]) for r in rows])
 
 
@@ -154,8 +156,8 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
             product_pct=pct if pct is not None else Decimal(0),
             period=c.text("period").upper() or None,
         )
-        if kind not in ("COOP", "VOLUME", "PERIODIC"):
-            problems.append(Problem(row.label, "kind", f"must be COOP, VOLUME or PERIODIC (got {kind or 'blank'})"))
+        if kind not in AGREEMENT_KINDS:
+            problems.append(Problem(row.label, "kind", f"must be {KINDS_TEXT} (got {kind or 'blank'})"))
             continue
         if len(row.cells.get("agreement_no", "")) > NUMBER_LENGTH:
             problems.append(Problem(row.label, "agreement_no", f"is too long (at most {NUMBER_LENGTH} characters)"))

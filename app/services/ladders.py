@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.adapters.bulk import rows_in
 from app.domain.ladder import Ladder, LadderTerms, Scope, Tier, ladder_key
 from app.domain.rates import line_result
+from app.domain.vocabulary import ACCEPTED, PERIODIC
 from app.models import Agreement, AgreementLine, Product
 
 
@@ -46,7 +47,7 @@ def build_ladders(
             tiers=tiers,
             retro=first.retro,
             product_pct=first.product_pct,
-            period=first.period if agreement.kind == "PERIODIC" else None,
+            period=first.period if agreement.kind == PERIODIC else None,
         )
         ladders.append(
             Ladder(
@@ -66,7 +67,7 @@ def build_ladders(
     return ladders
 
 
-def vendor_ladders(session: Session, vendor_id: int, status: str = "ACCEPTED") -> dict[str, list[Ladder]]:
+def vendor_ladders(session: Session, vendor_id: int, status: str = ACCEPTED) -> dict[str, list[Ladder]]:
     """Ladders of the vendor's agreements in a status, by kind."""
     agreements = list(
         session.scalars(
@@ -91,18 +92,18 @@ def accepted_signature(session: Session) -> tuple[int, int, int]:
     """Changes whenever an agreement is accepted or an accepted one is amended."""
     row = session.execute(
         select(func.count(), func.coalesce(func.sum(Agreement.version), 0), func.coalesce(func.max(Agreement.id), 0))
-        .where(Agreement.status == "ACCEPTED")
+        .where(Agreement.status == ACCEPTED)
     ).one()
     return (int(row[0]), int(row[1]), int(row[2]))
 
 
 def all_ladders(session: Session) -> dict[int, dict[str, list[Ladder]]]:
     """Every accepted ladder, by vendor id and kind (three queries)."""
-    agreements = list(session.scalars(select(Agreement).where(Agreement.status == "ACCEPTED")))
+    agreements = list(session.scalars(select(Agreement).where(Agreement.status == ACCEPTED)))
     if not agreements:
         return {}
     lines = list(session.scalars(
-        select(AgreementLine).join(Agreement).where(Agreement.status == "ACCEPTED")))
+        select(AgreementLine).join(Agreement).where(Agreement.status == ACCEPTED)))
     pids = {line.product_id for line in lines if line.product_id is not None}
     codes: dict[int, str] = {}
     if pids:

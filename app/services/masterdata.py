@@ -1,4 +1,5 @@
-"""Categories, vendors, products, GL accounts and the GL reference.
+"""Categories, vendors, products and the company (GL accounts and the GL reference:
+app.services.gl_accounts, whose names are importable from here too).
 
 Each `save_*` takes a batch of plain records (an import file or one screen row),
 validates all of them, and writes all or nothing. Existing codes are updated.
@@ -12,20 +13,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.adapters.bulk import slices
-from app.domain.journal import ROLES
 from app.domain.limits import UNIT_COST_MAX, limit_text
 from app.domain.money import ZERO, decimal_places
-from app.models import Category, Company, GlAccount, GlReference, Product, Vendor
+from app.models import Category, Company, Product, Vendor
 
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
+from .gl_accounts import (
+    ACCOUNT_TYPES,
+    AccountIn,
+    gl_reference,
+    roles_to_accounts,
+    save_accounts,
+    save_gl_reference,
+)
+from .record_checks import check_code, check_length
 from .security import Permission, require
-
-ACCOUNT_TYPES = ("ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE")
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$")
 
 
 @dataclass(frozen=True)
@@ -57,14 +62,6 @@ class ProductIn:
     label: str = ""
 
 
-@dataclass(frozen=True)
-class AccountIn:
-    number: str
-    name: str
-    type: str
-    label: str = ""
-
-
 def company(uow: UnitOfWork) -> Company:
     row = uow.session.get(Company, 1)
     if row is None:
@@ -84,25 +81,6 @@ def set_company(uow: UnitOfWork, name: str, currency: str, address: str = "") ->
         )
     row.name, row.currency, row.address = name, currency, address
     uow.commit()
-
-
-def _check_code(value: str, label: str, name: str, out: list[Problem], column: object = None) -> bool:
-    if not value:
-        out.append(Problem(label, name, "is required"))
-        return False
-    if not CODE_RE.match(value):
-        out.append(Problem(label, name, f"{value!r} is not a valid code (letters, digits, . _ / -)"))
-        return False
-    return _check_length(value, label, name, out, column)
-
-
-def _check_length(value: str, label: str, name: str, out: list[Problem], column: object) -> bool:
-    """Text longer than its column is refused here (PostgreSQL would fail, SQLite would keep it)."""
-    limit = getattr(getattr(column, "type", None), "length", None)
-    if limit is not None and len(value) > limit:
-        out.append(Problem(label, name, f"is too long ({len(value)} characters; at most {limit})"))
-        return False
-    return True
 
 
 def category_map(uow: UnitOfWork) -> dict[tuple[int, str], str | None]:
@@ -130,9 +108,9 @@ def save_categories(uow: UnitOfWork, records: Sequence[CategoryIn]) -> int:
         if rec.level not in (1, 2, 3, 4):
             out.append(Problem(label, "level", f"must be 1, 2, 3 or 4 (got {rec.level})"))
             continue
-        if not _check_code(rec.code, label, "code", out, Category.code):
+        if not check_code(rec.code, label, "code", out, Category.code):
             continue
-        _check_length(rec.description, label, "description", out, Category.description)
+        check_length(rec.description, label, "description", out, Category.description)
         key = (rec.level, rec.code)
         if key in seen:
             out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[key]})"))
@@ -184,14 +162,14 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
     seen: dict[str, str] = {}
     for rec in records:
         label = rec.label or f"Vendor {rec.code}"
-        if not _check_code(rec.code, label, "code", out, Vendor.code):
+        if not check_code(rec.code, label, "code", out, Vendor.code):
             continue
         if rec.code in seen:
             out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[rec.code]})"))
         seen[rec.code] = label
         if not rec.name.strip():
             out.append(Problem(label, "name", "is required"))
-        _check_length(rec.name.strip(), label, "name", out, Vendor.name)
+        check_length(rec.name.strip(), label, "name", out, Vendor.name)
         cur = (rec.currency or currency).upper()
         if not re.fullmatch(r"[A-Z]{3}", cur):
             out.append(Problem(label, "currency", f"{rec.currency!r} is not an ISO 4217 code"))
@@ -275,12 +253,12 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     seen: dict[str, str] = {}
     for rec in records:
         label = rec.label or f"Product {rec.code}"
-        if not _check_code(rec.code, label, "code", out, Product.code):
+        if not check_code(rec.code, label, "code", out, Product.code):
             continue
         if rec.code in seen:
             out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[rec.code]})"))
         seen[rec.code] = label
-        _check_length(rec.description, label, "description", out, Product.description)
+        check_length(rec.description, label, "description", out, Product.description)
         if rec.vendor_code not in vendors:
             out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))
         check_cat_chain(rec.cats, categories, label, "cat", out)
@@ -338,72 +316,6 @@ def _rerate_products(uow: UnitOfWork, product_ids: list[int]) -> None:
         rerate_vendors(uow, vendors)
 
 
-def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
-    require(uow, Permission.GL)
-    out: list[Problem] = []
-    seen: dict[str, str] = {}
-    for rec in records:
-        label = rec.label or f"Account {rec.number}"
-        if not _check_code(rec.number, label, "number", out, GlAccount.number):
-            continue
-        if rec.number in seen:
-            out.append(Problem(label, "number", f"{rec.number} is repeated (also on {seen[rec.number]})"))
-        seen[rec.number] = label
-        if not rec.name.strip():
-            out.append(Problem(label, "name", "is required"))
-        _check_length(rec.name.strip(), label, "name", out, GlAccount.name)
-        if rec.type.upper() not in ACCOUNT_TYPES:
-            out.append(Problem(label, "type", f"must be one of {', '.join(ACCOUNT_TYPES)} (got {rec.type!r})"))
-    if out:
-        raise ValidationFailed(out)
-    session = uow.session
-    by_no = {a.number: a for part in slices(sorted(seen))
-             for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(part)))}
-    for rec in records:
-        row = by_no.get(rec.number)
-        if row is None:
-            row = GlAccount(number=rec.number)
-            session.add(row)
-            by_no[rec.number] = row
-        row.name, row.type = rec.name.strip(), rec.type.upper()
-    uow.commit()
-    return len(records)
-
-
-def save_gl_reference(uow: UnitOfWork, mapping: Sequence[tuple[str, str, str]]) -> int:
-    """(label, role, account number) triples."""
-    require(uow, Permission.GL)
-    out: list[Problem] = []
-    session = uow.session
-    accounts = dict(session.execute(select(GlAccount.number, GlAccount.id)).all())
-    seen: dict[str, str] = {}
-    for label, role, number in mapping:
-        if role not in ROLES:
-            out.append(Problem(label, "role", f"must be one of {', '.join(ROLES)} (got {role!r})"))
-        elif role in seen:
-            out.append(Problem(label, "role", f"{role} is repeated (also on {seen[role]})"))
-        seen[role] = label
-        if number not in accounts:
-            out.append(Problem(label, "account_number", f"GL account {number or '(blank)'} does not exist"))
-    if out:
-        raise ValidationFailed(out)
-    for _label, role, number in mapping:
-        row = session.get(GlReference, role)
-        if row is None:
-            session.add(GlReference(role=role, account_id=accounts[number]))
-        else:
-            row.account_id = accounts[number]
-    uow.commit()
-    return len(mapping)
-
-
-def gl_reference(uow: UnitOfWork) -> dict[str, tuple[int, str]]:
-    """role -> (account id, account number)."""
-    return roles_to_accounts(uow.session)
-
-
-def roles_to_accounts(session: Session) -> dict[str, tuple[int, str]]:
-    rows = session.execute(
-        select(GlReference.role, GlAccount.id, GlAccount.number).join(GlAccount)
-    )
-    return {role: (aid, number) for role, aid, number in rows}
+__all__ = [  # the GL side, re-exported
+    "ACCOUNT_TYPES", "AccountIn", "gl_reference", "roles_to_accounts", "save_accounts", "save_gl_reference",
+]

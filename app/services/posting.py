@@ -47,6 +47,7 @@ from app.domain.journal import (
     pnl_role,
 )
 from app.domain.ladder import Ladder, LadderIndex, Run, period_end
+from app.domain.vocabulary import ACCEPTED
 from app.models import (
     Agreement,
     ReceiptLine,
@@ -223,7 +224,7 @@ def post_slips(
 
 def check_gl_roles(session: Session) -> None:
     """Refuse to post while a role that posting can need has no account (SPEC §6.1)."""
-    kinds = set(session.scalars(select(Agreement.kind).where(Agreement.status == "ACCEPTED").distinct()))
+    kinds = set(session.scalars(select(Agreement.kind).where(Agreement.status == ACCEPTED).distinct()))
     needed = {INVENTORY, RECEIVED_NOT_INVOICED}
     if kinds:
         needed.add(REBATE_RECEIVABLE)

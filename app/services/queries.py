@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, type_coerce
 
-from app.domain.journal import ROLES
 from app.domain.ladder import Scope, period_key
 from app.domain.ladder import ladder_key as make_ladder_key
 from app.domain.money import ZERO
+from app.domain.vocabulary import ACCEPTED, PENDING, REBATE_RECEIVABLE, ROLES, is_all
 from app.models import (
     Category,
     GlAccount,
@@ -25,7 +25,7 @@ from app.models import (
 )
 
 from .context import UnitOfWork
-from .masterdata import roles_to_accounts
+from .gl_accounts import roles_to_accounts
 from .reports import EstimatedRow, journal_rows, ladder_estimates
 from .security import Permission, require
 
@@ -126,7 +126,7 @@ def categories(uow: UnitOfWork, level: int | None = None,
     if level is not None:
         query = query.where(Category.level == level)
     rows = [CategoryRow(lv, code, pcode, desc) for lv, code, pcode, desc in uow.session.execute(query)]
-    chain = [p for p in parents if p and p.upper() != "ALL"]
+    chain = [p for p in parents if not is_all(p)]
     if level is None or not chain or len(parents) < level - 1:
         return rows
     # Keep a category only if its ancestors match every code given in the chain.
@@ -138,7 +138,7 @@ def categories(uow: UnitOfWork, level: int | None = None,
         for lvl in range(level - 1, 0, -1):
             code = parent_of.get((lvl + 1, code or ""))
             wanted = parents[lvl - 1]
-            if wanted and wanted.upper() != "ALL" and code != wanted:
+            if not is_all(wanted) and code != wanted:
                 ok = False
                 break
         if ok:
@@ -328,7 +328,7 @@ def overview(uow: UnitOfWork) -> Overview:
     session = uow.session
     company = session.get(Company, 1)
     accepted = dict(session.execute(
-        select(Agreement.kind, func.count()).where(Agreement.status == "ACCEPTED").group_by(Agreement.kind)).all())
+        select(Agreement.kind, func.count()).where(Agreement.status == ACCEPTED).group_by(Agreement.kind)).all())
     drafts = session.execute(
         select(func.count(func.distinct(ReceivingSlip.id)), func.count(ReceiptLine.id))
         .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).where(ReceivingSlip.status == "DRAFT")).one()
@@ -339,14 +339,14 @@ def overview(uow: UnitOfWork) -> Overview:
     if can(uow, Permission.REPORTS):
         debit, credit = session.execute(
             select(func.sum(JournalLine.debit), func.sum(JournalLine.credit))
-            .where(JournalLine.role == "REBATE_RECEIVABLE")).one()
+            .where(JournalLine.role == REBATE_RECEIVABLE)).one()
         accrued = (debit or ZERO) - (credit or ZERO)
     return Overview(
         company=company.name if company else "", currency=company.currency if company else "CAD",
         vendors=session.scalar(select(func.count()).select_from(Vendor)) or 0,
         products=session.scalar(select(func.count()).select_from(Product)) or 0,
         accepted={k: int(v) for k, v in accepted.items()},
-        pending=session.scalar(select(func.count()).select_from(Agreement).where(Agreement.status == "PENDING")) or 0,
+        pending=session.scalar(select(func.count()).select_from(Agreement).where(Agreement.status == PENDING)) or 0,
         draft_slips=int(drafts[0] or 0), draft_lines=int(drafts[1] or 0),
         posted_lines=int(posted[0] or 0), last_received=posted[1], accrued=accrued,
     )  # fmt: skip

@@ -18,6 +18,7 @@ from app.adapters.planner import index_lookups, pg_settings
 from app.domain.ladder import Ladder, LadderTerms, period_key
 from app.domain.money import ZERO
 from app.domain.rates import result_percent
+from app.domain.vocabulary import ACCEPTED
 from app.models import (
     Agreement,
     AgreementLine,
@@ -316,9 +317,9 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
     a, al, p = Agreement.__table__, AgreementLine.__table__, Product.__table__
     of_vendor = [a.c.vendor_id == vendor_id] if vendor_id is not None else []
     agreements = session.execute(select(a.c.id, a.c.number, a.c.kind, a.c.vendor_id)
-                                 .where(a.c.status == "ACCEPTED", *of_vendor)).all()
+                                 .where(a.c.status == ACCEPTED, *of_vendor)).all()
     lines = session.execute(select(al).join(a, a.c.id == al.c.agreement_id)
-                            .where(a.c.status == "ACCEPTED", al.c.start_date <= as_of, *of_vendor)).all()
+                            .where(a.c.status == ACCEPTED, al.c.start_date <= as_of, *of_vendor)).all()
     product_ids = sorted({line.product_id for line in lines if line.product_id is not None})
     codes = dict(rows_in(session, select(p.c.id, p.c.code), p.c.id, product_ids))
     vendor_of = {agreement.id: agreement.vendor_id for agreement in agreements}

@@ -9,46 +9,19 @@ service checks the role's permission before it writes anything.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from sqlalchemy import func, select
 
+from app.domain.vocabulary import GRANTS, ROLE_NAMES, Permission, Role
 from app.models import AppUser
 
 from .context import UnitOfWork
 from .errors import NotFound, PermissionDenied, Problem, ValidationFailed
 
-
-class Role(StrEnum):
-    CLERK = "CLERK"
-    MANAGER = "MANAGER"  # purchasing manager
-    ACCOUNTANT = "ACCOUNTANT"
-    ADMIN = "ADMIN"
-
-
-class Permission(StrEnum):
-    RECEIVE = "enter receiving slips"
-    AGREEMENTS = "maintain agreements"
-    ACCEPT = "accept agreements"
-    MASTER = "maintain vendors, products and categories"
-    GL = "maintain GL accounts and the GL reference"
-    POST = "post receiving slips"
-    RERATE = "re-rate"
-    REPORTS = "run reports"
-    EXPORT_GL = "record journal exports for the general ledger"
-    USERS = "maintain users"
-    ADMIN = "load the demo company, back up and restore"
-
-
-GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset({Permission.RECEIVE}),
-    Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
-    Role.ACCOUNTANT: frozenset({Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS,
-                                Permission.EXPORT_GL}),
-    Role.ADMIN: frozenset(Permission),
-}
-ROLE_NAMES = {Role.CLERK: "Clerk", Role.MANAGER: "Purchasing manager", Role.ACCOUNTANT: "Accountant",
-              Role.ADMIN: "Administrator"}
+# The roles and permissions live in the vocabulary (the window reads them before the
+# services are imported); here they are enforced.
+__all__ = ["GRANTS", "ROLE_NAMES", "Permission", "Role", "UserView", "can", "current_role", "get_user",
+           "list_users", "require", "save_user"]
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import slices
-from app.domain.journal import REBATE_RECEIVABLE
-from app.domain.ladder import KINDS, Ladder
+from app.domain.ladder import Ladder
 from app.domain.money import ZERO
 from app.domain.rates import line_result, result_percent
+from app.domain.vocabulary import ACCRUAL, KINDS, REBATE_RECEIVABLE, RERATE, RETRO
 from app.models import AgreementLine, JournalEntry, JournalLine, Vendor
 
 from .context import UnitOfWork
@@ -31,7 +31,7 @@ from .masterdata import company
 from .reports import EstimatedRow, ladder_estimates
 from .security import Permission, require
 
-SOURCES = ("ACCRUAL", "RETRO", "RERATE")
+SOURCES = (ACCRUAL, RETRO, RERATE)  # what a statement counts: no RECEIPT lines
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -206,7 +206,7 @@ def _build(session: Session, vendor: Vendor, journal: list[_JLine], date_from: d
     )  # fmt: skip
     totals = tuple(KindTotal(k, *(source_sums[(k, s)] for s in SOURCES)) for k in kinds)
     adjustments = tuple(Adjustment(j.entry_date, j.source, j.slip_no, j.line_no, j.kind, j.amount, j.memo)
-                        for j in journal if j.source != "ACCRUAL" and j.amount)
+                        for j in journal if j.source != ACCRUAL and j.amount)
     name, address, currency = header
     return StatementData(
         name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,

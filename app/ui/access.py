@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.vocabulary import ROLE_NAMES, Permission, Role
 from app.services import security
 from app.services.errors import PermissionDenied
-from app.services.security import ROLE_NAMES, Permission, Role
 
 
 @dataclass(frozen=True)

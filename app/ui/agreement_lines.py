@@ -6,17 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 
+from app.domain.ladder import scope_cats
+from app.domain.vocabulary import METHODS, PERIODS
+
 from .models import BAND_BRUSHES, READ_ONLY_BRUSH, Column, TableModel, fmt_decimal
 
 CAT_NAMES = ("CAT1", "CAT2", "CAT3", "CAT4")
 REBATE_NAMES = ("Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4")
-METHODS = ("SC", "NC", "CD")
-PERIODS = ("M", "Q", "Y")
+_cats = lru_cache(maxsize=8192)(scope_cats)  # thousands of rows over few distinct scopes
 LADDER_FIELDS = {*CAT_NAMES, "Product", "Start Date", "End Date"}
 RESULT_FIELDS = {*REBATE_NAMES, "Deg"}
 
@@ -111,8 +114,9 @@ class AgreementLinesModel(TableModel):
         """The ladder of each row: one pass over an agreement's thousands of rows."""
         if self.product:
             return [(v.get("Product") or "", v.get("Start Date"), v.get("End Date")) for v in rows]
-        return [((v.get("CAT1") or "ALL").upper(), (v.get("CAT2") or "ALL").upper(), (v.get("CAT3") or "ALL").upper(),
-                 (v.get("CAT4") or "ALL").upper(), v.get("Start Date"), v.get("End Date")) for v in rows]
+        # The domain's rule (blank or ALL is ALL; codes are case-sensitive), as posting keys ladders.
+        return [(*_cats((v.get("CAT1"), v.get("CAT2"), v.get("CAT3"), v.get("CAT4"))), v.get("Start Date"),
+                 v.get("End Date")) for v in rows]
 
     def rows_reset(self) -> None:
         """The alternating band of each ladder, and the rows of each ladder (tier chart)."""

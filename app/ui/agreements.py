@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.vocabulary import ALL, KIND_NAMES, PENDING, PERIODIC, STATUSES
 from app.services import agreements, defaults, queries
 from app.services.agreements import LineDraft
 from app.services.errors import StaleRecord, ValidationFailed
@@ -31,7 +32,6 @@ from .lookups import VendorBox, choose
 from .models import map_problems, row_label_number
 from .tier_chart import TierProgressPanel
 
-STATUSES = ("PENDING", "ACCEPTED", "REJECTED")
 NEW = "New agreement"
 
 
@@ -60,13 +60,13 @@ class AgreementScreen(Screen):
     def __init__(self, env: UiEnv, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.kind = kind
-        self.title = f"{agreements.KIND_NAMES[kind]} Agreements"
+        self.title = f"{KIND_NAMES[kind]} Agreements"
         self.vendor: str | None = None
         self.agreement_id: int | None = None
         self.version: int | None = None
-        self.loaded_status = "PENDING"
+        self.loaded_status = PENDING
         self.vendor_products: list[queries.ProductRow] = []
-        periodic = kind == "PERIODIC"
+        periodic = kind == PERIODIC
         self.group = AgreementLinesModel(False, periodic, agreements.result_of, LineDraft)
         self.product = AgreementLinesModel(True, periodic, agreements.result_of, LineDraft)
         self.group_view = GridView(self, self._completions)
@@ -101,7 +101,7 @@ class AgreementScreen(Screen):
         top.addWidget(QLabel("Vendor:"))
         top.addWidget(self.vendor_box, 2)
         top.addSpacing(10)
-        top.addWidget(QLabel(f"{agreements.KIND_NAMES[self.kind]} agreement:"))
+        top.addWidget(QLabel(f"{KIND_NAMES[self.kind]} agreement:"))
         top.addWidget(self.agreement_box, 1)
         top.addSpacing(10)
         top.addWidget(QLabel("Status:"))
@@ -192,11 +192,11 @@ class AgreementScreen(Screen):
 
     def _open(self, agreement_id: int | None) -> None:
         if agreement_id is None:
-            self.agreement_id, self.version, self.loaded_status = None, None, "PENDING"
+            self.agreement_id, self.version, self.loaded_status = None, None, PENDING
             self.group.load([], agreements.line_values)
             self.product.load([], agreements.line_values)
-            self.status_box.setCurrentText("PENDING")
-            self.info.setText(f"New {agreements.KIND_NAMES[self.kind]} agreement for {self.vendor}: "
+            self.status_box.setCurrentText(PENDING)
+            self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: "
                               "its number is given on Save.")
             self.problems.show_problems([])
             self.history.set_agreement(None)
@@ -270,7 +270,7 @@ class AgreementScreen(Screen):
         if name == "Product":
             return [p.code for p in self.vendor_products]
         if name in CAT_NAMES:
-            return ["ALL", *(code for code, _d in self._categories(model, index.row(), name))]
+            return [ALL, *(code for code, _d in self._categories(model, index.row(), name))]
         return []
 
     def _categories(self, model: AgreementLinesModel, row: int, name: str) -> list[tuple[str, str]]:
@@ -289,14 +289,14 @@ class AgreementScreen(Screen):
             rows = [(p.code, p.description) for p in self.vendor_products]
             title = f"Products of {self.vendor}"
         elif name in CAT_NAMES:
-            rows = [("ALL", f"Every category at level {CAT_NAMES.index(name) + 1}"),
+            rows = [(ALL, f"Every category at level {CAT_NAMES.index(name) + 1}"),
                     *self._categories(panel.model, index.row(), name)]
             title = f"{name} categories"
         else:
             return
         code = choose(self, title, rows)
         if code:
-            if code == "ALL":
+            if code == ALL:
                 panel.model.set_values(index.row(), defaults.apply_f2(panel.model.rows[index.row()], name))
             else:
                 panel.model.set_value(index.row(), name, code)

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import ZERO
+from app.domain.vocabulary import KIND_NAMES
 from app.services import masterdata, queries, reports
-from app.services.agreements import KIND_NAMES
 from app.services.queries import EstimatedLadder, LadderLine
 
 from .base import Screen, UiEnv, heading

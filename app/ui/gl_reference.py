@@ -15,19 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services import masterdata, queries
+from app.domain.vocabulary import ROLE_TEXT
+from app.services import gl_accounts, queries
 from app.services.errors import ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv
 from .masterdata import ACCOUNTS, RecordsPanel
 
-ROLE_TEXT = {
-    "INVENTORY": "Inventory",
-    "RECEIVED_NOT_INVOICED": "Received not invoiced",
-    "REBATE_RECEIVABLE": "Rebate receivable",
-    "ADVERTISING": "Advertising (P&L of Coop)",
-    "REBATE_EARNED": "Rebate earned (P&L of Volume and Periodic)",
-}
 NOT_SET = "(not set)"
 
 
@@ -106,7 +100,7 @@ class GlReferenceScreen(Screen):
             return
         chosen = [(role, role, number) for role, number in self.mapping().items() if number]
         self.runner.run(self, "Saving GL reference",
-                        lambda uow, _job: masterdata.save_gl_reference(uow, chosen), self._saved,
+                        lambda uow, _job: gl_accounts.save_gl_reference(uow, chosen), self._saved,
                         on_error=self._failed)
 
     def _saved(self, _count: Any) -> None:

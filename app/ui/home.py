@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.vocabulary import KIND_NAMES
 from app.services import queries
-from app.services.agreements import KIND_NAMES
 
 from .base import Screen, UiEnv
 

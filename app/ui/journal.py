@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import ZERO
+from app.domain.vocabulary import SOURCES
 from app.services import journal_exports, reports
 from app.services.journal_exports import ExportRecord
 
 from .base import Screen, UiEnv, heading
 from .reports_common import OptionalDate, RCol, ReportModel, ReportView, export
 
-SOURCES = ("RECEIPT", "ACCRUAL", "RETRO", "RERATE")
 ALL_SOURCES = "All sources"
 GL_FORMATS = [".csv", ".xlsx"]
 Filters = tuple[date | None, date | None, str | None, bool]

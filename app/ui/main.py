@@ -1,4 +1,5 @@
-"""The `coop-rebates` main window: menus, screens as tabs, database in the status bar."""
+"""The `coop-rebates` main window: screens as tabs, the user's access, the database in the
+status bar, start and close (the menus and what their entries do: app.ui.menus)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,21 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
+
+from app.domain.vocabulary import Permission
 
 from .base import Screen, UiEnv
 from .collector import UiThreadCollector
+from .menus import ANY_ROLE, HOME_NEEDS, NEEDS, OPENING, WITHOUT_DATABASE, MenuActions
 from .operations import QtInteraction, Runner
 from .startup import StartDatabase
 
 if TYPE_CHECKING:
     from app.services.context import AppContext
 
-    from .agreements import AgreementScreen
-    from .estimated import EstimatedScreen
-    from .home import HomeScreen
-    from .journal import JournalScreen
-    from .receiving import ReceivingScreen
-    from .users import UsersScreen
 
 # The main window shows before SQLAlchemy, the models and the services are imported and
 # before the database is opened (app.ui.startup does both off the UI thread, then the
@@ -38,51 +36,7 @@ PRELOAD = ("app.ui.agreements", "app.ui.receiving", "app.ui.masterdata")
 PRELOAD_AFTER_MS = 500
 
 
-SHORTCUTS = """Keyboard shortcuts
-
-In a grid
-  Tab / Shift+Tab   next / previous cell
-  Enter             commit the cell and move to the next one
-  Ins               add a row (the next tier of the current ladder)
-  Del               delete the selected rows
-  F2                CAT1–CAT4: ALL (and the levels after it);
-                    Maximum Amount: 999,999,999.00 (unlimited);
-                    elsewhere: edit the cell
-  F4                lookup list (categories, the vendor's products)
-  Space             tick / untick Deg, Retro
-
-On a screen
-  Ctrl+S            save
-  Esc               cancel the changes (after confirmation)
-  Ctrl+W            close the tab"""
-
-
-# What each menu entry needs, by the name of its app.services.security.Permission (names,
-# so that the window shows before the services are imported); entries not listed are open
-# to everyone (the services check the permission of every call regardless). The agreement
-# screens open for every role (a clerk views agreements, SPEC §1) and are read-only
-# without AGREEMENTS.
-NEEDS: dict[str, str] = {
-    "Back up…": "ADMIN", "Restore…": "ADMIN",
-    "Vendors": "MASTER", "Products": "MASTER", "Categories": "MASTER",
-    "GL Reference": "GL",
-    "Users": "USERS", "Receiving Slips": "RECEIVE",
-    "Post slips": "POST", "Re-rate": "RERATE",
-    "Estimated Rebates": "REPORTS", "Vendor Statement…": "REPORTS",
-    "Vendor Statements (all vendors)…": "REPORTS", "Journal": "REPORTS",
-}  # fmt: skip
-# Open to every user with a role (read-only without AGREEMENTS), not to strangers.
-ANY_ROLE = {"Coop Advertising Agreements", "Volume Rebate Agreements", "Periodic Rebate Agreements"}
-HOME_NEEDS = {"Post draft slips": "POST", "Vendor Statement": "REPORTS"}
-# Usable while the database is still opening; every other entry waits until it is open.
-WITHOUT_DATABASE = {"Exit", "About", "Keyboard shortcuts"}
-# app.services.agreements.KIND_NAMES (the menus are made before the services are imported;
-# a test keeps the two equal).
-KIND_NAMES = {"COOP": "Coop Advertising", "VOLUME": "Volume Rebate", "PERIODIC": "Periodic Rebate"}
-OPENING = "Opening the database…"
-
-
-class MainWindow(QMainWindow):
+class MainWindow(MenuActions, QMainWindow):
     """The window of the program. Made with `env` it works on that database at once; made
     without (the program's start) it shows with only Exit and Help usable and the status
     bar saying the database is opening, until `attach(env)`."""
@@ -118,57 +72,6 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)  # type: ignore[arg-type]
 
-    def _menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._item(file_menu, "&Home", self.open_home, "Ctrl+H")
-        file_menu.addSeparator()
-        self._item(file_menu, "&Connect to server…", self.connect_to_server)
-        self._item(file_menu, "Use &local database", self.use_local_database)
-        file_menu.addSeparator()
-        self._item(file_menu, "&Import…", self.open_import, "Ctrl+I")
-        file_menu.addSeparator()
-        self._item(file_menu, "&Back up…", self.back_up)
-        self._item(file_menu, "&Restore…", self.restore)
-        file_menu.addSeparator()
-        self._item(file_menu, "E&xit", self.close, "Ctrl+Q")
-        maintenance = bar.addMenu("&Maintenance")
-        self._item(maintenance, "&Vendors", lambda: self.open_records("vendors", "VENDORS"))
-        self._item(maintenance, "&Products", lambda: self.open_records("products", "PRODUCTS"))
-        self._item(maintenance, "&Categories", lambda: self.open_records("categories", "CATEGORIES"))
-        maintenance.addSeparator()
-        for kind, key in (("COOP", "Ctrl+1"), ("VOLUME", "Ctrl+2"), ("PERIODIC", "Ctrl+3")):
-            self._item(maintenance, f"{KIND_NAMES[kind]} Agreements", lambda k=kind: self.open_agreements(k), key)
-        maintenance.addSeparator()
-        self._item(maintenance, "&GL Reference", self.open_gl_reference)
-        maintenance.addSeparator()
-        self._item(maintenance, "&Users", self.open_users)
-        entries = bar.addMenu("&Entries")
-        self._item(entries, "&Receiving Slips", self.open_receiving, "Ctrl+R")
-        proc = bar.addMenu("&Processing")
-        self._item(proc, "&Post slips", self.post_all)
-        self._item(proc, "&Re-rate", self.rerate_all)
-        reports_menu = bar.addMenu("&Reports")
-        self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
-        self._item(reports_menu, "Vendor &Statement…", self.open_statement)
-        self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
-        reports_menu.addSeparator()
-        self._item(reports_menu, "&Journal", self.open_journal)
-        help_menu = bar.addMenu("&Help")
-        self._item(help_menu, "&About", self.about)
-        self._item(help_menu, "&Keyboard shortcuts", self.shortcuts, "F1")
-        close = QAction("Close tab", self)
-        close.setShortcut(QKeySequence("Ctrl+W"))
-        close.triggered.connect(lambda: self.close_tab(self.tabs.currentIndex()))
-        self.addAction(close)
-
-    def _item(self, menu: object, text: str, slot: Callable[[], object], key: str | None = None) -> QAction:
-        action = menu.addAction(text)  # type: ignore[attr-defined]
-        if key:
-            action.setShortcut(QKeySequence(key))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
-
     # -- screens
     def preload_screens(self, modules: Sequence[str] = PRELOAD) -> None:
         """Import the modules of the screens opened most (what the idle preload does)."""
@@ -202,104 +105,6 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(screen)
         return screen
 
-    def open_home(self) -> HomeScreen:
-        from .home import HomeScreen
-
-        actions = {
-            "Receiving Slips": self.open_receiving,
-            "Post draft slips": self.post_all,
-            "Estimated Rebates": self.open_estimated,
-            **{f"{KIND_NAMES[k]} Agreements": (lambda k=k: self.open_agreements(k)) for k in KIND_NAMES},
-            "Vendor Statement": self.open_statement,
-            "Journal": self.open_journal,
-        }
-        screen = self.open_screen("home", lambda: HomeScreen(self.env, actions))
-        self.update_access()
-        return screen  # type: ignore[return-value]
-
-    def open_agreements(self, kind: str) -> AgreementScreen:
-        from .agreements import AgreementScreen
-
-        return self.open_screen(f"agreements:{kind}", lambda: AgreementScreen(self.env, kind))  # type: ignore[return-value]
-
-    def open_receiving(self) -> ReceivingScreen:
-        from .receiving import ReceivingScreen
-
-        return self.open_screen("receiving", lambda: ReceivingScreen(self.env))  # type: ignore[return-value]
-
-    def open_estimated(self) -> EstimatedScreen:
-        from .estimated import EstimatedScreen
-
-        return self.open_screen("estimated", lambda: EstimatedScreen(self.env))  # type: ignore[return-value]
-
-    def open_journal(self) -> JournalScreen:
-        from .journal import JournalScreen
-
-        return self.open_screen("journal", lambda: JournalScreen(self.env))  # type: ignore[return-value]
-
-    def open_records(self, key: str, spec_name: str) -> Screen:
-        """Vendors, Products or Categories (the spec named in app.ui.masterdata)."""
-        from . import masterdata
-
-        spec = getattr(masterdata, spec_name)
-        return self.open_screen(key, lambda: masterdata.RecordsScreen(self.env, spec))
-
-    def open_gl_reference(self) -> Screen:
-        from .gl_reference import GlReferenceScreen
-
-        return self.open_screen("gl", lambda: GlReferenceScreen(self.env))
-
-    def open_statement(self) -> QDialog:
-        from .statements import StatementDialog
-
-        return self.open_dialog(StatementDialog(self.env, self))
-
-    def open_batch_statements(self) -> QDialog:
-        from .statements import BatchDialog
-
-        return self.open_dialog(BatchDialog(self.env, self))
-
-    def open_import(self) -> QDialog:
-        from .imports import ImportDialog
-
-        return self.open_dialog(ImportDialog(self.env, self, done=lambda _count: self.refresh()))
-
-    def post_all(self) -> None:
-        from . import processing
-
-        processing.post_all(self.env.runner, self, self._after_posting)
-
-    def rerate_all(self) -> None:
-        from . import processing
-
-        processing.rerate_all(self.env.runner, self, self._after_posting)
-
-    def back_up(self) -> None:
-        from . import backup as backup_ui
-
-        backup_ui.back_up(self)
-
-    def restore(self) -> None:
-        from . import backup as backup_ui
-
-        backup_ui.restore(self)
-
-    def open_dialog(self, dialog: QDialog) -> QDialog:
-        """A report dialog (vendor statements): window-modal, deleted once closed."""
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        return dialog
-
-    def open_users(self) -> UsersScreen:
-        from .users import UsersScreen
-
-        def make() -> UsersScreen:
-            screen = UsersScreen(self.env)
-            screen.saved.connect(self.update_access)
-            return screen
-
-        return self.open_screen("users", make)  # type: ignore[return-value]
-
     def close_tab(self, index: int) -> None:
         screen = self.tabs.widget(index)
         if not isinstance(screen, Screen) or not screen.can_close():
@@ -307,14 +112,6 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         self.screens = {k: s for k, s in self.screens.items() if s is not screen}
         screen.deleteLater()
-
-    def _after_posting(self, _result: object) -> None:
-        home = self.screens.get("home")
-        if home is not None:
-            home.refresh()  # type: ignore[attr-defined]
-        receiving = self.screens.get("receiving")
-        if receiving is not None and not receiving.is_dirty():  # the Receiving Slips screen
-            receiving.refresh_slip_list()  # type: ignore[attr-defined]
 
     # -- the database and the user
     def attach(self, env: UiEnv) -> None:
@@ -333,7 +130,6 @@ class MainWindow(QMainWindow):
 
             now = self.env.runner.call(self, "Database", access)
         allowed = now.allowed if now is not None else frozenset()
-        names = {p.name for p in allowed}
         for top in self.menuBar().actions():
             for action in top.menu().actions() if top.menu() else ():
                 name = action.text().replace("&", "")
@@ -341,7 +137,7 @@ class MainWindow(QMainWindow):
                 if not self.ready:
                     action.setEnabled(name in WITHOUT_DATABASE)
                 elif need is not None:
-                    action.setEnabled(need in names)
+                    action.setEnabled(need in allowed)
                 elif name in ANY_ROLE:
                     action.setEnabled(bool(allowed))
                 else:
@@ -354,20 +150,10 @@ class MainWindow(QMainWindow):
         if home is not None:
             for name, button in home.buttons.items():  # type: ignore[attr-defined]
                 need = NEEDS.get(name) or HOME_NEEDS.get(name)
-                button.setEnabled(bool(allowed) if name in ANY_ROLE else need is None or need in names)
+                button.setEnabled(bool(allowed) if name in ANY_ROLE else need is None or need in allowed)
         url = self.env.ctx.engine.url.render_as_string(hide_password=True)
         who = now.text if now is not None else f"User: {self.env.ctx.user}"
         self.db_label.setText(f"Database: {url}  ·  {who}")
-
-    def connect_to_server(self) -> None:
-        from . import connection as connection_ui
-
-        connection_ui.ask_server(self)
-
-    def use_local_database(self) -> None:
-        from . import connection as connection_ui
-
-        connection_ui.use_local(self)
 
     def may_discard_changes(self) -> bool:
         """Before the screens are reloaded on another database (or a restored one)."""
@@ -409,26 +195,10 @@ class MainWindow(QMainWindow):
             if not screen.is_dirty():
                 screen.start()  # type: ignore[attr-defined]
 
-    # -- help
-    def about(self) -> None:
-        if not self.ready:
-            QMessageBox.information(self, "About", "Co-op & Rebate Agreements\n\n" + OPENING)
-            return
-        self.env.interaction.inform(self, "About", "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
-                                    "advertising agreements for building-materials distributors.\n\n"
-                                    f"Database: {self.db_label.text()}")
-
-    def shortcuts(self) -> None:
-        if not self.ready:
-            QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
-            return
-        self.env.interaction.inform(self, "Keyboard shortcuts", SHORTCUTS)
-
     # -- start and close
     def offer_demo(self) -> None:
         """An empty database (a first start) is offered the demo company, once."""
         from app.services import queries
-        from app.services.security import Permission
 
         from .access import access
 

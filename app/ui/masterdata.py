@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.services import masterdata, queries
+from app.services import gl_accounts, masterdata, queries
 from app.services.errors import ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
@@ -171,8 +171,8 @@ def _save_categories(uow: Any, rows: list[dict[str, Any]]) -> int:
 
 
 def _save_accounts(uow: Any, rows: list[dict[str, Any]]) -> int:
-    return masterdata.save_accounts(uow, [
-        masterdata.AccountIn(_text(r, "Number"), _text(r, "Name"), _text(r, "Type"), label=r["label"])
+    return gl_accounts.save_accounts(uow, [
+        gl_accounts.AccountIn(_text(r, "Number"), _text(r, "Name"), _text(r, "Type"), label=r["label"])
         for r in rows])
 
 
@@ -217,7 +217,7 @@ CATEGORIES = GridSpec(
 ACCOUNTS = GridSpec(
     "GL accounts",
     (Column("Number", "code", field="number", width=100), Column("Name", field="name", width=280),
-     Column("Type", "choice", choices=masterdata.ACCOUNT_TYPES, field="type", width=110)),
+     Column("Type", "choice", choices=gl_accounts.ACCOUNT_TYPES, field="type", width=110)),
     "Number",
     lambda uow: [{"Number": a.number, "Name": a.name, "Type": a.type} for a in queries.accounts(uow)],
     _save_accounts,

@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.domain.vocabulary import GRANTS, Permission, Role
 from app.services import security
 from app.services.errors import Problem, ValidationFailed
-from app.services.security import GRANTS, Permission, Role
 
 from .base import Screen, UiEnv
 from .masterdata import CHANGED, GridSpec, RecordsModel, RecordsPanel

@@ -202,10 +202,15 @@ def test_a_saved_server_that_cannot_be_opened_offers_the_dialog_then_gives_up(qt
     assert not window.ready
 
 
-def test_the_window_s_names_match_the_services():
-    from app.services.agreements import KIND_NAMES
-    from app.services.security import Permission
+def test_the_window_s_names_are_the_services_names():
+    """The menus use the vocabulary the services enforce (one copy: the same objects)."""
+    from app.domain import vocabulary
+    from app.services import security
+    from app.ui import menus
 
-    assert main_module.KIND_NAMES == KIND_NAMES
-    names = {p.name for p in Permission}
-    assert set(main_module.NEEDS.values()) <= names and set(main_module.HOME_NEEDS.values()) <= names
+    assert security.Permission is vocabulary.Permission and security.GRANTS is vocabulary.GRANTS
+    assert set(menus.NEEDS.values()) | set(menus.HOME_NEEDS.values()) <= set(security.Permission)
+    assert menus.NEEDS["Post slips"] is security.Permission.POST
+    assert menus.ANY_ROLE == {"Coop Advertising Agreements", "Volume Rebate Agreements",
+                              "Periodic Rebate Agreements"}
+    assert main_module.NEEDS is menus.NEEDS

@@ -1,0 +1,101 @@
+"""GL accounts and the GL reference (SPEC §6.1): which account each account role posts to.
+
+Like the other master data, each `save_*` validates its whole batch and writes all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.adapters.bulk import slices
+from app.domain.vocabulary import ROLES
+from app.models import GlAccount, GlReference
+
+from .context import UnitOfWork
+from .errors import Problem, ValidationFailed
+from .record_checks import check_code, check_length
+from .security import Permission, require
+
+ACCOUNT_TYPES = ("ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE")
+
+
+@dataclass(frozen=True)
+class AccountIn:
+    number: str
+    name: str
+    type: str
+    label: str = ""
+
+
+def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
+    require(uow, Permission.GL)
+    out: list[Problem] = []
+    seen: dict[str, str] = {}
+    for rec in records:
+        label = rec.label or f"Account {rec.number}"
+        if not check_code(rec.number, label, "number", out, GlAccount.number):
+            continue
+        if rec.number in seen:
+            out.append(Problem(label, "number", f"{rec.number} is repeated (also on {seen[rec.number]})"))
+        seen[rec.number] = label
+        if not rec.name.strip():
+            out.append(Problem(label, "name", "is required"))
+        check_length(rec.name.strip(), label, "name", out, GlAccount.name)
+        if rec.type.upper() not in ACCOUNT_TYPES:
+            out.append(Problem(label, "type", f"must be one of {', '.join(ACCOUNT_TYPES)} (got {rec.type!r})"))
+    if out:
+        raise ValidationFailed(out)
+    session = uow.session
+    by_no = {a.number: a for part in slices(sorted(seen))
+             for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(part)))}
+    for rec in records:
+        row = by_no.get(rec.number)
+        if row is None:
+            row = GlAccount(number=rec.number)
+            session.add(row)
+            by_no[rec.number] = row
+        row.name, row.type = rec.name.strip(), rec.type.upper()
+    uow.commit()
+    return len(records)
+
+
+def save_gl_reference(uow: UnitOfWork, mapping: Sequence[tuple[str, str, str]]) -> int:
+    """(label, role, account number) triples."""
+    require(uow, Permission.GL)
+    out: list[Problem] = []
+    session = uow.session
+    accounts = dict(session.execute(select(GlAccount.number, GlAccount.id)).all())
+    seen: dict[str, str] = {}
+    for label, role, number in mapping:
+        if role not in ROLES:
+            out.append(Problem(label, "role", f"must be one of {', '.join(ROLES)} (got {role!r})"))
+        elif role in seen:
+            out.append(Problem(label, "role", f"{role} is repeated (also on {seen[role]})"))
+        seen[role] = label
+        if number not in accounts:
+            out.append(Problem(label, "account_number", f"GL account {number or '(blank)'} does not exist"))
+    if out:
+        raise ValidationFailed(out)
+    for _label, role, number in mapping:
+        row = session.get(GlReference, role)
+        if row is None:
+            session.add(GlReference(role=role, account_id=accounts[number]))
+        else:
+            row.account_id = accounts[number]
+    uow.commit()
+    return len(mapping)
+
+
+def gl_reference(uow: UnitOfWork) -> dict[str, tuple[int, str]]:
+    """role -> (account id, account number)."""
+    return roles_to_accounts(uow.session)
+
+
+def roles_to_accounts(session: Session) -> dict[str, tuple[int, str]]:
+    rows = session.execute(
+        select(GlReference.role, GlAccount.id, GlAccount.number).join(GlAccount)
+    )
+    return {role: (aid, number) for role, aid, number in rows}

@@ -1,0 +1,267 @@
+"""The main window's menus and what their entries do: open a screen or a dialog, post,
+re-rate, back up, connect, help. The window itself (tabs, access, the database in use,
+start and close) is app.ui.main; the screens are imported when first opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QTabWidget
+
+from app.domain.vocabulary import KIND_NAMES, KINDS, Permission
+
+from .base import Screen, UiEnv
+
+if TYPE_CHECKING:
+    from .agreements import AgreementScreen
+    from .estimated import EstimatedScreen
+    from .home import HomeScreen
+    from .journal import JournalScreen
+    from .receiving import ReceivingScreen
+    from .users import UsersScreen
+
+SHORTCUTS = """Keyboard shortcuts
+
+In a grid
+  Tab / Shift+Tab   next / previous cell
+  Enter             commit the cell and move to the next one
+  Ins               add a row (the next tier of the current ladder)
+  Del               delete the selected rows
+  F2                CAT1–CAT4: ALL (and the levels after it);
+                    Maximum Amount: 999,999,999.00 (unlimited);
+                    elsewhere: edit the cell
+  F4                lookup list (categories, the vendor's products)
+  Space             tick / untick Deg, Retro
+
+On a screen
+  Ctrl+S            save
+  Esc               cancel the changes (after confirmation)
+  Ctrl+W            close the tab"""
+
+
+# What each menu entry needs (a Permission of the vocabulary: the window shows before the
+# services are imported); entries not listed are open to everyone (the services check the
+# permission of every call regardless). The agreement screens open for every role (a clerk
+# views agreements, SPEC §1) and are read-only without AGREEMENTS.
+NEEDS: dict[str, Permission] = {
+    "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
+    "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
+    "GL Reference": Permission.GL,
+    "Users": Permission.USERS, "Receiving Slips": Permission.RECEIVE,
+    "Post slips": Permission.POST, "Re-rate": Permission.RERATE,
+    "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
+    "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
+}  # fmt: skip
+# The menu entry (and Home button) of each kind's agreement screen.
+AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
+# Open to every user with a role (read-only without AGREEMENTS), not to strangers.
+ANY_ROLE = set(AGREEMENT_ENTRIES.values())
+HOME_NEEDS = {"Post draft slips": Permission.POST, "Vendor Statement": Permission.REPORTS}
+# Usable while the database is still opening; every other entry waits until it is open.
+WITHOUT_DATABASE = {"Exit", "About", "Keyboard shortcuts"}
+OPENING = "Opening the database…"
+
+
+class MenuActions:
+    """The menus of the main window and the slots of their entries (a mixin of MainWindow,
+    which provides the tabs, the screens and the access of the user)."""
+
+    env: UiEnv
+    ready: bool
+    tabs: QTabWidget
+    screens: dict[str, Screen]
+    db_label: QLabel
+
+    if TYPE_CHECKING:  # provided by MainWindow (a QMainWindow)
+        def open_screen(self, key: str, factory: Callable[[], Screen]) -> Screen: ...
+        def update_access(self) -> None: ...
+        def refresh(self) -> None: ...
+        def close_tab(self, index: int) -> None: ...
+        def menuBar(self) -> Any: ...  # noqa: N802
+        def addAction(self, action: QAction) -> None: ...  # noqa: N802
+        def close(self) -> bool: ...
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._item(file_menu, "&Home", self.open_home, "Ctrl+H")
+        file_menu.addSeparator()
+        self._item(file_menu, "&Connect to server…", self.connect_to_server)
+        self._item(file_menu, "Use &local database", self.use_local_database)
+        file_menu.addSeparator()
+        self._item(file_menu, "&Import…", self.open_import, "Ctrl+I")
+        file_menu.addSeparator()
+        self._item(file_menu, "&Back up…", self.back_up)
+        self._item(file_menu, "&Restore…", self.restore)
+        file_menu.addSeparator()
+        self._item(file_menu, "E&xit", self.close, "Ctrl+Q")
+        maintenance = bar.addMenu("&Maintenance")
+        self._item(maintenance, "&Vendors", lambda: self.open_records("vendors", "VENDORS"))
+        self._item(maintenance, "&Products", lambda: self.open_records("products", "PRODUCTS"))
+        self._item(maintenance, "&Categories", lambda: self.open_records("categories", "CATEGORIES"))
+        maintenance.addSeparator()
+        for number, kind in enumerate(KINDS, start=1):  # Ctrl+1 Coop … Ctrl+3 Periodic
+            self._item(maintenance, AGREEMENT_ENTRIES[kind], lambda k=kind: self.open_agreements(k), f"Ctrl+{number}")
+        maintenance.addSeparator()
+        self._item(maintenance, "&GL Reference", self.open_gl_reference)
+        maintenance.addSeparator()
+        self._item(maintenance, "&Users", self.open_users)
+        entries = bar.addMenu("&Entries")
+        self._item(entries, "&Receiving Slips", self.open_receiving, "Ctrl+R")
+        proc = bar.addMenu("&Processing")
+        self._item(proc, "&Post slips", self.post_all)
+        self._item(proc, "&Re-rate", self.rerate_all)
+        reports_menu = bar.addMenu("&Reports")
+        self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
+        self._item(reports_menu, "Vendor &Statement…", self.open_statement)
+        self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
+        reports_menu.addSeparator()
+        self._item(reports_menu, "&Journal", self.open_journal)
+        help_menu = bar.addMenu("&Help")
+        self._item(help_menu, "&About", self.about)
+        self._item(help_menu, "&Keyboard shortcuts", self.shortcuts, "F1")
+        close = QAction("Close tab", self)
+        close.setShortcut(QKeySequence("Ctrl+W"))
+        close.triggered.connect(lambda: self.close_tab(self.tabs.currentIndex()))
+        self.addAction(close)
+
+    def _item(self, menu: object, text: str, slot: Callable[[], object], key: str | None = None) -> QAction:
+        action = menu.addAction(text)  # type: ignore[attr-defined]
+        if key:
+            action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+
+    def open_home(self) -> HomeScreen:
+        from .home import HomeScreen
+
+        actions = {
+            "Receiving Slips": self.open_receiving,
+            "Post draft slips": self.post_all,
+            "Estimated Rebates": self.open_estimated,
+            **{entry: (lambda k=k: self.open_agreements(k)) for k, entry in AGREEMENT_ENTRIES.items()},
+            "Vendor Statement": self.open_statement,
+            "Journal": self.open_journal,
+        }
+        screen = self.open_screen("home", lambda: HomeScreen(self.env, actions))
+        self.update_access()
+        return screen  # type: ignore[return-value]
+
+    def open_agreements(self, kind: str) -> AgreementScreen:
+        from .agreements import AgreementScreen
+
+        return self.open_screen(f"agreements:{kind}", lambda: AgreementScreen(self.env, kind))  # type: ignore[return-value]
+
+    def open_receiving(self) -> ReceivingScreen:
+        from .receiving import ReceivingScreen
+
+        return self.open_screen("receiving", lambda: ReceivingScreen(self.env))  # type: ignore[return-value]
+
+    def open_estimated(self) -> EstimatedScreen:
+        from .estimated import EstimatedScreen
+
+        return self.open_screen("estimated", lambda: EstimatedScreen(self.env))  # type: ignore[return-value]
+
+    def open_journal(self) -> JournalScreen:
+        from .journal import JournalScreen
+
+        return self.open_screen("journal", lambda: JournalScreen(self.env))  # type: ignore[return-value]
+
+    def open_records(self, key: str, spec_name: str) -> Screen:
+        """Vendors, Products or Categories (the spec named in app.ui.masterdata)."""
+        from . import masterdata
+
+        spec = getattr(masterdata, spec_name)
+        return self.open_screen(key, lambda: masterdata.RecordsScreen(self.env, spec))
+
+    def open_gl_reference(self) -> Screen:
+        from .gl_reference import GlReferenceScreen
+
+        return self.open_screen("gl", lambda: GlReferenceScreen(self.env))
+
+    def open_statement(self) -> QDialog:
+        from .statements import StatementDialog
+
+        return self.open_dialog(StatementDialog(self.env, self))
+
+    def open_batch_statements(self) -> QDialog:
+        from .statements import BatchDialog
+
+        return self.open_dialog(BatchDialog(self.env, self))
+
+    def open_import(self) -> QDialog:
+        from .imports import ImportDialog
+
+        return self.open_dialog(ImportDialog(self.env, self, done=lambda _count: self.refresh()))
+
+    def post_all(self) -> None:
+        from . import processing
+
+        processing.post_all(self.env.runner, self, self._after_posting)
+
+    def rerate_all(self) -> None:
+        from . import processing
+
+        processing.rerate_all(self.env.runner, self, self._after_posting)
+
+    def back_up(self) -> None:
+        from . import backup as backup_ui
+
+        backup_ui.back_up(self)
+
+    def restore(self) -> None:
+        from . import backup as backup_ui
+
+        backup_ui.restore(self)
+
+    def open_dialog(self, dialog: QDialog) -> QDialog:
+        """A report dialog (vendor statements): window-modal, deleted once closed."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_users(self) -> UsersScreen:
+        from .users import UsersScreen
+
+        def make() -> UsersScreen:
+            screen = UsersScreen(self.env)
+            screen.saved.connect(self.update_access)
+            return screen
+
+        return self.open_screen("users", make)  # type: ignore[return-value]
+
+    def _after_posting(self, _result: object) -> None:
+        home = self.screens.get("home")
+        if home is not None:
+            home.refresh()  # type: ignore[attr-defined]
+        receiving = self.screens.get("receiving")
+        if receiving is not None and not receiving.is_dirty():  # the Receiving Slips screen
+            receiving.refresh_slip_list()  # type: ignore[attr-defined]
+
+    def connect_to_server(self) -> None:
+        from . import connection as connection_ui
+
+        connection_ui.ask_server(self)
+
+    def use_local_database(self) -> None:
+        from . import connection as connection_ui
+
+        connection_ui.use_local(self)
+
+    def about(self) -> None:
+        if not self.ready:
+            QMessageBox.information(self, "About", "Co-op & Rebate Agreements\n\n" + OPENING)
+            return
+        self.env.interaction.inform(self, "About", "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
+                                    "advertising agreements for building-materials distributors.\n\n"
+                                    f"Database: {self.db_label.text()}")
+
+    def shortcuts(self) -> None:
+        if not self.ready:
+            QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+            return
+        self.env.interaction.inform(self, "Keyboard shortcuts", SHORTCUTS)
