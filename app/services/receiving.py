@@ -252,6 +252,18 @@ def _parts(slips: list[tuple[str, SlipIn]]) -> Iterator[list[tuple[str, SlipIn]]
         yield part
 
 
+def save_and_post(uow: UnitOfWork, slip: SlipIn) -> str:
+    """The receiving screen's Post: the slip saved (a draft of the same number replaced) and
+    posted as one unit of work, so a posting refused (a GL role without an account, a
+    limit) leaves nothing saved either. Returns the slip number."""
+    from .posting import post_slips  # posting reads what receiving stores
+
+    with uow.one_transaction():
+        slip_no = save_slips(uow, [slip], replace_draft=True)[0]
+        post_slips(uow, [slip_no])
+    return slip_no
+
+
 def delete_draft(uow: UnitOfWork, slip_no: str) -> None:
     require(uow, Permission.RECEIVE)
     row = uow.session.scalar(select(ReceivingSlip).where(ReceivingSlip.slip_no == slip_no).with_for_update())

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import round_to
-from app.services import posting, queries, receiving
+from app.services import queries, receiving
 from app.services.errors import ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
@@ -334,12 +334,8 @@ class ReceivingScreen(Screen):
         self.view.commit_editor()
         slip = self.slip_in()
 
-        def work(uow: Any, _job: Any) -> str:
-            slip_no = receiving.save_slips(uow, [slip], replace_draft=True)[0]
-            posting.post_slips(uow, [slip_no])
-            return slip_no
-
-        self.runner.run(self, "Posting receiving slip", work, self._posted, on_error=self._failed)
+        self.runner.run(self, "Posting receiving slip", lambda uow, _job: receiving.save_and_post(uow, slip),
+                        self._posted, on_error=self._failed)
 
     def _posted(self, slip_no: str) -> None:
         self.lines.dirty = False
@@ -352,11 +348,8 @@ class ReceivingScreen(Screen):
             self.problems.show_problems(exc.problems)
             self.status_message.emit(f"Not saved: {len(exc.problems)} problem(s)")
             return True
-        # Posting refused after the draft was saved: show the draft as stored.
-        slip_no = self.slip_no.text().strip()
-        if slip_no and self.runner.call(self, "Slips", lambda uow: queries.slip_status(uow, slip_no)):
-            self.lines.dirty = False
-            QTimer.singleShot(0, lambda: self.open_slip(slip_no))
+        # Anything else (a posting refused): nothing was written, the entry stays on screen as
+        # typed, to correct and post again or to save as a draft.
         return False
 
     def _go_to(self, record: str, field: str) -> None:

@@ -145,9 +145,16 @@ def test_posting_without_gl_reference_names_the_missing_roles(qtbot, env, ctx, e
     errors = env.interaction.of_kind("error")
     assert len(errors) == 1
     assert "INVENTORY" in errors[0].text and "RECEIVED_NOT_INVOICED" in errors[0].text
-    qtbot.waitUntil(lambda: screen.status == "DRAFT")  # the draft was kept
+    # save and post are one unit of work: nothing was saved, the entry is still on screen
     with ctx.uow() as uow:
         assert journal_rows(uow) == []
+        assert queries.slips(uow) == []
+    assert screen.status != "POSTED" and screen.lines.dirty
+    assert cell(screen.lines, 0, "Product") == "GYP-OTHER"
+    qtbot.mouseClick(screen.save_button, Qt.MouseButton.LeftButton)  # it can still be kept as a draft
+    wait_idle(qtbot, env)
+    qtbot.waitUntil(lambda: screen.status == "DRAFT")
+    with ctx.uow() as uow:
         assert [s.status for s in queries.slips(uow)] == ["DRAFT"]
 
 
