@@ -16,7 +16,7 @@ from app.models import GlAccount, GlReference
 
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
-from .record_checks import check_code, check_length
+from .record_checks import check_key, check_length
 from .security import Permission, require
 
 ACCOUNT_TYPES = ("ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE")
@@ -36,11 +36,8 @@ def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
     seen: dict[str, str] = {}
     for rec in records:
         label = rec.label or f"Account {rec.number}"
-        if not check_code(rec.number, label, "number", out, GlAccount.number):
+        if not check_key(rec.number, label, "number", out, GlAccount.number, seen):
             continue
-        if rec.number in seen:
-            out.append(Problem(label, "number", f"{rec.number} is repeated (also on {seen[rec.number]})"))
-        seen[rec.number] = label
         if not rec.name.strip():
             out.append(Problem(label, "name", "is required"))
         check_length(rec.name.strip(), label, "name", out, GlAccount.name)

@@ -29,7 +29,7 @@ from .gl_accounts import (
     save_accounts,
     save_gl_reference,
 )
-from .record_checks import check_code, check_length
+from .record_checks import check_code, check_key, check_length
 from .security import Permission, require
 
 
@@ -162,11 +162,8 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
     seen: dict[str, str] = {}
     for rec in records:
         label = rec.label or f"Vendor {rec.code}"
-        if not check_code(rec.code, label, "code", out, Vendor.code):
+        if not check_key(rec.code, label, "code", out, Vendor.code, seen):
             continue
-        if rec.code in seen:
-            out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[rec.code]})"))
-        seen[rec.code] = label
         if not rec.name.strip():
             out.append(Problem(label, "name", "is required"))
         check_length(rec.name.strip(), label, "name", out, Vendor.name)
@@ -253,11 +250,8 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     seen: dict[str, str] = {}
     for rec in records:
         label = rec.label or f"Product {rec.code}"
-        if not check_code(rec.code, label, "code", out, Product.code):
+        if not check_key(rec.code, label, "code", out, Product.code, seen):
             continue
-        if rec.code in seen:
-            out.append(Problem(label, "code", f"{rec.code} is repeated (also on {seen[rec.code]})"))
-        seen[rec.code] = label
         check_length(rec.description, label, "description", out, Product.description)
         if rec.vendor_code not in vendors:
             out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))

@@ -19,6 +19,17 @@ def check_code(value: str, label: str, name: str, out: list[Problem], column: ob
     return check_length(value, label, name, out, column)
 
 
+def check_key(value: str, label: str, name: str, out: list[Problem], column: object, seen: dict[str, str]) -> bool:
+    """A record's key: a valid code (check_code) that the file has once; seen maps each key
+    to the label of the record that had it first."""
+    if not check_code(value, label, name, out, column):
+        return False
+    if value in seen:
+        out.append(Problem(label, name, f"{value} is repeated (also on {seen[value]})"))
+    seen[value] = label
+    return True
+
+
 def check_length(value: str, label: str, name: str, out: list[Problem], column: object) -> bool:
     """Text longer than its column is refused here (PostgreSQL would fail, SQLite would keep it)."""
     limit = getattr(getattr(column, "type", None), "length", None)
