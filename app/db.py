@@ -200,6 +200,13 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this program's migrations know the schema revision (an older one, or head)."""
+    from alembic.script import ScriptDirectory
+
+    return _known(ScriptDirectory.from_config(alembic_config()), revision)
+
+
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
