@@ -84,12 +84,6 @@ class LadderTerms:
         """Index of the tier containing volume: (Max_{i-1}, Max_i]; past the end, the last."""
         return self.units.tier_index(to_units(volume, 2))
 
-    def gain_cents(self, volume: Decimal) -> Decimal:
-        """G(V) rounded half-up to the cent (SPEC §5.3)."""
-        units = self.units
-        v = to_units(volume, 2)
-        return _dollars(units.gain(v, units.tier_index(v)))
-
     def next_tier(self, volume: Decimal) -> tuple[Decimal, Decimal] | None:
         """(amount still needed to enter the next tier, the rebate in cents entering it would
         add), or None on the last tier. Tier i covers (Max_{i-1}, Max_i], so the next tier

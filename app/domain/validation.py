@@ -65,10 +65,6 @@ class LineDraft:
     product_pct: Decimal | None = ZERO
     period: str | None = None
 
-    @property
-    def is_product_line(self) -> bool:
-        return bool(self.product)
-
     def scope(self) -> Scope:
         return Scope.of(self.product, self.cats)
 
@@ -202,10 +198,6 @@ def _check_terms(line: LineDraft, kind: str, out: list[Problem]) -> None:
             out.append(Problem(label, "Period", f"must be {one_of(PERIODS)} (got {line.period or 'blank'})"))
     elif line.period:
         out.append(Problem(label, "Period", f"only {KIND_NAMES[PERIODIC]} agreements have a period"))
-
-
-def _overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
-    return a_start <= b_end and b_start <= a_end
 
 
 def validate_agreement(
