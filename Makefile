@@ -33,7 +33,8 @@ run: install
 	$(BIN)/coop-rebates
 
 lint: install
-	$(BIN)/ruff check app tests
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench migrations
 
 test: install lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest

@@ -38,8 +38,14 @@ def resolve_url(url: str | None) -> str:
 # Every SQLite connection: write-ahead log (readers never block the writer), foreign keys,
 # no fsync per commit (the log is synced at checkpoints), wait for a busy writer, and a
 # 64 MiB page cache (posting updates indexes all over a large file).
-SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=60000",
-                  "cache_size=-65536", "wal_autocheckpoint=10000")
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "foreign_keys=ON",
+    "synchronous=NORMAL",
+    "busy_timeout=60000",
+    "cache_size=-65536",
+    "wal_autocheckpoint=10000",
+)
 
 
 # The files SQLite keeps beside the database: write-ahead log, shared memory, rollback journal.
@@ -56,8 +62,9 @@ def database_files(engine: Engine) -> tuple[Path, ...]:
     if name.startswith("file:"):  # URI filename: file:path?options
         name = name.removeprefix("file:").split("?", 1)[0]
     given = Path(name).absolute()
-    return tuple(Path(f"{base}{side}") for base in dict.fromkeys((given, given.resolve()))
-                 for side in ("", *SQLITE_SIDE_FILES))
+    return tuple(
+        Path(f"{base}{side}") for base in dict.fromkeys((given, given.resolve())) for side in ("", *SQLITE_SIDE_FILES)
+    )
 
 
 def make_engine(url: str) -> Engine:

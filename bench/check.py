@@ -110,12 +110,19 @@ def engine_ladders(session: Session, vendor_ids: Iterable[int]) -> dict[int, dic
         first = rows[0]
         scope, aid = scopes[key]
         agreement = agreements[aid]
-        tiers = tuple(Tier(r.max_amount, line_result((r.rebate1, r.rebate2, r.rebate3, r.rebate4), r.degressive))  # type: ignore[attr-defined]
-                      for r in rows)
-        terms = LadderTerms(tiers, first.retro, first.product_pct,  # type: ignore[attr-defined]
-                            first.period if agreement.kind == "PERIODIC" else None)  # type: ignore[attr-defined]
+        tiers = tuple(
+            Tier(r.max_amount, line_result((r.rebate1, r.rebate2, r.rebate3, r.rebate4), r.degressive))  # type: ignore[attr-defined]
+            for r in rows
+        )
+        terms = LadderTerms(
+            tiers,
+            first.retro,
+            first.product_pct,  # type: ignore[attr-defined]
+            first.period if agreement.kind == "PERIODIC" else None,
+        )  # type: ignore[attr-defined]
         result[agreement.vendor_id][agreement.kind].append(
-            Ladder(key, aid, agreement.number, agreement.kind, scope, first.start_date, first.end_date, terms))  # type: ignore[attr-defined]
+            Ladder(key, aid, agreement.number, agreement.kind, scope, first.start_date, first.end_date, terms)
+        )  # type: ignore[attr-defined]
     return result
 
 
@@ -142,8 +149,7 @@ def posted_lines(session: Session, vendor_ids: Iterable[int] | None = None) -> d
 Expected = dict[tuple[int, str], tuple[Ladder, LineAccrual]]
 
 
-def expected_accruals(lines: list[Line], ladders: dict[str, list[Ladder]],
-                      wanted: set[int] | None = None) -> Expected:
+def expected_accruals(lines: list[Line], ladders: dict[str, list[Ladder]], wanted: set[int] | None = None) -> Expected:
     """(line id, kind) -> (ladder, accrual) from scratch; only ladders holding a wanted line."""
     out: Expected = {}
     for kind, kind_ladders in ladders.items():
@@ -168,35 +174,46 @@ def _accrual_rows(session: Session, line_ids: list[int]) -> dict[tuple[int, str]
     t = LineAccrualRow
     out: dict[tuple[int, str], tuple[object, ...]] = {}
     for i in range(0, len(line_ids), 5000):
-        chunk = line_ids[i:i + 5000]
-        for r in session.execute(select(t.receipt_line_id, t.kind, t.ladder_key, t.rebate, t.retro, t.inventory,
-                                        t.tier, t.period_key)
-                                 .where(t.receipt_line_id.in_(chunk))):
+        chunk = line_ids[i : i + 5000]
+        for r in session.execute(
+            select(t.receipt_line_id, t.kind, t.ladder_key, t.rebate, t.retro, t.inventory, t.tier, t.period_key).where(
+                t.receipt_line_id.in_(chunk)
+            )
+        ):
             out[(r[0], r[1])] = tuple(r[2:])
     return out
 
 
-def _journal_nets(session: Session, line_ids: list[int], min_entry: int = 0,
-                  sources: tuple[str, ...] = ("ACCRUAL", "RETRO", "RERATE", "RECEIPT")
-                  ) -> dict[tuple[int, str | None, str], Decimal]:
+def _journal_nets(
+    session: Session,
+    line_ids: list[int],
+    min_entry: int = 0,
+    sources: tuple[str, ...] = ("ACCRUAL", "RETRO", "RERATE", "RECEIPT"),
+) -> dict[tuple[int, str | None, str], Decimal]:
     """(receipt line, kind, role) -> debit - credit of the journal lines of those sources."""
     j = JournalLine
     out: dict[tuple[int, str | None, str], Decimal] = defaultdict(lambda: ZERO)
     for i in range(0, len(line_ids), 5000):
-        chunk = line_ids[i:i + 5000]
+        chunk = line_ids[i : i + 5000]
         rows = session.execute(
             select(j.receipt_line_id, j.kind, j.role, func.sum(j.debit), func.sum(j.credit))
             .join(JournalEntry, JournalEntry.id == j.entry_id)
             .where(j.receipt_line_id.in_(chunk), JournalEntry.source.in_(sources), j.entry_id > min_entry)
-            .group_by(j.receipt_line_id, j.kind, j.role))
+            .group_by(j.receipt_line_id, j.kind, j.role)
+        )
         for rl, kind, role, debit, credit in rows:
             out[(rl, kind, role)] += (debit or ZERO) - (credit or ZERO)
     return out
 
 
-def compare(result: CheckResult, lines: dict[int, Line], expected: Expected,
-            stored: dict[tuple[int, str], tuple[object, ...]],
-            nets: dict[tuple[int, str | None, str], Decimal], receipts: bool = True) -> None:
+def compare(
+    result: CheckResult,
+    lines: dict[int, Line],
+    expected: Expected,
+    stored: dict[tuple[int, str], tuple[object, ...]],
+    nets: dict[tuple[int, str | None, str], Decimal],
+    receipts: bool = True,
+) -> None:
     for line_id, line in lines.items():
         result.lines += 1
         where = f"slip {line.slip_no} line {line.line_no} (receipt_line {line_id})"
@@ -218,8 +235,14 @@ def compare(result: CheckResult, lines: dict[int, Line], expected: Expected,
                 result.add(f"{where} {kind}: engine ladder {exp[0].key} rebate {rebate}, nothing posted")
             else:
                 acc = exp[1]
-                want = (exp[0].key, acc.rebate, acc.retro, acc.inventory, acc.tier,
-                        period_key(exp[0].terms.period, line.received))
+                want = (
+                    exp[0].key,
+                    acc.rebate,
+                    acc.retro,
+                    acc.inventory,
+                    acc.tier,
+                    period_key(exp[0].terms.period, line.received),
+                )
                 if tuple(row) != want:
                     result.add(f"{where} {kind}: line_accrual {tuple(map(str, row))} != engine {tuple(map(str, want))}")
             if exp is not None:
@@ -228,22 +251,25 @@ def compare(result: CheckResult, lines: dict[int, Line], expected: Expected,
             got_inventory = -nets.get((line_id, kind, INVENTORY), ZERO)
             got_pnl = -nets.get((line_id, kind, pnl_role(kind)), ZERO)
             if (got_rebate, got_inventory, got_pnl) != (rebate, inventory, rebate - inventory):
-                result.add(f"{where} {kind}: journal net receivable/inventory/P&L {got_rebate}/{got_inventory}/"
-                           f"{got_pnl} != engine {rebate}/{inventory}/{rebate - inventory}")
+                result.add(
+                    f"{where} {kind}: journal net receivable/inventory/P&L {got_rebate}/{got_inventory}/"
+                    f"{got_pnl} != engine {rebate}/{inventory}/{rebate - inventory}"
+                )
 
 
-def sample_check(session: Session, n: int = 1000, seed: int = 7, name: str = "sample",
-                 vendor_ids: set[int] | None = None) -> CheckResult:
+def sample_check(
+    session: Session, n: int = 1000, seed: int = 7, name: str = "sample", vendor_ids: set[int] | None = None
+) -> CheckResult:
     """n posted lines drawn at random (of these vendors), each recomputed over its whole ladder."""
     result = CheckResult(name)
-    query = (select(ReceiptLine.id).join(ReceivingSlip).where(ReceivingSlip.status == "POSTED")
-             .order_by(ReceiptLine.id))
+    query = select(ReceiptLine.id).join(ReceivingSlip).where(ReceivingSlip.status == "POSTED").order_by(ReceiptLine.id)
     if vendor_ids is not None:
         query = query.where(ReceivingSlip.vendor_id.in_(sorted(vendor_ids)))
     ids = list(session.scalars(query))
     sample = set(random.Random(seed).sample(ids, min(n, len(ids))))
-    vendors = set(session.scalars(select(ReceivingSlip.vendor_id).join(ReceiptLine)
-                                  .where(ReceiptLine.id.in_(sorted(sample)))))
+    vendors = set(
+        session.scalars(select(ReceivingSlip.vendor_id).join(ReceiptLine).where(ReceiptLine.id.in_(sorted(sample))))
+    )
     by_vendor = posted_lines(session, vendors)
     ladders = engine_ladders(session, vendors)
     expected: Expected = {}
@@ -261,8 +287,13 @@ def sample_check(session: Session, n: int = 1000, seed: int = 7, name: str = "sa
 def balance(session: Session, result: CheckResult) -> None:
     """Every journal entry balances to the cent (SPEC §6.2)."""
     j = JournalLine
-    bad = session.execute(select(j.entry_id).group_by(j.entry_id)
-                          .having(func.sum(j.debit) != func.sum(j.credit)).limit(5)).scalars().all()
+    bad = (
+        session.execute(
+            select(j.entry_id).group_by(j.entry_id).having(func.sum(j.debit) != func.sum(j.credit)).limit(5)
+        )
+        .scalars()
+        .all()
+    )
     for entry_id in bad:
         result.add(f"journal entry {entry_id} does not balance")
 
@@ -278,8 +309,12 @@ class Snapshot:
 
 def snapshot(session: Session, vendor_id: int) -> Snapshot:
     t = LineAccrualRow
-    posted = {(r[0], r[1]): (r[2], r[3]) for r in session.execute(
-        select(t.receipt_line_id, t.kind, t.rebate, t.inventory).where(t.vendor_id == vendor_id))}
+    posted = {
+        (r[0], r[1]): (r[2], r[3])
+        for r in session.execute(
+            select(t.receipt_line_id, t.kind, t.rebate, t.inventory).where(t.vendor_id == vendor_id)
+        )
+    }
     max_entry = session.scalar(select(func.coalesce(func.max(JournalEntry.id), 0))) or 0
     return Snapshot(vendor_id, max_entry, posted)
 
@@ -314,17 +349,32 @@ def backdated_check(uow: UnitOfWork, before: Snapshot, slip_no: str) -> tuple[Ch
             new = (exp[1].rebate, exp[1].inventory) if exp else (ZERO, ZERO)
             old = before.posted.get((line_id, kind), (ZERO, ZERO))
             want = (new[0] - old[0], new[1] - old[1])
-            got = (new_nets.get((line_id, kind, REBATE_RECEIVABLE), ZERO),
-                   -new_nets.get((line_id, kind, INVENTORY), ZERO))
+            got = (
+                new_nets.get((line_id, kind, REBATE_RECEIVABLE), ZERO),
+                -new_nets.get((line_id, kind, INVENTORY), ZERO),
+            )
             if got != want:
-                result.add(f"slip {line.slip_no} line {line.line_no} {kind}: this posting wrote "
-                           f"receivable/inventory {got[0]}/{got[1]}, the engine's difference is {want[0]}/{want[1]}")
-    rerate_rows = session.scalar(
-        select(func.count()).select_from(JournalLine).join(JournalEntry)
-        .where(JournalEntry.id > before.max_entry, JournalEntry.source == "RERATE")) or 0
-    wrong_vendor = session.scalar(
-        select(func.count()).select_from(JournalLine)
-        .where(JournalLine.entry_id > before.max_entry, JournalLine.vendor_id != before.vendor_id)) or 0
+                result.add(
+                    f"slip {line.slip_no} line {line.line_no} {kind}: this posting wrote "
+                    f"receivable/inventory {got[0]}/{got[1]}, the engine's difference is {want[0]}/{want[1]}"
+                )
+    rerate_rows = (
+        session.scalar(
+            select(func.count())
+            .select_from(JournalLine)
+            .join(JournalEntry)
+            .where(JournalEntry.id > before.max_entry, JournalEntry.source == "RERATE")
+        )
+        or 0
+    )
+    wrong_vendor = (
+        session.scalar(
+            select(func.count())
+            .select_from(JournalLine)
+            .where(JournalLine.entry_id > before.max_entry, JournalLine.vendor_id != before.vendor_id)
+        )
+        or 0
+    )
     if wrong_vendor:
         result.add(f"{wrong_vendor} journal lines of other vendors written by the back-dated posting")
     if not any(ln.slip_no == slip_no for ln in lines):

@@ -55,9 +55,14 @@ class Raw:
         else:
             import psycopg
 
-            self.conn = psycopg.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432,
-                                        user=parsed.username, password=parsed.password,
-                                        dbname=parsed.database, autocommit=True)
+            self.conn = psycopg.connect(
+                host=parsed.host or "127.0.0.1",
+                port=parsed.port or 5432,
+                user=parsed.username,
+                password=parsed.password,
+                dbname=parsed.database,
+                autocommit=True,
+            )
             self.mark = "%s"
 
     def close(self) -> None:
@@ -99,19 +104,25 @@ class Raw:
         if self.backend == "sqlite":
             self.conn.executemany(
                 "UPDATE line_accrual SET rebate = ?, retro = ?, inventory = ?, tier = ? "
-                "WHERE receipt_line_id = ? AND kind = ?", rows)
+                "WHERE receipt_line_id = ? AND kind = ?",
+                rows,
+            )
             return
         with self.conn.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE bench_la (rebate numeric, retro numeric, inventory numeric, "
-                        "tier int, receipt_line_id int, kind text) ON COMMIT DROP")
+            cur.execute(
+                "CREATE TEMP TABLE bench_la (rebate numeric, retro numeric, inventory numeric, "
+                "tier int, receipt_line_id int, kind text) ON COMMIT DROP"
+            )
             with cur.copy("COPY bench_la FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             if lookups:
                 cur.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
-            cur.execute("UPDATE line_accrual a SET rebate = b.rebate, retro = b.retro, inventory = b.inventory, "
-                        "tier = b.tier FROM bench_la b "
-                        "WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind")
+            cur.execute(
+                "UPDATE line_accrual a SET rebate = b.rebate, retro = b.retro, inventory = b.inventory, "
+                "tier = b.tier FROM bench_la b "
+                "WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind"
+            )
 
 
 def timed(fn: Any, *args: Any) -> tuple[float, Any]:
@@ -130,8 +141,11 @@ def post_floor(src: Raw, dst: Raw, max_slip: int, max_line: int, max_entry: int)
         "journal_entry": src.table("journal_entry", "WHERE id <= ?", (max_entry,)),
         "journal_line": src.table("journal_line", "WHERE entry_id <= ?", (max_entry,)),
     }
-    accruals = src.table("line_accrual", "WHERE receipt_line_id IN (SELECT l.id FROM receipt_line l WHERE l.id <= ? "
-                         f"AND l.slip_id IN ({posted}))", (max_line, max_slip))
+    accruals = src.table(
+        "line_accrual",
+        f"WHERE receipt_line_id IN (SELECT l.id FROM receipt_line l WHERE l.id <= ? AND l.slip_id IN ({posted}))",
+        (max_line, max_slip),
+    )
 
     def core() -> None:
         dst.begin()
@@ -146,8 +160,12 @@ def post_floor(src: Raw, dst: Raw, max_slip: int, max_line: int, max_entry: int)
 
     core_s, _ = timed(core)
     state_s, _ = timed(state)
-    return {"core": core_s, "state": state_s, "journal_lines": float(len(data["journal_line"])),
-            "entries": float(len(data["journal_entry"]))}
+    return {
+        "core": core_s,
+        "state": state_s,
+        "journal_lines": float(len(data["journal_line"])),
+        "entries": float(len(data["journal_entry"])),
+    }
 
 
 def read_lines(src: Raw) -> float:
@@ -161,10 +179,15 @@ def rerate_floor(src: Raw, dst: Raw, first_entry: int, last_entry: int) -> dict[
     read_s = read_lines(src)
     entries = src.table("journal_entry", "WHERE id > ? AND id <= ?", (first_entry, last_entry))
     lines = src.table("journal_line", "WHERE entry_id > ? AND entry_id <= ?", (first_entry, last_entry))
-    keys = src.fetch("SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? AND entry_id <= ? "
-                     "AND kind IS NOT NULL", (first_entry, last_entry))
-    current = {(r[0], r[1]): r[2:] for r in src.fetch(
-        "SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual")}
+    keys = src.fetch(
+        "SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? AND entry_id <= ? "
+        "AND kind IS NOT NULL",
+        (first_entry, last_entry),
+    )
+    current = {
+        (r[0], r[1]): r[2:]
+        for r in src.fetch("SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual")
+    }
     updates = [(*current[k], *k) for k in keys if k in current]
 
     def write() -> None:
@@ -180,8 +203,14 @@ def rerate_floor(src: Raw, dst: Raw, first_entry: int, last_entry: int) -> dict[
 
     write_s, _ = timed(write)
     state_s, _ = timed(state)
-    return {"read": read_s, "write": write_s, "state": state_s, "journal_lines": float(len(lines)),
-            "entries": float(len(entries)), "accruals": float(len(updates))}
+    return {
+        "read": read_s,
+        "write": write_s,
+        "state": state_s,
+        "journal_lines": float(len(lines)),
+        "entries": float(len(entries)),
+        "accruals": float(len(updates)),
+    }
 
 
 def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int, last_entry: int) -> dict[str, float]:
@@ -196,18 +225,31 @@ def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int, last_ent
     new_accruals = src.table("line_accrual", f"WHERE receipt_line_id IN ({marks})", ids)
     entries = src.table("journal_entry", "WHERE id > ? AND id <= ?", (first_entry, last_entry))
     journal = src.table("journal_line", "WHERE entry_id > ? AND entry_id <= ?", (first_entry, last_entry))
-    keys = {(r[0], r[1]) for r in src.fetch("SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? "
-                                           "AND entry_id <= ? AND kind IS NOT NULL", (first_entry, last_entry))}
+    keys = {
+        (r[0], r[1])
+        for r in src.fetch(
+            "SELECT DISTINCT receipt_line_id, kind FROM journal_line WHERE entry_id > ? "
+            "AND entry_id <= ? AND kind IS NOT NULL",
+            (first_entry, last_entry),
+        )
+    }
     keys -= {(r[0], r[1]) for r in new_accruals}
-    current = {(r[0], r[1]): r[2:] for r in src.fetch(
-        "SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual WHERE ladder_key IN "
-        f"(SELECT ladder_key FROM line_accrual WHERE receipt_line_id IN ({marks}))", ids)}
+    current = {
+        (r[0], r[1]): r[2:]
+        for r in src.fetch(
+            "SELECT receipt_line_id, kind, rebate, retro, inventory, tier FROM line_accrual WHERE ladder_key IN "
+            f"(SELECT ladder_key FROM line_accrual WHERE receipt_line_id IN ({marks}))",
+            ids,
+        )
+    }
     updates = [(*current[k], *k) for k in sorted(keys)]
     date_ = slip[0][COLUMNS["receiving_slip"].index("received_date")]
     # Only the later lines of the new lines' buckets move (a periodic ladder restarts each period).
-    read_sql = ("SELECT receipt_line_id, kind, received_date, slip_no, line_no, product_id, amount, tier, rebate, "
-                "retro, inventory FROM line_accrual WHERE ladder_key = ? AND period_key = ? AND received_date >= ? "
-                "ORDER BY received_date, slip_no, line_no")
+    read_sql = (
+        "SELECT receipt_line_id, kind, received_date, slip_no, line_no, product_id, amount, tier, rebate, "
+        "retro, inventory FROM line_accrual WHERE ladder_key = ? AND period_key = ? AND received_date >= ? "
+        "ORDER BY received_date, slip_no, line_no"
+    )
     key_at, period_at = COLUMNS["line_accrual"].index("ladder_key"), COLUMNS["line_accrual"].index("period_key")
     buckets = sorted({(r[key_at], r[period_at]) for r in new_accruals})
     dst.begin()
@@ -226,8 +268,13 @@ def backdated_floor(src: Raw, dst: Raw, slip_no: str, first_entry: int, last_ent
         return read
 
     seconds, read = timed(run)
-    return {"seconds": seconds, "read": float(read), "entries": float(len(entries)),
-            "journal_lines": float(len(journal)), "updates": float(len(updates))}
+    return {
+        "seconds": seconds,
+        "read": float(read),
+        "entries": float(len(entries)),
+        "journal_lines": float(len(journal)),
+        "updates": float(len(updates)),
+    }
 
 
 def report_floor(src: Raw, out: Path, as_of: str) -> tuple[float, int]:
@@ -238,8 +285,21 @@ def report_floor(src: Raw, out: Path, as_of: str) -> tuple[float, int]:
         rows = src.fetch(REPORT_GROUP_BY.format(as_of=literal))
         with out.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(("vendor_code", "vendor_name", "vendor_id", "kind", "ladder", "period", "volume",
-                             "rebate", "retro", "inventory", "tier"))
+            writer.writerow(
+                (
+                    "vendor_code",
+                    "vendor_name",
+                    "vendor_id",
+                    "kind",
+                    "ladder",
+                    "period",
+                    "volume",
+                    "rebate",
+                    "retro",
+                    "inventory",
+                    "tier",
+                )
+            )
             writer.writerows(rows)
         return len(rows)
 

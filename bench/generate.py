@@ -52,11 +52,20 @@ BIG_VENDOR_ID = 1
 UI_VENDOR_CODE = "UI5000"
 UI_AGREEMENT_LINES = 5000
 USER = "bench"
-ACCOUNTS = (("1200", "Inventory", "ASSET"), ("2150", "Received not invoiced", "LIABILITY"),
-            ("1310", "Rebate receivable", "ASSET"), ("6100", "Advertising", "EXPENSE"),
-            ("4810", "Rebate earned", "INCOME"))
-ROLES = (("INVENTORY", 1), ("RECEIVED_NOT_INVOICED", 2), ("REBATE_RECEIVABLE", 3),
-         ("ADVERTISING", 4), ("REBATE_EARNED", 5))  # role -> gl_account id
+ACCOUNTS = (
+    ("1200", "Inventory", "ASSET"),
+    ("2150", "Received not invoiced", "LIABILITY"),
+    ("1310", "Rebate receivable", "ASSET"),
+    ("6100", "Advertising", "EXPENSE"),
+    ("4810", "Rebate earned", "INCOME"),
+)
+ROLES = (
+    ("INVENTORY", 1),
+    ("RECEIVED_NOT_INVOICED", 2),
+    ("REBATE_RECEIVABLE", 3),
+    ("ADVERTISING", 4),
+    ("REBATE_EARNED", 5),
+)  # role -> gl_account id
 ALL4 = (ALL, ALL, ALL, ALL)
 CHUNK = 50_000
 
@@ -111,8 +120,9 @@ def category_tree() -> tuple[list[dict[str, object]], list[list[list[list[Leaf]]
 
     def add(level: int, code: str, parent: int | None) -> int:
         nonlocal next_id
-        rows.append({"id": next_id, "level": level, "code": code, "parent_id": parent,
-                     "description": f"Category {code}"})
+        rows.append(
+            {"id": next_id, "level": level, "code": code, "parent_id": parent, "description": f"Category {code}"}
+        )
         next_id += 1
         return next_id - 1
 
@@ -221,8 +231,9 @@ def quantity(r: random.Random) -> Decimal:
     return Decimal(r.randint(1, 50))
 
 
-def receipts(sizes: Sizes, seed: int, m: Master,
-             volumes: dict[tuple[int, int, int], Decimal]) -> Iterator[tuple[list[dict[str, object]], list[dict[str, object]]]]:
+def receipts(
+    sizes: Sizes, seed: int, m: Master, volumes: dict[tuple[int, int, int], Decimal]
+) -> Iterator[tuple[list[dict[str, object]], list[dict[str, object]]]]:
     """Chunks of (slip rows, line rows) in date order; fills volumes[(vendor, product, month)]."""
     r = random.Random(f"{seed}/lines")
     slips: list[dict[str, object]] = []
@@ -318,24 +329,67 @@ def vendor_ladders(v: int, m: Master) -> list[LadderPlan]:
     second = m.cats[pids[1 % len(pids)]]
     third = m.cats[pids[2 % len(pids)]]
     styles = ("marginal", "retro", "deg")
-    plans = [LadderPlan("COOP", ALL4, None, YEAR_START, YEAR_END,
-                        "marginal" if v == BIG_VENDOR_ID else styles[v % 3],
-                        capped=v % 10 == 7)]
+    plans = [
+        LadderPlan(
+            "COOP",
+            ALL4,
+            None,
+            YEAR_START,
+            YEAR_END,
+            "marginal" if v == BIG_VENDOR_ID else styles[v % 3],
+            capped=v % 10 == 7,
+        )
+    ]
     half = (YEAR_START, H1_END) if v % 2 == 0 else (H2_START, YEAR_END)
-    plans.append(LadderPlan("VOLUME" if v == BIG_VENDOR_ID else "COOP", (first[0], first[1], ALL, ALL), None,
-                            *half, ("additive", "marginal", "retro")[v % 3]))
+    plans.append(
+        LadderPlan(
+            "VOLUME" if v == BIG_VENDOR_ID else "COOP",
+            (first[0], first[1], ALL, ALL),
+            None,
+            *half,
+            ("additive", "marginal", "retro")[v % 3],
+        )
+    )
     pct = (Decimal(0), Decimal(0), Decimal(25), Decimal(40), Decimal(100))[v % 5]
-    plans.append(LadderPlan("VOLUME", (first[0], ALL, ALL, ALL), None, YEAR_START, YEAR_END,
-                            ("retro", "marginal", "deg", "marginal")[v % 4], product_pct=pct))
+    plans.append(
+        LadderPlan(
+            "VOLUME",
+            (first[0], ALL, ALL, ALL),
+            None,
+            YEAR_START,
+            YEAR_END,
+            ("retro", "marginal", "deg", "marginal")[v % 4],
+            product_pct=pct,
+        )
+    )
     if v % 2 == 0:
-        plans.append(LadderPlan("VOLUME", None, pids[0], YEAR_START, YEAR_END, "marginal",
-                                product_pct=Decimal(50) if v % 3 == 0 else Decimal(0)))
+        plans.append(
+            LadderPlan(
+                "VOLUME",
+                None,
+                pids[0],
+                YEAR_START,
+                YEAR_END,
+                "marginal",
+                product_pct=Decimal(50) if v % 3 == 0 else Decimal(0),
+            )
+        )
     else:
         plans.append(LadderPlan("VOLUME", second, None, YEAR_START, YEAR_END, ("deg", "retro")[(v // 2) % 2]))
     period = ("M", "Q", "Y")[(v // 3) % 3]
     scope = ((third[0], third[1], third[2], ALL), ALL4, (third[0], ALL, ALL, ALL))[v % 3]
-    plans.append(LadderPlan("PERIODIC", scope, None, YEAR_START, YEAR_END, ("marginal", "retro")[(v // 9) % 2],
-                            period=period, product_pct=Decimal(10) if v % 7 == 0 else Decimal(0)))
+    plans.append(
+        LadderPlan(
+            "PERIODIC",
+            scope,
+            None,
+            YEAR_START,
+            YEAR_END,
+            ("marginal", "retro")[(v // 9) % 2],
+            period=period,
+            product_pct=Decimal(10) if v % 7 == 0 else Decimal(0),
+        )
+    )
     return plans
 
 
@@ -355,8 +409,9 @@ def estimate(plan: LadderPlan, v: int, m: Master, volumes: dict[tuple[int, int, 
     return total / periods
 
 
-def agreements(sizes: Sizes, seed: int, m: Master, volumes: dict[tuple[int, int, int], Decimal],
-               summary: Summary) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def agreements(
+    sizes: Sizes, seed: int, m: Master, volumes: dict[tuple[int, int, int], Decimal], summary: Summary
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     stamp = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
     agreement_rows: list[dict[str, object]] = []
     line_rows: list[dict[str, object]] = []
@@ -373,10 +428,17 @@ def agreements(sizes: Sizes, seed: int, m: Master, volumes: dict[tuple[int, int,
             for plan in by_kind.get(kind, []):
                 rows = tier_rows(r, plan, estimate(plan, v, m, volumes), method)
                 lines.extend(rows)
-                scope = ("product" if plan.product_id else f"CAT{Scope(cats=plan.cats).rank}"  # type: ignore[arg-type]
-                         if plan.cats != ALL4 else "all-ALL")
-                styles[f"{kind} {scope} {plan.style}{' ' + plan.period if plan.period else ''}"
-                       f"{' capped' if plan.capped else ''}{' pct' if plan.product_pct else ''}"] += 1
+                scope = (
+                    "product"
+                    if plan.product_id
+                    else f"CAT{Scope(cats=plan.cats).rank}"  # type: ignore[arg-type]
+                    if plan.cats != ALL4
+                    else "all-ALL"
+                )
+                styles[
+                    f"{kind} {scope} {plan.style}{' ' + plan.period if plan.period else ''}"
+                    f"{' capped' if plan.capped else ''}{' pct' if plan.product_pct else ''}"
+                ] += 1
                 if v == BIG_VENDOR_ID and kind == "COOP" and plan.cats == ALL4:
                     summary.big_ladder_key = ladder_key(aid, Scope(cats=ALL4), plan.start, plan.end)
             for n, row in enumerate(lines, start=1):
@@ -407,8 +469,17 @@ def agreements(sizes: Sizes, seed: int, m: Master, volumes: dict[tuple[int, int,
 
 # -- loading -----------------------------------------------------------------------
 
-SERIAL_TABLES = ("category", "vendor", "product", "gl_account", "agreement", "agreement_line",
-                 "receiving_slip", "receipt_line", "company")
+SERIAL_TABLES = (
+    "category",
+    "vendor",
+    "product",
+    "gl_account",
+    "agreement",
+    "agreement_line",
+    "receiving_slip",
+    "receipt_line",
+    "company",
+)
 
 
 def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = True) -> Summary:
@@ -423,6 +494,7 @@ def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = 
     volumes: dict[tuple[int, int, int], Decimal] = defaultdict(lambda: Decimal(0))
     counts: dict[str, int] = defaultdict(int)
     with engine.begin() as conn:
+
         def put(table: Table, rows: list[dict[str, object]]) -> None:
             if not rows:
                 return
@@ -438,10 +510,21 @@ def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = 
                 return
             conn.execute(insert(table), rows)
 
-        put(Company.__table__, [{"id": 1, "name": "Benchmark Building Supply Ltd", "currency": "CAD",
-                                 "address": "1 Bench Road\nToronto, ON"}])
-        put(GlAccount.__table__, [{"id": i, "number": n, "name": name, "type": t}
-                                  for i, (n, name, t) in enumerate(ACCOUNTS, start=1)])
+        put(
+            Company.__table__,
+            [
+                {
+                    "id": 1,
+                    "name": "Benchmark Building Supply Ltd",
+                    "currency": "CAD",
+                    "address": "1 Bench Road\nToronto, ON",
+                }
+            ],
+        )
+        put(
+            GlAccount.__table__,
+            [{"id": i, "number": n, "name": name, "type": t} for i, (n, name, t) in enumerate(ACCOUNTS, start=1)],
+        )
         put(GlReference.__table__, [{"role": role, "account_id": aid} for role, aid in ROLES])
         put(Category.__table__, m.categories)
         put(Vendor.__table__, m.vendors)
@@ -455,8 +538,12 @@ def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = 
         put(AgreementLine.__table__, line_rows)
         if engine.dialect.name == "postgresql":
             for table in SERIAL_TABLES:
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                  f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+                    )
+                )
     if engine.dialect.name == "postgresql":
         # Statistics for the tables loaded here, as a database in use would have. Not for the
         # empty journal and accrual tables: analysed empty, the planner would trust "0 rows"
@@ -471,9 +558,12 @@ def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = 
     summary.big_vendor_products = [m.code[p] for p in m.by_vendor[BIG_VENDOR_ID][:3]]
     summary.big_ladder_lines = 0
     with engine.connect() as conn:
-        summary.big_ladder_lines = conn.execute(text(
-            "SELECT count(*) FROM receipt_line l JOIN receiving_slip s ON s.id = l.slip_id "
-            "WHERE s.vendor_id = :v"), {"v": BIG_VENDOR_ID}).scalar_one()
+        summary.big_ladder_lines = conn.execute(
+            text(
+                "SELECT count(*) FROM receipt_line l JOIN receiving_slip s ON s.id = l.slip_id WHERE s.vendor_id = :v"
+            ),
+            {"v": BIG_VENDOR_ID},
+        ).scalar_one()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -494,8 +584,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             fh.write(out)
-    print(f"generated scale {args.scale} in {summary.seconds:.1f} s: "
-          + ", ".join(f"{k} {v:,}" for k, v in summary.rows.items()), file=sys.stderr)
+    print(
+        f"generated scale {args.scale} in {summary.seconds:.1f} s: "
+        + ", ".join(f"{k} {v:,}" for k, v in summary.rows.items()),
+        file=sys.stderr,
+    )
     return 0
 
 

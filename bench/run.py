@@ -98,10 +98,16 @@ def cpu_name() -> str:
 
 def git_commit() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "app", "migrations"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "app", "migrations"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return head + (" (+ uncommitted changes in app/)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -196,9 +202,15 @@ def pg_target(admin_url: str) -> Target | None:
 
     parsed = make_url(admin_url)
     try:
-        conn = psycopg.connect(host=parsed.host or "127.0.0.1", port=parsed.port or 5432, user=parsed.username,
-                               password=parsed.password, dbname=parsed.database or "postgres", autocommit=True,
-                               connect_timeout=5)
+        conn = psycopg.connect(
+            host=parsed.host or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            dbname=parsed.database or "postgres",
+            autocommit=True,
+            connect_timeout=5,
+        )
     except psycopg.Error as exc:
         log(f"PostgreSQL not available at {parsed.render_as_string(hide_password=True)}: {exc}")
         return None
@@ -207,15 +219,29 @@ def pg_target(admin_url: str) -> Target | None:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {name}")
     base = parsed.set(drivername="postgresql+psycopg")
-    return Target("PostgreSQL", base.set(database="coop_bench").render_as_string(hide_password=False),
-                  base.set(database="coop_bench_floor").render_as_string(hide_password=False))
+    return Target(
+        "PostgreSQL",
+        base.set(database="coop_bench").render_as_string(hide_password=False),
+        base.set(database="coop_bench_floor").render_as_string(hide_password=False),
+    )
 
 
 def generate(url: str, scale: float, seed: int, receipts: bool = True) -> dict[str, Any]:
     """In a child process, so this process's peak RSS is the measured phases' own."""
     with tempfile.NamedTemporaryFile(suffix=".json") as fh:
-        cmd = [sys.executable, "-m", "bench.generate", "--url", url, "--scale", str(scale), "--seed", str(seed),
-               "--json", fh.name] + ([] if receipts else ["--no-receipts"])
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench.generate",
+            "--url",
+            url,
+            "--scale",
+            str(scale),
+            "--seed",
+            str(seed),
+            "--json",
+            fh.name,
+        ] + ([] if receipts else ["--no-receipts"])
         subprocess.run(cmd, cwd=ROOT, check=True)
         return json.loads(Path(fh.name).read_text())
 
@@ -225,11 +251,13 @@ def bump_rates(ctx: AppContext) -> int:
     with the version bump (optimistic locking) that saving each agreement would make."""
     step = "1000" if ctx.dialect == "sqlite" else "0.1"  # SQLite stores percents x 10^4
     with ctx.engine.begin() as conn:
-        changed = conn.execute(text(f"UPDATE agreement_line SET rebate1 = rebate1 + {step} "
-                                    "WHERE rebate1 IS NOT NULL")).rowcount
+        changed = conn.execute(
+            text(f"UPDATE agreement_line SET rebate1 = rebate1 + {step} WHERE rebate1 IS NOT NULL")
+        ).rowcount
         table = Agreement.__table__
-        conn.execute(update(table).values(version=table.c.version + 1, updated_by="bench",
-                                          updated_at=datetime.now(UTC)))
+        conn.execute(
+            update(table).values(version=table.c.version + 1, updated_by="bench", updated_at=datetime.now(UTC))
+        )
         return changed
 
 
@@ -245,15 +273,24 @@ def ui_rows(target: Target, vendor: str, backend: str) -> list[Row]:
     main_py = ROOT / "app" / "ui" / "main.py"
     not_built = "not measured: UI not built yet"
     if not main_py.exists() or "class MainWindow" not in main_py.read_text():
-        return [Row(backend, "App start → first window", not_built),
-                Row(backend, "Agreement screen, 5,000 lines", not_built)]
+        return [
+            Row(backend, "App start → first window", not_built),
+            Row(backend, "Agreement screen, 5,000 lines", not_built),
+        ]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
+
         def spawn(*args: str) -> tuple[float, dict[str, Any]]:
             started = time.time()
-            done = subprocess.run([sys.executable, "-m", "bench.ui_probe", *args], cwd=ROOT, env=env,
-                                  capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.ui_probe", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
             if done.returncode != 0 or not lines:
                 raise RuntimeError((done.stderr.strip().splitlines() or ["no output"])[-1])
@@ -269,17 +306,36 @@ def ui_rows(target: Target, vendor: str, backend: str) -> list[Row]:
                 t0, out = spawn("app", target.url, f"{folder}/app{i}.ini")
                 app.append(out["shown_at"] - t0)
             ratio = median(app) / median(bare)
-            rows.append(Row(backend, "App start → first window (offscreen)", fmt_s(median(app)),
-                            f"{fmt_s(median(bare))} bare QMainWindow", ratio, "≤ 2×", ratio <= 2,
-                            "median of 3 process starts, each from spawn to window exposed"))
+            rows.append(
+                Row(
+                    backend,
+                    "App start → first window (offscreen)",
+                    fmt_s(median(app)),
+                    f"{fmt_s(median(bare))} bare QMainWindow",
+                    ratio,
+                    "≤ 2×",
+                    ratio <= 2,
+                    "median of 3 process starts, each from spawn to window exposed",
+                )
+            )
         except Exception as exc:  # the UI is being built: report, do not fail the run
             rows.append(Row(backend, "App start → first window", f"not measured: {exc}"))
         try:
             _t0, out = spawn("screen", target.url, f"{folder}/screen.ini", vendor)
             ok = out["open_ms"] <= 200 and out["rows"] == 5000 and not out["errors"]
-            rows.append(Row(backend, "Agreement screen, 5,000 lines", f"{out['open_ms']:.0f} ms", "—", None,
-                            "≤ 200 ms", ok, f"{out['rows']:,} rows loaded; opened again {out['again_ms']:.0f} ms"
-                            + (f"; errors: {out['errors']}" if out["errors"] else "")))
+            rows.append(
+                Row(
+                    backend,
+                    "Agreement screen, 5,000 lines",
+                    f"{out['open_ms']:.0f} ms",
+                    "—",
+                    None,
+                    "≤ 200 ms",
+                    ok,
+                    f"{out['rows']:,} rows loaded; opened again {out['again_ms']:.0f} ms"
+                    + (f"; errors: {out['errors']}" if out["errors"] else ""),
+                )
+            )
         except Exception as exc:
             rows.append(Row(backend, "Agreement screen, 5,000 lines", f"not measured: {exc}"))
     return rows
@@ -340,11 +396,14 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
     post_s, post_cut = timer.run("post", post_all, ctx)
     peak_post = peak_mib()
     entry_after_post = max_id(ctx, JournalEntry.id)
-    posted_lines = count(ctx, "SELECT count(*) FROM receipt_line l JOIN receiving_slip s ON s.id = l.slip_id "
-                              "WHERE s.status = 'POSTED'")
+    posted_lines = count(
+        ctx, "SELECT count(*) FROM receipt_line l JOIN receiving_slip s ON s.id = l.slip_id WHERE s.status = 'POSTED'"
+    )
     post_entries = count(ctx, "SELECT count(*) FROM journal_entry")
-    log(f"{name}: posted {posted_lines:,} lines in {fmt_s(post_s)}: {post_entries:,} entries"
-        + (f" — stopped by the budget ({post_cut})" if post_cut else ""))
+    log(
+        f"{name}: posted {posted_lines:,} lines in {fmt_s(post_s)}: {post_entries:,} entries"
+        + (f" — stopped by the budget ({post_cut})" if post_cut else "")
+    )
 
     with ctx.uow() as uow:
         checks.append(check.sample_check(uow.session, 1000, args.seed, "after posting"))
@@ -424,8 +483,9 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
         rf = floor.rerate_floor(src, dst, entry_before_rerate, entry_after_rerate)
         read_s = rf["read"]
         bf = floor.backdated_floor(src, dst, BACKDATED, entry_before_back, entry_after_back)
-        report_floor_s, floor_rows = floor.report_floor(src, DATA / f"estimated-floor-{name.lower()}.csv",
-                                                        AS_OF.isoformat())
+        report_floor_s, floor_rows = floor.report_floor(
+            src, DATA / f"estimated-floor-{name.lower()}.csv", AS_OF.isoformat()
+        )
     finally:
         src.close()
         dst.close()
@@ -436,69 +496,160 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
     limit = 3 if name == "SQLite" else 4
     cut = ""
     if post_cut:
-        cut = (f"STOPPED BY THE BUDGET after {posted_lines:,} of {lines_total:,} lines; all "
-               f"{lines_total:,} ≈ {fmt_s(post_s * lines_total / max(posted_lines, 1))} if linear; ")
-    rows.append(Row(name, f"Post {posted_lines:,} lines (post_slips, all drafts)", fmt_s(post_s), fmt_s(post_floor_s),
-                    post_s / post_floor_s, f"≤ {limit}×", post_s / post_floor_s <= limit,
-                    cut + f"{post_entries:,} entries / {int(pf['journal_lines']):,} journal lines; "
-                    f"{per_day:,}-line batches; {posted_lines / post_s:,.0f} lines/s; floor incl. line_accrual "
-                    f"{fmt_s(pf['core'] + pf['state'])} → {post_s / (pf['core'] + pf['state']):.2f}×"))
+        cut = (
+            f"STOPPED BY THE BUDGET after {posted_lines:,} of {lines_total:,} lines; all "
+            f"{lines_total:,} ≈ {fmt_s(post_s * lines_total / max(posted_lines, 1))} if linear; "
+        )
+    rows.append(
+        Row(
+            name,
+            f"Post {posted_lines:,} lines (post_slips, all drafts)",
+            fmt_s(post_s),
+            fmt_s(post_floor_s),
+            post_s / post_floor_s,
+            f"≤ {limit}×",
+            post_s / post_floor_s <= limit,
+            cut + f"{post_entries:,} entries / {int(pf['journal_lines']):,} journal lines; "
+            f"{per_day:,}-line batches; {posted_lines / post_s:,.0f} lines/s; floor incl. line_accrual "
+            f"{fmt_s(pf['core'] + pf['state'])} → {post_s / (pf['core'] + pf['state']):.2f}×",
+        )
+    )
     rerate_floor_s = rf["read"] + rf["write"]
     note = ""
     rerate_ratio = rerate_s / rerate_floor_s
     if rerated.stopped:  # both sides to all the lines: the app's time and the floor's writes by the same share
         all_floor_s = rf["read"] + rf["write"] * rerated.scale_up
         rerate_ratio = rerate_s * rerated.scale_up / all_floor_s
-        note = (f"STOPPED BY THE BUDGET after {len(rerated.vendors):,} vendors ({rerated.share:.0%} of the lines); "
-                f"all ≈ {fmt_s(rerate_s * rerated.scale_up)} vs floor ≈ {fmt_s(all_floor_s)} (read all lines + "
-                f"the writes scaled by the same share) → ≈ {rerate_ratio:.2f}×; ")
-    rows.append(Row(name, "Re-rate after rebate1 +0.1 on every ladder", fmt_s(rerate_s), fmt_s(rerate_floor_s),
-                    rerate_s / rerate_floor_s, "≤ 3×", rerate_ratio <= 3,
-                    note + f"{int(rf['entries']):,} RERATE entries / {int(rf['journal_lines']):,} lines; floor = read "
-                    f"{fmt_s(rf['read'])} + write {fmt_s(rf['write'])}; incl. {int(rf['accruals']):,} line_accrual "
-                    f"updates {fmt_s(rerate_floor_s + rf['state'])} → {rerate_s / (rerate_floor_s + rf['state']):.2f}×"))
+        note = (
+            f"STOPPED BY THE BUDGET after {len(rerated.vendors):,} vendors ({rerated.share:.0%} of the lines); "
+            f"all ≈ {fmt_s(rerate_s * rerated.scale_up)} vs floor ≈ {fmt_s(all_floor_s)} (read all lines + "
+            f"the writes scaled by the same share) → ≈ {rerate_ratio:.2f}×; "
+        )
+    rows.append(
+        Row(
+            name,
+            "Re-rate after rebate1 +0.1 on every ladder",
+            fmt_s(rerate_s),
+            fmt_s(rerate_floor_s),
+            rerate_s / rerate_floor_s,
+            "≤ 3×",
+            rerate_ratio <= 3,
+            note + f"{int(rf['entries']):,} RERATE entries / {int(rf['journal_lines']):,} lines; floor = read "
+            f"{fmt_s(rf['read'])} + write {fmt_s(rf['write'])}; incl. {int(rf['accruals']):,} line_accrual "
+            f"updates {fmt_s(rerate_floor_s + rf['state'])} → {rerate_s / (rerate_floor_s + rf['state']):.2f}×",
+        )
+    )
     note = f"{unchanged_label}: posted {unchanged2.entries} entries"
     if unchanged2.stopped:
-        note = (f"STOPPED BY THE BUDGET after {len(unchanged2.vendors):,} vendors ({unchanged2.share:.0%} of the "
-                f"lines); all ≈ {fmt_s(unchanged2_s * unchanged2.scale_up)} → ≈ "
-                f"{unchanged2_s * unchanged2.scale_up / read_s:.1f}×; {unchanged_label}: posted "
-                f"{unchanged2.entries} entries")
+        note = (
+            f"STOPPED BY THE BUDGET after {len(unchanged2.vendors):,} vendors ({unchanged2.share:.0%} of the "
+            f"lines); all ≈ {fmt_s(unchanged2_s * unchanged2.scale_up)} → ≈ "
+            f"{unchanged2_s * unchanged2.scale_up / read_s:.1f}×; {unchanged_label}: posted "
+            f"{unchanged2.entries} entries"
+        )
     elif unchanged_label != "right after posting":
         note += f"; right after posting: {fmt_s(unchanged1_s)}, posted {unchanged1.entries}" + (
-            f" (stopped: {unchanged1.stopped})" if unchanged1.stopped else "")
-    rows.append(Row(name, "Re-rate, nothing changed", fmt_s(unchanged2_s), f"{fmt_s(read_s)} raw read",
-                    unchanged2_s / read_s, "≤ 1.5×, posts 0",
-                    unchanged2_s * unchanged2.scale_up / read_s <= 1.5 and unchanged2.entries == 0,
-                    note))
+            f" (stopped: {unchanged1.stopped})" if unchanged1.stopped else ""
+        )
+    rows.append(
+        Row(
+            name,
+            "Re-rate, nothing changed",
+            fmt_s(unchanged2_s),
+            f"{fmt_s(read_s)} raw read",
+            unchanged2_s / read_s,
+            "≤ 1.5×, posts 0",
+            unchanged2_s * unchanged2.scale_up / read_s <= 1.5 and unchanged2.entries == 0,
+            note,
+        )
+    )
     note = f"every vendor recomputed from scratch (coop rerate --full); posted {full_unchanged.entries} entries"
     if full_unchanged.stopped:
-        note = (f"STOPPED BY THE BUDGET after {len(full_unchanged.vendors):,} vendors ({full_unchanged.share:.0%} of "
-                f"the lines); all ≈ {fmt_s(full_s * full_unchanged.scale_up)}; posted {full_unchanged.entries} entries")
-    rows.append(Row(name, "Re-rate --full, nothing changed", fmt_s(full_s), f"{fmt_s(read_s)} raw read",
-                    full_s * full_unchanged.scale_up / read_s, "(reported)", None, note))
-    rows.append(Row(name, f"Back-dated slip, {later:,} later lines in its ladder",
-                    fmt_s(backdated_s), fmt_s(bf["seconds"]), backdated_s / bf["seconds"], "< 1 s",
-                    backdated_s < 1 and back_check.ok,
-                    f"{back.rerate_entries:,} RERATE entries / {rerate_lines:,} lines; "
-                    + ("checked against the engine: equal" if back_check.ok else "**RERATE rows differ from the engine**")
-                    + f"; floor = read the {int(bf['read']):,} later (line, kind) rows of its "
-                    f"{back_ladders} ladders + write {int(bf['entries']):,} entries, {int(bf['journal_lines']):,} "
-                    f"journal lines, {int(bf['updates']):,} accrual updates, one transaction"))
-    rows.append(Row(name, "Estimated rebates, all vendors, + CSV", fmt_s(report_s), f"{fmt_s(report_floor_s)} GROUP BY",
-                    report_s / report_floor_s, "≤ 1.5×", report_s / report_floor_s <= 1.5,
-                    f"{report_rows:,} ladders; hand-written GROUP BY + csv: {floor_rows:,} rows"))
+        note = (
+            f"STOPPED BY THE BUDGET after {len(full_unchanged.vendors):,} vendors ({full_unchanged.share:.0%} of "
+            f"the lines); all ≈ {fmt_s(full_s * full_unchanged.scale_up)}; posted {full_unchanged.entries} entries"
+        )
+    rows.append(
+        Row(
+            name,
+            "Re-rate --full, nothing changed",
+            fmt_s(full_s),
+            f"{fmt_s(read_s)} raw read",
+            full_s * full_unchanged.scale_up / read_s,
+            "(reported)",
+            None,
+            note,
+        )
+    )
+    rows.append(
+        Row(
+            name,
+            f"Back-dated slip, {later:,} later lines in its ladder",
+            fmt_s(backdated_s),
+            fmt_s(bf["seconds"]),
+            backdated_s / bf["seconds"],
+            "< 1 s",
+            backdated_s < 1 and back_check.ok,
+            f"{back.rerate_entries:,} RERATE entries / {rerate_lines:,} lines; "
+            + ("checked against the engine: equal" if back_check.ok else "**RERATE rows differ from the engine**")
+            + f"; floor = read the {int(bf['read']):,} later (line, kind) rows of its "
+            f"{back_ladders} ladders + write {int(bf['entries']):,} entries, {int(bf['journal_lines']):,} "
+            f"journal lines, {int(bf['updates']):,} accrual updates, one transaction",
+        )
+    )
+    rows.append(
+        Row(
+            name,
+            "Estimated rebates, all vendors, + CSV",
+            fmt_s(report_s),
+            f"{fmt_s(report_floor_s)} GROUP BY",
+            report_s / report_floor_s,
+            "≤ 1.5×",
+            report_s / report_floor_s <= 1.5,
+            f"{report_rows:,} ladders; hand-written GROUP BY + csv: {floor_rows:,} rows",
+        )
+    )
     if not args.no_ui:
         log(f"{name}: UI")
         rows += ui_rows(target, summary["ui_vendor_code"], name)
     peak = max(peak_post, peak_rerate)
-    rows.append(Row(name, "Peak RSS, posting / re-rating", f"{peak_post:,.0f} / {peak_rerate:,.0f} MiB", "—", None,
-                    "≤ 1 GiB", peak <= GIB, "VmHWM of the harness process, reset before each phase"))
+    rows.append(
+        Row(
+            name,
+            "Peak RSS, posting / re-rating",
+            f"{peak_post:,.0f} / {peak_rerate:,.0f} MiB",
+            "—",
+            None,
+            "≤ 1 GiB",
+            peak <= GIB,
+            "VmHWM of the harness process, reset before each phase",
+        )
+    )
     for c in checks:
-        rows.append(Row(name, f"Accruals vs pure engine: {c.name}", f"{c.lines:,} lines, {c.accruals:,} accruals",
-                        "—", None, "equal", c.ok, "; ".join(c.problems[:3])))
-    info.update(post_s=post_s, posted_lines=posted_lines, rerate_s=rerate_s, unchanged_s=unchanged2_s,
-                report_s=report_s, backdated_s=backdated_s, floor=pf, rerate_floor=rf,
-                report_floor_s=report_floor_s, backend_s=time.perf_counter() - backend_start)
+        rows.append(
+            Row(
+                name,
+                f"Accruals vs pure engine: {c.name}",
+                f"{c.lines:,} lines, {c.accruals:,} accruals",
+                "—",
+                None,
+                "equal",
+                c.ok,
+                "; ".join(c.problems[:3]),
+            )
+        )
+    info.update(
+        post_s=post_s,
+        posted_lines=posted_lines,
+        rerate_s=rerate_s,
+        unchanged_s=unchanged2_s,
+        report_s=report_s,
+        backdated_s=backdated_s,
+        floor=pf,
+        rerate_floor=rf,
+        report_floor_s=report_floor_s,
+        backend_s=time.perf_counter() - backend_start,
+    )
     return Outcome(rows, checks, plans, info)
 
 
@@ -537,9 +688,14 @@ def _rerate(ctx: AppContext, stop: Callable[[], bool], full: bool = False) -> Re
             result = Rerated(-1, str(exc), vendor_ids[: done[0]])
     result.entries = count(ctx, "SELECT count(*) FROM journal_entry WHERE id > :a AND source = 'RERATE'", a=before)
     with ctx.engine.connect() as conn:
-        per_vendor = dict(conn.execute(text(
-            "SELECT s.vendor_id, count(*) FROM receipt_line l JOIN receiving_slip s ON s.id = l.slip_id "
-            "WHERE s.status = 'POSTED' GROUP BY s.vendor_id")).all())
+        per_vendor = dict(
+            conn.execute(
+                text(
+                    "SELECT s.vendor_id, count(*) FROM receipt_line l JOIN receiving_slip s ON s.id = l.slip_id "
+                    "WHERE s.status = 'POSTED' GROUP BY s.vendor_id"
+                )
+            ).all()
+        )
     total = sum(per_vendor.values())
     result.share = sum(per_vendor.get(v, 0) for v in result.vendors) / total if total else 1.0
     return result
@@ -556,9 +712,16 @@ def _plans(ctx: AppContext, summary: dict[str, Any], name: str) -> str:
     out = [f"## {name}", ""]
     second = "V0002"
     with ctx.uow() as uow:
-        products = uow.session.execute(text(
-            "SELECT p.code FROM product p JOIN vendor v ON v.id = p.vendor_id WHERE v.code = :c ORDER BY p.id LIMIT 3"),
-            {"c": second}).scalars().all()
+        products = (
+            uow.session.execute(
+                text(
+                    "SELECT p.code FROM product p JOIN vendor v ON v.id = p.vendor_id WHERE v.code = :c ORDER BY p.id LIMIT 3"
+                ),
+                {"c": second},
+            )
+            .scalars()
+            .all()
+        )
     _save_slip(ctx, PLAN_SLIP, second, date(2025, 1, 2), list(products))
     paths: list[tuple[str, Callable[[], object]]] = [
         ("post_slips: one back-dated slip (named)", lambda: _in_uow(ctx, lambda u: posting.post_slips(u, [PLAN_SLIP], today=TODAY))),
@@ -616,21 +779,36 @@ def versions(targets: list[Target]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks of posting, re-rating and reports (bench/README.md).")
-    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1.0")),
-                        help="data size: 1.0 = 1,000,000 receipt lines (default; env BENCH_SCALE)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=float(os.environ.get("BENCH_SCALE", "1.0")),
+        help="data size: 1.0 = 1,000,000 receipt lines (default; env BENCH_SCALE)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--pg-only", action="store_true", help="skip SQLite")
-    parser.add_argument("--pg-url", default=os.environ.get("COOP_BENCH_PG_URL", DEFAULT_PG),
-                        help="server to create coop_bench on (default: env COOP_BENCH_PG_URL, else %(default)s)")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("COOP_BENCH_PG_URL", DEFAULT_PG),
+        help="server to create coop_bench on (default: env COOP_BENCH_PG_URL, else %(default)s)",
+    )
     parser.add_argument("--no-ui", action="store_true", help="skip the screen measurements")
-    parser.add_argument("--budget-minutes", type=float, default=float(os.environ.get("BENCH_BUDGET_MINUTES", "22")),
-                        help="whole run; posting and re-rating stop between batches when their share is "
-                             "spent, and the table says so (default 22; env BENCH_BUDGET_MINUTES)")
-    parser.add_argument("--profile", action="store_true",
-                        help="run post and re-rate under cProfile; writes bench/profiles/, not results.md")
-    parser.add_argument("--out", type=Path, help="results file (default bench/results.md; "
-                                                  "bench/profiles/results.md with --profile)")
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=float(os.environ.get("BENCH_BUDGET_MINUTES", "22")),
+        help="whole run; posting and re-rating stop between batches when their share is "
+        "spent, and the table says so (default 22; env BENCH_BUDGET_MINUTES)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run post and re-rate under cProfile; writes bench/profiles/, not results.md",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="results file (default bench/results.md; bench/profiles/results.md with --profile)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     targets: list[Target] = []
@@ -685,7 +863,8 @@ def main(argv: list[str] | None = None) -> int:
         "# Query plans of the hot statements\n\nRecorded by bench/run.py at scale "
         f"{args.scale} ({datetime.now():%Y-%m-%d}, commit {git_commit()}): each path run on small work after "
         "the timed phases, its statements grouped by shape with calls and time, then every SELECT explained "
-        "with the parameters of its first execution.\n\n" + "\n".join(plans))
+        "with the parameters of its first execution.\n\n" + "\n".join(plans)
+    )
     log(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 1 if problems else 0
 

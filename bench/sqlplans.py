@@ -67,7 +67,12 @@ class Recorder:
             stat = self.stats[key] = Stat(key, statement, parameters, executemany)
         stat.count += 1
         stat.seconds += time.perf_counter() - started
-        many = executemany and isinstance(parameters, list) and parameters and isinstance(parameters[0], list | tuple | dict)
+        many = (
+            executemany
+            and isinstance(parameters, list)
+            and parameters
+            and isinstance(parameters[0], list | tuple | dict)
+        )
         stat.rows += len(parameters) if many else 1
 
     def top(self, n: int = 15) -> list[Stat]:

@@ -28,11 +28,20 @@ from app.services.context import AppContext
 
 DATA = Path(__file__).resolve().parent / "data"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)
-ACCOUNTS = (("1200", "Inventory", "ASSET"), ("2150", "Received not invoiced", "LIABILITY"),
-            ("1310", "Rebate receivable", "ASSET"), ("6100", "Advertising", "EXPENSE"),
-            ("4810", "Rebate earned", "INCOME"))
-ROLES = (("INVENTORY", "1200"), ("RECEIVED_NOT_INVOICED", "2150"), ("REBATE_RECEIVABLE", "1310"),
-         ("ADVERTISING", "6100"), ("REBATE_EARNED", "4810"))
+ACCOUNTS = (
+    ("1200", "Inventory", "ASSET"),
+    ("2150", "Received not invoiced", "LIABILITY"),
+    ("1310", "Rebate receivable", "ASSET"),
+    ("6100", "Advertising", "EXPENSE"),
+    ("4810", "Rebate earned", "INCOME"),
+)
+ROLES = (
+    ("INVENTORY", "1200"),
+    ("RECEIVED_NOT_INVOICED", "2150"),
+    ("REBATE_RECEIVABLE", "1310"),
+    ("ADVERTISING", "6100"),
+    ("REBATE_EARNED", "4810"),
+)
 CATS = (("BLD", None), ("BLD-MAT", "BLD"), ("BLD-MAT-GEN", "BLD-MAT"), ("BLD-MAT-GEN-X", "BLD-MAT-GEN"))
 
 
@@ -56,27 +65,38 @@ def build(ctx: AppContext, vendors: int, seed: int = 11) -> None:
     with ctx.uow() as uow:
         masterdata.save_gl_reference(uow, [(f"GL {role}", role, number) for role, number in ROLES])
     with ctx.uow() as uow:
-        masterdata.save_categories(uow, [masterdata.CategoryIn(level, code, parent, code)
-                                         for level, (code, parent) in enumerate(CATS, start=1)])
+        masterdata.save_categories(
+            uow,
+            [masterdata.CategoryIn(level, code, parent, code) for level, (code, parent) in enumerate(CATS, start=1)],
+        )
     codes = [f"V{i:04d}" for i in range(vendors)]
     with ctx.uow() as uow:
-        masterdata.save_vendors(uow, [masterdata.VendorIn(c, f"Vendor {c} Supply Co.", "CAD",
-                                                          f"{100 + i} Main Street\nCity {i % 50}, ON")
-                                      for i, c in enumerate(codes)])
+        masterdata.save_vendors(
+            uow,
+            [
+                masterdata.VendorIn(c, f"Vendor {c} Supply Co.", "CAD", f"{100 + i} Main Street\nCity {i % 50}, ON")
+                for i, c in enumerate(codes)
+            ],
+        )
     cats = tuple(code for code, _parent in CATS)
     with ctx.uow() as uow:
-        masterdata.save_products(uow, [masterdata.ProductIn(f"{c}-P{n}", f"Product {n} of {c}", c, cats,
-                                                            Decimal("10.00"))
-                                       for c in codes for n in (1, 2)])  # type: ignore[arg-type]
+        masterdata.save_products(
+            uow,
+            [
+                masterdata.ProductIn(f"{c}-P{n}", f"Product {n} of {c}", c, cats, Decimal("10.00"))
+                for c in codes
+                for n in (1, 2)
+            ],
+        )  # type: ignore[arg-type]
     with ctx.uow() as uow:
         for i, c in enumerate(codes):
-            agreements.save_agreement(uow, vendor=c, kind="COOP", status="ACCEPTED", lines=_tiers(i),
-                                      today=YEAR_START)
+            agreements.save_agreement(uow, vendor=c, kind="COOP", status="ACCEPTED", lines=_tiers(i), today=YEAR_START)
     slips = []
     for c in codes:
         for month in range(1, 13):
-            lines = tuple(receiving.SlipLineIn(n, f"{c}-P{n}", Decimal(rng.randint(20, 400)), Decimal("10.00"))
-                          for n in (1, 2))
+            lines = tuple(
+                receiving.SlipLineIn(n, f"{c}-P{n}", Decimal(rng.randint(20, 400)), Decimal("10.00")) for n in (1, 2)
+            )
             slips.append(receiving.SlipIn(f"{c}-{month:02d}", c, date(2025, month, rng.randint(1, 28)), lines))
     with ctx.uow() as uow:
         receiving.save_slips(uow, slips)
@@ -108,8 +128,10 @@ def main(argv: list[str] | None = None) -> None:
             written = write_statements(ctx, YEAR_START, YEAR_END, folder)
             elapsed = time.perf_counter() - started
             size = sum(p.stat().st_size for p in written)
-        print(f"{ctx.dialect}: wrote {len(written):,} vendor statements in {elapsed:.1f} s "
-              f"({elapsed / max(len(written), 1) * 1000:.0f} ms each, {size / 1e6:.1f} MB)")
+        print(
+            f"{ctx.dialect}: wrote {len(written):,} vendor statements in {elapsed:.1f} s "
+            f"({elapsed / max(len(written), 1) * 1000:.0f} ms each, {size / 1e6:.1f} MB)"
+        )
     finally:
         ctx.engine.dispose()
 

@@ -98,9 +98,17 @@ def screen(url: str, ini: str, vendor: str) -> None:
             window.close_tab(window.tabs.indexOf(agreement_screen))
             app.processEvents()
     env.runner.wait()
-    print(json.dumps({"open_ms": timings[0], "again_ms": timings[1], "rows": rows,
-                      "errors": [m.text for m in env.interaction.messages if m.kind == "error"]}),  # type: ignore[attr-defined]
-          flush=True)
+    print(
+        json.dumps(
+            {
+                "open_ms": timings[0],
+                "again_ms": timings[1],
+                "rows": rows,
+                "errors": [m.text for m in env.interaction.messages if m.kind == "error"],
+            }
+        ),  # type: ignore[attr-defined]
+        flush=True,
+    )
     window.close()
     collector.stop()
     ctx.engine.dispose()

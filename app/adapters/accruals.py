@@ -43,14 +43,35 @@ from app.services.errors import PostingRefused
 if TYPE_CHECKING:
     from app.services.accrual_batch import Batch
 ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")
-JOURNAL_LINE_COLUMNS = ("entry_id", "account_id", "role", "debit", "credit", "vendor_id", "product_id",
-                        "receipt_line_id", "slip_no", "line_no", "kind", "memo", "agreement_no")
+JOURNAL_LINE_COLUMNS = (
+    "entry_id",
+    "account_id",
+    "role",
+    "debit",
+    "credit",
+    "vendor_id",
+    "product_id",
+    "receipt_line_id",
+    "slip_no",
+    "line_no",
+    "kind",
+    "memo",
+    "agreement_no",
+)
 ACCRUAL_RESULT_COLUMNS = ("tier", "rebate", "retro", "inventory")
 ACCRUAL_STATE_COLUMNS = ("ladder_key", "agreement_id", "period_key", *ACCRUAL_RESULT_COLUMNS)
-LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "last_date", "last_slip_no",
-                         "last_line_no")
-ACCRUAL_COLUMNS = ("receipt_line_id", "kind", "vendor_id", "product_id", "received_date", "slip_no", "line_no",
-                   "amount", *ACCRUAL_STATE_COLUMNS)
+LADDER_VOLUME_COLUMNS = ("ladder_key", "period_key", "vendor_id", "volume", "last_date", "last_slip_no", "last_line_no")
+ACCRUAL_COLUMNS = (
+    "receipt_line_id",
+    "kind",
+    "vendor_id",
+    "product_id",
+    "received_date",
+    "slip_no",
+    "line_no",
+    "amount",
+    *ACCRUAL_STATE_COLUMNS,
+)
 
 
 # What the running totals hold (units of 10^-scale) and what a posted line may hold (the
@@ -66,12 +87,40 @@ class RLine:
     """A receipt line as the engine sees it: quantity in 10^-4 units, amount in cents; with its
     product's received quantity and net before this posting (the running totals it adds to)."""
 
-    __slots__ = ("id", "slip_no", "line_no", "received", "vendor_id", "product_id", "product", "cats",
-                 "quantity", "amount", "position", "product_qty", "product_net")
+    __slots__ = (
+        "id",
+        "slip_no",
+        "line_no",
+        "received",
+        "vendor_id",
+        "product_id",
+        "product",
+        "cats",
+        "quantity",
+        "amount",
+        "position",
+        "product_qty",
+        "product_net",
+    )
 
     def __init__(self, row: Sequence[Any]) -> None:
-        (self.id, self.slip_no, self.line_no, self.received, self.vendor_id, self.product_id, self.product,
-         cat1, cat2, cat3, cat4, self.quantity, self.amount, self.product_qty, self.product_net) = row
+        (
+            self.id,
+            self.slip_no,
+            self.line_no,
+            self.received,
+            self.vendor_id,
+            self.product_id,
+            self.product,
+            cat1,
+            cat2,
+            cat3,
+            cat4,
+            self.quantity,
+            self.amount,
+            self.product_qty,
+            self.product_net,
+        ) = row
         self.cats = (cat1, cat2, cat3, cat4)
         self.position = (self.received, self.slip_no, self.line_no)
 
@@ -108,7 +157,7 @@ def iso_dates(session: Session, rows: list[tuple[Any, ...]], at: int) -> list[tu
     if session.get_bind().dialect.name != "sqlite":
         return rows
     iso = date.fromisoformat
-    return [(*r[:at], iso(r[at]), *r[at + 1:]) for r in rows]
+    return [(*r[:at], iso(r[at]), *r[at + 1 :]) for r in rows]
 
 
 def rlines(session: Session, query: Any) -> list[RLine]:
@@ -126,8 +175,9 @@ def lock_vendors(session: Session, vendor_ids: Iterable[int]) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for part in slices(sorted(set(vendor_ids))):
-        session.execute(select(Vendor.id).where(Vendor.id.in_(part)).order_by(Vendor.id)
-                        .with_for_update(key_share=True)).all()
+        session.execute(
+            select(Vendor.id).where(Vendor.id.in_(part)).order_by(Vendor.id).with_for_update(key_share=True)
+        ).all()
 
 
 def now() -> datetime:
@@ -157,8 +207,11 @@ def ladder_states(session: Session, keys: Sequence[str]) -> dict[str, dict[str, 
 
 def rating_stamps(session: Session, vendor_ids: Iterable[int] | None = None) -> dict[int, str]:
     query = select(VendorRating.vendor_id, VendorRating.fingerprint)
-    rows = session.execute(query) if vendor_ids is None else rows_in(
-        session, query, VendorRating.vendor_id, sorted(set(vendor_ids)))
+    rows = (
+        session.execute(query)
+        if vendor_ids is None
+        else rows_in(session, query, VendorRating.vendor_id, sorted(set(vendor_ids)))
+    )
     return {vid: fp for vid, fp in rows}
 
 
@@ -170,15 +223,20 @@ def stamp_vendors(session: Session, fingerprints: dict[int, str]) -> None:
     for part in slices(ids):
         session.execute(delete(VendorRating).where(VendorRating.vendor_id.in_(part)))
     stamp = now()
-    BulkWriter(session).insert(VendorRating.__table__, ("vendor_id", "fingerprint", "rated_at"),
-                               [(vid, fingerprints[vid], stamp) for vid in ids])
+    BulkWriter(session).insert(
+        VendorRating.__table__,
+        ("vendor_id", "fingerprint", "rated_at"),
+        [(vid, fingerprints[vid], stamp) for vid in ids],
+    )
 
 
 def vendor_accruals(vendor_id: int) -> ColumnElement[bool]:
     """line_accrual rows of a vendor, found through its receipt lines (the primary key)."""
     return LineAccrualRow.receipt_line_id.in_(
-        select(ReceiptLine.id).join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
-        .where(ReceivingSlip.vendor_id == vendor_id))
+        select(ReceiptLine.id)
+        .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
+        .where(ReceivingSlip.vendor_id == vendor_id)
+    )
 
 
 def load_posted(session: Session, where: object, ordered: bool = False) -> Sequence[Posted]:
@@ -187,22 +245,36 @@ def load_posted(session: Session, where: object, ordered: bool = False) -> Seque
     t = LineAccrualRow
     dialect = session.get_bind().dialect
     money = [stored_units(c, 2, dialect) for c in (t.amount, t.rebate, t.retro, t.inventory)]
-    query = select(t.receipt_line_id, t.kind, t.received_date, t.slip_no, t.line_no, t.product_id, money[0],
-                   t.ladder_key, t.period_key, t.tier, *money[1:], t.agreement_id).where(where)  # type: ignore[arg-type]
+    query = select(
+        t.receipt_line_id,
+        t.kind,
+        t.received_date,
+        t.slip_no,
+        t.line_no,
+        t.product_id,
+        money[0],
+        t.ladder_key,
+        t.period_key,
+        t.tier,
+        *money[1:],
+        t.agreement_id,
+    ).where(where)  # type: ignore[arg-type]
     if ordered:
         query = query.order_by(t.received_date, t.slip_no, t.line_no)
     with index_lookups(session):  # a vendor's or a ladder's rows: lookups, not a hash of the table
         return raw_rows(session, query)
 
 
-def volumes_before(session: Session, ladder: Ladder, before: tuple[date, str, int],
-                    same_day: list[Posted]) -> dict[str, int]:
+def volumes_before(
+    session: Session, ladder: Ladder, before: tuple[date, str, int], same_day: list[Posted]
+) -> dict[str, int]:
     """Volume per period (cents) of the ladder's posted lines before a position."""
     t = LineAccrualRow
     volumes: dict[str, int] = defaultdict(int)
     total = stored_units(func.sum(t.amount), 2, session.get_bind().dialect)
     rows = session.execute(
-        select(t.period_key, total).where(t.ladder_key == ladder.key, t.received_date < before[0])
+        select(t.period_key, total)
+        .where(t.ladder_key == ladder.key, t.received_date < before[0])
         .group_by(t.period_key)
     )
     for pkey, cents_ in rows:
@@ -215,8 +287,12 @@ def volumes_before(session: Session, ladder: Ladder, before: tuple[date, str, in
 
 def posted_vendors_of_products(session: Session, product_ids: Sequence[int]) -> list[int]:
     """The vendors of the posted receipt lines of these products."""
-    query = (select(ReceivingSlip.vendor_id).join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
-             .where(ReceivingSlip.status == "POSTED").distinct())
+    query = (
+        select(ReceivingSlip.vendor_id)
+        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+        .where(ReceivingSlip.status == "POSTED")
+        .distinct()
+    )
     return sorted({row[0] for row in rows_in(session, query, ReceiptLine.product_id, sorted(set(product_ids)))})
 
 
@@ -232,8 +308,9 @@ def check_product_totals(batch: Batch, products: list[int]) -> None:
         dialect = batch.session.get_bind().dialect
         t = Product
         for part in slices(missing):
-            query = select(t.id, stored_units(t.received_qty, 4, dialect), stored_units(t.received_net, 2, dialect)
-                           ).where(t.id.in_(part))
+            query = select(
+                t.id, stored_units(t.received_qty, 4, dialect), stored_units(t.received_net, 2, dialect)
+            ).where(t.id.in_(part))
             totals.update((pid, (qty, net)) for pid, qty, net in raw_rows(batch.session, query))
     cost_qty, cost_net = batch.cost_qty, batch.cost_net
     for pid in products:
@@ -244,10 +321,15 @@ def check_product_totals(batch: Batch, products: list[int]) -> None:
             continue
         slip_no, line_no = next(((e[2], e[3]) for e in reversed(batch.entries) if e[7] == pid), ("?", "?"))
         code = batch.session.scalar(select(Product.code).where(Product.id == pid))
-        what = (f"received quantity would reach {from_units(qty, -4):,}" if abs(qty) > QTY_TOTAL_UNITS
-                else f"received net would reach {fmt_money(from_units(net, -2))}")
-        raise PostingRefused(f"Receiving slip {slip_no} line {line_no}: the {what} for product {code}, "
-                             "more than the database holds; nothing was posted")
+        what = (
+            f"received quantity would reach {from_units(qty, -4):,}"
+            if abs(qty) > QTY_TOTAL_UNITS
+            else f"received net would reach {fmt_money(from_units(net, -2))}"
+        )
+        raise PostingRefused(
+            f"Receiving slip {slip_no} line {line_no}: the {what} for product {code}, "
+            "more than the database holds; nothing was posted"
+        )
 
 
 def write_batch(batch: Batch, gl: dict[str, int]) -> int:
@@ -267,20 +349,47 @@ def write_batch(batch: Batch, gl: dict[str, int]) -> int:
         entry_rows = []
         line_rows = []
         try:
-            for eid, (_r, when, slip_no, line_no, _rank, source, vendor_id, product_id, line_id, agreement_no,
-                      lines) in zip(ids, batch.entries, strict=True):
+            for eid, (
+                _r,
+                when,
+                slip_no,
+                line_no,
+                _rank,
+                source,
+                vendor_id,
+                product_id,
+                line_id,
+                agreement_no,
+                lines,
+            ) in zip(ids, batch.entries, strict=True):
                 entry_rows.append((eid, when, source, slip_no, user, created))
                 debit = credit = 0
                 for role, dr, cr, kind, memo in lines:
                     debit += dr
                     credit += cr
-                    line_rows.append((eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no,
-                                      line_no, kind, memo[:200], agreement_no))
+                    line_rows.append(
+                        (
+                            eid,
+                            gl[role],
+                            role,
+                            dr,
+                            cr,
+                            vendor_id,
+                            product_id,
+                            line_id,
+                            slip_no,
+                            line_no,
+                            kind,
+                            memo[:200],
+                            agreement_no,
+                        )
+                    )
                 if debit != credit or not lines:
                     raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
         except KeyError as missing:  # a role without an account (check_gl_roles names them all up front)
-            raise PostingRefused(f"GL reference incomplete: no account for {missing.args[0]} "
-                                 "(set it in Maintenance > GL Reference)") from None
+            raise PostingRefused(
+                f"GL reference incomplete: no account for {missing.args[0]} (set it in Maintenance > GL Reference)"
+            ) from None
         bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, entry_rows, stored=("created_at",))
         bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, line_rows, units=True)
     table = LineAccrualRow.__table__
@@ -295,8 +404,18 @@ def write_batch(batch: Batch, gl: dict[str, int]) -> int:
     for part in slices(sorted(batch.replace_volumes_of)):
         session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(part)))
     if batch.volumes:
-        bulk.upsert(LadderVolume.__table__, LADDER_VOLUME_COLUMNS, ("ladder_key", "period_key"),
-                    list(batch.volumes.values()), units=True)
-    bulk.add_to(Product.__table__, ("received_qty", "received_net"), "id", [
-        (batch.cost_qty.get(pid, 0), batch.cost_net.get(pid, 0), pid) for pid in products], units=True)
+        bulk.upsert(
+            LadderVolume.__table__,
+            LADDER_VOLUME_COLUMNS,
+            ("ladder_key", "period_key"),
+            list(batch.volumes.values()),
+            units=True,
+        )
+    bulk.add_to(
+        Product.__table__,
+        ("received_qty", "received_net"),
+        "id",
+        [(batch.cost_qty.get(pid, 0), batch.cost_net.get(pid, 0), pid) for pid in products],
+        units=True,
+    )
     return len(batch.entries)

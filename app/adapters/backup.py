@@ -38,8 +38,17 @@ def write_backup(engine: Engine, partial: Path) -> None:
     if engine.dialect.name == "sqlite":
         _sqlite_backup(sqlite_file(engine), partial)
     elif engine.dialect.name == "postgresql":
-        _run([_tool("pg_dump"), "--format=custom", "--no-password", f"--file={partial}",
-              f"--dbname={_conninfo(engine.url)}"], _pg_env(engine.url), "pg_dump")
+        _run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-password",
+                f"--file={partial}",
+                f"--dbname={_conninfo(engine.url)}",
+            ],
+            _pg_env(engine.url),
+            "pg_dump",
+        )
     else:
         raise BackupError(f"Backups of a {engine.dialect.name} database are not supported")
 
@@ -73,6 +82,7 @@ def sqlite_file(engine: Engine) -> Path:
 
 # -- SQLite
 
+
 def _sqlite_backup(live: Path, partial: Path) -> None:
     src = sqlite3.connect(live, timeout=60)
     try:
@@ -91,8 +101,9 @@ def _sqlite_backup(live: Path, partial: Path) -> None:
 def _sqlite_contents(path: Path) -> tuple[set[str], str | None]:
     with path.open("rb") as f:
         if f.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
-            raise BackupError(f"{path.name} is not a backup of this application (not a SQLite database); "
-                              "nothing was restored")
+            raise BackupError(
+                f"{path.name} is not a backup of this application (not a SQLite database); nothing was restored"
+            )
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
@@ -128,20 +139,31 @@ def _sqlite_restore(source: Path, live: Path) -> None:
 
 # -- PostgreSQL
 
+
 def _pg_contents(path: Path, url: URL) -> tuple[set[str], str | None]:
     env = _pg_env(url)
-    listing = subprocess.run([_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True,
-                             env=env, timeout=TIMEOUT_S, check=False)
+    listing = subprocess.run(
+        [_tool("pg_restore"), "--list", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
     if listing.returncode != 0:
-        raise BackupError(f"{path.name} is not a backup of this application (not a PostgreSQL custom-format "
-                          f"archive: {_last_line(listing.stderr)}); nothing was restored")
+        raise BackupError(
+            f"{path.name} is not a backup of this application (not a PostgreSQL custom-format "
+            f"archive: {_last_line(listing.stderr)}); nothing was restored"
+        )
     tables = {m.group(2) for m in re.finditer(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ", listing.stdout, re.MULTILINE)}
     revision = None
     if "alembic_version" in tables:
-        data = _run([_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(path)],
-                    env, "pg_restore")
-        found = re.search(r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.*?)^\\\.", data,
-                          re.MULTILINE | re.DOTALL)
+        data = _run(
+            [_tool("pg_restore"), "--data-only", "--table=alembic_version", "--file=-", str(path)], env, "pg_restore"
+        )
+        found = re.search(
+            r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.*?)^\\\.", data, re.MULTILINE | re.DOTALL
+        )
         rows = found.group(1).split() if found else []
         revision = rows[0] if rows else None
     return tables, revision
@@ -153,8 +175,20 @@ def _pg_restore(engine: Engine, path: Path, revision: str) -> None:
         # Objects of a newer schema are not in the archive, so --clean would leave them.
         db.downgrade(engine, revision)
         engine.dispose()
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          "--no-password", f"--dbname={_conninfo(engine.url)}", str(path)], _pg_env(engine.url), "pg_restore")
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--no-password",
+            f"--dbname={_conninfo(engine.url)}",
+            str(path),
+        ],
+        _pg_env(engine.url),
+        "pg_restore",
+    )
 
 
 def _connect_args(url: URL) -> dict[str, str]:
@@ -187,15 +221,16 @@ def _pg_env(url: URL) -> dict[str, str]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} was not found on PATH: install the PostgreSQL client tools "
-                          "(Debian/Ubuntu: postgresql-client) of the server's version or newer")
+        raise BackupError(
+            f"{name} was not found on PATH: install the PostgreSQL client tools "
+            "(Debian/Ubuntu: postgresql-client) of the server's version or newer"
+        )
     return found
 
 
 def _run(command: Sequence[str], env: dict[str, str], name: str) -> str:
     try:
-        done = subprocess.run(list(command), capture_output=True, text=True, env=env, timeout=TIMEOUT_S,
-                              check=False)
+        done = subprocess.run(list(command), capture_output=True, text=True, env=env, timeout=TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as exc:
         raise BackupError(f"{name} did not finish within {TIMEOUT_S // 60} minutes") from exc
     if done.returncode != 0:

@@ -45,15 +45,17 @@ def slices(values: Iterable[T], size: int = KEYS_PER_STATEMENT) -> Iterator[list
         yield part
 
 
-def rows_in(session: Session, query: Select[Any], column: Any, values: Iterable[Any],
-            size: int = KEYS_PER_STATEMENT) -> list[Row[Any]]:
+def rows_in(
+    session: Session, query: Select[Any], column: Any, values: Iterable[Any], size: int = KEYS_PER_STATEMENT
+) -> list[Row[Any]]:
     """The rows of query where column (a mapped attribute or a Column) is one of values, a
     slice of the values per statement."""
     return [row for part in slices(values, size) for row in session.execute(query.where(column.in_(part)))]
 
 
-def by_distinct_value(rows: Sequence[Sequence[Any]], procs: Sequence[tuple[int, Callable[[Any], Any]]]
-                      ) -> list[tuple[Any, ...]]:
+def by_distinct_value(
+    rows: Sequence[Sequence[Any]], procs: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> list[tuple[Any, ...]]:
     """The rows with column i converted by proc, for each (i, proc): column by column, each
     distinct value once (amounts, dates and stamps repeat), the rest by zip and map in C.
     None stays None."""
@@ -82,8 +84,9 @@ class BulkWriter:
         proc = table.c[column].type.dialect_impl(self.dialect).bind_processor(self.dialect)
         return value if proc is None or value is None else proc(value)
 
-    def _processors(self, table: Table, columns: Sequence[str], units: bool = False,
-                    stored: tuple[str, ...] = ()) -> list[tuple[int, Callable[[Any], Any]]]:
+    def _processors(
+        self, table: Table, columns: Sequence[str], units: bool = False, stored: tuple[str, ...] = ()
+    ) -> list[tuple[int, Callable[[Any], Any]]]:
         """(index, converter) per column that needs one. units: the decimal columns carry the
         integers SQLite stores (ScaledDecimal units), so SQLite takes them as they are;
         stored: columns whose values come converted already (BulkWriter.stored)."""
@@ -107,15 +110,27 @@ class BulkWriter:
             self._procs[key] = procs
         return procs
 
-    def _converted(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                   units: bool = False, stored: tuple[str, ...] = ()) -> Iterable[Sequence[Any]]:
+    def _converted(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        units: bool = False,
+        stored: tuple[str, ...] = (),
+    ) -> Iterable[Sequence[Any]]:
         procs = self._processors(table, columns, units, stored)
         if not procs:
             return rows
         return by_distinct_value(rows, procs)
 
-    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-               units: bool = False, stored: tuple[str, ...] = ()) -> None:
+    def insert(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        units: bool = False,
+        stored: tuple[str, ...] = (),
+    ) -> None:
         """INSERT the rows (tuples in column order, Python values; see _processors for units
         and stored)."""
         if not rows:
@@ -130,19 +145,33 @@ class BulkWriter:
             for row in data:
                 copy.write_row(row)
 
-    def upsert(self, table: Table, columns: Sequence[str], key_columns: Sequence[str], rows: Sequence[Sequence[Any]],
-               units: bool = False) -> None:
+    def upsert(
+        self,
+        table: Table,
+        columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        units: bool = False,
+    ) -> None:
         """INSERT the rows; where the key exists already, set the other columns instead."""
         if not rows:
             return
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key_columns)
         marks = ", ".join([self.mark] * len(columns))
-        self._many(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks}) "
-                   f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}",
-                   self._converted(table, columns, rows, units))
+        self._many(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {sets}",
+            self._converted(table, columns, rows, units),
+        )
 
-    def update(self, table: Table, set_columns: Sequence[str], key_columns: Sequence[str],
-               rows: Sequence[Sequence[Any]], units: bool = False) -> None:
+    def update(
+        self,
+        table: Table,
+        set_columns: Sequence[str],
+        key_columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        units: bool = False,
+    ) -> None:
         """UPDATE table SET set_columns WHERE key_columns, one row per tuple (set values, then keys)."""
         if not rows:
             return
@@ -170,14 +199,17 @@ class BulkWriter:
             with index_lookups(self.session):
                 cur.execute(f"UPDATE {table.name} AS t SET {sets} FROM {temp} AS u WHERE {keys}")
 
-    def add_to(self, table: Table, columns: Sequence[str], key: str, rows: Sequence[Sequence[Any]],
-               units: bool = False) -> None:
+    def add_to(
+        self, table: Table, columns: Sequence[str], key: str, rows: Sequence[Sequence[Any]], units: bool = False
+    ) -> None:
         """UPDATE table SET c = c + ? … WHERE key = ?, one row per tuple (increments, then key)."""
         if not rows:
             return
         sets = ", ".join(f"{c} = {c} + {self.mark}" for c in columns)
-        self._many(f"UPDATE {table.name} SET {sets} WHERE {key} = {self.mark}",
-                   self._converted(table, [*columns, key], rows, units))
+        self._many(
+            f"UPDATE {table.name} SET {sets} WHERE {key} = {self.mark}",
+            self._converted(table, [*columns, key], rows, units),
+        )
 
     def delete(self, table: Table, key_columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -201,6 +233,7 @@ class BulkWriter:
             top = self.session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
             return list(range(int(top) + 1, int(top) + 1 + count))
         with self.raw.cursor() as cur:
-            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-                        "FROM generate_series(1, %s)", (count,))
+            cur.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)", (count,)
+            )
             return [row[0] for row in cur.fetchall()]

@@ -35,13 +35,15 @@ def _moment(text: str) -> date | datetime:
         return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM[:SS])") from None
+            f"{text!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM[:SS])"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coop", description="Vendor rebate and co-op agreements")
-    p.add_argument("--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file "
-                                "in the user data directory)")
+    p.add_argument(
+        "--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the user data directory)"
+    )
     p.add_argument("--user", help="user name for history and journal (default: OS login)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -63,33 +65,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     rr = sub.add_parser("rerate", help="re-rate everything (SPEC §6.3)")
     rr.add_argument("--date", type=_date, help="date of the RERATE entries (default today)")
-    rr.add_argument("--full", action="store_true",
-                    help="recompute every vendor, not only those whose ladders or products changed")
+    rr.add_argument(
+        "--full", action="store_true", help="recompute every vendor, not only those whose ladders or products changed"
+    )
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser(
-        "journal", help="journal lines for the general ledger",
+        "journal",
+        help="journal lines for the general ledger",
         description="Journal lines for the general ledger, CSV or XLSX by the extension of --out. "
-                    "Select by entry date (--from/--to), by posting time (--posted-from/--posted-to) "
-                    "and by source; or use --new, which exports every line no export carried yet "
-                    "and records it as the next numbered export, so that a back-dated entry is "
-                    "never missed and no line is exported twice.")
+        "Select by entry date (--from/--to), by posting time (--posted-from/--posted-to) "
+        "and by source; or use --new, which exports every line no export carried yet "
+        "and records it as the next numbered export, so that a back-dated entry is "
+        "never missed and no line is exported twice.",
+    )
     ej.add_argument("--out", required=True, type=Path, metavar="FILE", help="the .csv or .xlsx file to write")
     ej.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     ej.add_argument("--from", dest="date_from", type=_date, metavar="D", help="entry date on or after (YYYY-MM-DD)")
     ej.add_argument("--to", dest="date_to", type=_date, metavar="D", help="entry date on or before (YYYY-MM-DD)")
-    ej.add_argument("--posted-from", type=_moment, metavar="D",
-                    help="posted on or after this day (YYYY-MM-DD, the whole day in this computer's "
-                         "time zone) or this time (YYYY-MM-DDTHH:MM[:SS], local unless it has an offset)")
-    ej.add_argument("--posted-to", type=_moment, metavar="D",
-                    help="posted on or before this day (the whole day, local time) or this time")
+    ej.add_argument(
+        "--posted-from",
+        type=_moment,
+        metavar="D",
+        help="posted on or after this day (YYYY-MM-DD, the whole day in this computer's "
+        "time zone) or this time (YYYY-MM-DDTHH:MM[:SS], local unless it has an offset)",
+    )
+    ej.add_argument(
+        "--posted-to",
+        type=_moment,
+        metavar="D",
+        help="posted on or before this day (the whole day, local time) or this time",
+    )
     ej.add_argument("--source", choices=SOURCES)
     mode = ej.add_mutually_exclusive_group()
-    mode.add_argument("--new", action="store_true",
-                      help="every line not yet exported (of those the filters select), recorded as the "
-                           "next numbered export (an existing --out only with --force); nothing new: no file, no export")
-    mode.add_argument("--reprint", type=int, metavar="N",
-                      help="write the lines of recorded export N again, with their export_no (no filters)")
+    mode.add_argument(
+        "--new",
+        action="store_true",
+        help="every line not yet exported (of those the filters select), recorded as the "
+        "next numbered export (an existing --out only with --force); nothing new: no file, no export",
+    )
+    mode.add_argument(
+        "--reprint",
+        type=int,
+        metavar="N",
+        help="write the lines of recorded export N again, with their export_no (no filters)",
+    )
 
     rep = sub.add_parser("report", help="reports").add_subparsers(dest="report_command", required=True)
     est = rep.add_parser("estimated", help="estimated rebates per vendor, kind and ladder")
@@ -103,8 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_parser("list", help="list the users")
     ua = users.add_parser("add", help="add a user or change a user's role (the first must be ADMIN)")
     ua.add_argument("login")
-    ua.add_argument("--role", required=True, choices=("CLERK", "MANAGER", "ACCOUNTANT", "ADMIN"),
-                    type=str.upper)
+    ua.add_argument("--role", required=True, choices=("CLERK", "MANAGER", "ACCOUNTANT", "ADMIN"), type=str.upper)
     ua.add_argument("--name", default="")
     ud = users.add_parser("disable", help="disable a user")
     ud.add_argument("login")
@@ -118,15 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("statement", help="printed vendor statement (PDF)")
     who = st.add_mutually_exclusive_group(required=True)
     who.add_argument("--vendor", help="vendor code: --out is the PDF file")
-    who.add_argument("--all", action="store_true",
-                     help="every vendor with activity in the period: --out is a folder")
-    st.add_argument("--every-vendor", action="store_true",
-                    help="with --all, also vendors without activity in the period")
+    who.add_argument("--all", action="store_true", help="every vendor with activity in the period: --out is a folder")
+    st.add_argument(
+        "--every-vendor", action="store_true", help="with --all, also vendors without activity in the period"
+    )
     st.add_argument("--from", dest="date_from", type=_date, required=True)
     st.add_argument("--to", dest="date_to", type=_date, required=True)
     st.add_argument("--out", required=True, type=Path)
-    st.add_argument("--force", action="store_true",
-                    help="replace the --out file (with --all: the statements already in the folder)")
+    st.add_argument(
+        "--force", action="store_true", help="replace the --out file (with --all: the statements already in the folder)"
+    )
     return p
 
 
@@ -148,18 +168,21 @@ def _db(ctx: AppContext, args: argparse.Namespace) -> int:
     with ctx.uow() as uow:
         company = masterdata.company(uow)
         if args.company or args.currency:
-            masterdata.set_company(uow, args.company or company.name,
-                                   (args.currency or company.currency).upper(), company.address)
+            masterdata.set_company(
+                uow, args.company or company.name, (args.currency or company.currency).upper(), company.address
+            )
         else:
             uow.commit()
     print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
     with ctx.uow() as uow:
         waiting = ratings.vendors_waiting(uow)
     if waiting:
-        print(f"{len(waiting)} vendor{'s' if len(waiting) != 1 else ''} ({', '.join(waiting[:5])}"
-              f"{', …' if len(waiting) > 5 else ''}) had accruals computed by an earlier version or on "
-              "other agreements or products: run `coop rerate` (Processing > Re-rate) to post the "
-              "differences")
+        print(
+            f"{len(waiting)} vendor{'s' if len(waiting) != 1 else ''} ({', '.join(waiting[:5])}"
+            f"{', …' if len(waiting) > 5 else ''}) had accruals computed by an earlier version or on "
+            "other agreements or products: run `coop rerate` (Processing > Re-rate) to post the "
+            "differences"
+        )
     return 0
 
 
@@ -169,8 +192,11 @@ def _backup_or_restore(ctx: AppContext, args: argparse.Namespace) -> int:
     backing_up = args.command == "backup"
     info = backup.backup(ctx, args.file, force=args.force) if backing_up else backup.restore(ctx, args.file)
     where = ctx.engine.url.render_as_string(hide_password=True)
-    print(f"Backed up {where} to {info.path} ({info.size:,} bytes)" if backing_up
-          else f"Restored {where} from {info.path} (schema {info.revision})")
+    print(
+        f"Backed up {where} to {info.path} ({info.size:,} bytes)"
+        if backing_up
+        else f"Restored {where} from {info.path} (schema {info.revision})"
+    )
     return 0
 
 
@@ -186,8 +212,10 @@ def _demo(ctx: AppContext, args: argparse.Namespace) -> int:
 def _import(ctx: AppContext, args: argparse.Namespace) -> int:
     def shown(done: int, total: int) -> None:
         if total >= PROGRESS_FROM:  # a big import only: a line per part written, not per row
-            print(f"  wrote {done:,} of {total:,} rows" if done else f"  read {total:,} rows; checking them",
-                  file=sys.stderr)
+            print(
+                f"  wrote {done:,} of {total:,} rows" if done else f"  read {total:,} rows; checking them",
+                file=sys.stderr,
+            )
 
     with ctx.uow() as uow:
         count = imports.import_file(uow, args.kind, args.file, today=None, progress=shown)
@@ -201,8 +229,10 @@ def _post(ctx: AppContext, args: argparse.Namespace) -> int:
 
     with ctx.uow() as uow:
         result = posting.post_slips(uow, args.slip, today=args.date, progress=show if not args.slip else None)
-    print(f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
-          f"({result.rerate_entries} re-rate)")
+    print(
+        f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
+        f"({result.rerate_entries} re-rate)"
+    )
     return 0
 
 
@@ -214,8 +244,13 @@ def _rerate(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
-    filters = {"--from": args.date_from, "--to": args.date_to, "--posted-from": args.posted_from,
-               "--posted-to": args.posted_to, "--source": args.source}
+    filters = {
+        "--from": args.date_from,
+        "--to": args.date_to,
+        "--posted-from": args.posted_from,
+        "--posted-to": args.posted_to,
+        "--source": args.source,
+    }
     for first, last in (("--from", "--to"), ("--posted-from", "--posted-to")):
         if filters[first] is not None and filters[last] is not None:
             start, end = reports.posted_window(filters[first], filters[last])  # whole days, or seconds
@@ -235,15 +270,20 @@ def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
     selection = (args.date_from, args.date_to, args.source)
     if args.new:
         with ctx.uow() as uow:
-            record = journal_exports.export_new(uow, args.out, *selection, posted_from=args.posted_from,
-                                                posted_to=args.posted_to, replace=args.force)
+            record = journal_exports.export_new(
+                uow, args.out, *selection, posted_from=args.posted_from, posted_to=args.posted_to, replace=args.force
+            )
         if record is None:
             chosen = " selected" if any(v is not None for v in filters.values()) else ""
-            print(f"No journal lines to export: every line{chosen} is in an export already "
-                  f"(no file written, no export recorded)")
+            print(
+                f"No journal lines to export: every line{chosen} is in an export already "
+                f"(no file written, no export recorded)"
+            )
             return 0
-        print(f"Export {record.export_no}: wrote {record.line_count} journal lines to {args.out} "
-              f"(debit {record.total_debit:,.2f}, credit {record.total_credit:,.2f})")
+        print(
+            f"Export {record.export_no}: wrote {record.line_count} journal lines to {args.out} "
+            f"(debit {record.total_debit:,.2f}, credit {record.total_credit:,.2f})"
+        )
         return 0
     with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=TABLE_SUFFIXES) as temp:
         with ctx.uow() as uow:
@@ -278,17 +318,20 @@ def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
         print("error: --every-vendor goes with --all", file=sys.stderr)
         return 2
     if args.all:
+
         def show(done: int, total: int) -> None:
             if done == total or done % 100 == 0:
                 print(f"  {done}/{total} statements", file=sys.stderr)
 
-        paths = statement_pdf.write_statements(ctx, args.date_from, args.date_to, args.out,
-                                               every_vendor=args.every_vendor, progress=show, force=args.force)
+        paths = statement_pdf.write_statements(
+            ctx, args.date_from, args.date_to, args.out, every_vendor=args.every_vendor, progress=show, force=args.force
+        )
         print(f"Wrote {len(paths)} vendor statements to {args.out}")
         return 0
     with ctx.uow() as uow:
-        pages = statement_pdf.write_statement(uow, args.vendor, args.date_from, args.date_to, args.out,
-                                              force=args.force)
+        pages = statement_pdf.write_statement(
+            uow, args.vendor, args.date_from, args.date_to, args.out, force=args.force
+        )
     print(f"Wrote the statement of {args.vendor} ({pages} pages) to {args.out}")
     return 0
 
@@ -311,8 +354,16 @@ def _user(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
-    "db": _db, "user": _user, "backup": _backup_or_restore, "restore": _backup_or_restore, "demo": _demo,
-    "import": _import, "post": _post, "rerate": _rerate, "export": _export_journal, "report": _report_estimated,
+    "db": _db,
+    "user": _user,
+    "backup": _backup_or_restore,
+    "restore": _backup_or_restore,
+    "demo": _demo,
+    "import": _import,
+    "post": _post,
+    "rerate": _rerate,
+    "export": _export_journal,
+    "report": _report_estimated,
     "statement": _statement,
 }
 

@@ -129,9 +129,7 @@ def receipt_entry(ref: LineRef, when: date, amount: Decimal) -> Entry:
     return Entry(RECEIPT, when, ref.slip_no, ref, _entry_lines(receipt_lines(amount, memo)))
 
 
-def accrual_entries(
-    ref: LineRef, when: date, kind: str, accrual: LineAccrual, ladder_label: str
-) -> list[Entry]:
+def accrual_entries(ref: LineRef, when: date, kind: str, accrual: LineAccrual, ladder_label: str) -> list[Entry]:
     """ACCRUAL for the regular part and RETRO for the retroactive part of a new line."""
     entries: list[Entry] = []
     regular = accrual.regular
@@ -164,9 +162,7 @@ class Posted:
         return cls(accrual.rebate, accrual.retro, accrual.inventory)
 
 
-def rerate_entry(
-    ref: LineRef, when: date, kind: str, old: Posted, new: Posted, memo: str
-) -> Entry | None:
+def rerate_entry(ref: LineRef, when: date, kind: str, old: Posted, new: Posted, memo: str) -> Entry | None:
     """The difference between what is posted and what should be, per account (or None)."""
     lines = rerate_lines(kind, new.rebate - old.rebate, new.inventory - old.inventory, memo)
     if not lines:

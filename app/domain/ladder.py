@@ -123,8 +123,9 @@ def ladder_key(agreement_id: int, scope: Scope, start: date, end: date) -> str:
     A JSON array, so two different identities never give the same text whatever the codes
     hold (a code may contain `/`, `|` or quotes). It is compared, never parsed.
     """
-    return json.dumps([agreement_id, list(scope.key), start.isoformat(), end.isoformat()],
-                      ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        [agreement_id, list(scope.key), start.isoformat(), end.isoformat()], ensure_ascii=False, separators=(",", ":")
+    )
 
 
 def period_key(period: str | None, when: date) -> str:
@@ -177,8 +178,9 @@ class LadderIndex:
         self._candidates: dict[tuple[object, ...], list[tuple[str, list[Ladder]]]] = {}
         self._scopes: dict[tuple[int, str], dict[tuple[str, ...], list[tuple[int, Ladder]]]] = {}
 
-    def _by_scope(self, vendor_id: int, kind: str,
-                  ladders: list[Ladder]) -> dict[tuple[str, ...], list[tuple[int, Ladder]]]:
+    def _by_scope(
+        self, vendor_id: int, kind: str, ladders: list[Ladder]
+    ) -> dict[tuple[str, ...], list[tuple[int, Ladder]]]:
         """The ladders of a vendor and kind by scope key: a product's candidates are then the
         few scopes that can hold it, not a scan of every ladder (a vendor may have tens of
         thousands of product ladders)."""
@@ -202,16 +204,20 @@ class LadderIndex:
             wanted = [("P", product), *(("G", *chain[:n], *(ALL,) * (4 - n)) for n in range(4, -1, -1))]
             for kind, ladders in self.by_vendor.get(vendor_id, {}).items():
                 by_scope = self._by_scope(vendor_id, kind, ladders)
-                held = [(-lad.scope.rank, lad.agreement_id, position, lad)
-                        for scope in (*dict.fromkeys(wanted), IRREGULAR) for position, lad in by_scope.get(scope, ())
-                        if lad.scope.contains(product, cats)]
+                held = [
+                    (-lad.scope.rank, lad.agreement_id, position, lad)
+                    for scope in (*dict.fromkeys(wanted), IRREGULAR)
+                    for position, lad in by_scope.get(scope, ())
+                    if lad.scope.contains(product, cats)
+                ]
                 if held:  # ties: the earlier ladder in the vendor's list
                     found.append((kind, [lad for *_order, lad in sorted(held, key=lambda h: h[:3])]))
             self._candidates[key] = found
         return found
 
-    def ladders_of(self, vendor_id: int, product: str, cats: tuple[str | None, ...],
-                   when: date) -> Iterator[tuple[str, Ladder]]:
+    def ladders_of(
+        self, vendor_id: int, product: str, cats: tuple[str | None, ...], when: date
+    ) -> Iterator[tuple[str, Ladder]]:
         """(kind, ladder) for each kind with a ladder covering the line."""
         for kind, covering in self.candidates(vendor_id, product, cats):
             for ladder in covering:
@@ -258,8 +264,9 @@ class LadderRun:
     def add_to(self, bucket: str, amount: Decimal) -> LineAccrual:
         before = self.run.volumes.get(bucket, 0)
         after, tier, rebate, retro, inventory = self.run.add(bucket, to_units(amount, 2))
-        return LineAccrual(_dollars(before), _dollars(after), tier, _dollars(rebate), _dollars(retro),
-                           _dollars(inventory))
+        return LineAccrual(
+            _dollars(before), _dollars(after), tier, _dollars(rebate), _dollars(retro), _dollars(inventory)
+        )
 
 
 def _dollars(units: int) -> Decimal:
@@ -268,6 +275,7 @@ def _dollars(units: int) -> Decimal:
 
 
 # --- The engine: a ladder in integer units (posting and re-rating walk millions of lines) ------
+
 
 def _round_div(value: int, unit: int) -> int:
     """value / unit rounded half-up (away from zero on a tie), like `cents` on Decimals."""
@@ -284,14 +292,22 @@ class Units:
 
     __slots__ = ("maxes", "rates", "unit", "retro", "pct", "pct_unit", "period", "base", "last")
 
-    def __init__(self, maxes: list[int], rates: list[int], places: int, retro: bool, pct: int,
-                 pct_places: int, period: str | None) -> None:
+    def __init__(
+        self,
+        maxes: list[int],
+        rates: list[int],
+        places: int,
+        retro: bool,
+        pct: int,
+        pct_places: int,
+        period: str | None,
+    ) -> None:
         self.maxes = maxes
         self.rates = rates
-        self.unit = 10 ** places  # G in 10^-places cents
+        self.unit = 10**places  # G in 10^-places cents
         self.retro = retro
         self.pct = pct
-        self.pct_unit = 100 * 10 ** pct_places
+        self.pct_unit = 100 * 10**pct_places
         self.period = period
         self.last = len(maxes) - 1
         # Marginal: G at the start of each tier.
@@ -309,8 +325,7 @@ class Units:
         pct_places = _places(terms.product_pct)
         maxes = [to_units(t.max_amount, 2) for t in terms.tiers]
         rates = [to_units(t.rate, places) for t in terms.tiers]
-        return cls(maxes, rates, places, terms.retro, to_units(terms.product_pct, pct_places), pct_places,
-                   terms.period)
+        return cls(maxes, rates, places, terms.retro, to_units(terms.product_pct, pct_places), pct_places, terms.period)
 
     def tier_index(self, volume: int) -> int:
         i = bisect_left(self.maxes, volume)
@@ -358,8 +373,9 @@ class Run:
         retro = 0
         if terms.retro and before > 0 and t_before != t_after:
             top = terms.maxes[terms.last]
-            retro = _round_div((terms.rates[t_after] - terms.rates[t_before]) * (before if before < top else top),
-                               terms.unit)
+            retro = _round_div(
+                (terms.rates[t_after] - terms.rates[t_before]) * (before if before < top else top), terms.unit
+            )
         regular = rebate - retro
         inventory = _round_div(regular * terms.pct, terms.pct_unit) if terms.pct else 0
         return after, t_after + 1, rebate, retro, inventory

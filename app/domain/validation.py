@@ -124,9 +124,7 @@ def validate_scope(line: LineDraft, vendor: str, lookups: Lookups, out: list[Pro
             seen_all = True
             continue
         if seen_all:
-            out.append(
-                Problem(label, name, f"{code} after ALL: ALL may only end the category chain")
-            )
+            out.append(Problem(label, name, f"{code} after ALL: ALL may only end the category chain"))
             continue
         key = (level, code)
         if key not in lookups.categories:
@@ -160,8 +158,13 @@ def _check_max_amount(line: LineDraft, out: list[Problem]) -> None:
     elif decimal_places(value) > 2:
         out.append(Problem(label, "Maximum Amount", "has more than 2 decimals"))
     elif value > MAX_AMOUNT_MAX:
-        out.append(Problem(label, "Maximum Amount", f"is too large (got {value}; "
-                           f"at most {limit_text(MAX_AMOUNT_MAX)}, and {UNLIMITED:,} means unlimited)"))
+        out.append(
+            Problem(
+                label,
+                "Maximum Amount",
+                f"is too large (got {value}; at most {limit_text(MAX_AMOUNT_MAX)}, and {UNLIMITED:,} means unlimited)",
+            )
+        )
 
 
 def _check_dates(line: LineDraft, out: list[Problem]) -> None:
@@ -179,8 +182,13 @@ def _check_rates(line: LineDraft, ladder_size: int, out: list[Problem]) -> None:
         _check_percent(value, label, name, out)
     entered = [r for r in line.rebates if r is not None]
     if not any(r > ZERO for r in entered) and ladder_size < 2:
-        out.append(Problem(label, "Rebate 1", "enter at least one rebate greater than 0 "
-                           "(a zero rate is only allowed as a tier of a ladder)"))
+        out.append(
+            Problem(
+                label,
+                "Rebate 1",
+                "enter at least one rebate greater than 0 (a zero rate is only allowed as a tier of a ladder)",
+            )
+        )
     if line.degressive and len(entered) < 2:
         out.append(Problem(label, "Deg", "degressive needs two or more rebates"))
     if line.product_pct is None:
@@ -212,9 +220,7 @@ def validate_agreement(
         out.append(Problem("Agreement", "Kind", f"must be {KINDS_TEXT} (got {kind})"))
         return out
     if status not in STATUSES:
-        out.append(
-            Problem("Agreement", "Status", f"must be {one_of(STATUSES)} (got {status})")
-        )
+        out.append(Problem("Agreement", "Status", f"must be {one_of(STATUSES)} (got {status})"))
     ladders: dict[tuple[str, date | None, date | None], list[LineDraft]] = defaultdict(list)
     for line in lines:
         ladders[line.ladder_id()].append(line)
@@ -246,15 +252,13 @@ def _validate_ladder(members: list[LineDraft], out: list[Problem]) -> None:
                 )
             else:
                 seen[line.max_amount] = line.label
-        for name, attr in (("Retro", "retro"), ("M", "method"), ("Product %", "product_pct"),
-                           ("Period", "period")):
+        for name, attr in (("Retro", "retro"), ("M", "method"), ("Product %", "product_pct"), ("Period", "period")):
             if getattr(line, attr) != getattr(first, attr):
                 out.append(
                     Problem(
                         line.label,
                         name,
-                        f"every tier of a ladder has the same {name} "
-                        f"({getattr(first, attr)} on {first.label})",
+                        f"every tier of a ladder has the same {name} ({getattr(first, attr)} on {first.label})",
                     )
                 )
 
@@ -280,13 +284,26 @@ def _validate_overlaps(
                     break
                 if agreement_no is not None and agreement_no2 is not None:
                     continue  # two other agreements: not this save's business
-                mine, theirs = ((label, (start2, end2, label2, agreement_no2)) if agreement_no is None
-                                else (label2, (start, end, label, agreement_no)))
+                mine, theirs = (
+                    (label, (start2, end2, label2, agreement_no2))
+                    if agreement_no is None
+                    else (label2, (start, end, label, agreement_no))
+                )
                 if theirs[3] is None:
-                    out.append(Problem(label2, "Start Date",
-                                       f"ladder {start2}..{end2} overlaps the ladder {start}..{end} "
-                                       f"of {label} with the same scope"))
+                    out.append(
+                        Problem(
+                            label2,
+                            "Start Date",
+                            f"ladder {start2}..{end2} overlaps the ladder {start}..{end} "
+                            f"of {label} with the same scope",
+                        )
+                    )
                 else:
-                    out.append(Problem(mine, "Start Date",
-                                       f"overlaps the ladder {theirs[0]}..{theirs[1]} with the same scope "
-                                       f"in accepted agreement {theirs[3]}"))
+                    out.append(
+                        Problem(
+                            mine,
+                            "Start Date",
+                            f"overlaps the ladder {theirs[0]}..{theirs[1]} with the same scope "
+                            f"in accepted agreement {theirs[3]}",
+                        )
+                    )

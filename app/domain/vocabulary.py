@@ -91,9 +91,14 @@ class Permission(StrEnum):
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RECEIVE}),
     Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
-    Role.ACCOUNTANT: frozenset({Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS,
-                                Permission.EXPORT_GL}),
+    Role.ACCOUNTANT: frozenset(
+        {Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS, Permission.EXPORT_GL}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
-ROLE_NAMES = {Role.CLERK: "Clerk", Role.MANAGER: "Purchasing manager", Role.ACCOUNTANT: "Accountant",
-              Role.ADMIN: "Administrator"}
+ROLE_NAMES = {
+    Role.CLERK: "Clerk",
+    Role.MANAGER: "Purchasing manager",
+    Role.ACCOUNTANT: "Accountant",
+    Role.ADMIN: "Administrator",
+}

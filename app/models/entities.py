@@ -242,9 +242,7 @@ class LineAccrual(Base):
     """
 
     __tablename__ = "line_accrual"
-    receipt_line_id: Mapped[int] = mapped_column(
-        ForeignKey("receipt_line.id", ondelete="CASCADE"), primary_key=True
-    )
+    receipt_line_id: Mapped[int] = mapped_column(ForeignKey("receipt_line.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))

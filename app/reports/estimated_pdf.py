@@ -43,8 +43,17 @@ HEADERS = ("Vendor", "Kind", "Agr. no.", "Ladder (scope)", "M", "Volume", "Tier"
 WIDTHS = (46, 38, 30, 104, 18, 58, 28, 28, 55, 55, 52, 52, 55, 52, 49)
 FIRST_NUMBER = 5
 SUFFIXES = (".pdf", *TABLE_SUFFIXES)
-MONEY_COLUMNS = ("volume", "rebate_earned", "regular", "retroactive", "applied_to_cost", "to_pnl",
-                 "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")
+MONEY_COLUMNS = (
+    "volume",
+    "rebate_earned",
+    "regular",
+    "retroactive",
+    "applied_to_cost",
+    "to_pnl",
+    "next_tier_threshold",
+    "amount_to_next_tier",
+    "rebate_next_tier_adds",
+)
 SUMMED = ("rebate", "regular", "retroactive", "applied_to_cost", "to_pnl")
 
 
@@ -55,11 +64,16 @@ class EstimatedFilters:
     date_from: date | None = None
 
     def describe(self) -> str:
-        received = (f"Volume and tiers of receipts to {self.as_of.isoformat()}; rebates of receipts "
-                    f"{self.date_from.isoformat()} to {self.as_of.isoformat()}"
-                    if self.date_from else f"Receipts to {self.as_of.isoformat()}")
-        return (f"As of {self.as_of.isoformat()} · Vendor: {self.vendor or 'all vendors'} · "
-                f"{received} · Accepted agreements only")
+        received = (
+            f"Volume and tiers of receipts to {self.as_of.isoformat()}; rebates of receipts "
+            f"{self.date_from.isoformat()} to {self.as_of.isoformat()}"
+            if self.date_from
+            else f"Receipts to {self.as_of.isoformat()}"
+        )
+        return (
+            f"As of {self.as_of.isoformat()} · Vendor: {self.vendor or 'all vendors'} · "
+            f"{received} · Accepted agreements only"
+        )
 
 
 def _sums(rows: Sequence[EstimatedRow]) -> list[Decimal]:
@@ -73,8 +87,10 @@ def _ladder_cell(row: EstimatedRow) -> Paragraph:
         notes.append("Retro")
     if row.period:
         notes.append(f"period {row.period}: {row.period_key}")
-    return Paragraph(f"{text(row.ladder)}<br/><font size='{s.cell_muted.fontSize}' color='#616e7c'>"
-                     f"{text(' · '.join(notes))}</font>", s.cell)
+    return Paragraph(
+        f"{text(row.ladder)}<br/><font size='{s.cell_muted.fontSize}' color='#616e7c'>{text(' · '.join(notes))}</font>",
+        s.cell,
+    )
 
 
 def _row_cells(row: EstimatedRow) -> list[object]:
@@ -93,21 +109,26 @@ def _total_cells(label: str, rows: Sequence[EstimatedRow]) -> list[object]:
 
 def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
     s = styles()
-    data: list[list[Any]] = [[para(h, s.head_right if i >= FIRST_NUMBER else s.head)
-                              for i, h in enumerate(HEADERS)]]
+    data: list[list[Any]] = [[para(h, s.head_right if i >= FIRST_NUMBER else s.head) for i, h in enumerate(HEADERS)]]
     extra: list[tuple[Any, ...]] = []
     for code, group in groupby(rows, key=lambda r: r.vendor):
         members = list(group)
         at = len(data)
         data.append([para(f"{code} — {members[0].vendor_name}", s.cell_bold)] + [""] * 14)
-        extra += [("SPAN", (0, at), (-1, at)), ("BACKGROUND", (0, at), (-1, at), BAND_BG),
-                  ("NOSPLIT", (0, at), (-1, at + 1))]  # no vendor band alone at a page foot
+        extra += [
+            ("SPAN", (0, at), (-1, at)),
+            ("BACKGROUND", (0, at), (-1, at), BAND_BG),
+            ("NOSPLIT", (0, at), (-1, at + 1)),
+        ]  # no vendor band alone at a page foot
         data.extend(_row_cells(r) for r in members)
         at = len(data)
         data.append(_total_cells(f"Total {code}", members))
-        extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
-                  ("NOSPLIT", (0, at - 1), (-1, at)),
-                  ("LINEABOVE", (FIRST_NUMBER + 3, at), (-3, at), 0.5, INK)]
+        extra += [
+            ("SPAN", (0, at), (7, at)),
+            ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
+            ("NOSPLIT", (0, at - 1), (-1, at)),
+            ("LINEABOVE", (FIRST_NUMBER + 3, at), (-3, at), 0.5, INK),
+        ]
     for kind in KINDS:
         members = [r for r in rows if r.kind == kind]
         if members:
@@ -117,8 +138,12 @@ def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
     at = len(data)
     vendors = len({r.vendor for r in rows})
     data.append(_total_cells(f"Grand total ({len(rows)} ladders, {vendors} vendors)", rows))
-    extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
-              ("BACKGROUND", (0, at), (-1, at), TOTAL_BG), ("LINEABOVE", (0, at), (-1, at), 1, INK)]
+    extra += [
+        ("SPAN", (0, at), (7, at)),
+        ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
+        ("BACKGROUND", (0, at), (-1, at), TOTAL_BG),
+        ("LINEABOVE", (0, at), (-1, at), 1, INK),
+    ]
     return Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(FIRST_NUMBER, extra=extra))
 
 
@@ -135,19 +160,35 @@ def estimated_story(rows: Sequence[EstimatedRow], company: str, filters: Estimat
         return story
     story.append(estimated_table(rows))
     story.append(Spacer(0, 6))
-    story.append(para("Volume is the ladder's volume to date (for a periodic ladder, of its current "
-                      "period). Tier i covers volume above the previous tier's maximum up to its own; "
-                      "\"To next tier\" is the volume still needed to enter the next tier and "
-                      "\"Next tier adds\" the rebate that entering it would add. Amounts in the "
-                      "company currency.", s.muted))
+    story.append(
+        para(
+            "Volume is the ladder's volume to date (for a periodic ladder, of its current "
+            "period). Tier i covers volume above the previous tier's maximum up to its own; "
+            '"To next tier" is the volume still needed to enter the next tier and '
+            '"Next tier adds" the rebate that entering it would add. Amounts in the '
+            "company currency.",
+            s.muted,
+        )
+    )
     return story
 
 
-def write_estimated_pdf(out: str | Path | BinaryIO, rows: Sequence[EstimatedRow], *, company: str,
-                        filters: EstimatedFilters, printed: date | None = None) -> int:
+def write_estimated_pdf(
+    out: str | Path | BinaryIO,
+    rows: Sequence[EstimatedRow],
+    *,
+    company: str,
+    filters: EstimatedFilters,
+    printed: date | None = None,
+) -> int:
     """Write the report; returns the number of ladders."""
-    build_pdf(out, estimated_story(rows, company, filters), pagesize=landscape(letter),
-              frame=PageFrame(company, TITLE, filters.describe()), printed=printed or date.today())
+    build_pdf(
+        out,
+        estimated_story(rows, company, filters),
+        pagesize=landscape(letter),
+        frame=PageFrame(company, TITLE, filters.describe()),
+        printed=printed or date.today(),
+    )
     return len(rows)
 
 
@@ -155,5 +196,11 @@ def write_estimated(path: Path, rows: Sequence[EstimatedRow], *, company: str, f
     """The report as .pdf, .xlsx or .csv by the extension of `path`; returns the number of ladders."""
     if path.suffix.lower() == ".pdf":
         return write_estimated_pdf(path, rows, company=company, filters=filters)
-    return write_table(path, reports.ESTIMATED_COLUMNS, (reports.estimated_row_values(r) for r in rows),
-                       sheet="Estimated rebates", money_columns=MONEY_COLUMNS, formats={"current_rate": "0.000"})
+    return write_table(
+        path,
+        reports.ESTIMATED_COLUMNS,
+        (reports.estimated_row_values(r) for r in rows),
+        sheet="Estimated rebates",
+        money_columns=MONEY_COLUMNS,
+        formats={"current_rate": "0.000"},
+    )

@@ -27,8 +27,12 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 NARROW, NARROW_BOLD = "DejaVuSansCondensed", "DejaVuSansCondensed-Bold"
-_FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf",
-          NARROW: "DejaVuSansCondensed.ttf", NARROW_BOLD: "DejaVuSansCondensed-Bold.ttf"}
+_FILES = {
+    SANS: "DejaVuSans.ttf",
+    SANS_BOLD: "DejaVuSans-Bold.ttf",
+    NARROW: "DejaVuSansCondensed.ttf",
+    NARROW_BOLD: "DejaVuSansCondensed-Bold.ttf",
+}
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
@@ -48,8 +52,7 @@ def register_fonts() -> None:
     for name, file in _FILES.items():
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
     pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
-    pdfmetrics.registerFontFamily(NARROW, normal=NARROW, bold=NARROW_BOLD, italic=NARROW,
-                                  boldItalic=NARROW_BOLD)
+    pdfmetrics.registerFontFamily(NARROW, normal=NARROW, bold=NARROW_BOLD, italic=NARROW, boldItalic=NARROW_BOLD)
 
 
 def money(value: Decimal | None) -> str:
@@ -91,15 +94,15 @@ def styles(cell_size: float = 7.5) -> Styles:
     small = ParagraphStyle("small", base, fontSize=8, leading=10)
     return Styles(
         title=title,
-        heading=ParagraphStyle("heading", base, fontName=SANS_BOLD, fontSize=11, leading=14,
-                               spaceBefore=10, spaceAfter=4, textColor=ACCENT),
+        heading=ParagraphStyle(
+            "heading", base, fontName=SANS_BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4, textColor=ACCENT
+        ),
         body=base,
         small=small,
         muted=ParagraphStyle("muted", base, fontSize=8, leading=10, textColor=MUTED),
         cell=cell,
         cell_bold=ParagraphStyle("cell_bold", cell, fontName=NARROW_BOLD),
-        cell_muted=ParagraphStyle("cell_muted", cell, fontSize=cell_size - 1, leading=cell_size,
-                                  textColor=MUTED),
+        cell_muted=ParagraphStyle("cell_muted", cell, fontSize=cell_size - 1, leading=cell_size, textColor=MUTED),
         head=head,
         head_right=ParagraphStyle("head_right", head, alignment=TA_RIGHT),
         title_right=ParagraphStyle("title_right", title, alignment=TA_RIGHT),
@@ -107,8 +110,7 @@ def styles(cell_size: float = 7.5) -> Styles:
     )
 
 
-def grid_style(numeric_from: int, *, font_size: float = 7.5, extra: Sequence[tuple[Any, ...]] = ()
-               ) -> TableStyle:
+def grid_style(numeric_from: int, *, font_size: float = 7.5, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
     """A ruled table: bold shaded header row, numbers right-aligned from column numeric_from."""
     return TableStyle([
         ("FONT", (0, 0), (-1, -1), NARROW, font_size),
@@ -192,8 +194,15 @@ class PageFrame:
         canvas.restoreState()
 
 
-def build_pdf(out: str | Path | BinaryIO, story: list[Flowable], *, pagesize: tuple[float, float],
-              frame: PageFrame, printed: date, author: str = "") -> int:
+def build_pdf(
+    out: str | Path | BinaryIO,
+    story: list[Flowable],
+    *,
+    pagesize: tuple[float, float],
+    frame: PageFrame,
+    printed: date,
+    author: str = "",
+) -> int:
     """Lay out the story on pages with the running header and the numbered footer.
 
     Returns the number of pages.
@@ -206,8 +215,17 @@ def build_pdf(out: str | Path | BinaryIO, story: list[Flowable], *, pagesize: tu
         title=f"{frame.title} {frame.subtitle}".strip(), author=author or frame.company,
         subject=frame.title, creator="coop-rebates", invariant=True,
     )  # fmt: skip
-    body = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
-                 leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    body = Frame(
+        doc.leftMargin,
+        doc.bottomMargin,
+        doc.width,
+        doc.height,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     doc.addPageTemplates([PageTemplate(id="page", frames=[body], onPage=frame.draw)])
     footer = f"{frame.company} · {frame.title} · printed {printed.isoformat()}"
     doc.build(story, canvasmaker=numbered_canvas(footer))

@@ -58,21 +58,40 @@ WIDTH = letter[0] - 2 * MARGIN
 
 
 def _total_style(row: int) -> list[tuple[Any, ...]]:
-    return [("FONT", (0, row), (-1, row), NARROW_BOLD, 8), ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
-            ("LINEABOVE", (0, row), (-1, row), 0.8, INK)]
+    return [
+        ("FONT", (0, row), (-1, row), NARROW_BOLD, 8),
+        ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
+        ("LINEABOVE", (0, row), (-1, row), 0.8, INK),
+    ]
 
 
 def _header(data: StatementData) -> list[Flowable]:
     s = styles()
     period = f"{data.date_from.isoformat()} to {data.date_to.isoformat()}"
     left = [para(data.company_name, s.title), para(data.company_address, s.small)]
-    right = [para(TITLE, s.title_right), para(f"Period: {period}", s.small_right),
-             para(f"Currency: {data.currency}", s.small_right)]
-    top = Table([[left, right]], colWidths=(WIDTH * 0.55, WIDTH * 0.45), style=TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
-    vendor = [para("Vendor", s.muted), para(f"{data.vendor_name}", s.heading),
-              para(f"Vendor code {data.vendor_code}", s.small), para(data.vendor_address, s.small)]
+    right = [
+        para(TITLE, s.title_right),
+        para(f"Period: {period}", s.small_right),
+        para(f"Currency: {data.currency}", s.small_right),
+    ]
+    top = Table(
+        [[left, right]],
+        colWidths=(WIDTH * 0.55, WIDTH * 0.45),
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ]
+        ),
+    )
+    vendor = [
+        para("Vendor", s.muted),
+        para(f"{data.vendor_name}", s.heading),
+        para(f"Vendor code {data.vendor_code}", s.small),
+        para(data.vendor_address, s.small),
+    ]
     summary = Table(
         [["Rebate accrued in the period"], [f"{money(data.total)} {data.currency}"], [period]],
         colWidths=(WIDTH * 0.38,),
@@ -84,9 +103,18 @@ def _header(data: StatementData) -> list[Flowable]:
             ("BACKGROUND", (0, 0), (-1, -1), BAND_BG), ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("RIGHTPADDING", (0, 0), (-1, -1), 8)]),
     )  # fmt: skip
-    middle = Table([[vendor, summary]], colWidths=(WIDTH * 0.6, WIDTH * 0.4), style=TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
+    middle = Table(
+        [[vendor, summary]],
+        colWidths=(WIDTH * 0.6, WIDTH * 0.4),
+        style=TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ]
+        ),
+    )
     return [top, Spacer(0, 14), middle, Spacer(0, 6)]
 
 
@@ -97,8 +125,9 @@ def _by_kind(data: StatementData) -> list[Flowable]:
         return [*story, para("No agreement and no rebate accrued in this period.", s.body)]
     rows: list[list[object]] = [["Kind", "Regular accruals", "Retroactive", "Re-rates", "Total"]]
     for k in data.by_kind:
-        rows.append([KIND_PHRASES.get(k.kind, k.kind), money(k.accrual), money(k.retro), money(k.rerate),
-                     money(k.total)])
+        rows.append(
+            [KIND_PHRASES.get(k.kind, k.kind), money(k.accrual), money(k.retro), money(k.rerate), money(k.total)]
+        )
     totals = [sum((getattr(k, f) for k in data.by_kind), ZERO) for f in ("accrual", "retro", "rerate")]
     rows.append(["Total", *(money(v) for v in totals), money(data.total)])
     widths = (WIDTH * 0.32, *(WIDTH * 0.17,) * 4)
@@ -117,11 +146,20 @@ def _by_month(data: StatementData) -> list[Flowable]:
     totals = [sum((m.by_kind[i] for m in data.months), ZERO) for i in range(len(data.kinds))]
     rows.append(["Total", *(money(v) for v in totals), money(sum(totals, ZERO))])
     number = (WIDTH - WIDTH * 0.2) / (len(data.kinds) + 1)
-    table = Table(rows, colWidths=(WIDTH * 0.2, *(number,) * (len(data.kinds) + 1)), repeatRows=1,
-                  style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1)))
+    table = Table(
+        rows,
+        colWidths=(WIDTH * 0.2, *(number,) * (len(data.kinds) + 1)),
+        repeatRows=1,
+        style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1)),
+    )
     story.append(table)
-    story.append(para("By the date of the journal entry: a receipt's accrual in the month it was "
-                      "received, a re-rate in the month it was posted.", s.muted))
+    story.append(
+        para(
+            "By the date of the journal entry: a receipt's accrual in the month it was "
+            "received, a re-rate in the month it was posted.",
+            s.muted,
+        )
+    )
     return story
 
 
@@ -132,9 +170,17 @@ def _adjustments(data: StatementData) -> list[Flowable]:
         return [*story, para("None in this period.", s.small)]
     rows: list[list[object]] = [["Date", "Type", "Slip", "Line", "Kind", "Amount", "Description"]]
     for a in data.adjustments:
-        rows.append([a.entry_date.isoformat(), SOURCE_NAMES.get(a.source, a.source), para(a.slip_no, s.cell),
-                     "" if a.line_no is None else str(a.line_no), a.kind, money(a.amount),
-                     para(a.memo, s.cell)])
+        rows.append(
+            [
+                a.entry_date.isoformat(),
+                SOURCE_NAMES.get(a.source, a.source),
+                para(a.slip_no, s.cell),
+                "" if a.line_no is None else str(a.line_no),
+                a.kind,
+                money(a.amount),
+                para(a.memo, s.cell),
+            ]
+        )
     total = sum((a.amount for a in data.adjustments), ZERO)
     rows.append(["Total", "", "", "", "", money(total), ""])
     widths = (56, 54, 70, 28, 50, 66, WIDTH - 324)
@@ -146,50 +192,75 @@ def _adjustments(data: StatementData) -> list[Flowable]:
 
 
 def _tier_table(ladder: LadderInForce) -> Table:
-    rows: list[list[object]] = [["Tier", "Volume up to", "Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4",
-                                 "Deg", "Result %"]]
+    rows: list[list[object]] = [
+        ["Tier", "Volume up to", "Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4", "Deg", "Result %"]
+    ]
     current = ladder.progress.tier if ladder.progress else 0
     for t in ladder.tiers:
         upto = "no limit" if is_unlimited(t.max_amount) else money(t.max_amount)
-        rows.append([f"{t.number} of {len(ladder.tiers)}", upto,
-                     *("" if r is None else f"{r.normalize():f}" for r in t.rebates),
-                     "Y" if t.degressive else "N", percent(t.result_pct)])
+        rows.append(
+            [
+                f"{t.number} of {len(ladder.tiers)}",
+                upto,
+                *("" if r is None else f"{r.normalize():f}" for r in t.rebates),
+                "Y" if t.degressive else "N",
+                percent(t.result_pct),
+            ]
+        )
     extra: list[tuple[Any, ...]] = [("ALIGN", (6, 0), (6, -1), "CENTER")]
     if current:
-        extra += [("BACKGROUND", (0, current), (-1, current), BAND_BG),
-                  ("FONT", (0, current), (-1, current), NARROW_BOLD, 7.5)]
-    return Table(rows, colWidths=(44, 78, 52, 52, 52, 52, 30, 56), hAlign="LEFT",
-                 style=grid_style(1, font_size=7.5, extra=extra))
+        extra += [
+            ("BACKGROUND", (0, current), (-1, current), BAND_BG),
+            ("FONT", (0, current), (-1, current), NARROW_BOLD, 7.5),
+        ]
+    return Table(
+        rows, colWidths=(44, 78, 52, 52, 52, 52, 30, 56), hAlign="LEFT", style=grid_style(1, font_size=7.5, extra=extra)
+    )
 
 
 def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
     s = styles()
-    title = (f"{KIND_PHRASES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · "
-             f"{ladder.scope}")
-    terms = [f"{ladder.start.isoformat()} to {ladder.end.isoformat()}",
-             f"paid by {METHOD_NAMES.get(ladder.method, ladder.method)} ({ladder.method})",
-             "Retro: yes" if ladder.retro else "Retro: no (marginal)",
-             f"Product %: {ladder.product_pct.normalize():f}"]
+    title = f"{KIND_PHRASES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · {ladder.scope}"
+    terms = [
+        f"{ladder.start.isoformat()} to {ladder.end.isoformat()}",
+        f"paid by {METHOD_NAMES.get(ladder.method, ladder.method)} ({ladder.method})",
+        "Retro: yes" if ladder.retro else "Retro: no (marginal)",
+        f"Product %: {ladder.product_pct.normalize():f}",
+    ]
     if ladder.period:
         terms.append(f"volume counted {PERIOD_NAMES.get(ladder.period, ladder.period).lower()}")
-    parts: list[Flowable] = [para(title, s.cell_bold), para(" · ".join(terms), s.muted), Spacer(0, 3),
-                             _tier_table(ladder), Spacer(0, 4)]
+    parts: list[Flowable] = [
+        para(title, s.cell_bold),
+        para(" · ".join(terms), s.muted),
+        Spacer(0, 3),
+        _tier_table(ladder),
+        Spacer(0, 4),
+    ]
     p = ladder.progress
     if p is None:
         parts.append(para("Starts after the period: no progress yet.", s.small))
     else:
         volume_label = f"Volume {p.period_key}" if p.period_key else "Volume to date"
         as_of = min(ladder.end, data.date_to).isoformat()
-        line = (f"{text(volume_label)} (as of {as_of}): <b>{money(p.volume)}</b> · tier {p.tier} of "
-                f"{p.tiers} at {percent(p.rate_pct)}% · earned to date <b>{money(p.rebate)}</b>")
+        line = (
+            f"{text(volume_label)} (as of {as_of}): <b>{money(p.volume)}</b> · tier {p.tier} of "
+            f"{p.tiers} at {percent(p.rate_pct)}% · earned to date <b>{money(p.rebate)}</b>"
+        )
         if p.needed_for_next is not None:
             line += f" · {money(p.needed_for_next)} more reaches tier {p.tier + 1}"
             if p.rebate_at_next:
                 line += f", adding {money(p.rebate_at_next)} at once"
         parts.append(Paragraph(line, s.small))
         parts.append(Spacer(0, 3))
-        chart = tier_chart(WIDTH - 8, ladder.thresholds, [t.result_pct for t in ladder.tiers], p.volume,
-                           p.tier, currency=data.currency, volume_label=volume_label)
+        chart = tier_chart(
+            WIDTH - 8,
+            ladder.thresholds,
+            [t.result_pct for t in ladder.tiers],
+            p.volume,
+            p.tier,
+            currency=data.currency,
+            volume_label=volume_label,
+        )
         parts.append(chart)
     parts.append(Spacer(0, 10))
     return KeepTogether(parts)
@@ -205,22 +276,30 @@ def statement_story(data: StatementData) -> list[Flowable]:
     for ladder in data.ladders:
         story.append(_ladder(ladder, data))
     story.append(Spacer(0, 6))
-    story.append(para(
-        "Amounts are rebates accrued to the rebate receivable from posted receiving slips, in "
-        f"{text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
-        "Please report any difference to our accounts payable department.", s.muted))
+    story.append(
+        para(
+            "Amounts are rebates accrued to the rebate receivable from posted receiving slips, in "
+            f"{text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
+            "Please report any difference to our accounts payable department.",
+            s.muted,
+        )
+    )
     return story
 
 
 def write_statement_pdf(out: str | Path | BinaryIO, data: StatementData, printed: date | None = None) -> int:
     """Lay out one statement; returns the number of pages."""
-    frame = PageFrame(data.company_name, f"{TITLE} · {data.vendor_code}",
-                      f"{data.date_from.isoformat()} to {data.date_to.isoformat()}")
+    frame = PageFrame(
+        data.company_name,
+        f"{TITLE} · {data.vendor_code}",
+        f"{data.date_from.isoformat()} to {data.date_to.isoformat()}",
+    )
     return build_pdf(out, statement_story(data), pagesize=letter, frame=frame, printed=printed or date.today())
 
 
-def write_statement(uow: UnitOfWork, vendor: str, date_from: date, date_to: date, out: str | Path,
-                    *, force: bool = False) -> int:
+def write_statement(
+    uow: UnitOfWork, vendor: str, date_from: date, date_to: date, out: str | Path, *, force: bool = False
+) -> int:
     """The statement of one vendor to a PDF file (replacing one there only with force);
     returns the number of pages."""
     with output_file(out, force=force, protect=protected_files(uow.ctx), suffixes=(".pdf",)) as temp:
@@ -237,10 +316,18 @@ def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
     return f"statement-{safe}-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
 
 
-def write_statements(ctx_or_uow: AppContext | UnitOfWork, date_from: date, date_to: date,
-                     folder: str | Path, progress: Progress | None = None, cancelled: Cancelled | None = None,
-                     *, every_vendor: bool = False, vendors: list[str] | None = None,
-                     force: bool = False) -> list[Path]:
+def write_statements(
+    ctx_or_uow: AppContext | UnitOfWork,
+    date_from: date,
+    date_to: date,
+    folder: str | Path,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    *,
+    every_vendor: bool = False,
+    vendors: list[str] | None = None,
+    force: bool = False,
+) -> list[Path]:
     """One PDF per vendor with rebate activity in the period (every vendor if asked) in folder.
 
     Files already in the folder are refused, all before the first is written, unless
@@ -249,8 +336,17 @@ def write_statements(ctx_or_uow: AppContext | UnitOfWork, date_from: date, date_
     """
     if isinstance(ctx_or_uow, AppContext):
         with ctx_or_uow.uow() as uow:
-            return write_statements(uow, date_from, date_to, folder, progress, cancelled,
-                                    every_vendor=every_vendor, vendors=vendors, force=force)
+            return write_statements(
+                uow,
+                date_from,
+                date_to,
+                folder,
+                progress,
+                cancelled,
+                every_vendor=every_vendor,
+                vendors=vendors,
+                force=force,
+            )
     uow = ctx_or_uow
     if vendors is None:
         if every_vendor:
@@ -262,8 +358,9 @@ def write_statements(ctx_or_uow: AppContext | UnitOfWork, date_from: date, date_
         else:
             vendors = active_vendor_codes(uow, date_from, date_to)
     protect = protected_files(uow.ctx)
-    targets = output_folder(folder, [statement_filename(code, date_from, date_to) for code in vendors],
-                            force=force, protect=protect)
+    targets = output_folder(
+        folder, [statement_filename(code, date_from, date_to) for code in vendors], force=force, protect=protect
+    )
     where = dict(zip(vendors, targets, strict=True))
     written: list[Path] = []
     total = len(vendors)

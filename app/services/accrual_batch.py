@@ -92,8 +92,9 @@ class Batch:
         """The products' received totals as the lines' query read them (no query of its own)."""
         self.product_totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
 
-    def ladder_volume(self, ladder: Ladder, vendor_id: int, volumes: dict[str, int],
-                      positions: Iterable[tuple[date, str, int]]) -> None:
+    def ladder_volume(
+        self, ladder: Ladder, vendor_id: int, volumes: dict[str, int], positions: Iterable[tuple[date, str, int]]
+    ) -> None:
         """Record the final volume and last position of each bucket these lines fall in
         (positions in ladder order, so the last one of a bucket is its last line)."""
         last: dict[str, tuple[date, str, int]] = {}
@@ -111,19 +112,47 @@ class Batch:
                 raise PostingRefused(
                     f"Receiving slip {slip_no} line {line_no}: the volume of {ladder.kind} ladder {ladder.scope.label} "
                     f"(agreement {ladder.agreement_no}{period}) would reach {fmt_money(from_units(volume, -2))}, "
-                    f"more than the database holds ({fmt_money(from_units(VOLUME_UNITS, -2))}); nothing was posted")
+                    f"more than the database holds ({fmt_money(from_units(VOLUME_UNITS, -2))}); nothing was posted"
+                )
             self.volumes[(ladder.key, bucket)] = (ladder.key, bucket, vendor_id, volume, when, slip_no, line_no)
 
     def receipt(self, line: RLine) -> None:
         memo = f"Receipt {line.slip_no}/{line.line_no} {line.product}"
-        self.entries.append((False, line.received, line.slip_no, line.line_no, 0, RECEIPT, line.vendor_id,
-                             line.product_id, line.id, None, receipt_lines(line.amount, memo, 0)))
+        self.entries.append(
+            (
+                False,
+                line.received,
+                line.slip_no,
+                line.line_no,
+                0,
+                RECEIPT,
+                line.vendor_id,
+                line.product_id,
+                line.id,
+                None,
+                receipt_lines(line.amount, memo, 0),
+            )
+        )
         self.cost_qty[line.product_id] += line.quantity
         self.cost_net[line.product_id] += line.amount
 
     def _insert(self, line: RLine, kind: str, ladder: Ladder, pkey: str, acc: Accrual) -> None:
-        self.inserts.append((line.id, kind, line.vendor_id, line.product_id, line.received, line.slip_no,
-                             line.line_no, line.amount, ladder.key, ladder.agreement_id, pkey, *acc[1:]))
+        self.inserts.append(
+            (
+                line.id,
+                kind,
+                line.vendor_id,
+                line.product_id,
+                line.received,
+                line.slip_no,
+                line.line_no,
+                line.amount,
+                ladder.key,
+                ladder.agreement_id,
+                pkey,
+                *acc[1:],
+            )
+        )
 
     def new_line(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A line being posted: ACCRUAL and RETRO entries."""
@@ -131,30 +160,77 @@ class Batch:
         regular = rebate - retro
         if regular:
             memo = f"{kind} accrual {label} tier {tier}"
-            self.entries.append((False, line.received, line.slip_no, line.line_no, 1, ACCRUAL, line.vendor_id,
-                                 line.product_id, line.id, ladder.agreement_no,
-                                 accrual_lines(kind, regular, inventory, memo, 0)))
+            self.entries.append(
+                (
+                    False,
+                    line.received,
+                    line.slip_no,
+                    line.line_no,
+                    1,
+                    ACCRUAL,
+                    line.vendor_id,
+                    line.product_id,
+                    line.id,
+                    ladder.agreement_no,
+                    accrual_lines(kind, regular, inventory, memo, 0),
+                )
+            )
         if retro:
             memo = f"{kind} retroactive {label} tier {tier}"
-            self.entries.append((False, line.received, line.slip_no, line.line_no, 2, RETRO, line.vendor_id,
-                                 line.product_id, line.id, ladder.agreement_no, retro_lines(kind, retro, memo, 0)))
+            self.entries.append(
+                (
+                    False,
+                    line.received,
+                    line.slip_no,
+                    line.line_no,
+                    2,
+                    RETRO,
+                    line.vendor_id,
+                    line.product_id,
+                    line.id,
+                    ladder.agreement_no,
+                    retro_lines(kind, retro, memo, 0),
+                )
+            )
         self._insert(line, kind, ladder, pkey, acc)
         self.cost_net[line.product_id] -= inventory
 
-    def _rerate(self, line_id: int, slip_no: str, line_no: int, vendor_id: int, product_id: int, kind: str,
-                d_rebate: int, d_inventory: int, memo: str, agreement_no: str | None) -> None:
+    def _rerate(
+        self,
+        line_id: int,
+        slip_no: str,
+        line_no: int,
+        vendor_id: int,
+        product_id: int,
+        kind: str,
+        d_rebate: int,
+        d_inventory: int,
+        memo: str,
+        agreement_no: str | None,
+    ) -> None:
         lines = rerate_lines(kind, d_rebate, d_inventory, memo, 0)
         if lines:
-            self.entries.append((True, self.today, slip_no, line_no, 3, RERATE, vendor_id, product_id, line_id,
-                                 agreement_no, lines))
+            self.entries.append(
+                (True, self.today, slip_no, line_no, 3, RERATE, vendor_id, product_id, line_id, agreement_no, lines)
+            )
             self.rerates += 1
             if d_inventory:
                 self.cost_net[product_id] -= d_inventory
 
     def newly_covered(self, line: RLine, kind: str, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
         """A posted line that had no ladder of this kind and now has one: RERATE from zero."""
-        self._rerate(line.id, line.slip_no, line.line_no, line.vendor_id, line.product_id, kind, acc[2], acc[4],
-                     f"{kind} re-rate {label} tier {acc[1]}", ladder.agreement_no)
+        self._rerate(
+            line.id,
+            line.slip_no,
+            line.line_no,
+            line.vendor_id,
+            line.product_id,
+            kind,
+            acc[2],
+            acc[4],
+            f"{kind} re-rate {label} tier {acc[1]}",
+            ladder.agreement_no,
+        )
         self._insert(line, kind, ladder, pkey, acc)
 
     def restate(self, row: Posted, vendor_id: int, ladder: Ladder, label: str, pkey: str, acc: Accrual) -> None:
@@ -165,13 +241,34 @@ class Batch:
             # it leaves and earned afresh under the new one, so each agreement's journal lines
             # add up to what it is owed (its invoices and statements); the net per receipt line
             # and account is still the difference of SPEC §6.3.
-            self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, -row[P_REBATE], -row[P_INVENTORY],
-                         f"{kind} re-rate: to agreement {ladder.agreement_no}", self._agreement_no(row[P_AGREEMENT]))
-            self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2], acc[4], memo,
-                         ladder.agreement_no)
+            self._rerate(
+                line_id,
+                slip_no,
+                line_no,
+                vendor_id,
+                product_id,
+                kind,
+                -row[P_REBATE],
+                -row[P_INVENTORY],
+                f"{kind} re-rate: to agreement {ladder.agreement_no}",
+                self._agreement_no(row[P_AGREEMENT]),
+            )
+            self._rerate(
+                line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2], acc[4], memo, ladder.agreement_no
+            )
         else:
-            self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, acc[2] - row[P_REBATE],
-                         acc[4] - row[P_INVENTORY], memo, ladder.agreement_no)
+            self._rerate(
+                line_id,
+                slip_no,
+                line_no,
+                vendor_id,
+                product_id,
+                kind,
+                acc[2] - row[P_REBATE],
+                acc[4] - row[P_INVENTORY],
+                memo,
+                ladder.agreement_no,
+            )
         if row[P_LADDER] == ladder.key and row[P_PERIOD] == pkey:  # same ladder: its index stays as it is
             self.updates.append((*acc[1:], line_id, kind))
         else:
@@ -179,8 +276,18 @@ class Batch:
 
     def drop(self, row: Posted, vendor_id: int) -> None:
         line_id, kind, _when, slip_no, line_no, product_id = row[:6]
-        self._rerate(line_id, slip_no, line_no, vendor_id, product_id, kind, -row[P_REBATE], -row[P_INVENTORY],
-                     f"{kind} re-rate: no agreement", self._agreement_no(row[P_AGREEMENT]))
+        self._rerate(
+            line_id,
+            slip_no,
+            line_no,
+            vendor_id,
+            product_id,
+            kind,
+            -row[P_REBATE],
+            -row[P_INVENTORY],
+            f"{kind} re-rate: no agreement",
+            self._agreement_no(row[P_AGREEMENT]),
+        )
         self.deletes.append((line_id, kind))
 
     def _agreement_no(self, agreement_id: int | None) -> str | None:
@@ -189,7 +296,8 @@ class Batch:
             return None
         if agreement_id not in self.agreement_nos:
             self.agreement_nos[agreement_id] = self.session.scalar(
-                select(Agreement.number).where(Agreement.id == agreement_id))
+                select(Agreement.number).where(Agreement.id == agreement_id)
+            )
         return self.agreement_nos[agreement_id]
 
     def write(self) -> int:
@@ -214,5 +322,7 @@ def check_line_limits(lines: list[RLine]) -> None:
         else:
             value, limit = f"amount {fmt_money(from_units(line.amount, -2))}", limit_text(AMOUNT_MAX)
         what = f"{value} is too large (the limit is {limit}, either sign)"
-        raise PostingRefused(f"Receiving slip {line.slip_no} line {line.line_no}: {what}; correct the draft and "
-                             "post it again (nothing was posted)")
+        raise PostingRefused(
+            f"Receiving slip {line.slip_no} line {line.line_no}: {what}; correct the draft and "
+            "post it again (nothing was posted)"
+        )

@@ -65,11 +65,51 @@ class AgreementView:
         """The group lines (product False) or the product lines as grid rows: values in
         GRID_NAMES order, the same values as line_values() of their drafts."""
         if product:
-            return [(r[0], None, None, None, None, r[17], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15], r[16] or None)
-                    for r in self.stored if r[17]]
-        return [(r[0], *scope_cats((r[1], r[2], r[3], r[4])), None, r[5], r[6], r[7], r[8], r[9], r[10], r[11],
-                 r[12], r[13], r[14], r[15], r[16] or None)
-                for r in self.stored if not r[17]]
+            return [
+                (
+                    r[0],
+                    None,
+                    None,
+                    None,
+                    None,
+                    r[17],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    r[9],
+                    r[10],
+                    r[11],
+                    r[12],
+                    r[13],
+                    r[14],
+                    r[15],
+                    r[16] or None,
+                )
+                for r in self.stored
+                if r[17]
+            ]
+        return [
+            (
+                r[0],
+                *scope_cats((r[1], r[2], r[3], r[4])),
+                None,
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+                r[14],
+                r[15],
+                r[16] or None,
+            )
+            for r in self.stored
+            if not r[17]
+        ]
 
 
 @dataclass(frozen=True)
@@ -156,8 +196,25 @@ def _line_columns() -> tuple[Any, ...]:
     """The agreement_line columns a LineDraft needs (Core columns: no ORM objects are made
     for the lines of an agreement being opened; there can be thousands)."""
     c = AgreementLine.__table__.c
-    return (c.line_no, c.cat1, c.cat2, c.cat3, c.cat4, c.max_amount, c.start_date, c.end_date,
-            c.rebate1, c.rebate2, c.rebate3, c.rebate4, c.method, c.degressive, c.retro, c.product_pct, c.period)
+    return (
+        c.line_no,
+        c.cat1,
+        c.cat2,
+        c.cat3,
+        c.cat4,
+        c.max_amount,
+        c.start_date,
+        c.end_date,
+        c.rebate1,
+        c.rebate2,
+        c.rebate3,
+        c.rebate4,
+        c.method,
+        c.degressive,
+        c.retro,
+        c.product_pct,
+        c.period,
+    )
 
 
 def _result_converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -179,7 +236,12 @@ def _stored_lines(uow: UnitOfWork, agreement_id: int) -> tuple[StoredLine, ...]:
     columns = (*_line_columns(), products.c.code)
     converters = [_result_converter(c, dialect) for c in columns]
     stored = uow.session.execute(
-        select(*(c if convert is None else type_coerce(c, NullType()) for c, convert in zip(columns, converters, strict=True)))
+        select(
+            *(
+                c if convert is None else type_coerce(c, NullType())
+                for c, convert in zip(columns, converters, strict=True)
+            )
+        )
         .select_from(table.outerjoin(products, products.c.id == table.c.product_id))
         .where(table.c.agreement_id == agreement_id)
     ).all()
@@ -196,8 +258,26 @@ def _screen_order(row: StoredLine) -> tuple[Any, ...]:
 
 
 def _stored_draft(row: StoredLine) -> LineDraft:
-    (line_no, cat1, cat2, cat3, cat4, max_amount, start, end, rebate1, rebate2, rebate3, rebate4,
-     method, degressive, retro, product_pct, period, product_code) = row
+    (
+        line_no,
+        cat1,
+        cat2,
+        cat3,
+        cat4,
+        max_amount,
+        start,
+        end,
+        rebate1,
+        rebate2,
+        rebate3,
+        rebate4,
+        method,
+        degressive,
+        retro,
+        product_pct,
+        period,
+        product_code,
+    ) = row
     return LineDraft(
         label=f"Line {line_no}", line_no=line_no, product=product_code,
         cats=(None, None, None, None) if product_code else (cat1, cat2, cat3, cat4),

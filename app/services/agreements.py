@@ -80,23 +80,35 @@ def _to_draft(row: Any, product_code: str | None) -> LineDraft:
     )
 
 
-def _lookups(uow: UnitOfWork, vendor: Vendor, kind: str, agreement_id: int | None,
-             lines: list[LineDraft]) -> Lookups:
+def _lookups(uow: UnitOfWork, vendor: Vendor, kind: str, agreement_id: int | None, lines: list[LineDraft]) -> Lookups:
     session = uow.session
     wanted = {ln.product for ln in lines if ln.product}
     products = {}
     if wanted:
-        rows = rows_in(session, select(Product.code, Vendor.code, Product.cat1, Product.cat2, Product.cat3,
-                                       Product.cat4).join(Vendor, Vendor.id == Product.vendor_id),
-                       Product.code, sorted(wanted))
+        rows = rows_in(
+            session,
+            select(Product.code, Vendor.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4).join(
+                Vendor, Vendor.id == Product.vendor_id
+            ),
+            Product.code,
+            sorted(wanted),
+        )
         products = {code: (vcode, (c1, c2, c3, c4)) for code, vcode, c1, c2, c3, c4 in rows}
-    others = list(session.scalars(select(Agreement).where(
-        Agreement.vendor_id == vendor.id, Agreement.kind == kind,
-        Agreement.status == ACCEPTED, Agreement.id != (agreement_id or -1))))
+    others = list(
+        session.scalars(
+            select(Agreement).where(
+                Agreement.vendor_id == vendor.id,
+                Agreement.kind == kind,
+                Agreement.status == ACCEPTED,
+                Agreement.id != (agreement_id or -1),
+            )
+        )
+    )
     other_ladders: list[OtherLadder] = []
     if others:
-        olines = list(session.scalars(select(AgreementLine).where(
-            AgreementLine.agreement_id.in_([a.id for a in others]))))
+        olines = list(
+            session.scalars(select(AgreementLine).where(AgreementLine.agreement_id.in_([a.id for a in others])))
+        )
         pids = {ln.product_id for ln in olines if ln.product_id}
         codes = dict(rows_in(session, select(Product.id, Product.code), Product.id, sorted(pids)))
         for ladder in build_ladders(others, olines, codes):
@@ -115,10 +127,18 @@ def _next_number(uow: UnitOfWork, vendor_id: int, kind: str) -> str:
 def _normalise(line: LineDraft) -> LineDraft:
     """Codes upper-cased where users type them; group lines get ALL for blank levels."""
     if line.product:
-        return replace(line, cats=(None, None, None, None), method=(line.method or "").upper() or None,
-                       period=(line.period or "").upper() or None)
-    return replace(line, cats=scope_cats(tuple(line.cats)), method=(line.method or "").upper() or None,  # type: ignore[arg-type]
-                   period=(line.period or "").upper() or None)
+        return replace(
+            line,
+            cats=(None, None, None, None),
+            method=(line.method or "").upper() or None,
+            period=(line.period or "").upper() or None,
+        )
+    return replace(
+        line,
+        cats=scope_cats(tuple(line.cats)),
+        method=(line.method or "").upper() or None,  # type: ignore[arg-type]
+        period=(line.period or "").upper() or None,
+    )
 
 
 def _store(row: AgreementLine, line: LineDraft, product_ids: dict[str, int]) -> None:
@@ -195,43 +215,84 @@ class _History:
         self.rows: list[dict[str, object]] = []
 
     def note(self, agreement_id: int, line_no: int | None, field: str, old: object, new: object) -> None:
-        self.rows.append({"agreement_id": agreement_id, "line_no": line_no, "field": field, "old_value": text(old),
-                          "new_value": text(new), "user": self.user, "at": self.stamp})
+        self.rows.append(
+            {
+                "agreement_id": agreement_id,
+                "line_no": line_no,
+                "field": field,
+                "old_value": text(old),
+                "new_value": text(new),
+                "user": self.user,
+                "at": self.stamp,
+            }
+        )
 
     def write(self, session: Session) -> None:
         if self.rows:
             session.execute(insert(AgreementHistory.__table__), self.rows)
 
 
-def _agreement_problems(uow: UnitOfWork, v: Vendor, kind: str, status: str, lines: list[LineDraft],
-                        row: Agreement | None, number: str | None) -> list[Problem]:
+def _agreement_problems(
+    uow: UnitOfWork,
+    v: Vendor,
+    kind: str,
+    status: str,
+    lines: list[LineDraft],
+    row: Agreement | None,
+    number: str | None,
+) -> list[Problem]:
     """Every reason to refuse the save (SPEC §3.3), at once."""
     session = uow.session
-    problems = validate_agreement(v.code, kind, status, lines,
-                                  _lookups(uow, v, kind, row.id if row is not None else None, lines))
+    problems = validate_agreement(
+        v.code, kind, status, lines, _lookups(uow, v, kind, row.id if row is not None else None, lines)
+    )
     if row is not None and row.status == ACCEPTED and status == REJECTED:
         problems.append(Problem(f"Agreement {row.number}", "Status", "an accepted agreement cannot be rejected"))
     if number and len(number) > 20:
         problems.append(Problem(f"Agreement {number[:20]}…", "Number", "is too long (at most 20 characters)"))
-    elif number and row is None and session.scalar(select(Agreement.id).where(
-            Agreement.vendor_id == v.id, Agreement.kind == kind, Agreement.number == number)):
+    elif (
+        number
+        and row is None
+        and session.scalar(
+            select(Agreement.id).where(Agreement.vendor_id == v.id, Agreement.kind == kind, Agreement.number == number)
+        )
+    ):
         problems.append(Problem(f"Agreement {number}", "Number", f"{v.code} already has {kind} agreement {number}"))
     if row is not None:
         stored = {ln.line_no for ln in row.lines}
-        problems.extend(Problem(ln.label, "Line", f"line {ln.line_no} is not on this agreement")
-                        for ln in lines if ln.line_no is not None and ln.line_no not in stored)
+        problems.extend(
+            Problem(ln.label, "Line", f"line {ln.line_no} is not on this agreement")
+            for ln in lines
+            if ln.line_no is not None and ln.line_no not in stored
+        )
     return problems
 
 
-def _save_header(uow: UnitOfWork, v: Vendor, kind: str, status: str, row: Agreement | None, number: str | None,
-                 expected_version: int | None, history: _History) -> tuple[Agreement, bool]:
+def _save_header(
+    uow: UnitOfWork,
+    v: Vendor,
+    kind: str,
+    status: str,
+    row: Agreement | None,
+    number: str | None,
+    expected_version: int | None,
+    history: _History,
+) -> tuple[Agreement, bool]:
     """The agreement row created, or its version bumped (refused when another workstation
     saved it since expected_version) and its status set. (row, whether it changed)."""
     session = uow.session
     user, stamp = history.user, history.stamp
     if row is None:
-        row = Agreement(vendor_id=v.id, kind=kind, number=number or _next_number(uow, v.id, kind),
-                        status=status, version=1, next_line_no=1, updated_by=user, updated_at=stamp)
+        row = Agreement(
+            vendor_id=v.id,
+            kind=kind,
+            number=number or _next_number(uow, v.id, kind),
+            status=status,
+            version=1,
+            next_line_no=1,
+            updated_by=user,
+            updated_at=stamp,
+        )
         session.add(row)
         session.flush()
         history.note(row.id, None, "Agreement", None, f"created {KIND_NAMES[kind]} {row.number}")
@@ -239,14 +300,16 @@ def _save_header(uow: UnitOfWork, v: Vendor, kind: str, status: str, row: Agreem
         return row, True
     if expected_version is not None:
         bumped = session.execute(
-            update(Agreement).where(Agreement.id == row.id, Agreement.version == expected_version)
+            update(Agreement)
+            .where(Agreement.id == row.id, Agreement.version == expected_version)
             .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
             .execution_options(synchronize_session=False)
         ).rowcount
         session.refresh(row)
         if bumped != 1:
-            raise StaleRecord(f"Agreement {row.number} of {v.code}", row.updated_by,
-                              row.updated_at.strftime("%Y-%m-%d %H:%M:%S"))
+            raise StaleRecord(
+                f"Agreement {row.number} of {v.code}", row.updated_by, row.updated_at.strftime("%Y-%m-%d %H:%M:%S")
+            )
     else:
         row.version += 1
         row.updated_by, row.updated_at = user, stamp
@@ -263,8 +326,9 @@ def _save_lines(uow: UnitOfWork, row: Agreement, lines: list[LineDraft], history
     session = uow.session
     wanted = {ln.product for ln in lines if ln.product}
     product_ids = dict(rows_in(session, select(Product.code, Product.id), Product.code, sorted(wanted)))
-    existing = {ln.line_no: ln for ln in session.scalars(
-        select(AgreementLine).where(AgreementLine.agreement_id == row.id))}
+    existing = {
+        ln.line_no: ln for ln in session.scalars(select(AgreementLine).where(AgreementLine.agreement_id == row.id))
+    }
     codes = {pid: code for code, pid in product_ids.items()}
     missing = {ln.product_id for ln in existing.values() if ln.product_id and ln.product_id not in codes}
     codes.update(rows_in(session, select(Product.id, Product.code), Product.id, sorted(missing)))
@@ -292,8 +356,9 @@ def _save_lines(uow: UnitOfWork, row: Agreement, lines: list[LineDraft], history
                 history.note(row.id, line.line_no, name, o, n)
             changed = True
     for line_no, old_row in existing.items():  # not kept: deleted
-        history.note(row.id, line_no, "Line", line_summary(_to_draft(old_row, codes.get(old_row.product_id or -1))),
-                     "(deleted)")
+        history.note(
+            row.id, line_no, "Line", line_summary(_to_draft(old_row, codes.get(old_row.product_id or -1))), "(deleted)"
+        )
         session.delete(old_row)
         changed = True
     session.flush()
@@ -302,11 +367,20 @@ def _save_lines(uow: UnitOfWork, row: Agreement, lines: list[LineDraft], history
     return changed
 
 
-def set_status(uow: UnitOfWork, agreement_id: int, status: str, expected_version: int | None = None,
-               today: date | None = None) -> AgreementView:
+def set_status(
+    uow: UnitOfWork, agreement_id: int, status: str, expected_version: int | None = None, today: date | None = None
+) -> AgreementView:
     view = load_agreement(uow, agreement_id)
-    return save_agreement(uow, vendor=view.vendor, kind=view.kind, status=status, lines=list(view.lines),
-                          agreement_id=agreement_id, expected_version=expected_version, today=today)
+    return save_agreement(
+        uow,
+        vendor=view.vendor,
+        kind=view.kind,
+        status=status,
+        lines=list(view.lines),
+        agreement_id=agreement_id,
+        expected_version=expected_version,
+        today=today,
+    )
 
 
 def delete_agreement(uow: UnitOfWork, agreement_id: int, expected_version: int | None = None) -> None:
@@ -315,12 +389,27 @@ def delete_agreement(uow: UnitOfWork, agreement_id: int, expected_version: int |
     if row is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
     if row.status == ACCEPTED:
-        raise ValidationFailed([Problem(f"Agreement {row.number}", "Status",
-                                        "an accepted agreement cannot be deleted; amend its lines instead")])
+        raise ValidationFailed(
+            [
+                Problem(
+                    f"Agreement {row.number}",
+                    "Status",
+                    "an accepted agreement cannot be deleted; amend its lines instead",
+                )
+            ]
+        )
     if expected_version is not None and row.version != expected_version:
         raise StaleRecord(f"Agreement {row.number}", row.updated_by, row.updated_at.strftime("%Y-%m-%d %H:%M:%S"))
-    uow.session.add(AgreementHistory(agreement_id=row.id, line_no=None, field="Agreement",
-                                     old_value=f"{row.kind} {row.number}", new_value="(deleted)",
-                                     user=uow.user, at=now()))
+    uow.session.add(
+        AgreementHistory(
+            agreement_id=row.id,
+            line_no=None,
+            field="Agreement",
+            old_value=f"{row.kind} {row.number}",
+            new_value="(deleted)",
+            user=uow.user,
+            at=now(),
+        )
+    )
     uow.session.delete(row)
     uow.commit()

@@ -25,8 +25,16 @@ from .context import AppContext
 from .outfile import output_file, protected_files
 from .security import Permission, require
 
-REQUIRED_TABLES = ("alembic_version", "company", "vendor", "agreement", "agreement_line",
-                   "receiving_slip", "journal_entry", "journal_line")
+REQUIRED_TABLES = (
+    "alembic_version",
+    "company",
+    "vendor",
+    "agreement",
+    "agreement_line",
+    "receiving_slip",
+    "journal_entry",
+    "journal_line",
+)
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,19 @@ def inspect(ctx: AppContext, path: str | Path) -> BackupInfo:
     tables, revision = contents(ctx.engine, source)
     missing = [t for t in REQUIRED_TABLES if t not in tables]
     if missing:
-        raise BackupError(f"{source.name} is not a backup of this application (no {', '.join(missing)} "
-                          "table); nothing was restored")
+        raise BackupError(
+            f"{source.name} is not a backup of this application (no {', '.join(missing)} table); nothing was restored"
+        )
     if revision is None:
-        raise BackupError(f"{source.name} has no schema revision; it is not a complete backup of this "
-                          "application; nothing was restored")
+        raise BackupError(
+            f"{source.name} has no schema revision; it is not a complete backup of this "
+            "application; nothing was restored"
+        )
     if not db.known_revision(revision):
-        raise BackupError(f"{source.name} was made by a newer version of the program (schema revision "
-                          f"{revision}); install that version to restore it; nothing was restored")
+        raise BackupError(
+            f"{source.name} was made by a newer version of the program (schema revision "
+            f"{revision}); install that version to restore it; nothing was restored"
+        )
     return BackupInfo(source, ctx.dialect, revision, source.stat().st_size)
 
 

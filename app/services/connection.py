@@ -56,9 +56,14 @@ class ServerSettings:
         """The SQLAlchemy URL, without a password (libpq takes it from the password file)."""
         if problems := self.problems():
             raise ValidationFailed(problems)
-        return URL.create(DRIVER, username=self.user.strip(), host=self.host.strip(), port=self.port,
-                          database=self.database.strip(),
-                          query={"sslmode": self.sslmode}).render_as_string(hide_password=False)
+        return URL.create(
+            DRIVER,
+            username=self.user.strip(),
+            host=self.host.strip(),
+            port=self.port,
+            database=self.database.strip(),
+            query={"sslmode": self.sslmode},
+        ).render_as_string(hide_password=False)
 
     @classmethod
     def from_url(cls, url: str) -> ServerSettings | None:
@@ -70,8 +75,13 @@ class ServerSettings:
         if parsed.get_backend_name() != "postgresql":
             return None
         sslmode = parsed.query.get("sslmode", "prefer")
-        return cls(parsed.host or "localhost", parsed.port or 5432, parsed.database or "",
-                   parsed.username or "", sslmode if isinstance(sslmode, str) else "prefer")
+        return cls(
+            parsed.host or "localhost",
+            parsed.port or 5432,
+            parsed.database or "",
+            parsed.username or "",
+            sslmode if isinstance(sslmode, str) else "prefer",
+        )
 
 
 def local_url() -> str:
@@ -111,6 +121,7 @@ def _reason(exc: DBAPIError) -> str:
 
 
 # -- the libpq password file
+
 
 def pgpass_path() -> Path:
     if os.environ.get("PGPASSFILE"):

@@ -80,8 +80,13 @@ def demo_files(folder: Path = DEMO_DIR) -> DemoFiles:
     """The demo's metadata (demo.json)."""
     meta = json.loads((folder / "demo.json").read_text(encoding="utf-8"))
     company = meta["company"]
-    return DemoFiles(folder, company["name"], company["currency"], company.get("address", ""),
-                     date.fromisoformat(meta["written_for"]))
+    return DemoFiles(
+        folder,
+        company["name"],
+        company["currency"],
+        company.get("address", ""),
+        date.fromisoformat(meta["written_for"]),
+    )
 
 
 def months_between(start: date, end: date) -> int:
@@ -120,8 +125,7 @@ def _import(uow: UnitOfWork, kind: str, path: Path, today: date) -> None:
         raise ImportFailed([Problem(f"{path.name} {p.record}", p.field, p.message) for p in exc.problems]) from None
 
 
-def load_demo(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None,
-              folder: Path = DEMO_DIR) -> str:
+def load_demo(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = None, folder: Path = DEMO_DIR) -> str:
     """Load the demo company from its files, dated for today; returns a one-line summary.
 
     Refuses a database that already has vendors (with if_empty: does nothing and says so).
@@ -156,13 +160,27 @@ def load_demo(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = N
     n_vendors = session.scalar(select(func.count()).select_from(Vendor)) or 0
     n_products = session.scalar(select(func.count()).select_from(Product)) or 0
     n_agreements = session.scalar(select(func.count()).select_from(Agreement)) or 0
-    ladders = select(AgreementLine.agreement_id, AgreementLine.product_id, AgreementLine.cat1,
-                     AgreementLine.cat2, AgreementLine.cat3, AgreementLine.cat4,
-                     AgreementLine.start_date, AgreementLine.end_date).distinct().subquery()
+    ladders = (
+        select(
+            AgreementLine.agreement_id,
+            AgreementLine.product_id,
+            AgreementLine.cat1,
+            AgreementLine.cat2,
+            AgreementLine.cat3,
+            AgreementLine.cat4,
+            AgreementLine.start_date,
+            AgreementLine.end_date,
+        )
+        .distinct()
+        .subquery()
+    )
     n_ladders = session.scalar(select(func.count()).select_from(ladders)) or 0
-    n_drafts = session.scalar(select(func.count()).select_from(ReceivingSlip)
-                              .where(ReceivingSlip.status == "DRAFT")) or 0
+    n_drafts = (
+        session.scalar(select(func.count()).select_from(ReceivingSlip).where(ReceivingSlip.status == "DRAFT")) or 0
+    )
     session.rollback()
-    return (f"Demo company loaded: {n_vendors:,} vendors, {n_products:,} products, "
-            f"{n_agreements:,} agreements ({n_ladders:,} ladders), {result.lines:,} receipt lines "
-            f"posted ({result.slips:,} slips), {n_drafts:,} draft slips")
+    return (
+        f"Demo company loaded: {n_vendors:,} vendors, {n_products:,} products, "
+        f"{n_agreements:,} agreements ({n_ladders:,} ladders), {result.lines:,} receipt lines "
+        f"posted ({result.slips:,} slips), {n_drafts:,} draft slips"
+    )

@@ -30,7 +30,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula 
 SPLITS = (",", ";", "\t", "|", "\r", "\n")  # where a spreadsheet may start a new cell or row
 _FORMULA = rf'[ "]*[{re.escape("".join(DANGEROUS))}]'
 _AT_START = re.compile(_FORMULA)
-_AT_EVERY_START = re.compile(rf'(?:^|(?<=[{re.escape("".join(SPLITS))}]))(?={_FORMULA})')
+_AT_EVERY_START = re.compile(rf"(?:^|(?<=[{re.escape(''.join(SPLITS))}]))(?={_FORMULA})")
 MONEY_FORMAT = "#,##0.00"
 DECIMAL_FORMAT = "#,##0.00##"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -103,9 +103,15 @@ def _shown(value: object, number_format: str | None) -> str:
     return "" if value is None else str(value)
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Sequence[object]],
-                *, sheet: str = "Sheet1", money_columns: Sequence[str] = (),
-                formats: Mapping[str, str] | None = None) -> int:
+def write_table(
+    path: str | Path,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    sheet: str = "Sheet1",
+    money_columns: Sequence[str] = (),
+    formats: Mapping[str, str] | None = None,
+) -> int:
     """Write columns and rows to .csv or .xlsx (by extension); returns the row count.
 
     The file at `path` is written as it is: callers write through
@@ -125,8 +131,9 @@ def write_table(path: str | Path, columns: Sequence[str], rows: Iterable[Sequenc
     return _write_xlsx(path, columns, list(rows), sheet, [number_formats.get(c) for c in columns])
 
 
-def _write_xlsx(path: Path, columns: Sequence[str], rows: list[Sequence[object]], sheet: str,
-                number_formats: list[str | None]) -> int:
+def _write_xlsx(
+    path: Path, columns: Sequence[str], rows: list[Sequence[object]], sheet: str, number_formats: list[str | None]
+) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -46,8 +46,11 @@ def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
     if out:
         raise ValidationFailed(out)
     session = uow.session
-    by_no = {a.number: a for part in slices(sorted(seen))
-             for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(part)))}
+    by_no = {
+        a.number: a
+        for part in slices(sorted(seen))
+        for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(part)))
+    }
     for rec in records:
         row = by_no.get(rec.number)
         if row is None:
@@ -92,7 +95,5 @@ def gl_reference(uow: UnitOfWork) -> dict[str, tuple[int, str]]:
 
 
 def roles_to_accounts(session: Session) -> dict[str, tuple[int, str]]:
-    rows = session.execute(
-        select(GlReference.role, GlAccount.id, GlAccount.number).join(GlAccount)
-    )
+    rows = session.execute(select(GlReference.role, GlAccount.id, GlAccount.number).join(GlAccount))
     return {role: (aid, number) for role, aid, number in rows}

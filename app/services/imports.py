@@ -55,8 +55,9 @@ Progress = Callable[[int, int], None]
 NUMBER_LENGTH = Agreement.__table__.c.number.type.length
 
 
-def import_file(uow: UnitOfWork, kind: str, path: str | Path, *, today: date | None = None,
-                progress: Progress | None = None) -> int:
+def import_file(
+    uow: UnitOfWork, kind: str, path: str | Path, *, today: date | None = None, progress: Progress | None = None
+) -> int:
     """Import one file; returns the number of rows. Raises ImportFailed, writing nothing.
 
     progress(done, total), in rows of the file: (0, total) once the file is read, then as
@@ -93,16 +94,20 @@ def _categories(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
     for row in rows:
         c = Cells(row, problems)
         level = c.integer("level")
-        records.append(masterdata.CategoryIn(level or 0, c.text("code", True), c.text("parent_code") or None,
-                                             c.text("description"), row.label))
+        records.append(
+            masterdata.CategoryIn(
+                level or 0, c.text("code", True), c.text("parent_code") or None, c.text("description"), row.label
+            )
+        )
     _raise(problems)
     return masterdata.save_categories(uow, records)
 
 
 def _vendors(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
     records = [
-        masterdata.VendorIn(r.cells["code"], r.cells["name"], r.cells["currency"] or None,
-                            r.cells.get("address", ""), True, r.label)
+        masterdata.VendorIn(
+            r.cells["code"], r.cells["name"], r.cells["currency"] or None, r.cells.get("address", ""), True, r.label
+        )
         for r in rows
     ]
     return masterdata.save_vendors(uow, records)
@@ -114,10 +119,16 @@ def _products(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
     for row in rows:
         c = Cells(row, problems)
         cost = c.decimal("unit_cost", places=4, minimum=Decimal(0))
-        records.append(masterdata.ProductIn(
-            c.text("code", True), c.text("description"), c.text("vendor_code", True),
-            (c.text("cat1") or None, c.text("cat2") or None, c.text("cat3") or None, c.text("cat4") or None),
-            cost if cost is not None else Decimal(0), row.label))
+        records.append(
+            masterdata.ProductIn(
+                c.text("code", True),
+                c.text("description"),
+                c.text("vendor_code", True),
+                (c.text("cat1") or None, c.text("cat2") or None, c.text("cat3") or None, c.text("cat4") or None),
+                cost if cost is not None else Decimal(0),
+                row.label,
+            )
+        )
     _raise(problems)
     return masterdata.save_products(uow, records)
 
@@ -129,7 +140,8 @@ def _accounts(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
 
 def _gl_reference(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
     return gl_accounts.save_gl_reference(
-        uow, [(r.label, r.cells["role"].upper(), r.cells["account_number"]) for r in rows])
+        uow, [(r.label, r.cells["role"].upper(), r.cells["account_number"]) for r in rows]
+    )
 
 
 def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
@@ -169,9 +181,13 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         first_row = members[0][0]
         statuses = {status for _r, _l, status in members}
         if len(statuses) > 1:
-            problems.extend(Problem(r.label, "status", f"rows of one agreement need one status "
-                                    f"({members[0][2]} on {first_row.label})")
-                            for r, _l, s in members if s != members[0][2])
+            problems.extend(
+                Problem(
+                    r.label, "status", f"rows of one agreement need one status ({members[0][2]} on {first_row.label})"
+                )
+                for r, _l, s in members
+                if s != members[0][2]
+            )
             continue
         try:
             agreement_id = agreement_service.find_agreement(uow, vendor, kind, number or None)
@@ -183,8 +199,16 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
             lines = _match_existing(uow, agreement_id, lines)
         try:
             agreement_service.save_agreement(
-                uow, vendor=vendor, kind=kind, status=members[0][2], lines=lines,
-                agreement_id=agreement_id, number=number or None, today=today, commit=False)
+                uow,
+                vendor=vendor,
+                kind=kind,
+                status=members[0][2],
+                lines=lines,
+                agreement_id=agreement_id,
+                number=number or None,
+                today=today,
+                commit=False,
+            )
         except ValidationFailed as exc:
             problems.extend(_to_columns(exc.problems, first_row))
     if problems:
@@ -230,9 +254,21 @@ def _receipts(uow: UnitOfWork, rows: list[Row], progress: Progress | None) -> in
         cost = c.decimal("unit_cost")
         if not slip_no:
             continue
-        slips[slip_no].append((row, vendor, when, c.text("reference"), receiving.SlipLineIn(
-            line_no if line_no is not None else 0, c.text("product_code", True),
-            quantity if quantity is not None else Decimal(1), cost, row.label)))
+        slips[slip_no].append(
+            (
+                row,
+                vendor,
+                when,
+                c.text("reference"),
+                receiving.SlipLineIn(
+                    line_no if line_no is not None else 0,
+                    c.text("product_code", True),
+                    quantity if quantity is not None else Decimal(1),
+                    cost,
+                    row.label,
+                ),
+            )
+        )
     records = []
     for slip_no, members in slips.items():
         first, vendor, when, _ref, _line = members[0]
@@ -242,15 +278,23 @@ def _receipts(uow: UnitOfWork, rows: list[Row], progress: Progress | None) -> in
             if v != vendor:
                 problems.append(Problem(row.label, "vendor_code", f"slip {slip_no} is for {vendor} on {first.label}"))
             if w != when and w is not None and when is not None:
-                problems.append(Problem(row.label, "received_date",
-                                        f"slip {slip_no} is dated {when} on {first.label}"))
+                problems.append(Problem(row.label, "received_date", f"slip {slip_no} is dated {when} on {first.label}"))
             if ref and ref != reference:
-                problems.append(Problem(row.label, "reference",
-                                        f"slip {slip_no} has reference {reference!r} on {ref_row.label}"))
+                problems.append(
+                    Problem(row.label, "reference", f"slip {slip_no} has reference {reference!r} on {ref_row.label}")
+                )
         if when is None:
             continue
-        records.append(receiving.SlipIn(slip_no, vendor, when, tuple(m[4] for m in members), reference=reference,
-                                        label=f"{first.label} (slip {slip_no})"))
+        records.append(
+            receiving.SlipIn(
+                slip_no,
+                vendor,
+                when,
+                tuple(m[4] for m in members),
+                reference=reference,
+                label=f"{first.label} (slip {slip_no})",
+            )
+        )
     _raise(problems)
     receiving.save_slips(uow, records, progress=progress)
     return len(rows)

@@ -57,8 +57,15 @@ def write_journal(path: str | Path, rows: Iterable[Sequence[object]]) -> int:
 
 
 def _record(row: JournalExport) -> ExportRecord:
-    return ExportRecord(row.export_no, row.exported_at, row.exported_by, row.line_count, row.total_debit,
-                        row.total_credit, row.file_name)
+    return ExportRecord(
+        row.export_no,
+        row.exported_at,
+        row.exported_by,
+        row.line_count,
+        row.total_debit,
+        row.total_credit,
+        row.file_name,
+    )
 
 
 def list_exports(uow: UnitOfWork) -> list[ExportRecord]:
@@ -71,14 +78,22 @@ def lines_not_exported(uow: UnitOfWork) -> int:
     """How many journal lines the next `--new` export would carry (those committed by now)."""
     require(uow, Permission.REPORTS)
     return uow.session.scalar(  # type: ignore[return-value]
-        select(func.count()).select_from(JournalLine)
+        select(func.count())
+        .select_from(JournalLine)
         .outerjoin(JournalExportLine, JournalExportLine.line_id == JournalLine.id)
-        .where(JournalExportLine.line_id.is_(None)))
+        .where(JournalExportLine.line_id.is_(None))
+    )
 
 
 def export_new(
-    uow: UnitOfWork, path: str | Path, date_from: date | None = None, date_to: date | None = None,
-    source: str | None = None, *, posted_from: Moment | None = None, posted_to: Moment | None = None,
+    uow: UnitOfWork,
+    path: str | Path,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    source: str | None = None,
+    *,
+    posted_from: Moment | None = None,
+    posted_to: Moment | None = None,
     replace: bool = False,
 ) -> ExportRecord | None:
     """Export the journal lines no export carried yet (of those the filters select, if any)
@@ -96,23 +111,28 @@ def export_new(
     # they stay unexported, for the next export. (An "id above the last exported id" mark
     # would miss them for good: ids are drawn before commit, so they commit out of order.)
     export_no = (session.scalar(select(func.max(JournalExport.export_no))) or 0) + 1
-    lines = journal_lines(uow, date_from, date_to, source, posted_from=posted_from, posted_to=posted_to,
-                          unexported=True)
+    lines = journal_lines(
+        uow, date_from, date_to, source, posted_from=posted_from, posted_to=posted_to, unexported=True
+    )
     if not lines:
         return None
     rows = [(*values[:-1], export_no) for _id, values in lines]  # export_no is the last column
     totals = (sum((r[DEBIT] for r in rows), ZERO), sum((r[CREDIT] for r in rows), ZERO))  # type: ignore[misc]
     largest = from_units(TOTAL_UNITS, -2)
     if max(totals) > largest:
-        raise ServiceError(f"Journal export {export_no} would total {fmt_money(max(totals))}, more than an export "
-                           f"records ({fmt_money(largest)}); export in parts, e.g. with --posted-to "
-                           "(nothing was exported)")
-    record = ExportRecord(export_no, transaction_time(session.connection()), uow.user, len(rows), *totals,
-                          str(target.absolute()))
+        raise ServiceError(
+            f"Journal export {export_no} would total {fmt_money(max(totals))}, more than an export "
+            f"records ({fmt_money(largest)}); export in parts, e.g. with --posted-to "
+            "(nothing was exported)"
+        )
+    record = ExportRecord(
+        export_no, transaction_time(session.connection()), uow.user, len(rows), *totals, str(target.absolute())
+    )
     session.add(JournalExport(**asdict(record)))
     session.flush()
-    BulkWriter(session).insert(JournalExportLine.__table__, ("line_id", "export_no"),
-                               [(line_id, export_no) for line_id, _values in lines])
+    BulkWriter(session).insert(
+        JournalExportLine.__table__, ("line_id", "export_no"), [(line_id, export_no) for line_id, _values in lines]
+    )
     committed = False
     try:
         with output_file(target, force=replace, protect=protect, suffixes=FORMATS) as partial:
@@ -121,8 +141,10 @@ def export_new(
             committed = True
     except OutputFailed as exc:
         if committed:
-            raise ServiceError(f"Journal export {export_no} is recorded, but its file was not written ({exc}); "
-                               f"print it again: coop export journal --reprint {export_no} --out FILE") from None
+            raise ServiceError(
+                f"Journal export {export_no} is recorded, but its file was not written ({exc}); "
+                f"print it again: coop export journal --reprint {export_no} --out FILE"
+            ) from None
         raise
     return record
 
@@ -135,6 +157,7 @@ def reprint(uow: UnitOfWork, export_no: int, path: str | Path) -> int:
         raise NotFound(f"Journal export {export_no} does not exist")
     lines = journal_lines(uow, export_no=export_no)
     if len(lines) != record.line_count:  # both tables are append-only: a damaged database
-        raise ServiceError(f"Journal export {export_no} recorded {record.line_count} lines, "
-                           f"but {len(lines)} are linked to it")
+        raise ServiceError(
+            f"Journal export {export_no} recorded {record.line_count} lines, but {len(lines)} are linked to it"
+        )
     return write_journal(path, (values for _id, values in lines))

@@ -70,9 +70,7 @@ def build_ladders(
 def vendor_ladders(session: Session, vendor_id: int, status: str = ACCEPTED) -> dict[str, list[Ladder]]:
     """Ladders of the vendor's agreements in a status, by kind."""
     agreements = list(
-        session.scalars(
-            select(Agreement).where(Agreement.vendor_id == vendor_id, Agreement.status == status)
-        )
+        session.scalars(select(Agreement).where(Agreement.vendor_id == vendor_id, Agreement.status == status))
     )
     if not agreements:
         return {}
@@ -91,8 +89,9 @@ def vendor_ladders(session: Session, vendor_id: int, status: str = ACCEPTED) -> 
 def accepted_signature(session: Session) -> tuple[int, int, int]:
     """Changes whenever an agreement is accepted or an accepted one is amended."""
     row = session.execute(
-        select(func.count(), func.coalesce(func.sum(Agreement.version), 0), func.coalesce(func.max(Agreement.id), 0))
-        .where(Agreement.status == ACCEPTED)
+        select(
+            func.count(), func.coalesce(func.sum(Agreement.version), 0), func.coalesce(func.max(Agreement.id), 0)
+        ).where(Agreement.status == ACCEPTED)
     ).one()
     return (int(row[0]), int(row[1]), int(row[2]))
 
@@ -102,8 +101,7 @@ def all_ladders(session: Session) -> dict[int, dict[str, list[Ladder]]]:
     agreements = list(session.scalars(select(Agreement).where(Agreement.status == ACCEPTED)))
     if not agreements:
         return {}
-    lines = list(session.scalars(
-        select(AgreementLine).join(Agreement).where(Agreement.status == ACCEPTED)))
+    lines = list(session.scalars(select(AgreementLine).join(Agreement).where(Agreement.status == ACCEPTED)))
     pids = {line.product_id for line in lines if line.product_id is not None}
     codes: dict[int, str] = {}
     if pids:

@@ -76,9 +76,7 @@ def set_company(uow: UnitOfWork, name: str, currency: str, address: str = "") ->
     row = company(uow)
     has_vendors = uow.session.scalar(select(Vendor.id).limit(1)) is not None
     if currency != row.currency and has_vendors:
-        raise ValidationFailed(
-            [Problem("Company", "currency", "cannot change once vendors exist")]
-        )
+        raise ValidationFailed([Problem("Company", "currency", "cannot change once vendors exist")])
     row.name, row.currency, row.address = name, currency, address
     uow.commit()
 
@@ -87,9 +85,7 @@ def category_map(uow: UnitOfWork) -> dict[tuple[int, str], str | None]:
     """(level, code) -> parent code, for every category."""
     parent = Category.__table__.alias("p")
     rows = uow.session.execute(
-        select(Category.level, Category.code, parent.c.code).outerjoin(
-            parent, parent.c.id == Category.parent_id
-        )
+        select(Category.level, Category.code, parent.c.code).outerjoin(parent, parent.c.id == Category.parent_id)
     )
     return {(lvl, code): pcode for lvl, code, pcode in rows}
 
@@ -182,16 +178,16 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
     if out:
         raise ValidationFailed(out)
     session = uow.session
-    by_code = {v.code: v for part in slices(sorted(seen))
-               for v in session.scalars(select(Vendor).where(Vendor.code.in_(part)))}
+    by_code = {
+        v.code: v for part in slices(sorted(seen)) for v in session.scalars(select(Vendor).where(Vendor.code.in_(part)))
+    }
     for rec in records:
         row = by_code.get(rec.code)
         if row is None:
             row = Vendor(code=rec.code)
             session.add(row)
             by_code[rec.code] = row
-        row.name, row.currency, row.address, row.active = (
-            rec.name.strip(), currency, rec.address, rec.active)
+        row.name, row.currency, row.address, row.active = (rec.name.strip(), currency, rec.address, rec.active)
     uow.commit()
     return len(records)
 
@@ -223,8 +219,7 @@ def check_cat_chain(
                 Problem(
                     label,
                     name,
-                    f"category {code} belongs to {categories[(level, code)]}, "
-                    f"not to {cats[level - 2]}",
+                    f"category {code} belongs to {categories[(level, code)]}, not to {cats[level - 2]}",
                 )
             )
 
@@ -259,8 +254,11 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         out.extend(unit_cost_problems(label, "unit_cost", rec.unit_cost))
     if out:
         raise ValidationFailed(out)
-    by_code = {p.code: p for part in slices(sorted(seen))
-               for p in session.scalars(select(Product).where(Product.code.in_(part)))}
+    by_code = {
+        p.code: p
+        for part in slices(sorted(seen))
+        for p in session.scalars(select(Product).where(Product.code.in_(part)))
+    }
     # A product's categories decide which ladder its posted lines belong to (SPEC §5.2).
     wanted = {rec.code: tuple(c or None for c in rec.cats) for rec in records}
     moved = [p.id for p in by_code.values() if (p.cat1, p.cat2, p.cat3, p.cat4) != wanted[p.code]]
@@ -311,5 +309,10 @@ def _rerate_products(uow: UnitOfWork, product_ids: list[int]) -> None:
 
 
 __all__ = [  # the GL side, re-exported
-    "ACCOUNT_TYPES", "AccountIn", "gl_reference", "roles_to_accounts", "save_accounts", "save_gl_reference",
+    "ACCOUNT_TYPES",
+    "AccountIn",
+    "gl_reference",
+    "roles_to_accounts",
+    "save_accounts",
+    "save_gl_reference",
 ]

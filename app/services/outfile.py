@@ -74,8 +74,9 @@ def check_target(path: str | Path, *, force: bool, protect: Iterable[Path], suff
 
 
 @contextmanager
-def output_file(path: str | Path, *, force: bool, protect: Iterable[Path],
-                suffixes: Sequence[str] = ()) -> Iterator[Path]:
+def output_file(
+    path: str | Path, *, force: bool, protect: Iterable[Path], suffixes: Sequence[str] = ()
+) -> Iterator[Path]:
     """Check the target, yield a new empty file beside it (same extension) to write, and
     move that onto the target when the block ends without an error.
 

@@ -168,11 +168,19 @@ def post_slips(
     if slip_nos is not None:
         repeated = sorted(s for s, n in Counter(slip_nos).items() if n > 1)
         if repeated:
-            raise AlreadyPosted("Receiving slip " + ", ".join(repeated) + " is named more than once; "
-                                "a slip posts once")
-        rows = rows_in(session, select(ReceivingSlip.id, ReceivingSlip.slip_no, ReceivingSlip.status,
-                                       ReceivingSlip.vendor_id, ReceivingSlip.received_date),
-                       ReceivingSlip.slip_no, sorted(slip_nos))
+            raise AlreadyPosted("Receiving slip " + ", ".join(repeated) + " is named more than once; a slip posts once")
+        rows = rows_in(
+            session,
+            select(
+                ReceivingSlip.id,
+                ReceivingSlip.slip_no,
+                ReceivingSlip.status,
+                ReceivingSlip.vendor_id,
+                ReceivingSlip.received_date,
+            ),
+            ReceivingSlip.slip_no,
+            sorted(slip_nos),
+        )
         found = {r.slip_no: r for r in rows}
         unknown = [s for s in slip_nos if s not in found]
         if unknown:
@@ -210,8 +218,9 @@ def post_slips(
             if cancelled and cancelled():
                 raise PostingCancelled(f"cancelled after {result.slips} slips")
             try:
-                _post_batch(uow, [b[0] for b in batch], {b[1] for b in batch}, today, result,
-                            skip_posted=True, ladders=cache)
+                _post_batch(
+                    uow, [b[0] for b in batch], {b[1] for b in batch}, today, result, skip_posted=True, ladders=cache
+                )
                 uow.commit()
             except BaseException:
                 session.rollback()
@@ -232,28 +241,39 @@ def check_gl_roles(session: Session) -> None:
     missing = sorted(needed - set(roles_to_accounts(session)))
     if missing:
         raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing)
-            + " (set it in Maintenance > GL Reference)"
+            "GL reference incomplete: no account for " + ", ".join(missing) + " (set it in Maintenance > GL Reference)"
         )
 
 
-def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], today: date,
-                result: PostingResult, skip_posted: bool = False, ladders: LadderCache | None = None) -> None:
+def _post_batch(
+    uow: UnitOfWork,
+    slip_ids: list[int],
+    vendor_ids: set[int],
+    today: date,
+    result: PostingResult,
+    skip_posted: bool = False,
+    ladders: LadderCache | None = None,
+) -> None:
     session = uow.session
     lock_vendors(session, vendor_ids)
     stamp = transaction_time(session.connection())  # the slips' posted_at, and their entries'
     if skip_posted:  # another workstation may have posted some meanwhile
-        slip_ids = list(session.scalars(select(ReceivingSlip.id).where(
-            ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")))
+        slip_ids = list(
+            session.scalars(
+                select(ReceivingSlip.id).where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")
+            )
+        )
         if not slip_ids:
             return
-    flipped = set(session.scalars(
-        update(ReceivingSlip)
-        .where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")
-        .values(status="POSTED", posted_by=uow.user, posted_at=stamp)
-        .returning(ReceivingSlip.id)
-        .execution_options(synchronize_session=False)
-    ))
+    flipped = set(
+        session.scalars(
+            update(ReceivingSlip)
+            .where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")
+            .values(status="POSTED", posted_by=uow.user, posted_at=stamp)
+            .returning(ReceivingSlip.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if len(flipped) != len(slip_ids):
         missing = [i for i in slip_ids if i not in flipped]
         if skip_posted:  # posting every draft: what changed meanwhile waits for the next run
@@ -263,8 +283,10 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
         elif session.scalar(select(func.count()).select_from(ReceivingSlip).where(ReceivingSlip.id.in_(missing))):
             raise AlreadyPosted("a receiving slip of this posting was posted by another workstation meanwhile")
         else:
-            raise PostingRefused("a receiving slip of this posting was saved again or deleted by another "
-                                 "workstation meanwhile; nothing was posted: open it and post it again")
+            raise PostingRefused(
+                "a receiving slip of this posting was saved again or deleted by another "
+                "workstation meanwhile; nothing was posted: open it and post it again"
+            )
     lines = rlines(session, line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     lines.sort(key=attrgetter("position"))
     check_line_limits(lines)
@@ -286,8 +308,9 @@ def _post_batch(uow: UnitOfWork, slip_ids: list[int], vendor_ids: set[int], toda
     result.slip_nos.extend(sorted({ln.slip_no for ln in lines}))
 
 
-def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None,
-                   ladders: LadderCache | None = None) -> int:
+def rerate_vendors(
+    uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None, ladders: LadderCache | None = None
+) -> int:
     """Compute the vendors' ladders afresh and post the differences (no commit)."""
     session = uow.session
     vendor_ids = sorted(set(vendor_ids))
@@ -306,8 +329,9 @@ def rerate_vendors(uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | 
 
 def _rerate_vendor(session: Session, batch: Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
     batch.replace_volumes_of.add(vendor_id)
-    lines = rlines(session, line_query(session).where(ReceivingSlip.vendor_id == vendor_id,
-                                                         ReceivingSlip.status == "POSTED"))
+    lines = rlines(
+        session, line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")
+    )
     lines.sort(key=attrgetter("position"))
     batch.known_totals(lines)
     posted = {(r[P_ID], r[P_KIND]): r for r in load_posted(session, vendor_accruals(vendor_id))}
@@ -337,8 +361,15 @@ def _rerate_vendor(session: Session, batch: Batch, vendor_id: int, ladders: dict
         batch.drop(row, vendor_id)
 
 
-def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | None = None,
-           cancelled: Cancelled | None = None, full: bool = False, batch_slips: int = 1000) -> int:
+def rerate(
+    uow: UnitOfWork,
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    full: bool = False,
+    batch_slips: int = 1000,
+) -> int:
     """Re-rate (SPEC §6.3). Returns RERATE entries.
 
     Recomputes every vendor whose ladders or product categories changed since its accruals
@@ -357,9 +388,13 @@ def rerate(uow: UnitOfWork, *, today: date | None = None, progress: Progress | N
         vendor_ids = [vid for vid in vendor_ids if stamps.get(vid) != current.get(vid)]
     groups: list[list[int]] = []
     if vendor_ids:
-        slips = dict(session.execute(  # type: ignore[arg-type]
-            select(ReceivingSlip.vendor_id, func.count()).where(ReceivingSlip.status == "POSTED")
-            .group_by(ReceivingSlip.vendor_id)).all())
+        slips = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(ReceivingSlip.vendor_id, func.count())
+                .where(ReceivingSlip.status == "POSTED")
+                .group_by(ReceivingSlip.vendor_id)
+            ).all()
+        )
         size = batch_slips
         for vid in vendor_ids:
             if size >= batch_slips:

@@ -113,8 +113,7 @@ def products(uow: UnitOfWork, vendor: str | None = None) -> list[ProductRow]:
     return [ProductRow(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7]) for r in uow.session.execute(query)]
 
 
-def categories(uow: UnitOfWork, level: int | None = None,
-               parents: tuple[str | None, ...] = ()) -> list[CategoryRow]:
+def categories(uow: UnitOfWork, level: int | None = None, parents: tuple[str | None, ...] = ()) -> list[CategoryRow]:
     """Categories by level and code. With `parents` (the codes of levels 1..level-1, ALL or
     blank meaning any), only those under that chain."""
     parent = Category.__table__.alias("p")
@@ -147,8 +146,9 @@ def categories(uow: UnitOfWork, level: int | None = None,
 
 
 def accounts(uow: UnitOfWork) -> list[AccountRow]:
-    return [AccountRow(a.number, a.name, a.type)
-            for a in uow.session.scalars(select(GlAccount).order_by(GlAccount.number))]
+    return [
+        AccountRow(a.number, a.name, a.type) for a in uow.session.scalars(select(GlAccount).order_by(GlAccount.number))
+    ]
 
 
 def gl_reference(uow: UnitOfWork) -> dict[str, str | None]:
@@ -172,8 +172,10 @@ def slips(uow: UnitOfWork, vendor: str | None = None, status: str | None = None)
         query = query.where(Vendor.code == vendor)
     if status:
         query = query.where(ReceivingSlip.status == status)
-    return [SlipRow(no, vcode, received, ref, st, count, total or ZERO)
-            for no, vcode, received, ref, st, count, total in uow.session.execute(query)]
+    return [
+        SlipRow(no, vcode, received, ref, st, count, total or ZERO)
+        for no, vcode, received, ref, st, count, total in uow.session.execute(query)
+    ]
 
 
 def slip_status(uow: UnitOfWork, slip_no: str) -> str | None:
@@ -207,8 +209,13 @@ class EstimatedLadder:
     row: EstimatedRow
 
 
-def estimated_ladders(uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None,
-                      date_from: date | None = None, kind: str | None = None) -> list[EstimatedLadder]:
+def estimated_ladders(
+    uow: UnitOfWork,
+    as_of: date | None = None,
+    vendor: str | None = None,
+    date_from: date | None = None,
+    kind: str | None = None,
+) -> list[EstimatedLadder]:
     """The rows of `reports.estimated_rebates`, each with its ladder key; optionally one kind."""
     require(uow, Permission.REPORTS)
     session = uow.session
@@ -216,10 +223,12 @@ def estimated_ladders(uow: UnitOfWork, as_of: date | None = None, vendor: str | 
     query = select(Vendor).order_by(Vendor.code)
     if vendor:
         query = query.where(Vendor.code == vendor)
-    return [EstimatedLadder(ladder.key, row)
-            for v in session.scalars(query)
-            for ladder, row in ladder_estimates(session, v, as_of, date_from)
-            if kind is None or row.kind == kind]
+    return [
+        EstimatedLadder(ladder.key, row)
+        for v in session.scalars(query)
+        for ladder, row in ladder_estimates(session, v, as_of, date_from)
+        if kind is None or row.kind == kind
+    ]
 
 
 @dataclass(frozen=True)
@@ -239,8 +248,9 @@ class LadderLine:
     applied_to_cost: Decimal
 
 
-def ladder_lines(uow: UnitOfWork, ladder_key: str, as_of: date | None = None,
-                 date_from: date | None = None) -> list[LadderLine]:
+def ladder_lines(
+    uow: UnitOfWork, ladder_key: str, as_of: date | None = None, date_from: date | None = None
+) -> list[LadderLine]:
     """The receipt lines that accrued on a ladder, in posting order (received, slip, line)."""
     require(uow, Permission.REPORTS)
     t = LineAccrual
@@ -284,9 +294,16 @@ class LadderProgress:
     lines: int
 
 
-def ladder_progress(uow: UnitOfWork, agreement_id: int, product: str | None,
-                    cats: tuple[str | None, ...], start: date, end: date, period: str | None = None,
-                    as_of: date | None = None) -> LadderProgress:
+def ladder_progress(
+    uow: UnitOfWork,
+    agreement_id: int,
+    product: str | None,
+    cats: tuple[str | None, ...],
+    start: date,
+    end: date,
+    period: str | None = None,
+    as_of: date | None = None,
+) -> LadderProgress:
     """The accrued volume of the ladder an agreement line belongs to (same scope and dates):
     the sum of line_accrual.amount for its key, received by as_of (default today)."""
     require(uow, Permission.REPORTS)
@@ -299,7 +316,8 @@ def ladder_progress(uow: UnitOfWork, agreement_id: int, product: str | None,
         pkey = period_key(period, min(max(as_of, start), end))
         where.append(t.period_key == pkey)
     volume, rebate, count = uow.session.execute(
-        select(func.sum(t.amount), func.sum(t.rebate), func.count()).where(*where)).one()
+        select(func.sum(t.amount), func.sum(t.rebate), func.count()).where(*where)
+    ).one()
     return LadderProgress(key, pkey, volume or ZERO, rebate or ZERO, count)
 
 
@@ -327,19 +345,28 @@ def overview(uow: UnitOfWork) -> Overview:
 
     session = uow.session
     company = session.get(Company, 1)
-    accepted = dict(session.execute(
-        select(Agreement.kind, func.count()).where(Agreement.status == ACCEPTED).group_by(Agreement.kind)).all())
+    accepted = dict(
+        session.execute(
+            select(Agreement.kind, func.count()).where(Agreement.status == ACCEPTED).group_by(Agreement.kind)
+        ).all()
+    )
     drafts = session.execute(
         select(func.count(func.distinct(ReceivingSlip.id)), func.count(ReceiptLine.id))
-        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).where(ReceivingSlip.status == "DRAFT")).one()
+        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+        .where(ReceivingSlip.status == "DRAFT")
+    ).one()
     posted = session.execute(
         select(func.count(ReceiptLine.id), func.max(ReceivingSlip.received_date))
-        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).where(ReceivingSlip.status == "POSTED")).one()
+        .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+        .where(ReceivingSlip.status == "POSTED")
+    ).one()
     accrued = None
     if can(uow, Permission.REPORTS):
         debit, credit = session.execute(
-            select(func.sum(JournalLine.debit), func.sum(JournalLine.credit))
-            .where(JournalLine.role == REBATE_RECEIVABLE)).one()
+            select(func.sum(JournalLine.debit), func.sum(JournalLine.credit)).where(
+                JournalLine.role == REBATE_RECEIVABLE
+            )
+        ).one()
         accrued = (debit or ZERO) - (credit or ZERO)
     return Overview(
         company=company.name if company else "", currency=company.currency if company else "CAD",

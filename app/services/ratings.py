@@ -42,12 +42,14 @@ class LadderCache:
 ENGINE_REVISION = "2026-12-06"  # ladder keys are JSON identities (migration 0007)
 
 
-def vendor_fingerprints(session: Session, ladders_by_vendor: dict[int, dict[str, list[Ladder]]],
-                        vendor_ids: Iterable[int] | None = None) -> dict[int, str]:
+def vendor_fingerprints(
+    session: Session, ladders_by_vendor: dict[int, dict[str, list[Ladder]]], vendor_ids: Iterable[int] | None = None
+) -> dict[int, str]:
     """What decides the accruals of a vendor's posted lines: its accepted ladders and its
     products' codes and categories (and the engine's revision), as one digest per vendor."""
-    query = select(Product.vendor_id, Product.id, Product.code, Product.cat1, Product.cat2, Product.cat3,
-                   Product.cat4).order_by(Product.vendor_id, Product.id)
+    query = select(
+        Product.vendor_id, Product.id, Product.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4
+    ).order_by(Product.vendor_id, Product.id)
     wanted = None if vendor_ids is None else sorted(set(vendor_ids))
     products: dict[int, list[tuple[object, ...]]] = defaultdict(list)
     if wanted is None:
@@ -66,16 +68,24 @@ def vendor_fingerprints(session: Session, ladders_by_vendor: dict[int, dict[str,
     return out
 
 
-def stamp_first_postings(session: Session, vendor_ids: set[int], slip_ids: list[int],
-                          ladders_by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
+def stamp_first_postings(
+    session: Session, vendor_ids: set[int], slip_ids: list[int], ladders_by_vendor: dict[int, dict[str, list[Ladder]]]
+) -> None:
     """A vendor posting its first slips with the current ladders is consistent with them."""
     unstamped = vendor_ids - set(rating_stamps(session, vendor_ids))
     if not unstamped:
         return
-    posted_before = {vid for part in slices(sorted(unstamped)) for vid in session.scalars(
-        select(ReceivingSlip.vendor_id).where(
-            ReceivingSlip.vendor_id.in_(part), ReceivingSlip.status == "POSTED",
-            ReceivingSlip.id.not_in(slip_ids)).distinct())}
+    posted_before = {
+        vid
+        for part in slices(sorted(unstamped))
+        for vid in session.scalars(
+            select(ReceivingSlip.vendor_id)
+            .where(
+                ReceivingSlip.vendor_id.in_(part), ReceivingSlip.status == "POSTED", ReceivingSlip.id.not_in(slip_ids)
+            )
+            .distinct()
+        )
+    }
     first = unstamped - posted_before
     if first:
         stamp_vendors(session, vendor_fingerprints(session, ladders_by_vendor, first))
@@ -88,6 +98,9 @@ def vendors_waiting(uow: UnitOfWork) -> list[str]:
     session = uow.session
     current = vendor_fingerprints(session, LadderCache().get(session))
     stamps = rating_stamps(session)
-    posted = session.execute(select(Vendor.id, Vendor.code).where(
-        Vendor.id.in_(select(ReceivingSlip.vendor_id).where(ReceivingSlip.status == "POSTED"))).order_by(Vendor.code))
+    posted = session.execute(
+        select(Vendor.id, Vendor.code)
+        .where(Vendor.id.in_(select(ReceivingSlip.vendor_id).where(ReceivingSlip.status == "POSTED")))
+        .order_by(Vendor.code)
+    )
     return [code for vid, code in posted if stamps.get(vid) != current.get(vid)]

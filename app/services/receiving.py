@@ -97,8 +97,9 @@ def extended(quantity: Decimal, unit_cost: Decimal) -> Decimal:
     return cents(quantity * unit_cost)
 
 
-def line_problems(label: str, quantity: Decimal, unit_cost: Decimal | None,
-                  product_cost: Decimal | None) -> list[Problem]:
+def line_problems(
+    label: str, quantity: Decimal, unit_cost: Decimal | None, product_cost: Decimal | None
+) -> list[Problem]:
     """What is wrong with a line's quantity and unit cost (None: the product's cost), within
     the limits of app.domain.limits; the amount is checked once both numbers are valid."""
     out: list[Problem] = []
@@ -116,8 +117,14 @@ def line_problems(label: str, quantity: Decimal, unit_cost: Decimal | None,
         amount = extended(quantity, cost)
         if not within(amount, AMOUNT_MAX):
             limit = limit_text(AMOUNT_MAX)
-            out.append(Problem(label, "quantity", f"quantity x unit cost is too large: must be between -{limit} "
-                                                  f"and {limit} per line (got {amount:,})"))
+            out.append(
+                Problem(
+                    label,
+                    "quantity",
+                    f"quantity x unit cost is too large: must be between -{limit} "
+                    f"and {limit} per line (got {amount:,})",
+                )
+            )
     return out
 
 
@@ -127,13 +134,15 @@ def next_slip_no(uow: UnitOfWork) -> str:
     return f"R{max(ints, default=0) + 1:06d}"
 
 
-def _slip_problems(slip: SlipIn, label: str, seen: dict[str, str], existing: dict[str, str], replace_draft: bool,
-                   out: list[Problem]) -> None:
+def _slip_problems(
+    slip: SlipIn, label: str, seen: dict[str, str], existing: dict[str, str], replace_draft: bool, out: list[Problem]
+) -> None:
     """The slip's own fields: its number (length, repeated, posted or existing) and reference."""
     if slip.slip_no:
         if len(slip.slip_no) > SLIP_NO_LENGTH:
-            out.append(Problem(label, "slip_no", f"is too long ({len(slip.slip_no)} characters; "
-                                                 f"at most {SLIP_NO_LENGTH})"))
+            out.append(
+                Problem(label, "slip_no", f"is too long ({len(slip.slip_no)} characters; at most {SLIP_NO_LENGTH})")
+            )
         if slip.slip_no in seen:
             out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is repeated (also {seen[slip.slip_no]})"))
         seen[slip.slip_no] = label
@@ -143,10 +152,14 @@ def _slip_problems(slip: SlipIn, label: str, seen: dict[str, str], existing: dic
         elif status == "DRAFT" and not replace_draft:
             out.append(Problem(label, "slip_no", f"slip {slip.slip_no} already exists"))
     if len(slip.reference) > REFERENCE_LENGTH:
-        out.append(Problem(label, "reference", f"is too long ({len(slip.reference)} characters; "
-                                               f"at most {REFERENCE_LENGTH})"))
-def _lines_problems(slip: SlipIn, label: str, vid: int | None, products: dict[str, tuple[int, int, Decimal]],
-                    out: list[Problem]) -> None:
+        out.append(
+            Problem(label, "reference", f"is too long ({len(slip.reference)} characters; at most {REFERENCE_LENGTH})")
+        )
+
+
+def _lines_problems(
+    slip: SlipIn, label: str, vid: int | None, products: dict[str, tuple[int, int, Decimal]], out: list[Problem]
+) -> None:
     """Each line: its number, its product (of this vendor) and the limits of SPEC §2 / app.domain.limits."""
     if not slip.lines:
         out.append(Problem(label, "line_no", "a slip needs at least one line"))
@@ -158,8 +171,13 @@ def _lines_problems(slip: SlipIn, label: str, vid: int | None, products: dict[st
         elif line.line_no > LINE_NO_LIMIT:
             out.append(Problem(llabel, "line_no", f"is too large (got {line.line_no}; at most {LINE_NO_LIMIT})"))
         elif line.line_no in line_nos:
-            out.append(Problem(llabel, "line_no", f"slip {slip.slip_no} line {line.line_no} is repeated "
-                                                  f"(also {line_nos[line.line_no]})"))
+            out.append(
+                Problem(
+                    llabel,
+                    "line_no",
+                    f"slip {slip.slip_no} line {line.line_no} is repeated (also {line_nos[line.line_no]})",
+                )
+            )
         line_nos[line.line_no] = llabel
         info = products.get(line.product)
         if info is None:
@@ -169,8 +187,9 @@ def _lines_problems(slip: SlipIn, label: str, vid: int | None, products: dict[st
         out.extend(line_problems(llabel, line.quantity, line.unit_cost, info[2] if info is not None else None))
 
 
-def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool = False,
-               progress: Progress | None = None) -> list[str]:
+def save_slips(
+    uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool = False, progress: Progress | None = None
+) -> list[str]:
     """Store draft slips, all or nothing. With replace_draft, a draft of the same number is
     replaced (the entry screen saving again); a posted slip is never replaced.
     progress(lines written, lines), as the lines are written (one transaction still)."""
@@ -180,18 +199,26 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
     vendors = dict(session.execute(select(Vendor.code, Vendor.id)).all())
     products: dict[str, tuple[int, int, Decimal]] = {}
     for part in slices(sorted({ln.product for s in slips for ln in s.lines})):
-        products.update((code, (pid, vid, cost)) for code, pid, vid, cost in session.execute(
-            select(Product.code, Product.id, Product.vendor_id, Product.unit_cost).where(Product.code.in_(part))))
+        products.update(
+            (code, (pid, vid, cost))
+            for code, pid, vid, cost in session.execute(
+                select(Product.code, Product.id, Product.vendor_id, Product.unit_cost).where(Product.code.in_(part))
+            )
+        )
     numbers = [s.slip_no for s in slips if s.slip_no]
     # Locked (PostgreSQL): a posting of one of these slips in progress is waited for, so
     # its status is read after it commits and a posted slip is refused, never deleted.
     # Sorted slices: every transaction locks slips in one order.
     existing: dict[str, str] = {}
     for part in slices(sorted(set(numbers))):
-        existing.update(session.execute(
-            select(ReceivingSlip.slip_no, ReceivingSlip.status).where(ReceivingSlip.slip_no.in_(part))
-            .order_by(ReceivingSlip.slip_no).with_for_update()
-        ).all())
+        existing.update(
+            session.execute(
+                select(ReceivingSlip.slip_no, ReceivingSlip.status)
+                .where(ReceivingSlip.slip_no.in_(part))
+                .order_by(ReceivingSlip.slip_no)
+                .with_for_update()
+            ).all()
+        )
     seen: dict[str, str] = {}
     for slip in slips:
         label = slip.label or f"Slip {slip.slip_no}"
@@ -221,9 +248,14 @@ def save_slips(uow: UnitOfWork, slips: Sequence[SlipIn], *, replace_draft: bool 
     # reports its progress as it goes, and never holds all its driver rows at once.
     for part in _parts(list(zip(stored, slips, strict=True))):
         ids = bulk.next_ids(ReceivingSlip.__table__, len(part))
-        bulk.insert(ReceivingSlip.__table__, SLIP_COLUMNS, [
-            (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, "DRAFT", uow.user)
-            for slip_id, (slip_no, slip) in zip(ids, part, strict=True)])
+        bulk.insert(
+            ReceivingSlip.__table__,
+            SLIP_COLUMNS,
+            [
+                (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, "DRAFT", uow.user)
+                for slip_id, (slip_no, slip) in zip(ids, part, strict=True)
+            ],
+        )
         rows = []
         for slip_id, (_no, slip) in zip(ids, part, strict=True):
             for line in slip.lines:
@@ -280,19 +312,26 @@ def load_slip(uow: UnitOfWork, slip_no: str) -> SlipView:
     slip = session.scalar(select(ReceivingSlip).where(ReceivingSlip.slip_no == slip_no))
     if slip is None:
         raise NotFound(f"Receiving slip {slip_no} does not exist")
-    credits = dict(session.execute(
-        select(LineAccrual.receipt_line_id, func.sum(LineAccrual.inventory))
-        .join(ReceiptLine, ReceiptLine.id == LineAccrual.receipt_line_id)
-        .where(ReceiptLine.slip_id == slip.id).group_by(LineAccrual.receipt_line_id)
-    ).all())
+    credits = dict(
+        session.execute(
+            select(LineAccrual.receipt_line_id, func.sum(LineAccrual.inventory))
+            .join(ReceiptLine, ReceiptLine.id == LineAccrual.receipt_line_id)
+            .where(ReceiptLine.slip_id == slip.id)
+            .group_by(LineAccrual.receipt_line_id)
+        ).all()
+    )
     lines = []
     for ln in slip.lines:
         credit = credits.get(ln.id) or ZERO
         net = round_to((ln.amount - credit) / ln.quantity, 4) if ln.quantity else ZERO
-        lines.append(SlipLineView(ln.line_no, ln.product.code, ln.product.description, ln.quantity,
-                                  ln.unit_cost, ln.amount, credit, net))
-    return SlipView(slip.slip_no, slip.vendor.code, slip.vendor.name, slip.received_date, slip.reference,
-                    slip.status, tuple(lines))
+        lines.append(
+            SlipLineView(
+                ln.line_no, ln.product.code, ln.product.description, ln.quantity, ln.unit_cost, ln.amount, credit, net
+            )
+        )
+    return SlipView(
+        slip.slip_no, slip.vendor.code, slip.vendor.name, slip.received_date, slip.reference, slip.status, tuple(lines)
+    )
 
 
 def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
@@ -303,9 +342,12 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
         return []
     codes = {ln.product for ln in slip.lines}
     products = {
-        r[0]: r for r in session.execute(
-            select(Product.code, Product.unit_cost, Product.cat1, Product.cat2, Product.cat3, Product.cat4)
-            .where(Product.code.in_(codes), Product.vendor_id == vendor_id))
+        r[0]: r
+        for r in session.execute(
+            select(Product.code, Product.unit_cost, Product.cat1, Product.cat2, Product.cat3, Product.cat4).where(
+                Product.code.in_(codes), Product.vendor_id == vendor_id
+            )
+        )
     }
     index = LadderIndex({vendor_id: vendor_ladders(session, vendor_id)})
     runs: dict[str, LadderRun] = {}
@@ -320,10 +362,13 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
         amount = extended(line.quantity, cost)
         for kind, ladder in sorted(index.ladders_of(vendor_id, line.product, info[2:6], slip.received)):
             if ladder.key not in runs:
-                volumes = dict(session.execute(
-                    select(LineAccrual.period_key, func.sum(LineAccrual.amount))
-                    .where(LineAccrual.ladder_key == ladder.key, LineAccrual.received_date <= slip.received)
-                    .group_by(LineAccrual.period_key)).all())
+                volumes = dict(
+                    session.execute(
+                        select(LineAccrual.period_key, func.sum(LineAccrual.amount))
+                        .where(LineAccrual.ladder_key == ladder.key, LineAccrual.received_date <= slip.received)
+                        .group_by(LineAccrual.period_key)
+                    ).all()
+                )
                 runs[ladder.key] = LadderRun(ladder.terms, volumes)
             acc = runs[ladder.key].add(slip.received, amount)
             credit_by_line[line.line_no] += acc.inventory
@@ -331,7 +376,18 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
     for line, amount, kind, ladder, acc in pending:
         net = round_to((amount - credit_by_line[line.line_no]) / line.quantity, 4)
         rate = ladder.terms.tiers[acc.tier - 1].rate  # type: ignore[attr-defined]
-        rows.append(PreviewRow(line.line_no, kind, ladder.scope.label, ladder.agreement_no,  # type: ignore[attr-defined]
-                               acc.tier, result_percent(rate), acc.rebate,  # type: ignore[attr-defined]
-                               acc.retro, acc.inventory, net))  # type: ignore[attr-defined]
+        rows.append(
+            PreviewRow(
+                line.line_no,
+                kind,
+                ladder.scope.label,
+                ladder.agreement_no,  # type: ignore[attr-defined]
+                acc.tier,
+                result_percent(rate),
+                acc.rebate,  # type: ignore[attr-defined]
+                acc.retro,
+                acc.inventory,
+                net,
+            )
+        )  # type: ignore[attr-defined]
     return rows

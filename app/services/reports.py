@@ -60,8 +60,9 @@ def _instant(moment: Moment, zone: tzinfo | None) -> datetime:
     return moment.astimezone(UTC)
 
 
-def posted_window(posted_from: Moment | None, posted_to: Moment | None,
-                  zone: tzinfo | None = None) -> tuple[datetime | None, datetime | None]:
+def posted_window(
+    posted_from: Moment | None, posted_to: Moment | None, zone: tzinfo | None = None
+) -> tuple[datetime | None, datetime | None]:
     """[start, end) in UTC of a --posted-from/--posted-to selection. Both ends inclusive, to
     the second as posted_at shows it: a date is the whole local day, a time its whole second."""
     start = end = None
@@ -76,9 +77,17 @@ def posted_window(posted_from: Moment | None, posted_to: Moment | None,
 
 
 def journal_lines(
-    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, source: str | None = None,
-    *, slip_no: str | None = None, line_no: int | None = None, posted_from: Moment | None = None,
-    posted_to: Moment | None = None, unexported: bool = False, export_no: int | None = None,
+    uow: UnitOfWork,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    source: str | None = None,
+    *,
+    slip_no: str | None = None,
+    line_no: int | None = None,
+    posted_from: Moment | None = None,
+    posted_to: Moment | None = None,
+    unexported: bool = False,
+    export_no: int | None = None,
 ) -> list[tuple[int, tuple[object, ...]]]:
     """(journal line id, values in JOURNAL_COLUMNS order) in journal order, selected by entry
     date, source, slip or receipt line, posting time (see posted_window), not yet exported,
@@ -113,8 +122,11 @@ def journal_lines(
         query = query.where(JournalExportLine.export_no == export_no)
     if slip_no is not None:
         # Through the receipt lines (journal_line's receipt_line_id index), not a scan of the journal.
-        lines = select(ReceiptLine.id).join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id).where(
-            ReceivingSlip.slip_no == slip_no)
+        lines = (
+            select(ReceiptLine.id)
+            .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
+            .where(ReceivingSlip.slip_no == slip_no)
+        )
         if line_no is not None:
             lines = lines.where(ReceiptLine.line_no == line_no)
         query = query.where(JournalLine.receipt_line_id.in_(lines))
@@ -133,14 +145,31 @@ def journal_lines(
 
 
 def journal_rows(
-    uow: UnitOfWork, date_from: date | None = None, date_to: date | None = None, source: str | None = None,
-    *, slip_no: str | None = None, line_no: int | None = None, posted_from: Moment | None = None,
-    posted_to: Moment | None = None, unexported: bool = False, export_no: int | None = None,
+    uow: UnitOfWork,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    source: str | None = None,
+    *,
+    slip_no: str | None = None,
+    line_no: int | None = None,
+    posted_from: Moment | None = None,
+    posted_to: Moment | None = None,
+    unexported: bool = False,
+    export_no: int | None = None,
 ) -> list[dict[str, object]]:
     """Journal lines keyed by JOURNAL_COLUMNS, selected as journal_lines."""
-    lines = journal_lines(uow, date_from, date_to, source, slip_no=slip_no, line_no=line_no,
-                          posted_from=posted_from, posted_to=posted_to, unexported=unexported,
-                          export_no=export_no)
+    lines = journal_lines(
+        uow,
+        date_from,
+        date_to,
+        source,
+        slip_no=slip_no,
+        line_no=line_no,
+        posted_from=posted_from,
+        posted_to=posted_to,
+        unexported=unexported,
+        export_no=export_no,
+    )
     return [dict(zip(JOURNAL_COLUMNS, values, strict=True)) for _id, values in lines]
 
 
@@ -208,8 +237,17 @@ class _Def(NamedTuple):
 
 
 def _def(ladder: Ladder) -> _Def:
-    return _Def(ladder.kind, ladder.agreement_no, ladder.scope.rank, ladder.key, ladder.scope.label,
-                ladder.start, ladder.end, ladder.method, ladder.terms)
+    return _Def(
+        ladder.kind,
+        ladder.agreement_no,
+        ladder.scope.rank,
+        ladder.key,
+        ladder.scope.label,
+        ladder.start,
+        ladder.end,
+        ladder.method,
+        ladder.terms,
+    )
 
 
 def _row(vendor_code: str, vendor_name: str, ladder: _Def, parts: AccrualParts, as_of: date) -> EstimatedRow:
@@ -249,8 +287,9 @@ def _row(vendor_code: str, vendor_name: str, ladder: _Def, parts: AccrualParts, 
 REPORT_WORK_MEM_KB = 64 * 1024
 
 
-def _accrual_sums(session: Session, as_of: date, date_from: date | None,
-                  vendor_id: int | None = None) -> dict[str, AccrualParts]:
+def _accrual_sums(
+    session: Session, as_of: date, date_from: date | None, vendor_id: int | None = None
+) -> dict[str, AccrualParts]:
     """line_accrual summed per ladder and period key in SQL: {ladder key: [(period key, amount,
     rebate, retro, inventory), ...]}, received by as_of; with date_from, the rebates are those
     of the lines received from that date, while the amount stays the ladder's whole volume to
@@ -300,14 +339,18 @@ def _work_mem(session: Session, kilobytes: int) -> Iterator[None]:
         yield
 
 
-def ladder_estimates(session: Session, vendor: Vendor, as_of: date, date_from: date | None = None,
-                     ladders: dict[str, list[Ladder]] | None = None) -> list[tuple[Ladder, EstimatedRow]]:
+def ladder_estimates(
+    session: Session,
+    vendor: Vendor,
+    as_of: date,
+    date_from: date | None = None,
+    ladders: dict[str, list[Ladder]] | None = None,
+) -> list[tuple[Ladder, EstimatedRow]]:
     """The vendor's accepted ladders started by as_of, each with its estimate, in report order."""
     by_ladder = _accrual_sums(session, as_of, date_from, vendor.id)
     if ladders is None:
         ladders = vendor_ladders(session, vendor.id)
-    chosen = sorted((_def(lad), lad) for kind_ladders in ladders.values() for lad in kind_ladders
-                    if lad.start <= as_of)
+    chosen = sorted((_def(lad), lad) for kind_ladders in ladders.values() for lad in kind_ladders if lad.start <= as_of)
     return [(lad, _row(vendor.code, vendor.name, d, by_ladder.get(d.key, _NOTHING), as_of)) for d, lad in chosen]
 
 
@@ -316,10 +359,14 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
     `ladders.build_ladders` over Core rows (no ORM objects for thousands of agreement lines)."""
     a, al, p = Agreement.__table__, AgreementLine.__table__, Product.__table__
     of_vendor = [a.c.vendor_id == vendor_id] if vendor_id is not None else []
-    agreements = session.execute(select(a.c.id, a.c.number, a.c.kind, a.c.vendor_id)
-                                 .where(a.c.status == ACCEPTED, *of_vendor)).all()
-    lines = session.execute(select(al).join(a, a.c.id == al.c.agreement_id)
-                            .where(a.c.status == ACCEPTED, al.c.start_date <= as_of, *of_vendor)).all()
+    agreements = session.execute(
+        select(a.c.id, a.c.number, a.c.kind, a.c.vendor_id).where(a.c.status == ACCEPTED, *of_vendor)
+    ).all()
+    lines = session.execute(
+        select(al)
+        .join(a, a.c.id == al.c.agreement_id)
+        .where(a.c.status == ACCEPTED, al.c.start_date <= as_of, *of_vendor)
+    ).all()
     product_ids = sorted({line.product_id for line in lines if line.product_id is not None})
     codes = dict(rows_in(session, select(p.c.id, p.c.code), p.c.id, product_ids))
     vendor_of = {agreement.id: agreement.vendor_id for agreement in agreements}
@@ -331,8 +378,9 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
     return result
 
 
-def estimated_rebates(uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None,
-                      date_from: date | None = None) -> list[EstimatedRow]:
+def estimated_rebates(
+    uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None, date_from: date | None = None
+) -> list[EstimatedRow]:
     """Per vendor, kind and ladder of accepted agreements started by as_of.
 
     Summed in SQL once for all vendors (line_accrual per ladder and period); the ladders are
@@ -340,15 +388,17 @@ def estimated_rebates(uow: UnitOfWork, as_of: date | None = None, vendor: str | 
     return [row for _key, row in keyed_estimates(uow, as_of, vendor, date_from)]
 
 
-def keyed_estimates(uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None,
-                    date_from: date | None = None) -> list[tuple[str, EstimatedRow]]:
+def keyed_estimates(
+    uow: UnitOfWork, as_of: date | None = None, vendor: str | None = None, date_from: date | None = None
+) -> list[tuple[str, EstimatedRow]]:
     """The rows of estimated_rebates, each with its ladder key (for a drill-down)."""
     session = uow.session
     require(uow, Permission.REPORTS)
     as_of = as_of or date.today()
     v = Vendor.__table__.c
-    vendors = session.execute(select(v.id, v.code, v.name).order_by(v.code)
-                              .where(*([v.code == vendor] if vendor else []))).all()
+    vendors = session.execute(
+        select(v.id, v.code, v.name).order_by(v.code).where(*([v.code == vendor] if vendor else []))
+    ).all()
     if not vendors:
         return []
     vendor_id = vendors[0].id if vendor else None

@@ -20,8 +20,19 @@ from .errors import NotFound, PermissionDenied, Problem, ValidationFailed
 
 # The roles and permissions live in the vocabulary (the window reads them before the
 # services are imported); here they are enforced.
-__all__ = ["GRANTS", "ROLE_NAMES", "Permission", "Role", "UserView", "can", "current_role", "get_user",
-           "list_users", "require", "save_user"]
+__all__ = [
+    "GRANTS",
+    "ROLE_NAMES",
+    "Permission",
+    "Role",
+    "UserView",
+    "can",
+    "current_role",
+    "get_user",
+    "list_users",
+    "require",
+    "save_user",
+]
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,8 @@ def current_role(uow: UnitOfWork) -> Role:
         row = session.scalar(select(AppUser).where(AppUser.login == uow.user))
         if row is None or not row.active:
             raise PermissionDenied(
-                f"{uow.user} is not an active user of this database; ask an administrator to add you")
+                f"{uow.user} is not an active user of this database; ask an administrator to add you"
+            )
         role = Role(row.role)
     uow._role = role  # type: ignore[attr-defined]
     return role
@@ -84,14 +96,14 @@ def save_user(uow: UnitOfWork, login: str, role: str, name: str = "", active: bo
     existing = list_users(uow)
     if not existing:
         if role != Role.ADMIN or not active:
-            raise ValidationFailed([Problem(f"User {login}", "role",
-                                            "the first user must be an active administrator")])
+            raise ValidationFailed([Problem(f"User {login}", "role", "the first user must be an active administrator")])
     else:
         require(uow, Permission.USERS)
         admins = [u for u in existing if u.role == Role.ADMIN and u.active and u.login != login]
         if not admins and (role != Role.ADMIN or not active):
-            raise ValidationFailed([Problem(f"User {login}", "role",
-                                            "the last active administrator cannot be removed")])
+            raise ValidationFailed(
+                [Problem(f"User {login}", "role", "the last active administrator cannot be removed")]
+            )
     row = session.scalar(select(AppUser).where(AppUser.login == login))
     if row is None:
         row = AppUser(login=login)

@@ -138,8 +138,9 @@ class _JLine:
     memo: str
 
 
-def _journal(session: Session, date_from: date, date_to: date, vendor_ids: Sequence[int] | None
-             ) -> dict[int, list[_JLine]]:
+def _journal(
+    session: Session, date_from: date, date_to: date, vendor_ids: Sequence[int] | None
+) -> dict[int, list[_JLine]]:
     query = (
         select(JournalLine.vendor_id, JournalEntry.entry_date, JournalEntry.source, JournalLine.slip_no,
                JournalLine.line_no, JournalLine.kind, JournalLine.debit, JournalLine.credit,
@@ -169,8 +170,11 @@ def _tiers(session: Session, ladders: Iterable[Ladder]) -> dict[int, AgreementLi
     ids = [i for ladder in ladders for i in ladder.line_ids]
     if not ids:
         return {}
-    return {line.id: line for part in slices(ids)
-            for line in session.scalars(select(AgreementLine).where(AgreementLine.id.in_(part)))}
+    return {
+        line.id: line
+        for part in slices(ids)
+        for line in session.scalars(select(AgreementLine).where(AgreementLine.id.in_(part)))
+    }
 
 
 def _ladder(ladder: Ladder, lines: dict[int, AgreementLine], progress: EstimatedRow | None) -> LadderInForce:
@@ -181,19 +185,41 @@ def _ladder(ladder: Ladder, lines: dict[int, AgreementLine], progress: Estimated
         for n, m in enumerate(members, start=1)
     )  # fmt: skip
     terms = ladder.terms
-    return LadderInForce(ladder.kind, ladder.agreement_no, ladder.scope.label, ladder.start, ladder.end,
-                         ladder.method, terms.retro, terms.product_pct, terms.period, tiers, progress)
+    return LadderInForce(
+        ladder.kind,
+        ladder.agreement_no,
+        ladder.scope.label,
+        ladder.start,
+        ladder.end,
+        ladder.method,
+        terms.retro,
+        terms.product_pct,
+        terms.period,
+        tiers,
+        progress,
+    )
 
 
-def _build(session: Session, vendor: Vendor, journal: list[_JLine], date_from: date, date_to: date,
-           header: tuple[str, str, str]) -> StatementData:
+def _build(
+    session: Session,
+    vendor: Vendor,
+    journal: list[_JLine],
+    date_from: date,
+    date_to: date,
+    header: tuple[str, str, str],
+) -> StatementData:
     by_kind = vendor_ladders(session, vendor.id)
-    in_force = [lad for kind_ladders in by_kind.values() for lad in kind_ladders
-                if lad.start <= date_to and lad.end >= date_from]
+    in_force = [
+        lad
+        for kind_ladders in by_kind.values()
+        for lad in kind_ladders
+        if lad.start <= date_to and lad.end >= date_from
+    ]
     progress = {lad.key: row for lad, row in ladder_estimates(session, vendor, date_to, ladders=by_kind)}
     lines = _tiers(session, in_force)
-    in_force.sort(key=lambda lad: (KINDS.index(lad.kind), lad.agreement_no, -lad.scope.rank,
-                                   lad.scope.label, lad.start))
+    in_force.sort(
+        key=lambda lad: (KINDS.index(lad.kind), lad.agreement_no, -lad.scope.rank, lad.scope.label, lad.start)
+    )
     kinds = tuple(k for k in KINDS if k in by_kind or any(j.kind == k for j in journal))
     month_sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     source_sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
@@ -205,8 +231,11 @@ def _build(session: Session, vendor: Vendor, journal: list[_JLine], date_from: d
         for m in _months(date_from, date_to)
     )  # fmt: skip
     totals = tuple(KindTotal(k, *(source_sums[(k, s)] for s in SOURCES)) for k in kinds)
-    adjustments = tuple(Adjustment(j.entry_date, j.source, j.slip_no, j.line_no, j.kind, j.amount, j.memo)
-                        for j in journal if j.source != ACCRUAL and j.amount)
+    adjustments = tuple(
+        Adjustment(j.entry_date, j.source, j.slip_no, j.line_no, j.kind, j.amount, j.memo)
+        for j in journal
+        if j.source != ACCRUAL and j.amount
+    )
     name, address, currency = header
     return StatementData(
         name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,
@@ -244,8 +273,7 @@ def active_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date) -> list
     return list(uow.session.scalars(query))
 
 
-def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequence[str]
-                    ) -> Iterator[StatementData]:
+def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequence[str]) -> Iterator[StatementData]:
     """Statements of many vendors, reading the period's journal once."""
     require(uow, Permission.REPORTS)
     session = uow.session

@@ -99,7 +99,9 @@ def _read_csv(path: Path) -> list[list[str]]:
     try:
         return [list(r) for r in reader]
     except csv.Error as exc:
-        raise ImportFailed([Problem(path.name, "", f"the file is not valid CSV (line {reader.line_num}: {exc})")]) from None
+        raise ImportFailed(
+            [Problem(path.name, "", f"the file is not valid CSV (line {reader.line_num}: {exc})")]
+        ) from None
 
 
 def _read_xlsx(path: Path) -> list[list[RawCell]]:
@@ -124,13 +126,20 @@ def _resolve(raw: PercentCell, number: int, column: str, percent: Sequence[str],
     factor of 100."""
     if column in percent:
         return raw.text
-    problems.append(Problem(f"row {number}", column, f"is formatted as a percent (shows {raw.text}%) but is not a "
-                                                      "percent column: format the cell as a plain number"))
+    problems.append(
+        Problem(
+            f"row {number}",
+            column,
+            f"is formatted as a percent (shows {raw.text}%) but is not a "
+            "percent column: format the cell as a plain number",
+        )
+    )
     return ""
 
 
-def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (),
-               percent: Sequence[str] = ()) -> Table:
+def read_table(
+    path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (), percent: Sequence[str] = ()
+) -> Table:
     """The file's data rows as text by column name. `percent`: the columns that hold a
     percent (SPEC: 2 means 2%), where a spreadsheet cell formatted as a percent is read as
     the percent it shows; such a cell in any other column is refused."""
@@ -144,12 +153,20 @@ def read_table(path: str | Path, required: tuple[str, ...], optional: tuple[str,
     for number, raw in enumerate(raw_rows[1:], start=2):
         if not any(_text(c).strip() for c in raw):
             continue
-        if len(raw) > len(header) and any(_text(c).strip() for c in raw[len(header):]):
+        if len(raw) > len(header) and any(_text(c).strip() for c in raw[len(header) :]):
             problems.append(Problem(f"row {number}", "", f"has {len(raw)} cells but the header has {len(header)}"))
             continue
-        cells = {name: ("" if i >= len(raw) else raw[i].strip() if isinstance(raw[i], str)
-                        else _resolve(raw[i], number, name, percent, problems))
-                 for i, name in enumerate(header) if name}
+        cells = {
+            name: (
+                ""
+                if i >= len(raw)
+                else raw[i].strip()
+                if isinstance(raw[i], str)
+                else _resolve(raw[i], number, name, percent, problems)
+            )
+            for i, name in enumerate(header)
+            if name
+        }
         rows.append(Row(number, cells))
     if problems:
         raise ImportFailed(problems)
@@ -176,8 +193,9 @@ def _raw_rows(path: Path) -> list[list[RawCell]]:
     return raw_rows
 
 
-def _header_problems(name: str, header: list[str], raw_rows: list[list[RawCell]], required: tuple[str, ...],
-                     optional: tuple[str, ...]) -> list[Problem]:
+def _header_problems(
+    name: str, header: list[str], raw_rows: list[list[RawCell]], required: tuple[str, ...], optional: tuple[str, ...]
+) -> list[Problem]:
     """Unnamed columns with values, repeated, unknown and missing columns."""
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -189,11 +207,13 @@ def _header_problems(name: str, header: list[str], raw_rows: list[list[RawCell]]
         if column in seen:
             problems.append(Problem(f"{name} header", column, "is repeated"))
         elif column not in required and column not in optional:
-            problems.append(Problem(f"{name} header", column,
-                                    f"unknown column (expected {', '.join(required + optional)})"))
+            problems.append(
+                Problem(f"{name} header", column, f"unknown column (expected {', '.join(required + optional)})")
+            )
         seen.add(column)
-    problems.extend(Problem(f"{name} header", column, "required column is missing")
-                    for column in required if column not in seen)
+    problems.extend(
+        Problem(f"{name} header", column, "required column is missing") for column in required if column not in seen
+    )
     return problems
 
 
@@ -213,8 +233,15 @@ class Cells:
             self._bad(column, "is required")
         return value
 
-    def decimal(self, column: str, *, required: bool = False, places: int | None = None,
-                minimum: Decimal | None = None, maximum: Decimal | None = None) -> Decimal | None:
+    def decimal(
+        self,
+        column: str,
+        *,
+        required: bool = False,
+        places: int | None = None,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+    ) -> Decimal | None:
         raw = self.row.cells.get(column, "")
         if not raw:
             if required:

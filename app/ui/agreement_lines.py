@@ -50,8 +50,9 @@ class AgreementLinesModel(TableModel):
     computed from the row, or from the rebate being typed (`set_preview`).
     """
 
-    def __init__(self, product: bool, periodic: bool, result_of: Callable[[Any], Decimal],
-                 draft_type: Callable[..., Any]) -> None:
+    def __init__(
+        self, product: bool, periodic: bool, result_of: Callable[[Any], Decimal], draft_type: Callable[..., Any]
+    ) -> None:
         super().__init__(agreement_columns(product, periodic))
         self.product = product
         self.periodic = periodic
@@ -115,8 +116,14 @@ class AgreementLinesModel(TableModel):
         if self.product:
             return [(v.get("Product") or "", v.get("Start Date"), v.get("End Date")) for v in rows]
         # The domain's rule (blank or ALL is ALL; codes are case-sensitive), as posting keys ladders.
-        return [(*_cats((v.get("CAT1"), v.get("CAT2"), v.get("CAT3"), v.get("CAT4"))), v.get("Start Date"),
-                 v.get("End Date")) for v in rows]
+        return [
+            (
+                *_cats((v.get("CAT1"), v.get("CAT2"), v.get("CAT3"), v.get("CAT4"))),
+                v.get("Start Date"),
+                v.get("End Date"),
+            )
+            for v in rows
+        ]
 
     def rows_reset(self) -> None:
         """The alternating band of each ladder, and the rows of each ladder (tier chart)."""
@@ -157,8 +164,11 @@ class AgreementLinesModel(TableModel):
             old = self.bands
             self.rows_reset()
             if old != self.bands and self.rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1),
-                                      [Qt.ItemDataRole.BackgroundRole])
+                self.dataChanged.emit(
+                    self.index(0, 0),
+                    self.index(len(self.rows) - 1, len(self.columns) - 1),
+                    [Qt.ItemDataRole.BackgroundRole],
+                )
 
     # -- rows and drafts
     def new_row(self, template: int | None) -> dict[str, Any]:

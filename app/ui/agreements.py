@@ -125,9 +125,9 @@ class AgreementScreen(Screen):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.group_panel)
         splitter.addWidget(self.product_panel)
-        self.tier_progress = TierProgressPanel(self.runner, [(self.group, self.group_view),
-                                                             (self.product, self.product_view)],
-                                               lambda: self.agreement_id)
+        self.tier_progress = TierProgressPanel(
+            self.runner, [(self.group, self.group_view), (self.product, self.product_view)], lambda: self.agreement_id
+        )
         splitter.addWidget(self.tier_progress)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -169,8 +169,9 @@ class AgreementScreen(Screen):
         vendor, kind = self.vendor, self.kind
         if vendor is None:
             return
-        summaries = self.runner.call(self, "Agreements",
-                                     lambda uow: agreements.list_agreements(uow, vendor, kind)) or []
+        summaries = (
+            self.runner.call(self, "Agreements", lambda uow: agreements.list_agreements(uow, vendor, kind)) or []
+        )
         self.agreement_box.clear()
         for s in summaries:
             self.agreement_box.addItem(f"{s.number} — {s.status} ({s.lines} lines)", s.id)
@@ -196,8 +197,7 @@ class AgreementScreen(Screen):
             self.group.load([], agreements.line_values)
             self.product.load([], agreements.line_values)
             self.status_box.setCurrentText(PENDING)
-            self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: "
-                              "its number is given on Save.")
+            self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: its number is given on Save.")
             self.problems.show_problems([])
             self.history.set_agreement(None)
             return
@@ -211,8 +211,10 @@ class AgreementScreen(Screen):
         self.product.load_rows(agreements.GRID_NAMES, view.grid_rows(product=True))
         self.status_box.setCurrentText(view.status)
         stamp = view.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        self.info.setText(f"Agreement {view.number} of {view.vendor} {view.vendor_name} · version {view.version} · "
-                          f"last changed by {view.updated_by} on {stamp} · {len(view.stored)} lines")
+        self.info.setText(
+            f"Agreement {view.number} of {view.vendor} {view.vendor_name} · version {view.version} · "
+            f"last changed by {view.updated_by} on {stamp} · {len(view.stored)} lines"
+        )
         self.problems.show_problems([])
         self.history.set_agreement(view.id)
 
@@ -222,7 +224,8 @@ class AgreementScreen(Screen):
 
     def _may_discard(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
-            self, self.title, "Discard the unsaved changes of this agreement?")
+            self, self.title, "Discard the unsaved changes of this agreement?"
+        )
 
     def discard(self) -> None:
         self._open(self.agreement_id)
@@ -289,8 +292,10 @@ class AgreementScreen(Screen):
             rows = [(p.code, p.description) for p in self.vendor_products]
             title = f"Products of {self.vendor}"
         elif name in CAT_NAMES:
-            rows = [(ALL, f"Every category at level {CAT_NAMES.index(name) + 1}"),
-                    *self._categories(panel.model, index.row(), name)]
+            rows = [
+                (ALL, f"Every category at level {CAT_NAMES.index(name) + 1}"),
+                *self._categories(panel.model, index.row(), name),
+            ]
             title = f"{name} categories"
         else:
             return
@@ -315,8 +320,15 @@ class AgreementScreen(Screen):
         agreement_id, version = self.agreement_id, self.version
 
         def work(uow: Any, _job: Any) -> agreements.AgreementView:
-            return agreements.save_agreement(uow, vendor=vendor, kind=kind, status=status, lines=lines,
-                                             agreement_id=agreement_id, expected_version=version)
+            return agreements.save_agreement(
+                uow,
+                vendor=vendor,
+                kind=kind,
+                status=status,
+                lines=lines,
+                agreement_id=agreement_id,
+                expected_version=version,
+            )
 
         self.runner.run(self, "Saving agreement", work, self._saved, on_error=self._save_failed)
 
@@ -331,8 +343,10 @@ class AgreementScreen(Screen):
             return True
         if isinstance(exc, StaleRecord):
             if self.env.interaction.confirm(
-                    self, "Changed on another workstation",
-                    f"{exc}\n\nReload the agreement now? Your changes on this screen are lost."):
+                self,
+                "Changed on another workstation",
+                f"{exc}\n\nReload the agreement now? Your changes on this screen are lost.",
+            ):
                 self.discard()
             return True
         return False

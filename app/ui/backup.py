@@ -45,11 +45,19 @@ def back_up(window: Any) -> None:
     env.settings.setValue("backup/folder", str(path.parent))
 
     def done(info: BackupInfo) -> None:
-        env.interaction.inform(window, TITLE_BACKUP, f"The database {display_url(str(env.ctx.engine.url))} "
-                               f"is backed up to {info.path} ({_size(info.size)}).")
+        env.interaction.inform(
+            window,
+            TITLE_BACKUP,
+            f"The database {display_url(str(env.ctx.engine.url))} is backed up to {info.path} ({_size(info.size)}).",
+        )
 
-    env.runner.run_writing(window, "Backing up the database",
-                           lambda uow, _job, force: backup.backup(uow.ctx, path, force=force), done, delay_ms=200)
+    env.runner.run_writing(
+        window,
+        "Backing up the database",
+        lambda uow, _job, force: backup.backup(uow.ctx, path, force=force),
+        done,
+        delay_ms=200,
+    )
 
 
 def restore(window: Any) -> None:
@@ -57,8 +65,9 @@ def restore(window: Any) -> None:
     if env.runner.busy:
         env.interaction.inform(window, TITLE_RESTORE, "Wait until the running action has finished.")
         return
-    chosen = env.interaction.open_path(window, "Restore the database from", str(_folder(env)),
-                                       _filters(env.ctx.dialect))
+    chosen = env.interaction.open_path(
+        window, "Restore the database from", str(_folder(env)), _filters(env.ctx.dialect)
+    )
     if not chosen or not window.may_discard_changes():
         return
     path = Path(chosen)
@@ -66,19 +75,23 @@ def restore(window: Any) -> None:
 
     def checked(info: BackupInfo) -> None:
         if not env.interaction.confirm(
-                window, TITLE_RESTORE,
-                f"Replace every record of the database {database} with the backup {info.path.name} "
-                f"({_size(info.size)}, schema {info.revision})?\n\nEverything entered since that backup is "
-                "lost, on every workstation that uses this database: ask the other users to close the "
-                "program first. The open screens are reloaded."):
+            window,
+            TITLE_RESTORE,
+            f"Replace every record of the database {database} with the backup {info.path.name} "
+            f"({_size(info.size)}, schema {info.revision})?\n\nEverything entered since that backup is "
+            "lost, on every workstation that uses this database: ask the other users to close the "
+            "program first. The open screens are reloaded.",
+        ):
             return
-        env.runner.run(window, "Restoring the database", lambda uow, _job: backup.restore(uow.ctx, path),
-                       restored, delay_ms=0)
+        env.runner.run(
+            window, "Restoring the database", lambda uow, _job: backup.restore(uow.ctx, path), restored, delay_ms=0
+        )
 
     def restored(info: BackupInfo) -> None:
         window.reopen_screens()
         window.update_access()
         env.interaction.inform(window, TITLE_RESTORE, f"The database {database} is restored from {info.path}.")
 
-    env.runner.run(window, "Checking the backup", lambda uow, _job: backup.inspect(uow.ctx, path), checked,
-                   delay_ms=200)
+    env.runner.run(
+        window, "Checking the backup", lambda uow, _job: backup.inspect(uow.ctx, path), checked, delay_ms=200
+    )

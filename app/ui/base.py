@@ -58,8 +58,9 @@ class Screen(QWidget):
         self.env = env
         self.save_action = self.add_shortcut("Save", QKeySequence.StandardKey.Save, self.save)
 
-    def add_shortcut(self, text: str, key: QKeySequence | QKeySequence.StandardKey | str,
-                     slot: Callable[[], object]) -> QAction:
+    def add_shortcut(
+        self, text: str, key: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], object]
+    ) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -88,7 +89,8 @@ class Screen(QWidget):
 
     def can_close(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
-            self, "Close " + self.title, "Close without saving? The unsaved changes are lost.")
+            self, "Close " + self.title, "Close without saving? The unsaved changes are lost."
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Escape:
@@ -131,8 +133,9 @@ def heading(text: str) -> QLabel:
     return label
 
 
-def lay_out_form_dialog(dialog: QDialog, note: str, rows: list[tuple[str, QWidget | QLayout]], status: QLabel,
-                        action: QPushButton) -> None:
+def lay_out_form_dialog(
+    dialog: QDialog, note: str, rows: list[tuple[str, QWidget | QLayout]], status: QLabel, action: QPushButton
+) -> None:
     """A dialog of one form: a note on top, the labelled rows, and at the bottom the
     status (stretching), the action (the default button) and Close."""
     action.setDefault(True)

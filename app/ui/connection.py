@@ -52,8 +52,13 @@ def last_server(settings: QSettings) -> ServerSettings | None:
     except ValueError:
         port = 5432
     sslmode = str(settings.value(KEY + "sslmode") or "prefer")
-    return ServerSettings(str(host), port, str(settings.value(KEY + "database") or ""),
-                          str(settings.value(KEY + "user") or ""), sslmode if sslmode in SSL_MODES else "prefer")
+    return ServerSettings(
+        str(host),
+        port,
+        str(settings.value(KEY + "database") or ""),
+        str(settings.value(KEY + "user") or ""),
+        sslmode if sslmode in SSL_MODES else "prefer",
+    )
 
 
 def remember_server(settings: QSettings, server: ServerSettings) -> None:
@@ -98,8 +103,10 @@ class ConnectDialog(QDialog):
         form.addRow("&User:", self.user)
         form.addRow("&SSL mode:", self.sslmode)
         form.addRow("&Password:", self.password)
-        note = QLabel(f"The password is kept in {connection.pgpass_path()} (readable only by you), "
-                      "where PostgreSQL programs look for it; leave it empty to keep the saved one.")
+        note = QLabel(
+            f"The password is kept in {connection.pgpass_path()} (readable only by you), "
+            "where PostgreSQL programs look for it; leave it empty to keep the saved one."
+        )
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         self.problem = QLabel()
@@ -118,8 +125,13 @@ class ConnectDialog(QDialog):
         (self.host if not server.host else self.password).setFocus()
 
     def server(self) -> ServerSettings:
-        return ServerSettings(self.host.text().strip(), self.port.value(), self.database.text().strip(),
-                              self.user.text().strip(), str(self.sslmode.currentData()))
+        return ServerSettings(
+            self.host.text().strip(),
+            self.port.value(),
+            self.database.text().strip(),
+            self.user.text().strip(),
+            str(self.sslmode.currentData()),
+        )
 
     def accept(self) -> None:
         problems = self.server().problems()
@@ -138,6 +150,7 @@ class ConnectDialog(QDialog):
 
 # -- the main window's File menu
 
+
 def ask_server(window: Any) -> ConnectDialog | None:
     """Open the dialog (window-modal); Connect switches the window to that server."""
     if not _may_switch(window):
@@ -150,8 +163,9 @@ def ask_server(window: Any) -> ConnectDialog | None:
         try:
             dialog.store_password()
         except OSError as exc:
-            window.env.interaction.error(window, "Connect to server",
-                                         f"Cannot write the password file {connection.pgpass_path()}: {exc}")
+            window.env.interaction.error(
+                window, "Connect to server", f"Cannot write the password file {connection.pgpass_path()}: {exc}"
+            )
             return
         switch(window, server.url(), lambda: remember_server(window.env.settings, server))
 
@@ -175,8 +189,9 @@ def switch(window: Any, url: str, remember: Callable[[], None]) -> None:
         window.switch_database(ctx)
         window.statusBar().showMessage(f"Connected to {connection.display_url(url)}", 8000)
 
-    window.env.runner.run(window, "Connecting", lambda _uow, _job: connection.open_context(url, user), opened,
-                          delay_ms=200)
+    window.env.runner.run(
+        window, "Connecting", lambda _uow, _job: connection.open_context(url, user), opened, delay_ms=200
+    )
 
 
 def _may_switch(window: Any) -> bool:
@@ -188,6 +203,7 @@ def _may_switch(window: Any) -> bool:
 
 # -- start-up
 
+
 def start_url(db_arg: str | None, settings: QSettings) -> tuple[str | None, ServerSettings | None]:
     """The database the program starts on (None: the local SQLite file), and the saved
     server it comes from, if any: --db, else COOP_DATABASE_URL, else the saved server."""
@@ -198,8 +214,12 @@ def start_url(db_arg: str | None, settings: QSettings) -> tuple[str | None, Serv
     return url, server
 
 
-def start_context(db_arg: str | None, user: str | None, settings: QSettings,
-                  ask: Callable[[ServerSettings], ServerSettings | None] | None = None) -> AppContext | None:
+def start_context(
+    db_arg: str | None,
+    user: str | None,
+    settings: QSettings,
+    ask: Callable[[ServerSettings], ServerSettings | None] | None = None,
+) -> AppContext | None:
     """The database the program starts on, or None (after saying why) when there is none.
 
     A saved server that cannot be opened offers the connection dialog again (a changed
@@ -218,8 +238,9 @@ def start_context(db_arg: str | None, user: str | None, settings: QSettings,
             url = server.url()
 
 
-def try_again(settings: QSettings, server: ServerSettings | None,
-              ask: Callable[[ServerSettings], ServerSettings | None]) -> ServerSettings | None:
+def try_again(
+    settings: QSettings, server: ServerSettings | None, ask: Callable[[ServerSettings], ServerSettings | None]
+) -> ServerSettings | None:
     """After the start database could not be opened: for a saved server, the connection
     dialog again (`ask`), the answer remembered for the next start; None: give up (a
     database named by --db or COOP_DATABASE_URL, or the dialog cancelled)."""

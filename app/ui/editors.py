@@ -135,10 +135,10 @@ class GridDelegate(EditDelegate):
         """A check box cell toggles on a click anywhere in it, or on Space."""
         if not _is_bool(index) or not index.flags() & Qt.ItemFlag.ItemIsUserCheckable:
             return super().editorEvent(event, model, option, index)
-        toggle = (event.type() == QEvent.Type.MouseButtonRelease
-                  and event.button() == Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
-        toggle = toggle or (event.type() == QEvent.Type.KeyPress
-                            and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Select))  # type: ignore[attr-defined]
+        toggle = event.type() == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton  # type: ignore[attr-defined]
+        toggle = toggle or (
+            event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Space, Qt.Key.Key_Select)
+        )  # type: ignore[attr-defined]
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
             return True
         if not toggle:

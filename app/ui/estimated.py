@@ -38,9 +38,13 @@ ALL_KINDS = "All kinds"
 
 def _ladder_tip(e: EstimatedLadder) -> str:
     r = e.row
-    parts = [f"{r.vendor} — {r.vendor_name}", f"{KIND_NAMES.get(r.kind, r.kind)} agreement {r.agreement_no}",
-             f"{r.ladder}", f"{r.start.isoformat()} to {r.end.isoformat()} · method {r.method}",
-             "Retro: yes" if r.retro else "Retro: no (marginal)"]
+    parts = [
+        f"{r.vendor} — {r.vendor_name}",
+        f"{KIND_NAMES.get(r.kind, r.kind)} agreement {r.agreement_no}",
+        f"{r.ladder}",
+        f"{r.start.isoformat()} to {r.end.isoformat()} · method {r.method}",
+        "Retro: yes" if r.retro else "Retro: no (marginal)",
+    ]
     if r.period:
         parts.append(f"Volume counted by period {r.period}; current period {r.period_key}")
     if r.next_threshold is not None:
@@ -86,8 +90,9 @@ def totals(rows: Sequence[reports.EstimatedRow]) -> list[TotalRow]:
         def s(name: str) -> Decimal:
             return sum((getattr(r, name) for r in members), ZERO)
 
-        return TotalRow(label, len(members), s("rebate"), s("regular"), s("retroactive"),
-                        s("applied_to_cost"), s("to_pnl"), grand)
+        return TotalRow(
+            label, len(members), s("rebate"), s("regular"), s("retroactive"), s("applied_to_cost"), s("to_pnl"), grand
+        )
 
     out: list[TotalRow] = []
     vendors: dict[str, list[reports.EstimatedRow]] = {}
@@ -164,13 +169,13 @@ class LadderDialog(QDialog):
     """Drill-down: the receipt lines of one ladder; Enter or double-click on a line shows
     its journal lines below."""
 
-    def __init__(self, env: UiEnv, ladder: EstimatedLadder, lines: Sequence[LadderLine],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, env: UiEnv, ladder: EstimatedLadder, lines: Sequence[LadderLine], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.env, self.ladder = env, ladder
         r = ladder.row
-        self.setWindowTitle(f"Receipt lines — {r.vendor} {KIND_NAMES.get(r.kind, r.kind)} {r.agreement_no} "
-                            f"{r.ladder}")
+        self.setWindowTitle(f"Receipt lines — {r.vendor} {KIND_NAMES.get(r.kind, r.kind)} {r.agreement_no} {r.ladder}")
         self.lines = ReportModel(LINE_COLUMNS, lines)
         self.lines_view = ReportView(self.lines, self)
         self.lines_view.activated.connect(self.show_journal)
@@ -184,7 +189,8 @@ class LadderDialog(QDialog):
             f"{r.ladder} · {r.start.isoformat()} to {r.end.isoformat()}{period}\n"
             f"{len(lines)} receipt lines · volume {sum((ln.amount for ln in lines), ZERO):,.2f} · "
             f"rebate {sum((ln.rebate for ln in lines), ZERO):,.2f} · tier {r.tier} of {r.tiers} at "
-            f"{r.rate_pct:.3f}%")
+            f"{r.rate_pct:.3f}%"
+        )
         summary.setWordWrap(True)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
@@ -304,8 +310,12 @@ class EstimatedScreen(Screen):
         self.refresh()
 
     def filters(self) -> tuple[date, str | None, date | None, str | None]:
-        return (self.as_of.date().toPython(), self.vendor_box.code(), self.date_from.value(),  # type: ignore[return-value]
-                self.kind_box.currentData())
+        return (
+            self.as_of.date().toPython(),
+            self.vendor_box.code(),
+            self.date_from.value(),  # type: ignore[return-value]
+            self.kind_box.currentData(),
+        )
 
     def _filters_changed(self) -> None:
         if self.filters() != self.loaded:
@@ -320,8 +330,7 @@ class EstimatedScreen(Screen):
 
         self.runner.run(self, "Estimated rebates", work, lambda rows: self._loaded(wanted, rows))
 
-    def _loaded(self, wanted: tuple[date, str | None, date | None, str | None],
-                records: list[EstimatedLadder]) -> None:
+    def _loaded(self, wanted: tuple[date, str | None, date | None, str | None], records: list[EstimatedLadder]) -> None:
         if wanted != self.filters():
             return  # the filters changed meanwhile: a newer read is on its way
         self.loaded = wanted
@@ -334,14 +343,16 @@ class EstimatedScreen(Screen):
         self.grand.setText(
             f"Grand total: rebate earned {grand.rebate:,.2f} · regular {grand.regular:,.2f} · retroactive "
             f"{grand.retroactive:,.2f} · applied to cost {grand.applied_to_cost:,.2f} · to P&L {grand.to_pnl:,.2f}"
-            if grand else "")
+            if grand
+            else ""
+        )
         vendors = len({r.vendor for r in rows})
         self.summary.setText(
             f"{len(rows)} ladder{'s' if len(rows) != 1 else ''} of accepted agreements, {vendors} vendor"
             f"{'s' if vendors != 1 else ''} · volume as of {wanted[0].isoformat()}"
-            + (f"; rebates of receipts from {wanted[2].isoformat()} (tiers from the whole volume)"
-               if wanted[2] else "")
-            + " · click a heading to sort · double-click a ladder for its receipt lines")
+            + (f"; rebates of receipts from {wanted[2].isoformat()} (tiers from the whole volume)" if wanted[2] else "")
+            + " · click a heading to sort · double-click a ladder for its receipt lines"
+        )
 
     # -- drill-down
     def drill_down(self, index: QModelIndex) -> LadderDialog | None:
@@ -370,8 +381,16 @@ class EstimatedScreen(Screen):
         def write(uow: Any, path: Path) -> int:
             from app.reports.estimated_pdf import EstimatedFilters, write_estimated
 
-            return write_estimated(path, rows, company=masterdata.company(uow).name,
-                                   filters=EstimatedFilters(as_of, vendor, date_from))
+            return write_estimated(
+                path, rows, company=masterdata.company(uow).name, filters=EstimatedFilters(as_of, vendor, date_from)
+            )
 
-        return export(self.env, self, "Export estimated rebates", suggested, [suffix], write,
-                      lambda path, n: self.status_message.emit(f"Wrote {n} ladders to {path}"))
+        return export(
+            self.env,
+            self,
+            "Export estimated rebates",
+            suggested,
+            [suffix],
+            write,
+            lambda path, n: self.status_message.emit(f"Wrote {n} ladders to {path}"),
+        )

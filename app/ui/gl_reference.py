@@ -99,9 +99,13 @@ class GlReferenceScreen(Screen):
             self.accounts.save()
             return
         chosen = [(role, role, number) for role, number in self.mapping().items() if number]
-        self.runner.run(self, "Saving GL reference",
-                        lambda uow, _job: gl_accounts.save_gl_reference(uow, chosen), self._saved,
-                        on_error=self._failed)
+        self.runner.run(
+            self,
+            "Saving GL reference",
+            lambda uow, _job: gl_accounts.save_gl_reference(uow, chosen),
+            self._saved,
+            on_error=self._failed,
+        )
 
     def _saved(self, _count: Any) -> None:
         self.problems.show_problems([])

@@ -40,8 +40,9 @@ class GridView(QTableView):
         self.setItemDelegate(EditDelegate(self, completions))
         self.check_delegate = GridDelegate(self, completions)
         triggers = QAbstractItemView.EditTrigger
-        self.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed
-                             | triggers.SelectedClicked)
+        self.setEditTriggers(
+            triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed | triggers.SelectedClicked
+        )
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setWordWrap(False)
@@ -68,7 +69,8 @@ class GridView(QTableView):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if self.state() != QAbstractItemView.State.EditingState and not event.modifiers() & (
-                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
             if key == Qt.Key.Key_Insert:
                 self.insert_requested.emit()
                 return

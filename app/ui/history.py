@@ -30,8 +30,9 @@ HISTORY_SPEC = RecordSpec(
         "Old Value": h.old_value or "",
         "New Value": h.new_value or "",
         "User": h.user,
-        "Date/Time": h.at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if h.at.tzinfo else
-        h.at.strftime("%Y-%m-%d %H:%M:%S"),
+        "Date/Time": h.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if h.at.tzinfo
+        else h.at.strftime("%Y-%m-%d %H:%M:%S"),
     },
 )
 
@@ -88,8 +89,7 @@ class HistoryView(QWidget):
         self.stale = False
         line, field = self._filters() if keep_filters else (None, None)
         agreement_id = self.agreement_id
-        rows = self.runner.call(self, "History",
-                                lambda uow: agreements.history(uow, agreement_id, line, field)) or []
+        rows = self.runner.call(self, "History", lambda uow: agreements.history(uow, agreement_id, line, field)) or []
         if not keep_filters:
             self._set_choices(rows)
         self.model.set_records(rows)

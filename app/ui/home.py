@@ -23,8 +23,9 @@ from .base import Screen, UiEnv
 def _card(title: str, value: str, note: str = "") -> QFrame:
     frame = QFrame()
     frame.setFrameShape(QFrame.Shape.StyledPanel)
-    frame.setStyleSheet("QFrame { background: white; border: 1px solid #c8d0da; border-radius: 4px; }"
-                        "QLabel { border: none; }")
+    frame.setStyleSheet(
+        "QFrame { background: white; border: 1px solid #c8d0da; border-radius: 4px; }QLabel { border: none; }"
+    )
     box = QVBoxLayout(frame)
     caption = QLabel(title)
     caption.setStyleSheet("color: #5a6b7d;")
@@ -74,8 +75,10 @@ class HomeScreen(Screen):
             self.buttons[name] = button
         layout.addLayout(buttons)
         layout.addStretch(1)
-        tip = QLabel("Tab/Enter move · Ins adds a row · Del removes · F2 default · F4 lookup · Ctrl+S saves · "
-                     "Esc cancels · F1 lists every shortcut")
+        tip = QLabel(
+            "Tab/Enter move · Ins adds a row · Del removes · F2 default · F4 lookup · Ctrl+S saves · "
+            "Esc cancels · F1 lists every shortcut"
+        )
         tip.setStyleSheet("color: #5a6b7d;")
         tip.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(tip)
@@ -102,8 +105,9 @@ class HomeScreen(Screen):
             self.loading = False
             return False  # the usual error dialog
 
-        self.runner.run(self, "Home", lambda uow, _job: queries.overview(uow), self._loaded, on_error=failed,
-                        delay_ms=60_000)
+        self.runner.run(
+            self, "Home", lambda uow, _job: queries.overview(uow), self._loaded, on_error=failed, delay_ms=60_000
+        )
 
     def _loaded(self, data: queries.Overview) -> None:
         self.loading = False
@@ -113,8 +117,10 @@ class HomeScreen(Screen):
         self.data = data
         self.heading.setText(data.company or "Co-op & Rebate Agreements")
         last = data.last_received.isoformat() if data.last_received else "none yet"
-        self.subheading.setText(f"{data.vendors:,} vendors · {data.products:,} products · currency "
-                                f"{data.currency} · last receipt posted {last}")
+        self.subheading.setText(
+            f"{data.vendors:,} vendors · {data.products:,} products · currency "
+            f"{data.currency} · last receipt posted {last}"
+        )
         while self.cards.count():
             item = self.cards.takeAt(0)
             if item.widget():
@@ -127,8 +133,13 @@ class HomeScreen(Screen):
             _card("Receipt lines posted", f"{data.posted_lines:,}", f"last received {last}"),
         ]
         if data.accrued is not None:
-            cards.append(_card(f"Rebates receivable accrued ({data.currency})", f"{data.accrued:,.2f}",
-                               "with retroactive parts and re-rates"))
+            cards.append(
+                _card(
+                    f"Rebates receivable accrued ({data.currency})",
+                    f"{data.accrued:,.2f}",
+                    "with retroactive parts and re-rates",
+                )
+            )
         for i, card in enumerate(cards):
             self.cards.addWidget(card, 0, i)
             self.cards.setColumnStretch(i, 1)

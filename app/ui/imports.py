@@ -37,8 +37,10 @@ def columns_text(kind: str) -> str:
         text += "; optional: " + ", ".join(optional)
     percent = imports.PERCENT_COLUMNS.get(kind)
     if percent:
-        text += (f". Percents ({', '.join(percent)}): 2 means 2%; in a spreadsheet a cell formatted as a "
-                 "percent counts as the percent it shows.")
+        text += (
+            f". Percents ({', '.join(percent)}): 2 means 2%; in a spreadsheet a cell formatted as a "
+            "percent counts as the percent it shows."
+        )
     return text
 
 
@@ -49,8 +51,7 @@ class ImportDialog(QDialog):
     TITLE = "Import"
     progressed = Signal(int, int)
 
-    def __init__(self, env: UiEnv, parent: QWidget | None = None,
-                 done: Callable[[int], None] | None = None) -> None:
+    def __init__(self, env: UiEnv, parent: QWidget | None = None, done: Callable[[int], None] | None = None) -> None:
         super().__init__(parent)
         self.env = env
         self.done_callback = done
@@ -75,10 +76,14 @@ class ImportDialog(QDialog):
         self.status.setWordWrap(True)
         self.import_button = QPushButton("Import")
         self.import_button.clicked.connect(self.run_import)
-        lay_out_form_dialog(self, "The whole file is imported or nothing is: a problem on any row is listed with "
-                            "its row and column, and nothing is written.",
-                            [("Kind:", self.kind), ("File:", file_row), ("", self.columns)], self.status,
-                            self.import_button)
+        lay_out_form_dialog(
+            self,
+            "The whole file is imported or nothing is: a problem on any row is listed with "
+            "its row and column, and nothing is written.",
+            [("Kind:", self.kind), ("File:", file_row), ("", self.columns)],
+            self.status,
+            self.import_button,
+        )
         self._kind_changed()
         self.resize(680, 220)
 
@@ -93,8 +98,9 @@ class ImportDialog(QDialog):
 
     def browse(self) -> None:
         start = self.path.text() or str(self.env.settings.value("import/folder") or Path.home())
-        chosen = self.env.interaction.open_path(self, "Import from", start,
-                                                "CSV or Excel (*.csv *.xlsx);;All files (*)")
+        chosen = self.env.interaction.open_path(
+            self, "Import from", start, "CSV or Excel (*.csv *.xlsx);;All files (*)"
+        )
         if chosen:
             self.path.setText(chosen)
 
@@ -115,8 +121,16 @@ class ImportDialog(QDialog):
 
         self.imported = None
         self.status.setText("")
-        self.job = self.env.runner.run(self, f"Importing {name.lower()}", work, lambda n: self._imported(n, path),
-                                       on_error=self._failed, unit="rows", delay_ms=0, on_progress=self._progress)
+        self.job = self.env.runner.run(
+            self,
+            f"Importing {name.lower()}",
+            work,
+            lambda n: self._imported(n, path),
+            on_error=self._failed,
+            unit="rows",
+            delay_ms=0,
+            on_progress=self._progress,
+        )
         return self.job
 
     @Slot(int, int)

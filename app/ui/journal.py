@@ -57,16 +57,25 @@ JOURNAL_COLUMNS = (
     RCol("Product", lambda j: j["product_code"], width=112),
     RCol("Kind", lambda j: j["agreement_kind"], width=70),
     RCol("Agreement", lambda j: j["agreement_no"], width=76),
-    RCol("Posted at", lambda j: j["posted_at"], width=140, text=lambda j: _posted(j["posted_at"]),
-         tip=lambda j: str(j["posted_at"])),
+    RCol(
+        "Posted at",
+        lambda j: j["posted_at"],
+        width=140,
+        text=lambda j: _posted(j["posted_at"]),
+        tip=lambda j: str(j["posted_at"]),
+    ),
     RCol("Export", lambda j: j["export_no"], "int", width=56),
     RCol("Memo", lambda j: j["memo"], width=200),
 )
 
 EXPORT_COLUMNS = (
     RCol("No.", lambda e: e.export_no, "int", width=50),
-    RCol("Exported at", lambda e: e.exported_at, width=140,
-         text=lambda e: e.exported_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")),
+    RCol(
+        "Exported at",
+        lambda e: e.exported_at,
+        width=140,
+        text=lambda e: e.exported_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+    ),
     RCol("By", lambda e: e.exported_by, width=90),
     RCol("Lines", lambda e: e.line_count, "int", width=70),
     RCol("Debit", lambda e: e.total_debit, "decimal", width=110),
@@ -134,8 +143,10 @@ class JournalScreen(Screen):
         self.exports_view.activated.connect(self._reprint_at)
         self.pending = QLabel("")
         self.new_button = QPushButton("Export new lines…")
-        self.new_button.setToolTip("Every journal line not yet exported, back-dated ones included, to a file, "
-                                   "recorded as the next numbered export: no line is exported twice")
+        self.new_button.setToolTip(
+            "Every journal line not yet exported, back-dated ones included, to a file, "
+            "recorded as the next numbered export: no line is exported twice"
+        )
         self.reprint_button = QPushButton("Re-print…")
         self.reprint_button.setToolTip("Write the lines of the chosen export again, with their export number")
         self.new_button.clicked.connect(lambda _c=False: self.export_new())
@@ -169,8 +180,12 @@ class JournalScreen(Screen):
         layout.addWidget(splitter, 1)
 
     def filters(self) -> Filters:
-        return (self.date_from.value(), self.date_to.value(), self.source_box.currentData(),
-                self.unexported_check.isChecked())
+        return (
+            self.date_from.value(),
+            self.date_to.value(),
+            self.source_box.currentData(),
+            self.unexported_check.isChecked(),
+        )
 
     def start(self) -> None:
         self.loaded = None
@@ -185,13 +200,17 @@ class JournalScreen(Screen):
         date_from, date_to, source, unexported = wanted
 
         def work(uow: Any, _job: Any) -> tuple[list[dict[str, object]], list[ExportRecord], int]:
-            return (reports.journal_rows(uow, date_from, date_to, source, unexported=unexported),
-                    journal_exports.list_exports(uow), journal_exports.lines_not_exported(uow))
+            return (
+                reports.journal_rows(uow, date_from, date_to, source, unexported=unexported),
+                journal_exports.list_exports(uow),
+                journal_exports.lines_not_exported(uow),
+            )
 
         self.runner.run(self, "Journal", work, lambda result: self._loaded(wanted, *result))
 
-    def _loaded(self, wanted: Filters, rows: list[dict[str, object]], exports: list[ExportRecord],
-                pending: int) -> None:
+    def _loaded(
+        self, wanted: Filters, rows: list[dict[str, object]], exports: list[ExportRecord], pending: int
+    ) -> None:
         self._show_exports(exports, pending)
         if wanted != self.filters():
             return  # a newer read is on its way
@@ -204,8 +223,9 @@ class JournalScreen(Screen):
         credit = sum((r["credit"] for r in rows), ZERO)  # type: ignore[misc]
         entries = len({r["entry_no"] for r in rows})
         balance = "balanced" if debit == credit else f"OUT OF BALANCE by {debit - credit:,.2f}"
-        self.summary.setText(f"{len(rows):,} lines in {entries:,} entries · debit {debit:,.2f} · "
-                             f"credit {credit:,.2f} · {balance}")
+        self.summary.setText(
+            f"{len(rows):,} lines in {entries:,} entries · debit {debit:,.2f} · credit {credit:,.2f} · {balance}"
+        )
 
     def _show_exports(self, exports: list[ExportRecord], pending: int) -> None:
         chosen = self.chosen_export()
@@ -214,8 +234,11 @@ class JournalScreen(Screen):
         for row, record in enumerate(exports):
             if chosen is not None and record.export_no == chosen.export_no:
                 self.exports_view.selectRow(row)
-        self.pending.setText(f"{pending:,} journal line{'s' if pending != 1 else ''} not yet exported"
-                             if pending else "Every journal line is in an export")
+        self.pending.setText(
+            f"{pending:,} journal line{'s' if pending != 1 else ''} not yet exported"
+            if pending
+            else "Every journal line is in an export"
+        )
 
     def export(self, suffix: str) -> bool:
         """The lines shown, to a file (not an export of record)."""
@@ -223,14 +246,25 @@ class JournalScreen(Screen):
             return False
         rows = self.rows
         date_from, date_to, source, unexported = self.loaded
-        parts = ["journal", *(d.isoformat() for d in (date_from, date_to) if d),
-                 *([source.lower()] if source else []), *(["not-exported"] if unexported else [])]
+        parts = [
+            "journal",
+            *(d.isoformat() for d in (date_from, date_to) if d),
+            *([source.lower()] if source else []),
+            *(["not-exported"] if unexported else []),
+        ]
 
         def write(_uow: Any, path: Path) -> int:
             return journal_exports.write_journal(path, [tuple(r[c] for c in reports.JOURNAL_COLUMNS) for r in rows])
 
-        return export(self.env, self, "Export journal", "-".join(parts) + suffix, [suffix], write,
-                      lambda path, n: self.status_message.emit(f"Wrote {n} journal lines to {path}"))
+        return export(
+            self.env,
+            self,
+            "Export journal",
+            "-".join(parts) + suffix,
+            [suffix],
+            write,
+            lambda path, n: self.status_message.emit(f"Wrote {n} journal lines to {path}"),
+        )
 
     def export_new(self) -> bool:
         """Every line not yet exported to a file the user picks, recorded as the next export."""
@@ -240,17 +274,27 @@ class JournalScreen(Screen):
         def write(uow: Any, path: Path, force: bool) -> ExportRecord | None:
             return journal_exports.export_new(uow, path, replace=force)  # asks before replacing a file
 
-        return export(self.env, self, "Export new journal lines", f"journal-export-{following:04d}.csv", GL_FORMATS,
-                      None, self._exported, writes_itself=write)  # type: ignore[arg-type]
+        return export(
+            self.env,
+            self,
+            "Export new journal lines",
+            f"journal-export-{following:04d}.csv",
+            GL_FORMATS,
+            None,
+            self._exported,
+            writes_itself=write,
+        )  # type: ignore[arg-type]
 
     def _exported(self, path: Path, record: ExportRecord | None) -> None:
         if record is None:
-            self.env.interaction.inform(self, "Export new journal lines",
-                                        "There is no journal line to export: every line is in an export "
-                                        "already. No file was written and no export recorded.")
+            self.env.interaction.inform(
+                self,
+                "Export new journal lines",
+                "There is no journal line to export: every line is in an export "
+                "already. No file was written and no export recorded.",
+            )
         else:
-            self.status_message.emit(f"Export {record.export_no}: wrote {record.line_count:,} journal lines "
-                                     f"to {path}")
+            self.status_message.emit(f"Export {record.export_no}: wrote {record.line_count:,} journal lines to {path}")
         self.refresh()
 
     def chosen_export(self) -> ExportRecord | None:
@@ -271,6 +315,12 @@ class JournalScreen(Screen):
         def write(uow: Any, path: Path) -> int:
             return journal_exports.reprint(uow, number, path)
 
-        return export(self.env, self, f"Re-print export {number}", f"journal-export-{number:04d}.csv", GL_FORMATS,
-                      write, lambda path, n: self.status_message.emit(
-                          f"Wrote export {number} again: {n:,} journal lines to {path}"))
+        return export(
+            self.env,
+            self,
+            f"Re-print export {number}",
+            f"journal-export-{number:04d}.csv",
+            GL_FORMATS,
+            write,
+            lambda path, n: self.status_message.emit(f"Wrote export {number} again: {n:,} journal lines to {path}"),
+        )

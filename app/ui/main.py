@@ -160,8 +160,9 @@ class MainWindow(MenuActions, QMainWindow):
         for screen in list(self.screens.values()):
             if screen.is_dirty():
                 self.tabs.setCurrentWidget(screen)
-                if not self.env.interaction.confirm(self, "Unsaved changes", f"{screen.title}: discard the "
-                                                    "unsaved changes?"):
+                if not self.env.interaction.confirm(
+                    self, "Unsaved changes", f"{screen.title}: discard the unsaved changes?"
+                ):
                     return False
         return True
 
@@ -210,8 +211,12 @@ class MainWindow(MenuActions, QMainWindow):
         if self.env.settings.value(key):
             return
         self.env.settings.setValue(key, "yes")
-        if self.env.interaction.confirm(self, "New database", "This database is empty. Load the demo company "
-                                        "(vendors, products, agreements and receiving slips) to try the program?"):
+        if self.env.interaction.confirm(
+            self,
+            "New database",
+            "This database is empty. Load the demo company "
+            "(vendors, products, agreements and receiving slips) to try the program?",
+        ):
             from . import processing
 
             processing.load_demo(self.env.runner, self, lambda _s: self.refresh())
@@ -234,8 +239,9 @@ class MainWindow(MenuActions, QMainWindow):
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="coop-rebates", description="Co-op & Rebate Agreements")
-    parser.add_argument("--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the "
-                                     "user data directory)")
+    parser.add_argument(
+        "--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the user data directory)"
+    )
     parser.add_argument("--user", help="user name for history and journal (default: OS login)")
     return parser.parse_known_args(argv)
 

@@ -99,9 +99,13 @@ class RecordsPanel(QWidget):
         changed = self.model.changed()
         if not changed:
             return
-        self.env.runner.run(self, f"Saving {self.spec.title.lower()}",
-                            lambda uow, _job: self.spec.save(uow, [{**row, "label": label} for label, row in changed]),
-                            self._saved, on_error=self._failed)
+        self.env.runner.run(
+            self,
+            f"Saving {self.spec.title.lower()}",
+            lambda uow, _job: self.spec.save(uow, [{**row, "label": label} for label, row in changed]),
+            self._saved,
+            on_error=self._failed,
+        )
 
     def _saved(self, count: int) -> None:
         self.reload()
@@ -146,34 +150,60 @@ def _text(row: dict[str, Any], name: str) -> str:
 
 
 def _save_vendors(uow: Any, rows: list[dict[str, Any]]) -> int:
-    return masterdata.save_vendors(uow, [
-        masterdata.VendorIn(_text(r, "Code").upper(), _text(r, "Name"), _text(r, "Currency") or None,
-                            _text(r, "Address"), bool(r.get("Active", True)), label=r["label"])
-        for r in rows])
+    return masterdata.save_vendors(
+        uow,
+        [
+            masterdata.VendorIn(
+                _text(r, "Code").upper(),
+                _text(r, "Name"),
+                _text(r, "Currency") or None,
+                _text(r, "Address"),
+                bool(r.get("Active", True)),
+                label=r["label"],
+            )
+            for r in rows
+        ],
+    )
 
 
 def _save_products(uow: Any, rows: list[dict[str, Any]]) -> int:
-    return masterdata.save_products(uow, [
-        masterdata.ProductIn(_text(r, "Code").upper(), _text(r, "Description"), _text(r, "Vendor"),
-                             tuple(_text(r, c) or None for c in ("CAT1", "CAT2", "CAT3", "CAT4")),  # type: ignore[arg-type]
-                             r.get("Unit Cost") or Decimal(0), label=r["label"])
-        for r in rows])
+    return masterdata.save_products(
+        uow,
+        [
+            masterdata.ProductIn(
+                _text(r, "Code").upper(),
+                _text(r, "Description"),
+                _text(r, "Vendor"),
+                tuple(_text(r, c) or None for c in ("CAT1", "CAT2", "CAT3", "CAT4")),  # type: ignore[arg-type]
+                r.get("Unit Cost") or Decimal(0),
+                label=r["label"],
+            )
+            for r in rows
+        ],
+    )
 
 
 def _save_categories(uow: Any, rows: list[dict[str, Any]]) -> int:
     records = []
     for r in rows:
         level = _text(r, "Level")
-        records.append(masterdata.CategoryIn(int(level) if level.isdigit() else 0, _text(r, "Code"),
-                                             _text(r, "Parent") or None, _text(r, "Description"),
-                                             label=r["label"]))
+        records.append(
+            masterdata.CategoryIn(
+                int(level) if level.isdigit() else 0,
+                _text(r, "Code"),
+                _text(r, "Parent") or None,
+                _text(r, "Description"),
+                label=r["label"],
+            )
+        )
     return masterdata.save_categories(uow, records)
 
 
 def _save_accounts(uow: Any, rows: list[dict[str, Any]]) -> int:
-    return gl_accounts.save_accounts(uow, [
-        gl_accounts.AccountIn(_text(r, "Number"), _text(r, "Name"), _text(r, "Type"), label=r["label"])
-        for r in rows])
+    return gl_accounts.save_accounts(
+        uow,
+        [gl_accounts.AccountIn(_text(r, "Number"), _text(r, "Name"), _text(r, "Type"), label=r["label"]) for r in rows],
+    )
 
 
 def _cats(cats: Sequence[str | None]) -> dict[str, Any]:
@@ -182,44 +212,62 @@ def _cats(cats: Sequence[str | None]) -> dict[str, Any]:
 
 VENDORS = GridSpec(
     "Vendors",
-    (Column("Code", "code", field="code", width=110), Column("Name", field="name", width=280),
-     Column("Currency", "code", field="currency", width=80), Column("Address", field="address", width=360),
-     Column("Active", "bool", field="active", width=60)),
+    (
+        Column("Code", "code", field="code", width=110),
+        Column("Name", field="name", width=280),
+        Column("Currency", "code", field="currency", width=80),
+        Column("Address", field="address", width=360),
+        Column("Active", "bool", field="active", width=60),
+    ),
     "Code",
-    lambda uow: [{"Code": v.code, "Name": v.name, "Currency": v.currency, "Address": v.address,
-                  "Active": v.active} for v in queries.vendors(uow)],
+    lambda uow: [
+        {"Code": v.code, "Name": v.name, "Currency": v.currency, "Address": v.address, "Active": v.active}
+        for v in queries.vendors(uow)
+    ],
     _save_vendors,
 )
 
 PRODUCTS = GridSpec(
     "Products",
-    (Column("Code", "code", field="code", width=150), Column("Description", field="description", width=260),
-     Column("Vendor", "code", field="vendor_code", width=90),
-     *(Column(f"CAT{i}", "code", field=f"cat{i}", width=110) for i in range(1, 5)),
-     Column("Unit Cost", "decimal", places=2, max_places=4, field="unit_cost", width=90)),
+    (
+        Column("Code", "code", field="code", width=150),
+        Column("Description", field="description", width=260),
+        Column("Vendor", "code", field="vendor_code", width=90),
+        *(Column(f"CAT{i}", "code", field=f"cat{i}", width=110) for i in range(1, 5)),
+        Column("Unit Cost", "decimal", places=2, max_places=4, field="unit_cost", width=90),
+    ),
     "Code",
-    lambda uow: [{"Code": p.code, "Description": p.description, "Vendor": p.vendor, **_cats(p.cats),
-                  "Unit Cost": p.unit_cost} for p in queries.products(uow)],
+    lambda uow: [
+        {"Code": p.code, "Description": p.description, "Vendor": p.vendor, **_cats(p.cats), "Unit Cost": p.unit_cost}
+        for p in queries.products(uow)
+    ],
     _save_products,
 )
 
 CATEGORIES = GridSpec(
     "Categories",
-    (Column("Level", "choice", choices=("1", "2", "3", "4"), field="level", width=60),
-     Column("Code", "code", field="code", width=160), Column("Parent", "code", field="parent_code", width=160),
-     Column("Description", field="description", width=320)),
+    (
+        Column("Level", "choice", choices=("1", "2", "3", "4"), field="level", width=60),
+        Column("Code", "code", field="code", width=160),
+        Column("Parent", "code", field="parent_code", width=160),
+        Column("Description", field="description", width=320),
+    ),
     "Code",
-    lambda uow: [{"Level": str(c.level), "Code": c.code, "Parent": c.parent or "", "Description": c.description}
-                 for c in queries.categories(uow)],
+    lambda uow: [
+        {"Level": str(c.level), "Code": c.code, "Parent": c.parent or "", "Description": c.description}
+        for c in queries.categories(uow)
+    ],
     _save_categories,
 )
 
 ACCOUNTS = GridSpec(
     "GL accounts",
-    (Column("Number", "code", field="number", width=100), Column("Name", field="name", width=280),
-     Column("Type", "choice", choices=gl_accounts.ACCOUNT_TYPES, field="type", width=110)),
+    (
+        Column("Number", "code", field="number", width=100),
+        Column("Name", field="name", width=280),
+        Column("Type", "choice", choices=gl_accounts.ACCOUNT_TYPES, field="type", width=110),
+    ),
     "Number",
     lambda uow: [{"Number": a.number, "Name": a.name, "Type": a.type} for a in queries.accounts(uow)],
     _save_accounts,
 )
-

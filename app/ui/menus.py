@@ -76,6 +76,7 @@ class MenuActions:
     db_label: QLabel
 
     if TYPE_CHECKING:  # provided by MainWindow (a QMainWindow)
+
         def open_screen(self, key: str, factory: Callable[[], Screen]) -> Screen: ...
         def update_access(self) -> None: ...
         def refresh(self) -> None: ...
@@ -134,7 +135,6 @@ class MenuActions:
             action.setShortcut(QKeySequence(key))
         action.triggered.connect(lambda _checked=False: slot())
         return action
-
 
     def open_home(self) -> HomeScreen:
         from .home import HomeScreen
@@ -256,9 +256,13 @@ class MenuActions:
         if not self.ready:
             QMessageBox.information(self, "About", "Co-op & Rebate Agreements\n\n" + OPENING)
             return
-        self.env.interaction.inform(self, "About", "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
-                                    "advertising agreements for building-materials distributors.\n\n"
-                                    f"Database: {self.db_label.text()}")
+        self.env.interaction.inform(
+            self,
+            "About",
+            "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
+            "advertising agreements for building-materials distributors.\n\n"
+            f"Database: {self.db_label.text()}",
+        )
 
     def shortcuts(self) -> None:
         if not self.ready:

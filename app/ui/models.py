@@ -40,8 +40,7 @@ BACKGROUND = Qt.ItemDataRole.BackgroundRole
 TOOL_TIP = Qt.ItemDataRole.ToolTipRole
 
 
-def fmt_decimal(value: Decimal | None, places: int = 2, max_places: int | None = None,
-                grouping: bool = True) -> str:
+def fmt_decimal(value: Decimal | None, places: int = 2, max_places: int | None = None, grouping: bool = True) -> str:
     """Fixed `places` decimals, or up to `max_places` when the value has more."""
     if value is None:
         return ""
@@ -110,8 +109,7 @@ class Column:
 class TableModel(QAbstractTableModel):
     """Columns, rows (a list of dicts keyed by column name) and the problems per cell."""
 
-    def __init__(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]] = (),
-                 read_only: bool = False) -> None:
+    def __init__(self, columns: Sequence[Column], rows: Sequence[dict[str, Any]] = (), read_only: bool = False) -> None:
         super().__init__()
         self.columns = list(columns)
         self.rows: list[dict[str, Any]] = [dict(r) for r in rows]
@@ -203,7 +201,9 @@ class TableModel(QAbstractTableModel):
         return "" if value is None else value
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or not self.flags(index) & (Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable):
+        if not index.isValid() or not self.flags(index) & (
+            Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable
+        ):
             return False
         column = self.column(index)
         if role == Qt.ItemDataRole.CheckStateRole and column.kind == "bool":
@@ -296,15 +296,18 @@ class TableModel(QAbstractTableModel):
     def set_problems(self, problems: dict[tuple[int, str], str]) -> None:
         self.problems = dict(problems)
         if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.columns) - 1),
-                                  [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self.rows) - 1, len(self.columns) - 1),
+                [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole],
+            )
 
 
 def row_label_number(label: str, prefix: str) -> int | None:
     """'Group row 3' -> 2 (the row index) for the prefix 'Group row'."""
     head = f"{prefix} "
-    if label.startswith(head) and label[len(head):].isdigit():
-        return int(label[len(head):]) - 1
+    if label.startswith(head) and label[len(head) :].isdigit():
+        return int(label[len(head) :]) - 1
     return None
 
 

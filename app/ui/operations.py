@@ -39,8 +39,13 @@ class QtInteraction:
     """Message boxes."""
 
     def confirm(self, parent: QWidget | None, title: str, text: str) -> bool:
-        answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        answer = QMessageBox.question(
+            parent,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def inform(self, parent: QWidget | None, title: str, text: str) -> None:
@@ -62,8 +67,9 @@ class QtInteraction:
         The dialog does not ask about replacing a file: the extension may be added after
         it closes, so Runner.run_writing asks once the file to write is known.
         """
-        path, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters,
-                                                   options=QFileDialog.Option.DontConfirmOverwrite)
+        path, chosen = QFileDialog.getSaveFileName(
+            parent, title, suggested, filters, options=QFileDialog.Option.DontConfirmOverwrite
+        )
         if path and not Path(path).suffix:
             match = re.search(r"\*(\.\w+)", chosen)
             path += match.group(1) if match else ""
@@ -143,8 +149,7 @@ def describe(exc: BaseException) -> tuple[str, list[str]]:
         n = len(exc.problems)
         return f"{n} problem{'s' if n != 1 else ''}; nothing was saved.", [str(p) for p in exc.problems]
     if is_cancelled_posting(exc):
-        return (f"Cancelled ({exc}). Every batch finished before the cancel is posted; "
-                "the rest is untouched.", [])
+        return (f"Cancelled ({exc}). Every batch finished before the cancel is posted; the rest is untouched.", [])
     if isinstance(exc, ServiceError):
         return str(exc), []
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
@@ -265,8 +270,14 @@ class Runner(QObject):
         replace them and, if so, run it again with force True. Options as for run()."""
 
         def attempt(force: bool) -> Job:
-            return self.run(parent, title, lambda uow, job: work(uow, job, force), on_done,
-                            on_error=None if force else replace, **options)
+            return self.run(
+                parent,
+                title,
+                lambda uow, job: work(uow, job, force),
+                on_done,
+                on_error=None if force else replace,
+                **options,
+            )
 
         def replace(exc: BaseException) -> bool:
             if not isinstance(exc, OutputExists):
@@ -278,8 +289,13 @@ class Runner(QObject):
 
         return attempt(False)
 
-    def call(self, parent: QWidget | None, title: str, work: Callable[[UnitOfWork], Any],
-             on_error: Callable[[BaseException], bool] | None = None) -> Any:
+    def call(
+        self,
+        parent: QWidget | None,
+        title: str,
+        work: Callable[[UnitOfWork], Any],
+        on_error: Callable[[BaseException], bool] | None = None,
+    ) -> Any:
         """A short read on the UI thread, errors reported the same way. None on error."""
         try:
             with self.ctx.uow() as uow:
@@ -288,8 +304,13 @@ class Runner(QObject):
             self.report(parent, title, exc, on_error)
             return None
 
-    def report(self, parent: QWidget | None, title: str, exc: BaseException,
-               on_error: Callable[[BaseException], bool] | None = None) -> None:
+    def report(
+        self,
+        parent: QWidget | None,
+        title: str,
+        exc: BaseException,
+        on_error: Callable[[BaseException], bool] | None = None,
+    ) -> None:
         if on_error is not None and on_error(exc):
             return
         text, details = describe(exc)
@@ -318,9 +339,16 @@ class Runner(QObject):
 class _Running(QObject):
     """UI-thread side of a job: progress dialog, then the result or the error."""
 
-    def __init__(self, runner: Runner, parent: QWidget | None, job: Job,
-                 on_done: Callable[[Any], None] | None, on_error: Callable[[BaseException], bool] | None,
-                 cancellable: bool, delay_ms: int) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        parent: QWidget | None,
+        job: Job,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], bool] | None,
+        cancellable: bool,
+        delay_ms: int,
+    ) -> None:
         super().__init__()
         self.task: _Task | None = None
         self.runner, self.parent_widget, self.job = runner, parent, job

@@ -18,8 +18,10 @@ def post_all(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
 
     def finished(result: posting.PostingResult) -> None:
         if result.slips:
-            text = (f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
-                    f"({result.rerate_entries} re-rate).")
+            text = (
+                f"Posted {result.slips} slips, {result.lines} lines: {result.entries} journal entries "
+                f"({result.rerate_entries} re-rate)."
+            )
         else:
             text = "There was no draft slip to post."
         runner.interaction.inform(parent, "Post slips", text)
@@ -34,8 +36,9 @@ def rerate_all(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
         return posting.rerate(uow, progress=job.progress, cancelled=job.cancelled)
 
     def finished(count: int) -> None:
-        runner.interaction.inform(parent, "Re-rate", f"Re-rated: {count} RERATE entries posted." if count
-                                  else "Re-rated: nothing to post.")
+        runner.interaction.inform(
+            parent, "Re-rate", f"Re-rated: {count} RERATE entries posted." if count else "Re-rated: nothing to post."
+        )
         if done:
             done(count)
 

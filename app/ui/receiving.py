@@ -49,7 +49,8 @@ class ReceivingScreen(Screen):
         self.view.setModel(self.lines)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(
-            self.lines.column_index("Description"), QHeaderView.ResizeMode.Stretch)
+            self.lines.column_index("Description"), QHeaderView.ResizeMode.Stretch
+        )
         self.preview_model = ListModel(PREVIEW_SPEC)
         self.journal_model = ListModel(JOURNAL_SPEC)
         self.preview_timer = QTimer(self)
@@ -86,8 +87,12 @@ class ReceivingScreen(Screen):
         row1.addStretch(1)
         row1.addWidget(self.status_label)
         row2 = QHBoxLayout()
-        for text, widget, stretch in (("Slip no:", self.slip_no, 0), ("Vendor:", self.vendor_box, 2),
-                                      ("Received:", self.received, 0), ("Reference:", self.reference, 1)):
+        for text, widget, stretch in (
+            ("Slip no:", self.slip_no, 0),
+            ("Vendor:", self.vendor_box, 2),
+            ("Received:", self.received, 0),
+            ("Reference:", self.reference, 1),
+        ):
             row2.addWidget(QLabel(text))
             row2.addWidget(widget, stretch)
             row2.addSpacing(8)
@@ -157,8 +162,9 @@ class ReceivingScreen(Screen):
         self.slip_box.clear()
         self.slip_box.addItem("(choose a slip to open)", None)
         for s in slips:
-            self.slip_box.addItem(f"{s.slip_no} · {s.vendor} · {s.received} · {s.status} · "
-                                  f"{fmt_decimal(s.total)}", s.slip_no)
+            self.slip_box.addItem(
+                f"{s.slip_no} · {s.vendor} · {s.received} · {s.status} · {fmt_decimal(s.total)}", s.slip_no
+            )
         self.slip_box.setCurrentIndex(max(self.slip_box.findData(current), 0))
 
     def new_slip(self) -> None:
@@ -192,8 +198,9 @@ class ReceivingScreen(Screen):
         self.vendor_box.set_code(slip.vendor)
         self.received.setDate(QDate(slip.received.year, slip.received.month, slip.received.day))
         self.reference.setText(slip.reference)
-        self.lines.set_rows([{"Product": ln.product, "Quantity": ln.quantity, "Unit Cost": ln.unit_cost}
-                             for ln in slip.lines])
+        self.lines.set_rows(
+            [{"Product": ln.product, "Quantity": ln.quantity, "Unit Cost": ln.unit_cost} for ln in slip.lines]
+        )
         self._set_status(slip.status)
         self.problems.show_problems([])
         if slip.status == "POSTED":
@@ -214,8 +221,17 @@ class ReceivingScreen(Screen):
         posted = status == "POSTED"
         self.lines.read_only = posted
         self.lines.dirty = False
-        for widget in (self.slip_no, self.vendor_box, self.received, self.reference, self.save_button,
-                       self.post_button, self.add_button, self.delete_button, self.lookup_button):
+        for widget in (
+            self.slip_no,
+            self.vendor_box,
+            self.received,
+            self.reference,
+            self.save_button,
+            self.post_button,
+            self.add_button,
+            self.delete_button,
+            self.lookup_button,
+        ):
             widget.setEnabled(not posted)
         self.slip_no.setReadOnly(status == "DRAFT")
         self.bottom.setTabEnabled(0, not posted)
@@ -235,7 +251,8 @@ class ReceivingScreen(Screen):
 
     def _may_discard(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
-            self, self.title, "Discard the unsaved changes of this slip?")
+            self, self.title, "Discard the unsaved changes of this slip?"
+        )
 
     def discard(self) -> None:
         self.lines.dirty = False
@@ -288,19 +305,36 @@ class ReceivingScreen(Screen):
     def slip_in(self) -> receiving.SlipIn:
         lines = []
         for i, row in enumerate(self.lines.rows):
-            lines.append(receiving.SlipLineIn(
-                line_no=i + 1, product=row.get("Product") or "", quantity=row.get("Quantity") or Decimal(0),
-                unit_cost=row.get("Unit Cost"), label=f"{LINE_PREFIX} {i + 1}"))
+            lines.append(
+                receiving.SlipLineIn(
+                    line_no=i + 1,
+                    product=row.get("Product") or "",
+                    quantity=row.get("Quantity") or Decimal(0),
+                    unit_cost=row.get("Unit Cost"),
+                    label=f"{LINE_PREFIX} {i + 1}",
+                )
+            )
         received: date = self.received.date().toPython()  # type: ignore[assignment]
-        return receiving.SlipIn(self.slip_no.text().strip() or None, self.vendor or "", received,
-                                tuple(lines), self.reference.text().strip(), label="Slip")
+        return receiving.SlipIn(
+            self.slip_no.text().strip() or None,
+            self.vendor or "",
+            received,
+            tuple(lines),
+            self.reference.text().strip(),
+            label="Slip",
+        )
 
     def refresh_preview(self) -> None:
         if self.status == "POSTED":
             return
         slip = self.slip_in()
-        complete = receiving.SlipIn(slip.slip_no, slip.vendor, slip.received,
-                                    tuple(ln for ln in slip.lines if ln.product and ln.quantity), slip.reference)
+        complete = receiving.SlipIn(
+            slip.slip_no,
+            slip.vendor,
+            slip.received,
+            tuple(ln for ln in slip.lines if ln.product and ln.quantity),
+            slip.reference,
+        )
         rows = self.runner.call(self, "Rebate preview", lambda uow: receiving.preview(uow, complete)) or []
         self.preview_model.set_records(rows)
         credits: dict[int, tuple[Decimal, Decimal]] = {}
@@ -309,8 +343,10 @@ class ReceivingScreen(Screen):
             if extended is not None and line.quantity:
                 credits[line.line_no] = (Decimal("0.00"), round_to(extended / line.quantity, 4))
         for p in rows:
-            credits[p.line_no] = (credits.get(p.line_no, (Decimal(0), p.net_unit_cost))[0] + p.applied_to_cost,
-                                  p.net_unit_cost)
+            credits[p.line_no] = (
+                credits.get(p.line_no, (Decimal(0), p.net_unit_cost))[0] + p.applied_to_cost,
+                p.net_unit_cost,
+            )
         self.lines.set_credits(credits)
 
     # -- saving and posting
@@ -319,9 +355,13 @@ class ReceivingScreen(Screen):
             return
         self.view.commit_editor()
         slip = self.slip_in()
-        self.runner.run(self, "Saving receiving slip",
-                        lambda uow, _job: receiving.save_slips(uow, [slip], replace_draft=True)[0],
-                        self._saved, on_error=self._failed)
+        self.runner.run(
+            self,
+            "Saving receiving slip",
+            lambda uow, _job: receiving.save_slips(uow, [slip], replace_draft=True)[0],
+            self._saved,
+            on_error=self._failed,
+        )
 
     def _saved(self, slip_no: str) -> None:
         self.lines.dirty = False
@@ -334,8 +374,13 @@ class ReceivingScreen(Screen):
         self.view.commit_editor()
         slip = self.slip_in()
 
-        self.runner.run(self, "Posting receiving slip", lambda uow, _job: receiving.save_and_post(uow, slip),
-                        self._posted, on_error=self._failed)
+        self.runner.run(
+            self,
+            "Posting receiving slip",
+            lambda uow, _job: receiving.save_and_post(uow, slip),
+            self._posted,
+            on_error=self._failed,
+        )
 
     def _posted(self, slip_no: str) -> None:
         self.lines.dirty = False

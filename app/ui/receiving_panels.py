@@ -22,9 +22,16 @@ PREVIEW_SPEC = RecordSpec(
         Column("Net Unit Cost", "decimal", places=4, width=110),
     ),
     to_row=lambda p: {
-        "Line": Decimal(p.line_no), "Kind": p.kind, "Ladder": p.ladder, "Agreement": p.agreement_no,
-        "Tier": Decimal(p.tier), "Rate %": p.rate_pct, "Rebate": p.rebate, "Retro": p.retro,
-        "Applied to Cost": p.applied_to_cost, "Net Unit Cost": p.net_unit_cost,
+        "Line": Decimal(p.line_no),
+        "Kind": p.kind,
+        "Ladder": p.ladder,
+        "Agreement": p.agreement_no,
+        "Tier": Decimal(p.tier),
+        "Rate %": p.rate_pct,
+        "Rebate": p.rebate,
+        "Retro": p.retro,
+        "Applied to Cost": p.applied_to_cost,
+        "Net Unit Cost": p.net_unit_cost,
     },
 )
 
@@ -42,9 +49,15 @@ JOURNAL_SPEC = RecordSpec(
         Column("Memo", width=300),
     ),
     to_row=lambda j: {
-        "Entry": Decimal(j.entry_no), "Date": j.entry_date, "Source": j.source,
-        "Line": Decimal(j.line_no) if j.line_no is not None else None, "Account": j.account,
-        "Role": j.role, "Debit": j.debit or None, "Credit": j.credit or None, "Kind": j.kind or "",
+        "Entry": Decimal(j.entry_no),
+        "Date": j.entry_date,
+        "Source": j.source,
+        "Line": Decimal(j.line_no) if j.line_no is not None else None,
+        "Account": j.account,
+        "Role": j.role,
+        "Debit": j.debit or None,
+        "Credit": j.credit or None,
+        "Kind": j.kind or "",
         "Memo": j.memo,
     },
 )

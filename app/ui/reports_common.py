@@ -107,8 +107,9 @@ class ReportModel(QAbstractTableModel):
     """Records in a plain list, read-only; SORT_ROLE gives the sort key, RECORD_ROLE the record.
     `emphasis(record)` marks total lines (bold, shaded)."""
 
-    def __init__(self, columns: Sequence[RCol], records: Sequence[Any] = (),
-                 emphasis: Callable[[Any], bool] | None = None) -> None:
+    def __init__(
+        self, columns: Sequence[RCol], records: Sequence[Any] = (), emphasis: Callable[[Any], bool] | None = None
+    ) -> None:
         super().__init__()
         self.columns = list(columns)
         self.records = list(records)
@@ -123,8 +124,12 @@ class ReportModel(QAbstractTableModel):
     def column_index(self, name: str) -> int:
         return next((i for i, c in enumerate(self.columns) if c.name == name), -1)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
         column = self.columns[section]
@@ -182,8 +187,9 @@ class ReportModel(QAbstractTableModel):
         moved = {old[id(r)]: i for i, r in enumerate(self.records)}
         persistent = self.persistentIndexList()
         self.changePersistentIndexList(
-            persistent, [self.index(moved[p.row()], p.column()) if p.row() in moved else QModelIndex()
-                         for p in persistent])
+            persistent,
+            [self.index(moved[p.row()], p.column()) if p.row() in moved else QModelIndex() for p in persistent],
+        )
         self.layoutChanged.emit()
 
     def value(self, row: int, name: str) -> Any:
@@ -292,9 +298,16 @@ class OptionalDate(QWidget):
 FORMATS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)", ".csv": "CSV (*.csv)"}
 
 
-def export(env: UiEnv, parent: QWidget, title: str, suggested: str, suffixes: Sequence[str],
-           write: Callable[[Any, Path], T], done: Callable[[Path, T], None] | None = None,
-           writes_itself: Callable[[Any, Path, bool], T] | None = None) -> bool:
+def export(
+    env: UiEnv,
+    parent: QWidget,
+    title: str,
+    suggested: str,
+    suffixes: Sequence[str],
+    write: Callable[[Any, Path], T],
+    done: Callable[[Path, T], None] | None = None,
+    writes_itself: Callable[[Any, Path, bool], T] | None = None,
+) -> bool:
     """Ask where to write (through the interaction), then write(uow, file) in the background
     through app.services.outfile (asking before a file there is replaced), and done(path,
     its result) on the UI thread. A service that goes through app.services.outfile itself

@@ -74,10 +74,17 @@ class StartDatabase(QObject):
     default), as at every start.
     """
 
-    def __init__(self, parent: QWidget | None, db_arg: str | None, user: str | None, settings: QSettings,
-                 ready: Callable[[AppContext], None], failed: Callable[[], None],
-                 ask: Callable[[ServerSettings], ServerSettings | None] | None = None,
-                 pool: QThreadPool | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        db_arg: str | None,
+        user: str | None,
+        settings: QSettings,
+        ready: Callable[[AppContext], None],
+        failed: Callable[[], None],
+        ask: Callable[[ServerSettings], ServerSettings | None] | None = None,
+        pool: QThreadPool | None = None,
+    ) -> None:
         super().__init__()
         self.parent_widget = parent
         self.db_arg, self.user, self.settings = db_arg, user, settings

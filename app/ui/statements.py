@@ -129,8 +129,10 @@ class StatementDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(close)
-        about = QLabel("The statement shows the agreements in force, the rebate accrued by kind and month, "
-                       "retroactive adjustments and re-rates, and each ladder's tier progress.")
+        about = QLabel(
+            "The statement shows the agreements in force, the rebate accrued by kind and month, "
+            "retroactive adjustments and re-rates, and each ladder's tier progress."
+        )
         about.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
@@ -200,10 +202,14 @@ class BatchDialog(QDialog):
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay_out_form_dialog(self, "One PDF per vendor, named statement-VENDOR-FROM-TO.pdf; you are asked before "
-                            "files already there are replaced.",
-                            [("Period:", self.period), ("Folder:", folder_row), ("", self.every_vendor)], self.result,
-                            self.write_button)
+        lay_out_form_dialog(
+            self,
+            "One PDF per vendor, named statement-VENDOR-FROM-TO.pdf; you are asked before "
+            "files already there are replaced.",
+            [("Period:", self.period), ("Folder:", folder_row), ("", self.every_vendor)],
+            self.result,
+            self.write_button,
+        )
         self.resize(680, 200)
 
     def browse(self) -> None:
@@ -226,13 +232,22 @@ class BatchDialog(QDialog):
         self.env.settings.setValue("statements/folder", str(folder))
 
         def work(uow: Any, job: Job, force: bool) -> tuple[list[Path], bool]:
-            paths = statement_pdf.write_statements(uow, first, last, folder, progress=job.progress,
-                                                   cancelled=job.cancelled, every_vendor=every, force=force)
+            paths = statement_pdf.write_statements(
+                uow,
+                first,
+                last,
+                folder,
+                progress=job.progress,
+                cancelled=job.cancelled,
+                every_vendor=every,
+                force=force,
+            )
             return paths, job.cancelled()
 
         self.result.setText("")
-        self.job = self.env.runner.run_writing(self, "Writing statements", work, self._written, cancellable=True,
-                                               unit="statements", delay_ms=0)
+        self.job = self.env.runner.run_writing(
+            self, "Writing statements", work, self._written, cancellable=True, unit="statements", delay_ms=0
+        )
         return self.job
 
     def _written(self, result: tuple[list[Path], bool]) -> None:
@@ -246,4 +261,3 @@ class BatchDialog(QDialog):
             text = "No vendor has rebate activity in this period: no statement written."
         self.result.setText(text)
         self.env.interaction.inform(self, self.TITLE, text)
-

@@ -136,8 +136,11 @@ class TierChart(QWidget):
         painter.setFont(font)
         if not state.thresholds:
             painter.setPen(MUTED)
-            painter.drawText(QRectF(0, 0, self.width(), self.height()), Qt.AlignmentFlag.AlignCenter,
-                             state.note or "Select a line: its ladder's tiers and volume to date show here.")
+            painter.drawText(
+                QRectF(0, 0, self.width(), self.height()),
+                Qt.AlignmentFlag.AlignCenter,
+                state.note or "Select a line: its ladder's tiers and volume to date show here.",
+            )
             return
         metrics, bold_metrics = QFontMetrics(font), QFontMetrics(bold)
         line = float(metrics.height())  # float-ok: drawing coordinates
@@ -154,8 +157,9 @@ class TierChart(QWidget):
             return left + float(share) * (right - left)  # float-ok: drawing coordinates
 
         current = state.tier
-        painter.fillRect(QRectF(left, bar_top, x_of(state.thresholds[-1]) - left, bar_bottom - bar_top),
-                         QColor(BANDS[0]))
+        painter.fillRect(
+            QRectF(left, bar_top, x_of(state.thresholds[-1]) - left, bar_bottom - bar_top), QColor(BANDS[0])
+        )
         lower, last_edge = Decimal(0), left
         for i, (maximum, rate) in enumerate(zip(state.thresholds, state.rates, strict=True), start=1):
             x0, x1 = x_of(lower), x_of(maximum)
@@ -189,7 +193,9 @@ class TierChart(QWidget):
         taken: list[tuple[float, float]] = []
 
         def label_at(x: float, text: str, strong: bool) -> None:
-            width = float((bold_metrics if strong else metrics).horizontalAdvance(text))  # float-ok: drawing coordinates
+            width = float(
+                (bold_metrics if strong else metrics).horizontalAdvance(text)
+            )  # float-ok: drawing coordinates
             x_start = min(max(x - width / 2, 0.0), float(self.width()) - width - 2)  # float-ok: drawing coordinates
             if any(x_start < b + 6 and x_start + width > a - 6 for a, b in taken):
                 return
@@ -215,8 +221,13 @@ class TierChart(QWidget):
         # the volume, on the bar (inside it when it fits)
         painter.setFont(bold)
         text = fmt_decimal(volume) if state.volume is not None else "no volume yet"
-        _volume_label(painter, bold_metrics, text, QRectF(left, bar_top, right - left, bar_bottom - bar_top),
-                      fill_to if state.volume is not None else None)
+        _volume_label(
+            painter,
+            bold_metrics,
+            text,
+            QRectF(left, bar_top, right - left, bar_bottom - bar_top),
+            fill_to if state.volume is not None else None,
+        )
 
 
 Source = tuple[AgreementLinesModel, QTableView]
@@ -229,8 +240,14 @@ class TierProgressPanel(QWidget):
     service (accepted agreements accrue), read once per ladder and agreement shown.
     """
 
-    def __init__(self, runner: Runner, sources: Sequence[Source], agreement_id: Callable[[], int | None],
-                 parent: QWidget | None = None, today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        sources: Sequence[Source],
+        agreement_id: Callable[[], int | None],
+        parent: QWidget | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
         super().__init__(parent)
         self.runner, self.sources, self.agreement_id, self.today = runner, list(sources), agreement_id, today
         self.active: Source | None = None
@@ -298,9 +315,17 @@ class TierProgressPanel(QWidget):
             self._show(ChartState(caption, note="This ladder has no Maximum Amount yet."))
             return
         progress, note = self._volume(model, row)
-        self._show(ChartState(caption, tuple(t[0] for t in tiers), tuple(t[1] for t in tiers),
-                              progress.volume if progress else None, progress.rebate if progress else None,
-                              progress.period_key if progress else "", note))
+        self._show(
+            ChartState(
+                caption,
+                tuple(t[0] for t in tiers),
+                tuple(t[1] for t in tiers),
+                progress.volume if progress else None,
+                progress.rebate if progress else None,
+                progress.period_key if progress else "",
+                note,
+            )
+        )
 
     def _volume(self, model: AgreementLinesModel, row: int) -> tuple[queries.LadderProgress | None, str]:
         agreement_id = self.agreement_id()
@@ -317,9 +342,11 @@ class TierProgressPanel(QWidget):
         key = (agreement_id, model.ladder_id(row), period, today)
         if key not in self.cache:
             self.cache[key] = self.runner.call(
-                self, "Tier progress",
+                self,
+                "Tier progress",
                 lambda uow: queries.ladder_progress(uow, agreement_id, product, cats, start, end, period, today),
-                on_error=lambda _e: True)  # no permission to read rebates: the chart says so
+                on_error=lambda _e: True,
+            )  # no permission to read rebates: the chart says so
         progress = self.cache[key]
         return progress, "" if progress is not None else "volume not available"
 
@@ -332,8 +359,11 @@ class TierProgressPanel(QWidget):
 def _tier_label(tier: int, rate: Decimal | None, maximum: Decimal, metrics: QFontMetrics, width: float) -> str:
     """The longest label of a tier's band that fits its width ("" when none does)."""
     rate_text = "—" if rate is None else f"{fmt_decimal(rate, 3)}%"
-    candidates = (f"Tier {tier} · {rate_text}" + (" · no limit" if is_unlimited(maximum) else ""),
-                  f"T{tier} {rate_text}", f"T{tier}")
+    candidates = (
+        f"Tier {tier} · {rate_text}" + (" · no limit" if is_unlimited(maximum) else ""),
+        f"T{tier} {rate_text}",
+        f"T{tier}",
+    )
     return next((c for c in candidates if metrics.horizontalAdvance(c) + 6 <= width), "")
 
 
@@ -350,12 +380,16 @@ def _volume_label(painter: QPainter, metrics: QFontMetrics, text: str, bar: QRec
     top, height = bar.top(), bar.height()
     if fill_to is not None and width + 10 <= fill_to - bar.left():
         painter.setPen(QColor("#ffffff"))
-        painter.drawText(QRectF(fill_to - width - 6, top, width + 2, height),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, text)
+        painter.drawText(
+            QRectF(fill_to - width - 6, top, width + 2, height),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+            text,
+        )
         return
     start = bar.left() if fill_to is None else fill_to
     x = min(start + 4, bar.right() - width)
     painter.fillRect(QRectF(x - 2, top + 6, width + 4, height - 12), QColor("#ffffff"))
     painter.setPen(INK)
-    painter.drawText(QRectF(x, top, width + 2, height), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                     text)
+    painter.drawText(
+        QRectF(x, top, width + 2, height), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
+    )

@@ -20,8 +20,10 @@ ROLES = tuple(Role)
 
 
 def _load(uow: Any) -> list[dict[str, Any]]:
-    return [{"Login": u.login, "Name": u.name, "Role": u.role, "Active": u.active,
-             "Can": _can_text(u.role)} for u in security.list_users(uow)]
+    return [
+        {"Login": u.login, "Name": u.name, "Role": u.role, "Active": u.active, "Can": _can_text(u.role)}
+        for u in security.list_users(uow)
+    ]
 
 
 def _can_text(role: str) -> str:
@@ -29,8 +31,7 @@ def _can_text(role: str) -> str:
         granted = GRANTS[Role(role)]
     except ValueError:
         return ""
-    return "everything" if granted == frozenset(Permission) else ", ".join(p.value for p in Permission
-                                                                        if p in granted)
+    return "everything" if granted == frozenset(Permission) else ", ".join(p.value for p in Permission if p in granted)
 
 
 def _save(uow: Any, rows: list[dict[str, Any]]) -> int:
@@ -55,9 +56,14 @@ def _save(uow: Any, rows: list[dict[str, Any]]) -> int:
         mine = [c for c in cleaned if c[1] == uow.user]
         if not mine or mine[0][2] != Role.ADMIN or not mine[0][4]:
             label = mine[0][0] if mine else cleaned[0][0]
-            problems.append(Problem(label, "login" if not mine else "role",
-                                    f"the first user must be you ({uow.user}), an active ADMIN: once users "
-                                    "exist only they can open this database"))
+            problems.append(
+                Problem(
+                    label,
+                    "login" if not mine else "role",
+                    f"the first user must be you ({uow.user}), an active ADMIN: once users "
+                    "exist only they can open this database",
+                )
+            )
     if problems:
         raise ValidationFailed(problems)
     cleaned.sort(key=lambda c: (c[1] != uow.user, c[2] != Role.ADMIN))
@@ -71,10 +77,13 @@ def _save(uow: Any, rows: list[dict[str, Any]]) -> int:
 
 USERS = GridSpec(
     "Users",
-    (Column("Login", "code", field="login", width=140), Column("Name", field="name", width=240),
-     Column("Role", "choice", choices=ROLES, field="role", width=120),
-     Column("Active", "bool", field="active", width=60),
-     Column("Can", editable=False, width=420)),
+    (
+        Column("Login", "code", field="login", width=140),
+        Column("Name", field="name", width=240),
+        Column("Role", "choice", choices=ROLES, field="role", width=120),
+        Column("Active", "bool", field="active", width=60),
+        Column("Can", editable=False, width=420),
+    ),
     "Login",
     _load,
     _save,
@@ -98,9 +107,10 @@ class UsersPanel(RecordsPanel):
         self.view.horizontalHeader().setStretchLastSection(True)
 
     def add(self) -> None:
-        position = self.model.insert_row(len(self.model.rows), {CHANGED: True, "Role": Role.CLERK.value,
-                                                                 "Active": True,
-                                                                 "Can": _can_text(Role.CLERK)})
+        position = self.model.insert_row(
+            len(self.model.rows),
+            {CHANGED: True, "Role": Role.CLERK.value, "Active": True, "Can": _can_text(Role.CLERK)},
+        )
         self.view.go_to(position, 0)
 
 
@@ -128,12 +138,16 @@ class UsersScreen(Screen):
 
     def _hint(self) -> None:
         if self.panel.model.rows:
-            self.hint.setText("Each person signs in with their operating-system login (or --user). "
-                              "A disabled user can no longer open this database.")
+            self.hint.setText(
+                "Each person signs in with their operating-system login (or --user). "
+                "A disabled user can no longer open this database."
+            )
         else:
-            self.hint.setText(f"Single-user mode: this database has no users, so whoever runs the program "
-                              f"may do everything. Add yourself ({self.env.ctx.user}) first, as an ADMIN; "
-                              "from then on only the users listed here can open it.")
+            self.hint.setText(
+                f"Single-user mode: this database has no users, so whoever runs the program "
+                f"may do everything. Add yourself ({self.env.ctx.user}) first, as an ADMIN; "
+                "from then on only the users listed here can open it."
+            )
 
     def is_dirty(self) -> bool:
         return self.panel.model.dirty

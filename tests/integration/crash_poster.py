@@ -45,8 +45,9 @@ def post_all(url: str, batch_lines: int, today: date, marks: str | None = None) 
     mark("start")
     try:
         with ctx.uow() as uow:
-            result = posting.post_slips(uow, today=today, batch_lines=batch_lines, progress=after_commit,
-                                        cancelled=before_batch)
+            result = posting.post_slips(
+                uow, today=today, batch_lines=batch_lines, progress=after_commit, cancelled=before_batch
+            )
     except BaseException as exc:
         mark("error " + " | ".join(traceback.format_exception(exc)[-3:]).replace("\n", " "))
         raise

@@ -78,11 +78,9 @@ def write_two_vendor_fixture(folder: Path, split: str = "month") -> Path:
         rows = list(csv.DictReader(f))
     periods = [(YEAR_START, date(2026, 12, 31))]
     if split == "month":
-        periods = [(date(2026, m, 1), date(2026 + m // 12, m % 12 + 1, 1) - timedelta(days=1))
-                   for m in range(1, 13)]
+        periods = [(date(2026, m, 1), date(2026 + m // 12, m % 12 + 1, 1) - timedelta(days=1)) for m in range(1, 13)]
     elif split == "week":
-        periods = [(YEAR_START + timedelta(days=7 * i), YEAR_START + timedelta(days=7 * i + 6))
-                   for i in range(52)]
+        periods = [(YEAR_START + timedelta(days=7 * i), YEAR_START + timedelta(days=7 * i + 6)) for i in range(52)]
     with open(folder / "agreements.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
@@ -105,8 +103,9 @@ def load_master_data(ctx: AppContext, folder: Path) -> None:
             imports.import_file(uow, kind, folder / f"{kind}.csv")
 
 
-def make_slips(count: int, seed: int, *, prefix: str = "S", days: int = 364,
-               max_lines: int = 2, start: date = YEAR_START) -> list[receiving.SlipIn]:
+def make_slips(
+    count: int, seed: int, *, prefix: str = "S", days: int = 364, max_lines: int = 2, start: date = YEAR_START
+) -> list[receiving.SlipIn]:
     """`count` slips alternating between the two vendors, random dates, 1..max_lines lines,
     about one line in twelve a return (negative quantity)."""
     rnd = random.Random(seed)
@@ -116,8 +115,11 @@ def make_slips(count: int, seed: int, *, prefix: str = "S", days: int = 364,
         lines = []
         for n in range(rnd.randint(1, max_lines)):
             qty = rnd.randint(1, 400) * (-1 if rnd.random() < 1 / 12 else 1)
-            lines.append(receiving.SlipLineIn(n + 1, rnd.choice(VENDORS[vendor]), Decimal(qty),
-                                              Decimal(rnd.randint(50, 900)) / 100))
+            lines.append(
+                receiving.SlipLineIn(
+                    n + 1, rnd.choice(VENDORS[vendor]), Decimal(qty), Decimal(rnd.randint(50, 900)) / 100
+                )
+            )
         when = start + timedelta(days=rnd.randint(0, days))
         slips.append(receiving.SlipIn(f"{prefix}{i:05d}", vendor, when, tuple(lines)))
     return slips
@@ -131,9 +133,14 @@ def net_by_line_and_role(ctx: AppContext) -> dict[tuple[str, int, str], Decimal]
     out: dict[tuple[str, int, str], Decimal] = defaultdict(Decimal)
     with ctx.uow() as uow:
         rows = uow.session.execute(
-            select(JournalLine.slip_no, JournalLine.line_no, JournalLine.role,
-                   func.sum(JournalLine.debit), func.sum(JournalLine.credit))
-            .group_by(JournalLine.slip_no, JournalLine.line_no, JournalLine.role))
+            select(
+                JournalLine.slip_no,
+                JournalLine.line_no,
+                JournalLine.role,
+                func.sum(JournalLine.debit),
+                func.sum(JournalLine.credit),
+            ).group_by(JournalLine.slip_no, JournalLine.line_no, JournalLine.role)
+        )
         for slip_no, line_no, role, debit, credit in rows:
             out[(slip_no, line_no, role)] += (debit or 0) - (credit or 0)
     return {k: v for k, v in out.items() if v != 0}
@@ -143,7 +150,9 @@ def totals_by_account(ctx: AppContext) -> dict[str, Decimal]:
     with ctx.uow() as uow:
         rows = uow.session.execute(
             select(GlAccount.number, func.sum(JournalLine.debit), func.sum(JournalLine.credit))
-            .join(GlAccount, GlAccount.id == JournalLine.account_id).group_by(GlAccount.number))
+            .join(GlAccount, GlAccount.id == JournalLine.account_id)
+            .group_by(GlAccount.number)
+        )
         return {number: (d or 0) - (c or 0) for number, d, c in rows}
 
 
@@ -160,19 +169,36 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
     """
     problems: list[str] = []
     with consistent_session(ctx) as s:
-        slips = {sid: (no, status) for sid, no, status in s.execute(
-            select(ReceivingSlip.id, ReceivingSlip.slip_no, ReceivingSlip.status))}
-        rlines = {rid: (slip_id, amount, pid, qty) for rid, slip_id, amount, pid, qty in s.execute(
-            select(ReceiptLine.id, ReceiptLine.slip_id, ReceiptLine.amount, ReceiptLine.product_id,
-                   ReceiptLine.quantity))}
+        slips = {
+            sid: (no, status)
+            for sid, no, status in s.execute(select(ReceivingSlip.id, ReceivingSlip.slip_no, ReceivingSlip.status))
+        }
+        rlines = {
+            rid: (slip_id, amount, pid, qty)
+            for rid, slip_id, amount, pid, qty in s.execute(
+                select(
+                    ReceiptLine.id,
+                    ReceiptLine.slip_id,
+                    ReceiptLine.amount,
+                    ReceiptLine.product_id,
+                    ReceiptLine.quantity,
+                )
+            )
+        }
         # journal lines, per receipt line and source
         receipts: dict[int, list[tuple[int, Decimal, Decimal, str]]] = defaultdict(list)
         accrued: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         touched_lines: set[int] = set()
         for entry_id, source, rl_id, role, debit, credit, kind in s.execute(
-            select(JournalEntry.id, JournalEntry.source, JournalLine.receipt_line_id, JournalLine.role,
-                   JournalLine.debit, JournalLine.credit, JournalLine.kind)
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            select(
+                JournalEntry.id,
+                JournalEntry.source,
+                JournalLine.receipt_line_id,
+                JournalLine.role,
+                JournalLine.debit,
+                JournalLine.credit,
+                JournalLine.kind,
+            ).join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         ):
             if rl_id is not None:
                 touched_lines.add(rl_id)
@@ -181,13 +207,15 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
             else:
                 accrued[(rl_id, kind)][role] += debit - credit
         for entry_id, n, debit, credit in s.execute(
-            select(JournalLine.entry_id, func.count(), func.sum(JournalLine.debit), func.sum(JournalLine.credit))
-            .group_by(JournalLine.entry_id)
+            select(
+                JournalLine.entry_id, func.count(), func.sum(JournalLine.debit), func.sum(JournalLine.credit)
+            ).group_by(JournalLine.entry_id)
         ):
             if debit != credit or n < 2:
                 problems.append(f"entry {entry_id} unbalanced: {n} lines, debit {debit} credit {credit}")
-        empty = s.scalar(select(func.count()).select_from(JournalEntry).where(
-            ~JournalEntry.id.in_(select(JournalLine.entry_id))))
+        empty = s.scalar(
+            select(func.count()).select_from(JournalEntry).where(~JournalEntry.id.in_(select(JournalLine.entry_id)))
+        )
         if empty:
             problems.append(f"{empty} journal entries without lines")
         accruals = {(r.receipt_line_id, r.kind): r for r in s.scalars(select(LineAccrual))}
@@ -223,8 +251,10 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
             row = accruals.get(key)
             want = (row.rebate, row.inventory, row.rebate - row.inventory) if row else (0, 0, 0)
             if (receivable, inventory, pnl) != want:
-                problems.append(f"receipt line {rl_id} {kind}: journal (receivable, inventory, P&L) "
-                                f"{(receivable, inventory, pnl)} != line_accrual {want}")
+                problems.append(
+                    f"receipt line {rl_id} {kind}: journal (receivable, inventory, P&L) "
+                    f"{(receivable, inventory, pnl)} != line_accrual {want}"
+                )
             if row is not None and slips[rlines[rl_id][0]][1] != "POSTED":
                 problems.append(f"receipt line {rl_id} {kind}: accrual on a slip that is not posted")
         # ladder_volume against line_accrual
@@ -245,8 +275,10 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
                     problems.append(f"ladder_volume {key}: stored {v and v.volume}, accruals {want}")
                 continue
             if (v.volume, (v.last_date, v.last_slip_no, v.last_line_no)) != tuple(want):
-                problems.append(f"ladder_volume {key}: stored {v.volume} at "
-                                f"{(v.last_date, v.last_slip_no, v.last_line_no)}, accruals {want}")
+                problems.append(
+                    f"ladder_volume {key}: stored {v.volume} at "
+                    f"{(v.last_date, v.last_slip_no, v.last_line_no)}, accruals {want}"
+                )
         # product cost (SPEC §6.4)
         qty: dict[int, Decimal] = defaultdict(Decimal)
         net_cost: dict[int, Decimal] = defaultdict(Decimal)
@@ -256,11 +288,11 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
                 net_cost[pid] += amount
         for (rl_id, _kind), row in accruals.items():
             net_cost[rlines[rl_id][2]] -= row.inventory
-        for pid, code, rq, rn in s.execute(select(Product.id, Product.code, Product.received_qty,
-                                                  Product.received_net)):
+        for pid, code, rq, rn in s.execute(
+            select(Product.id, Product.code, Product.received_qty, Product.received_net)
+        ):
             if (rq, rn) != (qty[pid], net_cost[pid]):
-                problems.append(f"product {code}: received ({rq}, {rn}) != posted lines "
-                                f"({qty[pid]}, {net_cost[pid]})")
+                problems.append(f"product {code}: received ({rq}, {rn}) != posted lines ({qty[pid]}, {net_cost[pid]})")
     return problems
 
 
@@ -301,8 +333,7 @@ def _outcome(fn: Callable[[], Any]) -> tuple[str, Any]:
         return "error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
 
 
-def double_post_worker(index: int, url: str, slip_nos: list[str], barrier: Any, results: Any,
-                       today: date) -> None:
+def double_post_worker(index: int, url: str, slip_nos: list[str], barrier: Any, results: Any, today: date) -> None:
     """One workstation: every round, wait for the others, then try to post that round's slip."""
     ctx = AppContext.open(url, user=f"ws{index}", upgrade=False)
     try:
@@ -318,8 +349,7 @@ def double_post_worker(index: int, url: str, slip_nos: list[str], barrier: Any, 
         ctx.engine.dispose()
 
 
-def interleaved_worker(index: int, url: str, slip_nos: list[str], barrier: Any, results: Any,
-                       today: date) -> None:
+def interleaved_worker(index: int, url: str, slip_nos: list[str], barrier: Any, results: Any, today: date) -> None:
     """Post the given slips one by one, each in its own posting."""
     ctx = AppContext.open(url, user=f"ws{index}", upgrade=False)
     outcomes: dict[str, int] = defaultdict(int)
@@ -327,6 +357,7 @@ def interleaved_worker(index: int, url: str, slip_nos: list[str], barrier: Any, 
     try:
         barrier.wait(timeout=120)
         for slip_no in slip_nos:
+
             def post(slip_no: str = slip_no) -> int:
                 with ctx.uow() as uow:
                     return posting.post_slips(uow, [slip_no], today=today).entries
@@ -340,8 +371,9 @@ def interleaved_worker(index: int, url: str, slip_nos: list[str], barrier: Any, 
         results.put((index, dict(outcomes), errors[:5]))
 
 
-def stale_save_worker(index: int, url: str, agreement_id: int, rounds: int, barrier: Any,
-                      results: Any, today: date) -> None:
+def stale_save_worker(
+    index: int, url: str, agreement_id: int, rounds: int, barrier: Any, results: Any, today: date
+) -> None:
     """Every round: load the agreement, wait until every workstation has it open, then all
     save a change of Rebate 1 on its first line with the version they loaded."""
     ctx = AppContext.open(url, user=f"ws{index}", upgrade=False)
@@ -357,8 +389,15 @@ def stale_save_worker(index: int, url: str, agreement_id: int, rounds: int, barr
             def save(view: agreements.AgreementView = view, lines: list[Any] = lines) -> int:
                 with ctx.uow() as uow:
                     return agreements.save_agreement(
-                        uow, vendor=view.vendor, kind=view.kind, status=view.status, lines=lines,
-                        agreement_id=agreement_id, expected_version=view.version, today=today).version
+                        uow,
+                        vendor=view.vendor,
+                        kind=view.kind,
+                        status=view.status,
+                        lines=lines,
+                        agreement_id=agreement_id,
+                        expected_version=view.version,
+                        today=today,
+                    ).version
 
             results.put((rnd, index, view.version, *_outcome(save)))
             barrier.wait(timeout=120)  # the round is over for everybody before the next load
@@ -368,12 +407,13 @@ def stale_save_worker(index: int, url: str, agreement_id: int, rounds: int, barr
 
 def clerk_lines() -> tuple[receiving.SlipLineIn, ...]:
     """What the clerk saves the second time: a corrected quantity and one more line."""
-    return (receiving.SlipLineIn(1, "GYP-OTHER", Decimal(7000), Decimal(1)),
-            receiving.SlipLineIn(2, "GYP-HALF-4X8", Decimal(5), Decimal(2)))
+    return (
+        receiving.SlipLineIn(1, "GYP-OTHER", Decimal(7000), Decimal(1)),
+        receiving.SlipLineIn(2, "GYP-HALF-4X8", Decimal(5), Decimal(2)),
+    )
 
 
-def post_or_resave_worker(index: int, url: str, slip_nos: list[str], barrier: Any, results: Any,
-                          today: date) -> None:
+def post_or_resave_worker(index: int, url: str, slip_nos: list[str], barrier: Any, results: Any, today: date) -> None:
     """Workstation 0 posts the round's slip while workstation 1 saves it again from the
     slip entry screen (replace_draft), at the same moment."""
     ctx = AppContext.open(url, user=f"ws{index}", upgrade=False)
@@ -399,8 +439,9 @@ def stale_value(rnd: int, index: int) -> Decimal:
     return Decimal(2) + Decimal(rnd + 1) / 100 + Decimal(index + 1) / 10000
 
 
-def run_processes(target: Callable[..., None], args_per_process: Iterable[tuple[Any, ...]],
-                  parties: int, timeout: float) -> list[Any]:
+def run_processes(
+    target: Callable[..., None], args_per_process: Iterable[tuple[Any, ...]], parties: int, timeout: float
+) -> list[Any]:
     """Start one 'spawn' process per args tuple (each gets barrier and result queue appended
     before its last argument), wait for them, return everything they put on the queue."""
     import multiprocessing as mp

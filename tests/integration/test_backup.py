@@ -26,8 +26,10 @@ def contents(ctx: AppContext) -> dict[str, list[tuple]]:
     meta = MetaData()
     meta.reflect(ctx.engine)
     with ctx.engine.connect() as conn:
-        return {name: sorted((tuple(r) for r in conn.execute(select(table))), key=repr)
-                for name, table in sorted(meta.tables.items())}
+        return {
+            name: sorted((tuple(r) for r in conn.execute(select(table))), key=repr)
+            for name, table in sorted(meta.tables.items())
+        }
 
 
 def suffix(ctx: AppContext) -> str:
@@ -46,11 +48,18 @@ def change_everything(ctx: AppContext) -> None:
     with ctx.uow() as uow:
         posting.post_slips(uow)  # journal entries, accruals, slip statuses
     with ctx.uow() as uow:
-        masterdata.save_vendors(uow, [masterdata.VendorIn("V999", "Added after the backup", None, "", True,
-                                                          label="Row 1")])
+        masterdata.save_vendors(
+            uow, [masterdata.VendorIn("V999", "Added after the backup", None, "", True, label="Row 1")]
+        )
     with ctx.uow() as uow:
-        receiving.save_slips(uow, [receiving.SlipIn("LATE", "V100", date(2026, 6, 1), (
-            receiving.SlipLineIn(1, receiving_product(ctx), Decimal(3)),))])
+        receiving.save_slips(
+            uow,
+            [
+                receiving.SlipIn(
+                    "LATE", "V100", date(2026, 6, 1), (receiving.SlipLineIn(1, receiving_product(ctx), Decimal(3)),)
+                )
+            ],
+        )
     with ctx.uow() as uow:
         security.save_user(uow, ctx.user, "ADMIN", "After the backup")
 

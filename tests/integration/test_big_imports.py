@@ -38,8 +38,7 @@ HEADER = "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_c
 
 def receipt(i: int) -> tuple[str, date, str, Decimal, Decimal]:
     """Row i of the generated file: one slip per row, dated in January to June 2026."""
-    return (f"B{i:06d}", date(2026, 1, 1) + timedelta(days=i % 180), PRODUCTS[i % 2], D(1 + i % 17),
-            COSTS[i % 3])
+    return (f"B{i:06d}", date(2026, 1, 1) + timedelta(days=i % 180), PRODUCTS[i % 2], D(1 + i % 17), COSTS[i % 3])
 
 
 def receipts_csv(path: Path, count: int, *extra: str) -> Path:
@@ -64,8 +63,9 @@ def stored_receipts(ctx: AppContext) -> tuple[int, int, Decimal, set[str]]:
 
 @pytest.fixture
 def base(ctx: AppContext) -> AppContext:
-    import_example(ctx, "B_marginal", kinds=("categories", "vendors", "products", "gl-accounts", "gl-reference",
-                                             "agreements"))
+    import_example(
+        ctx, "B_marginal", kinds=("categories", "vendors", "products", "gl-accounts", "gl-reference", "agreements")
+    )
     return ctx
 
 
@@ -81,16 +81,25 @@ def test_a_receipts_file_past_the_parameter_limit_imports_through_coop(base, db_
     out, err = capsys.readouterr()
     assert out == f"Imported {BIG} receipts rows from {path}\n"
     parts = list(range(LINES_PER_WRITE, BIG, LINES_PER_WRITE)) + [BIG]
-    assert err.splitlines() == [f"  read {BIG:,} rows; checking them",
-                                *(f"  wrote {n:,} of {BIG:,} rows" for n in parts)]
+    assert err.splitlines() == [
+        f"  read {BIG:,} rows; checking them",
+        *(f"  wrote {n:,} of {BIG:,} rows" for n in parts),
+    ]
     expected = sum((cents(q * c) for _s, _d, _p, q, c in map(receipt, range(BIG))), D(0))
     assert stored_receipts(base) == (BIG, BIG, expected, {"DRAFT"})
     with base.uow() as uow:
         row = uow.session.execute(
-            select(ReceivingSlip.received_date, Product.code, ReceiptLine.quantity, ReceiptLine.unit_cost,
-                   ReceiptLine.amount)
-            .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id).join(Product)
-            .where(ReceivingSlip.slip_no == "B065999")).one()
+            select(
+                ReceivingSlip.received_date,
+                Product.code,
+                ReceiptLine.quantity,
+                ReceiptLine.unit_cost,
+                ReceiptLine.amount,
+            )
+            .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+            .join(Product)
+            .where(ReceivingSlip.slip_no == "B065999")
+        ).one()
     assert tuple(row) == (date(2026, 4, 30), "GYP-OTHER", D(6), D("2.10"), D("12.60"))
 
 
@@ -101,9 +110,11 @@ def test_a_bad_last_row_of_a_big_file_writes_nothing(base, db_url, tmp_path, cap
     assert coop(db_url, "import", "receipts", str(path)) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.splitlines() == [f"  read {BIG + 1:,} rows; checking them",
-                                "error: 1 problem(s), nothing was written:",
-                                f"  row {BIG + 2}, product_code: product NOPE does not exist"]
+    assert err.splitlines() == [
+        f"  read {BIG + 1:,} rows; checking them",
+        "error: 1 problem(s), nothing was written:",
+        f"  row {BIG + 2}, product_code: product NOPE does not exist",
+    ]
     assert snapshot(base) == before
 
 
@@ -133,13 +144,15 @@ def test_a_products_file_past_the_parameter_limit_imports_and_imports_again(base
     path = tmp_path / "products.csv"
     with path.open("w") as fh:
         fh.write("code,description,vendor_code,cat1,cat2,cat3,cat4,unit_cost\n")
-        fh.writelines(f"P{i:06d},Board {i},V100,GYPSUM,GYP-BOARD,GYP-REG,GYP-REG-HALF,{COSTS[i % 3]}\n"
-                      for i in range(BIG))
+        fh.writelines(
+            f"P{i:06d},Board {i},V100,GYPSUM,GYP-BOARD,GYP-REG,GYP-REG-HALF,{COSTS[i % 3]}\n" for i in range(BIG)
+        )
     assert coop(db_url, "import", "products", str(path)) == 0
     assert coop(db_url, "import", "products", str(path)) == 0  # every code exists: updated, not added
     with base.uow() as uow:
         count, total = uow.session.execute(
-            select(func.count(), func.sum(Product.unit_cost)).where(Product.code.like("P%"))).one()
+            select(func.count(), func.sum(Product.unit_cost)).where(Product.code.like("P%"))
+        ).one()
     assert count == BIG
     assert total == sum((COSTS[i % 3] for i in range(BIG)), D(0))
 
@@ -155,8 +168,10 @@ def test_many_drafts_saved_again_and_posted_by_name_in_one_transaction(base, tmp
     path = receipts_csv(tmp_path / "receipts.csv", count)
     with base.uow() as uow:
         assert import_file(uow, "receipts", path) == count
-    slips = [receiving.SlipIn(slip, "V100", when, (receiving.SlipLineIn(1, product, quantity + 1, cost),))
-             for slip, when, product, quantity, cost in map(receipt, range(count))]
+    slips = [
+        receiving.SlipIn(slip, "V100", when, (receiving.SlipLineIn(1, product, quantity + 1, cost),))
+        for slip, when, product, quantity, cost in map(receipt, range(count))
+    ]
     with base.uow() as uow:
         receiving.save_slips(uow, slips, replace_draft=True)
     volume = sum((cents((q + 1) * c) for _s, _d, _p, q, c in map(receipt, range(count))), D(0))
@@ -166,7 +181,12 @@ def test_many_drafts_saved_again_and_posted_by_name_in_one_transaction(base, tmp
     assert (result.slips, result.lines, result.rerate_entries) == (count, count, 0)
     assert stored_receipts(base) == (count, count, volume, {"POSTED"})
     with base.uow() as uow:
-        by_source = dict(uow.session.execute(
-            select(JournalEntry.source, func.sum(JournalLine.debit)).join(JournalEntry)
-            .where(JournalLine.role == "REBATE_RECEIVABLE").group_by(JournalEntry.source)).all())
+        by_source = dict(
+            uow.session.execute(
+                select(JournalEntry.source, func.sum(JournalLine.debit))
+                .join(JournalEntry)
+                .where(JournalLine.role == "REBATE_RECEIVABLE")
+                .group_by(JournalEntry.source)
+            ).all()
+        )
     assert by_source == {"ACCRUAL": cents(marginal_b(volume))}

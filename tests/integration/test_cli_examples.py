@@ -19,34 +19,66 @@ D = Decimal
 
 # (source, slip, role) -> net debit (credit negative), for non-RECEIPT lines
 EXPECTED: dict[str, dict[tuple[str, str, str], Decimal]] = {
-    "A_degressive": {("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("4912.50"),
-                     ("ACCRUAL", "S1", "ADVERTISING"): D("-4912.50")},
-    "B_marginal": {("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("500.00"), ("ACCRUAL", "S1", "ADVERTISING"): D("-500.00"),
-                   ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("550.00"), ("ACCRUAL", "S2", "ADVERTISING"): D("-550.00"),
-                   ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("325.00"), ("ACCRUAL", "S3", "ADVERTISING"): D("-325.00")},
-    "C_retro": {("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("200.00"), ("ACCRUAL", "S3", "ADVERTISING"): D("-200.00"),
-                ("RETRO", "S3", "REBATE_RECEIVABLE"): D("1000.00"), ("RETRO", "S3", "ADVERTISING"): D("-1000.00"),
-                ("ACCRUAL", "S4", "REBATE_RECEIVABLE"): D("1500.00"), ("ACCRUAL", "S4", "ADVERTISING"): D("-1500.00"),
-                ("RETRO", "S4", "REBATE_RECEIVABLE"): D("600.00"), ("RETRO", "S4", "ADVERTISING"): D("-600.00")},
-    "D_precedence": {("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("50.00"), ("ACCRUAL", "S2", "ADVERTISING"): D("-50.00"),
-                     ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("60.00"), ("ACCRUAL", "S3", "ADVERTISING"): D("-60.00")},
+    "A_degressive": {
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("4912.50"),
+        ("ACCRUAL", "S1", "ADVERTISING"): D("-4912.50"),
+    },
+    "B_marginal": {
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("500.00"),
+        ("ACCRUAL", "S1", "ADVERTISING"): D("-500.00"),
+        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("550.00"),
+        ("ACCRUAL", "S2", "ADVERTISING"): D("-550.00"),
+        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("325.00"),
+        ("ACCRUAL", "S3", "ADVERTISING"): D("-325.00"),
+    },
+    "C_retro": {
+        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("200.00"),
+        ("ACCRUAL", "S3", "ADVERTISING"): D("-200.00"),
+        ("RETRO", "S3", "REBATE_RECEIVABLE"): D("1000.00"),
+        ("RETRO", "S3", "ADVERTISING"): D("-1000.00"),
+        ("ACCRUAL", "S4", "REBATE_RECEIVABLE"): D("1500.00"),
+        ("ACCRUAL", "S4", "ADVERTISING"): D("-1500.00"),
+        ("RETRO", "S4", "REBATE_RECEIVABLE"): D("600.00"),
+        ("RETRO", "S4", "ADVERTISING"): D("-600.00"),
+    },
+    "D_precedence": {
+        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("50.00"),
+        ("ACCRUAL", "S2", "ADVERTISING"): D("-50.00"),
+        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("60.00"),
+        ("ACCRUAL", "S3", "ADVERTISING"): D("-60.00"),
+    },
     "E_product_pct": {
-        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("500.00"), ("ACCRUAL", "S1", "INVENTORY"): D("-200.00"),
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("500.00"),
+        ("ACCRUAL", "S1", "INVENTORY"): D("-200.00"),
         ("ACCRUAL", "S1", "ADVERTISING"): D("-300.00"),
-        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("550.00"), ("ACCRUAL", "S2", "INVENTORY"): D("-220.00"),
+        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("550.00"),
+        ("ACCRUAL", "S2", "INVENTORY"): D("-220.00"),
         ("ACCRUAL", "S2", "ADVERTISING"): D("-330.00"),
-        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("325.00"), ("ACCRUAL", "S3", "INVENTORY"): D("-130.00"),
-        ("ACCRUAL", "S3", "ADVERTISING"): D("-195.00")},
-    "F_rounding": {("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("0.25"), ("ACCRUAL", "S1", "ADVERTISING"): D("-0.25"),
-                   ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("0.26"), ("ACCRUAL", "S2", "ADVERTISING"): D("-0.26"),
-                   ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("0.25"), ("ACCRUAL", "S3", "ADVERTISING"): D("-0.25")},
+        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("325.00"),
+        ("ACCRUAL", "S3", "INVENTORY"): D("-130.00"),
+        ("ACCRUAL", "S3", "ADVERTISING"): D("-195.00"),
+    },
+    "F_rounding": {
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("0.25"),
+        ("ACCRUAL", "S1", "ADVERTISING"): D("-0.25"),
+        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("0.26"),
+        ("ACCRUAL", "S2", "ADVERTISING"): D("-0.26"),
+        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("0.25"),
+        ("ACCRUAL", "S3", "ADVERTISING"): D("-0.25"),
+    },
     "G_periodic": {("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("20.00"), ("ACCRUAL", "S1", "REBATE_EARNED"): D("-20.00")},
     "H_backdated": {
-        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("400.00"), ("ACCRUAL", "S2", "ADVERTISING"): D("-400.00"),
-        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("500.00"), ("ACCRUAL", "S3", "ADVERTISING"): D("-500.00"),
-        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("300.00"), ("ACCRUAL", "S1", "ADVERTISING"): D("-300.00"),
-        ("RERATE", "S2", "REBATE_RECEIVABLE"): D("50.00"), ("RERATE", "S2", "ADVERTISING"): D("-50.00"),
-        ("RERATE", "S3", "REBATE_RECEIVABLE"): D("100.00"), ("RERATE", "S3", "ADVERTISING"): D("-100.00")},
+        ("ACCRUAL", "S2", "REBATE_RECEIVABLE"): D("400.00"),
+        ("ACCRUAL", "S2", "ADVERTISING"): D("-400.00"),
+        ("ACCRUAL", "S3", "REBATE_RECEIVABLE"): D("500.00"),
+        ("ACCRUAL", "S3", "ADVERTISING"): D("-500.00"),
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("300.00"),
+        ("ACCRUAL", "S1", "ADVERTISING"): D("-300.00"),
+        ("RERATE", "S2", "REBATE_RECEIVABLE"): D("50.00"),
+        ("RERATE", "S2", "ADVERTISING"): D("-50.00"),
+        ("RERATE", "S3", "REBATE_RECEIVABLE"): D("100.00"),
+        ("RERATE", "S3", "ADVERTISING"): D("-100.00"),
+    },
 }
 
 
@@ -111,8 +143,10 @@ def test_journal_columns_and_xlsx_numbers(tmp_path):
     assert coop(url, "export", "journal", "--out", str(csv_out)) == 0
     assert coop(url, "export", "journal", "--out", str(xlsx_out)) == 0
     header = csv_out.read_text().splitlines()[0]
-    assert header == ("entry_no,entry_date,source,slip_no,line_no,account,account_role,debit,credit,"
-                      "vendor_code,product_code,agreement_kind,memo,agreement_no,posted_at,export_no")
+    assert header == (
+        "entry_no,entry_date,source,slip_no,line_no,account,account_role,debit,credit,"
+        "vendor_code,product_code,agreement_kind,memo,agreement_no,posted_at,export_no"
+    )
     sheet = load_workbook(xlsx_out).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == header.split(",")
@@ -152,7 +186,10 @@ def test_estimated_report_shows_what_the_next_tier_adds(tmp_path):
     assert coop(url, "report", "estimated", "--out", str(out), "--as-of", "2026-12-31", "--force") == 0
     (row,) = list(csv.DictReader(out.open()))
     assert (D(row["regular"]), D(row["retroactive"]), D(row["rebate_earned"])) == (
-        D("1700.00"), D("1600.00"), D("3300.00"))
+        D("1700.00"),
+        D("1600.00"),
+        D("3300.00"),
+    )
 
 
 def test_import_errors_name_row_and_column_and_exit_1(tmp_path, capsys):

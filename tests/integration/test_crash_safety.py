@@ -104,8 +104,7 @@ def prepare(db_url: str, folder: Path) -> list[str]:
 
 
 FORKSERVER = mp.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["app.services.posting", "app.services.context",
-                                   "tests.integration.crash_poster"])
+FORKSERVER.set_forkserver_preload(["app.services.posting", "app.services.context", "tests.integration.crash_poster"])
 
 
 class Run:
@@ -115,8 +114,7 @@ class Run:
     def __init__(self, url: str, folder: Path) -> None:
         Run.count = getattr(Run, "count", 0) + 1
         self.marks = folder / f"marks{Run.count}.txt"
-        self.proc = FORKSERVER.Process(target=crash_poster.post_all,
-                                       args=(url, BATCH_LINES, TODAY, str(self.marks)))
+        self.proc = FORKSERVER.Process(target=crash_poster.post_all, args=(url, BATCH_LINES, TODAY, str(self.marks)))
         self.started = time.time()
         self.proc.start()
 
@@ -166,9 +164,12 @@ def settle(url: str) -> None:
     try:
         deadline = time.monotonic() + 30
         with engine.connect() as conn:
-            while time.monotonic() < deadline and conn.scalar(text(
+            while time.monotonic() < deadline and conn.scalar(
+                text(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")):
+                    "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            ):
                 conn.rollback()
                 time.sleep(0.02)
     finally:
@@ -186,9 +187,10 @@ def anomalies_after_kill(url: str, order: list[str]) -> list[str]:
     finally:
         ctx.engine.dispose()
     done = posted_drafts(url, order)
-    if done != order[:len(done)]:
-        problems.append("posted slips are not a prefix of the date order: "
-                        f"{sorted(set(done) ^ set(order[:len(done)]))[:6]}")
+    if done != order[: len(done)]:
+        problems.append(
+            f"posted slips are not a prefix of the date order: {sorted(set(done) ^ set(order[: len(done)]))[:6]}"
+        )
     return problems
 
 
@@ -238,9 +240,14 @@ def test_a_posting_run_killed_20_times_leaves_every_slip_posted_or_untouched(db_
                     time.sleep(2)
                     again = anomalies_after_kill(url, order)
                     copies.keep = url  # left in place to look at
-                    pytest.fail(f"after kill {sum(kills.values())} ({where_killed(marks)}; last marks "
-                                f"{marks[-3:]}) on {url}:\n" + "\n".join(found[:30])
-                                + f"\n2 s later: {len(again)} anomalies\n" + "\n".join(again[:5]), pytrace=False)
+                    pytest.fail(
+                        f"after kill {sum(kills.values())} ({where_killed(marks)}; last marks "
+                        f"{marks[-3:]}) on {url}:\n"
+                        + "\n".join(found[:30])
+                        + f"\n2 s later: {len(again)} anomalies\n"
+                        + "\n".join(again[:5]),
+                        pytrace=False,
+                    )
                 continue
             # the run finished before the kill: it must have completed the posting
             assert run.proc.exitcode == 0, marks[-3:]
@@ -266,10 +273,12 @@ def test_a_posting_run_killed_20_times_leaves_every_slip_posted_or_untouched(db_
             assert posting.rerate(uow, today=TODAY) == 0
         final.engine.dispose()
         backend = "pg" if copies.pg else "sqlite"
-        report(f"{backend}: reference run {measured[0]:.2f} s to the first batch + {measured[1]:.1f} s, "
-               f"{batches} batches of {BATCH_LINES} lines, {len(order)} drafts; {sum(kills.values())} kills survived {dict(kills)} over {epochs} "
-               f"copies ({completed} runs finished between kills) in {time.monotonic() - started:.1f} s; "
-               f"anomalies {len(anomalies)}")
+        report(
+            f"{backend}: reference run {measured[0]:.2f} s to the first batch + {measured[1]:.1f} s, "
+            f"{batches} batches of {BATCH_LINES} lines, {len(order)} drafts; {sum(kills.values())} kills survived {dict(kills)} over {epochs} "
+            f"copies ({completed} runs finished between kills) in {time.monotonic() - started:.1f} s; "
+            f"anomalies {len(anomalies)}"
+        )
         assert kills["mid-batch"] >= 1, kills
     finally:
         copies.drop_all()
@@ -292,24 +301,42 @@ def test_the_checks_see_a_half_posted_slip(ctx):
                 with ctx.engine.begin() as conn:
                     conn.execute(text(undo))
 
-    assert any("draft S2" in p for p in damaged(
-        "UPDATE receiving_slip SET status = 'DRAFT' WHERE slip_no = 'S2'",
-        "UPDATE receiving_slip SET status = 'POSTED' WHERE slip_no = 'S2'"))
-    assert any("RECEIPT entries" in p for p in damaged(
-        "UPDATE receiving_slip SET status = 'POSTED' WHERE slip_no = 'S3'",
-        "UPDATE receiving_slip SET status = 'DRAFT' WHERE slip_no = 'S3'"))
+    assert any(
+        "draft S2" in p
+        for p in damaged(
+            "UPDATE receiving_slip SET status = 'DRAFT' WHERE slip_no = 'S2'",
+            "UPDATE receiving_slip SET status = 'POSTED' WHERE slip_no = 'S2'",
+        )
+    )
+    assert any(
+        "RECEIPT entries" in p
+        for p in damaged(
+            "UPDATE receiving_slip SET status = 'POSTED' WHERE slip_no = 'S3'",
+            "UPDATE receiving_slip SET status = 'DRAFT' WHERE slip_no = 'S3'",
+        )
+    )
     with ctx.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(text("SELECT * FROM line_accrual WHERE slip_no = 'S2'"))]
     problems = damaged("DELETE FROM line_accrual WHERE slip_no = 'S2'")
     assert any("!= line_accrual" in p for p in problems) and any("ladder_volume" in p for p in problems)
     with ctx.engine.begin() as conn:  # the stored values back as they were
         columns = list(rows[0])
-        conn.execute(text(f"INSERT INTO line_accrual ({', '.join(columns)}) "
-                          f"VALUES ({', '.join(':' + c for c in columns)})"), rows)
+        conn.execute(
+            text(f"INSERT INTO line_accrual ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"),
+            rows,
+        )
     assert rs.ledger_anomalies(ctx) == []
-    assert any("product GYP-OTHER" in p for p in damaged(
-        "UPDATE product SET received_qty = received_qty + 1 WHERE code = 'GYP-OTHER'",
-        "UPDATE product SET received_qty = received_qty - 1 WHERE code = 'GYP-OTHER'"))
-    assert any("unbalanced" in p for p in damaged(
-        "INSERT INTO journal_line (entry_id, account_id, role, debit, credit, memo) "
-        "SELECT max(entry_id), 1, 'INVENTORY', 1, 0, 'x' FROM journal_line"))
+    assert any(
+        "product GYP-OTHER" in p
+        for p in damaged(
+            "UPDATE product SET received_qty = received_qty + 1 WHERE code = 'GYP-OTHER'",
+            "UPDATE product SET received_qty = received_qty - 1 WHERE code = 'GYP-OTHER'",
+        )
+    )
+    assert any(
+        "unbalanced" in p
+        for p in damaged(
+            "INSERT INTO journal_line (entry_id, account_id, role, debit, credit, memo) "
+            "SELECT max(entry_id), 1, 'INVENTORY', 1, 0, 'x' FROM journal_line"
+        )
+    )

@@ -45,8 +45,10 @@ from tests.conftest import drop_pg, fresh_pg_url
 
 TODAY = date(2026, 3, 18)
 FILES = demo.demo_files()
-SUMMARY = ("Demo company loaded: 8 vendors, 352 products, 22 agreements (32 ladders), 2,353 receipt lines "
-           "posted (607 slips), 4 draft slips")
+SUMMARY = (
+    "Demo company loaded: 8 vendors, 352 products, 22 agreements (32 ladders), 2,353 receipt lines "
+    "posted (607 slips), 4 draft slips"
+)
 
 
 def test_moving_by_months_keeps_the_day_and_the_month_ends():
@@ -80,8 +82,9 @@ def test_the_files_are_import_files_dated_for_their_month():
     agreements = _rows("agreements.csv") + _rows("agreements-accepted.csv")
     periods = {(date.fromisoformat(r["start_date"]), date.fromisoformat(r["end_date"])) for r in agreements}
     assert periods == {program, following}
-    assert {r["status"] for r in agreements
-            if (r["start_date"], r["end_date"]) == tuple(d.isoformat() for d in following)} == {"PENDING"}
+    assert {
+        r["status"] for r in agreements if (r["start_date"], r["end_date"]) == tuple(d.isoformat() for d in following)
+    } == {"PENDING"}
     receipts = _rows("receipts.csv")
     days = {date.fromisoformat(r["received_date"]) for r in receipts}
     assert program[0] <= min(days) and max(days) < base
@@ -98,8 +101,11 @@ def _count(session, model, *where) -> int:
 
 
 def _accrued(session) -> tuple[Decimal, Decimal, Decimal]:
-    return tuple(session.execute(select(func.sum(LineAccrual.rebate), func.sum(LineAccrual.retro),
-                                        func.sum(LineAccrual.inventory))).one())
+    return tuple(
+        session.execute(
+            select(func.sum(LineAccrual.rebate), func.sum(LineAccrual.retro), func.sum(LineAccrual.inventory))
+        ).one()
+    )
 
 
 def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
@@ -135,8 +141,13 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         numbers = set(s.scalars(select(GlAccount.number)))
         assert {"1200", "2150", "1310", "6100", "4810"} <= numbers and len(numbers) == 11
         roles = dict(s.execute(select(GlReference.role, GlAccount.number).join(GlAccount)).all())
-        assert roles == {"INVENTORY": "1200", "RECEIVED_NOT_INVOICED": "2150", "REBATE_RECEIVABLE": "1310",
-                         "ADVERTISING": "6100", "REBATE_EARNED": "4810"}
+        assert roles == {
+            "INVENTORY": "1200",
+            "RECEIVED_NOT_INVOICED": "2150",
+            "REBATE_RECEIVABLE": "1310",
+            "ADVERTISING": "6100",
+            "REBATE_EARNED": "4810",
+        }
 
         # Agreements: every kind and status, and every feature of the grid.
         agreements = list(s.scalars(select(Agreement)))
@@ -149,18 +160,25 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         accepted = [ln for ln in lines if status_of[ln.agreement_id] == "ACCEPTED"]
         # SPEC §4.2 degressive line: 2, 1.5, 1, 0.5 with Deg -> 4.913 %.
         deg = [ln for ln in accepted if ln.degressive]
-        assert any((ln.rebate1, ln.rebate2, ln.rebate3, ln.rebate4)
-                   == (Decimal("2"), Decimal("1.5"), Decimal("1"), Decimal("0.5")) for ln in deg)
+        assert any(
+            (ln.rebate1, ln.rebate2, ln.rebate3, ln.rebate4)
+            == (Decimal("2"), Decimal("1.5"), Decimal("1"), Decimal("0.5"))
+            for ln in deg
+        )
         assert Decimal("4.913") in {
-            result_percent(line_result((ln.rebate1, ln.rebate2, ln.rebate3, ln.rebate4), True)) for ln in deg}
+            result_percent(line_result((ln.rebate1, ln.rebate2, ln.rebate3, ln.rebate4), True)) for ln in deg
+        }
         ladders: dict[tuple, list[AgreementLine]] = {}
         for ln in accepted:
             key = (ln.agreement_id, ln.product_id, ln.cat1, ln.cat2, ln.cat3, ln.cat4, ln.start_date, ln.end_date)
             ladders.setdefault(key, []).append(ln)
         multi = [sorted(m, key=lambda ln: ln.max_amount) for m in ladders.values() if len(m) >= 3]
         assert any(not m[0].retro for m in multi), "a marginal ladder of three tiers or more"
-        retro_zero = [m for m in ladders.values() if m[0].retro and len(m) > 1
-                      and min(m, key=lambda ln: ln.max_amount).rebate1 == 0]
+        retro_zero = [
+            m
+            for m in ladders.values()
+            if m[0].retro and len(m) > 1 and min(m, key=lambda ln: ln.max_amount).rebate1 == 0
+        ]
         assert retro_zero, "a Retro ladder with a zero first tier"
         assert any(m[-1].max_amount == UNLIMITED for m in multi)
         # Product ladders overriding a group ladder of the same agreement (precedence).
@@ -171,10 +189,18 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         for ln in product_ladders:
             prod = by_id[ln.product_id]
             for other in accepted:
-                if (other.agreement_id == ln.agreement_id and other.product_id is None
-                        and all(c in ("ALL", pc) for c, pc in zip(
+                if (
+                    other.agreement_id == ln.agreement_id
+                    and other.product_id is None
+                    and all(
+                        c in ("ALL", pc)
+                        for c, pc in zip(
                             (other.cat1, other.cat2, other.cat3, other.cat4),
-                            (prod.cat1, prod.cat2, prod.cat3, prod.cat4), strict=True))):
+                            (prod.cat1, prod.cat2, prod.cat3, prod.cat4),
+                            strict=True,
+                        )
+                    )
+                ):
                     overridden += 1
                     break
         assert overridden >= 2
@@ -184,28 +210,44 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         # Moved to the month of loading: the twelve months ending with this month.
         assert {(ln.start_date, ln.end_date) for ln in accepted} == {(date(2025, 4, 1), date(2026, 3, 31))}
         assert {(ln.start_date, ln.end_date) for ln in lines if status_of[ln.agreement_id] == "PENDING"} == {
-            (date(2026, 4, 1), date(2027, 3, 31))}
-        assert _count(s, AgreementHistory, AgreementHistory.field == "Status", AgreementHistory.old_value == "PENDING",
-                      AgreementHistory.new_value == "ACCEPTED") == 1
+            (date(2026, 4, 1), date(2027, 3, 31))
+        }
+        assert (
+            _count(
+                s,
+                AgreementHistory,
+                AgreementHistory.field == "Status",
+                AgreementHistory.old_value == "PENDING",
+                AgreementHistory.new_value == "ACCEPTED",
+            )
+            == 1
+        )
 
         # Receiving: posted slips over the eleven months before this one, returns, drafts of today.
-        posted_lines = _count(s, ReceiptLine, ReceiptLine.slip_id.in_(
-            select(ReceivingSlip.id).where(ReceivingSlip.status == "POSTED")))
+        posted_lines = _count(
+            s, ReceiptLine, ReceiptLine.slip_id.in_(select(ReceivingSlip.id).where(ReceivingSlip.status == "POSTED"))
+        )
         assert posted_lines == 2353
         assert _count(s, ReceivingSlip, ReceivingSlip.status == "POSTED") == 607
         assert _count(s, ReceiptLine, ReceiptLine.quantity < 0) == 12
         assert _count(s, ReceivingSlip, ReceivingSlip.reference.like("RTV %")) == 12
         assert _count(s, ReceivingSlip, ReceivingSlip.reference.like("PO % / PS %")) == 607 - 12 + 4
-        first, last = s.execute(select(func.min(ReceivingSlip.received_date), func.max(ReceivingSlip.received_date))
-                                .where(ReceivingSlip.status == "POSTED")).one()
+        first, last = s.execute(
+            select(func.min(ReceivingSlip.received_date), func.max(ReceivingSlip.received_date)).where(
+                ReceivingSlip.status == "POSTED"
+            )
+        ).one()
         assert date(2025, 4, 1) <= first and last <= date(2026, 2, 28)
         assert (last - first).days >= 300  # spread over the year
         drafts = list(s.scalars(select(ReceivingSlip).where(ReceivingSlip.status == "DRAFT")))
         assert len(drafts) == 4 and all(d.received_date == TODAY for d in drafts)
 
         # Journal: every entry balances; accruals, retroactive parts, no re-rating needed.
-        sums = s.execute(select(JournalLine.entry_id, func.sum(JournalLine.debit), func.sum(JournalLine.credit))
-                         .group_by(JournalLine.entry_id)).all()
+        sums = s.execute(
+            select(JournalLine.entry_id, func.sum(JournalLine.debit), func.sum(JournalLine.credit)).group_by(
+                JournalLine.entry_id
+            )
+        ).all()
         assert len(sums) == _count(s, JournalEntry) > posted_lines
         assert all(debit == credit for _e, debit, credit in sums)
         sources = dict(s.execute(select(JournalEntry.source, func.count()).group_by(JournalEntry.source)).all())
@@ -244,8 +286,9 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
     with ctx.uow() as uow:
         s = uow.session
         assert _count(s, ReceivingSlip, ReceivingSlip.status == "DRAFT") == 0
-        assert s.execute(select(func.count(), func.sum(LineAccrual.rebate))
-                         .where(LineAccrual.received_date == TODAY)).one() == (27, Decimal("2163.95"))
+        assert s.execute(
+            select(func.count(), func.sum(LineAccrual.rebate)).where(LineAccrual.received_date == TODAY)
+        ).one() == (27, Decimal("2163.95"))
         sums = s.execute(select(func.sum(JournalLine.debit), func.sum(JournalLine.credit))).one()
         assert sums[0] == sums[1]
 
@@ -280,8 +323,7 @@ def _contents(url: str) -> dict[str, list[tuple[object, ...]]]:
         with engine.connect() as conn:
             out = {}
             for table in Base.metadata.sorted_tables:
-                columns = [c for c in table.columns
-                           if not isinstance(getattr(c.type, "impl", c.type), DateTime)]
+                columns = [c for c in table.columns if not isinstance(getattr(c.type, "impl", c.type), DateTime)]
                 if table.name != "company":
                     out[table.name] = sorted(conn.execute(select(*columns)).all(), key=repr)
             return out
@@ -328,8 +370,9 @@ def test_the_files_imported_one_by_one_make_the_demo_company(ctx, db_url, fresh_
         with later.uow() as uow:
             s = uow.session
             assert _accrued(s) == at_base
-            assert s.execute(select(func.min(ReceivingSlip.received_date), func.max(ReceivingSlip.received_date))
-                             ).one() == (date(2027, 1, 2), date(2027, 12, 20))
+            assert s.execute(
+                select(func.min(ReceivingSlip.received_date), func.max(ReceivingSlip.received_date))
+            ).one() == (date(2027, 1, 2), date(2027, 12, 20))
     finally:
         later.engine.dispose()
 
@@ -348,7 +391,8 @@ def test_a_failure_loads_nothing(ctx, tmp_path):
     with ctx.uow() as uow, pytest.raises(ImportFailed) as failed:
         demo.load_demo(uow, today=TODAY, folder=folder)
     assert [str(p) for p in failed.value.problems] == [
-        "receipts-drafts.csv row 3, product_code: product NOPE does not exist"]
+        "receipts-drafts.csv row 3, product_code: product NOPE does not exist"
+    ]
     assert _contents(str(ctx.engine.url.render_as_string(hide_password=False))) == before
     with ctx.uow() as uow:
         assert _count(uow.session, Vendor) == 0 and _count(uow.session, JournalEntry) == 0
@@ -384,11 +428,13 @@ def test_coop_demo_if_empty_loads_an_empty_database(db_url, capsys):
     ctx = AppContext.open(db_url, upgrade=False)
     try:
         with ctx.uow() as uow:
-            drafts = set(uow.session.scalars(select(ReceivingSlip.received_date)
-                                             .where(ReceivingSlip.status == "DRAFT")))
+            drafts = set(
+                uow.session.scalars(select(ReceivingSlip.received_date).where(ReceivingSlip.status == "DRAFT"))
+            )
             assert drafts == {date.today()}
-            last = uow.session.scalar(select(func.max(AgreementLine.end_date)).join(Agreement)
-                                      .where(Agreement.status == "ACCEPTED"))
+            last = uow.session.scalar(
+                select(func.max(AgreementLine.end_date)).join(Agreement).where(Agreement.status == "ACCEPTED")
+            )
             assert last == move_months(date.today().replace(day=1), 1) - timedelta(days=1)
     finally:
         ctx.engine.dispose()

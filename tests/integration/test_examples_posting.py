@@ -53,14 +53,19 @@ def test_backdated_slip_posts_rerate_differences(ctx):
         assert posting.rerate_vendors(uow, [1]) == 0
     # One receipt line's journal: its receipt, its accrual and the re-rate the back-dated S1 caused.
     with ctx.uow() as uow:
-        s2 = [(r["source"], r["account_role"], r["debit"], r["credit"]) for r in queries.receipt_line_journal(uow, "S2", 1)]
+        s2 = [
+            (r["source"], r["account_role"], r["debit"], r["credit"])
+            for r in queries.receipt_line_journal(uow, "S2", 1)
+        ]
         s3 = {(r["slip_no"], r["line_no"]) for r in journal_rows(uow, slip_no="S3")}
-    assert s2 == [("RECEIPT", "INVENTORY", Decimal("20000.00"), Decimal(0)),
-                  ("RECEIPT", "RECEIVED_NOT_INVOICED", Decimal(0), Decimal("20000.00")),
-                  ("ACCRUAL", "REBATE_RECEIVABLE", Decimal("400.00"), Decimal(0)),
-                  ("ACCRUAL", "ADVERTISING", Decimal(0), Decimal("400.00")),
-                  ("RERATE", "REBATE_RECEIVABLE", Decimal("50.00"), Decimal(0)),
-                  ("RERATE", "ADVERTISING", Decimal(0), Decimal("50.00"))]
+    assert s2 == [
+        ("RECEIPT", "INVENTORY", Decimal("20000.00"), Decimal(0)),
+        ("RECEIPT", "RECEIVED_NOT_INVOICED", Decimal(0), Decimal("20000.00")),
+        ("ACCRUAL", "REBATE_RECEIVABLE", Decimal("400.00"), Decimal(0)),
+        ("ACCRUAL", "ADVERTISING", Decimal(0), Decimal("400.00")),
+        ("RERATE", "REBATE_RECEIVABLE", Decimal("50.00"), Decimal(0)),
+        ("RERATE", "ADVERTISING", Decimal(0), Decimal("50.00")),
+    ]
     assert s3 == {("S3", 1)}
     # The drill-down derives each line's volume after it in posting order (S1 now comes first),
     # over the whole ladder even when the list starts later.
@@ -70,12 +75,12 @@ def test_backdated_slip_posts_rerate_differences(ctx):
         later = queries.ladder_lines(uow, key, date_from=date(2026, 2, 1))
         until = queries.ladder_lines(uow, key, as_of=date(2026, 2, 28))
     assert [(ln.slip_no, ln.volume_after, ln.tier, ln.rebate) for ln in lines] == [
-        ("S1", Decimal("15000.00"), 1, Decimal("300.00")), ("S2", Decimal("35000.00"), 2, Decimal("450.00")),
-        ("S3", Decimal("55000.00"), 2, Decimal("600.00"))]
-    assert [(ln.slip_no, ln.volume_after) for ln in later] == [("S2", Decimal("35000.00")),
-                                                             ("S3", Decimal("55000.00"))]
-    assert [(ln.slip_no, ln.volume_after) for ln in until] == [("S1", Decimal("15000.00")),
-                                                             ("S2", Decimal("35000.00"))]
+        ("S1", Decimal("15000.00"), 1, Decimal("300.00")),
+        ("S2", Decimal("35000.00"), 2, Decimal("450.00")),
+        ("S3", Decimal("55000.00"), 2, Decimal("600.00")),
+    ]
+    assert [(ln.slip_no, ln.volume_after) for ln in later] == [("S2", Decimal("35000.00")), ("S3", Decimal("55000.00"))]
+    assert [(ln.slip_no, ln.volume_after) for ln in until] == [("S1", Decimal("15000.00")), ("S2", Decimal("35000.00"))]
 
 
 def test_backdated_slip_into_a_period_leaves_later_periods_alone(ctx):
@@ -92,7 +97,9 @@ def test_backdated_slip_into_a_period_leaves_later_periods_alone(ctx):
         volumes = {(v.period_key, v.volume, v.last_slip_no) for v in uow.session.scalars(select(LadderVolume))}
         assert posting.rerate_vendors(uow, [1]) == 0
     assert [(ln.slip_no, ln.period_key, ln.volume_after, ln.tier) for ln in lines] == [
-        ("S1", "2026-Q1", Decimal("12000.00"), 2), ("S2", "2026-Q2", Decimal("8000.00"), 1)]
+        ("S1", "2026-Q1", Decimal("12000.00"), 2),
+        ("S2", "2026-Q2", Decimal("8000.00"), 1),
+    ]
     assert volumes == {("2026-Q1", Decimal("12000.00"), "S1"), ("2026-Q2", Decimal("8000.00"), "S2")}
 
 

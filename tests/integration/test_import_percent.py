@@ -85,22 +85,35 @@ def libreoffice_workbook(source: Path, dest: Path, tmp: Path) -> Path:
         writer.writerows({k: (f"{v}%" if k in PERCENT and v else v) for k, v in row.items()} for row in rows)
     profile = tmp / "lo-profile"
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-         "--infilter=CSV:44,34,76,1,,1033,false,true", "--convert-to", "xlsx", "--outdir", str(tmp), str(typed)],
-        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp)})
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,1033,false,true",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp),
+            str(typed),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp)},
+    )
     (tmp / "agreements.xlsx").replace(dest)
     return dest
 
 
-WRITERS = {"openpyxl": lambda src, dest, tmp: percent_workbook(src, dest),
-           "libreoffice": libreoffice_workbook}
+WRITERS = {"openpyxl": lambda src, dest, tmp: percent_workbook(src, dest), "libreoffice": libreoffice_workbook}
 
 
 def stored_cells(path: Path) -> list[dict[str, tuple[object, str]]]:
     sheet = load_workbook(path).worksheets[0]
     header = [c.value for c in sheet[1]]
-    return [{h: (c.value, c.number_format) for h, c in zip(header, row, strict=False)}
-            for row in sheet.iter_rows(min_row=2)]
+    return [
+        {h: (c.value, c.number_format) for h, c in zip(header, row, strict=False)} for row in sheet.iter_rows(min_row=2)
+    ]
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
@@ -120,8 +133,9 @@ def test_percent_formatted_agreement_cells_post_the_example_amounts(db_url, tmp_
         assert coop(db_url, "import", kind, str(source)) == 0
     ctx = AppContext.open(db_url, "tester", upgrade=False)
     with ctx.uow() as uow:
-        lines = uow.session.execute(select(AgreementLine.rebate1, AgreementLine.product_pct)
-                                    .order_by(AgreementLine.max_amount)).all()
+        lines = uow.session.execute(
+            select(AgreementLine.rebate1, AgreementLine.product_pct).order_by(AgreementLine.max_amount)
+        ).all()
     ctx.engine.dispose()
     pct = D(40) if example == "E_product_pct" else D(0)
     assert [tuple(r) for r in lines] == [(D(2), pct), (D(3), pct), (D("3.5"), pct)]
@@ -138,15 +152,43 @@ def test_percent_formatted_agreement_cells_post_the_example_amounts(db_url, tmp_
     assert sum(earned.values()) == D("1375.00")
 
 
-AGREEMENT_HEADER = ("vendor_code", "kind", "status", "cat1", "cat2", "cat3", "cat4", "product_code", "max_amount",
-                    "start_date", "end_date", "rebate1", "rebate2", "rebate3", "rebate4", "method",
-                    "degressive", "retro", "product_pct", "period")
+AGREEMENT_HEADER = (
+    "vendor_code",
+    "kind",
+    "status",
+    "cat1",
+    "cat2",
+    "cat3",
+    "cat4",
+    "product_code",
+    "max_amount",
+    "start_date",
+    "end_date",
+    "rebate1",
+    "rebate2",
+    "rebate3",
+    "rebate4",
+    "method",
+    "degressive",
+    "retro",
+    "product_pct",
+    "period",
+)
 
 
 def one_row_workbook(path: Path, values: dict[str, object], formats: dict[str, str]) -> Path:
-    base: dict[str, object] = {"vendor_code": "V100", "kind": "COOP", "status": "PENDING", "cat1": "GYPSUM",
-                               "max_amount": 30000, "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31),
-                               "method": "SC", "degressive": "N", "retro": "N"}
+    base: dict[str, object] = {
+        "vendor_code": "V100",
+        "kind": "COOP",
+        "status": "PENDING",
+        "cat1": "GYPSUM",
+        "max_amount": 30000,
+        "start_date": date(2026, 1, 1),
+        "end_date": date(2026, 12, 31),
+        "method": "SC",
+        "degressive": "N",
+        "retro": "N",
+    }
     row = {**base, **values}
     book = Workbook()
     sheet = book.active
@@ -184,15 +226,17 @@ def test_a_percent_cell_reads_as_the_percent_it_shows(tmp_path, value, fmt, expe
 
 
 def test_text_typed_in_a_percent_formatted_cell_is_taken_as_it_is(tmp_path):
-    path = one_row_workbook(tmp_path / "a.xlsx", {"rebate1": "2", "rebate2": "abc"},
-                            {"rebate1": "0%", "rebate2": "0%"})
+    path = one_row_workbook(tmp_path / "a.xlsx", {"rebate1": "2", "rebate2": "abc"}, {"rebate1": "0%", "rebate2": "0%"})
     cells = read_agreements(path)
     assert (cells["rebate1"], cells["rebate2"]) == ("2", "abc")
 
 
 def test_a_percent_cell_outside_a_percent_column_is_refused_naming_row_and_column(tmp_path):
-    path = one_row_workbook(tmp_path / "a.xlsx", {"max_amount": 300, "rebate1": 0.02, "cat1": 1},
-                            {"max_amount": "0%", "rebate1": "0%", "cat1": "0.0%"})
+    path = one_row_workbook(
+        tmp_path / "a.xlsx",
+        {"max_amount": 300, "rebate1": 0.02, "cat1": 1},
+        {"max_amount": "0%", "rebate1": "0%", "cat1": "0.0%"},
+    )
     with pytest.raises(ImportFailed) as info:
         read_agreements(path)
     assert [str(p) for p in info.value.problems] == [
@@ -205,9 +249,10 @@ def test_a_percent_cell_outside_a_percent_column_is_refused_naming_row_and_colum
 
 @pytest.mark.parametrize("fmt", ["0%", "0.00%"])
 def test_product_pct_and_every_rebate_column_take_percent_cells(tmp_path, fmt):
-    path = one_row_workbook(tmp_path / "a.xlsx",
-                            {"rebate1": 0.02, "rebate2": 0.015, "rebate3": 0.01, "rebate4": 0.005,
-                             "product_pct": 0.4},
-                            {name: fmt for name in PERCENT})
+    path = one_row_workbook(
+        tmp_path / "a.xlsx",
+        {"rebate1": 0.02, "rebate2": 0.015, "rebate3": 0.01, "rebate4": 0.005, "product_pct": 0.4},
+        {name: fmt for name in PERCENT},
+    )
     cells = read_agreements(path)
     assert [cells[name] for name in PERCENT] == ["2", "1.5", "1", "0.5", "40"]

@@ -68,8 +68,10 @@ def load_h(url: str) -> None:
 def export_tables(ctx: AppContext) -> tuple[list[Any], list[Any]]:
     with ctx.uow() as uow:
         s = uow.session
-        return (s.execute(select(JournalExport.__table__).order_by(JournalExport.export_no)).all(),
-                s.execute(select(JournalExportLine.__table__).order_by(JournalExportLine.line_id)).all())
+        return (
+            s.execute(select(JournalExport.__table__).order_by(JournalExport.export_no)).all(),
+            s.execute(select(JournalExportLine.__table__).order_by(JournalExportLine.line_id)).all(),
+        )
 
 
 def net(rows: list[dict[str, str]]) -> dict[tuple[str, str, str], Decimal]:
@@ -82,7 +84,8 @@ def net(rows: list[dict[str, str]]) -> dict[tuple[str, str, str], Decimal]:
 
 
 def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_whole_journal(
-        db_url, ctx, tmp_path, capsys):
+    db_url, ctx, tmp_path, capsys
+):
     load_h(db_url)
     assert coop(db_url, "import", "receipts", str(receipts_file(tmp_path, "feb_mar.csv", ("S2", "S3")))) == 0
     assert coop(db_url, "post") == 0
@@ -92,7 +95,11 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     assert "Export 1: wrote 8 journal lines" in capsys.readouterr().out
     e1 = read(tmp_path / "e1.csv")
     assert [(r["source"], r["slip_no"], r["export_no"]) for r in e1[::2]] == [
-        ("RECEIPT", "S2", "1"), ("ACCRUAL", "S2", "1"), ("RECEIPT", "S3", "1"), ("ACCRUAL", "S3", "1")]
+        ("RECEIPT", "S2", "1"),
+        ("ACCRUAL", "S2", "1"),
+        ("RECEIPT", "S3", "1"),
+        ("ACCRUAL", "S3", "1"),
+    ]
     assert {r["agreement_no"] for r in e1 if r["source"] == "ACCRUAL"} == {"1"}
     assert {r["agreement_no"] for r in e1 if r["source"] == "RECEIPT"} == {""}
 
@@ -100,7 +107,10 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     assert coop(db_url, "import", "receipts", str(receipts_file(tmp_path, "jan.csv", ("S1",)))) == 0
     assert coop(db_url, "post", "--date", "2026-03-31") == 0
     for month, (first, last) in {"feb": ("2026-02-01", "2026-02-28"), "mar": ("2026-03-01", "2026-03-31")}.items():
-        assert coop(db_url, "export", "journal", "--from", first, "--to", last, "--out", str(tmp_path / f"{month}.csv")) == 0
+        assert (
+            coop(db_url, "export", "journal", "--from", first, "--to", last, "--out", str(tmp_path / f"{month}.csv"))
+            == 0
+        )
     monthly = read(tmp_path / "feb.csv") + read(tmp_path / "mar.csv")
     assert len(monthly) == 4 + 4 + 4 and "S1" not in {r["slip_no"] for r in monthly}  # S2, S3, their re-rates
     # ... while --new carries exactly what was posted since export 1: S1's RECEIPT and ACCRUAL
@@ -109,11 +119,19 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     e2 = read(tmp_path / "e2.csv")
     assert len(e2) == 8 and {r["export_no"] for r in e2} == {"2"}
     assert [(r["entry_date"], r["source"], r["slip_no"]) for r in e2[::2]] == [
-        ("2026-01-15", "RECEIPT", "S1"), ("2026-01-15", "ACCRUAL", "S1"), ("2026-03-31", "RERATE", "S2"),
-        ("2026-03-31", "RERATE", "S3")]
-    assert net(e2) == {("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("300.00"), ("ACCRUAL", "S1", "ADVERTISING"): D("-300.00"),
-                       ("RERATE", "S2", "REBATE_RECEIVABLE"): D("50.00"), ("RERATE", "S2", "ADVERTISING"): D("-50.00"),
-                       ("RERATE", "S3", "REBATE_RECEIVABLE"): D("100.00"), ("RERATE", "S3", "ADVERTISING"): D("-100.00")}
+        ("2026-01-15", "RECEIPT", "S1"),
+        ("2026-01-15", "ACCRUAL", "S1"),
+        ("2026-03-31", "RERATE", "S2"),
+        ("2026-03-31", "RERATE", "S3"),
+    ]
+    assert net(e2) == {
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE"): D("300.00"),
+        ("ACCRUAL", "S1", "ADVERTISING"): D("-300.00"),
+        ("RERATE", "S2", "REBATE_RECEIVABLE"): D("50.00"),
+        ("RERATE", "S2", "ADVERTISING"): D("-50.00"),
+        ("RERATE", "S3", "REBATE_RECEIVABLE"): D("100.00"),
+        ("RERATE", "S3", "ADVERTISING"): D("-100.00"),
+    }
     assert {r["agreement_no"] for r in e2 if r["source"] != "RECEIPT"} == {"1"}
 
     # An amendment (tier 1 from 2% to 2.5%: S1 and S2 +75) and the agreement set back to
@@ -121,24 +139,38 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     with ctx.uow() as uow:
         agreement_id = agreements.find_agreement(uow, "V100", "COOP", "1")
         view = agreements.load_agreement(uow, agreement_id)
-    lines = [replace(ln, rebates=(D("2.5"), None, None, None)) if ln.max_amount == D("30000.00") else ln
-             for ln in view.lines]
+    lines = [
+        replace(ln, rebates=(D("2.5"), None, None, None)) if ln.max_amount == D("30000.00") else ln for ln in view.lines
+    ]
     with ctx.uow() as uow:
-        view = agreements.save_agreement(uow, vendor="V100", kind="COOP", status="ACCEPTED", lines=lines,
-                                         agreement_id=agreement_id, expected_version=view.version,
-                                         today=date(2026, 4, 15))
+        view = agreements.save_agreement(
+            uow,
+            vendor="V100",
+            kind="COOP",
+            status="ACCEPTED",
+            lines=lines,
+            agreement_id=agreement_id,
+            expected_version=view.version,
+            today=date(2026, 4, 15),
+        )
     assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "e3.csv")) == 0
     e3 = read(tmp_path / "e3.csv")
-    assert net(e3) == {("RERATE", "S1", "REBATE_RECEIVABLE"): D("75.00"), ("RERATE", "S1", "ADVERTISING"): D("-75.00"),
-                       ("RERATE", "S2", "REBATE_RECEIVABLE"): D("75.00"), ("RERATE", "S2", "ADVERTISING"): D("-75.00")}
+    assert net(e3) == {
+        ("RERATE", "S1", "REBATE_RECEIVABLE"): D("75.00"),
+        ("RERATE", "S1", "ADVERTISING"): D("-75.00"),
+        ("RERATE", "S2", "REBATE_RECEIVABLE"): D("75.00"),
+        ("RERATE", "S2", "ADVERTISING"): D("-75.00"),
+    }
     assert len(e3) == 4 and {(r["agreement_no"], r["export_no"]) for r in e3} == {("1", "3")}
     with ctx.uow() as uow:
         agreements.set_status(uow, agreement_id, "PENDING", expected_version=view.version, today=date(2026, 4, 30))
     assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "e4.csv")) == 0
     e4 = read(tmp_path / "e4.csv")
-    assert net(e4) == {("RERATE", s, role): sign * amount for s, amount in
-                       (("S1", D("375.00")), ("S2", D("525.00")), ("S3", D("600.00")))
-                       for role, sign in (("REBATE_RECEIVABLE", -1), ("ADVERTISING", 1))}
+    assert net(e4) == {
+        ("RERATE", s, role): sign * amount
+        for s, amount in (("S1", D("375.00")), ("S2", D("525.00")), ("S3", D("600.00")))
+        for role, sign in (("REBATE_RECEIVABLE", -1), ("ADVERTISING", 1))
+    }
     assert len(e4) == 6 and {(r["agreement_no"], r["entry_date"]) for r in e4} == {("1", "2026-04-30")}
 
     # Nothing new: no file, no export
@@ -160,8 +192,11 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     with ctx.uow() as uow:
         records = journal_exports.list_exports(uow)
     assert [(r.export_no, r.line_count, r.total_debit, r.total_credit, r.exported_by) for r in records] == [
-        (4, 6, D("1500.00"), D("1500.00"), "tester"), (3, 4, D("150.00"), D("150.00"), "tester"),
-        (2, 8, D("15450.00"), D("15450.00"), "tester"), (1, 8, D("40900.00"), D("40900.00"), "tester")]
+        (4, 6, D("1500.00"), D("1500.00"), "tester"),
+        (3, 4, D("150.00"), D("150.00"), "tester"),
+        (2, 8, D("15450.00"), D("15450.00"), "tester"),
+        (1, 8, D("40900.00"), D("40900.00"), "tester"),
+    ]
     assert before <= records[-1].exported_at <= after
     assert records[-1].file_name == str(tmp_path / "e1.csv")
     posted = {r["entry_no"]: r["posted_at"] for r in read(tmp_path / "all.csv")}
@@ -175,11 +210,14 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     assert coop(db_url, "export", "journal", "--reprint", "2", "--out", str(tmp_path / "again.xlsx")) == 0
     from openpyxl import load_workbook
 
-    sheet = [tuple("" if v is None else str(v) for v in row)
-             for row in load_workbook(tmp_path / "again.xlsx").active.iter_rows(values_only=True)]
+    sheet = [
+        tuple("" if v is None else str(v) for v in row)
+        for row in load_workbook(tmp_path / "again.xlsx").active.iter_rows(values_only=True)
+    ]
     assert sheet[0] == JOURNAL_COLUMNS and len(sheet) == 9
     assert [(r[2], r[3], r[13], r[14], r[15]) for r in sheet[1:]] == [
-        (r["source"], r["slip_no"], r["agreement_no"], r["posted_at"], r["export_no"]) for r in e2]
+        (r["source"], r["slip_no"], r["agreement_no"], r["posted_at"], r["export_no"]) for r in e2
+    ]
 
 
 def test_posted_from_and_posted_to_select_by_posting_time_and_combine_with_new(db_url, ctx, tmp_path, capsys):
@@ -190,12 +228,18 @@ def test_posted_from_and_posted_to_select_by_posting_time_and_combine_with_new(d
     assert coop(db_url, "import", "receipts", str(receipts_file(tmp_path, "jan.csv", ("S1",)))) == 0
     assert coop(db_url, "post", "--date", "2026-03-31") == 0
     with ctx.uow() as uow:
-        first, second = [t for (t,) in uow.session.execute(
-            select(JournalEntry.created_at).distinct().order_by(JournalEntry.created_at))]
+        first, second = [
+            t
+            for (t,) in uow.session.execute(
+                select(JournalEntry.created_at).distinct().order_by(JournalEntry.created_at)
+            )
+        ]
     assert second - first >= timedelta(seconds=1)
     with ctx.uow() as uow:  # one stamp per posting transaction: the slips' posted_at too
-        slips = {no: at if at.tzinfo else at.replace(tzinfo=UTC) for no, at in uow.session.execute(
-            select(ReceivingSlip.slip_no, ReceivingSlip.posted_at))}
+        slips = {
+            no: at if at.tzinfo else at.replace(tzinfo=UTC)
+            for no, at in uow.session.execute(select(ReceivingSlip.slip_no, ReceivingSlip.posted_at))
+        }
     assert slips == {"S2": first, "S3": first, "S1": second}
     first_text, second_text = posted_at_text(first), posted_at_text(second)
     today = first.astimezone().date()
@@ -230,9 +274,13 @@ def test_posted_window_is_whole_local_days_or_whole_seconds():
     toronto = ZoneInfo("America/Toronto")
     # the day daylight saving time starts has 23 hours
     assert posted_window(date(2026, 3, 8), date(2026, 3, 8), toronto) == (
-        datetime(2026, 3, 8, 5, tzinfo=UTC), datetime(2026, 3, 9, 4, tzinfo=UTC))
+        datetime(2026, 3, 8, 5, tzinfo=UTC),
+        datetime(2026, 3, 9, 4, tzinfo=UTC),
+    )
     assert posted_window(datetime(2026, 3, 2, 14, 5, 31, 500000), datetime(2026, 3, 2, 14, 5, 31), toronto) == (
-        datetime(2026, 3, 2, 19, 5, 31, tzinfo=UTC), datetime(2026, 3, 2, 19, 5, 32, tzinfo=UTC))
+        datetime(2026, 3, 2, 19, 5, 31, tzinfo=UTC),
+        datetime(2026, 3, 2, 19, 5, 32, tzinfo=UTC),
+    )
     with_offset = datetime(2026, 3, 2, 14, 5, tzinfo=ZoneInfo("Europe/Paris"))
     assert posted_window(with_offset, None, toronto) == (datetime(2026, 3, 2, 13, 5, tzinfo=UTC), None)
     assert posted_at_text(datetime(2026, 3, 2, 19, 5, 31, 900000, tzinfo=UTC), toronto) == "2026-03-02T14:05:31-05:00"
@@ -250,17 +298,32 @@ def test_cli_errors_are_one_line_and_record_nothing(db_url, ctx, tmp_path, capsy
     capsys.readouterr()
     cases = [
         (("--new", "--out", str(taken)), 2, f"error: {taken} already exists; use --force to replace it"),
-        (("--new", "--out", str(tmp_path / "e.txt")), 2, f"error: {tmp_path / 'e.txt'}: the file must end "
-                                                          "in .xlsx or .csv"),
-        (("--new", "--out", str(blocker / "e.csv")), 2, f"error: {blocker / 'e.csv'}: the folder {blocker} "
-                                                         "is not a folder"),
+        (
+            ("--new", "--out", str(tmp_path / "e.txt")),
+            2,
+            f"error: {tmp_path / 'e.txt'}: the file must end in .xlsx or .csv",
+        ),
+        (
+            ("--new", "--out", str(blocker / "e.csv")),
+            2,
+            f"error: {blocker / 'e.csv'}: the folder {blocker} is not a folder",
+        ),
         (("--reprint", "7", "--out", str(tmp_path / "r.csv")), 1, "error: Journal export 7 does not exist"),
-        (("--reprint", "1", "--from", "2026-01-01", "--out", str(tmp_path / "r.csv")), 2,
-         "error: --reprint writes a whole export; it takes no --from"),
-        (("--posted-from", "2026-03-02", "--posted-to", "2026-03-01", "--out", str(tmp_path / "r.csv")), 2,
-         "error: --posted-from is after --posted-to"),
-        (("--from", "2026-03-02", "--to", "2026-03-01", "--out", str(tmp_path / "r.csv")), 2,
-         "error: --from is after --to"),
+        (
+            ("--reprint", "1", "--from", "2026-01-01", "--out", str(tmp_path / "r.csv")),
+            2,
+            "error: --reprint writes a whole export; it takes no --from",
+        ),
+        (
+            ("--posted-from", "2026-03-02", "--posted-to", "2026-03-01", "--out", str(tmp_path / "r.csv")),
+            2,
+            "error: --posted-from is after --posted-to",
+        ),
+        (
+            ("--from", "2026-03-02", "--to", "2026-03-01", "--out", str(tmp_path / "r.csv")),
+            2,
+            "error: --from is after --to",
+        ),
     ]
     for args, status, message in cases:
         assert coop(db_url, "export", "journal", *args) == status, args
@@ -280,8 +343,9 @@ def test_cli_errors_are_one_line_and_record_nothing(db_url, ctx, tmp_path, capsy
         security.save_user(uow, "clerk", "CLERK")
         security.save_user(uow, "manager", "MANAGER")
     assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "m.csv"), user="manager") == 1
-    assert capsys.readouterr().err == ("error: manager (Purchasing manager) may not record journal exports for the "
-                                       "general ledger\n")
+    assert capsys.readouterr().err == (
+        "error: manager (Purchasing manager) may not record journal exports for the general ledger\n"
+    )
     assert export_tables(ctx) == nothing and not (tmp_path / "m.csv").exists()
 
 
@@ -297,14 +361,35 @@ def test_a_line_committed_after_a_later_line_was_exported_goes_in_the_next_expor
         with late.uow() as slow:  # a workstation that has written a journal entry, not committed yet
             s = slow.session
             account = s.scalar(select(GlAccount.id).where(GlAccount.number == "1200"))
-            entry = JournalEntry(entry_date=date(2026, 1, 31), source="RECEIPT", reference="LATE", created_by="late",
-                                 created_at=datetime.now(UTC))
+            entry = JournalEntry(
+                entry_date=date(2026, 1, 31),
+                source="RECEIPT",
+                reference="LATE",
+                created_by="late",
+                created_at=datetime.now(UTC),
+            )
             s.add(entry)
             s.flush()
-            s.add_all([JournalLine(entry_id=entry.id, account_id=account, role="INVENTORY", debit=D("1.00"),
-                                   credit=D(0), memo="late"),
-                       JournalLine(entry_id=entry.id, account_id=account, role="INVENTORY", debit=D(0),
-                                   credit=D("1.00"), memo="late")])
+            s.add_all(
+                [
+                    JournalLine(
+                        entry_id=entry.id,
+                        account_id=account,
+                        role="INVENTORY",
+                        debit=D("1.00"),
+                        credit=D(0),
+                        memo="late",
+                    ),
+                    JournalLine(
+                        entry_id=entry.id,
+                        account_id=account,
+                        role="INVENTORY",
+                        debit=D(0),
+                        credit=D("1.00"),
+                        memo="late",
+                    ),
+                ]
+            )
             s.flush()
             with ctx.uow() as uow:  # meanwhile another posts and the accountant exports
                 posting.post_slips(uow, ["S1"])
@@ -320,7 +405,9 @@ def test_a_line_committed_after_a_later_line_was_exported_goes_in_the_next_expor
             second = journal_exports.export_new(uow, tmp_path / "e2.csv")
         assert second is not None and (second.export_no, second.line_count) == (2, 2)
         assert [(r["memo"], r["debit"], r["credit"]) for r in read(tmp_path / "e2.csv")] == [
-            ("late", "1.00", "0.00"), ("late", "0.00", "1.00")]
+            ("late", "1.00", "0.00"),
+            ("late", "0.00", "1.00"),
+        ]
     finally:
         late.engine.dispose()
 
@@ -383,14 +470,42 @@ def old_receipts(ctx: AppContext, amounts: list[Decimal]) -> None:
         accounts = dict(s.execute(select(GlAccount.number, GlAccount.id)).all())
         entries = JournalEntry.__table__
         for n, amount in enumerate(amounts, start=1):
-            entry_id = s.execute(entries.insert().values(
-                entry_date=date(2026, 1, 5), source="RECEIPT", reference=f"OLD{n}", created_by="old",
-                created_at=datetime(2026, 1, 5, 12, tzinfo=UTC)).returning(entries.c.id)).scalar_one()
-            s.execute(JournalLine.__table__.insert(), [
-                {"entry_id": entry_id, "account_id": accounts["1200"], "role": "INVENTORY", "debit": amount,
-                 "credit": D("0.00"), "slip_no": f"OLD{n}", "line_no": 1, "memo": ""},
-                {"entry_id": entry_id, "account_id": accounts["2150"], "role": "RECEIVED_NOT_INVOICED",
-                 "debit": D("0.00"), "credit": amount, "slip_no": f"OLD{n}", "line_no": 1, "memo": ""}])
+            entry_id = s.execute(
+                entries.insert()
+                .values(
+                    entry_date=date(2026, 1, 5),
+                    source="RECEIPT",
+                    reference=f"OLD{n}",
+                    created_by="old",
+                    created_at=datetime(2026, 1, 5, 12, tzinfo=UTC),
+                )
+                .returning(entries.c.id)
+            ).scalar_one()
+            s.execute(
+                JournalLine.__table__.insert(),
+                [
+                    {
+                        "entry_id": entry_id,
+                        "account_id": accounts["1200"],
+                        "role": "INVENTORY",
+                        "debit": amount,
+                        "credit": D("0.00"),
+                        "slip_no": f"OLD{n}",
+                        "line_no": 1,
+                        "memo": "",
+                    },
+                    {
+                        "entry_id": entry_id,
+                        "account_id": accounts["2150"],
+                        "role": "RECEIVED_NOT_INVOICED",
+                        "debit": D("0.00"),
+                        "credit": amount,
+                        "slip_no": f"OLD{n}",
+                        "line_no": 1,
+                        "memo": "",
+                    },
+                ],
+            )
         uow.commit()
 
 
@@ -403,7 +518,11 @@ def test_an_export_totalling_ten_to_the_16_is_recorded_on_both_databases(db_url,
     assert "Export 1: wrote 4 journal lines" in capsys.readouterr().out
     (export,), lines = export_tables(ctx)
     assert (export.line_count, export.total_debit, export.total_credit, len(lines)) == (
-        4, D("18000000000000000.00"), D("18000000000000000.00"), 4)
+        4,
+        D("18000000000000000.00"),
+        D("18000000000000000.00"),
+        4,
+    )
     assert sum(D(r["debit"]) for r in read(tmp_path / "e1.csv")) == D("18000000000000000.00")
 
 
@@ -417,17 +536,33 @@ def test_an_export_beyond_what_both_databases_hold_is_refused_in_one_line(db_url
     assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "e1.csv")) == 1
     assert capsys.readouterr().err == (
         "error: Journal export 1 would total 99,000,000,000,000,000.00, more than an export records "
-        "(92,233,720,368,547,758.07); export in parts, e.g. with --posted-to (nothing was exported)\n")
+        "(92,233,720,368,547,758.07); export in parts, e.g. with --posted-to (nothing was exported)\n"
+    )
     assert export_tables(ctx) == nothing and not (tmp_path / "e1.csv").exists()
-    assert coop(db_url, "export", "journal", "--new", "--source", "RECEIPT", "--from", "2026-01-05",
-                "--to", "2026-01-05", "--out", str(tmp_path / "e1.csv")) == 1  # still all eleven
-    assert coop(db_url, "export", "journal", "--new", "--posted-to", "2026-01-04", "--out",
-                str(tmp_path / "e0.csv")) == 0  # nothing posted then: no export, no file
+    assert (
+        coop(
+            db_url,
+            "export",
+            "journal",
+            "--new",
+            "--source",
+            "RECEIPT",
+            "--from",
+            "2026-01-05",
+            "--to",
+            "2026-01-05",
+            "--out",
+            str(tmp_path / "e1.csv"),
+        )
+        == 1
+    )  # still all eleven
+    assert (
+        coop(db_url, "export", "journal", "--new", "--posted-to", "2026-01-04", "--out", str(tmp_path / "e0.csv")) == 0
+    )  # nothing posted then: no export, no file
     assert export_tables(ctx) == nothing and not (tmp_path / "e0.csv").exists()
 
 
-def test_an_export_records_where_its_file_is_also_when_given_a_relative_name(db_url, ctx, tmp_path,
-                                                                             monkeypatch):
+def test_an_export_records_where_its_file_is_also_when_given_a_relative_name(db_url, ctx, tmp_path, monkeypatch):
     """--out e1.csv from a folder: the export records the file's full name, which the Journal
     screen shows on any workstation and on any later day (not "e1.csv" of some folder)."""
     load_h(db_url)
@@ -453,7 +588,9 @@ def test_a_line_moving_to_another_agreement_is_reversed_under_the_old_one(db_url
     product.write_text(
         "agreement_no,vendor_code,kind,status,cat1,cat2,cat3,cat4,product_code,max_amount,start_date,end_date,"
         "rebate1,rebate2,rebate3,rebate4,method,degressive,retro,product_pct,period\n"
-        "2,V100,COOP,ACCEPTED,,,,,GYP-OTHER,999999999,2026-01-01,2026-12-31,1,,,,SC,N,N,0,\n", encoding="utf-8")
+        "2,V100,COOP,ACCEPTED,,,,,GYP-OTHER,999999999,2026-01-01,2026-12-31,1,,,,SC,N,N,0,\n",
+        encoding="utf-8",
+    )
     assert coop(db_url, "import", "agreements", str(product)) == 0
     out = tmp_path / "journal.csv"
     assert coop(db_url, "export", "journal", "--out", str(out)) == 0
@@ -465,9 +602,14 @@ def test_a_line_moving_to_another_agreement_is_reversed_under_the_old_one(db_url
             by_agreement[row["agreement_no"]] = by_agreement.get(row["agreement_no"], D(0)) + net
             by_line[(row["slip_no"], row["source"])] = by_line.get((row["slip_no"], row["source"]), D(0)) + net
     assert by_agreement == {"1": D("0.00"), "2": D("550.00")}
-    assert by_line == {("S1", "ACCRUAL"): D("500.00"), ("S2", "ACCRUAL"): D("550.00"), ("S3", "ACCRUAL"): D("325.00"),
-                       ("S1", "RERATE"): D("-250.00"), ("S2", "RERATE"): D("-350.00"),
-                       ("S3", "RERATE"): D("-225.00")}  # net per line: the difference, as before
+    assert by_line == {
+        ("S1", "ACCRUAL"): D("500.00"),
+        ("S2", "ACCRUAL"): D("550.00"),
+        ("S3", "ACCRUAL"): D("325.00"),
+        ("S1", "RERATE"): D("-250.00"),
+        ("S2", "RERATE"): D("-350.00"),
+        ("S3", "RERATE"): D("-225.00"),
+    }  # net per line: the difference, as before
     assert coop(db_url, "rerate", "--full") == 0
     again = tmp_path / "again.csv"
     assert coop(db_url, "export", "journal", "--out", str(again)) == 0

@@ -20,22 +20,22 @@ D = Decimal
 
 FILES = {
     "categories": "level,code,parent_code,description\n1,LUMBER,,Lumber\n2,2/4,LUMBER,Two by four\n"
-                  "3,8,2/4,Eight feet\n2,2,LUMBER,Two\n3,4/8,2,Four by eight\n",
+    "3,8,2/4,Eight feet\n2,2,LUMBER,Two\n3,4/8,2,Four by eight\n",
     "vendors": "code,name,currency\nV1,Slash Lumber,CAD\n",
     "products": "code,description,vendor_code,cat1,cat2,cat3,cat4,unit_cost\n"
-                "P-24-8,2x4 8ft,V1,LUMBER,2/4,8,,1.00\nP-2-48,4x8 sheet,V1,LUMBER,2,4/8,,1.00\n",
+    "P-24-8,2x4 8ft,V1,LUMBER,2/4,8,,1.00\nP-2-48,4x8 sheet,V1,LUMBER,2,4/8,,1.00\n",
     "gl-accounts": "number,name,type\n1200,Inventory,ASSET\n2150,Received not invoiced,LIABILITY\n"
-                   "1310,Rebate receivable,ASSET\n6100,Advertising,EXPENSE\n4810,Rebate earned,INCOME\n",
+    "1310,Rebate receivable,ASSET\n6100,Advertising,EXPENSE\n4810,Rebate earned,INCOME\n",
     "gl-reference": "role,account_number\nINVENTORY,1200\nRECEIVED_NOT_INVOICED,2150\n"
-                    "REBATE_RECEIVABLE,1310\nADVERTISING,6100\nREBATE_EARNED,4810\n",
+    "REBATE_RECEIVABLE,1310\nADVERTISING,6100\nREBATE_EARNED,4810\n",
     "agreements": "vendor_code,kind,status,cat1,cat2,cat3,cat4,product_code,max_amount,start_date,end_date,"
-                  "rebate1,rebate2,rebate3,rebate4,method,degressive,retro,product_pct,period\n"
-                  "V1,COOP,ACCEPTED,LUMBER,2/4,8,ALL,,1000,2026-01-01,2026-12-31,1,,,,SC,N,N,0,\n"
-                  "V1,COOP,ACCEPTED,LUMBER,2/4,8,ALL,,999999999,2026-01-01,2026-12-31,2,,,,SC,N,N,0,\n"
-                  "V1,COOP,ACCEPTED,LUMBER,2,4/8,ALL,,500,2026-01-01,2026-12-31,5,,,,SC,N,N,0,\n"
-                  "V1,COOP,ACCEPTED,LUMBER,2,4/8,ALL,,999999998,2026-01-01,2026-12-31,10,,,,SC,N,N,0,\n",
+    "rebate1,rebate2,rebate3,rebate4,method,degressive,retro,product_pct,period\n"
+    "V1,COOP,ACCEPTED,LUMBER,2/4,8,ALL,,1000,2026-01-01,2026-12-31,1,,,,SC,N,N,0,\n"
+    "V1,COOP,ACCEPTED,LUMBER,2/4,8,ALL,,999999999,2026-01-01,2026-12-31,2,,,,SC,N,N,0,\n"
+    "V1,COOP,ACCEPTED,LUMBER,2,4/8,ALL,,500,2026-01-01,2026-12-31,5,,,,SC,N,N,0,\n"
+    "V1,COOP,ACCEPTED,LUMBER,2,4/8,ALL,,999999998,2026-01-01,2026-12-31,10,,,,SC,N,N,0,\n",
     "receipts": "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
-                "S1,V1,2026-03-02,1,P-24-8,2000,1.00\nS1,V1,2026-03-02,2,P-2-48,2000,1.00\n",
+    "S1,V1,2026-03-02,1,P-24-8,2000,1.00\nS1,V1,2026-03-02,2,P-2-48,2000,1.00\n",
 }
 
 
@@ -61,11 +61,12 @@ def test_two_chains_whose_codes_join_alike_are_two_ladders(db_url, tmp_path):
     try:
         with ctx.uow() as uow:  # the preview, before posting
             slip = receiving.load_slip(uow, "S1")
-            lines = tuple(receiving.SlipLineIn(ln.line_no, ln.product, ln.quantity, ln.unit_cost)
-                          for ln in slip.lines)
+            lines = tuple(receiving.SlipLineIn(ln.line_no, ln.product, ln.quantity, ln.unit_cost) for ln in slip.lines)
             shown = receiving.preview(uow, receiving.SlipIn("S1", "V1", date(2026, 3, 2), lines))
         assert [(r.line_no, r.ladder, r.tier, r.rebate) for r in shown] == [
-            (1, "LUMBER / 2/4 / 8 / ALL", 2, D("30.00")), (2, "LUMBER / 2 / 4/8 / ALL", 2, D("175.00"))]
+            (1, "LUMBER / 2/4 / 8 / ALL", 2, D("30.00")),
+            (2, "LUMBER / 2 / 4/8 / ALL", 2, D("175.00")),
+        ]
 
         assert coop(db_url, "post") == 0
         out = tmp_path / "journal.csv"
@@ -76,14 +77,22 @@ def test_two_chains_whose_codes_join_alike_are_two_ladders(db_url, tmp_path):
             keys = dict(uow.session.execute(select(LineAccrual.line_no, LineAccrual.ladder_key)).all())
             volumes = {v.ladder_key: v.volume for v in uow.session.scalars(select(LadderVolume))}
             assert len(set(keys.values())) == 2 and volumes == {keys[1]: D("2000.00"), keys[2]: D("2000.00")}
-            estimated = {e.row.ladder: (e.ladder_key, e.row.volume, e.row.tier, e.row.rebate)
-                         for e in queries.estimated_ladders(uow, as_of=date(2026, 12, 31))}
-            assert estimated == {"LUMBER / 2/4 / 8 / ALL": (keys[1], D("2000.00"), 2, D("30.00")),
-                                 "LUMBER / 2 / 4/8 / ALL": (keys[2], D("2000.00"), 2, D("175.00"))}
-            drill = {k: [(ln.product, ln.volume_after, ln.rebate) for ln in queries.ladder_lines(uow, k)]
-                     for k in keys.values()}
-            assert drill == {keys[1]: [("P-24-8", D("2000.00"), D("30.00"))],
-                             keys[2]: [("P-2-48", D("2000.00"), D("175.00"))]}
+            estimated = {
+                e.row.ladder: (e.ladder_key, e.row.volume, e.row.tier, e.row.rebate)
+                for e in queries.estimated_ladders(uow, as_of=date(2026, 12, 31))
+            }
+            assert estimated == {
+                "LUMBER / 2/4 / 8 / ALL": (keys[1], D("2000.00"), 2, D("30.00")),
+                "LUMBER / 2 / 4/8 / ALL": (keys[2], D("2000.00"), 2, D("175.00")),
+            }
+            drill = {
+                k: [(ln.product, ln.volume_after, ln.rebate) for ln in queries.ladder_lines(uow, k)]
+                for k in keys.values()
+            }
+            assert drill == {
+                keys[1]: [("P-24-8", D("2000.00"), D("30.00"))],
+                keys[2]: [("P-2-48", D("2000.00"), D("175.00"))],
+            }
         assert coop(db_url, "rerate", "--full") == 0  # a from-scratch computation agrees
         again = tmp_path / "again.csv"
         assert coop(db_url, "export", "journal", "--out", str(again)) == 0
@@ -99,6 +108,7 @@ def test_upgrade_splits_the_rows_of_a_key_that_stood_for_two_ladders(db_url, tmp
     assert coop(db_url, "post") == 0
     engine = db.make_engine(db_url)
     try:
+
         def state() -> tuple[dict[int, str], dict[str, Decimal], int]:
             with engine.connect() as conn:
                 keys = dict(conn.execute(select(LineAccrual.line_no, LineAccrual.ladder_key)).all())
@@ -142,10 +152,15 @@ def test_the_agreement_screens_tier_progress_finds_ladders_of_mixed_case_codes(d
     try:
         with ctx.uow() as uow:
             agreement_id = uow.session.scalars(select(LineAccrual.agreement_id).distinct()).one()
-            progress = [queries.ladder_progress(uow, agreement_id, None, cats, date(2026, 1, 1), date(2026, 12, 31),
-                                                as_of=date(2026, 12, 31))
-                        for cats in (("Lumber", "2/4", "8", "ALL"), ("Lumber", "2", "4/8", ""))]
-        assert [(p.volume, p.rebate, p.lines) for p in progress] == [(D("2000.00"), D("30.00"), 1),
-                                                                       (D("2000.00"), D("175.00"), 1)]
+            progress = [
+                queries.ladder_progress(
+                    uow, agreement_id, None, cats, date(2026, 1, 1), date(2026, 12, 31), as_of=date(2026, 12, 31)
+                )
+                for cats in (("Lumber", "2/4", "8", "ALL"), ("Lumber", "2", "4/8", ""))
+            ]
+        assert [(p.volume, p.rebate, p.lines) for p in progress] == [
+            (D("2000.00"), D("30.00"), 1),
+            (D("2000.00"), D("175.00"), 1),
+        ]
     finally:
         ctx.engine.dispose()

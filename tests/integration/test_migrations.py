@@ -75,83 +75,284 @@ def advance_sequences(conn: Connection) -> None:
             continue
         seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
         if seq:
-            conn.execute(text(f'SELECT setval(:s, (SELECT coalesce(max(id), 0) + 1 FROM "{name}"), false)'),
-                         {"s": seq})
+            conn.execute(text(f'SELECT setval(:s, (SELECT coalesce(max(id), 0) + 1 FROM "{name}"), false)'), {"s": seq})
 
 
 def seed_0001(conn: Connection) -> None:
     insert(conn, "company", [{"id": 1, "name": "Building Supply Co", "currency": "CAD", "address": "1 Main St"}])
-    cats = [(1, 1, "GYPSUM", None), (2, 2, "GYP-BOARD", 1), (3, 3, "GYP-REG", 2), (4, 4, "GYP-REG-HALF", 3),
-            (5, 1, "LUMBER", None)]
-    insert(conn, "category", [{"id": i, "level": lvl, "code": c, "parent_id": p, "description": c.title()}
-                              for i, lvl, c, p in cats])
-    insert(conn, "vendor", [{"id": 1, "code": "V100", "name": "Northern Gypsum Ltd", "currency": "CAD",
-                             "address": "", "active": True}])
-    insert(conn, "product", [
-        {"id": 1, "code": "GYP-OTHER", "description": "Gypsum other", "vendor_id": 1, "cat1": "GYPSUM",
-         "cat2": "GYP-BOARD", "cat3": "GYP-REG", "cat4": "GYP-REG-HALF", "unit_cost": Decimal("1.0000"),
-         "received_qty": Decimal("25000.0000"), "received_net": Decimal("25000.00")},
-        {"id": 2, "code": "SPF-2X4-8", "description": "SPF 2x4x8", "vendor_id": 1, "cat1": "LUMBER",
-         "cat2": None, "cat3": None, "cat4": None, "unit_cost": Decimal("3.2500"),
-         "received_qty": Decimal(0), "received_net": Decimal(0)},
-    ])
-    accounts = [(1, "1200", "Inventory", "ASSET", "INVENTORY"),
-                (2, "2150", "Received not invoiced", "LIABILITY", "RECEIVED_NOT_INVOICED"),
-                (3, "1310", "Rebate receivable", "ASSET", "REBATE_RECEIVABLE"),
-                (4, "6100", "Advertising", "EXPENSE", "ADVERTISING"),
-                (5, "4810", "Rebate earned", "INCOME", "REBATE_EARNED")]
+    cats = [
+        (1, 1, "GYPSUM", None),
+        (2, 2, "GYP-BOARD", 1),
+        (3, 3, "GYP-REG", 2),
+        (4, 4, "GYP-REG-HALF", 3),
+        (5, 1, "LUMBER", None),
+    ]
+    insert(
+        conn,
+        "category",
+        [{"id": i, "level": lvl, "code": c, "parent_id": p, "description": c.title()} for i, lvl, c, p in cats],
+    )
+    insert(
+        conn,
+        "vendor",
+        [{"id": 1, "code": "V100", "name": "Northern Gypsum Ltd", "currency": "CAD", "address": "", "active": True}],
+    )
+    insert(
+        conn,
+        "product",
+        [
+            {
+                "id": 1,
+                "code": "GYP-OTHER",
+                "description": "Gypsum other",
+                "vendor_id": 1,
+                "cat1": "GYPSUM",
+                "cat2": "GYP-BOARD",
+                "cat3": "GYP-REG",
+                "cat4": "GYP-REG-HALF",
+                "unit_cost": Decimal("1.0000"),
+                "received_qty": Decimal("25000.0000"),
+                "received_net": Decimal("25000.00"),
+            },
+            {
+                "id": 2,
+                "code": "SPF-2X4-8",
+                "description": "SPF 2x4x8",
+                "vendor_id": 1,
+                "cat1": "LUMBER",
+                "cat2": None,
+                "cat3": None,
+                "cat4": None,
+                "unit_cost": Decimal("3.2500"),
+                "received_qty": Decimal(0),
+                "received_net": Decimal(0),
+            },
+        ],
+    )
+    accounts = [
+        (1, "1200", "Inventory", "ASSET", "INVENTORY"),
+        (2, "2150", "Received not invoiced", "LIABILITY", "RECEIVED_NOT_INVOICED"),
+        (3, "1310", "Rebate receivable", "ASSET", "REBATE_RECEIVABLE"),
+        (4, "6100", "Advertising", "EXPENSE", "ADVERTISING"),
+        (5, "4810", "Rebate earned", "INCOME", "REBATE_EARNED"),
+    ]
     insert(conn, "gl_account", [{"id": i, "number": n, "name": nm, "type": t} for i, n, nm, t, _r in accounts])
     insert(conn, "gl_reference", [{"role": r, "account_id": i} for i, _n, _nm, _t, r in accounts])
-    insert(conn, "agreement", [{"id": 1, "vendor_id": 1, "kind": "COOP", "number": "1", "status": "ACCEPTED",
-                                "version": 2, "next_line_no": 4, "updated_by": "manager", "updated_at": STAMP}])
-    tiers = [(1, Decimal("30000.00"), Decimal("2")), (2, Decimal("50000.00"), Decimal("3")),
-             (3, Decimal("999999999.00"), Decimal("3.5"))]
-    insert(conn, "agreement_line", [
-        {"id": n, "agreement_id": 1, "line_no": n, "cat1": "GYPSUM", "cat2": "ALL", "cat3": "ALL", "cat4": "ALL",
-         "product_id": None, "max_amount": m, "start_date": date(2026, 1, 1), "end_date": date(2026, 12, 31),
-         "rebate1": r, "rebate2": None, "rebate3": None, "rebate4": None, "method": "SC", "degressive": False,
-         "retro": False, "product_pct": Decimal(0), "period": None} for n, m, r in tiers])
-    insert(conn, "agreement_history", [
-        {"id": 1, "agreement_id": 1, "line_no": None, "field": "Agreement", "old_value": None,
-         "new_value": "created Coop Advertising 1", "user": "manager", "at": STAMP},
-        {"id": 2, "agreement_id": 1, "line_no": None, "field": "Status", "old_value": "PENDING",
-         "new_value": "ACCEPTED", "user": "manager", "at": STAMP},
-    ])
-    insert(conn, "receiving_slip", [
-        {"id": i, "slip_no": s, "vendor_id": 1, "received_date": d, "reference": f"PO-{i}",
-         "status": st, "created_by": "clerk", "posted_by": "accountant" if st == "POSTED" else None,
-         "posted_at": STAMP if st == "POSTED" else None}
-        for i, s, d, st in [(1, "S1", date(2026, 2, 1), "POSTED"), (2, "S2", date(2026, 2, 2), "DRAFT"),
-                            (3, "S3", date(2026, 2, 3), "DRAFT")]])
-    insert(conn, "receipt_line", [
-        {"id": i, "slip_id": i, "line_no": 1, "product_id": 1, "quantity": q, "unit_cost": Decimal(1),
-         "amount": q} for i, q in [(1, Decimal(25000)), (2, Decimal(20000)), (3, Decimal(10000))]])
-    insert(conn, "journal_entry", [
-        {"id": 1, "entry_date": date(2026, 2, 1), "source": "RECEIPT", "reference": "S1", "created_by": "accountant",
-         "created_at": STAMP},
-        {"id": 2, "entry_date": date(2026, 2, 1), "source": "ACCRUAL", "reference": "S1",
-         "created_by": "accountant", "created_at": STAMP}])
+    insert(
+        conn,
+        "agreement",
+        [
+            {
+                "id": 1,
+                "vendor_id": 1,
+                "kind": "COOP",
+                "number": "1",
+                "status": "ACCEPTED",
+                "version": 2,
+                "next_line_no": 4,
+                "updated_by": "manager",
+                "updated_at": STAMP,
+            }
+        ],
+    )
+    tiers = [
+        (1, Decimal("30000.00"), Decimal("2")),
+        (2, Decimal("50000.00"), Decimal("3")),
+        (3, Decimal("999999999.00"), Decimal("3.5")),
+    ]
+    insert(
+        conn,
+        "agreement_line",
+        [
+            {
+                "id": n,
+                "agreement_id": 1,
+                "line_no": n,
+                "cat1": "GYPSUM",
+                "cat2": "ALL",
+                "cat3": "ALL",
+                "cat4": "ALL",
+                "product_id": None,
+                "max_amount": m,
+                "start_date": date(2026, 1, 1),
+                "end_date": date(2026, 12, 31),
+                "rebate1": r,
+                "rebate2": None,
+                "rebate3": None,
+                "rebate4": None,
+                "method": "SC",
+                "degressive": False,
+                "retro": False,
+                "product_pct": Decimal(0),
+                "period": None,
+            }
+            for n, m, r in tiers
+        ],
+    )
+    insert(
+        conn,
+        "agreement_history",
+        [
+            {
+                "id": 1,
+                "agreement_id": 1,
+                "line_no": None,
+                "field": "Agreement",
+                "old_value": None,
+                "new_value": "created Coop Advertising 1",
+                "user": "manager",
+                "at": STAMP,
+            },
+            {
+                "id": 2,
+                "agreement_id": 1,
+                "line_no": None,
+                "field": "Status",
+                "old_value": "PENDING",
+                "new_value": "ACCEPTED",
+                "user": "manager",
+                "at": STAMP,
+            },
+        ],
+    )
+    insert(
+        conn,
+        "receiving_slip",
+        [
+            {
+                "id": i,
+                "slip_no": s,
+                "vendor_id": 1,
+                "received_date": d,
+                "reference": f"PO-{i}",
+                "status": st,
+                "created_by": "clerk",
+                "posted_by": "accountant" if st == "POSTED" else None,
+                "posted_at": STAMP if st == "POSTED" else None,
+            }
+            for i, s, d, st in [
+                (1, "S1", date(2026, 2, 1), "POSTED"),
+                (2, "S2", date(2026, 2, 2), "DRAFT"),
+                (3, "S3", date(2026, 2, 3), "DRAFT"),
+            ]
+        ],
+    )
+    insert(
+        conn,
+        "receipt_line",
+        [
+            {"id": i, "slip_id": i, "line_no": 1, "product_id": 1, "quantity": q, "unit_cost": Decimal(1), "amount": q}
+            for i, q in [(1, Decimal(25000)), (2, Decimal(20000)), (3, Decimal(10000))]
+        ],
+    )
+    insert(
+        conn,
+        "journal_entry",
+        [
+            {
+                "id": 1,
+                "entry_date": date(2026, 2, 1),
+                "source": "RECEIPT",
+                "reference": "S1",
+                "created_by": "accountant",
+                "created_at": STAMP,
+            },
+            {
+                "id": 2,
+                "entry_date": date(2026, 2, 1),
+                "source": "ACCRUAL",
+                "reference": "S1",
+                "created_by": "accountant",
+                "created_at": STAMP,
+            },
+        ],
+    )
     line = {"vendor_id": 1, "product_id": 1, "receipt_line_id": 1, "slip_no": "S1", "line_no": 1}
-    insert(conn, "journal_line", [
-        {"id": 1, "entry_id": 1, "account_id": 1, "role": "INVENTORY", "debit": Decimal("25000.00"),
-         "credit": Decimal(0), "kind": None, "memo": "Receipt S1/1 GYP-OTHER", **line},
-        {"id": 2, "entry_id": 1, "account_id": 2, "role": "RECEIVED_NOT_INVOICED", "debit": Decimal(0),
-         "credit": Decimal("25000.00"), "kind": None, "memo": "Receipt S1/1 GYP-OTHER", **line},
-        {"id": 3, "entry_id": 2, "account_id": 3, "role": "REBATE_RECEIVABLE", "debit": Decimal("500.00"),
-         "credit": Decimal(0), "kind": "COOP", "memo": "COOP accrual tier 1", **line},
-        {"id": 4, "entry_id": 2, "account_id": 4, "role": "ADVERTISING", "debit": Decimal(0),
-         "credit": Decimal("500.00"), "kind": "COOP", "memo": "COOP accrual tier 1", **line}])
-    insert(conn, "line_accrual", [
-        {"receipt_line_id": 1, "kind": "COOP", "vendor_id": 1, "product_id": 1, "ladder_key": LADDER,
-         "agreement_id": 1, "period_key": "", "received_date": date(2026, 2, 1), "slip_no": "S1", "line_no": 1,
-         "amount": Decimal("25000.00"), "volume_after": Decimal("25000.00"), "tier": 1,
-         "rebate": Decimal("500.00"), "retro": Decimal(0), "inventory": Decimal(0)}])
+    insert(
+        conn,
+        "journal_line",
+        [
+            {
+                "id": 1,
+                "entry_id": 1,
+                "account_id": 1,
+                "role": "INVENTORY",
+                "debit": Decimal("25000.00"),
+                "credit": Decimal(0),
+                "kind": None,
+                "memo": "Receipt S1/1 GYP-OTHER",
+                **line,
+            },
+            {
+                "id": 2,
+                "entry_id": 1,
+                "account_id": 2,
+                "role": "RECEIVED_NOT_INVOICED",
+                "debit": Decimal(0),
+                "credit": Decimal("25000.00"),
+                "kind": None,
+                "memo": "Receipt S1/1 GYP-OTHER",
+                **line,
+            },
+            {
+                "id": 3,
+                "entry_id": 2,
+                "account_id": 3,
+                "role": "REBATE_RECEIVABLE",
+                "debit": Decimal("500.00"),
+                "credit": Decimal(0),
+                "kind": "COOP",
+                "memo": "COOP accrual tier 1",
+                **line,
+            },
+            {
+                "id": 4,
+                "entry_id": 2,
+                "account_id": 4,
+                "role": "ADVERTISING",
+                "debit": Decimal(0),
+                "credit": Decimal("500.00"),
+                "kind": "COOP",
+                "memo": "COOP accrual tier 1",
+                **line,
+            },
+        ],
+    )
+    insert(
+        conn,
+        "line_accrual",
+        [
+            {
+                "receipt_line_id": 1,
+                "kind": "COOP",
+                "vendor_id": 1,
+                "product_id": 1,
+                "ladder_key": LADDER,
+                "agreement_id": 1,
+                "period_key": "",
+                "received_date": date(2026, 2, 1),
+                "slip_no": "S1",
+                "line_no": 1,
+                "amount": Decimal("25000.00"),
+                "volume_after": Decimal("25000.00"),
+                "tier": 1,
+                "rebate": Decimal("500.00"),
+                "retro": Decimal(0),
+                "inventory": Decimal(0),
+            }
+        ],
+    )
 
 
 def seed_0002(conn: Connection) -> None:
-    insert(conn, "app_user", [
-        {"id": 1, "login": "tester", "name": "Test Administrator", "role": "ADMIN", "active": True},
-        {"id": 2, "login": "clerk", "name": "Receiving Clerk", "role": "CLERK", "active": True}])
+    insert(
+        conn,
+        "app_user",
+        [
+            {"id": 1, "login": "tester", "name": "Test Administrator", "role": "ADMIN", "active": True},
+            {"id": 2, "login": "clerk", "name": "Receiving Clerk", "role": "CLERK", "active": True},
+        ],
+    )
 
 
 def ladder_volumes(engine: Engine) -> list[tuple[Any, ...]]:
@@ -159,8 +360,18 @@ def ladder_volumes(engine: Engine) -> list[tuple[Any, ...]]:
         table = Table("ladder_volume", MetaData(), autoload_with=conn)
         rows = conn.execute(table.select().order_by(table.c.ladder_key, table.c.period_key)).all()
     money = Base.metadata.tables["ladder_volume"].c.volume.type
-    return [(r.ladder_key, r.period_key, r.vendor_id, money.process_result_value(r.volume, engine.dialect),
-             r.last_date, r.last_slip_no, r.last_line_no) for r in rows]
+    return [
+        (
+            r.ladder_key,
+            r.period_key,
+            r.vendor_id,
+            money.process_result_value(r.volume, engine.dialect),
+            r.last_date,
+            r.last_slip_no,
+            r.last_line_no,
+        )
+        for r in rows
+    ]
 
 
 def check_0003(engine: Engine) -> None:
@@ -201,7 +412,11 @@ def check_0008(engine: Engine) -> None:
     filled for S1's ACCRUAL lines from its accrual (agreement 1); its RECEIPT lines have none."""
     with engine.connect() as conn:
         assert conn.execute(text("SELECT id, agreement_no FROM journal_line ORDER BY id")).all() == [
-            (1, None), (2, None), (3, "1"), (4, "1")]
+            (1, None),
+            (2, None),
+            (3, "1"),
+            (4, "1"),
+        ]
         assert conn.execute(text("SELECT count(*) FROM journal_export")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM journal_export_line")).scalar_one() == 0
         assert "ix_journal_entry_created_at" in {ix["name"] for ix in inspect(conn).get_indexes("journal_entry")}
@@ -215,16 +430,24 @@ def check_0009(engine: Engine) -> None:
     largest = Decimal(2**63 - 1).scaleb(-2)
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            types = conn.execute(text(
-                "SELECT table_name, column_name, numeric_precision, numeric_scale FROM information_schema.columns "
-                "WHERE table_name IN ('ladder_volume', 'product') AND data_type = 'numeric'")).all()
-            assert sorted(types) == [("ladder_volume", "volume", 19, 2), ("product", "received_net", 19, 2),
-                                     ("product", "received_qty", 19, 4), ("product", "unit_cost", 18, 4)]
+            types = conn.execute(
+                text(
+                    "SELECT table_name, column_name, numeric_precision, numeric_scale FROM information_schema.columns "
+                    "WHERE table_name IN ('ladder_volume', 'product') AND data_type = 'numeric'"
+                )
+            ).all()
+            assert sorted(types) == [
+                ("ladder_volume", "volume", 19, 2),
+                ("product", "received_net", 19, 2),
+                ("product", "received_qty", 19, 4),
+                ("product", "unit_cost", 18, 4),
+            ]
         money = Base.metadata.tables["ladder_volume"].c.volume.type
         conn.rollback()  # stored and read back, then rolled back: the data stays as it was
         with conn.begin() as tx:
-            conn.execute(text("UPDATE ladder_volume SET volume = :v"),
-                         {"v": money.process_bind_param(largest, conn.dialect)})
+            conn.execute(
+                text("UPDATE ladder_volume SET volume = :v"), {"v": money.process_bind_param(largest, conn.dialect)}
+            )
             stored = conn.execute(text("SELECT volume FROM ladder_volume")).scalar_one()
             assert money.process_result_value(stored, conn.dialect) == largest
             tx.rollback()
@@ -236,16 +459,23 @@ def check_0010(engine: Engine) -> None:
     largest = Decimal(2**63 - 1).scaleb(-2)
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
-            types = conn.execute(text(
-                "SELECT column_name, numeric_precision, numeric_scale FROM information_schema.columns "
-                "WHERE table_name = 'journal_export' AND data_type = 'numeric'")).all()
+            types = conn.execute(
+                text(
+                    "SELECT column_name, numeric_precision, numeric_scale FROM information_schema.columns "
+                    "WHERE table_name = 'journal_export' AND data_type = 'numeric'"
+                )
+            ).all()
             assert sorted(types) == [("total_credit", 19, 2), ("total_debit", 19, 2)]
         money = Base.metadata.tables["journal_export"].c.total_debit.type
         conn.rollback()
         with conn.begin() as tx:  # stored and read back, then rolled back: the data stays as it was
-            conn.execute(text("INSERT INTO journal_export (export_no, exported_at, exported_by, line_count, "
-                              "total_debit, total_credit, file_name) VALUES (99, :at, 'x', 0, :v, :v, '')"),
-                         {"v": money.process_bind_param(largest, conn.dialect), "at": STAMP})
+            conn.execute(
+                text(
+                    "INSERT INTO journal_export (export_no, exported_at, exported_by, line_count, "
+                    "total_debit, total_credit, file_name) VALUES (99, :at, 'x', 0, :v, :v, '')"
+                ),
+                {"v": money.process_bind_param(largest, conn.dialect), "at": STAMP},
+            )
             stored = conn.execute(text("SELECT total_debit FROM journal_export")).scalar_one()
             assert money.process_result_value(stored, conn.dialect) == largest
             tx.rollback()
@@ -260,8 +490,16 @@ def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
 
 
 SEEDS = {"0001": seed_0001, "0002": seed_0002}
-CHECKS = {"0003": check_0003, "0004": check_0004, "0005": check_0005, "0006": check_0006, "0007": check_0007,
-          "0008": check_0008, "0009": check_0009, "0010": check_0010}
+CHECKS = {
+    "0003": check_0003,
+    "0004": check_0004,
+    "0005": check_0005,
+    "0006": check_0006,
+    "0007": check_0007,
+    "0008": check_0008,
+    "0009": check_0009,
+    "0010": check_0010,
+}
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}
 EXPORTS = {"journal_export", "journal_export_line"}
@@ -287,7 +525,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
     steps = revisions()
     assert steps[0] == "0001" and steps[-1] == db.head_revision()
     assert set(steps) == set(SEEDS) | set(CHECKS), (
-        "a new migration: add the rows valid at it (SEEDS) or what it must do to the data (CHECKS)")
+        "a new migration: add the rows valid at it (SEEDS) or what it must do to the data (CHECKS)"
+    )
     engine = db.make_engine(db_url)
     try:
         db.downgrade(engine, "base")  # the fixture's database is at head: start empty
@@ -318,7 +557,10 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
             posting.post_slips(uow, ["S3", "S2"], today=TODAY)
         net = rs.net_by_line_and_role(ctx)
         assert {s: net[(s, 1, "REBATE_RECEIVABLE")] for s in ("S1", "S2", "S3")} == {
-            "S1": Decimal("500.00"), "S2": Decimal("550.00"), "S3": Decimal("325.00")}  # SPEC §10 B
+            "S1": Decimal("500.00"),
+            "S2": Decimal("550.00"),
+            "S3": Decimal("325.00"),
+        }  # SPEC §10 B
         assert rs.ledger_anomalies(ctx) == []
         with ctx.uow() as uow:
             assert posting.rerate(uow, today=TODAY) == 0
@@ -328,7 +570,11 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
         at_head = snapshot(engine)
         assert [r[-1] for r in sorted(at_head["journal_line"])] == [None, None, "1", "1"] * 3  # agreement_no
         assert {t: len(at_head[t]) for t in ("receiving_slip", "journal_entry", "line_accrual", "app_user")} == {
-            "receiving_slip": 3, "journal_entry": 6, "line_accrual": 3, "app_user": 2}
+            "receiving_slip": 3,
+            "journal_entry": 6,
+            "line_accrual": 3,
+            "app_user": 2,
+        }
         volumes = ladder_volumes(engine)
         assert volumes == [(KEY, "", 1, Decimal("55000.00"), date(2026, 2, 3), "S3", 1)]
 
@@ -337,18 +583,31 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
             db.downgrade(engine, rev)
             assert db.current_revision(engine) == rev
             now = snapshot(engine)
-            same_rows(at_head, now, ({"line_accrual", "ladder_volume"} if rev < "0007" else set())
-                      | ({"journal_line"} if rev < "0008" else set()))
+            same_rows(
+                at_head,
+                now,
+                ({"line_accrual", "ladder_volume"} if rev < "0007" else set())
+                | ({"journal_line"} if rev < "0008" else set()),
+            )
             assert set(now) <= set(at_head)  # 0005 drops an index only, 0006 a column
             if rev == "0005":  # the running volume is back, as the engine accrued it (SPEC §10 B)
-                assert running_volumes(engine) == [("S1", Decimal("25000.00")), ("S2", Decimal("45000.00")),
-                                                   ("S3", Decimal("55000.00"))]
+                assert running_volumes(engine) == [
+                    ("S1", Decimal("25000.00")),
+                    ("S2", Decimal("45000.00")),
+                    ("S3", Decimal("55000.00")),
+                ]
         assert "ladder_volume" not in now and "app_user" not in now and "journal_line" in now
         # and up again: 0003 rebuilds the ladder volumes of everything posted meanwhile
         for rev in steps[1:]:
             db.upgrade(engine, rev)
-            same_rows(at_head, snapshot(engine), {"app_user", "ladder_volume", "vendor_rating"} | EXPORTS
-                      | ({"line_accrual"} if rev < "0007" else set()) | ({"journal_line"} if rev < "0008" else set()))
+            same_rows(
+                at_head,
+                snapshot(engine),
+                {"app_user", "ladder_volume", "vendor_rating"}
+                | EXPORTS
+                | ({"line_accrual"} if rev < "0007" else set())
+                | ({"journal_line"} if rev < "0008" else set()),
+            )
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []
         ctx = AppContext(engine, user="tester")  # no users again: single-user mode

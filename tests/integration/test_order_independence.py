@@ -65,8 +65,10 @@ def ladder_volumes_match_accruals(ctx: AppContext) -> None:
             entry[0] += row.amount
             position = (row.received_date, row.slip_no, row.line_no)
             entry[1] = max(entry[1], position) if entry[1] else position
-        cached = {(v.ladder_key, v.period_key): [v.volume, (v.last_date, v.last_slip_no, v.last_line_no)]
-                  for v in uow.session.scalars(select(LadderVolume))}
+        cached = {
+            (v.ladder_key, v.period_key): [v.volume, (v.last_date, v.last_slip_no, v.last_line_no)]
+            for v in uow.session.scalars(select(LadderVolume))
+        }
     assert cached == expected
 
 
@@ -77,14 +79,25 @@ def accrual_state(ctx: AppContext) -> list[tuple[object, ...]]:
     from app.models import LineAccrual as A
 
     with ctx.uow() as uow:
-        return sorted(tuple(r) for r in uow.session.execute(
-            select(A.slip_no, A.line_no, A.kind, A.ladder_key, A.period_key, A.tier, A.rebate, A.retro, A.inventory)))
+        return sorted(
+            tuple(r)
+            for r in uow.session.execute(
+                select(A.slip_no, A.line_no, A.kind, A.ladder_key, A.period_key, A.tier, A.rebate, A.retro, A.inventory)
+            )
+        )
 
 
 slip = st.tuples(
     st.integers(min_value=0, max_value=200),  # day of year
-    st.lists(st.tuples(st.sampled_from(PRODUCTS), st.integers(min_value=-300, max_value=4000).filter(bool),
-                       st.integers(min_value=50, max_value=900)), min_size=1, max_size=3),
+    st.lists(
+        st.tuples(
+            st.sampled_from(PRODUCTS),
+            st.integers(min_value=-300, max_value=4000).filter(bool),
+            st.integers(min_value=50, max_value=900),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
 )
 
 
@@ -92,9 +105,12 @@ slip = st.tuples(
 @given(st.lists(slip, min_size=2, max_size=9), st.randoms(use_true_random=False))
 def test_any_posting_order_then_rerate_equals_date_order(template, tmp_path, slips, rnd):
     records = [
-        receiving.SlipIn(f"S{i:03d}", "V100", date(2026, 1, 1) + timedelta(days=day),
-                         tuple(receiving.SlipLineIn(n + 1, p, Decimal(q), Decimal(c) / 100)
-                               for n, (p, q, c) in enumerate(lines)))
+        receiving.SlipIn(
+            f"S{i:03d}",
+            "V100",
+            date(2026, 1, 1) + timedelta(days=day),
+            tuple(receiving.SlipLineIn(n + 1, p, Decimal(q), Decimal(c) / 100) for n, (p, q, c) in enumerate(lines)),
+        )
         for i, (day, lines) in enumerate(slips)
     ]
     folder = Path(tempfile.mkdtemp(dir=tmp_path))

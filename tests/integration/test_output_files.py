@@ -28,10 +28,25 @@ from tests.integration.test_reports_pdf import _add_quiet_vendor, coop, load
 YEAR = ("--from", "2026-01-01", "--to", "2026-12-31")
 HOSTILE = "Northern Gypsum;=cmd|' /C calc'!A0"
 # How each written file starts.
-MAGIC = {"journal.csv": b"entry_no,", "journal-new.csv": b"entry_no,", "estimated.csv": b"vendor_code,", ".xlsx": b"PK", ".pdf": b"%PDF",
-         ".sqlite": b"SQLite format 3\x00", ".dump": b"PGDMP"}
-WRITERS = ("journal.csv", "journal.xlsx", "journal-new.csv", "estimated.pdf", "estimated.xlsx", "estimated.csv", "statement.pdf",
-           "backup")
+MAGIC = {
+    "journal.csv": b"entry_no,",
+    "journal-new.csv": b"entry_no,",
+    "estimated.csv": b"vendor_code,",
+    ".xlsx": b"PK",
+    ".pdf": b"%PDF",
+    ".sqlite": b"SQLite format 3\x00",
+    ".dump": b"PGDMP",
+}
+WRITERS = (
+    "journal.csv",
+    "journal.xlsx",
+    "journal-new.csv",
+    "estimated.pdf",
+    "estimated.xlsx",
+    "estimated.csv",
+    "statement.pdf",
+    "backup",
+)
 
 
 def backup_name(url: str) -> str:
@@ -73,7 +88,8 @@ def sqlite_file(url: str) -> Path:
 
 @pytest.mark.parametrize("writer", WRITERS)
 def test_an_existing_file_is_kept_unless_force_and_bad_targets_are_refused_in_one_line(
-        db_url, tmp_path, capsys, writer):
+    db_url, tmp_path, capsys, writer
+):
     load(db_url, "B_marginal")
     folder = tmp_path / "out"
     folder.mkdir()
@@ -93,9 +109,11 @@ def test_an_existing_file_is_kept_unless_force_and_bad_targets_are_refused_in_on
 
     a_folder = folder / f"a-folder{target.suffix}"
     a_folder.mkdir()
-    for bad, why in [(a_folder, f"{a_folder} is a folder; give the name of a file"),
-                     (folder / "missing" / target.name, f"the folder {folder / 'missing'} does not exist"),
-                     (target / target.name, f"the folder {target} is not a folder")]:
+    for bad, why in [
+        (a_folder, f"{a_folder} is a folder; give the name of a file"),
+        (folder / "missing" / target.name, f"the folder {folder / 'missing'} does not exist"),
+        (target / target.name, f"the folder {target} is not a folder"),
+    ]:
         assert coop(db_url, *command(writer, bad, "--force")) == 2
         assert why in one_error_line(capsys)
     assert sorted(os.listdir(folder)) == sorted([a_folder.name, target.name])
@@ -128,8 +146,9 @@ def test_the_database_files_are_refused_even_with_force_also_through_a_link(db_u
     capsys.readouterr()
     for target in targets:
         assert coop(db_url, *command(writer, target, "--force")) == 2, target
-        assert one_error_line(capsys) == (f"error: {target} is the database itself or one of its files; "
-                                          "choose another file")
+        assert one_error_line(capsys) == (
+            f"error: {target} is the database itself or one of its files; choose another file"
+        )
     assert sorted(os.listdir(folder)) == made and (folder / f"db{suffix}").resolve() == live.resolve()
     assert live.stat().st_size == size and live.read_bytes().startswith(b"SQLite format 3\x00")
     ctx = AppContext.open(db_url, user="tester", upgrade=False)
@@ -167,8 +186,9 @@ def test_statements_of_all_vendors_refuse_files_already_in_the_folder_before_wri
     capsys.readouterr()
     args = ("statement", "--all", "--every-vendor", *YEAR, "--out", str(folder))
     assert coop(db_url, *args) == 2
-    assert one_error_line(capsys) == (f"error: 1 file already exists in {folder} ({v200.name}); "
-                                      "use --force to replace it")
+    assert one_error_line(capsys) == (
+        f"error: 1 file already exists in {folder} ({v200.name}); use --force to replace it"
+    )
     assert os.listdir(folder) == [v200.name] and v200.read_bytes() == b"last year's\n"  # V100 not written either
     assert coop(db_url, *args, "--force") == 0
     assert sorted(os.listdir(folder)) == [v100.name, v200.name]
@@ -221,8 +241,12 @@ def test_a_failed_export_leaves_the_file_that_was_there_and_no_partial_file(ctx,
         with output_file(target, force=True, protect=protected_files(ctx)) as temp:
             seen.append(temp)
             if suffix == ".pdf":  # a row the report cannot lay out
-                write_estimated(temp, [*estimated, object()], company="X",  # type: ignore[list-item]
-                                filters=EstimatedFilters(date(2026, 12, 31)))
+                write_estimated(
+                    temp,
+                    [*estimated, object()],
+                    company="X",  # type: ignore[list-item]
+                    filters=EstimatedFilters(date(2026, 12, 31)),
+                )
             else:
                 write_table(temp, reports.JOURNAL_COLUMNS, _broken_rows(rows, suffix))
     assert seen[0].parent == target.parent and seen[0].suffix == suffix
@@ -323,8 +347,11 @@ def test_csv_quotes_text_and_neutralises_each_part_a_spreadsheet_may_split_off(t
 
 def test_xlsx_text_stays_text_and_a_control_character_does_not_stop_the_file(tmp_path):
     out = tmp_path / "t.xlsx"
-    write_table(out, ("memo", "amount"), [(HOSTILE, Decimal("5.25")), ("Bell\x07 Ltd", Decimal("-1")),
-                                          ("-5% promo", Decimal("0"))])
+    write_table(
+        out,
+        ("memo", "amount"),
+        [(HOSTILE, Decimal("5.25")), ("Bell\x07 Ltd", Decimal("-1")), ("-5% promo", Decimal("0"))],
+    )
     sheet = load_workbook(out).active
     assert [c.value for c in sheet["A"]][1:] == [HOSTILE, "Bell\ufffd Ltd", "'-5% promo"]
     assert {c.data_type for c in sheet["A"]} == {"s"}

@@ -15,14 +15,22 @@ from app.services.context import AppContext
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.conftest import EXAMPLES, import_example
 
-LINE = LineDraft(label="Line", cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal("999999999"),
-                 start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(Decimal(2), None, None, None))
+LINE = LineDraft(
+    label="Line",
+    cats=("GYPSUM", "ALL", "ALL", "ALL"),
+    max_amount=Decimal("999999999"),
+    start=date(2026, 1, 1),
+    end=date(2026, 12, 31),
+    rebates=(Decimal(2), None, None, None),
+)
 
 
 def snapshot(ctx: AppContext) -> dict[str, list[tuple]]:
     with ctx.engine.connect() as conn:
-        return {t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
+            for t in Base.metadata.sorted_tables
+        }
 
 
 @pytest.fixture
@@ -54,8 +62,9 @@ def rerate(uow):
 
 
 def new_slip(uow):
-    return receiving.save_slips(uow, [receiving.SlipIn("S9", "V100", date(2026, 3, 1), (
-        receiving.SlipLineIn(1, "GYP-OTHER", Decimal(5)),))])
+    return receiving.save_slips(
+        uow, [receiving.SlipIn("S9", "V100", date(2026, 3, 1), (receiving.SlipLineIn(1, "GYP-OTHER", Decimal(5)),))]
+    )
 
 
 def new_vendor(uow):
@@ -70,8 +79,16 @@ def report(uow):
     return reports.estimated_rebates(uow)
 
 
-ACTIONS = {"accept": accept_pending, "gl": gl_change, "post": post_s1, "rerate": rerate, "slip": new_slip,
-           "vendor": new_vendor, "user": add_user, "report": report}
+ACTIONS = {
+    "accept": accept_pending,
+    "gl": gl_change,
+    "post": post_s1,
+    "rerate": rerate,
+    "slip": new_slip,
+    "vendor": new_vendor,
+    "user": add_user,
+    "report": report,
+}
 ALLOWED = {
     "carl": {"slip"},
     "maria": {"accept", "vendor", "report"},
@@ -109,6 +126,7 @@ def test_history_and_journal_carry_the_real_user(company):
     with company["root"].uow() as uow:
         assert {h.user for h in agreements.history(uow, view.id)} == {"maria"}
         from app.models import JournalEntry
+
         assert set(uow.session.scalars(select(JournalEntry.created_by))) == {"anna"}
 
 
@@ -130,6 +148,7 @@ def test_a_clerk_import_of_agreements_is_denied(company):
 
 def test_cli_user_commands(db_url, capsys):
     from app.cli.main import main
+
     assert main(["--db", db_url, "--user", "boss", "user", "add", "boss", "--role", "admin"]) == 0
     assert main(["--db", db_url, "--user", "boss", "user", "add", "carl", "--role", "CLERK"]) == 0
     assert main(["--db", db_url, "--user", "carl", "user", "add", "carl", "--role", "ADMIN"]) == 1

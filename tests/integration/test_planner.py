@@ -9,9 +9,14 @@ from app.adapters.planner import index_lookups, pg_settings
 
 
 def settings(session) -> tuple[str, str, str]:
-    return tuple(session.execute(text(
-        "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'), "
-        "current_setting('work_mem')")).one())
+    return tuple(
+        session.execute(
+            text(
+                "SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin'), "
+                "current_setting('work_mem')"
+            )
+        ).one()
+    )
 
 
 def test_index_lookups_hold_for_the_block_and_are_restored(ctx):

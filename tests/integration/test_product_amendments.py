@@ -38,8 +38,10 @@ def setup(url: str, tmp: Path) -> None:
     for kind in ("categories", "vendors", "products", "gl-accounts", "gl-reference", "agreements"):
         assert coop(url, "import", kind, str(EXAMPLES / "B_marginal" / f"{kind}.csv")) == 0
     receipts = tmp / "receipts.csv"
-    receipts.write_text(HEADER + "S1,V100,2026-02-01,1,GYP-OTHER,25000,1.00\n"
-                        "S2,V100,2026-02-02,1,SPF-2X4-8,20000,1.00\n", encoding="utf-8")
+    receipts.write_text(
+        HEADER + "S1,V100,2026-02-01,1,GYP-OTHER,25000,1.00\nS2,V100,2026-02-02,1,SPF-2X4-8,20000,1.00\n",
+        encoding="utf-8",
+    )
     assert coop(url, "import", "receipts", str(receipts)) == 0
     assert coop(url, "post") == 0
     assert receivable(url, tmp) == {("ACCRUAL", "S1"): D("500.00")}
@@ -56,21 +58,26 @@ def test_importing_a_product_into_another_category_re_rates_at_once(db_url, tmp_
     late.write_text(HEADER + "S3,V100,2026-02-03,1,GYP-OTHER,10000,1.00\n", encoding="utf-8")
     assert coop(db_url, "import", "receipts", str(late)) == 0
     assert coop(db_url, "post") == 0  # on the ladder's true volume (45,000), not a stale 25,000
-    assert receivable(db_url, tmp_path) == {("ACCRUAL", "S1"): D("500.00"), ("RERATE", "S2"): D("550.00"),
-                                            ("ACCRUAL", "S3"): D("325.00")}  # SPEC §10 B: 1,375.00
+    assert receivable(db_url, tmp_path) == {
+        ("ACCRUAL", "S1"): D("500.00"),
+        ("RERATE", "S2"): D("550.00"),
+        ("ACCRUAL", "S3"): D("325.00"),
+    }  # SPEC §10 B: 1,375.00
     assert coop(db_url, "rerate", "--full") == 0  # a from-scratch computation finds nothing to post
     assert len(receivable(db_url, tmp_path)) == 3
 
 
 def test_the_products_screen_service_re_rates_too_and_moving_back_reverses(db_url, ctx, tmp_path):
     setup(db_url, tmp_path)
-    spf = masterdata.ProductIn("SPF-2X4-8", "SPF 2x4x8", "V100", ("GYPSUM", "GYP-BOARD", "GYP-REG", "GYP-REG-HALF"),
-                               D("1.00"))
+    spf = masterdata.ProductIn(
+        "SPF-2X4-8", "SPF 2x4x8", "V100", ("GYPSUM", "GYP-BOARD", "GYP-REG", "GYP-REG-HALF"), D("1.00")
+    )
     with ctx.uow() as uow:
         assert masterdata.save_products(uow, [spf]) == 1
     assert receivable(db_url, tmp_path)[("RERATE", "S2")] == D("550.00")
-    back = masterdata.ProductIn("SPF-2X4-8", "SPF 2x4x8", "V100", ("LUMBER", "LUM-DIM", "LUM-SPF", "LUM-SPF-2X4"),
-                                D("1.00"))
+    back = masterdata.ProductIn(
+        "SPF-2X4-8", "SPF 2x4x8", "V100", ("LUMBER", "LUM-DIM", "LUM-SPF", "LUM-SPF-2X4"), D("1.00")
+    )
     with ctx.uow() as uow:
         masterdata.save_products(uow, [back])
     assert receivable(db_url, tmp_path) == {("ACCRUAL", "S1"): D("500.00"), ("RERATE", "S2"): D("0.00")}
@@ -90,8 +97,12 @@ def _wait_for_a_blocked_session(db_url: str, seconds: float = 20) -> bool:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             with engine.connect() as conn:
-                if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                     "AND wait_event_type = 'Lock'")).scalar():
+                if conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                ).scalar():
                     return True
             time.sleep(0.05)
         return False
@@ -100,8 +111,7 @@ def _wait_for_a_blocked_session(db_url: str, seconds: float = 20) -> bool:
 
 
 @pytest.mark.parametrize("db_url", [pytest.param("pg", marks=pytest.mark.pg)], indirect=True)
-def test_a_slip_posted_while_its_product_moves_is_rated_in_the_new_categories(db_url, ctx, tmp_path,
-                                                                              monkeypatch):
+def test_a_slip_posted_while_its_product_moves_is_rated_in_the_new_categories(db_url, ctx, tmp_path, monkeypatch):
     """The accountant posts S2 (SPF lumber) while the manager's products import moves SPF
     into gypsum. Whichever commits first, the journal equals a from-scratch computation:
     S2 earns 550.00 on the gypsum ladder, and no later re-rate finds anything to post."""
@@ -131,8 +141,9 @@ def test_a_slip_posted_while_its_product_moves_is_rated_in_the_new_categories(db
         finally:
             other.engine.dispose()
 
-    spf = masterdata.ProductIn("SPF-2X4-8", "SPF 2x4x8", "V100", ("GYPSUM", "GYP-BOARD", "GYP-REG", "GYP-REG-HALF"),
-                               D("1.00"))
+    spf = masterdata.ProductIn(
+        "SPF-2X4-8", "SPF 2x4x8", "V100", ("GYPSUM", "GYP-BOARD", "GYP-REG", "GYP-REG-HALF"), D("1.00")
+    )
     poster = threading.Thread(target=post)
 
     def save() -> None:

@@ -57,8 +57,7 @@ def backend(db_url: str) -> str:
     return "sqlite" if db_url.startswith("sqlite") else "pg"
 
 
-def test_the_same_slip_posted_by_eight_processes_50_times_posts_once_each_time(
-        ctx, db_url, second_db, tmp_path):
+def test_the_same_slip_posted_by_eight_processes_50_times_posts_once_each_time(ctx, db_url, second_db, tmp_path):
     folder = rs.write_two_vendor_fixture(tmp_path / "fx", split="year")
     slips = rs.make_slips(ROUNDS, seed=11, max_lines=3)  # random dates: winners re-rate earlier posts
     for c in (ctx, second_db):
@@ -70,7 +69,9 @@ def test_the_same_slip_posted_by_eight_processes_50_times_posts_once_each_time(
     results = rs.run_processes(
         rs.double_post_worker,
         [(i, db_url, order, TODAY) for i in range(WORKSTATIONS)],
-        parties=WORKSTATIONS, timeout=300)
+        parties=WORKSTATIONS,
+        timeout=300,
+    )
     elapsed = time.monotonic() - started
 
     by_round: dict[int, Counter[str]] = {r: Counter() for r in range(ROUNDS)}
@@ -80,17 +81,20 @@ def test_the_same_slip_posted_by_eight_processes_50_times_posts_once_each_time(
         if status not in ("ok", "AlreadyPosted"):
             errors.append((rnd, detail))
     winners = Counter(counts["ok"] for counts in by_round.values())
-    report(f"{backend(db_url)} double post: {ROUNDS} rounds x {WORKSTATIONS} processes in {elapsed:.1f} s; "
-           f"rounds by number of winners {dict(winners)}; "
-           f"AlreadyPosted {sum(c['AlreadyPosted'] for c in by_round.values())}; errors {len(errors)}")
+    report(
+        f"{backend(db_url)} double post: {ROUNDS} rounds x {WORKSTATIONS} processes in {elapsed:.1f} s; "
+        f"rounds by number of winners {dict(winners)}; "
+        f"AlreadyPosted {sum(c['AlreadyPosted'] for c in by_round.values())}; errors {len(errors)}"
+    )
     assert not errors, errors[:3]
     assert all(c == Counter(ok=1, AlreadyPosted=WORKSTATIONS - 1) for c in by_round.values()), by_round
 
     # nothing doubled: one RECEIPT entry per line, accruals match the journal, all balanced
     assert rs.ledger_anomalies(ctx) == []
     with ctx.uow() as uow:
-        receipts = uow.session.scalar(select(func.count()).select_from(JournalEntry)
-                                      .where(JournalEntry.source == "RECEIPT"))
+        receipts = uow.session.scalar(
+            select(func.count()).select_from(JournalEntry).where(JournalEntry.source == "RECEIPT")
+        )
         lines = uow.session.scalar(select(func.count()).select_from(ReceiptLine))
     assert receipts == lines == sum(len(s.lines) for s in slips)
     assert rs.rerate_dry_run(ctx, TODAY) == 0
@@ -117,18 +121,24 @@ def test_interleaved_postings_of_the_same_vendors_equal_sequential_posting(ctx, 
         random.Random(i).shuffle(share)
     started = time.monotonic()
     results = rs.run_processes(
-        rs.interleaved_worker, [(i, db_url, share, TODAY) for i, share in enumerate(shares)],
-        parties=processes, timeout=900)
+        rs.interleaved_worker,
+        [(i, db_url, share, TODAY) for i, share in enumerate(shares)],
+        parties=processes,
+        timeout=900,
+    )
     elapsed = time.monotonic() - started
     outcomes: Counter[str] = Counter()
     for _index, counts, errors in results:
         outcomes.update(counts)
         assert not errors, errors
     with ctx.uow() as uow:
-        rerates = uow.session.scalar(select(func.count()).select_from(JournalEntry)
-                                     .where(JournalEntry.source == "RERATE"))
-    report(f"{backend(db_url)} interleaved: {count} slips by {processes} processes in {elapsed:.1f} s; "
-           f"outcomes {dict(outcomes)}; {rerates} RERATE entries from back-dated postings")
+        rerates = uow.session.scalar(
+            select(func.count()).select_from(JournalEntry).where(JournalEntry.source == "RERATE")
+        )
+    report(
+        f"{backend(db_url)} interleaved: {count} slips by {processes} processes in {elapsed:.1f} s; "
+        f"outcomes {dict(outcomes)}; {rerates} RERATE entries from back-dated postings"
+    )
     assert outcomes == Counter(ok=count)
 
     assert rs.ledger_anomalies(ctx) == []
@@ -156,8 +166,11 @@ def test_stale_save_race_one_winner_the_others_told_who(ctx, db_url):
         history_before = uow.session.scalar(select(func.count()).select_from(AgreementHistory))
     started = time.monotonic()
     results = rs.run_processes(
-        rs.stale_save_worker, [(i, db_url, agreement_id, rounds, TODAY) for i in range(workers)],
-        parties=workers, timeout=300)
+        rs.stale_save_worker,
+        [(i, db_url, agreement_id, rounds, TODAY) for i in range(workers)],
+        parties=workers,
+        timeout=300,
+    )
     elapsed = time.monotonic() - started
 
     by_round: dict[int, list[tuple[int, int, str, object]]] = {r: [] for r in range(rounds)}
@@ -180,8 +193,10 @@ def test_stale_save_race_one_winner_the_others_told_who(ctx, db_url):
             assert changed_by == f"ws{won[0]}", (rnd, message)
             assert f"changed by ws{won[0]} at " in message
             stale += 1
-    report(f"{backend(db_url)} stale save: {rounds} rounds x {workers} processes in {elapsed:.1f} s; "
-           f"winners {winners}; StaleRecord {stale}")
+    report(
+        f"{backend(db_url)} stale save: {rounds} rounds x {workers} processes in {elapsed:.1f} s; "
+        f"winners {winners}; StaleRecord {stale}"
+    )
 
     with ctx.uow() as uow:
         view = agreements.load_agreement(uow, agreement_id)
@@ -189,10 +204,17 @@ def test_stale_save_race_one_winner_the_others_told_who(ctx, db_url):
         assert view.updated_by == f"ws{winners[-1]}"
         assert view.lines[0].rebates[0] == rs.stale_value(rounds - 1, winners[-1])
         new = uow.session.execute(
-            select(AgreementHistory.line_no, AgreementHistory.field, AgreementHistory.old_value,
-                   AgreementHistory.new_value, AgreementHistory.user)
+            select(
+                AgreementHistory.line_no,
+                AgreementHistory.field,
+                AgreementHistory.old_value,
+                AgreementHistory.new_value,
+                AgreementHistory.user,
+            )
             .where(AgreementHistory.agreement_id == agreement_id)
-            .order_by(AgreementHistory.id).offset(history_before)).all()
+            .order_by(AgreementHistory.id)
+            .offset(history_before)
+        ).all()
     # the winners' history, one record per round, each continuing the last; none from losers
     old = start.lines[0].rebates[0]
     expected = []
@@ -218,13 +240,19 @@ def test_posting_a_slip_while_the_clerk_saves_it_again(ctx, db_url, tmp_path, re
     with ctx.uow() as uow:
         receiving.save_slips(uow, slips)
     order = [s.slip_no for s in slips]
-    results = rs.run_processes(rs.post_or_resave_worker, [(i, db_url, order, TODAY) for i in range(2)],
-                               parties=2, timeout=300)
+    results = rs.run_processes(
+        rs.post_or_resave_worker, [(i, db_url, order, TODAY) for i in range(2)], parties=2, timeout=300
+    )
     outcome = {(rnd, index): (status, detail) for rnd, index, status, detail in results}
     with ctx.uow() as uow:
-        state = {no: (status, n) for no, status, n in uow.session.execute(
-            select(ReceivingSlip.slip_no, ReceivingSlip.status, func.count(ReceiptLine.id))
-            .join(ReceiptLine).group_by(ReceivingSlip.slip_no, ReceivingSlip.status))}
+        state = {
+            no: (status, n)
+            for no, status, n in uow.session.execute(
+                select(ReceivingSlip.slip_no, ReceivingSlip.status, func.count(ReceiptLine.id))
+                .join(ReceiptLine)
+                .group_by(ReceivingSlip.slip_no, ReceivingSlip.status)
+            )
+        }
     problems = []
     seen: Counter[str] = Counter()
     for rnd, slip_no in enumerate(order):
@@ -232,16 +260,19 @@ def test_posting_a_slip_while_the_clerk_saves_it_again(ctx, db_url, tmp_path, re
         status, lines = state[slip_no]
         seen[f"post {post} / save {save} -> {status}"] += 1
         if post not in ("ok", "AlreadyPosted", "PostingRefused") or save not in ("ok", "ValidationFailed"):
-            problems.append(f"{slip_no}: post {post}, save {save}: "
-                            f"{(post_detail if post != 'ok' else save_detail)!s:.160}")
+            problems.append(
+                f"{slip_no}: post {post}, save {save}: {(post_detail if post != 'ok' else save_detail)!s:.160}"
+            )
         elif save == "ValidationFailed":
             if not ("already posted" in str(save_detail) and post == "ok" and (status, lines) == ("POSTED", 1)):
                 problems.append(f"{slip_no}: save refused ({save_detail}) but post {post}, slip {status}")
         elif post == "ok" and (status, lines) != ("POSTED", 2):
             problems.append(f"{slip_no}: both succeeded but the slip is {status} with {lines} lines")
         elif post != "ok" and (post == "AlreadyPosted" or status != "DRAFT"):
-            problems.append(f"{slip_no}: posting refused ({post_detail!r}) but the slip is {status} "
-                            "(the clerk's correction replaced it: it is a draft, to post again)")
+            problems.append(
+                f"{slip_no}: posting refused ({post_detail!r}) but the slip is {status} "
+                "(the clerk's correction replaced it: it is a draft, to post again)"
+            )
     report(f"{backend(db_url)} post vs save again: {rounds} rounds: {dict(seen)}; problems {len(problems)}")
     assert rs.ledger_anomalies(ctx) == []
     assert problems == []

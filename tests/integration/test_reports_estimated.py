@@ -54,16 +54,45 @@ def test_a_from_date_limits_the_rebate_shown_but_not_the_tier(db_url, tmp_path):
     """Example B to 2026-12-31, received from 2026-02-02: the ladder is at 55,000.00, tier 3,
     3.500% (no next tier); the rebate shown is that of S2 and S3 only (550.00 + 325.00)."""
     load(db_url, "B_marginal")
-    args = ["--db", db_url, "--user", "tester", "report", "estimated", "--as-of", "2026-12-31",
-            "--from", "2026-02-02", "--out"]
+    args = [
+        "--db",
+        db_url,
+        "--user",
+        "tester",
+        "report",
+        "estimated",
+        "--as-of",
+        "2026-12-31",
+        "--from",
+        "2026-02-02",
+        "--out",
+    ]
     for suffix in ("csv", "xlsx", "pdf"):
         assert main([*args, str(tmp_path / f"b.{suffix}")]) == 0
     with (tmp_path / "b.csv").open(newline="", encoding="utf-8") as fh:
         (row,) = list(csv.DictReader(fh))
-    assert {k: row[k] for k in ("volume", "current_tier", "current_rate", "rebate_earned", "regular",
-                                "next_tier_threshold", "amount_to_next_tier", "rebate_next_tier_adds")} == {
-        "volume": "55000.00", "current_tier": "3", "current_rate": "3.500", "rebate_earned": "875.00",
-        "regular": "875.00", "next_tier_threshold": "", "amount_to_next_tier": "", "rebate_next_tier_adds": ""}
+    assert {
+        k: row[k]
+        for k in (
+            "volume",
+            "current_tier",
+            "current_rate",
+            "rebate_earned",
+            "regular",
+            "next_tier_threshold",
+            "amount_to_next_tier",
+            "rebate_next_tier_adds",
+        )
+    } == {
+        "volume": "55000.00",
+        "current_tier": "3",
+        "current_rate": "3.500",
+        "rebate_earned": "875.00",
+        "regular": "875.00",
+        "next_tier_threshold": "",
+        "amount_to_next_tier": "",
+        "rebate_next_tier_adds": "",
+    }
     sheet = load_workbook(tmp_path / "b.xlsx").active
     header = [c.value for c in sheet[1]]
     cells = dict(zip(header, [c.value for c in sheet[2]], strict=True))
@@ -74,8 +103,13 @@ def test_a_from_date_limits_the_rebate_shown_but_not_the_tier(db_url, tmp_path):
     try:
         with ctx.uow() as uow:  # the screen's rows
             (shown,) = queries.estimated_ladders(uow, as_of=date(2026, 12, 31), date_from=date(2026, 2, 2))
-            assert (shown.row.volume, shown.row.tier, shown.row.rate_pct, shown.row.rebate,
-                    shown.row.needed_for_next) == (Decimal("55000.00"), 3, Decimal("3.500"), Decimal("875.00"), None)
+            assert (
+                shown.row.volume,
+                shown.row.tier,
+                shown.row.rate_pct,
+                shown.row.rebate,
+                shown.row.needed_for_next,
+            ) == (Decimal("55000.00"), 3, Decimal("3.500"), Decimal("875.00"), None)
             # a window with nothing received: no rebate, the tier still the ladder's
             (empty,) = queries.estimated_ladders(uow, as_of=date(2026, 12, 31), date_from=date(2026, 6, 1))
             assert (empty.row.volume, empty.row.tier, empty.row.rebate) == (Decimal("55000.00"), 3, Decimal("0"))
@@ -91,11 +125,27 @@ def test_zero_amounts_of_the_estimated_csv_keep_their_two_places(db_url, tmp_pat
     shown = {}
     for since in (None, "2026-02-02", "2026-06-01"):
         out = tmp_path / f"b-{since}.csv"
-        assert main(["--db", db_url, "report", "estimated", "--as-of", "2026-12-31", "--out", str(out),
-                     *(["--from", since] if since else [])]) == 0
+        assert (
+            main(
+                [
+                    "--db",
+                    db_url,
+                    "report",
+                    "estimated",
+                    "--as-of",
+                    "2026-12-31",
+                    "--out",
+                    str(out),
+                    *(["--from", since] if since else []),
+                ]
+            )
+            == 0
+        )
         with out.open(newline="", encoding="utf-8") as fh:
             (row,) = list(csv.DictReader(fh))
         shown[since] = tuple(row[k] for k in money)
-    assert shown == {None: ("1375.00", "1375.00", "0.00", "0.00", "1375.00"),
-                     "2026-02-02": ("875.00", "875.00", "0.00", "0.00", "875.00"),
-                     "2026-06-01": ("0.00", "0.00", "0.00", "0.00", "0.00")}
+    assert shown == {
+        None: ("1375.00", "1375.00", "0.00", "0.00", "1375.00"),
+        "2026-02-02": ("875.00", "875.00", "0.00", "0.00", "875.00"),
+        "2026-06-01": ("0.00", "0.00", "0.00", "0.00", "0.00"),
+    }

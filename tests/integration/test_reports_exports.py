@@ -31,12 +31,23 @@ def test_estimated_xlsx_has_numeric_cells_equal_to_the_database(db_url, tmp_path
     sheet, rows = sheet_rows(out)
     assert list(rows[0]) == list(ESTIMATED_COLUMNS)
     row = dict(zip(ESTIMATED_COLUMNS, rows[1], strict=True))
-    for name in ("volume", "current_tier", "current_rate", "rebate_earned", "regular", "retroactive",
-                 "applied_to_cost", "to_pnl"):
+    for name in (
+        "volume",
+        "current_tier",
+        "current_rate",
+        "rebate_earned",
+        "regular",
+        "retroactive",
+        "applied_to_cost",
+        "to_pnl",
+    ):
         assert isinstance(row[name], (int, float)) and not isinstance(row[name], bool), name
     assert Decimal(str(row["volume"])) == Decimal("110000.00")
-    assert (Decimal(str(row["regular"])), Decimal(str(row["retroactive"])),
-            Decimal(str(row["rebate_earned"]))) == (Decimal("1700"), Decimal("1600"), Decimal("3300"))
+    assert (Decimal(str(row["regular"])), Decimal(str(row["retroactive"])), Decimal(str(row["rebate_earned"]))) == (
+        Decimal("1700"),
+        Decimal("1600"),
+        Decimal("3300"),
+    )
     assert row["current_tier"] == 3 and Decimal(str(row["current_rate"])) == Decimal("3")
     assert row["start_date"].date() == date(2026, 1, 1)
     assert sheet.freeze_panes == "A2"
@@ -60,7 +71,8 @@ def test_journal_xlsx_debits_and_credits_are_numbers_that_match_the_database(db_
     assert all(isinstance(r[debit], (int, float)) and isinstance(r[credit], (int, float)) for r in rows[1:])
     with ctx.uow() as uow:
         db_debit, db_credit, count = uow.session.execute(
-            select(func.sum(JournalLine.debit), func.sum(JournalLine.credit), func.count())).one()
+            select(func.sum(JournalLine.debit), func.sum(JournalLine.credit), func.count())
+        ).one()
     assert len(rows) - 1 == count
     assert sum(Decimal(str(r[debit])) for r in rows[1:]) == db_debit
     assert sum(Decimal(str(r[credit])) for r in rows[1:]) == db_credit
@@ -85,8 +97,21 @@ def test_a_formula_vendor_name_is_neutralised_in_csv_xlsx_and_printed_as_text(db
     text = "\n".join(p.extract_text() for p in PdfReader(pdf_out).pages)
     assert f"V100 — {HYPERLINK}" in text
     statement = tmp_path / "s.pdf"
-    assert coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(statement)) == 0
+    assert (
+        coop(
+            db_url,
+            "statement",
+            "--vendor",
+            "V100",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(statement),
+        )
+        == 0
+    )
     assert HYPERLINK in "\n".join(p.extract_text() for p in PdfReader(statement).pages)
 
 
@@ -110,13 +135,16 @@ def test_every_dangerous_first_character_is_neutralised_in_both_formats(tmp_path
 
 def test_names_with_markup_characters_print_as_written(db_url, ctx, tmp_path):
     load(db_url, "B_marginal")
-    name = "Smith & Sons <Gypsum> \"Best\""
+    name = 'Smith & Sons <Gypsum> "Best"'
     with ctx.uow() as uow:
-        uow.session.execute(update(Vendor).where(Vendor.code == "V100").values(
-            name=name, address="12 Rue & Co\nMontréal, QC  H2X 1Y4"))
+        uow.session.execute(
+            update(Vendor).where(Vendor.code == "V100").values(name=name, address="12 Rue & Co\nMontréal, QC  H2X 1Y4")
+        )
         uow.commit()
     out = tmp_path / "s.pdf"
-    assert coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(out)) == 0
+    assert (
+        coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))
+        == 0
+    )
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert name in text and "Montréal, QC" in text

@@ -46,8 +46,7 @@ def test_estimated_pdf_for_example_b_shows_volume_tier_and_rebate(db_url, tmp_pa
 def test_estimated_pdf_for_example_c_splits_regular_and_retroactive(db_url, tmp_path):
     load(db_url, "C_retro")
     out = tmp_path / "estimated.pdf"
-    assert coop(db_url, "report", "estimated", "--out", str(out), "--as-of", "2026-12-31",
-                "--vendor", "V100") == 0
+    assert coop(db_url, "report", "estimated", "--out", str(out), "--as-of", "2026-12-31", "--vendor", "V100") == 0
     _pages, text = pdf_text(out)
     assert "Vendor: V100" in text
     assert "110,000.00" in text
@@ -80,8 +79,10 @@ def test_estimated_report_refuses_an_unknown_format(tmp_path, capsys):
 def test_statement_for_example_e_shows_accruals_by_kind_and_month(db_url, tmp_path):
     load(db_url, "E_product_pct")
     out = tmp_path / "V100.pdf"
-    assert coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(out)) == 0
+    assert (
+        coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))
+        == 0
+    )
     pages, text = pdf_text(out)
     assert "Rebate statement" in text and "Northern Gypsum Ltd" in text and "Vendor code V100" in text
     assert "Period: 2026-01-01 to 2026-12-31" in text
@@ -100,8 +101,10 @@ def test_statement_for_example_e_shows_accruals_by_kind_and_month(db_url, tmp_pa
 def test_statement_lists_retroactive_parts_of_example_c(db_url, tmp_path):
     load(db_url, "C_retro")
     out = tmp_path / "V100.pdf"
-    assert coop(db_url, "statement", "--vendor", "V100", "--from", "2026-02-01", "--to", "2026-02-28",
-                "--out", str(out)) == 0
+    assert (
+        coop(db_url, "statement", "--vendor", "V100", "--from", "2026-02-01", "--to", "2026-02-28", "--out", str(out))
+        == 0
+    )
     _pages, text = pdf_text(out)
     assert "3,300.00 CAD" in text
     assert re.search(r"2026-02-03\s+Retroactive\s+S3\s+1\s+COOP\s+1,000\.00", text)
@@ -123,8 +126,10 @@ def test_statement_lists_the_re_rates_of_a_back_dated_slip(db_url, tmp_path):
     assert coop(db_url, "import", "receipts", str(later)) == 0
     assert coop(db_url, "post", "--date", "2026-03-20") == 0
     out = tmp_path / "V100.pdf"
-    assert coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-03-31",
-                "--out", str(out)) == 0
+    assert (
+        coop(db_url, "statement", "--vendor", "V100", "--from", "2026-01-01", "--to", "2026-03-31", "--out", str(out))
+        == 0
+    )
     _pages, text = pdf_text(out)
     assert "1,350.00 CAD" in text
     assert re.search(r"2026-03-20\s+Re-rate\s+S2\s+1\s+COOP\s+50\.00", text)
@@ -135,8 +140,10 @@ def test_statement_lists_the_re_rates_of_a_back_dated_slip(db_url, tmp_path):
 def test_statement_of_a_quiet_period_still_lists_the_agreement(db_url, tmp_path):
     load(db_url, "B_marginal")
     out = tmp_path / "V100.pdf"
-    assert coop(db_url, "statement", "--vendor", "V100", "--from", "2026-03-01", "--to", "2026-03-31",
-                "--out", str(out)) == 0
+    assert (
+        coop(db_url, "statement", "--vendor", "V100", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(out))
+        == 0
+    )
     _pages, text = pdf_text(out)
     assert "0.00 CAD" in text and "Mar 2026" in text and "Feb 2026" not in text
     assert "GYPSUM / ALL / ALL / ALL" in text and "Volume to date 55,000.00" in text
@@ -144,8 +151,10 @@ def test_statement_of_a_quiet_period_still_lists_the_agreement(db_url, tmp_path)
 
 def test_statement_of_an_unknown_vendor_is_refused(db_url, tmp_path, capsys):
     out = tmp_path / "nobody.pdf"
-    assert coop(db_url, "statement", "--vendor", "NOBODY", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(out)) == 1
+    assert (
+        coop(db_url, "statement", "--vendor", "NOBODY", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(out))
+        == 1
+    )
     assert "'NOBODY' does not exist" in capsys.readouterr().err
     assert not out.exists()
 
@@ -167,14 +176,26 @@ def test_statement_batch_writes_one_pdf_per_vendor_with_activity(db_url, tmp_pat
     load(db_url, "D_precedence")
     _add_quiet_vendor(db_url, tmp_path)
     folder = tmp_path / "statements"
-    assert coop(db_url, "statement", "--all", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(folder)) == 0
+    assert coop(db_url, "statement", "--all", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(folder)) == 0
     assert sorted(p.name for p in folder.iterdir()) == ["statement-V100-2026-01-01-2026-12-31.pdf"]
     _pages, text = pdf_text(folder / "statement-V100-2026-01-01-2026-12-31.pdf")
     assert "110.00 CAD" in text and "Product GYP-HALF-4X8" in text
     everyone = tmp_path / "everyone"
-    assert coop(db_url, "statement", "--all", "--every-vendor", "--from", "2026-01-01", "--to",
-                "2026-12-31", "--out", str(everyone)) == 0
+    assert (
+        coop(
+            db_url,
+            "statement",
+            "--all",
+            "--every-vendor",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(everyone),
+        )
+        == 0
+    )
     quiet = everyone / "statement-V200-2026-01-01-2026-12-31.pdf"
     _pages, text = pdf_text(quiet)
     assert "Quiet Supplies Inc." in text and "0.00 CAD" in text
@@ -189,15 +210,27 @@ def test_statement_batch_reports_progress_and_stops_when_cancelled(db_url, tmp_p
     ctx = AppContext.open(db_url, user="accountant", upgrade=False)
     try:
         seen: list[tuple[int, int]] = []
-        written = write_statements(ctx, date(2026, 1, 1), date(2026, 12, 31), tmp_path / "all",
-                                   progress=lambda done, total: seen.append((done, total)),
-                                   every_vendor=True)
-        assert [p.name for p in written] == ["statement-V100-2026-01-01-2026-12-31.pdf",
-                                             "statement-V200-2026-01-01-2026-12-31.pdf"]
+        written = write_statements(
+            ctx,
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+            tmp_path / "all",
+            progress=lambda done, total: seen.append((done, total)),
+            every_vendor=True,
+        )
+        assert [p.name for p in written] == [
+            "statement-V100-2026-01-01-2026-12-31.pdf",
+            "statement-V200-2026-01-01-2026-12-31.pdf",
+        ]
         assert seen == [(1, 2), (2, 2)]
-        stopped = write_statements(ctx, date(2026, 1, 1), date(2026, 12, 31), tmp_path / "stopped",
-                                   cancelled=lambda: bool(list((tmp_path / "stopped").glob("*.pdf"))),
-                                   every_vendor=True)
+        stopped = write_statements(
+            ctx,
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+            tmp_path / "stopped",
+            cancelled=lambda: bool(list((tmp_path / "stopped").glob("*.pdf"))),
+            every_vendor=True,
+        )
         assert len(stopped) == 1
         assert not list((tmp_path / "stopped").glob("*.part"))
     finally:
@@ -208,14 +241,53 @@ def test_statement_arguments_that_cannot_work_are_refused(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'x.sqlite'}"
     a_file = tmp_path / "taken.pdf"
     a_file.write_text("")
-    assert coop(url, "statement", "--vendor", "V1", "--from", "2026-12-31", "--to", "2026-01-01",
-                "--out", str(tmp_path / "s.pdf")) == 2
-    assert coop(url, "statement", "--all", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(a_file)) == 2
-    assert coop(url, "statement", "--vendor", "V1", "--every-vendor", "--from", "2026-01-01",
-                "--to", "2026-12-31", "--out", str(tmp_path / "s.pdf")) == 2
-    assert coop(url, "statement", "--vendor", "V1", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(tmp_path / "s.txt")) == 2
+    assert (
+        coop(
+            url,
+            "statement",
+            "--vendor",
+            "V1",
+            "--from",
+            "2026-12-31",
+            "--to",
+            "2026-01-01",
+            "--out",
+            str(tmp_path / "s.pdf"),
+        )
+        == 2
+    )
+    assert coop(url, "statement", "--all", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(a_file)) == 2
+    assert (
+        coop(
+            url,
+            "statement",
+            "--vendor",
+            "V1",
+            "--every-vendor",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(tmp_path / "s.pdf"),
+        )
+        == 2
+    )
+    assert (
+        coop(
+            url,
+            "statement",
+            "--vendor",
+            "V1",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(tmp_path / "s.txt"),
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "--from is after --to" in err and "is a file" in err and "goes with --all" in err
     assert "must end in .pdf" in err
@@ -229,8 +301,21 @@ def test_statement_batch_of_vendors_whose_codes_differ_only_by_a_slash(db_url, t
     vendors.write_text("code,name,currency\nV/1,Slash Supplies,CAD\nV_1,Underscore Supplies,CAD\n")
     assert coop(db_url, "import", "vendors", str(vendors)) == 0
     folder = tmp_path / "statements"
-    assert coop(db_url, "statement", "--all", "--every-vendor", "--from", "2026-01-01", "--to", "2026-12-31",
-                "--out", str(folder)) == 0
+    assert (
+        coop(
+            db_url,
+            "statement",
+            "--all",
+            "--every-vendor",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-12-31",
+            "--out",
+            str(folder),
+        )
+        == 0
+    )
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == 3 and "statement-V100-2026-01-01-2026-12-31.pdf" in names
     assert "statement-V_1-2026-01-01-2026-12-31.pdf" in names  # a code a file name holds keeps its name

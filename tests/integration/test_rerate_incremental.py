@@ -30,7 +30,9 @@ def receivable(ctx) -> dict[str, Decimal]:
     with ctx.uow() as uow:
         rows = uow.session.execute(
             select(JournalLine.slip_no, func.sum(JournalLine.debit) - func.sum(JournalLine.credit))
-            .where(JournalLine.role == "REBATE_RECEIVABLE").group_by(JournalLine.slip_no)).all()
+            .where(JournalLine.role == "REBATE_RECEIVABLE")
+            .group_by(JournalLine.slip_no)
+        ).all()
     return {slip: Decimal(total) for slip, total in rows}
 
 

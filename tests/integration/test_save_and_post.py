@@ -25,8 +25,9 @@ def test_a_refused_posting_leaves_the_slip_unsaved(ctx):
 
 
 def test_saved_and_posted_at_once(ctx):
-    import_example(ctx, "B_marginal", ("categories", "vendors", "products", "gl-accounts", "gl-reference",
-                                       "agreements"))
+    import_example(
+        ctx, "B_marginal", ("categories", "vendors", "products", "gl-accounts", "gl-reference", "agreements")
+    )
     with ctx.uow() as uow:
         assert receiving.save_and_post(uow, SLIP) == "S9"
     with ctx.uow() as uow:

@@ -29,8 +29,16 @@ def test_decimals_round_trip_exactly(ctx):
         uow.session.add(Vendor(code="V1", name="V", currency="CAD", address=""))
         uow.session.flush()
         for i, v in enumerate(values):
-            uow.session.add(Product(code=f"P{i}", description="", vendor_id=1, unit_cost=Decimal("1.2345"),
-                                    received_qty=Decimal("0.0001"), received_net=v))
+            uow.session.add(
+                Product(
+                    code=f"P{i}",
+                    description="",
+                    vendor_id=1,
+                    unit_cost=Decimal("1.2345"),
+                    received_qty=Decimal("0.0001"),
+                    received_net=v,
+                )
+            )
         uow.commit()
     with ctx.uow() as uow:
         got = list(uow.session.scalars(select(Product.received_net).order_by(Product.id)))
@@ -39,6 +47,7 @@ def test_decimals_round_trip_exactly(ctx):
         total = uow.session.scalar(select(Product.received_net).where(Product.code == "P0"))
         assert total == Decimal("0.01")
         from sqlalchemy import func
+
         assert uow.session.scalar(select(func.sum(Product.received_net))) == sum(values)
         cost = uow.session.scalar(select(Product.unit_cost).where(Product.code == "P1"))
         assert cost == Decimal("1.2345")
@@ -48,28 +57,45 @@ def test_a_float_is_refused_in_a_money_column(ctx):
     with ctx.uow() as uow:
         uow.session.add(Vendor(code="V1", name="V", currency="CAD", address=""))
         uow.session.flush()
-        uow.session.add(Product(code="P", description="", vendor_id=1, unit_cost=0.1,  # type: ignore[arg-type]
-                                received_qty=Decimal(0), received_net=Decimal(0)))
+        uow.session.add(
+            Product(
+                code="P",
+                description="",
+                vendor_id=1,
+                unit_cost=0.1,  # type: ignore[arg-type]
+                received_qty=Decimal(0),
+                received_net=Decimal(0),
+            )
+        )
         with pytest.raises(Exception, match="float"):
             uow.session.flush()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE journal_line SET debit = 0",
-    "DELETE FROM journal_line",
-    "UPDATE journal_entry SET source = 'X'",
-    "DELETE FROM journal_entry",
-    "UPDATE agreement_history SET new_value = 'x'",
-    "DELETE FROM agreement_history",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE journal_line SET debit = 0",
+        "DELETE FROM journal_line",
+        "UPDATE journal_entry SET source = 'X'",
+        "DELETE FROM journal_entry",
+        "UPDATE agreement_history SET new_value = 'x'",
+        "DELETE FROM agreement_history",
+    ],
+)
 def test_journal_and_history_are_append_only(ctx, statement):
     now = datetime.now(UTC)
     with ctx.engine.begin() as conn:
         conn.execute(insert(GlAccount).values(number="1", name="A", type="ASSET"))
-        conn.execute(insert(JournalEntry).values(entry_date=date(2026, 1, 1), source="RECEIPT", reference="S",
-                                                 created_by="t", created_at=now))
-        conn.execute(insert(JournalLine).values(entry_id=1, account_id=1, role="INVENTORY", debit=Decimal(1),
-                                                credit=Decimal(0), memo=""))
+        conn.execute(
+            insert(JournalEntry).values(
+                entry_date=date(2026, 1, 1), source="RECEIPT", reference="S", created_by="t", created_at=now
+            )
+        )
+        conn.execute(
+            insert(JournalLine).values(
+                entry_id=1, account_id=1, role="INVENTORY", debit=Decimal(1), credit=Decimal(0), memo=""
+            )
+        )
         conn.execute(insert(AgreementHistory).values(agreement_id=1, field="x", user="t", at=now))
     with pytest.raises(DBAPIError, match="append-only"), ctx.engine.begin() as conn:
         conn.execute(text(statement))

@@ -66,9 +66,11 @@ def test_an_empty_database_is_created(tmp_path):
 
 
 def test_opening_a_database_at_head_does_not_import_alembic(db_url):
-    code = ("import sys; from app.services.context import AppContext; "
-            f"ctx = AppContext.open({db_url!r}, 'tester'); ctx.engine.dispose(); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    code = (
+        "import sys; from app.services.context import AppContext; "
+        f"ctx = AppContext.open({db_url!r}, 'tester'); ctx.engine.dispose(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

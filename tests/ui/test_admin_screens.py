@@ -60,8 +60,15 @@ def fill_dialog(qtbot, dialog, server: ServerSettings, password: str = "") -> No
 def test_file_menu_comes_first(qtbot, env):
     window = show(qtbot, MainWindow(env))
     assert window.menuBar().actions()[0].text().replace("&", "") == "File"
-    assert list(menu_actions(window)["File"]) == ["Home", "Connect to server…", "Use local database", "Import…",
-                                                  "Back up…", "Restore…", "Exit"]
+    assert list(menu_actions(window)["File"]) == [
+        "Home",
+        "Connect to server…",
+        "Use local database",
+        "Import…",
+        "Back up…",
+        "Restore…",
+        "Exit",
+    ]
 
 
 def test_the_connection_dialog_builds_the_url_and_keeps_the_password_in_pgpass(qtbot, env, ctx, home, tmp_path):
@@ -123,8 +130,9 @@ def test_connecting_to_an_empty_server_database_creates_the_schema(qtbot, env, c
     example("B_marginal", kinds=("vendors",))
     name, url = empty_pg_database()
     target = make_url(url)
-    server = ServerSettings(target.host or "127.0.0.1", target.port or 5432, name, target.username or "postgres",
-                            "prefer")
+    server = ServerSettings(
+        target.host or "127.0.0.1", target.port or 5432, name, target.username or "postgres", "prefer"
+    )
     try:
         window = show(qtbot, MainWindow(env))
         vendors = menu_actions(window)["Maintenance"]["Vendors"]
@@ -227,8 +235,17 @@ def test_a_clerk_s_menus_offer_only_what_the_role_allows(qtbot, ctx, tmp_path):
     state = enabled(window)
     assert state["Receiving Slips"] and state["Connect to server…"] and state["Use local database"]
     assert state["Exit"] and state["About"]
-    for item in ("Back up…", "Restore…", "Vendors", "Products", "Categories",
-                 "GL Reference", "Users", "Post slips", "Re-rate"):
+    for item in (
+        "Back up…",
+        "Restore…",
+        "Vendors",
+        "Products",
+        "Categories",
+        "GL Reference",
+        "Users",
+        "Post slips",
+        "Re-rate",
+    ):
         assert state[item] is False, item
     assert state["Coop Advertising Agreements"]  # a clerk views agreements, read-only
     assert "User: carl (Clerk)" in window.db_label.text()

@@ -22,15 +22,19 @@ def test_a_clerk_opens_the_agreement_read_only(qtbot, ctx, tmp_path, open_agreem
         security.save_user(uow, "carl", "CLERK")
     clerk = make_env(AppContext(ctx.engine, "carl"), tmp_path, "carl")
     window = show(qtbot, MainWindow(clerk))
-    menu = {a.text().replace("&", ""): a for top in window.menuBar().actions() if top.menu()
-            for a in top.menu().actions()}
+    menu = {
+        a.text().replace("&", ""): a for top in window.menuBar().actions() if top.menu() for a in top.menu().actions()
+    }
     assert menu["Coop Advertising Agreements"].isEnabled()  # every role may look
     assert not menu["Users"].isEnabled()
 
     screen = open_agreements("COOP", vendor="V100", environment=clerk)
     assert screen.read_only and "Read only" in screen.read_only_label.text()
     assert [row["Maximum Amount"] for row in screen.group.rows] == [
-        Decimal("30000.00"), Decimal("50000.00"), Decimal("999999999.00")]
+        Decimal("30000.00"),
+        Decimal("50000.00"),
+        Decimal("999999999.00"),
+    ]
     assert not screen.save_button.isEnabled() and not screen.group_panel.add_button.isEnabled()
     view = screen.group_view
     click_cell(qtbot, view, 0, "Rebate 1")
@@ -52,5 +56,7 @@ def test_a_manager_edits_the_same_agreement(ctx, tmp_path, open_agreements, exam
         security.save_user(uow, "tester", "ADMIN")
     with ctx.uow() as uow:
         security.save_user(uow, "mia", "MANAGER")
-    screen = open_agreements("COOP", vendor="V100", environment=make_env(AppContext(ctx.engine, "mia"), tmp_path, "mia"))
+    screen = open_agreements(
+        "COOP", vendor="V100", environment=make_env(AppContext(ctx.engine, "mia"), tmp_path, "mia")
+    )
     assert not screen.read_only and screen.save_button.isEnabled() and screen.read_only_label.text() == ""

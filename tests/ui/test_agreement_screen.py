@@ -149,7 +149,12 @@ def test_saved_rate_change_shows_in_history(open_agreements, example, qtbot, env
     history = screen.history.model
     first = {history.columns[c].name: history.index(0, c).data() for c in range(history.columnCount())}
     assert (first["Line"], first["Field"], first["Old Value"], first["New Value"], first["User"]) == (
-        "1", "Rebate 1", "2", "2.5", "tester")
+        "1",
+        "Rebate 1",
+        "2",
+        "2.5",
+        "tester",
+    )
     screen.history.field_filter.setCurrentText("Rebate 1")
     assert {history.index(r, 1).data() for r in range(history.rowCount())} == {"Rebate 1"}
     assert history.rowCount() == 2  # created, then changed
@@ -244,9 +249,17 @@ def test_ladders_are_sorted_and_banded(open_agreements, example, qtbot):
 
 def test_an_agreement_of_5000_lines_opens_at_once(open_agreements, example, qtbot, ctx):
     example("A_degressive", kinds=MASTER)
-    lines = [LineDraft(label=f"Line {i}", cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal(1000 * (i + 1)),
-                       start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(Decimal(1), None, None, None))
-             for i in range(5000)]
+    lines = [
+        LineDraft(
+            label=f"Line {i}",
+            cats=("GYPSUM", "ALL", "ALL", "ALL"),
+            max_amount=Decimal(1000 * (i + 1)),
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
+            rebates=(Decimal(1), None, None, None),
+        )
+        for i in range(5000)
+    ]
     with ctx.uow() as uow:
         view = agreements.save_agreement(uow, vendor="V100", kind="COOP", status="PENDING", lines=lines)
     screen = open_agreements("COOP")

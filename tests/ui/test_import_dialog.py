@@ -33,8 +33,9 @@ def test_a_big_receipts_file_imports_with_its_progress(qtbot, env, ctx, example,
     path = receipts_csv(tmp_path / "receipts.csv", 25_000)
     _window, dialog = open_dialog(qtbot, env)
     dialog.set_kind("receipts")
-    assert dialog.columns.text() == ("Columns: slip_no, vendor_code, received_date, line_no, product_code, "
-                                     "quantity, unit_cost; optional: reference")
+    assert dialog.columns.text() == (
+        "Columns: slip_no, vendor_code, received_date, line_no, product_code, quantity, unit_cost; optional: reference"
+    )
     env.interaction.chosen_paths.append(str(path))
     dialog.browse()
     assert dialog.path.text() == str(path)
@@ -57,15 +58,18 @@ def test_percent_cells_import_as_percents_and_a_bad_file_writes_nothing(qtbot, e
     dialog.set_kind("agreements")
     assert "a cell formatted as a percent counts as the percent it shows" in dialog.columns.text()
     before = snapshot(ctx)
-    bad = one_row_workbook(tmp_path / "bad.xlsx", {"max_amount": 300, "rebate1": 0.02},
-                           {"max_amount": "0%", "rebate1": "0%"})
+    bad = one_row_workbook(
+        tmp_path / "bad.xlsx", {"max_amount": 300, "rebate1": 0.02}, {"max_amount": "0%", "rebate1": "0%"}
+    )
     dialog.path.setText(str(bad))
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, env)
     error = env.interaction.of_kind("error")[-1]
     assert error.text == "1 problem; nothing was saved."
-    assert error.details == ("row 2, max_amount: is formatted as a percent (shows 30000%) but is not a percent "
-                             "column: format the cell as a plain number",)
+    assert error.details == (
+        "row 2, max_amount: is formatted as a percent (shows 30000%) but is not a percent "
+        "column: format the cell as a plain number",
+    )
     assert dialog.status.text() == "Nothing was imported."
     assert snapshot(ctx) == before
 

@@ -20,8 +20,11 @@ from tests.ui.test_reports_screens import column_texts, double_click
 @pytest.fixture
 def posted_s1_s2(ctx, tmp_path):
     """Example B with S1 and S2 posted (12 journal lines); S3 stays a draft."""
-    import_example(ctx, "B_marginal", ("categories", "vendors", "products", "gl-accounts", "gl-reference",
-                                       "agreements", "receipts"))
+    import_example(
+        ctx,
+        "B_marginal",
+        ("categories", "vendors", "products", "gl-accounts", "gl-reference", "agreements", "receipts"),
+    )
     with ctx.uow() as uow:
         posting.post_slips(uow, ["S1", "S2"])
 
@@ -53,12 +56,21 @@ def test_export_new_lines_lists_the_export_and_reprints_it(qtbot, env, ctx, post
     assert env.interaction.of_kind("save_path")[-1].text.endswith("journal-export-0001.csv")
     exported = rows_of(first)
     assert [(r["source"], r["slip_no"], r["account_role"], r["debit"], r["export_no"]) for r in exported[::2]] == [
-        ("RECEIPT", "S1", "INVENTORY", "25000.00", "1"), ("ACCRUAL", "S1", "REBATE_RECEIVABLE", "500.00", "1"),
-        ("RECEIPT", "S2", "INVENTORY", "20000.00", "1"), ("ACCRUAL", "S2", "REBATE_RECEIVABLE", "550.00", "1")]
+        ("RECEIPT", "S1", "INVENTORY", "25000.00", "1"),
+        ("ACCRUAL", "S1", "REBATE_RECEIVABLE", "500.00", "1"),
+        ("RECEIPT", "S2", "INVENTORY", "20000.00", "1"),
+        ("ACCRUAL", "S2", "REBATE_RECEIVABLE", "550.00", "1"),
+    ]
     view = screen.exports_view
     assert view.model().rowCount() == 1
     assert [view.shown(0, c) for c in ("No.", "By", "Lines", "Debit", "Credit", "File")] == [
-        "1", "tester", "8", "46,050.00", "46,050.00", str(first)]
+        "1",
+        "tester",
+        "8",
+        "46,050.00",
+        "46,050.00",
+        str(first),
+    ]
     assert screen.pending.text() == "Every journal line is in an export"
     assert set(column_texts(screen.view, "Export")) == {"1"}
     assert set(column_texts(screen.view, "Agreement")) == {"", "1"}
@@ -78,7 +90,9 @@ def test_export_new_lines_lists_the_export_and_reprints_it(qtbot, env, ctx, post
     assert screen.export_new()
     wait_idle(qtbot, env)
     assert [(view.shown(r, "No."), view.shown(r, "Lines"), view.shown(r, "Debit")) for r in range(2)] == [
-        ("2", "4", "10,325.00"), ("1", "8", "46,050.00")]
+        ("2", "4", "10,325.00"),
+        ("1", "8", "46,050.00"),
+    ]
     assert screen.view.model().rowCount() == 0  # not yet exported: none
 
     # nothing new: said, nothing recorded, no file
@@ -103,7 +117,9 @@ def test_export_new_lines_lists_the_export_and_reprints_it(qtbot, env, ctx, post
     screen.grab().save("/tmp/journal.png")
     with ctx.uow() as uow:
         assert [(r.export_no, r.line_count, r.total_debit) for r in journal_exports.list_exports(uow)] == [
-            (2, 4, Decimal("10325.00")), (1, 8, Decimal("46050.00"))]
+            (2, 4, Decimal("10325.00")),
+            (1, 8, Decimal("46050.00")),
+        ]
         assert len(reports.journal_rows(uow)) == 12
 
 

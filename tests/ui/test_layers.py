@@ -23,8 +23,7 @@ def imported(path: Path) -> set[str]:
 def test_ui_modules_do_not_touch_the_database_directly():
     folder = Path(app.ui.__file__).parent
     offenders = {
-        path.name: sorted(n for n in imported(path) if n.startswith(FORBIDDEN))
-        for path in folder.glob("*.py")
+        path.name: sorted(n for n in imported(path) if n.startswith(FORBIDDEN)) for path in folder.glob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 

@@ -17,8 +17,16 @@ from tests.ui.conftest import MASTER, make_env, show, wait_idle
 
 MENUS = {
     "File": ["Home", "Connect to server…", "Use local database", "Import…", "Back up…", "Restore…", "Exit"],
-    "Maintenance": ["Vendors", "Products", "Categories", "Coop Advertising Agreements", "Volume Rebate Agreements",
-                    "Periodic Rebate Agreements", "GL Reference", "Users"],
+    "Maintenance": [
+        "Vendors",
+        "Products",
+        "Categories",
+        "Coop Advertising Agreements",
+        "Volume Rebate Agreements",
+        "Periodic Rebate Agreements",
+        "GL Reference",
+        "Users",
+    ],
     "Entries": ["Receiving Slips"],
     "Processing": ["Post slips", "Re-rate"],
     "Reports": ["Estimated Rebates", "Vendor Statement…", "Vendor Statements (all vendors)…", "Journal"],
@@ -45,14 +53,20 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
     window = show(qtbot, MainWindow(env))
     menus = menu_actions(window)
     expected = {
-        "Vendors": RecordsScreen, "Products": RecordsScreen, "Categories": RecordsScreen,
-        "Coop Advertising Agreements": AgreementScreen, "Volume Rebate Agreements": AgreementScreen,
-        "Periodic Rebate Agreements": AgreementScreen, "GL Reference": GlReferenceScreen,
+        "Vendors": RecordsScreen,
+        "Products": RecordsScreen,
+        "Categories": RecordsScreen,
+        "Coop Advertising Agreements": AgreementScreen,
+        "Volume Rebate Agreements": AgreementScreen,
+        "Periodic Rebate Agreements": AgreementScreen,
+        "GL Reference": GlReferenceScreen,
     }
     for text, kind in expected.items():
         menus["Maintenance"][text].trigger()
         assert isinstance(window.tabs.currentWidget(), kind)
-        assert window.tabs.tabText(window.tabs.currentIndex()) == (text if kind is not GlReferenceScreen else "GL Reference")
+        assert window.tabs.tabText(window.tabs.currentIndex()) == (
+            text if kind is not GlReferenceScreen else "GL Reference"
+        )
     menus["Entries"]["Receiving Slips"].trigger()
     assert isinstance(window.tabs.currentWidget(), ReceivingScreen)
     count = window.tabs.count()
@@ -96,7 +110,8 @@ def test_the_demo_is_loaded_in_the_background(qtbot, env, ctx):
     assert [m.kind for m in env.interaction.messages] == ["confirm", "inform"], env.interaction.messages
     assert env.interaction.messages[-1].text == (
         "Demo company loaded: 8 vendors, 352 products, 22 agreements (32 ladders), 2,353 receipt lines "
-        "posted (607 slips), 4 draft slips")
+        "posted (607 slips), 4 draft slips"
+    )
     with ctx.uow() as uow:
         assert queries.has_vendors(uow)
 
@@ -154,8 +169,9 @@ def test_first_start_creates_the_database_and_offers_the_demo(qtbot, tmp_path, q
             answer = modal.button(QMessageBox.StandardButton.No) or modal.button(QMessageBox.StandardButton.Ok)
             answer.click()  # an unexpected error box is recorded and closed, never left to hang the run
         else:
-            windows = [w for w in QApplication.topLevelWidgets()
-                       if isinstance(w, main_module.MainWindow) and w.isVisible()]
+            windows = [
+                w for w in QApplication.topLevelWidgets() if isinstance(w, main_module.MainWindow) and w.isVisible()
+            ]
             if windows and windows[0].ready:  # it shows while the database opens
                 seen.append(windows[0].db_label.text())
                 windows[0].close()

@@ -18,17 +18,35 @@ from app.ui.models import fmt_decimal
 from app.ui.receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
 from app.ui.slip_lines import SlipLinesModel
 
-SEED = LineDraft(label="x", line_no=1, cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal("999999999.00"),
-                 start=date(2026, 1, 1), end=date(2026, 12, 31),
-                 rebates=(Decimal(2), Decimal("1.5"), Decimal(1), Decimal("0.5")), degressive=True)
+SEED = LineDraft(
+    label="x",
+    line_no=1,
+    cats=("GYPSUM", "ALL", "ALL", "ALL"),
+    max_amount=Decimal("999999999.00"),
+    start=date(2026, 1, 1),
+    end=date(2026, 12, 31),
+    rebates=(Decimal(2), Decimal("1.5"), Decimal(1), Decimal("0.5")),
+    degressive=True,
+)
 
 
 @pytest.mark.parametrize("product, periodic", [(False, False), (True, True)])
 def test_agreement_lines_model(qtmodeltester, product, periodic):
     model = AgreementLinesModel(product, periodic, agreements.result_of, LineDraft)
-    line = SEED if not product else LineDraft(label="p", line_no=2, product="GYP-HALF-4X8", max_amount=Decimal(10),
-                                              start=date(2026, 1, 1), end=date(2026, 3, 31),
-                                              rebates=(Decimal(1), None, None, None), period="Q")
+    line = (
+        SEED
+        if not product
+        else LineDraft(
+            label="p",
+            line_no=2,
+            product="GYP-HALF-4X8",
+            max_amount=Decimal(10),
+            start=date(2026, 1, 1),
+            end=date(2026, 3, 31),
+            rebates=(Decimal(1), None, None, None),
+            period="Q",
+        )
+    )
     model.load([line, line], agreements.line_values)
     qtmodeltester.check(model, force_py=True)
     model.insert_row(1, model.new_row(0))
@@ -39,9 +57,20 @@ def test_agreement_lines_model(qtmodeltester, product, periodic):
     assert model.columns[-1].name == ("Period" if periodic else "Product %")
     names = [c.name for c in model.columns]
     scope = ["Product"] if product else ["CAT1", "CAT2", "CAT3", "CAT4"]
-    assert names[: len(scope) + 10] == [*scope, "Maximum Amount", "Start Date", "End Date", "Rebate 1", "Rebate 2",
-                                         "Rebate 3", "Rebate 4", "M", "Deg", "Retro"]
-    assert names[len(scope) + 10: len(scope) + 12] == ["Result", "Product %"]
+    assert names[: len(scope) + 10] == [
+        *scope,
+        "Maximum Amount",
+        "Start Date",
+        "End Date",
+        "Rebate 1",
+        "Rebate 2",
+        "Rebate 3",
+        "Rebate 4",
+        "M",
+        "Deg",
+        "Retro",
+    ]
+    assert names[len(scope) + 10 : len(scope) + 12] == ["Result", "Product %"]
 
 
 def test_result_column_is_read_only_and_exact():
@@ -82,16 +111,46 @@ def test_slip_lines_model(qtmodeltester):
 
 
 def test_list_models(qtmodeltester):
-    history = ListModel(HISTORY_SPEC, [agreements.HistoryRow(1, "Rebate 1", "2", "2.5", "tester",
-                                                             datetime(2026, 1, 2, 3, 4, 5))])
+    history = ListModel(
+        HISTORY_SPEC, [agreements.HistoryRow(1, "Rebate 1", "2", "2.5", "tester", datetime(2026, 1, 2, 3, 4, 5))]
+    )
     qtmodeltester.check(history, force_py=True)
-    preview = ListModel(PREVIEW_SPEC, [receiving.PreviewRow(1, "COOP", "GYPSUM / ALL / ALL / ALL", "1", 1,
-                                                            Decimal("2.000"), Decimal("500.00"), Decimal(0),
-                                                            Decimal(0), Decimal("1.0000"))])
+    preview = ListModel(
+        PREVIEW_SPEC,
+        [
+            receiving.PreviewRow(
+                1,
+                "COOP",
+                "GYPSUM / ALL / ALL / ALL",
+                "1",
+                1,
+                Decimal("2.000"),
+                Decimal("500.00"),
+                Decimal(0),
+                Decimal(0),
+                Decimal("1.0000"),
+            )
+        ],
+    )
     qtmodeltester.check(preview, force_py=True)
-    journal = ListModel(JOURNAL_SPEC, [queries.JournalRow(1, date(2026, 2, 1), "ACCRUAL", 1, "1310",
-                                                          "REBATE_RECEIVABLE", Decimal("500.00"), Decimal(0),
-                                                          "GYP-OTHER", "COOP", "memo")])
+    journal = ListModel(
+        JOURNAL_SPEC,
+        [
+            queries.JournalRow(
+                1,
+                date(2026, 2, 1),
+                "ACCRUAL",
+                1,
+                "1310",
+                "REBATE_RECEIVABLE",
+                Decimal("500.00"),
+                Decimal(0),
+                "GYP-OTHER",
+                "COOP",
+                "memo",
+            )
+        ],
+    )
     qtmodeltester.check(journal, force_py=True)
     assert journal.index(0, 6).data() == "500.00" and journal.index(0, 7).data() == ""
     journal.set_records([])
@@ -115,10 +174,25 @@ def test_agreement_cells_as_painted_and_edited():
     cell is asked for, from the rows; the brushes and flags are shared constants)."""
     lines = [
         SEED,
-        LineDraft(label="y", line_no=2, cats=("GYPSUM", None, None, None), max_amount=Decimal("1234.5"),
-                  start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(Decimal("1.2345"), None, None, None)),
-        LineDraft(label="z", line_no=7, cats=("STEEL", "ALL", "ALL", "ALL"), max_amount=Decimal(5),
-                  start=date(2026, 1, 1), end=date(2026, 12, 31), rebates=(None, None, None, None), retro=True),
+        LineDraft(
+            label="y",
+            line_no=2,
+            cats=("GYPSUM", None, None, None),
+            max_amount=Decimal("1234.5"),
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
+            rebates=(Decimal("1.2345"), None, None, None),
+        ),
+        LineDraft(
+            label="z",
+            line_no=7,
+            cats=("STEEL", "ALL", "ALL", "ALL"),
+            max_amount=Decimal(5),
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
+            rebates=(None, None, None, None),
+            retro=True,
+        ),
     ]
     model = AgreementLinesModel(False, False, agreements.result_of, LineDraft)
     model.load(lines, agreements.line_values)
@@ -128,7 +202,14 @@ def test_agreement_cells_as_painted_and_edited():
 
     edit, check, background = Qt.ItemDataRole.EditRole, Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.BackgroundRole
     assert [cell(1, n) for n in ("CAT1", "CAT2", "Maximum Amount", "Start Date", "Rebate 1", "Rebate 2", "M")] == [
-        "GYPSUM", "ALL", "1,234.50", "2026-01-01", "1.2345", "", "SC"]
+        "GYPSUM",
+        "ALL",
+        "1,234.50",
+        "2026-01-01",
+        "1.2345",
+        "",
+        "SC",
+    ]
     assert cell(0, "Maximum Amount") == "999,999,999.00" and cell(0, "Maximum Amount", edit) == "999999999.00"
     assert cell(0, "Rebate 2") == "1.50" and cell(1, "Rebate 1", edit) == "1.2345"
     assert cell(0, "Result") == "4.913" and cell(2, "Result") == ""  # 1 - .98 × .985 × .99 × .995 (Deg)
@@ -148,5 +229,6 @@ def test_agreement_cells_as_painted_and_edited():
     assert cell(1, "Rebate 1", background).color().name() == "#f6c9c9"
     assert cell(1, "Rebate 1", Qt.ItemDataRole.ToolTipRole) == "too high"
     model.read_only = True
-    assert model.index(0, model.column_index("Rebate 1")).flags() == (Qt.ItemFlag.ItemIsEnabled
-                                                                      | Qt.ItemFlag.ItemIsSelectable)
+    assert model.index(0, model.column_index("Rebate 1")).flags() == (
+        Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    )

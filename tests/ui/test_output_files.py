@@ -19,7 +19,7 @@ from tests.ui.test_reports_screens import YEAR, open_estimated, posted_b  # noqa
 OLD = b"last month's file\n"
 
 
-def test_an_export_asks_before_replacing_a_file_and_keeps_it_on_no(qtbot, env, posted_b, tmp_path):  # noqa: F811
+def test_an_export_asks_before_replacing_a_file_and_keeps_it_on_no(qtbot, env, posted_b, tmp_path):
     screen = open_estimated(qtbot, env)
     out = tmp_path / "out" / "est.csv"
     out.parent.mkdir()
@@ -45,7 +45,8 @@ def test_an_export_asks_before_replacing_a_file_and_keeps_it_on_no(qtbot, env, p
 
 
 def test_an_export_onto_the_database_or_into_a_missing_folder_is_refused_in_one_message(
-        qtbot, env, ctx, posted_b, tmp_path):  # noqa: F811
+    qtbot, env, ctx, posted_b, tmp_path
+):
     screen = open_estimated(qtbot, env)
     live = Path(str(ctx.engine.url.database))
     before = contents(ctx)
@@ -59,13 +60,14 @@ def test_an_export_onto_the_database_or_into_a_missing_folder_is_refused_in_one_
     wait_idle(qtbot, env)
     assert [(m.text, m.details) for m in env.interaction.of_kind("error")] == [
         (f"{link} is the database itself or one of its files; choose another file", ()),
-        (f"{missing}: the folder {missing.parent} does not exist", ())]
+        (f"{missing}: the folder {missing.parent} does not exist", ()),
+    ]
     assert not env.interaction.of_kind("confirm")  # refused, not offered to replace
     assert link.is_symlink() and not missing.parent.exists()
     assert contents(ctx) == before
 
 
-def test_the_vendor_statement_asks_before_replacing_its_pdf(qtbot, env, posted_b, tmp_path):  # noqa: F811
+def test_the_vendor_statement_asks_before_replacing_its_pdf(qtbot, env, posted_b, tmp_path):
     dialog = StatementDialog(env)
     show(qtbot, dialog)
     choose_vendor(qtbot, dialog.vendor_box, "V100")
@@ -81,7 +83,7 @@ def test_the_vendor_statement_asks_before_replacing_its_pdf(qtbot, env, posted_b
     assert not env.interaction.of_kind("error")
 
 
-def test_the_statement_batch_asks_once_for_every_file_already_in_the_folder(qtbot, env, posted_b, tmp_path):  # noqa: F811
+def test_the_statement_batch_asks_once_for_every_file_already_in_the_folder(qtbot, env, posted_b, tmp_path):
     dialog = BatchDialog(env)
     show(qtbot, dialog)
     dialog.period.set_period(*YEAR)
@@ -94,7 +96,8 @@ def test_the_statement_batch_asks_once_for_every_file_already_in_the_folder(qtbo
     qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, env)
     assert env.interaction.of_kind("confirm")[-1].text == (
-        f"1 file already exists in {folder} ({v100.name}). Replace it?")
+        f"1 file already exists in {folder} ({v100.name}). Replace it?"
+    )
     assert v100.read_bytes() == OLD and dialog.written == []
     env.interaction.answers.append(True)
     qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)

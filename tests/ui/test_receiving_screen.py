@@ -46,7 +46,10 @@ def test_a_posted_slip_accrues_500_on_25000(qtbot, env, ctx, example):
     qtbot.waitUntil(lambda: screen.preview_model.rowCount() == 1)
     preview = screen.preview_model
     assert (cell(preview, 0, "Kind"), cell(preview, 0, "Rate %"), cell(preview, 0, "Rebate")) == (
-        "COOP", "2.000", "500.00")
+        "COOP",
+        "2.000",
+        "500.00",
+    )
     assert cell(preview, 0, "Net Unit Cost") == "1.0000"
     with ctx.uow() as uow:
         assert queries.slips(uow) == []  # a preview writes nothing
@@ -64,8 +67,10 @@ def test_a_posted_slip_accrues_500_on_25000(qtbot, env, ctx, example):
     assert screen.status == "POSTED" and screen.lines.read_only
     assert not screen.lines.flags(screen.lines.index(0, 1)) & Qt.ItemFlag.ItemIsEditable
     journal = screen.journal_model
-    shown = {(cell(journal, r, "Source"), cell(journal, r, "Role"), cell(journal, r, "Debit"), cell(journal, r, "Credit"))
-             for r in range(journal.rowCount())}
+    shown = {
+        (cell(journal, r, "Source"), cell(journal, r, "Role"), cell(journal, r, "Debit"), cell(journal, r, "Credit"))
+        for r in range(journal.rowCount())
+    }
     assert ("ACCRUAL", "REBATE_RECEIVABLE", "500.00", "") in shown
     assert ("RECEIPT", "INVENTORY", "25,000.00", "") in shown
     assert screen.bottom.currentIndex() == 1
@@ -82,7 +87,8 @@ def test_slip_saved_as_draft_then_reopened_and_posted(qtbot, env, ctx, example):
     assert screen.status == "DRAFT"
     with ctx.uow() as uow:
         assert [(s.slip_no, s.status, s.lines, s.total) for s in queries.slips(uow)] == [
-            ("R000001", "DRAFT", 2, Decimal("45000.00"))]
+            ("R000001", "DRAFT", 2, Decimal("45000.00"))
+        ]
     qtbot.waitUntil(lambda: screen.preview_model.rowCount() == 2)
     assert [cell(screen.preview_model, r, "Rebate") for r in range(2)] == ["500.00", "550.00"]
     screen.new_slip()
@@ -93,7 +99,9 @@ def test_slip_saved_as_draft_then_reopened_and_posted(qtbot, env, ctx, example):
     qtbot.mouseClick(screen.post_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, env)
     with ctx.uow() as uow:
-        accrued = sum(r["debit"] for r in journal_rows(uow, source="ACCRUAL") if r["account_role"] == "REBATE_RECEIVABLE")
+        accrued = sum(
+            r["debit"] for r in journal_rows(uow, source="ACCRUAL") if r["account_role"] == "REBATE_RECEIVABLE"
+        )
     assert accrued == Decimal("1050.00")
 
 
@@ -125,7 +133,8 @@ def test_lines_beyond_the_limits_are_shown_with_their_field_and_not_saved(qtbot,
     assert screen.problems.messages() == [
         "Line 1, quantity: is too large: must be between -1,000,000 and 1,000,000 (got 2000000)",
         "Line 2, quantity: quantity x unit cost is too large: must be between -100,000,000.00 and "
-        "100,000,000.00 per line (got 999,999,999,900.00)"]
+        "100,000,000.00 per line (got 999,999,999,900.00)",
+    ]
     tip = Qt.ItemDataRole.ToolTipRole
     quantity = screen.lines.column_index("Quantity")
     assert "must be between -1,000,000 and 1,000,000" in screen.lines.index(0, quantity).data(tip)

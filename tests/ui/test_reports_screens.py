@@ -32,9 +32,22 @@ def posted_b(ctx):
     agreement on the same receipts, so the grid has two ladders to sort; all posted."""
     import_example(ctx, "B_marginal")
     with ctx.uow() as uow:
-        agreements.save_agreement(uow, vendor="V100", kind="VOLUME", status="ACCEPTED", lines=[
-            LineDraft(label="Group row 1", cats=("GYPSUM", "ALL", "ALL", "ALL"), max_amount=Decimal("999999999"),
-                      start=YEAR[0], end=YEAR[1], rebates=(Decimal(1), None, None, None))])
+        agreements.save_agreement(
+            uow,
+            vendor="V100",
+            kind="VOLUME",
+            status="ACCEPTED",
+            lines=[
+                LineDraft(
+                    label="Group row 1",
+                    cats=("GYPSUM", "ALL", "ALL", "ALL"),
+                    max_amount=Decimal("999999999"),
+                    start=YEAR[0],
+                    end=YEAR[1],
+                    rebates=(Decimal(1), None, None, None),
+                )
+            ],
+        )
     with ctx.uow() as uow:
         result = posting.post_slips(uow)
     assert result.slips == 3
@@ -80,8 +93,10 @@ def test_estimated_grid_shows_the_ladder_volume_rebate_and_totals(qtbot, env, po
     assert view.shown(coop, "Rebate Earned") == "1,375.00"
     assert view.shown(coop, "Tier") == "3 of 3"
     assert view.shown(coop, "Rate %") == "3.500"
-    assert view.model().index(coop, view.source.column_index("Volume")).data(
-        Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert (
+        view.model().index(coop, view.source.column_index("Volume")).data(Qt.ItemDataRole.TextAlignmentRole)
+        & Qt.AlignmentFlag.AlignRight
+    )
     totals = screen.totals_view
     labels = column_texts(totals, "Totals")
     assert labels[0].startswith("Total V100") and labels[-1].startswith("Grand total (1 vendor)")
@@ -143,8 +158,11 @@ def test_double_click_drills_down_to_receipt_lines_and_their_journal(qtbot, env,
     journal = dialog.journal_view
     sources = column_texts(journal, "Source")
     assert sources == ["RECEIPT", "RECEIPT", "ACCRUAL", "ACCRUAL", "ACCRUAL", "ACCRUAL"]
-    receivable = [r for r in range(len(sources))
-                  if journal.shown(r, "Role") == "REBATE_RECEIVABLE" and journal.shown(r, "Kind") == "COOP"]
+    receivable = [
+        r
+        for r in range(len(sources))
+        if journal.shown(r, "Role") == "REBATE_RECEIVABLE" and journal.shown(r, "Kind") == "COOP"
+    ]
     assert [journal.shown(r, "Debit") for r in receivable] == ["550.00"]
     assert "S2 line 1" in dialog.journal_title.text()
     qtmodeltester.check(dialog.journal)
@@ -201,8 +219,11 @@ def test_journal_shows_accrual_lines_filters_by_source_and_exports(qtbot, env, p
     wait_idle(qtbot, env)
     assert set(column_texts(view, "Source")) == {"ACCRUAL"}
     assert view.model().rowCount() == 12
-    coop_receivable = [view.shown(r, "Debit") for r in range(12)
-                       if view.shown(r, "Role") == "REBATE_RECEIVABLE" and view.shown(r, "Kind") == "COOP"]
+    coop_receivable = [
+        view.shown(r, "Debit")
+        for r in range(12)
+        if view.shown(r, "Role") == "REBATE_RECEIVABLE" and view.shown(r, "Kind") == "COOP"
+    ]
     assert coop_receivable == ["500.00", "550.00", "325.00"]
     assert column_texts(view, "Slip")[:2] == ["S1", "S1"]
     click_header(qtbot, view, "Debit")
@@ -325,6 +346,7 @@ def test_reports_menu_opens_the_screens_and_dialogs(qtbot, env, posted_b):
     for text, kind in (("Vendor Statement…", StatementDialog), ("Vendor Statements (all vendors)…", BatchDialog)):
         items[text].trigger()
         dialog = QApplication.activeModalWidget() or next(
-            w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible())
+            w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()
+        )
         assert isinstance(dialog, kind)
         dialog.close()

@@ -24,8 +24,13 @@ def test_gl_reference_maps_the_five_roles(qtbot, env, ctx, example):
     screen = GlReferenceScreen(env)
     show(qtbot, screen)
     screen.start()
-    assert list(screen.combos) == ["INVENTORY", "RECEIVED_NOT_INVOICED", "REBATE_RECEIVABLE", "ADVERTISING",
-                                   "REBATE_EARNED"]
+    assert list(screen.combos) == [
+        "INVENTORY",
+        "RECEIVED_NOT_INVOICED",
+        "REBATE_RECEIVABLE",
+        "ADVERTISING",
+        "REBATE_EARNED",
+    ]
     assert screen.accounts.model.rowCount() == 5
     assert all(label.text() for label in screen.missing.values())  # nothing set yet
     for role, number in (("INVENTORY", "1200"), ("REBATE_RECEIVABLE", "1310")):
@@ -79,8 +84,10 @@ def test_vendor_rows_with_problems_are_highlighted(qtbot, env, ctx):
     press(qtbot, view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, env)
     with ctx.uow() as uow:
-        assert [(v.code, v.name, v.currency) for v in queries.vendors(uow)] == [("V1", "First", "CAD"),
-                                                                                ("V2", "Second", "CAD")]
+        assert [(v.code, v.name, v.currency) for v in queries.vendors(uow)] == [
+            ("V1", "First", "CAD"),
+            ("V2", "Second", "CAD"),
+        ]
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable  # a saved code stays
 
 
@@ -102,8 +109,14 @@ def test_products_and_categories_are_saved_from_their_grids(qtbot, env, ctx, exa
     view = products.panel.view
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_Insert)
-    for column, text in (("Code", "TRIM-1"), ("Description", "Trim"), ("Vendor", "V100"), ("CAT1", "GYPSUM"),
-                         ("CAT2", "GYP-TRIM"), ("Unit Cost", "2.3456")):
+    for column, text in (
+        ("Code", "TRIM-1"),
+        ("Description", "Trim"),
+        ("Vendor", "V100"),
+        ("CAT1", "GYPSUM"),
+        ("CAT2", "GYP-TRIM"),
+        ("Unit Cost", "2.3456"),
+    ):
         type_cell(qtbot, view, 0, column, text)
     products.save()
     wait_idle(qtbot, env)

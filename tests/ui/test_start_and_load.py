@@ -18,9 +18,11 @@ from app.ui.main import MainWindow
 
 
 def test_the_main_window_module_does_not_import_the_screens_or_heavy_libraries():
-    code = ("import sys; import app.ui.main; "
-            "print(sorted(n for n in ('app.ui.agreements', 'app.ui.receiving', 'app.ui.estimated', "
-            "'app.services.posting', 'reportlab', 'openpyxl', 'alembic') if n in sys.modules))")
+    code = (
+        "import sys; import app.ui.main; "
+        "print(sorted(n for n in ('app.ui.agreements', 'app.ui.receiving', 'app.ui.estimated', "
+        "'app.services.posting', 'reportlab', 'openpyxl', 'alembic') if n in sys.modules))"
+    )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
@@ -40,8 +42,13 @@ def test_the_screens_are_imported_once_the_window_is_idle(qtbot, env, monkeypatc
 
 
 def _line(cat4: str, maximum: str, line_no: int) -> LineDraft:
-    return LineDraft(label="", line_no=line_no, cats=("A", "B", "C", cat4), max_amount=Decimal(maximum),
-                     rebates=(Decimal(1), None, None, None))
+    return LineDraft(
+        label="",
+        line_no=line_no,
+        cats=("A", "B", "C", cat4),
+        max_amount=Decimal(maximum),
+        rebates=(Decimal(1), None, None, None),
+    )
 
 
 def test_each_ladder_s_rows_follow_the_edits():
@@ -102,7 +109,7 @@ app = QApplication([])
 from PySide6.QtCore import QTimer
 QTimer.singleShot(0, quit_when_ready)
 code = m.main(['--db', {url!r}, '--user', 'clerk'],
-              settings=QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat))
+              settings=QSettings({str(tmp_path / "s.ini")!r}, QSettings.Format.IniFormat))
 print(repr((code, seen)))
 """
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
@@ -119,8 +126,12 @@ print(repr((code, seen)))
 
 
 def _enabled(window: MainWindow) -> dict[str, bool]:
-    return {a.text().replace("&", ""): a.isEnabled() for top in window.menuBar().actions()
-            for a in top.menu().actions() if not a.isSeparator()}
+    return {
+        a.text().replace("&", ""): a.isEnabled()
+        for top in window.menuBar().actions()
+        for a in top.menu().actions()
+        if not a.isSeparator()
+    }
 
 
 def test_the_menus_enable_by_role_once_the_database_is_open(qtbot, ctx, tmp_path):
@@ -192,8 +203,15 @@ def test_a_saved_server_that_cannot_be_opened_offers_the_dialog_then_gives_up(qt
         QTimer.singleShot(20, close_box)
 
     QTimer.singleShot(0, close_box)
-    opening = StartDatabase(window, None, "clerk", settings, lambda _ctx: None, lambda: gave_up.append(True),
-                            ask=lambda s: asked.append(s) or None)
+    opening = StartDatabase(
+        window,
+        None,
+        "clerk",
+        settings,
+        lambda _ctx: None,
+        lambda: gave_up.append(True),
+        ask=lambda s: asked.append(s) or None,
+    )
     opening.start()
     qtbot.waitUntil(lambda: bool(gave_up), timeout=30000)
     opening.finish()
@@ -211,6 +229,5 @@ def test_the_window_s_names_are_the_services_names():
     assert security.Permission is vocabulary.Permission and security.GRANTS is vocabulary.GRANTS
     assert set(menus.NEEDS.values()) | set(menus.HOME_NEEDS.values()) <= set(security.Permission)
     assert menus.NEEDS["Post slips"] is security.Permission.POST
-    assert menus.ANY_ROLE == {"Coop Advertising Agreements", "Volume Rebate Agreements",
-                              "Periodic Rebate Agreements"}
+    assert menus.ANY_ROLE == {"Coop Advertising Agreements", "Volume Rebate Agreements", "Periodic Rebate Agreements"}
     assert main_module.NEEDS is menus.NEEDS

@@ -24,8 +24,9 @@ def ladder_terms(draw: st.DrawFn) -> LadderTerms:
     n = draw(st.integers(min_value=1, max_value=4))
     maxes = sorted(draw(st.sets(st.integers(min_value=1, max_value=500_000), min_size=n, max_size=n)))
     tiers = tuple(Tier(Decimal(m), draw(rate)) for m in maxes)
-    return LadderTerms(tiers, retro=draw(st.booleans()), product_pct=draw(pct),
-                       period=draw(st.sampled_from([None, "M", "Q", "Y"])))
+    return LadderTerms(
+        tiers, retro=draw(st.booleans()), product_pct=draw(pct), period=draw(st.sampled_from([None, "M", "Q", "Y"]))
+    )
 
 
 receipts = st.lists(
@@ -65,8 +66,9 @@ def test_every_entry_balances(terms, lines):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.tuples(money, money, money), st.tuples(money, money, money), st.sampled_from(["COOP", "VOLUME"]),
-       st.booleans())
+@given(
+    st.tuples(money, money, money), st.tuples(money, money, money), st.sampled_from(["COOP", "VOLUME"]), st.booleans()
+)
 def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, kind, same_inventory):
     old = Posted(old_vals[0], old_vals[1], old_vals[2])
     # same_inventory: the common re-rate (no Product %): receivable against P&L only
@@ -123,8 +125,11 @@ def reference_line(terms: LadderTerms, before: Decimal, amount: Decimal) -> tupl
 
 
 cents_money = st.integers(min_value=1, max_value=999_999_999_00).map(lambda c: Decimal(c) / 100)
-fine_rate = st.one_of(rate, st.tuples(rate, rate).map(lambda rs: rs[0] * (1 - rs[1])),  # degressive: 12 places
-                      st.tuples(rate, rate, rate, rate).map(lambda rs: rs[0] * rs[1] * rs[2] * rs[3]))  # 24
+fine_rate = st.one_of(
+    rate,
+    st.tuples(rate, rate).map(lambda rs: rs[0] * (1 - rs[1])),  # degressive: 12 places
+    st.tuples(rate, rate, rate, rate).map(lambda rs: rs[0] * rs[1] * rs[2] * rs[3]),
+)  # 24
 fine_pct = st.integers(min_value=0, max_value=100_0000).map(lambda p: Decimal(p) / 10_000)
 
 
@@ -135,8 +140,12 @@ def fine_terms(draw: st.DrawFn) -> LadderTerms:
     if draw(st.booleans()):
         maxes[-1] = Decimal("999999999.00")
     tiers = tuple(Tier(m, draw(fine_rate)) for m in maxes)
-    return LadderTerms(tiers, retro=draw(st.booleans()), product_pct=draw(fine_pct),
-                       period=draw(st.sampled_from([None, "M", "Q", "Y"])))
+    return LadderTerms(
+        tiers,
+        retro=draw(st.booleans()),
+        product_pct=draw(fine_pct),
+        period=draw(st.sampled_from([None, "M", "Q", "Y"])),
+    )
 
 
 @settings(max_examples=400, deadline=None)
@@ -157,6 +166,6 @@ def test_terms_in_units_are_exact_and_a_maximum_must_be_whole_cents():
     units = LadderTerms((Tier(Decimal("100.50"), Decimal("0.0125")),), product_pct=Decimal("12.5")).units
     assert (units.maxes, units.rates, units.unit, units.pct, units.pct_unit) == ([10050], [125], 10_000, 125, 1000)
     third = LadderTerms((Tier(Decimal("100"), Decimal(1) / 3),)).units  # 28 places: still exact
-    assert third.rates == [int("3" * 28)] and third.unit == 10 ** 28
+    assert third.rates == [int("3" * 28)] and third.unit == 10**28
     with pytest.raises(ValueError):
         _ = LadderTerms((Tier(Decimal("100.001"), Decimal("0.02")),)).units

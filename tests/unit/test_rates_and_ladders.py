@@ -74,10 +74,26 @@ def test_retro_example_c_splits_retroactive_part():
 
 
 def test_precedence_example_d_product_ladder_wins_and_keeps_its_volume():
-    group = Ladder("g", 1, "1", "COOP", Scope(cats=("GYPSUM", "ALL", "ALL", "ALL")), date(2026, 1, 1),
-                   date(2026, 12, 31), terms(("25000", "0"), ("999999999", "2")))
-    product = Ladder("p", 1, "1", "COOP", Scope(product="GYP-HALF-4X8"), date(2026, 1, 1),
-                     date(2026, 12, 31), terms(("10000", "0"), ("999999999", "2.5")))
+    group = Ladder(
+        "g",
+        1,
+        "1",
+        "COOP",
+        Scope(cats=("GYPSUM", "ALL", "ALL", "ALL")),
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        terms(("25000", "0"), ("999999999", "2")),
+    )
+    product = Ladder(
+        "p",
+        1,
+        "1",
+        "COOP",
+        Scope(product="GYP-HALF-4X8"),
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        terms(("10000", "0"), ("999999999", "2.5")),
+    )
     cats = ("GYPSUM", "GYP-BOARD", "GYP-REG", "GYP-REG-HALF")
     ladders = [group, product]
     runs = {"g": LadderRun(group.terms), "p": LadderRun(product.terms)}
@@ -93,8 +109,19 @@ def test_more_precise_group_level_wins():
     cats = ("GYPSUM", "GYP-BOARD", "GYP-REG", "GYP-REG-HALF")
     when = date(2026, 5, 1)
     t = terms(("999999999", "1"))
-    c1 = Ladder("c1", 1, "1", "COOP", Scope(cats=("GYPSUM", "ALL", "ALL", "ALL")), date(2026, 1, 1), date(2026, 12, 31), t)
-    c3 = Ladder("c3", 2, "2", "COOP", Scope(cats=("GYPSUM", "GYP-BOARD", "GYP-REG", "ALL")), date(2026, 1, 1), date(2026, 12, 31), t)
+    c1 = Ladder(
+        "c1", 1, "1", "COOP", Scope(cats=("GYPSUM", "ALL", "ALL", "ALL")), date(2026, 1, 1), date(2026, 12, 31), t
+    )
+    c3 = Ladder(
+        "c3",
+        2,
+        "2",
+        "COOP",
+        Scope(cats=("GYPSUM", "GYP-BOARD", "GYP-REG", "ALL")),
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        t,
+    )
     anyl = Ladder("all", 3, "3", "COOP", Scope(), date(2026, 1, 1), date(2026, 12, 31), t)
     assert choose_ladder([anyl, c1, c3], "X", cats, when).key == "c3"  # type: ignore[union-attr]
     assert choose_ladder([anyl, c1], "X", cats, when).key == "c1"  # type: ignore[union-attr]
@@ -129,8 +156,12 @@ def test_periodic_example_g_volume_restarts_each_quarter():
 
 @pytest.mark.parametrize(
     ("period", "when", "key"),
-    [("M", date(2026, 2, 28), "2026-02"), ("Q", date(2026, 4, 1), "2026-Q2"), ("Y", date(2026, 12, 31), "2026"),
-     (None, date(2026, 1, 1), "")],
+    [
+        ("M", date(2026, 2, 28), "2026-02"),
+        ("Q", date(2026, 4, 1), "2026-Q2"),
+        ("Y", date(2026, 12, 31), "2026"),
+        (None, date(2026, 1, 1), ""),
+    ],
 )
 def test_period_keys_are_calendar_buckets(period, when, key):
     assert period_key(period, when) == key
@@ -173,13 +204,18 @@ def test_the_index_finds_what_a_scan_of_every_ladder_finds():
     t = terms(("999999999", "1"))
     codes = ("A", "B", "ALL")
     scopes = [Scope(product=f"P{i}") for i in range(4)] + [
-        Scope(cats=c) for c in itertools.product(codes, repeat=4)]  # irregular ones (ALL before a code) too
-    ladders = [Ladder(f"l{i}", rng.randint(1, 3), "1", "COOP", rng.choice(scopes), date(2026, 1, 1),
-                      date(2026, 12, 31), t) for i in range(120)]
+        Scope(cats=c) for c in itertools.product(codes, repeat=4)
+    ]  # irregular ones (ALL before a code) too
+    ladders = [
+        Ladder(f"l{i}", rng.randint(1, 3), "1", "COOP", rng.choice(scopes), date(2026, 1, 1), date(2026, 12, 31), t)
+        for i in range(120)
+    ]
     index = LadderIndex({1: {"COOP": ladders}})
     for product in ("P0", "P1", "P9"):
         for cats in itertools.product(("A", "B", None), repeat=4):
-            scan = sorted((lad for lad in ladders if lad.scope.contains(product, cats)),
-                          key=lambda lad: (-lad.scope.rank, lad.agreement_id))
+            scan = sorted(
+                (lad for lad in ladders if lad.scope.contains(product, cats)),
+                key=lambda lad: (-lad.scope.rank, lad.agreement_id),
+            )
             found = index.candidates(1, product, cats)
             assert [lad.key for _kind, c in found for lad in c] == [lad.key for lad in scan], (product, cats)

@@ -68,8 +68,15 @@ def test_the_window_starts_without_sqlalchemy():
     import subprocess
     import sys
 
-    code = "import sys, app.ui.main; print(sorted(m for m in ('sqlalchemy', 'app.services.security') if m in sys.modules))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"})
+    code = (
+        "import sys, app.ui.main; print(sorted(m for m in ('sqlalchemy', 'app.services.security') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
