@@ -18,11 +18,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.journal import INVENTORY, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED, pnl_role
+from app.domain.journal import pnl_role
 from app.domain.ladder import (
     ALL,
     Ladder,
-    LadderIndex,
     LadderRun,
     LadderTerms,
     LineAccrual,
@@ -31,7 +30,9 @@ from app.domain.ladder import (
     ladder_key,
     period_key,
 )
+from app.domain.ladder_index import LadderIndex
 from app.domain.rates import line_result
+from app.domain.vocabulary import INVENTORY, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
 from app.models import (
     Agreement,
     AgreementLine,

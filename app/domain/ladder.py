@@ -5,11 +5,11 @@ from __future__ import annotations
 import calendar
 import json
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from .money import ZERO, to_units
 from .vocabulary import ALL, is_all
@@ -128,6 +128,7 @@ def ladder_key(agreement_id: int, scope: Scope, start: date, end: date) -> str:
     )
 
 
+@lru_cache(maxsize=65536)  # posting asks for millions of lines over a few hundred dates
 def period_key(period: str | None, when: date) -> str:
     """The volume bucket of a receipt date: the whole ladder, or its calendar M/Q/Y."""
     if period is None:
@@ -154,76 +155,6 @@ def period_end(period: str | None, when: date) -> date | None:
     else:
         raise ValueError(f"unknown period {period!r}")
     return date(when.year, month, calendar.monthrange(when.year, month)[1])
-
-
-IRREGULAR = ("*",)  # a group scope with ALL before a code (never saved so): checked for every product
-
-
-def _scope_bucket(scope: Scope) -> tuple[str, ...]:
-    cats = scope.cats
-    if scope.product is None and any(c == ALL and d != ALL for c, d in zip(cats, cats[1:], strict=False)):
-        return IRREGULAR
-    return scope.key
-
-
-class LadderIndex:
-    """The ladder of each kind a receipt line belongs to (SPEC §5.2): among the ladders of
-    its vendor whose dates contain the received date and whose scope contains the product,
-    the most precise (product, CAT4 … CAT1, all-ALL); on a tie the lower agreement id, then
-    the earlier ladder. The candidates are remembered per product, since posting asks for
-    millions of lines over a few thousand products."""
-
-    def __init__(self, by_vendor: dict[int, dict[str, list[Ladder]]]) -> None:
-        self.by_vendor = by_vendor
-        self._candidates: dict[tuple[object, ...], list[tuple[str, list[Ladder]]]] = {}
-        self._scopes: dict[tuple[int, str], dict[tuple[str, ...], list[tuple[int, Ladder]]]] = {}
-
-    def _by_scope(
-        self, vendor_id: int, kind: str, ladders: list[Ladder]
-    ) -> dict[tuple[str, ...], list[tuple[int, Ladder]]]:
-        """The ladders of a vendor and kind by scope key: a product's candidates are then the
-        few scopes that can hold it, not a scan of every ladder (a vendor may have tens of
-        thousands of product ladders)."""
-        found = self._scopes.get((vendor_id, kind))
-        if found is None:
-            found = {}
-            for position, ladder in enumerate(ladders):
-                found.setdefault(_scope_bucket(ladder.scope), []).append((position, ladder))
-            self._scopes[(vendor_id, kind)] = found
-        return found
-
-    def candidates(self, vendor_id: int, product: str, cats: tuple[str | None, ...]) -> list[tuple[str, list[Ladder]]]:
-        """Per kind, the ladders whose scope contains the product, most precise first."""
-        key = (vendor_id, product, cats)
-        found = self._candidates.get(key)
-        if found is None:
-            found = []
-            # The scopes that can hold it: its product, and its category chain with ALL from each
-            # level on (ALL stands only as a suffix, SPEC §3.3); contains() still decides.
-            chain = [(c or ALL) for c in (*cats, None, None, None, None)[:4]]
-            wanted = [("P", product), *(("G", *chain[:n], *(ALL,) * (4 - n)) for n in range(4, -1, -1))]
-            for kind, ladders in self.by_vendor.get(vendor_id, {}).items():
-                by_scope = self._by_scope(vendor_id, kind, ladders)
-                held = [
-                    (-lad.scope.rank, lad.agreement_id, position, lad)
-                    for scope in (*dict.fromkeys(wanted), IRREGULAR)
-                    for position, lad in by_scope.get(scope, ())
-                    if lad.scope.contains(product, cats)
-                ]
-                if held:  # ties: the earlier ladder in the vendor's list
-                    found.append((kind, [lad for *_order, lad in sorted(held, key=lambda h: h[:3])]))
-            self._candidates[key] = found
-        return found
-
-    def ladders_of(
-        self, vendor_id: int, product: str, cats: tuple[str | None, ...], when: date
-    ) -> Iterator[tuple[str, Ladder]]:
-        """(kind, ladder) for each kind with a ladder covering the line."""
-        for kind, covering in self.candidates(vendor_id, product, cats):
-            for ladder in covering:
-                if ladder.start <= when <= ladder.end:
-                    yield kind, ladder
-                    break
 
 
 @dataclass(frozen=True)
@@ -344,9 +275,24 @@ class Units:
         return _round_div(self.base[tier] + self.rates[tier] * (volume - lower), self.unit)
 
 
+class Earned(NamedTuple):
+    """What one line earns under a ladder, in cents: `Run.add`'s result."""
+
+    volume: int  # the bucket's volume after the line
+    tier: int  # 1-based, after the line
+    rebate: int  # regular + retro
+    retro: int
+    inventory: int  # the Product % part of the regular rebate
+
+    @property
+    def result(self) -> tuple[int, int, int, int]:
+        """(tier, rebate, retro, inventory): what line_accrual keeps of it."""
+        return self[1:]
+
+
 class Run:
     """Walks the lines of one ladder in order, carrying the volume of each period bucket
-    (cents). add() returns (volume_after, tier 1-based, rebate, retro, inventory) in cents."""
+    (cents); add() gives what each line earns (`Earned`)."""
 
     __slots__ = ("terms", "volumes", "_gains")
 
@@ -355,7 +301,7 @@ class Run:
         self.volumes: dict[str, int] = dict(volumes or {})
         self._gains: dict[str, tuple[int, int]] = {}  # bucket -> (tier, rounded G) at its volume
 
-    def add(self, bucket: str, amount: int) -> tuple[int, int, int, int, int]:
+    def add(self, bucket: str, amount: int) -> Earned:
         terms = self.terms
         before = self.volumes.get(bucket, 0)
         after = before + amount
@@ -378,7 +324,7 @@ class Run:
             )
         regular = rebate - retro
         inventory = _round_div(regular * terms.pct, terms.pct_unit) if terms.pct else 0
-        return after, t_after + 1, rebate, retro, inventory
+        return Earned(after, t_after + 1, rebate, retro, inventory)
 
 
 def _places(value: Decimal) -> int:

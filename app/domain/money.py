@@ -62,3 +62,8 @@ def decimal_places(value: Decimal) -> int:
 
 def fmt_money(value: Decimal) -> str:
     return f"{cents(value):,.2f}"
+
+
+def units_text(units: int, scale: int) -> str:
+    """An integer of 10^-scale units as messages show it: 1,234.56 (cents), 2,000,000.0000 (scale 4)."""
+    return f"{Decimal(units).scaleb(-scale):,}"

@@ -18,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.vocabulary import PENDING
+
 from .base import Base
 from .types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
 
@@ -90,7 +92,7 @@ class Agreement(Base):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     number: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(10), default="PENDING")
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
     version: Mapped[int] = mapped_column(Integer, default=1)
     next_line_no: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(60), default="")

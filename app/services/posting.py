@@ -1,14 +1,13 @@
-"""Posting receiving slips and re-rating (SPEC §6).
+"""Posting receiving slips and re-rating (SPEC §6): the use cases.
 
-The accrual of every posted receipt line is a function of the posted lines and the
-accepted agreements. `line_accrual` holds what is posted today per receipt line and
-kind; posting and re-rating compute the desired state of the ladders they touch and
-post the difference (ACCRUAL/RETRO for new lines, RERATE for lines already posted).
+Each use case checks who may, locks the vendors, reads the lines and the posted state
+through the adapter (app.adapters.accruals), lets the engine (app.domain.accrual) work out
+what changes, and writes it (app.adapters.accrual_writer) in the use case's transaction.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,46 +16,27 @@ from operator import attrgetter
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.adapters.accrual_writer import VOLUME_UNITS, write_changes
 from app.adapters.accruals import (
-    P_AMOUNT,
-    P_ID,
-    P_KIND,
-    P_LADDER,
-    P_PERIOD,
-    P_POSITION,
-    P_RECEIVED,
-    P_RESULT,
-    RLine,
-    iso_dates,
-    ladder_states,
+    SqlAccrualStore,
+    agreement_numbers,
     line_query,
     load_posted,
     lock_vendors,
+    posting_lines,
     rating_stamps,
-    rlines,
     stamp_vendors,
     vendor_accruals,
-    volumes_before,
 )
 from app.adapters.bulk import rows_in, slices
 from app.db import transaction_time
-from app.domain.journal import (
-    INVENTORY,
-    REBATE_RECEIVABLE,
-    RECEIVED_NOT_INVOICED,
-    pnl_role,
-)
-from app.domain.ladder import Ladder, LadderIndex, Run, period_end
-from app.domain.vocabulary import ACCEPTED
-from app.models import (
-    Agreement,
-    ReceiptLine,
-    ReceivingSlip,
-    Vendor,
-)
-from app.models import LineAccrual as LineAccrualRow
+from app.domain.accrual import AccrualChanges, post_lines, rerate_vendor
+from app.domain.accrual_rows import OutOfRange, check_line_limits
+from app.domain.journal import pnl_role
+from app.domain.ladder_index import LadderIndex
+from app.domain.vocabulary import ACCEPTED, INVENTORY, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
+from app.models import Agreement, ReceiptLine, ReceivingSlip, Vendor
 
-from .accrual_batch import Batch, bucket_of, check_line_limits
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, PostingRefused
 from .ladders import vendor_ladders
@@ -79,70 +59,6 @@ class PostingResult:
     entries: int = 0
     rerate_entries: int = 0
     slip_nos: list[str] = field(default_factory=list)
-
-
-def _post_ladder(session: Session, batch: Batch, kind: str, ladder: Ladder, new: list[RLine]) -> None:
-    """New lines into one ladder; later posted lines of the ladder are re-rated."""
-    first = new[0].position
-    t = LineAccrualRow
-    where = (t.ladder_key == ladder.key) & (t.received_date >= first[0])
-    label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
-    if period is not None:  # the volume restarts each period: lines after the new ones' periods keep theirs
-        where &= t.received_date <= max(period_end(period, line.received) for line in new)  # type: ignore[type-var]
-    later_or_same = iso_dates(session, load_posted(session, where, ordered=True), P_RECEIVED)
-    same_day = [r for r in later_or_same if r[P_RECEIVED] == first[0]]
-    later = [r for r in later_or_same if r[P_POSITION] >= first]
-    run = Run(ladder.terms.units, volumes_before(session, ladder, first, same_day))
-    add = run.add
-    vendor_id = new[0].vendor_id
-    positions = []
-    waiting = list(reversed(new))  # the new lines not yet placed, the next one last
-    for row in later:  # in position order, as loaded; each new line goes before the first later row
-        pkey = bucket_of(period, row[P_RECEIVED]) if period is not None else ""
-        if waiting:
-            position = row[P_POSITION]
-            while waiting and waiting[-1].position < position:
-                line = waiting.pop()
-                line_key = bucket_of(period, line.received)
-                batch.new_line(line, kind, ladder, label, line_key, add(line_key, line.amount))
-                positions.append(line.position)
-            positions.append(position)
-        elif period is not None:
-            positions.append(row[P_POSITION])
-        acc = add(pkey, row[P_AMOUNT])
-        if row[P_RESULT] != acc[1:] or row[P_PERIOD] != pkey or row[P_LADDER] != key:
-            batch.restate(row, vendor_id, ladder, label, pkey, acc)
-    for line in reversed(waiting):  # after every posted line
-        line_key = bucket_of(period, line.received)
-        batch.new_line(line, kind, ladder, label, line_key, add(line_key, line.amount))
-        positions.append(line.position)
-    if period is None and later and (not positions or later[-1][P_POSITION] > positions[-1]):
-        positions.append(later[-1][P_POSITION])  # one bucket: its last line is all ladder_volume needs
-    batch.ladder_volume(ladder, vendor_id, run.volumes, positions)
-
-
-def _post_lines(session: Session, batch: Batch, lines: list[RLine], index: LadderIndex) -> None:
-    touched: dict[tuple[str, str], tuple[Ladder, list[RLine]]] = {}
-    for line in lines:
-        batch.receipt(line)
-        for kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
-            group = touched.get((kind, ladder.key))
-            if group is None:
-                group = touched[(kind, ladder.key)] = (ladder, [])
-            group[1].append(line)
-    states = ladder_states(session, sorted({key for _kind, key in touched}))
-    for (kind, key), (ladder, new) in sorted(touched.items()):  # new: in position order, as lines
-        state = states.get(key, {})
-        last = max((pos for _vol, pos in state.values()), default=None)
-        if last is not None and new[0].position <= last:
-            _post_ladder(session, batch, kind, ladder, new)  # back-dated: re-rate what follows
-            continue
-        run = Run(ladder.terms.units, {bucket: vol for bucket, (vol, _pos) in state.items()})
-        label, period = ladder.scope.label, ladder.terms.period
-        for line in new:
-            pkey = bucket_of(period, line.received)
-            batch.new_line(line, kind, ladder, label, pkey, run.add(pkey, line.amount))
-        batch.ladder_volume(ladder, new[0].vendor_id, run.volumes, (line.position for line in new))
 
 
 def post_slips(
@@ -287,25 +203,36 @@ def _post_batch(
                 "a receiving slip of this posting was saved again or deleted by another "
                 "workstation meanwhile; nothing was posted: open it and post it again"
             )
-    lines = rlines(session, line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
-    lines.sort(key=attrgetter("position"))
-    check_line_limits(lines)
-    batch = Batch(session, uow.user, today, stamp)
-    batch.known_totals(lines)
+    lines = posting_lines(session, line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     if ladders is not None:
         by_vendor = ladders.get(session)
         index = ladders.index
     else:
         by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
         index = LadderIndex(by_vendor)
-    _post_lines(session, batch, lines, index)
-    written = batch.write()
+    changes = _changes(session, today)
+    try:
+        check_line_limits(lines)
+        post_lines(changes, lines, index, SqlAccrualStore(session))
+    except OutOfRange as refused:
+        raise PostingRefused(str(refused)) from None
+    totals = {line.product_id: (line.product_qty, line.product_net) for line in lines}
+    written = write_changes(session, changes, gl_reference_ids(session), uow.user, stamp, totals)
     stamp_first_postings(session, {ln.vendor_id for ln in lines}, slip_ids, by_vendor)
     result.slips += len(slip_ids)
     result.lines += len(lines)
     result.entries += written
-    result.rerate_entries += batch.rerates
+    result.rerate_entries += len(changes.rerates)
     result.slip_nos.extend(sorted({ln.slip_no for ln in lines}))
+
+
+def _changes(session: Session, today: date) -> AccrualChanges:
+    return AccrualChanges(today, agreement_numbers(session), VOLUME_UNITS)
+
+
+def gl_reference_ids(session: Session) -> dict[str, int]:
+    """Account id by role (SPEC §6.1)."""
+    return {role: aid for role, (aid, _n) in roles_to_accounts(session).items()}
 
 
 def rerate_vendors(
@@ -315,50 +242,24 @@ def rerate_vendors(
     session = uow.session
     vendor_ids = sorted(set(vendor_ids))
     lock_vendors(session, vendor_ids)  # before reading the ladders: an amendment waits or is seen
-    batch = Batch(session, uow.user, today or date.today())
+    changes = _changes(session, today or date.today())
     if ladders is not None:
         by_vendor = ladders.get(session)
     else:
         by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
+    totals: dict[int, tuple[int, int]] = {}
     for vid in vendor_ids:
-        _rerate_vendor(session, batch, vid, by_vendor.get(vid, {}))
-    batch.write()
+        where = (ReceivingSlip.vendor_id == vid) & (ReceivingSlip.status == "POSTED")
+        lines = posting_lines(session, line_query(session).where(where))
+        totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
+        posted = {(r.line_id, r.kind): r for r in load_posted(session, vendor_accruals(vid))}
+        try:
+            rerate_vendor(changes, vid, lines, by_vendor.get(vid, {}), posted)
+        except OutOfRange as refused:
+            raise PostingRefused(str(refused)) from None
+    write_changes(session, changes, gl_reference_ids(session), uow.user, transaction_time(session.connection()), totals)
     stamp_vendors(session, vendor_fingerprints(session, by_vendor, vendor_ids))
-    return batch.rerates
-
-
-def _rerate_vendor(session: Session, batch: Batch, vendor_id: int, ladders: dict[str, list[Ladder]]) -> None:
-    batch.replace_volumes_of.add(vendor_id)
-    lines = rlines(
-        session, line_query(session).where(ReceivingSlip.vendor_id == vendor_id, ReceivingSlip.status == "POSTED")
-    )
-    lines.sort(key=attrgetter("position"))
-    batch.known_totals(lines)
-    posted = {(r[P_ID], r[P_KIND]): r for r in load_posted(session, vendor_accruals(vendor_id))}
-    index = LadderIndex({vendor_id: ladders})
-    members: dict[str, list[RLine]] = defaultdict(list)
-    for line in lines:
-        for _kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
-            members[ladder.key].append(line)
-    for kind, kind_ladders in ladders.items():
-        for ladder in kind_ladders:
-            run = Run(ladder.terms.units)
-            label, period, key = ladder.scope.label, ladder.terms.period, ladder.key
-            ladder_lines = members.get(key, ())
-            add, pop, restate = run.add, posted.pop, batch.restate
-            pkey = ""
-            for line in ladder_lines:
-                if period is not None:
-                    pkey = bucket_of(period, line.received)
-                acc = add(pkey, line.amount)
-                row = pop((line.id, kind), None)
-                if row is None:
-                    batch.newly_covered(line, kind, ladder, label, pkey, acc)
-                elif row[P_RESULT] != acc[1:] or row[P_PERIOD] != pkey or row[P_LADDER] != key:
-                    restate(row, vendor_id, ladder, label, pkey, acc)
-            batch.ladder_volume(ladder, vendor_id, run.volumes, (line.position for line in ladder_lines))
-    for row in posted.values():  # lines no ladder of their kind covers any more
-        batch.drop(row, vendor_id)
+    return len(changes.rerates)
 
 
 def rerate(

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.adapters.accruals import rating_stamps, stamp_vendors
 from app.adapters.bulk import rows_in, slices
-from app.domain.ladder import Ladder, LadderIndex
+from app.domain.accrual import ENGINE_REVISION
+from app.domain.ladder import Ladder
+from app.domain.ladder_index import LadderIndex
 from app.models import Product, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -36,10 +38,6 @@ class LadderCache:
             self.index = LadderIndex(self.by_vendor)
             self.signature = signature
         return self.by_vendor
-
-
-# Bump when the accrual rules change: every vendor is then recomputed by the next re-rate.
-ENGINE_REVISION = "2026-12-06"  # ladder keys are JSON identities (migration 0007)
 
 
 def vendor_fingerprints(

@@ -11,7 +11,8 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select
 
 from app.adapters.bulk import BulkWriter, slices
-from app.domain.ladder import LadderIndex, LadderRun
+from app.domain.ladder import LadderRun
+from app.domain.ladder_index import LadderIndex
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent

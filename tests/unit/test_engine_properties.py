@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.journal import LineRef, Posted, accrual_entries, receipt_entry, rerate_entry
-from app.domain.ladder import LadderRun, LadderTerms, Tier, period_key
-from app.domain.money import HUNDRED, ZERO, cents
+from app.domain.accrual import AccrualChanges
+from app.domain.accrual_rows import PostedAccrual, PostingLine
+from app.domain.journal import EntryLine, UnbalancedEntry, entry
+from app.domain.ladder import Earned, Ladder, LadderRun, LadderTerms, Scope, Tier, period_key
+from app.domain.money import HUNDRED, ZERO, cents, to_units
 
 money = st.integers(min_value=-50_000_00, max_value=200_000_00).map(lambda c: Decimal(c) / 100)
 positive_money = st.integers(min_value=1, max_value=200_000_00).map(lambda c: Decimal(c) / 100)
@@ -32,60 +34,92 @@ def ladder_terms(draw: st.DrawFn) -> LadderTerms:
 receipts = st.lists(
     st.tuples(st.integers(min_value=0, max_value=400), money.filter(lambda m: m != 0)), min_size=1, max_size=30
 )
-REF = LineRef(1, "S1", 1, 1, 1, "P")
 
 
-@settings(max_examples=300, deadline=None)
-@given(ladder_terms(), receipts)
-def test_line_rebates_add_up_to_rounded_exact_total_per_period(terms, lines):
-    start = date(2026, 1, 1)
-    dated = sorted((start + timedelta(days=d), a) for d, a in lines)
-    run = LadderRun(terms)
-    per_period: dict[str, Decimal] = {}
-    for when, amount in dated:
-        acc = run.add(when, amount)
-        key = period_key(terms.period, when)
-        per_period[key] = per_period.get(key, ZERO) + acc.rebate
-        assert acc.rebate == acc.regular + acc.retro
-        assert acc.inventory == cents(acc.regular * terms.product_pct / 100)
-    for key, total in per_period.items():
-        assert total == cents(reference_gain(terms, run.volumes[key]))
+def ladder_of(terms: LadderTerms, kind: str = "COOP", agreement_id: int = 1) -> Ladder:
+    scope = Scope(product="P")
+    return Ladder(
+        f"L{agreement_id}", agreement_id, f"A{agreement_id}", kind, scope, date(2026, 1, 1), date(2027, 12, 31), terms
+    )
+
+
+def posting_line(when: date, amount_cents: int) -> PostingLine:
+    return PostingLine(1, "S1", 1, when, 1, 1, "P", None, None, None, None, 10_000, amount_cents, 0, 0)
+
+
+def changes() -> AccrualChanges:
+    return AccrualChanges(date(2026, 6, 1), lambda agreement_id: f"A{agreement_id}", 10**18)
 
 
 @settings(max_examples=300, deadline=None)
 @given(ladder_terms(), receipts)
 def test_every_entry_balances(terms, lines):
+    ladder = ladder_of(terms)
     run = LadderRun(terms)
+    made = changes()
     for day, amount in lines:
         when = date(2026, 1, 1) + timedelta(days=day)
         acc = run.add(when, amount)
-        receipt_entry(REF, when, amount)  # raises UnbalancedEntry if not balanced
-        for entry in accrual_entries(REF, when, "COOP", acc, "ladder"):
-            assert sum(x.debit for x in entry.lines) == sum(x.credit for x in entry.lines)
-            assert all(x.debit >= 0 and x.credit >= 0 for x in entry.lines)
+        line = posting_line(when, to_units(amount, 2))
+        made.receipt(line)
+        volume, rebate, retro, inventory = (
+            to_units(v, 2) for v in (acc.volume_after, acc.rebate, acc.retro, acc.inventory)
+        )
+        made.new_line(
+            line, "COOP", ladder, period_key(terms.period, when), Earned(volume, acc.tier, rebate, retro, inventory)
+        )
+    assert len([e for e in made.entries if e.source == "RECEIPT"]) == len(lines)
+    for e in made.journal():
+        assert sum(x.debit for x in e.lines) == sum(x.credit for x in e.lines)
+        assert all(x.debit >= 0 and x.credit >= 0 for x in e.lines)
+
+
+def test_an_entry_that_does_not_balance_or_has_no_lines_is_refused():
+    lines = (EntryLine("INVENTORY", 100, 0, None, ""), EntryLine("RECEIVED_NOT_INVOICED", 0, 99, None, ""))
+    with pytest.raises(UnbalancedEntry, match="debit 100 != credit 99"):
+        entry("RECEIPT", date(2026, 1, 1), "S1", 1, 1, 1, 1, None, lines)
+    with pytest.raises(UnbalancedEntry):
+        entry("RECEIPT", date(2026, 1, 1), "S1", 1, 1, 1, 1, None, ())
+    made = entry("RECEIPT", date(2026, 1, 1), "S1", 1, 1, 1, 1, None, lines[:1] + (lines[1]._replace(credit=100),))
+    assert (made.source, made.rank, made.reference) == ("RECEIPT", 0, "S1")
+
+
+cents_ = st.integers(min_value=-50_000_00, max_value=200_000_00)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.tuples(money, money, money), st.tuples(money, money, money), st.sampled_from(["COOP", "VOLUME"]), st.booleans()
+    st.tuples(cents_, cents_, cents_),
+    st.tuples(cents_, cents_, cents_),
+    st.sampled_from(["COOP", "VOLUME"]),
+    st.booleans(),
 )
 def test_rerate_entry_moves_posted_state_to_desired_state(old_vals, new_vals, kind, same_inventory):
-    old = Posted(old_vals[0], old_vals[1], old_vals[2])
+    old_rebate, old_retro, old_inventory = old_vals
     # same_inventory: the common re-rate (no Product %): receivable against P&L only
-    new = Posted(new_vals[0], new_vals[1], old_vals[2] if same_inventory else new_vals[2])
-    entry = rerate_entry(REF, date(2026, 6, 1), kind, old, new, "memo")
-    if entry is None:
-        assert (old.rebate, old.inventory) == (new.rebate, new.inventory)
+    new_rebate, new_retro = new_vals[:2]
+    new_inventory = old_inventory if same_inventory else new_vals[2]
+    ladder = ladder_of(LadderTerms((Tier(Decimal(100), Decimal("0.01")),)), kind)
+    row = PostedAccrual(
+        1, kind, date(2026, 1, 5), "S1", 1, 1, 100, ladder.key, "", 1, old_rebate, old_retro, old_inventory, 1
+    )
+    made = changes()
+    made.restate(row, 1, ladder, "", Earned(100, 1, new_rebate, new_retro, new_inventory))
+    assert made.updates[0].rebate == new_rebate and not made.moves
+    if not made.rerates:
+        assert (old_rebate, old_inventory) == (new_rebate, new_inventory)
         return
+    (e,) = made.rerates
+    assert (e.source, e.entry_date, e.agreement_no) == ("RERATE", date(2026, 6, 1), "A1")
     net = {}
-    for line in entry.lines:
-        net[line.role] = net.get(line.role, ZERO) + line.debit - line.credit
-    assert net.get("REBATE_RECEIVABLE", ZERO) == new.rebate - old.rebate
-    assert -net.get("INVENTORY", ZERO) == new.inventory - old.inventory
+    for line in e.lines:
+        net[line.role] = net.get(line.role, 0) + line.debit - line.credit
+    assert net.get("REBATE_RECEIVABLE", 0) == new_rebate - old_rebate
+    assert -net.get("INVENTORY", 0) == new_inventory - old_inventory
     pnl = "ADVERTISING" if kind == "COOP" else "REBATE_EARNED"
-    assert -net.get(pnl, ZERO) == new.pnl - old.pnl
-    assert all(x.debit >= 0 and x.credit >= 0 and (x.debit == 0 or x.credit == 0) for x in entry.lines)
-    assert len({x.role for x in entry.lines}) == len(entry.lines)  # one line per account
+    assert -net.get(pnl, 0) == (new_rebate - new_inventory) - (old_rebate - old_inventory)
+    assert all(x.debit >= 0 and x.credit >= 0 and (x.debit == 0 or x.credit == 0) for x in e.lines)
+    assert len({x.role for x in e.lines}) == len(e.lines)  # one line per account
 
 
 # The engine against SPEC §5.3–§5.4 written out in Decimal, independently of it: the exact

@@ -11,13 +11,13 @@ import pytest
 
 from app.domain.ladder import (
     Ladder,
-    LadderIndex,
     LadderRun,
     LadderTerms,
     Scope,
     Tier,
     period_key,
 )
+from app.domain.ladder_index import LadderIndex
 from app.domain.money import D, cents
 from app.domain.rates import line_result, result_percent
 
