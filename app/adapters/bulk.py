@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import partial
 from itertools import islice
-from typing import Any, TypeVar, TypeVarTuple, Unpack
+from typing import Any, TypeVar, TypeVarTuple
 
 from sqlalchemy import Date, Row, Select, String, Table, text
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -75,11 +75,11 @@ def slices(values: Iterable[T], size: int = KEYS_PER_STATEMENT) -> Iterator[list
 
 def rows_in(
     session: Session,
-    query: Select[Unpack[Ts]],
+    query: Select[*Ts],
     column: Any,
     values: Iterable[Any],
     size: int = KEYS_PER_STATEMENT,
-) -> list[Row[Unpack[Ts]]]:
+) -> list[Row[*Ts]]:
     """The rows of query where column (a mapped attribute or a Column) is one of values, a
     slice of the values per statement."""
     return [row for part in slices(values, size) for row in session.execute(query.where(column.in_(part)))]
