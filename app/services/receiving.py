@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 
 from app.adapters.bulk import BulkWriter, slices, string_length, table_of
 from app.domain.ladder import Ladder, LadderIndex, LadderRun
-from app.domain.ladder import LineAccrual as Earned
+from app.domain.ladder import LineAccrual as Earned  # app.models has a LineAccrual (the stored row)
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent
@@ -245,12 +245,13 @@ def save_slips(
     total = sum(len(slip.lines) for slip in slips)
     done = 0
     bulk = BulkWriter(session)
+    slip_table, line_table = table_of(ReceivingSlip), table_of(ReceiptLine)
     # In parts of about LINES_PER_WRITE lines, all in this one transaction: a big import
     # reports its progress as it goes, and never holds all its driver rows at once.
     for numbered in _parts(list(zip(stored, slips, strict=True))):
-        ids = bulk.next_ids(table_of(ReceivingSlip), len(numbered))
+        ids = bulk.next_ids(slip_table, len(numbered))
         bulk.insert(
-            table_of(ReceivingSlip),
+            slip_table,
             SLIP_COLUMNS,
             [
                 (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, "DRAFT", uow.user)
@@ -263,7 +264,7 @@ def save_slips(
                 pid, _vid, cost = products[line.product]
                 unit_cost = line.unit_cost if line.unit_cost is not None else cost
                 rows.append((slip_id, line.line_no, pid, line.quantity, unit_cost, extended(line.quantity, unit_cost)))
-        bulk.insert(table_of(ReceiptLine), LINE_COLUMNS, rows)
+        bulk.insert(line_table, LINE_COLUMNS, rows)
         done += len(rows)
         if progress:
             progress(done, total)
