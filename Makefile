@@ -35,6 +35,7 @@ run: install
 lint: install
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench migrations
+	$(BIN)/mypy
 
 test: install lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from functools import partial
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 
-from sqlalchemy import Date, Row, Select, Table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Row, Select, String, Table, text
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeEngine
 
 from app.models.types import ScaledDecimal, from_units
 
@@ -32,9 +33,36 @@ from .planner import index_lookups
 sqlite3.register_adapter(date, date.isoformat)
 
 T = TypeVar("T")
+TypeT = TypeVar("TypeT", bound=TypeEngine[Any])
+Ts = TypeVarTuple("Ts")
 # Keys per IN list: far below both backends' limits on parameters, and large enough that a
 # slice costs one round trip per 5,000 keys.
 KEYS_PER_STATEMENT = 5000
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Table of a mapped class (declarative typing only promises a FromClause)."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a Table")
+    return table
+
+
+def column_type(model: type[DeclarativeBase], column: str, kind: type[TypeT]) -> TypeT:
+    """The type of a mapped class's column, checked to be a kind (String, ScaledDecimal...),
+    for its parameters (a String's length, a ScaledDecimal's max_units)."""
+    found = table_of(model).c[column].type
+    if not isinstance(found, kind):
+        raise TypeError(f"{model.__name__}.{column} is {type(found).__name__}, not {kind.__name__}")
+    return found
+
+
+def string_length(model: type[DeclarativeBase], column: str) -> int:
+    """The most characters a mapped class's String column holds."""
+    length = column_type(model, column, String).length
+    if length is None:
+        raise TypeError(f"{model.__name__}.{column} has no length")
+    return length
 
 
 def slices(values: Iterable[T], size: int = KEYS_PER_STATEMENT) -> Iterator[list[T]]:
@@ -46,8 +74,12 @@ def slices(values: Iterable[T], size: int = KEYS_PER_STATEMENT) -> Iterator[list
 
 
 def rows_in(
-    session: Session, query: Select[Any], column: Any, values: Iterable[Any], size: int = KEYS_PER_STATEMENT
-) -> list[Row[Any]]:
+    session: Session,
+    query: Select[*Ts],
+    column: Any,
+    values: Iterable[Any],
+    size: int = KEYS_PER_STATEMENT,
+) -> list[Row[*Ts]]:
     """The rows of query where column (a mapped attribute or a Column) is one of values, a
     slice of the values per statement."""
     return [row for part in slices(values, size) for row in session.execute(query.where(column.in_(part)))]
@@ -69,6 +101,10 @@ def by_distinct_value(
     return list(zip(*cols, strict=True))
 
 
+# (table name, columns, units, stored): see BulkWriter._processors.
+_ProcKey = tuple[str, tuple[str, ...], bool, tuple[str, ...]]
+
+
 class BulkWriter:
     def __init__(self, session: Session) -> None:
         connection = session.connection()
@@ -77,7 +113,7 @@ class BulkWriter:
         self.raw: Any = connection.connection.driver_connection
         self.session = session
         self.mark = "?" if self.sqlite else "%s"
-        self._procs: dict[tuple[str, tuple[str, ...]], list[tuple[int, Callable[[Any], Any]]]] = {}
+        self._procs: dict[_ProcKey, list[tuple[int, Callable[[Any], Any]]]] = {}
 
     def stored(self, table: Table, column: str, value: Any) -> Any:
         """A value as the driver receives it for the column (pass its column in `stored`)."""
@@ -90,7 +126,7 @@ class BulkWriter:
         """(index, converter) per column that needs one. units: the decimal columns carry the
         integers SQLite stores (ScaledDecimal units), so SQLite takes them as they are;
         stored: columns whose values come converted already (BulkWriter.stored)."""
-        key = (table.name, tuple(columns), units, stored)
+        key: _ProcKey = (table.name, tuple(columns), units, stored)
         procs = self._procs.get(key)
         if procs is None:
             procs = []

@@ -27,6 +27,8 @@ from .vocabulary import (
 
 CAT_FIELDS = ("CAT1", "CAT2", "CAT3", "CAT4")
 REBATE_FIELDS = ("Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4")
+# A ladder of the agreement being saved: its scope (Scope.key, a tuple of codes), start and end.
+LadderId = tuple[tuple[str, ...], date | None, date | None]
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class LineDraft:
     def scope(self) -> Scope:
         return Scope.of(self.product, self.cats)
 
-    def ladder_id(self) -> tuple[tuple[str, ...], date | None, date | None]:
+    def ladder_id(self) -> LadderId:
         return (self.scope().key, self.start, self.end)
 
 
@@ -221,7 +223,7 @@ def validate_agreement(
         return out
     if status not in STATUSES:
         out.append(Problem("Agreement", "Status", f"must be {one_of(STATUSES)} (got {status})"))
-    ladders: dict[tuple[str, date | None, date | None], list[LineDraft]] = defaultdict(list)
+    ladders: dict[LadderId, list[LineDraft]] = defaultdict(list)
     for line in lines:
         ladders[line.ladder_id()].append(line)
     for line in lines:
@@ -264,12 +266,12 @@ def _validate_ladder(members: list[LineDraft], out: list[Problem]) -> None:
 
 
 def _validate_overlaps(
-    ladders: Mapping[tuple[str, date | None, date | None], list[LineDraft]],
+    ladders: Mapping[LadderId, list[LineDraft]],
     others: Sequence[OtherLadder],
     out: list[Problem],
 ) -> None:
     """Ladders with the same scope must not overlap in dates (sorted sweep per scope)."""
-    by_scope: dict[str, list[tuple[date, date, str, str | None]]] = defaultdict(list)
+    by_scope: dict[tuple[str, ...], list[tuple[date, date, str, str | None]]] = defaultdict(list)
     for (scope, start, end), members in ladders.items():
         if start is not None and end is not None and start <= end:
             by_scope[scope].append((start, end, members[0].label, None))

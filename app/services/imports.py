@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from app.adapters.bulk import string_length
 from app.domain.validation import LineDraft
 from app.domain.vocabulary import KINDS as AGREEMENT_KINDS
 from app.domain.vocabulary import KINDS_TEXT
@@ -52,7 +53,7 @@ AGREEMENT_COLUMNS = {
 }  # fmt: skip
 HUNDRED = Decimal(100)
 Progress = Callable[[int, int], None]
-NUMBER_LENGTH = Agreement.__table__.c.number.type.length
+NUMBER_LENGTH = string_length(Agreement, "number")
 
 
 def import_file(

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.adapters.bulk import BulkWriter
+from app.adapters.bulk import BulkWriter, column_type, table_of
 from app.db import one_writer_at_a_time, transaction_time
 from app.domain.money import ZERO, fmt_money
 from app.models import JournalExport, JournalExportLine, JournalLine
-from app.models.types import from_units
+from app.models.types import ScaledDecimal, from_units
 
 from .context import UnitOfWork
 from .errors import NotFound, OutputFailed, ServiceError
@@ -37,7 +37,7 @@ from .reports import JOURNAL_COLUMNS, Moment, journal_lines
 from .security import Permission, require
 
 DEBIT, CREDIT = JOURNAL_COLUMNS.index("debit"), JOURNAL_COLUMNS.index("credit")
-TOTAL_UNITS = JournalExport.__table__.c.total_debit.type.max_units  # what both databases hold, in cents
+TOTAL_UNITS = column_type(JournalExport, "total_debit", ScaledDecimal).max_units  # what both databases hold, in cents
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,17 @@ class ExportRecord:
 def write_journal(path: str | Path, rows: Iterable[Sequence[object]]) -> int:
     """Journal rows (values in JOURNAL_COLUMNS order) to .csv or .xlsx; returns the row count."""
     return write_table(path, JOURNAL_COLUMNS, rows, sheet="Journal", money_columns=("debit", "credit"))
+
+
+def _total(rows: Sequence[Sequence[object]], column: int) -> Decimal:
+    """The sum of a money column of journal rows (journal_lines gives Decimals there)."""
+    total = ZERO
+    for row in rows:
+        value = row[column]
+        if not isinstance(value, Decimal):
+            raise TypeError(f"journal column {JOURNAL_COLUMNS[column]} holds {value!r}, not a Decimal")
+        total += value
+    return total
 
 
 def _record(row: JournalExport) -> ExportRecord:
@@ -77,12 +88,12 @@ def list_exports(uow: UnitOfWork) -> list[ExportRecord]:
 def lines_not_exported(uow: UnitOfWork) -> int:
     """How many journal lines the next `--new` export would carry (those committed by now)."""
     require(uow, Permission.REPORTS)
-    return uow.session.scalar(  # type: ignore[return-value]
+    return uow.session.execute(
         select(func.count())
         .select_from(JournalLine)
         .outerjoin(JournalExportLine, JournalExportLine.line_id == JournalLine.id)
         .where(JournalExportLine.line_id.is_(None))
-    )
+    ).scalar_one()
 
 
 def export_new(
@@ -117,7 +128,7 @@ def export_new(
     if not lines:
         return None
     rows = [(*values[:-1], export_no) for _id, values in lines]  # export_no is the last column
-    totals = (sum((r[DEBIT] for r in rows), ZERO), sum((r[CREDIT] for r in rows), ZERO))  # type: ignore[misc]
+    totals = (_total(rows, DEBIT), _total(rows, CREDIT))
     largest = from_units(TOTAL_UNITS, -2)
     if max(totals) > largest:
         raise ServiceError(
@@ -131,7 +142,7 @@ def export_new(
     session.add(JournalExport(**asdict(record)))
     session.flush()
     BulkWriter(session).insert(
-        JournalExportLine.__table__, ("line_id", "export_no"), [(line_id, export_no) for line_id, _values in lines]
+        table_of(JournalExportLine), ("line_id", "export_no"), [(line_id, export_no) for line_id, _values in lines]
     )
     committed = False
     try:

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import delete, func, select
 
-from app.adapters.bulk import BulkWriter, slices
-from app.domain.ladder import LadderRun
+from app.adapters.bulk import BulkWriter, slices, string_length, table_of
+from app.domain.ladder import Ladder, LadderRun
+from app.domain.ladder import LineAccrual as LineEarned  # app.models has a LineAccrual (the stored row)
 from app.domain.ladder_index import LadderIndex
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
@@ -85,8 +86,8 @@ class PreviewRow:
     net_unit_cost: Decimal
 
 
-SLIP_NO_LENGTH = ReceivingSlip.__table__.c.slip_no.type.length
-REFERENCE_LENGTH = ReceivingSlip.__table__.c.reference.type.length
+SLIP_NO_LENGTH = string_length(ReceivingSlip, "slip_no")
+REFERENCE_LENGTH = string_length(ReceivingSlip, "reference")
 LINE_NO_LIMIT = 999_999
 LINES_PER_WRITE = 10_000
 SLIP_COLUMNS = ("id", "slip_no", "vendor_id", "received_date", "reference", "status", "created_by")
@@ -245,25 +246,26 @@ def save_slips(
     total = sum(len(slip.lines) for slip in slips)
     done = 0
     bulk = BulkWriter(session)
+    slip_table, line_table = table_of(ReceivingSlip), table_of(ReceiptLine)
     # In parts of about LINES_PER_WRITE lines, all in this one transaction: a big import
     # reports its progress as it goes, and never holds all its driver rows at once.
-    for part in _parts(list(zip(stored, slips, strict=True))):
-        ids = bulk.next_ids(ReceivingSlip.__table__, len(part))
+    for numbered in _parts(list(zip(stored, slips, strict=True))):
+        ids = bulk.next_ids(slip_table, len(numbered))
         bulk.insert(
-            ReceivingSlip.__table__,
+            slip_table,
             SLIP_COLUMNS,
             [
                 (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, "DRAFT", uow.user)
-                for slip_id, (slip_no, slip) in zip(ids, part, strict=True)
+                for slip_id, (slip_no, slip) in zip(ids, numbered, strict=True)
             ],
         )
         rows = []
-        for slip_id, (_no, slip) in zip(ids, part, strict=True):
+        for slip_id, (_no, slip) in zip(ids, numbered, strict=True):
             for line in slip.lines:
                 pid, _vid, cost = products[line.product]
                 unit_cost = line.unit_cost if line.unit_cost is not None else cost
                 rows.append((slip_id, line.line_no, pid, line.quantity, unit_cost, extended(line.quantity, unit_cost)))
-        bulk.insert(ReceiptLine.__table__, LINE_COLUMNS, rows)
+        bulk.insert(line_table, LINE_COLUMNS, rows)
         done += len(rows)
         if progress:
             progress(done, total)
@@ -354,7 +356,7 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
     runs: dict[str, LadderRun] = {}
     rows: list[PreviewRow] = []
     credit_by_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    pending: list[tuple[SlipLineIn, Decimal, str, object, object]] = []
+    pending: list[tuple[SlipLineIn, Decimal, str, Ladder, LineEarned]] = []
     for line in sorted(slip.lines, key=lambda ln: ln.line_no):
         info = products.get(line.product)
         if info is None or line.quantity == ZERO:
@@ -376,19 +378,19 @@ def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
             pending.append((line, amount, kind, ladder, acc))
     for line, amount, kind, ladder, acc in pending:
         net = round_to((amount - credit_by_line[line.line_no]) / line.quantity, 4)
-        rate = ladder.terms.tiers[acc.tier - 1].rate  # type: ignore[attr-defined]
+        rate = ladder.terms.tiers[acc.tier - 1].rate
         rows.append(
             PreviewRow(
                 line.line_no,
                 kind,
                 ladder.scope.label,
-                ladder.agreement_no,  # type: ignore[attr-defined]
+                ladder.agreement_no,
                 acc.tier,
                 result_percent(rate),
-                acc.rebate,  # type: ignore[attr-defined]
+                acc.rebate,
                 acc.retro,
                 acc.inventory,
                 net,
             )
-        )  # type: ignore[attr-defined]
+        )
     return rows

@@ -154,6 +154,8 @@ def _journal(
         query = query.where(JournalLine.vendor_id.in_(vendor_ids))
     result: dict[int, list[_JLine]] = defaultdict(list)
     for vid, when, source, slip, line, kind, debit, credit, memo in session.execute(query):
+        if vid is None:  # a receivable line carries its vendor; statements are read by vendor id
+            continue
         result[vid].append(_JLine(when, source, slip or "", line, kind or "", debit - credit, memo or ""))
     return result
 

@@ -137,6 +137,17 @@ def _resolve(raw: PercentCell, number: int, column: str, percent: Sequence[str],
     return ""
 
 
+def _cell(
+    raw: Sequence[RawCell], i: int, number: int, column: str, percent: Sequence[str], problems: list[Problem]
+) -> str:
+    """Cell i of a data row as text: blank past the row's end, else stripped (or resolved
+    when the spreadsheet formats it as a percent)."""
+    if i >= len(raw):
+        return ""
+    cell = raw[i]
+    return cell.strip() if isinstance(cell, str) else _resolve(cell, number, column, percent, problems)
+
+
 def read_table(
     path: str | Path, required: tuple[str, ...], optional: tuple[str, ...] = (), percent: Sequence[str] = ()
 ) -> Table:
@@ -156,17 +167,7 @@ def read_table(
         if len(raw) > len(header) and any(_text(c).strip() for c in raw[len(header) :]):
             problems.append(Problem(f"row {number}", "", f"has {len(raw)} cells but the header has {len(header)}"))
             continue
-        cells = {
-            name: (
-                ""
-                if i >= len(raw)
-                else raw[i].strip()
-                if isinstance(raw[i], str)
-                else _resolve(raw[i], number, name, percent, problems)
-            )
-            for i, name in enumerate(header)
-            if name
-        }
+        cells = {name: _cell(raw, i, number, name, percent, problems) for i, name in enumerate(header) if name}
         rows.append(Row(number, cells))
     if problems:
         raise ImportFailed(problems)
