@@ -13,12 +13,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.adapters.accruals import raw_rows
-from app.adapters.bulk import BulkWriter, slices
+from app.adapters.bulk import BulkWriter, column_type, slices, table_of
 from app.domain.accrual import AccrualChanges
 from app.domain.money import units_text
 from app.models import JournalEntry, JournalLine, LadderVolume, Product
 from app.models import LineAccrual as LineAccrualRow
-from app.models.types import stored_units
+from app.models.types import ScaledDecimal, stored_units
 from app.services.errors import PostingRefused
 
 ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")
@@ -53,9 +53,9 @@ ACCRUAL_COLUMNS = (  # NewAccrual
 )
 
 # What the running totals hold (units of 10^-scale): app.domain.limits.
-VOLUME_UNITS: int = LadderVolume.__table__.c.volume.type.max_units
-QTY_TOTAL_UNITS: int = Product.__table__.c.received_qty.type.max_units
-NET_TOTAL_UNITS: int = Product.__table__.c.received_net.type.max_units
+VOLUME_UNITS = column_type(LadderVolume, "volume", ScaledDecimal).max_units
+QTY_TOTAL_UNITS = column_type(Product, "received_qty", ScaledDecimal).max_units
+NET_TOTAL_UNITS = column_type(Product, "received_net", ScaledDecimal).max_units
 
 
 def check_product_totals(
@@ -112,8 +112,8 @@ def write_changes(
     journal = changes.journal()
     bulk = BulkWriter(session)
     if journal:
-        ids = bulk.next_ids(JournalEntry.__table__, len(journal))
-        created = bulk.stored(JournalEntry.__table__, "created_at", stamp)  # converted once, not per entry
+        ids = bulk.next_ids(table_of(JournalEntry), len(journal))
+        created = bulk.stored(table_of(JournalEntry), "created_at", stamp)  # converted once, not per entry
         entry_rows = []
         line_rows = []
         try:
@@ -130,9 +130,9 @@ def write_changes(
             raise PostingRefused(
                 f"GL reference incomplete: no account for {missing.args[0]} (set it in Maintenance > GL Reference)"
             ) from None
-        bulk.insert(JournalEntry.__table__, ENTRY_COLUMNS, entry_rows, stored=("created_at",))
-        bulk.insert(JournalLine.__table__, JOURNAL_LINE_COLUMNS, line_rows, units=True)
-    table = LineAccrualRow.__table__
+        bulk.insert(table_of(JournalEntry), ENTRY_COLUMNS, entry_rows, stored=("created_at",))
+        bulk.insert(table_of(JournalLine), JOURNAL_LINE_COLUMNS, line_rows, units=True)
+    table = table_of(LineAccrualRow)
     if changes.inserts:
         bulk.insert(table, ACCRUAL_COLUMNS, changes.inserts, units=True)
     if changes.updates:
@@ -145,14 +145,14 @@ def write_changes(
         session.execute(delete(LadderVolume).where(LadderVolume.vendor_id.in_(part)))
     if changes.volumes:
         bulk.upsert(
-            LadderVolume.__table__,
+            table_of(LadderVolume),
             LADDER_VOLUME_COLUMNS,
             ("ladder_key", "period_key"),
             list(changes.volumes.values()),
             units=True,
         )
     bulk.add_to(
-        Product.__table__,
+        table_of(Product),
         ("received_qty", "received_net"),
         "id",
         [(changes.cost_qty.get(pid, 0), changes.cost_net.get(pid, 0), pid) for pid in products],

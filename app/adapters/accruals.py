@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.adapters.bulk import BulkWriter, rows_in, slices
+from app.adapters.bulk import BulkWriter, rows_in, slices, table_of
 from app.adapters.planner import index_lookups
 from app.domain.accrual_rows import Position, PostedAccrual, PostingLine
 from app.models import (
@@ -58,7 +58,9 @@ def raw_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
     strings, and dates (`iso_dates` makes SQLite's ISO text a date where one is needed)."""
     result = session.connection().execute(query)
     try:
-        return result.cursor.fetchall()  # type: ignore[union-attr,no-any-return]
+        cursor = result.cursor
+        assert cursor is not None, "a select has a cursor"
+        return list(cursor.fetchall())
     finally:
         result.close()
 
@@ -116,7 +118,7 @@ def stamp_vendors(session: Session, fingerprints: dict[int, str]) -> None:
         session.execute(delete(VendorRating).where(VendorRating.vendor_id.in_(part)))
     stamp = now()
     BulkWriter(session).insert(
-        VendorRating.__table__,
+        table_of(VendorRating),
         ("vendor_id", "fingerprint", "rated_at"),
         [(vid, fingerprints[vid], stamp) for vid in ids],
     )

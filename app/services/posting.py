@@ -290,7 +290,7 @@ def rerate(
     groups: list[list[int]] = []
     if vendor_ids:
         slips = dict(
-            session.execute(  # type: ignore[arg-type]
+            session.execute(
                 select(ReceivingSlip.vendor_id, func.count())
                 .where(ReceivingSlip.status == "POSTED")
                 .group_by(ReceivingSlip.vendor_id)
