@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.adapters.bulk import BulkWriter, rows_in, slices
+from app.adapters.db import transaction_time
 from app.adapters.planner import index_lookups
-from app.db import transaction_time
+from app.adapters.types import from_units, stored_units
 from app.domain.journal import UnbalancedEntry
 from app.domain.ladder import Ladder
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX
@@ -37,7 +38,6 @@ from app.models import (
     VendorRating,
 )
 from app.models import LineAccrual as LineAccrualRow
-from app.models.types import from_units, stored_units
 from app.services.errors import PostingRefused
 
 if TYPE_CHECKING:

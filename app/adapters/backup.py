@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from app import db
+from app.adapters import db
 from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, Row, Select, Table, text
 from sqlalchemy.orm import Session
 
-from app.models.types import ScaledDecimal, from_units
+from app.adapters.types import ScaledDecimal, from_units
 
 from .planner import index_lookups
 

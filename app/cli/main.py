@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
-from app.db import SchemaTooNew
+from app.adapters.db import SchemaTooNew
 from app.domain.vocabulary import SOURCES
 from app.services import imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext

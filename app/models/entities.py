@@ -18,8 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.adapters.types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
+
 from .base import Base
-from .types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
 
 
 class Company(Base):

@@ -26,6 +26,7 @@ from app.adapters.accruals import (
     RLine,
     write_batch,
 )
+from app.adapters.types import from_units
 from app.domain.journal import (
     LineTuple,
     accrual_lines,
@@ -40,7 +41,6 @@ from app.domain.vocabulary import ACCRUAL, RECEIPT, RERATE, RETRO
 from app.models import (
     Agreement,
 )
-from app.models.types import from_units
 
 from .errors import PostingRefused
 from .masterdata import roles_to_accounts

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app import db
+from app.adapters import db
 from app.adapters.backup import BackupError, backup_suffix, contents, restore_backup, write_backup
 
 from .context import AppContext

@@ -12,7 +12,7 @@ from types import TracebackType
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import db
+from app.adapters import db
 
 
 def os_user() -> str:

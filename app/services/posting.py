@@ -39,7 +39,7 @@ from app.adapters.accruals import (
     volumes_before,
 )
 from app.adapters.bulk import rows_in, slices
-from app.db import transaction_time
+from app.adapters.db import transaction_time
 from app.domain.journal import (
     INVENTORY,
     REBATE_RECEIVABLE,

@@ -12,7 +12,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, select, text
 
-from app import db
+from app.adapters import db
 from app.cli.main import main as coop
 from app.services import backup, masterdata, posting, receiving, security
 from app.services.backup import BackupError

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import DateTime, func, select
 
-from app import db
+from app.adapters import db
 from app.cli.main import main as cli_main
 from app.domain.money import UNLIMITED
 from app.domain.rates import line_result, result_percent

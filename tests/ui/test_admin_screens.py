@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import db
+from app.adapters import db
 from app.services import masterdata, queries, security
 from app.services.connection import ServerSettings
 from app.services.context import AppContext
