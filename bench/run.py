@@ -249,7 +249,7 @@ def generate(url: str, scale: float, seed: int, receipts: bool = True) -> dict[s
 def bump_rates(ctx: AppContext) -> int:
     """The agreement change touching every ladder: rebate1 + 0.1 (percent) on every line, in SQL,
     with the version bump (optimistic locking) that saving each agreement would make."""
-    step = "1000" if ctx.dialect == "sqlite" else "0.1"  # SQLite stores percents x 10^4
+    step = "1000" if ctx.engine.dialect.name == "sqlite" else "0.1"  # SQLite stores percents x 10^4
     with ctx.engine.begin() as conn:
         changed = conn.execute(
             text(f"UPDATE agreement_line SET rebate1 = rebate1 + {step} WHERE rebate1 IS NOT NULL")
@@ -740,8 +740,8 @@ def _plans(ctx: AppContext, summary: dict[str, Any], name: str) -> str:
     try:
         sql = floor.REPORT_GROUP_BY.format(as_of=f"'{AS_OF.isoformat()}'")
         cur = raw.cursor()
-        cur.execute(("EXPLAIN QUERY PLAN " if ctx.dialect == "sqlite" else "EXPLAIN ") + sql)
-        plan = "\n".join(str(r[-1] if ctx.dialect == "sqlite" else r[0]) for r in cur.fetchall())
+        cur.execute(("EXPLAIN QUERY PLAN " if ctx.engine.dialect.name == "sqlite" else "EXPLAIN ") + sql)
+        plan = "\n".join(str(r[-1] if ctx.engine.dialect.name == "sqlite" else r[0]) for r in cur.fetchall())
         out += ["### The floor's hand-written report GROUP BY", "", f"`{sql}`", "", "```", plan, "```", ""]
     finally:
         raw.rollback()

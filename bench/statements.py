@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             elapsed = time.perf_counter() - started
             size = sum(p.stat().st_size for p in written)
         print(
-            f"{ctx.dialect}: wrote {len(written):,} vendor statements in {elapsed:.1f} s "
+            f"{ctx.engine.dialect.name}: wrote {len(written):,} vendor statements in {elapsed:.1f} s "
             f"({elapsed / max(len(written), 1) * 1000:.0f} ms each, {size / 1e6:.1f} MB)"
         )
     finally:

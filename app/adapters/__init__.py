@@ -8,6 +8,8 @@ and every dialect difference, in one place.
 - `bulk`: bulk writes through the driver (`executemany` on SQLite, `COPY` on PostgreSQL),
   key lists in slices a statement can carry, stored units without per-value conversion.
 - `planner`: PostgreSQL planner settings for one transaction (index lookups, work_mem).
+- `reads`: many typed rows read without per-cell conversion (each distinct value once).
+- `backup`: SQLite's backup API, pg_dump/pg_restore, and what a backup file is called.
 - `accruals`: the accrual tables (receipt lines, line_accrual, ladder_volume, the journal)
   read straight from the driver's cursor, written in bulk, vendors locked for posting.
 """

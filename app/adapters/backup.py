@@ -28,9 +28,19 @@ class BackupError(ServiceError):
     """A backup or restore that was refused or failed; the database is as it was."""
 
 
+def backend_name(engine: Engine) -> str:
+    """The kind of database: sqlite or postgresql."""
+    return engine.dialect.name
+
+
 def backup_suffix(engine: Engine) -> str:
     """The usual extension of a backup file of this database."""
     return "sqlite" if engine.dialect.name == "sqlite" else "dump"
+
+
+def backup_label(engine: Engine) -> str:
+    """What a backup file of this database is called in a file dialog."""
+    return "SQLite backup" if engine.dialect.name == "sqlite" else "PostgreSQL backup"
 
 
 def write_backup(engine: Engine, partial: Path) -> None:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select, text, type_coerce
+from sqlalchemy import case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.adapters.accruals import vendor_accruals
 from app.adapters.bulk import rows_in
-from app.adapters.planner import index_lookups, pg_settings
+from app.adapters.planner import index_lookups, work_mem_at_least
 from app.domain.ladder import Ladder, LadderTerms, period_key
 from app.domain.money import ZERO
 from app.domain.rates import result_percent
@@ -311,7 +309,7 @@ def _accrual_sums(
     query = (select(t.ladder_key, t.period_key, func.sum(t.amount), *(func.sum(c) for c in money))
              .where(*where).group_by(t.period_key, t.ladder_key))  # fmt: skip
     # All vendors: one grouped scan (memory for the hash); one vendor: through its receipt lines.
-    with _work_mem(session, REPORT_WORK_MEM_KB) if vendor_id is None else index_lookups(session):
+    with work_mem_at_least(session, REPORT_WORK_MEM_KB) if vendor_id is None else index_lookups(session):
         rows = session.execute(query).all()
     by_ladder: dict[str, AccrualParts] = {}
     for key, pkey, a, r, rr, i in rows:
@@ -323,20 +321,6 @@ def _accrual_sums(
         else:
             parts.append(sums)
     return by_ladder
-
-
-@contextmanager
-def _work_mem(session: Session, kilobytes: int) -> Iterator[None]:
-    """PostgreSQL: at least this work_mem for the statements inside (transaction-local, restored)."""
-    if not kilobytes or session.get_bind().dialect.name != "postgresql":
-        yield
-        return
-    current = int(session.execute(text("SELECT setting FROM pg_settings WHERE name = 'work_mem'")).scalar_one())
-    if current >= kilobytes:
-        yield
-        return
-    with pg_settings(session, work_mem=f"{kilobytes}kB"):
-        yield
 
 
 def ladder_estimates(
