@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 
 from app.domain.validation import LineDraft
 from app.models import Vendor
-from app.reports.statement_pdf import write_statements
 from app.services import agreements, masterdata, posting, receiving
 from app.services.context import AppContext
+from app.services.statement_files import write_statements
 
 DATA = Path(__file__).resolve().parent / "data"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)

@@ -309,7 +309,7 @@ def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.reports import statement_pdf
+    from app.services import statement_files
 
     if args.date_from > args.date_to:
         print("error: --from is after --to", file=sys.stderr)
@@ -323,13 +323,13 @@ def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
             if done == total or done % 100 == 0:
                 print(f"  {done}/{total} statements", file=sys.stderr)
 
-        paths = statement_pdf.write_statements(
+        paths = statement_files.write_statements(
             ctx, args.date_from, args.date_to, args.out, every_vendor=args.every_vendor, progress=show, force=args.force
         )
         print(f"Wrote {len(paths)} vendor statements to {args.out}")
         return 0
     with ctx.uow() as uow:
-        pages = statement_pdf.write_statement(
+        pages = statement_files.write_statement(
             uow, args.vendor, args.date_from, args.date_to, args.out, force=args.force
         )
     print(f"Wrote the statement of {args.vendor} ({pages} pages) to {args.out}")

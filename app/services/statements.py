@@ -273,6 +273,15 @@ def active_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date) -> list
     return list(uow.session.scalars(query))
 
 
+def statement_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date, *, every_vendor: bool = False) -> list[str]:
+    """The vendors (by code, in code order) that get a statement for the period: those with
+    rebate entries dated in it, or every vendor."""
+    if not every_vendor:
+        return active_vendor_codes(uow, date_from, date_to)
+    require(uow, Permission.REPORTS)
+    return list(uow.session.scalars(select(Vendor.code).order_by(Vendor.code)))
+
+
 def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequence[str]) -> Iterator[StatementData]:
     """Statements of many vendors, reading the period's journal once."""
     require(uow, Permission.REPORTS)
