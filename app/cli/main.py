@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _dispatch(ctx, args)
     finally:
-        ctx.engine.dispose()
+        ctx.close_connections()
 
 
 def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -173,7 +173,7 @@ def _db(ctx: AppContext, args: argparse.Namespace) -> int:
             )
         else:
             uow.commit()
-    print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
+    print(f"Database is at the latest schema: {ctx.location}")
     with ctx.uow() as uow:
         waiting = ratings.vendors_waiting(uow)
     if waiting:
@@ -191,7 +191,7 @@ def _backup_or_restore(ctx: AppContext, args: argparse.Namespace) -> int:
 
     backing_up = args.command == "backup"
     info = backup.backup(ctx, args.file, force=args.force) if backing_up else backup.restore(ctx, args.file)
-    where = ctx.engine.url.render_as_string(hide_password=True)
+    where = ctx.location
     print(
         f"Backed up {where} to {info.path} ({info.size:,} bytes)"
         if backing_up
