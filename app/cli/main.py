@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.adapters.db import SchemaTooNew
 from app.domain.vocabulary import SOURCES
-from app.services import imports, journal_exports, posting, ratings, reports
+from app.services import estimated, imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
 from app.services.errors import OutputRefused, ServiceError, ValidationFailed
 from app.services.exports import TABLE_SUFFIXES
@@ -301,7 +301,7 @@ def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
     # The file is checked before the report is read: a refusal comes at once.
     with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
         with ctx.uow() as uow:
-            rows = reports.estimated_rebates(uow, as_of, args.vendor, args.date_from)
+            rows = estimated.estimated_rebates(uow, as_of, args.vendor, args.date_from)
             company = masterdata.company(uow).name
         n = write_estimated(temp, rows, company=company, filters=EstimatedFilters(as_of, args.vendor, args.date_from))
     print(f"Wrote {n} ladders to {args.out}")
