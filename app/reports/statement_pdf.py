@@ -24,6 +24,7 @@ from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, PERIOD_NAMES, SOURCE_NAMES
 from app.services.statements import LadderInForce, StatementData
 
+from .axis import is_unlimited
 from .pdf_common import (
     ACCENT,
     BAND_BG,
@@ -42,7 +43,7 @@ from .pdf_common import (
     styles,
     text,
 )
-from .tier_chart import is_unlimited, tier_chart
+from .tier_chart import tier_chart
 
 TITLE = "Rebate statement"
 WIDTH = letter[0] - 2 * MARGIN

@@ -31,7 +31,7 @@ def normalise(line: LineDraft) -> LineDraft:
     return replace(
         line,
         cats=scope_cats(tuple(line.cats)),
-        method=(line.method or "").upper() or None,  # type: ignore[arg-type]
+        method=(line.method or "").upper() or None,
         period=(line.period or "").upper() or None,
     )
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import rows_in
@@ -59,7 +59,7 @@ def _to_draft(row: Any, product_code: str | None) -> LineDraft:
         label=f"Line {row.line_no}",
         line_no=row.line_no,
         product=product_code,
-        cats=(row.cat1, row.cat2, row.cat3, row.cat4) if product_code is None else (None,) * 4,  # type: ignore[arg-type]
+        cats=(row.cat1, row.cat2, row.cat3, row.cat4) if product_code is None else (None,) * 4,
         max_amount=row.max_amount,
         start=row.start_date,
         end=row.end_date,
@@ -202,11 +202,14 @@ def _save_header(
         history.note(row.id, None, "Status", None, status)
         return row, True
     if expected_version is not None:
-        bumped = session.execute(
-            update(Agreement)
-            .where(Agreement.id == row.id, Agreement.version == expected_version)
-            .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
-            .execution_options(synchronize_session=False)
+        bumped = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Agreement)
+                .where(Agreement.id == row.id, Agreement.version == expected_version)
+                .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         session.refresh(row)
         if bumped != 1:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.adapters.accruals import vendor_accruals
 from app.adapters.bulk import rows_in
@@ -164,7 +165,7 @@ def _accrual_sums(
     where = [t.received_date <= as_of]
     if vendor_id is not None:
         where.append(vendor_accruals(vendor_id))
-    money = (t.rebate, t.retro, t.inventory)
+    money: tuple[ColumnElement[Any], ...] = (t.rebate, t.retro, t.inventory)
     if date_from:  # the volume (and so the tier) stays the whole ladder's; the money is the window's
         money = tuple(type_coerce(case((t.received_date >= date_from, c)), c.type) for c in money)
     query = (select(t.ladder_key, t.period_key, func.sum(t.amount), *(func.sum(c) for c in money))

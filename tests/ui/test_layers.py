@@ -99,7 +99,7 @@ def attributes(layers: Iterable[str], names: set[str]) -> dict[str, list[str]]:
     return found
 
 
-def test_domain_imports_the_standard_library_and_itself_only():
+def test_domain_imports_the_standard_library_and_itself_only() -> None:
     found = {}
     for name, path, tree in sources("domain"):
         bad = sorted(
@@ -112,32 +112,32 @@ def test_domain_imports_the_standard_library_and_itself_only():
     assert found == {}
 
 
-def test_models_import_no_services_reports_ui_or_cli():
+def test_models_import_no_services_reports_ui_or_cli() -> None:
     assert offenders(["models"], ("app.services", "app.reports", "app.ui", "app.cli", *QT)) == {}
 
 
-def test_adapters_import_no_services_but_their_errors_no_reports_ui_cli_or_qt():
+def test_adapters_import_no_services_but_their_errors_no_reports_ui_cli_or_qt() -> None:
     forbidden = ("app.services", "app.reports", "app.ui", "app.cli", *QT)
     assert offenders(["adapters"], forbidden, allowed=("app.services.errors",)) == {}
 
 
-def test_services_import_no_qt_and_no_ui():
+def test_services_import_no_qt_and_no_ui() -> None:
     assert offenders(["services"], (*QT, "app.ui")) == {}
 
 
-def test_cli_imports_no_qt_and_no_ui():
+def test_cli_imports_no_qt_and_no_ui() -> None:
     assert offenders(["cli"], (*QT, "app.ui")) == {}
 
 
-def test_ui_imports_no_database_orm_or_adapter():
+def test_ui_imports_no_database_orm_or_adapter() -> None:
     assert offenders(["ui"], DATABASE) == {}
 
 
-def test_ui_holds_no_engine_or_session():
+def test_ui_holds_no_engine_or_session() -> None:
     assert attributes(["ui"], {"engine", "create_engine", "sessionmaker", "sessions", "session", "Session"}) == {}
 
 
-def test_reports_import_no_sqlalchemy_models_adapters_or_unit_of_work():
+def test_reports_import_no_sqlalchemy_models_adapters_or_unit_of_work() -> None:
     assert offenders(["reports"], (*DATABASE, "app.services.context", *QT)) == {}
 
 
@@ -145,7 +145,7 @@ SESSION_ARGS = {"session", "uow", "ctx", "ctx_or_uow", "engine", "conn", "connec
 SESSION_TYPES = ("Session", "UnitOfWork", "AppContext", "Engine", "Connection")
 
 
-def test_reports_never_receive_a_session():
+def test_reports_never_receive_a_session() -> None:
     """Reports get data: no parameter that is (or is named as) a session, unit of work,
     context or engine, and no .session/.engine/.uow() reached through another object."""
     found: dict[str, list[str]] = {}
@@ -163,12 +163,12 @@ def test_reports_never_receive_a_session():
     assert (found, found_attributes) == ({}, {})
 
 
-def test_no_dialect_check_outside_the_adapters():
+def test_no_dialect_check_outside_the_adapters() -> None:
     layers = [p.name for p in ROOT.iterdir() if p.is_dir() and p.name not in ("adapters", "__pycache__")]
     assert attributes(layers, {"dialect", "get_bind"}) == {}
 
 
-def test_the_known_exceptions_are_still_there():
+def test_the_known_exceptions_are_still_there() -> None:
     """An exception that is gone is taken off KNOWN (so that it cannot come back unseen)."""
     for name, module in KNOWN:
         path = ROOT / name
