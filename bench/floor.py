@@ -1,6 +1,6 @@
 """The floors: what the same reads and writes cost through the raw driver's fastest path.
 
-SQLite: sqlite3 with the application's pragmas (app.db.SQLITE_PRAGMAS: WAL, foreign keys on, synchronous NORMAL, 64 MiB cache),
+SQLite: sqlite3 with the application's pragmas (app.adapters.db.SQLITE_PRAGMAS: WAL, foreign keys on, synchronous NORMAL, 64 MiB cache),
 executemany inside one BEGIN ... COMMIT. PostgreSQL: psycopg, COPY ... FROM STDIN with
 cursor.copy().write_row, one transaction. Rows are read (untimed) from the benchmark
 database in their stored form and written (timed) into a second database holding the
@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from app.db import SQLITE_PRAGMAS
+from app.adapters.db import SQLITE_PRAGMAS
 from app.models import Base
 
 COLUMNS = {name: [c.name for c in table.columns] for name, table in Base.metadata.tables.items()}

@@ -30,7 +30,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, Table, insert, text
 
-from app import db
+from app.adapters import db
 from app.domain.ladder import ALL, Scope, ladder_key
 from app.domain.money import UNLIMITED, cents
 from app.models import (

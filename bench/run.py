@@ -35,7 +35,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
 from app.models import Agreement, JournalEntry, ReceiptLine, ReceivingSlip, Vendor
-from app.services import posting, receiving, reports
+from app.services import estimated, posting, receiving
 from app.services.context import AppContext
 from app.services.exports import write_table
 
@@ -249,7 +249,7 @@ def generate(url: str, scale: float, seed: int, receipts: bool = True) -> dict[s
 def bump_rates(ctx: AppContext) -> int:
     """The agreement change touching every ladder: rebate1 + 0.1 (percent) on every line, in SQL,
     with the version bump (optimistic locking) that saving each agreement would make."""
-    step = "1000" if ctx.dialect == "sqlite" else "0.1"  # SQLite stores percents x 10^4
+    step = "1000" if ctx.engine.dialect.name == "sqlite" else "0.1"  # SQLite stores percents x 10^4
     with ctx.engine.begin() as conn:
         changed = conn.execute(
             text(f"UPDATE agreement_line SET rebate1 = rebate1 + {step} WHERE rebate1 IS NOT NULL")
@@ -446,8 +446,8 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
 
     def report() -> int:
         with ctx.uow() as uow:
-            data = reports.estimated_rebates(uow, AS_OF)
-        return write_table(csv_path, reports.ESTIMATED_COLUMNS, (reports.estimated_row_values(r) for r in data))
+            data = estimated.estimated_rebates(uow, AS_OF)
+        return write_table(csv_path, estimated.ESTIMATED_COLUMNS, (estimated.estimated_row_values(r) for r in data))
 
     report_s, report_rows = timer.run("report", report, ctx)
 
@@ -727,7 +727,7 @@ def _plans(ctx: AppContext, summary: dict[str, Any], name: str) -> str:
         ("post_slips: one back-dated slip (named)", lambda: _in_uow(ctx, lambda u: posting.post_slips(u, [PLAN_SLIP], today=TODAY))),
         ("post_slips: all drafts (one batch at most)", lambda: _in_uow(ctx, lambda u: _one_batch(u))),
         ("rerate_vendors: the big vendor", lambda: _in_uow(ctx, lambda u: (posting.rerate_vendors(u, [summary["big_vendor_id"]], today=TODAY), u.commit()))),
-        ("estimated_rebates: the big vendor", lambda: _in_uow(ctx, lambda u: reports.estimated_rebates(u, AS_OF, summary["big_vendor_code"]))),
+        ("estimated_rebates: the big vendor", lambda: _in_uow(ctx, lambda u: estimated.estimated_rebates(u, AS_OF, summary["big_vendor_code"]))),
     ]  # fmt: skip
     for title, fn in paths:
         recorder = sqlplans.Recorder(ctx.engine)
@@ -740,8 +740,8 @@ def _plans(ctx: AppContext, summary: dict[str, Any], name: str) -> str:
     try:
         sql = floor.REPORT_GROUP_BY.format(as_of=f"'{AS_OF.isoformat()}'")
         cur = raw.cursor()
-        cur.execute(("EXPLAIN QUERY PLAN " if ctx.dialect == "sqlite" else "EXPLAIN ") + sql)
-        plan = "\n".join(str(r[-1] if ctx.dialect == "sqlite" else r[0]) for r in cur.fetchall())
+        cur.execute(("EXPLAIN QUERY PLAN " if ctx.engine.dialect.name == "sqlite" else "EXPLAIN ") + sql)
+        plan = "\n".join(str(r[-1] if ctx.engine.dialect.name == "sqlite" else r[0]) for r in cur.fetchall())
         out += ["### The floor's hand-written report GROUP BY", "", f"`{sql}`", "", "```", plan, "```", ""]
     finally:
         raw.rollback()

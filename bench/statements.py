@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 
 from app.domain.validation import LineDraft
 from app.models import Vendor
-from app.reports.statement_pdf import write_statements
 from app.services import agreements, masterdata, posting, receiving
 from app.services.context import AppContext
+from app.services.statement_files import write_statements
 
 DATA = Path(__file__).resolve().parent / "data"
 YEAR_START, YEAR_END = date(2025, 1, 1), date(2025, 12, 31)
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             elapsed = time.perf_counter() - started
             size = sum(p.stat().st_size for p in written)
         print(
-            f"{ctx.dialect}: wrote {len(written):,} vendor statements in {elapsed:.1f} s "
+            f"{ctx.engine.dialect.name}: wrote {len(written):,} vendor statements in {elapsed:.1f} s "
             f"({elapsed / max(len(written), 1) * 1000:.0f} ms each, {size / 1e6:.1f} MB)"
         )
     finally:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import db
+from app.adapters import db
 from app.services.context import AppContext
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.adapters.accruals import raw_rows
 from app.adapters.bulk import BulkWriter, column_type, slices, table_of
+from app.adapters.types import ScaledDecimal, stored_units
 from app.domain.accrual import AccrualChanges
 from app.domain.money import units_text
 from app.models import JournalEntry, JournalLine, LadderVolume, Product
 from app.models import LineAccrual as LineAccrualRow
-from app.models.types import ScaledDecimal, stored_units
 from app.services.errors import PostingRefused
 
 ENTRY_COLUMNS = ("id", "entry_date", "source", "reference", "created_by", "created_at")

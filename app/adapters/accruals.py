@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.adapters.bulk import BulkWriter, rows_in, slices, table_of
 from app.adapters.planner import index_lookups
+from app.adapters.types import stored_units
 from app.domain.accrual_rows import Position, PostedAccrual, PostingLine
 from app.models import (
     Agreement,
@@ -33,7 +34,6 @@ from app.models import (
     VendorRating,
 )
 from app.models import LineAccrual as LineAccrualRow
-from app.models.types import stored_units
 
 
 def line_query(session: Session):  # type: ignore[no-untyped-def]

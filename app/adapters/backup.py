@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from app import db
+from app.adapters import db
 from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -28,9 +28,19 @@ class BackupError(ServiceError):
     """A backup or restore that was refused or failed; the database is as it was."""
 
 
+def backend_name(engine: Engine) -> str:
+    """The kind of database: sqlite or postgresql."""
+    return engine.dialect.name
+
+
 def backup_suffix(engine: Engine) -> str:
     """The usual extension of a backup file of this database."""
     return "sqlite" if engine.dialect.name == "sqlite" else "dump"
+
+
+def backup_label(engine: Engine) -> str:
+    """What a backup file of this database is called in a file dialog."""
+    return "SQLite backup" if engine.dialect.name == "sqlite" else "PostgreSQL backup"
 
 
 def write_backup(engine: Engine, partial: Path) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import Date, Row, Select, String, Table, text
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeEngine
 
-from app.models.types import ScaledDecimal, from_units
+from app.adapters.types import ScaledDecimal, from_units
 
 from .planner import index_lookups
 

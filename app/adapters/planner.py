@@ -10,7 +10,7 @@ index lookups reach in milliseconds. SQLite plans by index here on its own: no-o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -32,6 +32,21 @@ def pg_settings(session: Session, **values: str) -> Iterator[None]:
         session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
 
 
-def index_lookups(session: Session):  # type: ignore[no-untyped-def]
+def index_lookups(session: Session) -> AbstractContextManager[None]:
     """Join by index lookups only (no hash or merge join): for a batch's rows of a big table."""
     return pg_settings(session, enable_hashjoin="off", enable_mergejoin="off")
+
+
+@contextmanager
+def work_mem_at_least(session: Session, kilobytes: int) -> Iterator[None]:
+    """At least this work_mem (in kB) for the statements of the block: a big aggregate hashed
+    in memory rather than sorted on disk (transaction-local, restored; 0: as it is)."""
+    if not kilobytes or session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    current = int(session.execute(text("SELECT setting FROM pg_settings WHERE name = 'work_mem'")).scalar_one())
+    if current >= kilobytes:
+        yield
+        return
+    with pg_settings(session, work_mem=f"{kilobytes}kB"):
+        yield

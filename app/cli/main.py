@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
-from app.db import SchemaTooNew
+from app.adapters.db import SchemaTooNew
 from app.domain.vocabulary import SOURCES
-from app.services import imports, journal_exports, posting, ratings, reports
+from app.services import estimated, imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
 from app.services.errors import OutputRefused, ServiceError, ValidationFailed
 from app.services.exports import TABLE_SUFFIXES
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _dispatch(ctx, args)
     finally:
-        ctx.engine.dispose()
+        ctx.close_connections()
 
 
 def _dispatch(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -173,7 +173,7 @@ def _db(ctx: AppContext, args: argparse.Namespace) -> int:
             )
         else:
             uow.commit()
-    print(f"Database is at the latest schema: {ctx.engine.url.render_as_string(hide_password=True)}")
+    print(f"Database is at the latest schema: {ctx.location}")
     with ctx.uow() as uow:
         waiting = ratings.vendors_waiting(uow)
     if waiting:
@@ -191,7 +191,7 @@ def _backup_or_restore(ctx: AppContext, args: argparse.Namespace) -> int:
 
     backing_up = args.command == "backup"
     info = backup.backup(ctx, args.file, force=args.force) if backing_up else backup.restore(ctx, args.file)
-    where = ctx.engine.url.render_as_string(hide_password=True)
+    where = ctx.location
     print(
         f"Backed up {where} to {info.path} ({info.size:,} bytes)"
         if backing_up
@@ -301,7 +301,7 @@ def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
     # The file is checked before the report is read: a refusal comes at once.
     with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
         with ctx.uow() as uow:
-            rows = reports.estimated_rebates(uow, as_of, args.vendor, args.date_from)
+            rows = estimated.estimated_rebates(uow, as_of, args.vendor, args.date_from)
             company = masterdata.company(uow).name
         n = write_estimated(temp, rows, company=company, filters=EstimatedFilters(as_of, args.vendor, args.date_from))
     print(f"Wrote {n} ladders to {args.out}")
@@ -309,7 +309,7 @@ def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.reports import statement_pdf
+    from app.services import statement_files
 
     if args.date_from > args.date_to:
         print("error: --from is after --to", file=sys.stderr)
@@ -323,13 +323,13 @@ def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
             if done == total or done % 100 == 0:
                 print(f"  {done}/{total} statements", file=sys.stderr)
 
-        paths = statement_pdf.write_statements(
+        paths = statement_files.write_statements(
             ctx, args.date_from, args.date_to, args.out, every_vendor=args.every_vendor, progress=show, force=args.force
         )
         print(f"Wrote {len(paths)} vendor statements to {args.out}")
         return 0
     with ctx.uow() as uow:
-        pages = statement_pdf.write_statement(
+        pages = statement_files.write_statement(
             uow, args.vendor, args.date_from, args.date_to, args.out, force=args.force
         )
     print(f"Wrote the statement of {args.vendor} ({pages} pages) to {args.out}")

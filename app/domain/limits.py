@@ -1,6 +1,6 @@
 """The largest numbers the application accepts, and why they keep every stored total in range.
 
-Where the numbers are stored (app.models.types): SQLite keeps a decimal as a scaled
+Where the numbers are stored (app.adapters.types): SQLite keeps a decimal as a scaled
 64-bit integer (cents for money, 10^-4 for quantities and unit costs), so it holds at most
 2^63 - 1 units: 92,233,720,368,547,758.07 dollars, 922,337,203,685,477.5807 units of
 quantity. PostgreSQL keeps NUMERIC(precision, scale): NUMERIC(18, 2) holds less than

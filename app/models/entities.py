@@ -18,10 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.adapters.types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
 from app.domain.vocabulary import PENDING
 
 from .base import Base
-from .types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
 
 
 class Company(Base):

@@ -16,9 +16,9 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.money import ZERO
 from app.domain.vocabulary import KINDS
-from app.services import reports
+from app.services import estimated
+from app.services.estimated import EstimatedRow
 from app.services.exports import TABLE_SUFFIXES, write_table
-from app.services.reports import EstimatedRow
 
 from .pdf_common import (
     BAND_BG,
@@ -198,8 +198,8 @@ def write_estimated(path: Path, rows: Sequence[EstimatedRow], *, company: str, f
         return write_estimated_pdf(path, rows, company=company, filters=filters)
     return write_table(
         path,
-        reports.ESTIMATED_COLUMNS,
-        (reports.estimated_row_values(r) for r in rows),
+        estimated.ESTIMATED_COLUMNS,
+        (estimated.estimated_row_values(r) for r in rows),
         sheet="Estimated rebates",
         money_columns=MONEY_COLUMNS,
         formats={"current_rate": "0.000"},

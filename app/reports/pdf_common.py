@@ -6,7 +6,7 @@ every PDF, so a statement prints the same on any machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -234,7 +234,3 @@ def build_pdf(
 
 def para(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text(value), style)
-
-
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]

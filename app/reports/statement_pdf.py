@@ -1,4 +1,5 @@
-"""The printed vendor statement (SPEC §8) and the batch that writes one per vendor."""
+"""The printed vendor statement (SPEC §8): a StatementData to PDF, and its file name.
+The files of one or many vendors are written by app.services.statement_files."""
 
 from __future__ import annotations
 
@@ -21,16 +22,9 @@ from reportlab.platypus import (
 
 from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, PERIOD_NAMES, SOURCE_NAMES
-from app.services.context import AppContext, UnitOfWork
-from app.services.outfile import output_file, output_folder, protected_files
-from app.services.statements import (
-    LadderInForce,
-    StatementData,
-    active_vendor_codes,
-    iter_statements,
-    statement_data,
-)
+from app.services.statements import LadderInForce, StatementData
 
+from .axis import is_unlimited
 from .pdf_common import (
     ACCENT,
     BAND_BG,
@@ -40,9 +34,7 @@ from .pdf_common import (
     NARROW_BOLD,
     SANS_BOLD,
     TOTAL_BG,
-    Cancelled,
     PageFrame,
-    Progress,
     build_pdf,
     grid_style,
     money,
@@ -51,7 +43,7 @@ from .pdf_common import (
     styles,
     text,
 )
-from .tier_chart import is_unlimited, tier_chart
+from .tier_chart import tier_chart
 
 TITLE = "Rebate statement"
 WIDTH = letter[0] - 2 * MARGIN
@@ -297,15 +289,6 @@ def write_statement_pdf(out: str | Path | BinaryIO, data: StatementData, printed
     return build_pdf(out, statement_story(data), pagesize=letter, frame=frame, printed=printed or date.today())
 
 
-def write_statement(
-    uow: UnitOfWork, vendor: str, date_from: date, date_to: date, out: str | Path, *, force: bool = False
-) -> int:
-    """The statement of one vendor to a PDF file (replacing one there only with force);
-    returns the number of pages."""
-    with output_file(out, force=force, protect=protected_files(uow.ctx), suffixes=(".pdf",)) as temp:
-        return write_statement_pdf(temp, statement_data(uow, vendor, date_from, date_to))
-
-
 def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
     """statement-VENDOR-FROM-TO.pdf. A code with characters a file name cannot hold (a code
     may contain "/") has them as "_" and a short digest of the code after "~" (which no
@@ -314,63 +297,3 @@ def statement_filename(vendor: str, date_from: date, date_to: date) -> str:
     if safe != vendor:
         safe += "~" + hashlib.sha256(vendor.encode()).hexdigest()[:8]
     return f"statement-{safe}-{date_from.isoformat()}-{date_to.isoformat()}.pdf"
-
-
-def write_statements(
-    ctx_or_uow: AppContext | UnitOfWork,
-    date_from: date,
-    date_to: date,
-    folder: str | Path,
-    progress: Progress | None = None,
-    cancelled: Cancelled | None = None,
-    *,
-    every_vendor: bool = False,
-    vendors: list[str] | None = None,
-    force: bool = False,
-) -> list[Path]:
-    """One PDF per vendor with rebate activity in the period (every vendor if asked) in folder.
-
-    Files already in the folder are refused, all before the first is written, unless
-    force. progress(done, total) is called after each file; when cancelled() turns true
-    the batch stops after the current file. Returns the files written.
-    """
-    if isinstance(ctx_or_uow, AppContext):
-        with ctx_or_uow.uow() as uow:
-            return write_statements(
-                uow,
-                date_from,
-                date_to,
-                folder,
-                progress,
-                cancelled,
-                every_vendor=every_vendor,
-                vendors=vendors,
-                force=force,
-            )
-    uow = ctx_or_uow
-    if vendors is None:
-        if every_vendor:
-            from sqlalchemy import select
-
-            from app.models import Vendor
-
-            vendors = list(uow.session.scalars(select(Vendor.code).order_by(Vendor.code)))
-        else:
-            vendors = active_vendor_codes(uow, date_from, date_to)
-    protect = protected_files(uow.ctx)
-    targets = output_folder(
-        folder, [statement_filename(code, date_from, date_to) for code in vendors], force=force, protect=protect
-    )
-    where = dict(zip(vendors, targets, strict=True))
-    written: list[Path] = []
-    total = len(vendors)
-    for data in iter_statements(uow, date_from, date_to, vendors):
-        if cancelled is not None and cancelled():
-            break
-        path = where[data.vendor_code]
-        with output_file(path, force=force, protect=protect) as temp:
-            write_statement_pdf(temp, data)
-        written.append(path)
-        if progress is not None:
-            progress(len(written), total)
-    return written

@@ -38,7 +38,7 @@ def _label(
 
 
 def _width(value: str, bold: bool = False, size: float = FONT_SIZE) -> float:
-    return stringWidth(value, NARROW_BOLD if bold else NARROW, size)
+    return float(stringWidth(value, NARROW_BOLD if bold else NARROW, size))
 
 
 def tier_chart(

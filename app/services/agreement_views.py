@@ -3,17 +3,15 @@ with its lines in screen order, the History tab, and how a line's values read th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Any
 
-from sqlalchemy import Dialect, func, select, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy import func, select
 
-from app.adapters.bulk import by_distinct_value
+from app.adapters.reads import typed_rows
 from app.domain.ladder import scope_cats as domain_scope_cats
 from app.domain.rates import line_result, result_percent
 from app.domain.validation import LineDraft
@@ -217,35 +215,20 @@ def _line_columns() -> tuple[Any, ...]:
     )
 
 
-def _result_converter(column: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
-    """What SQLAlchemy would do to a value the driver returned for `column`: the column
-    type's own result conversion (None: the driver's value as it is)."""
-    return column.type.dialect_impl(dialect).result_processor(dialect, None)  # type: ignore[no-any-return]
-
-
 def _stored_lines(uow: UnitOfWork, agreement_id: int) -> tuple[StoredLine, ...]:
     """The stored lines of an agreement (STORED tuples), in screen order: group lines first
     (by CAT1–CAT4, ALL for a blank level), then product lines by product; then by dates and
     Maximum Amount.
 
-    One Core select of the drivers' values; each column is converted by its type's own
-    processor once per distinct value (an agreement of 5,000 lines has a few hundred
-    distinct amounts, rates and dates), not once per cell."""
+    One Core select of the drivers' values, each column converted once per distinct value
+    (app.adapters.reads): no ORM objects, no per-cell conversion for thousands of lines."""
     table, products = AgreementLine.__table__, Product.__table__
-    dialect = uow.session.get_bind().dialect
-    columns = (*_line_columns(), products.c.code)
-    converters = [_result_converter(c, dialect) for c in columns]
-    stored = uow.session.execute(
-        select(
-            *(
-                c if convert is None else type_coerce(c, NullType())
-                for c, convert in zip(columns, converters, strict=True)
-            )
-        )
-        .select_from(table.outerjoin(products, products.c.id == table.c.product_id))
-        .where(table.c.agreement_id == agreement_id)
-    ).all()
-    rows = by_distinct_value(stored, [(i, convert) for i, convert in enumerate(converters) if convert is not None])
+    rows = typed_rows(
+        uow.session,
+        (*_line_columns(), products.c.code),
+        table.outerjoin(products, products.c.id == table.c.product_id),
+        table.c.agreement_id == agreement_id,
+    )
     rows.sort(key=_screen_order)
     return tuple(rows)
 

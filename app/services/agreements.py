@@ -1,29 +1,24 @@
 """Agreement maintenance: create, amend, delete lines, status; history; optimistic locking.
 
 The read side (the views the screens show) is app.services.agreement_views; its names are
-importable from here too, so that callers use one module for agreements."""
+importable from here too, so that callers use one module for agreements. What makes a save
+refused is checked in app.services.agreement_checks."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.adapters.bulk import rows_in
-from app.domain.validation import (
-    LineDraft,
-    Lookups,
-    OtherLadder,
-    Problem,
-    validate_agreement,
-)
-from app.domain.vocabulary import ACCEPTED, DEFAULT_METHOD, KIND_NAMES, KINDS, KINDS_TEXT, REJECTED
+from app.adapters.bulk import rows_in, table_of
+from app.domain.validation import LineDraft, Problem
+from app.domain.vocabulary import ACCEPTED, DEFAULT_METHOD, KIND_NAMES, KINDS, KINDS_TEXT
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
+from .agreement_checks import agreement_problems, normalise
 from .agreement_views import (
     GRID_NAMES,
     LINE_FIELDS,
@@ -40,13 +35,10 @@ from .agreement_views import (
     list_agreements,
     load_agreement,
     result_of,
-    scope_cats,
     text,
 )
 from .context import UnitOfWork
 from .errors import NotFound, StaleRecord, ValidationFailed
-from .ladders import build_ladders
-from .masterdata import category_map
 from .security import Permission, require
 
 __all__ = [  # the read side, re-exported
@@ -67,7 +59,7 @@ def _to_draft(row: Any, product_code: str | None) -> LineDraft:
         label=f"Line {row.line_no}",
         line_no=row.line_no,
         product=product_code,
-        cats=(row.cat1, row.cat2, row.cat3, row.cat4) if product_code is None else (None,) * 4,  # type: ignore[arg-type]
+        cats=(row.cat1, row.cat2, row.cat3, row.cat4) if product_code is None else (None,) * 4,
         max_amount=row.max_amount,
         start=row.start_date,
         end=row.end_date,
@@ -80,65 +72,12 @@ def _to_draft(row: Any, product_code: str | None) -> LineDraft:
     )
 
 
-def _lookups(uow: UnitOfWork, vendor: Vendor, kind: str, agreement_id: int | None, lines: list[LineDraft]) -> Lookups:
-    session = uow.session
-    wanted = {ln.product for ln in lines if ln.product}
-    products = {}
-    if wanted:
-        rows = rows_in(
-            session,
-            select(Product.code, Vendor.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4).join(
-                Vendor, Vendor.id == Product.vendor_id
-            ),
-            Product.code,
-            sorted(wanted),
-        )
-        products = {code: (vcode, (c1, c2, c3, c4)) for code, vcode, c1, c2, c3, c4 in rows}
-    others = list(
-        session.scalars(
-            select(Agreement).where(
-                Agreement.vendor_id == vendor.id,
-                Agreement.kind == kind,
-                Agreement.status == ACCEPTED,
-                Agreement.id != (agreement_id or -1),
-            )
-        )
-    )
-    other_ladders: list[OtherLadder] = []
-    if others:
-        olines = list(
-            session.scalars(select(AgreementLine).where(AgreementLine.agreement_id.in_([a.id for a in others])))
-        )
-        pids = {ln.product_id for ln in olines if ln.product_id}
-        codes = dict(rows_in(session, select(Product.id, Product.code), Product.id, sorted(pids)))
-        for ladder in build_ladders(others, olines, codes):
-            other_ladders.append(OtherLadder(ladder.agreement_no, ladder.scope.key, ladder.start, ladder.end))
-    return Lookups(category_map(uow), products, other_ladders)
-
-
 def _next_number(uow: UnitOfWork, vendor_id: int, kind: str) -> str:
     numbers = uow.session.scalars(
         select(Agreement.number).where(Agreement.vendor_id == vendor_id, Agreement.kind == kind)
     ).all()
     ints = [int(n) for n in numbers if n.isdigit()]
     return str(max(ints, default=0) + 1)
-
-
-def _normalise(line: LineDraft) -> LineDraft:
-    """Codes upper-cased where users type them; group lines get ALL for blank levels."""
-    if line.product:
-        return replace(
-            line,
-            cats=(None, None, None, None),
-            method=(line.method or "").upper() or None,
-            period=(line.period or "").upper() or None,
-        )
-    return replace(
-        line,
-        cats=scope_cats(tuple(line.cats)),
-        method=(line.method or "").upper() or None,  # type: ignore[arg-type]
-        period=(line.period or "").upper() or None,
-    )
 
 
 def _store(row: AgreementLine, line: LineDraft, product_ids: dict[str, int]) -> None:
@@ -182,7 +121,7 @@ def save_agreement(
     if kind not in KINDS:
         raise ValidationFailed([Problem("Agreement", "Kind", f"must be {KINDS_TEXT} (got {kind})")])
     v = _vendor(uow, vendor)
-    lines = [_normalise(ln) for ln in lines]
+    lines = [normalise(ln) for ln in lines]
     row: Agreement | None = None
     if agreement_id is not None:
         row = session.get(Agreement, agreement_id)
@@ -190,7 +129,7 @@ def save_agreement(
             raise NotFound(f"Agreement {agreement_id} does not exist")
     if status == ACCEPTED or (row is not None and row.status == ACCEPTED):
         require(uow, Permission.ACCEPT)
-    problems = _agreement_problems(uow, v, kind, status, lines, row, number)
+    problems = agreement_problems(uow, v, kind, status, lines, row, number)
     if problems:
         raise ValidationFailed(problems)
     was_accepted = row is not None and row.status == ACCEPTED
@@ -229,43 +168,7 @@ class _History:
 
     def write(self, session: Session) -> None:
         if self.rows:
-            session.execute(insert(AgreementHistory.__table__), self.rows)
-
-
-def _agreement_problems(
-    uow: UnitOfWork,
-    v: Vendor,
-    kind: str,
-    status: str,
-    lines: list[LineDraft],
-    row: Agreement | None,
-    number: str | None,
-) -> list[Problem]:
-    """Every reason to refuse the save (SPEC §3.3), at once."""
-    session = uow.session
-    problems = validate_agreement(
-        v.code, kind, status, lines, _lookups(uow, v, kind, row.id if row is not None else None, lines)
-    )
-    if row is not None and row.status == ACCEPTED and status == REJECTED:
-        problems.append(Problem(f"Agreement {row.number}", "Status", "an accepted agreement cannot be rejected"))
-    if number and len(number) > 20:
-        problems.append(Problem(f"Agreement {number[:20]}…", "Number", "is too long (at most 20 characters)"))
-    elif (
-        number
-        and row is None
-        and session.scalar(
-            select(Agreement.id).where(Agreement.vendor_id == v.id, Agreement.kind == kind, Agreement.number == number)
-        )
-    ):
-        problems.append(Problem(f"Agreement {number}", "Number", f"{v.code} already has {kind} agreement {number}"))
-    if row is not None:
-        stored = {ln.line_no for ln in row.lines}
-        problems.extend(
-            Problem(ln.label, "Line", f"line {ln.line_no} is not on this agreement")
-            for ln in lines
-            if ln.line_no is not None and ln.line_no not in stored
-        )
-    return problems
+            session.execute(insert(table_of(AgreementHistory)), self.rows)
 
 
 def _save_header(
@@ -299,11 +202,14 @@ def _save_header(
         history.note(row.id, None, "Status", None, status)
         return row, True
     if expected_version is not None:
-        bumped = session.execute(
-            update(Agreement)
-            .where(Agreement.id == row.id, Agreement.version == expected_version)
-            .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
-            .execution_options(synchronize_session=False)
+        bumped = cast(
+            "CursorResult[Any]",
+            session.execute(
+                update(Agreement)
+                .where(Agreement.id == row.id, Agreement.version == expected_version)
+                .values(version=Agreement.version + 1, updated_by=user, updated_at=stamp)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         session.refresh(row)
         if bumped != 1:
@@ -363,7 +269,7 @@ def _save_lines(uow: UnitOfWork, row: Agreement, lines: list[LineDraft], history
         changed = True
     session.flush()
     if inserts:
-        session.execute(insert(AgreementLine.__table__), inserts)
+        session.execute(insert(table_of(AgreementLine)), inserts)
     return changed
 
 

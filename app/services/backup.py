@@ -18,8 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app import db
-from app.adapters.backup import BackupError, backup_suffix, contents, restore_backup, write_backup
+from app.adapters import db
+from app.adapters.backup import (
+    BackupError,
+    backend_name,
+    backup_label,
+    backup_suffix,
+    contents,
+    restore_backup,
+    write_backup,
+)
 
 from .context import AppContext
 from .outfile import output_file, protected_files
@@ -45,9 +53,21 @@ class BackupInfo:
     size: int
 
 
+@dataclass(frozen=True)
+class BackupFormat:
+    """The files a backup of this database is written to: what they are called and their extension."""
+
+    label: str  # "SQLite backup"
+    suffix: str  # without the dot
+
+
+def backup_format(ctx: AppContext) -> BackupFormat:
+    return BackupFormat(backup_label(ctx.engine), backup_suffix(ctx.engine))
+
+
 def suggested_name(ctx: AppContext, now: datetime | None = None) -> str:
     stamp = (now or datetime.now()).strftime("%Y-%m-%d-%H%M")
-    return f"coop-{stamp}.{backup_suffix(ctx.engine)}"
+    return f"coop-{stamp}.{backup_format(ctx).suffix}"
 
 
 def backup(ctx: AppContext, path: str | Path, *, force: bool = False) -> BackupInfo:
@@ -58,7 +78,7 @@ def backup(ctx: AppContext, path: str | Path, *, force: bool = False) -> BackupI
         _tables, revision = contents(ctx.engine, partial)  # the copy is readable
         os.chmod(partial, 0o600)  # every record of the company: for its owner only
     target = Path(path)
-    return BackupInfo(target, ctx.dialect, revision or "", target.stat().st_size)
+    return BackupInfo(target, backend_name(ctx.engine), revision or "", target.stat().st_size)
 
 
 def inspect(ctx: AppContext, path: str | Path) -> BackupInfo:
@@ -82,7 +102,7 @@ def inspect(ctx: AppContext, path: str | Path) -> BackupInfo:
             f"{source.name} was made by a newer version of the program (schema revision "
             f"{revision}); install that version to restore it; nothing was restored"
         )
-    return BackupInfo(source, ctx.dialect, revision, source.stat().st_size)
+    return BackupInfo(source, backend_name(ctx.engine), revision, source.stat().st_size)
 
 
 def restore(ctx: AppContext, path: str | Path) -> BackupInfo:

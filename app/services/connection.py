@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from app import db
+from app.adapters import db
 
 from .context import AppContext
 from .errors import Problem, ServiceError, ValidationFailed

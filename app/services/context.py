@@ -12,7 +12,7 @@ from types import TracebackType
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import db
+from app.adapters import db
 
 
 def os_user() -> str:
@@ -39,8 +39,13 @@ class AppContext:
         return cls(engine, user or os_user())
 
     @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
+    def location(self) -> str:
+        """The database as users see it named (its URL without the password)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close_connections(self) -> None:
+        """Close the pooled connections (a later unit of work connects again)."""
+        self.engine.dispose()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self)

@@ -23,10 +23,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.adapters.bulk import BulkWriter, column_type, table_of
-from app.db import one_writer_at_a_time, transaction_time
+from app.adapters.db import one_writer_at_a_time, transaction_time
+from app.adapters.types import ScaledDecimal, from_units
 from app.domain.money import ZERO, fmt_money
 from app.models import JournalExport, JournalExportLine, JournalLine
-from app.models.types import ScaledDecimal, from_units
 
 from .context import UnitOfWork
 from .errors import NotFound, OutputFailed, ServiceError

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def protected_files(ctx: AppContext) -> tuple[Path, ...]:
     """The files no output may replace: those of the database the program works on."""
-    from app import db  # the database adapter knows where a database keeps its files
+    from app.adapters import db  # the database adapter knows where a database keeps its files
 
     return db.database_files(ctx.engine)
 

@@ -29,7 +29,7 @@ from app.adapters.accruals import (
     vendor_accruals,
 )
 from app.adapters.bulk import rows_in, slices
-from app.db import transaction_time
+from app.adapters.db import transaction_time
 from app.domain.accrual import AccrualChanges, post_lines, rerate_vendor
 from app.domain.accrual_rows import OutOfRange, check_line_limits
 from app.domain.journal import pnl_role

@@ -25,8 +25,9 @@ from app.models import (
 )
 
 from .context import UnitOfWork
+from .estimated import EstimatedRow, ladder_estimates
 from .gl_accounts import roles_to_accounts
-from .reports import EstimatedRow, journal_rows, ladder_estimates
+from .reports import journal_rows
 from .security import Permission, require
 
 
@@ -216,7 +217,7 @@ def estimated_ladders(
     date_from: date | None = None,
     kind: str | None = None,
 ) -> list[EstimatedLadder]:
-    """The rows of `reports.estimated_rebates`, each with its ladder key; optionally one kind."""
+    """The rows of `estimated.estimated_rebates`, each with its ladder key; optionally one kind."""
     require(uow, Permission.REPORTS)
     session = uow.session
     as_of = as_of or date.today()

@@ -3,7 +3,7 @@
 The rebate accrued in a period is read from the journal: the REBATE_RECEIVABLE lines of
 ACCRUAL, RETRO and RERATE entries dated in the period, by agreement kind and entry month.
 Ladder progress (volume to date, tier, what the next tier adds) is the estimate of
-app.services.reports as of the last day of the period.
+app.services.estimated as of the last day of the period.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from app.models import AgreementLine, JournalEntry, JournalLine, Vendor
 
 from .context import UnitOfWork
 from .errors import NotFound
+from .estimated import EstimatedRow, ladder_estimates
 from .ladders import vendor_ladders
 from .masterdata import company
-from .reports import EstimatedRow, ladder_estimates
 from .security import Permission, require
 
 SOURCES = (ACCRUAL, RETRO, RERATE)  # what a statement counts: no RECEIPT lines
@@ -273,6 +273,15 @@ def active_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date) -> list
         .order_by(Vendor.code)
     )  # fmt: skip
     return list(uow.session.scalars(query))
+
+
+def statement_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date, *, every_vendor: bool = False) -> list[str]:
+    """The vendors (by code, in code order) that get a statement for the period: those with
+    rebate entries dated in it, or every vendor."""
+    if not every_vendor:
+        return active_vendor_codes(uow, date_from, date_to)
+    require(uow, Permission.REPORTS)
+    return list(uow.session.scalars(select(Vendor.code).order_by(Vendor.code)))
 
 
 def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequence[str]) -> Iterator[StatementData]:

@@ -8,16 +8,15 @@ from typing import Any
 
 from app.services import backup
 from app.services.backup import BackupInfo
-from app.services.connection import display_url
 
 TITLE_BACKUP = "Back up"
 TITLE_RESTORE = "Restore"
 
 
-def _filters(dialect: str) -> str:
-    if dialect == "sqlite":
-        return "SQLite backup (*.sqlite);;All files (*)"
-    return "PostgreSQL backup (*.dump);;All files (*)"
+def _filters(env: Any) -> str:
+    """The file dialog's filters: backups of this database, or any file."""
+    kind = backup.backup_format(env.ctx)
+    return f"{kind.label} (*.{kind.suffix});;All files (*)"
 
 
 def _size(n: int) -> str:
@@ -38,7 +37,7 @@ def back_up(window: Any) -> None:
         env.interaction.inform(window, TITLE_BACKUP, "Wait until the running action has finished.")
         return
     suggested = _folder(env) / backup.suggested_name(env.ctx)
-    chosen = env.interaction.save_path(window, "Back up the database to", str(suggested), _filters(env.ctx.dialect))
+    chosen = env.interaction.save_path(window, "Back up the database to", str(suggested), _filters(env))
     if not chosen:
         return
     path = Path(chosen)
@@ -48,7 +47,7 @@ def back_up(window: Any) -> None:
         env.interaction.inform(
             window,
             TITLE_BACKUP,
-            f"The database {display_url(str(env.ctx.engine.url))} is backed up to {info.path} ({_size(info.size)}).",
+            f"The database {env.ctx.location} is backed up to {info.path} ({_size(info.size)}).",
         )
 
     env.runner.run_writing(
@@ -65,13 +64,11 @@ def restore(window: Any) -> None:
     if env.runner.busy:
         env.interaction.inform(window, TITLE_RESTORE, "Wait until the running action has finished.")
         return
-    chosen = env.interaction.open_path(
-        window, "Restore the database from", str(_folder(env)), _filters(env.ctx.dialect)
-    )
+    chosen = env.interaction.open_path(window, "Restore the database from", str(_folder(env)), _filters(env))
     if not chosen or not window.may_discard_changes():
         return
     path = Path(chosen)
-    database = env.ctx.engine.url.render_as_string(hide_password=True)
+    database = env.ctx.location
 
     def checked(info: BackupInfo) -> None:
         if not env.interaction.confirm(

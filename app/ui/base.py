@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,7 +111,7 @@ class ProblemList(QListWidget):
         self.itemClicked.connect(self._activated)
         self.hide()
 
-    def show_problems(self, problems: list[object]) -> None:
+    def show_problems(self, problems: Sequence[object]) -> None:
         self.clear()
         for problem in problems:
             item = QListWidgetItem(str(problem))

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_NAMES
-from app.services import masterdata, queries, reports
+from app.services import masterdata, queries
+from app.services.estimated import EstimatedRow
 from app.services.queries import EstimatedLadder, LadderLine
 
 from .base import Screen, UiEnv, heading
@@ -83,10 +84,10 @@ class TotalRow:
     grand: bool = False
 
 
-def totals(rows: Sequence[reports.EstimatedRow]) -> list[TotalRow]:
+def totals(rows: Sequence[EstimatedRow]) -> list[TotalRow]:
     """One line per vendor, per kind when there are several, and the grand total."""
 
-    def line(label: str, members: Sequence[reports.EstimatedRow], grand: bool = False) -> TotalRow:
+    def line(label: str, members: Sequence[EstimatedRow], grand: bool = False) -> TotalRow:
         def s(name: str) -> Decimal:
             return sum((getattr(r, name) for r in members), ZERO)
 
@@ -95,7 +96,7 @@ def totals(rows: Sequence[reports.EstimatedRow]) -> list[TotalRow]:
         )
 
     out: list[TotalRow] = []
-    vendors: dict[str, list[reports.EstimatedRow]] = {}
+    vendors: dict[str, list[EstimatedRow]] = {}
     for r in rows:
         vendors.setdefault(r.vendor, []).append(r)
     for code, members in vendors.items():

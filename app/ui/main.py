@@ -151,7 +151,7 @@ class MainWindow(MenuActions, QMainWindow):
             for name, button in home.buttons.items():  # type: ignore[attr-defined]
                 need = NEEDS.get(name) or HOME_NEEDS.get(name)
                 button.setEnabled(bool(allowed) if name in ANY_ROLE else need is None or need in allowed)
-        url = self.env.ctx.engine.url.render_as_string(hide_password=True)
+        url = self.env.ctx.location
         who = now.text if now is not None else f"User: {self.env.ctx.user}"
         self.db_label.setText(f"Database: {url}  ·  {who}")
 
@@ -189,7 +189,7 @@ class MainWindow(MenuActions, QMainWindow):
         self.reopen_screens()
         self.update_access()
         if old is not ctx:
-            old.engine.dispose()
+            old.close_connections()
 
     def refresh(self) -> None:
         for screen in self.screens.values():
@@ -207,7 +207,7 @@ class MainWindow(MenuActions, QMainWindow):
             return
         if not self.env.runner.call(self, "Database", lambda uow: Permission.ADMIN in access(uow).allowed):
             return
-        key = "demo_offered/" + self.env.ctx.engine.url.render_as_string(hide_password=True)
+        key = "demo_offered/" + self.env.ctx.location
         if self.env.settings.value(key):
             return
         self.env.settings.setValue(key, "yes")
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
         window.hide()
         return outcome["code"] or code
     finished = window.env.runner.wait()
-    window.env.ctx.engine.dispose()
+    window.env.ctx.close_connections()
     return code if finished else 1
 
 

@@ -4,7 +4,6 @@ draft, Post, and the journal entries of a posted slip (read-only)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.money import round_to
 from app.services import queries, receiving
 from app.services.errors import ValidationFailed
 
@@ -303,23 +301,12 @@ class ReceivingScreen(Screen):
             self.lines.set_value(row, "Product", code)
 
     def slip_in(self) -> receiving.SlipIn:
-        lines = []
-        for i, row in enumerate(self.lines.rows):
-            lines.append(
-                receiving.SlipLineIn(
-                    line_no=i + 1,
-                    product=row.get("Product") or "",
-                    quantity=row.get("Quantity") or Decimal(0),
-                    unit_cost=row.get("Unit Cost"),
-                    label=f"{LINE_PREFIX} {i + 1}",
-                )
-            )
         received: date = self.received.date().toPython()  # type: ignore[assignment]
         return receiving.SlipIn(
             self.slip_no.text().strip() or None,
             self.vendor or "",
             received,
-            tuple(lines),
+            self.lines.lines_in(LINE_PREFIX),
             self.reference.text().strip(),
             label="Slip",
         )
@@ -337,17 +324,7 @@ class ReceivingScreen(Screen):
         )
         rows = self.runner.call(self, "Rebate preview", lambda uow: receiving.preview(uow, complete)) or []
         self.preview_model.set_records(rows)
-        credits: dict[int, tuple[Decimal, Decimal]] = {}
-        for line in complete.lines:
-            extended = self.lines.value(line.line_no - 1, "Extended")
-            if extended is not None and line.quantity:
-                credits[line.line_no] = (Decimal("0.00"), round_to(extended / line.quantity, 4))
-        for p in rows:
-            credits[p.line_no] = (
-                credits.get(p.line_no, (Decimal(0), p.net_unit_cost))[0] + p.applied_to_cost,
-                p.net_unit_cost,
-            )
-        self.lines.set_credits(credits)
+        self.lines.show_preview(complete.lines, rows)
 
     # -- saving and posting
     def save(self) -> None:

@@ -1,11 +1,15 @@
 """The slip-lines model: the lines of one receiving slip, with the product's description
-and cost, the extended amount and the rebate credits of each line."""
+and cost, the extended amount and the rebate credits of each line; the lines as the
+receiving service takes them, and the credits of its rebate preview."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
+
+from app.domain.money import round_to
+from app.services.receiving import PreviewRow, SlipLineIn
 
 from .models import Column, TableModel, fmt_cell, fmt_decimal
 
@@ -63,6 +67,32 @@ class SlipLinesModel(TableModel):
 
     def total(self) -> Decimal:
         return sum((self.value(r, "Extended") or Decimal(0) for r in range(len(self.rows))), Decimal(0))
+
+    def lines_in(self, prefix: str) -> tuple[SlipLineIn, ...]:
+        """The lines as the receiving service takes them, each labelled "prefix n"."""
+        return tuple(
+            SlipLineIn(
+                line_no=i + 1,
+                product=row.get("Product") or "",
+                quantity=row.get("Quantity") or Decimal(0),
+                unit_cost=row.get("Unit Cost"),
+                label=f"{prefix} {i + 1}",
+            )
+            for i, row in enumerate(self.rows)
+        )
+
+    def show_preview(self, lines: Sequence[SlipLineIn], previews: Sequence[PreviewRow]) -> None:
+        """Applied to Cost and Net Unit Cost of the previewed lines: the preview's rebates
+        applied to cost, summed per line; a line without one shows 0.00 and its own cost."""
+        credits: dict[int, tuple[Decimal, Decimal]] = {}
+        for line in lines:
+            extended = self.value(line.line_no - 1, "Extended")
+            if extended is not None and line.quantity:
+                credits[line.line_no] = (Decimal("0.00"), round_to(extended / line.quantity, 4))
+        for p in previews:
+            applied = credits.get(p.line_no, (Decimal(0), p.net_unit_cost))[0]
+            credits[p.line_no] = (applied + p.applied_to_cost, p.net_unit_cost)
+        self.set_credits(credits)
 
     def set_credits(self, credits: dict[int, tuple[Decimal, Decimal]]) -> None:
         self.credits = dict(credits)

@@ -110,8 +110,8 @@ class StartDatabase(QObject):
         for call, _relay in self.calls:
             call.returned.wait(timeout_s)
         result = self.calls[-1][0].result if self.calls else None
-        if not self.handed_over and result is not None and hasattr(result, "engine"):
-            result.engine.dispose()
+        if not self.handed_over and result is not None and hasattr(result, "close_connections"):
+            result.close_connections()  # an AppContext
 
     # -- the steps, each continued on the UI thread
     def _background(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:

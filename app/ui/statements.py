@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.reports import statement_pdf
-from app.services import queries
+from app.services import queries, statement_files
 
 from .base import UiEnv, lay_out_form_dialog
 from .lookups import VendorBox
@@ -164,7 +164,7 @@ class StatementDialog(QDialog):
         self.env.last_vendor = vendor
 
         def work(uow: Any, _job: Any, force: bool) -> int:
-            return statement_pdf.write_statement(uow, vendor, first, last, path, force=force)
+            return statement_files.write_statement(uow, vendor, first, last, path, force=force)
 
         self.env.runner.run_writing(self, f"Statement of {vendor}", work, lambda pages: self._written(path, pages))
         return True
@@ -232,7 +232,7 @@ class BatchDialog(QDialog):
         self.env.settings.setValue("statements/folder", str(folder))
 
         def work(uow: Any, job: Job, force: bool) -> tuple[list[Path], bool]:
-            paths = statement_pdf.write_statements(
+            paths = statement_files.write_statements(
                 uow,
                 first,
                 last,

@@ -8,7 +8,7 @@ Users and their roles (clerk, purchasing manager, accountant, administrator).
 """
 from alembic import op
 import sqlalchemy as sa
-import app.models.types
+import app.adapters.types
 
 
 revision = '0002'

@@ -9,7 +9,7 @@ line, filled here from the posted accruals of an existing database.
 """
 from alembic import op
 import sqlalchemy as sa
-import app.models.types
+import app.adapters.types
 
 
 revision = '0003'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('ladder_key', sa.String(length=200), nullable=False),
     sa.Column('period_key', sa.String(length=10), nullable=False),
     sa.Column('vendor_id', sa.Integer(), nullable=False),
-    sa.Column('volume', app.models.types.ScaledDecimal(2, 18), nullable=False),
+    sa.Column('volume', app.adapters.types.ScaledDecimal(2, 18), nullable=False),
     sa.Column('last_date', sa.Date(), nullable=False),
     sa.Column('last_slip_no', sa.String(length=30), nullable=False),
     sa.Column('last_line_no', sa.Integer(), nullable=False),

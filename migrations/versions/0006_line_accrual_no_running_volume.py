@@ -15,7 +15,7 @@ Downgrade adds the column back and fills it with that same running sum.
 """
 from alembic import op
 import sqlalchemy as sa
-import app.models.types
+import app.adapters.types
 
 
 revision = '0006'
@@ -29,7 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.add_column('line_accrual', sa.Column('volume_after', app.models.types.ScaledDecimal(2, 18), nullable=False,
+    op.add_column('line_accrual', sa.Column('volume_after', app.adapters.types.ScaledDecimal(2, 18), nullable=False,
                                             server_default='0'))
     # Money is stored as scaled integers on SQLite and numeric on PostgreSQL: a sum of the
     # stored values is the stored value of the sum on both.

@@ -23,7 +23,7 @@ Downgrade drops the tables, the index and the column.
 """
 from alembic import op
 import sqlalchemy as sa
-import app.models.types
+import app.adapters.types
 
 
 revision = '0008'
@@ -81,8 +81,8 @@ def upgrade() -> None:
     sa.Column('exported_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('exported_by', sa.String(length=60), nullable=False),
     sa.Column('line_count', sa.Integer(), nullable=False),
-    sa.Column('total_debit', app.models.types.ScaledDecimal(2, 18), nullable=False),
-    sa.Column('total_credit', app.models.types.ScaledDecimal(2, 18), nullable=False),
+    sa.Column('total_debit', app.adapters.types.ScaledDecimal(2, 18), nullable=False),
+    sa.Column('total_credit', app.adapters.types.ScaledDecimal(2, 18), nullable=False),
     sa.Column('file_name', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('export_no', name=op.f('pk_journal_export'))
     )

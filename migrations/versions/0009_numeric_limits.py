@@ -18,7 +18,7 @@ Downgrade narrows them back; it fails (and changes nothing) if a total no longer
 NUMERIC(18, s), which the older program could not have stored either.
 """
 from alembic import op
-import app.models.types
+import app.adapters.types
 
 
 revision = '0009'
@@ -33,8 +33,8 @@ def _precision(digits: int) -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
     for table, column, scale in COLUMNS:
-        op.alter_column(table, column, type_=app.models.types.ScaledDecimal(scale, digits),
-                        existing_type=app.models.types.ScaledDecimal(scale, 18 if digits == 19 else 19),
+        op.alter_column(table, column, type_=app.adapters.types.ScaledDecimal(scale, digits),
+                        existing_type=app.adapters.types.ScaledDecimal(scale, 18 if digits == 19 else 19),
                         existing_nullable=False)
 
 

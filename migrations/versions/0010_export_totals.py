@@ -16,7 +16,7 @@ with it, while SQLite recorded it. They become NUMERIC(19, 2), the width of SQLi
 Downgrade narrows them back; it fails (and changes nothing) if a total no longer fits.
 """
 from alembic import op
-import app.models.types
+import app.adapters.types
 
 
 revision = '0010'
@@ -31,8 +31,8 @@ def _precision(digits: int) -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
     for column in COLUMNS:
-        op.alter_column('journal_export', column, type_=app.models.types.ScaledDecimal(2, digits),
-                        existing_type=app.models.types.ScaledDecimal(2, 18 if digits == 19 else 19),
+        op.alter_column('journal_export', column, type_=app.adapters.types.ScaledDecimal(2, digits),
+                        existing_type=app.adapters.types.ScaledDecimal(2, 18 if digits == 19 else 19),
                         existing_nullable=False)
 
 

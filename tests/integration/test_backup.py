@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, select, text
 
-from app import db
+from app.adapters import db
 from app.cli.main import main as coop
 from app.services import backup, masterdata, posting, receiving, security
 from app.services.backup import BackupError
@@ -33,7 +33,7 @@ def contents(ctx: AppContext) -> dict[str, list[tuple]]:
 
 
 def suffix(ctx: AppContext) -> str:
-    return ".sqlite" if ctx.dialect == "sqlite" else ".dump"
+    return ".sqlite" if ctx.engine.dialect.name == "sqlite" else ".dump"
 
 
 @pytest.fixture
@@ -76,6 +76,7 @@ def test_restore_gives_back_exactly_what_was_backed_up(company: AppContext, tmp_
     before = contents(ctx)
     info = backup.backup(ctx, tmp_path / f"monday{suffix(ctx)}")
     assert info.path.is_file() and info.size > 0 and info.revision == db.head_revision()
+    assert info.backend == ctx.engine.dialect.name
     assert not list(tmp_path.glob("*.part"))
     change_everything(ctx)
     assert contents(ctx) != before
@@ -87,9 +88,18 @@ def test_restore_gives_back_exactly_what_was_backed_up(company: AppContext, tmp_
     assert result.slips == 3  # S2-S4 are drafts again; LATE was never there
 
 
+def test_the_backup_file_kind_follows_the_database(ctx: AppContext):
+    sqlite = ctx.engine.dialect.name == "sqlite"
+    kind = backup.backup_format(ctx)
+    assert kind == backup.BackupFormat(
+        "SQLite backup" if sqlite else "PostgreSQL backup", "sqlite" if sqlite else "dump"
+    )
+    assert backup.suggested_name(ctx, datetime(2026, 3, 2, 9, 5)) == f"coop-2026-03-02-0905{suffix(ctx)}"
+
+
 def test_a_backup_is_taken_while_another_connection_is_reading(company: AppContext, tmp_path: Path):
     ctx = company
-    if ctx.dialect == "sqlite":
+    if ctx.engine.dialect.name == "sqlite":
         reader = sqlite3.connect(str(ctx.engine.url.database), isolation_level=None)
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM journal_line").fetchone()  # an open read snapshot
@@ -140,7 +150,7 @@ def test_restore_refuses_a_missing_file(ctx: AppContext, tmp_path: Path):
 
 def test_a_backup_of_the_other_kind_of_database_is_refused(company: AppContext, tmp_path: Path):
     ctx = company
-    if ctx.dialect == "sqlite":
+    if ctx.engine.dialect.name == "sqlite":
         foreign = tmp_path / "pg.dump"
         foreign.write_bytes(b"PGDMP\x01\x0e\x00" + os.urandom(512))
     else:
@@ -203,7 +213,7 @@ def test_a_clerk_may_neither_back_up_nor_restore(company: AppContext, tmp_path: 
 
 
 def test_the_backup_cannot_overwrite_the_database_itself(ctx: AppContext):
-    if ctx.dialect != "sqlite":
+    if ctx.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
     live = Path(str(ctx.engine.url.database))
     with pytest.raises(OutputRefused, match="database itself"):
@@ -213,7 +223,7 @@ def test_the_backup_cannot_overwrite_the_database_itself(ctx: AppContext):
 
 
 def test_without_pg_dump_the_error_says_what_to_install(ctx: AppContext, tmp_path: Path, monkeypatch):
-    if ctx.dialect != "postgresql":
+    if ctx.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(BackupError, match="pg_dump was not found on PATH.*postgresql-client"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import db
+from app.adapters import db
 from app.cli.main import main as cli_main
 from app.domain.validation import LineDraft
 from app.models import Base

@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from app import db
+from app.adapters import db
 from app.models import ReceivingSlip
 from app.services import posting, receiving
 from app.services.context import AppContext

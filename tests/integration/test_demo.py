@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import DateTime, func, select
 
-from app import db
+from app.adapters import db
 from app.cli.main import main as cli_main
 from app.domain.money import UNLIMITED
 from app.domain.rates import line_result, result_percent
@@ -36,7 +36,7 @@ from app.models import (
     ReceivingSlip,
     Vendor,
 )
-from app.services import demo, masterdata, posting, reports
+from app.services import demo, estimated, masterdata, posting
 from app.services.context import AppContext
 from app.services.demo import months_between, move_months
 from app.services.errors import ImportFailed, ServiceError
@@ -260,7 +260,7 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         assert _accrued(s) == (Decimal("216513.69"), Decimal("14194.23"), Decimal("36263.29"))
 
         # The estimated rebates report has something to say.
-        rows = reports.estimated_rebates(uow, as_of=TODAY)
+        rows = estimated.estimated_rebates(uow, as_of=TODAY)
         assert len(rows) >= 20 and all(r.volume != 0 for r in rows if not r.period)
         assert any(r.tier >= 2 for r in rows) and any(r.retroactive > 0 for r in rows)
         assert any(r.needed_for_next is not None and r.needed_for_next > 0 for r in rows)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from app import db
+from app.adapters import db
 from app.cli.main import main
 from app.models import LadderVolume, LineAccrual, VendorRating
 from app.services import queries, receiving

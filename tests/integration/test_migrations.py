@@ -23,9 +23,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from app import db
+from app.adapters import db
+from app.adapters.types import ScaledDecimal
 from app.models import Base
-from app.models.types import ScaledDecimal
 from app.services import journal_exports, posting
 from app.services.context import AppContext
 from tests.integration import race_support as rs

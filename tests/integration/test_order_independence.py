@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import db
+from app.adapters import db
 from app.services import imports, posting, receiving
 from app.services.context import AppContext
 from app.services.reports import journal_rows

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.domain.validation import LineDraft
 from app.models import Base
-from app.services import agreements, imports, masterdata, posting, receiving, reports, security
+from app.services import agreements, estimated, imports, masterdata, posting, receiving, security
 from app.services.context import AppContext
 from app.services.errors import PermissionDenied, ValidationFailed
 from tests.conftest import EXAMPLES, import_example
@@ -76,7 +76,7 @@ def add_user(uow):
 
 
 def report(uow):
-    return reports.estimated_rebates(uow)
+    return estimated.estimated_rebates(uow)
 
 
 ACTIONS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from app.adapters.planner import index_lookups, pg_settings
+from app.adapters.planner import index_lookups, pg_settings, work_mem_at_least
 
 
 def settings(session) -> tuple[str, str, str]:
@@ -20,7 +20,7 @@ def settings(session) -> tuple[str, str, str]:
 
 
 def test_index_lookups_hold_for_the_block_and_are_restored(ctx):
-    if ctx.dialect != "postgresql":
+    if ctx.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only (SQLite has no planner settings; the block is a no-op there)")
     with ctx.uow() as uow:
         session = uow.session
@@ -36,3 +36,18 @@ def test_index_lookups_hold_for_the_block_and_are_restored(ctx):
             raise ValueError("boom")
         session.rollback()  # ...the rollback drops the transaction-local settings
         assert settings(session) == before
+
+
+def test_work_mem_is_raised_for_the_block_never_lowered(ctx):
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite has no planner settings; the block is a no-op there)")
+    with ctx.uow() as uow:
+        session = uow.session
+        session.execute(text("SELECT set_config('work_mem', '4MB', true)"))
+        with work_mem_at_least(session, 64 * 1024):
+            assert settings(session)[2] == "64MB"
+        assert settings(session)[2] == "4MB"
+        with work_mem_at_least(session, 1024):  # already more: as it is
+            assert settings(session)[2] == "4MB"
+        with work_mem_at_least(session, 0):
+            assert settings(session)[2] == "4MB"

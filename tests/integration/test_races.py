@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import db
+from app.adapters import db
 from app.models import AgreementHistory, JournalEntry, ReceiptLine, ReceivingSlip
 from app.services import agreements, posting, receiving
 from app.services.context import AppContext

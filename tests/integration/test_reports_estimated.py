@@ -16,7 +16,7 @@ from app.cli.main import main
 from app.models import Vendor
 from app.services import queries
 from app.services.context import AppContext
-from app.services.reports import estimated_rebates, keyed_estimates, ladder_estimates
+from app.services.estimated import estimated_rebates, keyed_estimates, ladder_estimates
 from tests.integration.test_reports_pdf import load
 
 CUTS = [(date(2026, 12, 31), None), (date(2026, 3, 15), None), (date(2026, 6, 30), date(2026, 2, 1)),

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from app.models import JournalLine, Vendor
+from app.services.estimated import ESTIMATED_COLUMNS
 from app.services.exports import DANGEROUS, write_table
-from app.services.reports import ESTIMATED_COLUMNS
 from tests.integration.test_reports_pdf import coop, load
 
 HYPERLINK = '=HYPERLINK("x")'

@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.cli.main import main
-from app.reports.statement_pdf import write_statements
 from app.services.context import AppContext
+from app.services.statement_files import write_statements
 from tests.conftest import EXAMPLES, IMPORT_ORDER
 
 

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from app import db
+from app.adapters import db
 from app.models import AgreementHistory, Base, GlAccount, JournalEntry, JournalLine, Product, Vendor
 
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from app import db
+from app.adapters import db
 
 
 def test_the_heads_read_from_the_migration_files_are_alembic_s():

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit, QWidget
 
-from app import db
+from app.adapters import db
 from app.services.context import AppContext
 from app.ui.agreements import AgreementScreen
 from app.ui.base import UiEnv

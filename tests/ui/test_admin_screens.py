@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import db
+from app.adapters import db
 from app.services import masterdata, queries, security
 from app.services.connection import ServerSettings
 from app.services.context import AppContext
@@ -145,7 +145,7 @@ def test_connecting_to_an_empty_server_database_creates_the_schema(qtbot, env, c
         wait_idle(qtbot, env)
         assert env.interaction.of_kind("error") == []
         on_server = window.env.ctx
-        assert on_server is not ctx and on_server.dialect == "postgresql" and env.runner.ctx is on_server
+        assert on_server is not ctx and on_server.engine.dialect.name == "postgresql" and env.runner.ctx is on_server
         assert db.current_revision(on_server.engine) == db.head_revision()  # the schema was made
         screen = window.screens["vendors"]
         assert isinstance(screen, RecordsScreen) and screen.panel.model.rowCount() == 0  # reopened there
@@ -157,7 +157,7 @@ def test_connecting_to_an_empty_server_database_creates_the_schema(qtbot, env, c
 
         menu_actions(window)["File"]["Use local database"].trigger()
         wait_idle(qtbot, env)
-        assert window.env.ctx.dialect == "sqlite"
+        assert window.env.ctx.engine.dialect.name == "sqlite"
         assert str(home) in str(window.env.ctx.engine.url.database)
         assert connection_ui.saved_server(env.settings) is None
         assert window.screens["vendors"].panel.model.rowCount() == 0  # a new local file
@@ -326,6 +326,7 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, env, ctx, example, tmp_pa
     menu_actions(window)["File"]["Back up…"].trigger()
     wait_idle(qtbot, env)
     assert file.is_file() and env.interaction.of_kind("save_path")[-1].text.endswith(".sqlite")
+    assert env.interaction.of_kind("save_path")[-1].details == ("SQLite backup (*.sqlite);;All files (*)",)
     assert f"is backed up to {file}" in env.interaction.of_kind("inform")[-1].text
     with ctx.uow() as uow:
         masterdata.save_vendors(uow, [masterdata.VendorIn("V999", "After the backup", label="Row 1")])
@@ -335,6 +336,7 @@ def test_back_up_and_restore_from_the_file_menu(qtbot, env, ctx, example, tmp_pa
     menu_actions(window)["File"]["Restore…"].trigger()
     wait_idle(qtbot, env)
     assert "Replace every record" in env.interaction.of_kind("confirm")[-1].text
+    assert env.interaction.of_kind("open_path")[-1].details == ("SQLite backup (*.sqlite);;All files (*)",)
     with ctx.uow() as uow:
         assert "V999" in {v.code for v in queries.vendors(uow)}
 

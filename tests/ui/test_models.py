@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
+from app.domain.money import ZERO
 from app.services import agreements, queries, receiving
 from app.services.agreements import LineDraft
 from app.ui.agreement_lines import AgreementLinesModel
@@ -108,6 +109,34 @@ def test_slip_lines_model(qtmodeltester):
     assert model.total() == Decimal("2.50")
     model.set_credits({1: (Decimal("0.10"), Decimal("1.2250"))})
     qtmodeltester.check(model, force_py=True)
+
+
+def test_slip_lines_as_the_service_takes_them_and_the_preview_credits():
+    model = SlipLinesModel(receiving.extended)
+    model.set_rows(
+        [
+            {"Product": "A", "Quantity": Decimal(4), "Unit Cost": Decimal("1.25")},
+            {"Product": "B", "Quantity": Decimal(3), "Unit Cost": Decimal("1.00")},
+            {},
+        ]
+    )
+    lines = model.lines_in("Line")
+    assert lines == (
+        receiving.SlipLineIn(1, "A", Decimal(4), Decimal("1.25"), label="Line 1"),
+        receiving.SlipLineIn(2, "B", Decimal(3), Decimal("1.00"), label="Line 2"),
+        receiving.SlipLineIn(3, "", Decimal(0), None, label="Line 3"),
+    )
+
+    def row(applied: str, net: str) -> receiving.PreviewRow:
+        money = Decimal(applied)
+        return receiving.PreviewRow(1, "COOP", "A", "1", 1, Decimal(2), money, ZERO, money, Decimal(net))
+
+    # line 1: two ladders apply to its cost; line 2: no rebate, its own cost; line 3: not previewed
+    model.show_preview(lines[:2], [row("0.10", "1.2250"), row("0.20", "1.1750")])
+    assert model.credits == {
+        1: (Decimal("0.30"), Decimal("1.1750")),
+        2: (Decimal("0.00"), Decimal("1.0000")),
+    }
 
 
 def test_list_models(qtmodeltester):

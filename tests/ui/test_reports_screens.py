@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.services import agreements, posting, reports
+from app.services import agreements, estimated, posting, reports
 from app.services.agreements import LineDraft
 from app.ui.estimated import EstimatedScreen, LadderDialog
 from app.ui.journal import JournalScreen
@@ -182,7 +182,7 @@ def test_export_xlsx_csv_and_pdf_to_the_chosen_file(qtbot, env, posted_b, tmp_pa
     assert not env.interaction.of_kind("error")
     sheet = load_workbook(xlsx).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == reports.ESTIMATED_COLUMNS
+    assert rows[0] == estimated.ESTIMATED_COLUMNS
     coop = next(r for r in rows[1:] if r[2] == "COOP")
     named = dict(zip(rows[0], coop, strict=True))
     assert isinstance(named["volume"], int | float) and named["volume"] == 55000

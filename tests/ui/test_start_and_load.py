@@ -87,7 +87,7 @@ def start(self):
     seen['label'] = window.db_label.text()
     seen['enabled'] = sorted(a.text().replace('&', '') for top in window.menuBar().actions()
                              for a in top.menu().actions() if a.isEnabled() and not a.isSeparator())
-    seen['imported'] = sorted(n for n in ('sqlalchemy', 'app.models', 'app.services.context', 'app.db')
+    seen['imported'] = sorted(n for n in ('sqlalchemy', 'app.models', 'app.services.context', 'app.adapters.db')
                               if n in sys.modules)
     original(self)
 def quit_when_ready():

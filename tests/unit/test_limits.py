@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.adapters.types import INT64_MAX, ScaledDecimal
 from app.domain.limits import (
     AMOUNT_MAX,
     LINES_BOUND,
@@ -16,7 +17,6 @@ from app.domain.limits import (
 from app.domain.money import UNLIMITED, to_units
 from app.domain.rates import line_result
 from app.models import AgreementLine, JournalLine, LadderVolume, LineAccrual, Product, ReceiptLine
-from app.models.types import INT64_MAX, ScaledDecimal
 
 
 def units(column: object) -> int:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # Alembic is imported only when the schema has to change (sta
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 class SchemaTooNew(RuntimeError):
