@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from operator import itemgetter
 
 from .accrual_rows import (
     AccrualMove,
@@ -42,6 +43,7 @@ from .journal import (
 from .ladder import Earned, Ladder, Run, period_end, period_key
 from .ladder_index import LadderIndex
 from .money import units_text
+from .rows import maker
 from .vocabulary import ACCRUAL, RECEIPT, RERATE, RETRO
 
 # Bump when the accrual rules change: every vendor is then recomputed by the next re-rate.
@@ -132,10 +134,10 @@ class AccrualChanges:
             self._rerate(*ref, kind, d_rebate, d_inventory, memo, ladder.agreement_no)
         tier, rebate, retro, inventory = earned.result
         if row.ladder_key == ladder.key and row.period_key == pkey:  # same ladder: its index stays as it is
-            self.updates.append(AccrualUpdate(tier, rebate, retro, inventory, row.line_id, kind))
+            self.updates.append(_update((tier, rebate, retro, inventory, row.line_id, kind)))
         else:
             self.moves.append(
-                AccrualMove(ladder.key, ladder.agreement_id, pkey, tier, rebate, retro, inventory, row.line_id, kind)
+                _move((ladder.key, ladder.agreement_id, pkey, tier, rebate, retro, inventory, row.line_id, kind))
             )
 
     def drop(self, row: PostedAccrual, vendor_id: int) -> None:
@@ -175,19 +177,24 @@ class AccrualChanges:
 
     def _insert(self, line: PostingLine, kind: str, ladder: Ladder, pkey: str, earned: Earned) -> None:
         self.inserts.append(
-            NewAccrual(
-                line.id,
-                kind,
-                line.vendor_id,
-                line.product_id,
-                line.received,
-                line.slip_no,
-                line.line_no,
-                line.amount,
-                ladder.key,
-                ladder.agreement_id,
-                pkey,
-                *earned.result,
+            _new_accrual(
+                (
+                    line.id,
+                    kind,
+                    line.vendor_id,
+                    line.product_id,
+                    line.received,
+                    line.slip_no,
+                    line.line_no,
+                    line.amount,
+                    ladder.key,
+                    ladder.agreement_id,
+                    pkey,
+                    earned.tier,
+                    earned.rebate,
+                    earned.retro,
+                    earned.inventory,
+                )
             )
         )
 
@@ -213,8 +220,22 @@ class AccrualChanges:
                 self.cost_net[product_id] -= d_inventory
 
 
-def _journal_order(e: Entry) -> tuple[date, str, int, int]:
-    return e[:4]
+_journal_order = itemgetter(0, 1, 2, 3)  # Entry: date, slip, line, source rank
+_update = maker(AccrualUpdate)
+_move = maker(AccrualMove)
+_new_accrual = maker(NewAccrual)
+
+
+def _restated(row: PostedAccrual, earned: Earned, key: str, pkey: str) -> bool:
+    """Whether a posted line's accrual differs from the desired one (its result, ladder or period)."""
+    return (
+        row.rebate != earned.rebate
+        or row.tier != earned.tier
+        or row.inventory != earned.inventory
+        or row.retro != earned.retro
+        or row.period_key != pkey
+        or row.ladder_key != key
+    )
 
 
 # --- Posting new lines ---------------------------------------------------------------------
@@ -281,7 +302,7 @@ def _merge_into_ladder(
         elif period is not None:
             positions.append(row.position)
         earned = add(pkey, row.amount)
-        if row.result != earned.result or row.period_key != pkey or row.ladder_key != key:
+        if _restated(row, earned, key, pkey):
             changes.restate(row, vendor_id, ladder, pkey, earned)
     for line in reversed(waiting):  # after every posted line
         line_key = period_key(period, line.received)
@@ -326,7 +347,7 @@ def rerate_vendor(
                 row = pop((line.id, kind), None)
                 if row is None:
                     changes.newly_covered(line, kind, ladder, pkey, earned)
-                elif row.result != earned.result or row.period_key != pkey or row.ladder_key != key:
+                elif _restated(row, earned, key, pkey):
                     restate(row, vendor_id, ladder, pkey, earned)
             changes.ladder_volume(ladder, vendor_id, run.volumes, (line.position for line in ladder_lines))
     for row in posted.values():  # lines no ladder of their kind covers any more

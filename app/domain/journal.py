@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from .rows import maker
 from .vocabulary import (
     ACCRUAL,
     ADVERTISING,
@@ -63,6 +64,10 @@ class Entry(NamedTuple):
     lines: tuple[EntryLine, ...]
 
 
+_line = maker(EntryLine)
+_entry = maker(Entry)
+
+
 def entry(
     source: str,
     when: date,
@@ -81,19 +86,19 @@ def entry(
         credit += line.credit
     if debit != credit or not lines:
         raise UnbalancedEntry(f"{source} {slip_no}/{line_no}: debit {debit} != credit {credit} cents")
-    return Entry(
-        when, slip_no, line_no, RANK[source], source, vendor_id, product_id, receipt_line_id, agreement_no, lines
+    return _entry(
+        (when, slip_no, line_no, RANK[source], source, vendor_id, product_id, receipt_line_id, agreement_no, lines)
     )
 
 
 def _dr(role: str, amount: int, kind: str | None, memo: str) -> EntryLine:
     """A debit of amount (a negative amount becomes a credit)."""
-    return EntryLine(role, amount, 0, kind, memo) if amount >= 0 else EntryLine(role, 0, -amount, kind, memo)
+    return _line((role, amount, 0, kind, memo)) if amount >= 0 else _line((role, 0, -amount, kind, memo))
 
 
 def _cr(role: str, amount: int, kind: str | None, memo: str) -> EntryLine:
     """A credit of amount (a negative amount becomes a debit)."""
-    return EntryLine(role, 0, amount, kind, memo) if amount >= 0 else EntryLine(role, -amount, 0, kind, memo)
+    return _line((role, 0, amount, kind, memo)) if amount >= 0 else _line((role, -amount, 0, kind, memo))
 
 
 def receipt_lines(amount: int, memo: str) -> tuple[EntryLine, ...]:

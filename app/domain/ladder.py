@@ -12,6 +12,7 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from .money import ZERO, to_units
+from .rows import maker
 from .vocabulary import ALL, is_all
 
 
@@ -290,6 +291,9 @@ class Earned(NamedTuple):
         return self[1:]
 
 
+_earned = maker(Earned)
+
+
 class Run:
     """Walks the lines of one ladder in order, carrying the volume of each period bucket
     (cents); add() gives what each line earns (`Earned`)."""
@@ -324,7 +328,7 @@ class Run:
             )
         regular = rebate - retro
         inventory = _round_div(regular * terms.pct, terms.pct_unit) if terms.pct else 0
-        return Earned(after, t_after + 1, rebate, retro, inventory)
+        return _earned((after, t_after + 1, rebate, retro, inventory))
 
 
 def _places(value: Decimal) -> int:
