@@ -24,6 +24,7 @@ from app.adapters.bulk import BulkWriter, rows_in, slices, table_of
 from app.adapters.planner import index_lookups
 from app.adapters.types import stored_units
 from app.domain.accrual_rows import Position, PostedAccrual, PostingLine
+from app.domain.vocabulary import POSTED
 from app.models import (
     Agreement,
     LadderVolume,
@@ -212,7 +213,7 @@ def posted_vendors_of_products(session: Session, product_ids: Sequence[int]) -> 
     query = (
         select(ReceivingSlip.vendor_id)
         .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
-        .where(ReceivingSlip.status == "POSTED")
+        .where(ReceivingSlip.status == POSTED)
         .distinct()
     )
     return sorted({row[0] for row in rows_in(session, query, ReceiptLine.product_id, sorted(set(product_ids)))})

@@ -36,6 +36,10 @@ KIND_PHRASES = {COOP: "Co-op advertising", VOLUME: "Volume rebate", PERIODIC: "P
 PENDING, ACCEPTED, REJECTED = "PENDING", "ACCEPTED", "REJECTED"
 STATUSES = (PENDING, ACCEPTED, REJECTED)
 
+# A receiving slip is a draft until it is posted (then it is read-only).
+DRAFT, POSTED = "DRAFT", "POSTED"
+SLIP_STATUSES = (DRAFT, POSTED)
+
 # How a line's rebate is settled (SPEC §2, the M column): by cheque, by credit note, or
 # deducted from the next payment.
 METHODS = ("SC", "NC", "CD")

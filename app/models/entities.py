@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.adapters.types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
-from app.domain.vocabulary import PENDING
+from app.domain.vocabulary import DRAFT, PENDING
 
 from .base import Base
 
@@ -151,7 +151,7 @@ class ReceivingSlip(Base):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
     received_date: Mapped[date] = mapped_column(Date)
     reference: Mapped[str] = mapped_column(String(60), default="")
-    status: Mapped[str] = mapped_column(String(10), default="DRAFT")
+    status: Mapped[str] = mapped_column(String(10), default=DRAFT)
     created_by: Mapped[str] = mapped_column(String(60), default="")
     posted_by: Mapped[str | None] = mapped_column(String(60))
     posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

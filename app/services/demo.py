@@ -42,6 +42,7 @@ from tempfile import TemporaryDirectory
 
 from sqlalchemy import func, select
 
+from app.domain.vocabulary import DRAFT
 from app.models import Agreement, AgreementLine, Product, ReceivingSlip, Vendor
 
 from . import masterdata, posting
@@ -152,7 +153,7 @@ def load_demo(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = N
         masterdata.set_company(uow, files.company, files.currency, files.address)
         for kind, name in FILES:
             _import(uow, kind, dated(name, kind, Path(tmp), lambda d: move_months(d, months)), today)
-        received = list(session.scalars(select(ReceivingSlip.slip_no).where(ReceivingSlip.status == "DRAFT")))
+        received = list(session.scalars(select(ReceivingSlip.slip_no).where(ReceivingSlip.status == DRAFT)))
         result = posting.post_slips(uow, received, today=today)
         kind, name = DRAFTS
         _import(uow, kind, dated(name, kind, Path(tmp), lambda _d: today), today)
@@ -175,9 +176,7 @@ def load_demo(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = N
         .subquery()
     )
     n_ladders = session.scalar(select(func.count()).select_from(ladders)) or 0
-    n_drafts = (
-        session.scalar(select(func.count()).select_from(ReceivingSlip).where(ReceivingSlip.status == "DRAFT")) or 0
-    )
+    n_drafts = session.scalar(select(func.count()).select_from(ReceivingSlip).where(ReceivingSlip.status == DRAFT)) or 0
     session.rollback()
     return (
         f"Demo company loaded: {n_vendors:,} vendors, {n_products:,} products, "

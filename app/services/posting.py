@@ -34,7 +34,7 @@ from app.domain.accrual import AccrualChanges, post_lines, rerate_vendor
 from app.domain.accrual_rows import OutOfRange, check_line_limits
 from app.domain.journal import pnl_role
 from app.domain.ladder_index import LadderIndex
-from app.domain.vocabulary import ACCEPTED, INVENTORY, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
+from app.domain.vocabulary import ACCEPTED, DRAFT, INVENTORY, POSTED, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
 from app.models import Agreement, ReceiptLine, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -101,7 +101,7 @@ def post_slips(
         unknown = [s for s in slip_nos if s not in found]
         if unknown:
             raise NotFound("Receiving slip " + ", ".join(unknown) + " does not exist")
-        posted = [s for s in slip_nos if found[s].status != "DRAFT"]
+        posted = [s for s in slip_nos if found[s].status != DRAFT]
         if posted:
             raise AlreadyPosted("Receiving slip " + ", ".join(posted) + " is already posted")
         # One transaction, in parts of whole slips in date order (as posting every draft
@@ -118,7 +118,7 @@ def post_slips(
     drafts = session.execute(
         select(ReceivingSlip.id, ReceivingSlip.vendor_id, func.count(ReceiptLine.id))
         .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
-        .where(ReceivingSlip.status == "DRAFT")
+        .where(ReceivingSlip.status == DRAFT)
         .group_by(ReceivingSlip.id, ReceivingSlip.vendor_id, ReceivingSlip.received_date, ReceivingSlip.slip_no)
         .order_by(ReceivingSlip.received_date, ReceivingSlip.slip_no)
     ).all()
@@ -176,7 +176,7 @@ def _post_batch(
     if skip_posted:  # another workstation may have posted some meanwhile
         slip_ids = list(
             session.scalars(
-                select(ReceivingSlip.id).where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")
+                select(ReceivingSlip.id).where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == DRAFT)
             )
         )
         if not slip_ids:
@@ -184,8 +184,8 @@ def _post_batch(
     flipped = set(
         session.scalars(
             update(ReceivingSlip)
-            .where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == "DRAFT")
-            .values(status="POSTED", posted_by=uow.user, posted_at=stamp)
+            .where(ReceivingSlip.id.in_(slip_ids), ReceivingSlip.status == DRAFT)
+            .values(status=POSTED, posted_by=uow.user, posted_at=stamp)
             .returning(ReceivingSlip.id)
             .execution_options(synchronize_session=False)
         )
@@ -249,7 +249,7 @@ def rerate_vendors(
         by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
     totals: dict[int, tuple[int, int]] = {}
     for vid in vendor_ids:
-        where = (ReceivingSlip.vendor_id == vid) & (ReceivingSlip.status == "POSTED")
+        where = (ReceivingSlip.vendor_id == vid) & (ReceivingSlip.status == POSTED)
         lines = posting_lines(session, line_query(session).where(where))
         totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
         posted = {(r.line_id, r.kind): r for r in load_posted(session, vendor_accruals(vid))}
@@ -292,7 +292,7 @@ def rerate(
         slips = dict(
             session.execute(
                 select(ReceivingSlip.vendor_id, func.count())
-                .where(ReceivingSlip.status == "POSTED")
+                .where(ReceivingSlip.status == POSTED)
                 .group_by(ReceivingSlip.vendor_id)
             ).all()
         )

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, type_coerce
 from app.domain.ladder import Scope, period_key
 from app.domain.ladder import ladder_key as make_ladder_key
 from app.domain.money import ZERO
-from app.domain.vocabulary import ACCEPTED, PENDING, REBATE_RECEIVABLE, ROLES, is_all
+from app.domain.vocabulary import ACCEPTED, DRAFT, PENDING, POSTED, REBATE_RECEIVABLE, ROLES, is_all
 from app.models import (
     Category,
     GlAccount,
@@ -354,12 +354,12 @@ def overview(uow: UnitOfWork) -> Overview:
     drafts = session.execute(
         select(func.count(func.distinct(ReceivingSlip.id)), func.count(ReceiptLine.id))
         .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
-        .where(ReceivingSlip.status == "DRAFT")
+        .where(ReceivingSlip.status == DRAFT)
     ).one()
     posted = session.execute(
         select(func.count(ReceiptLine.id), func.max(ReceivingSlip.received_date))
         .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
-        .where(ReceivingSlip.status == "POSTED")
+        .where(ReceivingSlip.status == POSTED)
     ).one()
     accrued = None
     if can(uow, Permission.REPORTS):

@@ -17,6 +17,7 @@ from app.adapters.bulk import rows_in, slices
 from app.domain.accrual import ENGINE_REVISION
 from app.domain.ladder import Ladder
 from app.domain.ladder_index import LadderIndex
+from app.domain.vocabulary import POSTED
 from app.models import Product, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -78,9 +79,7 @@ def stamp_first_postings(
         for part in slices(sorted(unstamped))
         for vid in session.scalars(
             select(ReceivingSlip.vendor_id)
-            .where(
-                ReceivingSlip.vendor_id.in_(part), ReceivingSlip.status == "POSTED", ReceivingSlip.id.not_in(slip_ids)
-            )
+            .where(ReceivingSlip.vendor_id.in_(part), ReceivingSlip.status == POSTED, ReceivingSlip.id.not_in(slip_ids))
             .distinct()
         )
     }
@@ -98,7 +97,7 @@ def vendors_waiting(uow: UnitOfWork) -> list[str]:
     stamps = rating_stamps(session)
     posted = session.execute(
         select(Vendor.id, Vendor.code)
-        .where(Vendor.id.in_(select(ReceivingSlip.vendor_id).where(ReceivingSlip.status == "POSTED")))
+        .where(Vendor.id.in_(select(ReceivingSlip.vendor_id).where(ReceivingSlip.status == POSTED)))
         .order_by(Vendor.code)
     )
     return [code for vid, code in posted if stamps.get(vid) != current.get(vid)]

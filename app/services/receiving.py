@@ -17,6 +17,7 @@ from app.domain.ladder_index import LadderIndex
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
 from app.domain.rates import result_percent
+from app.domain.vocabulary import DRAFT, POSTED
 from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -149,9 +150,9 @@ def _slip_problems(
             out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is repeated (also {seen[slip.slip_no]})"))
         seen[slip.slip_no] = label
         status = existing.get(slip.slip_no)
-        if status == "POSTED":
+        if status == POSTED:
             out.append(Problem(label, "slip_no", f"slip {slip.slip_no} is already posted"))
-        elif status == "DRAFT" and not replace_draft:
+        elif status == DRAFT and not replace_draft:
             out.append(Problem(label, "slip_no", f"slip {slip.slip_no} already exists"))
     if len(slip.reference) > REFERENCE_LENGTH:
         out.append(
@@ -255,7 +256,7 @@ def save_slips(
             slip_table,
             SLIP_COLUMNS,
             [
-                (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, "DRAFT", uow.user)
+                (slip_id, slip_no, vendors[slip.vendor], slip.received, slip.reference, DRAFT, uow.user)
                 for slip_id, (slip_no, slip) in zip(ids, numbered, strict=True)
             ],
         )
@@ -304,7 +305,7 @@ def delete_draft(uow: UnitOfWork, slip_no: str) -> None:
     row = uow.session.scalar(select(ReceivingSlip).where(ReceivingSlip.slip_no == slip_no).with_for_update())
     if row is None:
         raise NotFound(f"Receiving slip {slip_no} does not exist")
-    if row.status != "DRAFT":
+    if row.status != DRAFT:
         raise AlreadyPosted(f"Receiving slip {slip_no} is posted; post a correction instead")
     uow.session.delete(row)
     uow.commit()

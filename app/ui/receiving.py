@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.vocabulary import DRAFT, POSTED
 from app.services import queries, receiving
 from app.services.errors import ValidationFailed
 
@@ -201,7 +202,7 @@ class ReceivingScreen(Screen):
         )
         self._set_status(slip.status)
         self.problems.show_problems([])
-        if slip.status == "POSTED":
+        if slip.status == POSTED:
             self.lines.set_credits({ln.line_no: (ln.inventory_credit, ln.net_unit_cost) for ln in slip.lines})
             self.preview_model.set_records([])
             journal = self.runner.call(self, "Journal", lambda uow: queries.slip_journal(uow, slip_no)) or []
@@ -216,7 +217,7 @@ class ReceivingScreen(Screen):
 
     def _set_status(self, status: str) -> None:
         self.status = status
-        posted = status == "POSTED"
+        posted = status == POSTED
         self.lines.read_only = posted
         self.lines.dirty = False
         for widget in (
@@ -231,9 +232,9 @@ class ReceivingScreen(Screen):
             self.lookup_button,
         ):
             widget.setEnabled(not posted)
-        self.slip_no.setReadOnly(status == "DRAFT")
+        self.slip_no.setReadOnly(status == DRAFT)
         self.bottom.setTabEnabled(0, not posted)
-        self.status_label.setText({"NEW": "New slip", "DRAFT": "Draft", "POSTED": "Posted (read-only)"}[status])
+        self.status_label.setText({"NEW": "New slip", DRAFT: "Draft", POSTED: "Posted (read-only)"}[status])
 
     def _vendor_chosen(self, code: str | None) -> None:
         self.vendor = code
@@ -245,7 +246,7 @@ class ReceivingScreen(Screen):
 
     # -- editing
     def is_dirty(self) -> bool:
-        return self.status != "POSTED" and self.lines.dirty
+        return self.status != POSTED and self.lines.dirty
 
     def _may_discard(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
@@ -254,19 +255,19 @@ class ReceivingScreen(Screen):
 
     def discard(self) -> None:
         self.lines.dirty = False
-        if self.status == "DRAFT":
+        if self.status == DRAFT:
             self.open_slip(self.slip_no.text())
         else:
             self.new_slip()
 
     def _header_changed(self) -> None:
-        if self.status != "POSTED":
+        if self.status != POSTED:
             self.lines.dirty = self.lines.dirty or bool(self.lines.rows)
             self.preview_timer.start()
 
     def _lines_changed(self, *_args: Any) -> None:
         self._update_total()
-        if self.status != "POSTED":
+        if self.status != POSTED:
             self.preview_timer.start()
 
     def _update_total(self) -> None:
@@ -312,7 +313,7 @@ class ReceivingScreen(Screen):
         )
 
     def refresh_preview(self) -> None:
-        if self.status == "POSTED":
+        if self.status == POSTED:
             return
         slip = self.slip_in()
         complete = receiving.SlipIn(
@@ -328,7 +329,7 @@ class ReceivingScreen(Screen):
 
     # -- saving and posting
     def save(self) -> None:
-        if self.status == "POSTED" or self.runner.busy:
+        if self.status == POSTED or self.runner.busy:
             return
         self.view.commit_editor()
         slip = self.slip_in()
@@ -346,7 +347,7 @@ class ReceivingScreen(Screen):
         self.status_message.emit(f"Saved draft slip {slip_no}")
 
     def post(self) -> None:
-        if self.status == "POSTED" or self.runner.busy:
+        if self.status == POSTED or self.runner.busy:
             return
         self.view.commit_editor()
         slip = self.slip_in()
