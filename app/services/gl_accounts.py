@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.adapters.bulk import rows_in
 from app.domain.vocabulary import ROLES
 from app.models import GlAccount, GlReference
 
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
-from .record_checks import check_name, keyed_records, row_for
+from .record_checks import check_name, keyed_records, saved_rows
 from .security import Permission, require
 
 ACCOUNT_TYPES = ("ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE")
@@ -45,10 +43,9 @@ def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
             out.append(Problem(label, "type", f"must be one of {', '.join(ACCOUNT_TYPES)} (got {rec.type!r})"))
     if out:
         raise ValidationFailed(out)
-    session = uow.session
-    by_no = {a.number: a for (a,) in rows_in(session, select(GlAccount), GlAccount.number, sorted(seen))}
-    for rec in records:
-        row = row_for(session, by_no, rec.number, partial(GlAccount, number=rec.number))
+    for rec, row in zip(
+        records, saved_rows(uow.session, GlAccount, "number", [r.number for r in records]), strict=True
+    ):
         row.name, row.type = rec.name.strip(), rec.type.upper()
     uow.commit()
     return len(records)

@@ -15,7 +15,6 @@ from functools import partial
 
 from sqlalchemy import select
 
-from app.adapters.bulk import rows_in
 from app.domain.limits import UNIT_COST_MAX, limit_text
 from app.domain.money import ZERO, decimal_places
 from app.models import Category, Company, Product, Vendor
@@ -30,7 +29,7 @@ from .gl_accounts import (
     save_accounts,
     save_gl_reference,
 )
-from .record_checks import check_code, check_length, check_name, keyed_records, row_for
+from .record_checks import check_code, check_length, check_name, existing_rows, keyed_records, row_for, saved_rows
 from .security import Permission, require
 
 
@@ -177,10 +176,7 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
             )
     if out:
         raise ValidationFailed(out)
-    session = uow.session
-    by_code = {v.code: v for (v,) in rows_in(session, select(Vendor), Vendor.code, sorted(seen))}
-    for rec in records:
-        row = row_for(session, by_code, rec.code, partial(Vendor, code=rec.code))
+    for rec, row in zip(records, saved_rows(uow.session, Vendor, "code", [r.code for r in records]), strict=True):
         row.name, row.currency, row.address, row.active = (rec.name.strip(), currency, rec.address, rec.active)
     uow.commit()
     return len(records)
@@ -245,7 +241,7 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         out.extend(unit_cost_problems(label, "unit_cost", rec.unit_cost))
     if out:
         raise ValidationFailed(out)
-    by_code = {p.code: p for (p,) in rows_in(session, select(Product), Product.code, sorted(seen))}
+    by_code = existing_rows(session, Product, "code", seen)
     # A product's categories decide which ladder its posted lines belong to (SPEC §5.2).
     wanted = {rec.code: tuple(c or None for c in rec.cats) for rec in records}
     moved = [p.id for p in by_code.values() if (p.cat1, p.cat2, p.cat3, p.cat4) != wanted[p.code]]

@@ -4,10 +4,14 @@ and the steps every batch of keyed records shares (checking each key, creating m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from app.adapters.bulk import rows_in
 
 from .errors import Problem
 
@@ -67,6 +71,18 @@ def keyed_records(
         label = rec.label or f"{noun} {value}"
         if check_key(value, label, name, out, column, seen):
             yield rec, label
+
+
+def existing_rows(session: Session, model: type[RowT], key: str, keys: Iterable[str]) -> dict[str, RowT]:
+    """The saved rows of model whose column `key` is one of keys, by that key."""
+    column = getattr(model, key)
+    return {getattr(row, key): row for (row,) in rows_in(session, select(model), column, sorted(set(keys)))}
+
+
+def saved_rows(session: Session, model: type[RowT], key: str, keys: Sequence[str]) -> list[RowT]:
+    """The row of each key, in order: the saved one, or a new one (model(key=…)) added to the session."""
+    rows = existing_rows(session, model, key, keys)
+    return [row_for(session, rows, value, partial(model, **{key: value})) for value in keys]
 
 
 def row_for(session: Session, rows: dict[str, RowT], key: str, new: Callable[[], RowT]) -> RowT:
