@@ -30,10 +30,12 @@ from app.services.queries import EstimatedLadder, LadderLine
 
 from .base import Screen, UiEnv, heading
 from .lookups import VendorBox
-from .reports_common import OptionalDate, RCol, ReportModel, ReportView, date_edit, export
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export
 
 ALL_VENDORS = "All vendors"
 ALL_KINDS = "All kinds"
+# as of, vendor, received from, kind
+Filters = tuple[date, str | None, date | None, str | None]
 
 
 def _ladder_tip(e: EstimatedLadder) -> str:
@@ -229,13 +231,12 @@ class LadderDialog(QDialog):
         self.journal_title.setText(f"Journal lines of receipt {slip} line {no} ({len(rows or [])})")
 
 
-class EstimatedScreen(Screen):
+class EstimatedScreen(ReadsOnFilters[Filters], Screen):
     title = "Estimated Rebates"
 
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.records: list[EstimatedLadder] = []
-        self.loaded: tuple[date, str | None, date | None, str | None] | None = None
         self.drill: LadderDialog | None = None
         self.model = ReportModel(ESTIMATED_COLUMNS)
         self.view = ReportView(self.model, self)
@@ -306,20 +307,15 @@ class EstimatedScreen(Screen):
     def start(self) -> None:
         vendors = self.runner.call(self, "Vendors", lambda uow: queries.vendors(uow)) or []
         self.vendor_box.set_vendors([(v.code, v.name) for v in vendors])
-        self.loaded = None
-        self.refresh()
+        self.reload()
 
-    def filters(self) -> tuple[date, str | None, date | None, str | None]:
+    def filters(self) -> Filters:
         return (
             self.as_of.date().toPython(),
             self.vendor_box.code(),
             self.date_from.value(),  # type: ignore[return-value]
             self.kind_box.currentData(),
         )
-
-    def _filters_changed(self) -> None:
-        if self.filters() != self.loaded:
-            self.refresh()
 
     def refresh(self) -> None:
         wanted = self.filters()
@@ -330,9 +326,9 @@ class EstimatedScreen(Screen):
 
         self.runner.run(self, "Estimated rebates", work, lambda rows: self._loaded(wanted, rows))
 
-    def _loaded(self, wanted: tuple[date, str | None, date | None, str | None], records: list[EstimatedLadder]) -> None:
-        if wanted != self.filters():
-            return  # the filters changed meanwhile: a newer read is on its way
+    def _loaded(self, wanted: Filters, records: list[EstimatedLadder]) -> None:
+        if self.is_stale(wanted):
+            return
         self.loaded = wanted
         self.records = records
         self.model.set_records(records)

@@ -27,7 +27,7 @@ from app.services import journal_exports, reports
 from app.services.journal_exports import ExportRecord
 
 from .base import Screen, UiEnv, heading
-from .reports_common import OptionalDate, RCol, ReportModel, ReportView, export
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, export
 
 ALL_SOURCES = "All sources"
 GL_FORMATS = [".csv", ".xlsx"]
@@ -84,13 +84,12 @@ EXPORT_COLUMNS = (
 )
 
 
-class JournalScreen(Screen):
+class JournalScreen(ReadsOnFilters[Filters], Screen):
     title = "Journal"
 
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.rows: list[dict[str, object]] = []
-        self.loaded: Filters | None = None
         self.model = ReportModel(JOURNAL_COLUMNS)
         self.view = ReportView(self.model, self, sorting="model")  # can be a long list
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -188,12 +187,7 @@ class JournalScreen(Screen):
         )
 
     def start(self) -> None:
-        self.loaded = None
-        self.refresh()
-
-    def _filters_changed(self) -> None:
-        if self.filters() != self.loaded:
-            self.refresh()
+        self.reload()
 
     def refresh(self) -> None:
         wanted = self.filters()
@@ -212,8 +206,8 @@ class JournalScreen(Screen):
         self, wanted: Filters, rows: list[dict[str, object]], exports: list[ExportRecord], pending: int
     ) -> None:
         self._show_exports(exports, pending)
-        if wanted != self.filters():
-            return  # a newer read is on its way
+        if self.is_stale(wanted):
+            return
         self.loaded, self.rows = wanted, rows
         self.model.set_records(rows)
         header = self.view.horizontalHeader()
