@@ -30,7 +30,7 @@ from app.services.queries import EstimatedLadder, LadderLine
 
 from .base import Screen, UiEnv, heading
 from .lookups import VendorBox
-from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export, hbox
 
 ALL_VENDORS = "All vendors"
 ALL_KINDS = "All kinds"
@@ -267,27 +267,23 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         for button, suffix in ((self.pdf_button, ".pdf"), (self.xlsx_button, ".xlsx"), (self.csv_button, ".csv")):
             button.setToolTip(f"Export the ladders shown to a {suffix[1:].upper()} file")
             button.clicked.connect(lambda _c=False, s=suffix: self.export(s))
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("As of:"))
-        filters.addWidget(self.as_of)
-        filters.addSpacing(8)
-        filters.addWidget(self.date_from)
-        filters.addSpacing(8)
-        filters.addWidget(QLabel("Vendor:"))
-        filters.addWidget(self.vendor_box, 1)
-        filters.addSpacing(8)
-        filters.addWidget(QLabel("Kind:"))
-        filters.addWidget(self.kind_box)
-        filters.addWidget(refresh)
-        filters.addStretch(1)
+        filters = hbox(
+            "As of:",
+            self.as_of,
+            8,
+            self.date_from,
+            8,
+            "Vendor:",
+            (self.vendor_box, 1),
+            8,
+            "Kind:",
+            self.kind_box,
+            refresh,
+            None,
+        )
         self.summary = QLabel("")
         self.summary.setStyleSheet("color: #555;")
-        below = QHBoxLayout()
-        below.addWidget(self.summary, 1)
-        below.addWidget(QLabel("Export:"))
-        below.addWidget(self.pdf_button)
-        below.addWidget(self.xlsx_button)
-        below.addWidget(self.csv_button)
+        below = hbox((self.summary, 1), "Export:", self.pdf_button, self.xlsx_button, self.csv_button)
         self.totals_view.setMinimumHeight(120)
         self.totals_view.setMaximumHeight(176)
         layout = QVBoxLayout(self)
@@ -295,10 +291,7 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         layout.addWidget(self.view, 1)
         self.grand = QLabel("")
         self.grand.setStyleSheet("font-weight: bold;")
-        totals_bar = QHBoxLayout()
-        totals_bar.addWidget(heading("Totals"))
-        totals_bar.addStretch(1)
-        totals_bar.addWidget(self.grand)
+        totals_bar = hbox(heading("Totals"), None, self.grand)
         layout.addLayout(below)
         layout.addLayout(totals_bar)
         layout.addWidget(self.totals_view)

@@ -1,5 +1,5 @@
 """What the report screens share: a read-only sortable table of records (numbers sort as
-numbers), an optional date field, and Export (a file chosen through the interaction, the
+numbers), an optional date field, a bar of filters and buttons (`hbox`), and Export (a file chosen through the interaction, the
 file written in the background)."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QTableView,
     QWidget,
 )
@@ -250,6 +251,27 @@ class ReportView(QTableView):
         index = self.model().index(row, self.source.column_index(name))
         self.scrollTo(index)
         return self.visualRect(index).center()
+
+
+BarItem = QWidget | str | int | tuple[QWidget, int] | None
+
+
+def hbox(*items: BarItem) -> QHBoxLayout:
+    """A row of a screen's bar, left to right: a widget; (widget, stretch factor); text, shown
+    as a label; a number, that many pixels of space; None, a stretch that takes the room left."""
+    row = QHBoxLayout()
+    for item in items:
+        if item is None:
+            row.addStretch(1)
+        elif isinstance(item, int):
+            row.addSpacing(item)
+        elif isinstance(item, str):
+            row.addWidget(QLabel(item))
+        elif isinstance(item, tuple):
+            row.addWidget(*item)
+        else:
+            row.addWidget(item)
+    return row
 
 
 def date_edit(parent: QWidget | None, value: date | None = None) -> QDateEdit:
