@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QTableView,
     QWidget,
 )
@@ -343,6 +344,15 @@ class ReadsOnFilters(Generic[F]):
     def is_stale(self, wanted: F) -> bool:
         """Whether a read for `wanted` came back after the filters changed (a newer read is on its way)."""
         return wanted != self.filters()
+
+
+def typed_path(env: UiEnv, parent: QWidget, title: str, edit: QLineEdit, missing: str) -> Path | None:
+    """The path typed in edit (a leading ~ expanded); None, after saying `missing`, when it is blank."""
+    text = edit.text().strip()
+    if not text:
+        env.interaction.error(parent, title, missing)
+        return None
+    return Path(text).expanduser()
 
 
 FORMATS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)", ".csv": "CSV (*.csv)"}

@@ -27,7 +27,7 @@ from app.services import queries
 from .base import UiEnv, lay_out_form_dialog
 from .lookups import VendorBox
 from .operations import Job
-from .reports_common import date_edit
+from .reports_common import date_edit, typed_path
 
 
 def _quarter_start(day: date) -> date:
@@ -223,11 +223,9 @@ class BatchDialog(QDialog):
         first, last = self.period.period()
         if not _check_period(self.env, self, self.TITLE, first, last):
             return None
-        text = self.folder.text().strip()
-        if not text:
-            self.env.interaction.error(self, self.TITLE, "Choose the folder for the statements.")
+        folder = typed_path(self.env, self, self.TITLE, self.folder, "Choose the folder for the statements.")
+        if folder is None:
             return None
-        folder = Path(text).expanduser()
         every = self.every_vendor.isChecked()
         self.env.settings.setValue("statements/folder", str(folder))
 
