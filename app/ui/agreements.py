@@ -25,12 +25,12 @@ from app.services.security import Permission
 
 from .access import access
 from .agreement_lines import CAT_NAMES, AgreementLinesModel
+from .bars import hbox
 from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView
 from .history import HistoryView
 from .lookups import VendorBox, choose
 from .models import map_problems, row_label_number
-from .reports_common import hbox
 from .tier_chart import TierProgressPanel
 
 NEW = "New agreement"

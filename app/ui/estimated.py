@@ -28,9 +28,10 @@ from app.domain.vocabulary import KIND_NAMES
 from app.services import masterdata, queries, reports
 from app.services.queries import EstimatedLadder, LadderLine
 
+from .bars import hbox
 from .base import Screen, UiEnv, heading
 from .lookups import VendorBox
-from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export, hbox
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export
 
 ALL_VENDORS = "All vendors"
 ALL_KINDS = "All kinds"

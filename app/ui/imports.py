@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.services import imports
 
+from .bars import typed_path
 from .base import UiEnv, lay_out_form_dialog
 from .operations import Job
-from .reports_common import typed_path
 
 # What the list shows -> the import kind, in the order the files are best imported.
 KINDS = {

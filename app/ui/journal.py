@@ -25,8 +25,9 @@ from app.domain.vocabulary import SOURCES
 from app.services import journal_exports, reports
 from app.services.journal_exports import ExportRecord
 
+from .bars import hbox
 from .base import Screen, UiEnv, heading
-from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, export, hbox
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, export
 
 ALL_SOURCES = "All sources"
 GL_FORMATS = [".csv", ".xlsx"]

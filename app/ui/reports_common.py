@@ -1,5 +1,5 @@
 """What the report screens share: a read-only sortable table of records (numbers sort as
-numbers), an optional date field, a bar of filters and buttons (`hbox`), and Export (a file chosen through the interaction, the
+numbers), an optional date field, and Export (a file chosen through the interaction, the
 file written in the background)."""
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
     QTableView,
     QWidget,
 )
@@ -254,27 +252,6 @@ class ReportView(QTableView):
         return self.visualRect(index).center()
 
 
-BarItem = QWidget | str | int | tuple[QWidget, int] | None
-
-
-def hbox(*items: BarItem) -> QHBoxLayout:
-    """A row of a screen's bar, left to right: a widget; (widget, stretch factor); text, shown
-    as a label; a number, that many pixels of space; None, a stretch that takes the room left."""
-    row = QHBoxLayout()
-    for item in items:
-        if item is None:
-            row.addStretch(1)
-        elif isinstance(item, int):
-            row.addSpacing(item)
-        elif isinstance(item, str):
-            row.addWidget(QLabel(item))
-        elif isinstance(item, tuple):
-            row.addWidget(*item)
-        else:
-            row.addWidget(item)
-    return row
-
-
 def date_edit(parent: QWidget | None, value: date | None = None) -> QDateEdit:
     edit = QDateEdit(parent)
     edit.setCalendarPopup(True)
@@ -344,15 +321,6 @@ class ReadsOnFilters(Generic[F]):
     def is_stale(self, wanted: F) -> bool:
         """Whether a read for `wanted` came back after the filters changed (a newer read is on its way)."""
         return wanted != self.filters()
-
-
-def typed_path(env: UiEnv, parent: QWidget, title: str, edit: QLineEdit, missing: str) -> Path | None:
-    """The path typed in edit (a leading ~ expanded); None, after saying `missing`, when it is blank."""
-    text = edit.text().strip()
-    if not text:
-        env.interaction.error(parent, title, missing)
-        return None
-    return Path(text).expanduser()
 
 
 FORMATS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)", ".csv": "CSV (*.csv)"}

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 from app.reports import statement_pdf
 from app.services import queries
 
+from .bars import typed_path
 from .base import UiEnv, lay_out_form_dialog
 from .lookups import VendorBox
 from .operations import Job
-from .reports_common import date_edit, typed_path
+from .reports_common import date_edit
 
 
 def _quarter_start(day: date) -> date:
