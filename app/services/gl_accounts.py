@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.adapters.bulk import slices
 from app.domain.vocabulary import ROLES
 from app.models import GlAccount, GlReference
 
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
-from .record_checks import check_key, check_length
+from .record_checks import check_name, keyed_records, saved_rows
 from .security import Permission, require
 
 ACCOUNT_TYPES = ("ASSET", "LIABILITY", "EQUITY", "INCOME", "EXPENSE")
@@ -30,33 +29,23 @@ class AccountIn:
     label: str = ""
 
 
+def _number(rec: AccountIn) -> str:
+    return rec.number
+
+
 def save_accounts(uow: UnitOfWork, records: Sequence[AccountIn]) -> int:
     require(uow, Permission.GL)
     out: list[Problem] = []
     seen: dict[str, str] = {}
-    for rec in records:
-        label = rec.label or f"Account {rec.number}"
-        if not check_key(rec.number, label, "number", out, GlAccount.number, seen):
-            continue
-        if not rec.name.strip():
-            out.append(Problem(label, "name", "is required"))
-        check_length(rec.name.strip(), label, "name", out, GlAccount.name)
+    for rec, label in keyed_records(records, _number, "number", "Account", GlAccount.number, out, seen):
+        check_name(rec.name, label, "name", out, GlAccount.name)
         if rec.type.upper() not in ACCOUNT_TYPES:
             out.append(Problem(label, "type", f"must be one of {', '.join(ACCOUNT_TYPES)} (got {rec.type!r})"))
     if out:
         raise ValidationFailed(out)
-    session = uow.session
-    by_no = {
-        a.number: a
-        for part in slices(sorted(seen))
-        for a in session.scalars(select(GlAccount).where(GlAccount.number.in_(part)))
-    }
-    for rec in records:
-        row = by_no.get(rec.number)
-        if row is None:
-            row = GlAccount(number=rec.number)
-            session.add(row)
-            by_no[rec.number] = row
+    for rec, row in zip(
+        records, saved_rows(uow.session, GlAccount, "number", [r.number for r in records]), strict=True
+    ):
         row.name, row.type = rec.name.strip(), rec.type.upper()
     uow.commit()
     return len(records)

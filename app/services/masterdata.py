@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 
-from app.adapters.bulk import slices
 from app.domain.limits import UNIT_COST_MAX, limit_text
 from app.domain.money import ZERO, decimal_places
 from app.models import Category, Company, Product, Vendor
@@ -29,7 +29,7 @@ from .gl_accounts import (
     save_accounts,
     save_gl_reference,
 )
-from .record_checks import check_code, check_key, check_length
+from .record_checks import check_code, check_length, check_name, existing_rows, keyed_records, row_for, saved_rows
 from .security import Permission, require
 
 
@@ -151,18 +151,17 @@ def save_categories(uow: UnitOfWork, records: Sequence[CategoryIn]) -> int:
     return len(records)
 
 
+def _code(rec: VendorIn | ProductIn) -> str:
+    return rec.code
+
+
 def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
     require(uow, Permission.MASTER)
     out: list[Problem] = []
     currency = company(uow).currency
     seen: dict[str, str] = {}
-    for rec in records:
-        label = rec.label or f"Vendor {rec.code}"
-        if not check_key(rec.code, label, "code", out, Vendor.code, seen):
-            continue
-        if not rec.name.strip():
-            out.append(Problem(label, "name", "is required"))
-        check_length(rec.name.strip(), label, "name", out, Vendor.name)
+    for rec, label in keyed_records(records, _code, "code", "Vendor", Vendor.code, out, seen):
+        check_name(rec.name, label, "name", out, Vendor.name)
         cur = (rec.currency or currency).upper()
         if not re.fullmatch(r"[A-Z]{3}", cur):
             out.append(Problem(label, "currency", f"{rec.currency!r} is not an ISO 4217 code"))
@@ -177,16 +176,7 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
             )
     if out:
         raise ValidationFailed(out)
-    session = uow.session
-    by_code = {
-        v.code: v for part in slices(sorted(seen)) for v in session.scalars(select(Vendor).where(Vendor.code.in_(part)))
-    }
-    for rec in records:
-        row = by_code.get(rec.code)
-        if row is None:
-            row = Vendor(code=rec.code)
-            session.add(row)
-            by_code[rec.code] = row
+    for rec, row in zip(records, saved_rows(uow.session, Vendor, "code", [r.code for r in records]), strict=True):
         row.name, row.currency, row.address, row.active = (rec.name.strip(), currency, rec.address, rec.active)
     uow.commit()
     return len(records)
@@ -243,10 +233,7 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     vendors = dict(session.execute(select(Vendor.code, Vendor.id)).all())
     categories = category_map(uow)
     seen: dict[str, str] = {}
-    for rec in records:
-        label = rec.label or f"Product {rec.code}"
-        if not check_key(rec.code, label, "code", out, Product.code, seen):
-            continue
+    for rec, label in keyed_records(records, _code, "code", "Product", Product.code, out, seen):
         check_length(rec.description, label, "description", out, Product.description)
         if rec.vendor_code not in vendors:
             out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))
@@ -254,11 +241,7 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         out.extend(unit_cost_problems(label, "unit_cost", rec.unit_cost))
     if out:
         raise ValidationFailed(out)
-    by_code = {
-        p.code: p
-        for part in slices(sorted(seen))
-        for p in session.scalars(select(Product).where(Product.code.in_(part)))
-    }
+    by_code = existing_rows(session, Product, "code", seen)
     # A product's categories decide which ladder its posted lines belong to (SPEC §5.2).
     wanted = {rec.code: tuple(c or None for c in rec.cats) for rec in records}
     moved = [p.id for p in by_code.values() if (p.cat1, p.cat2, p.cat3, p.cat4) != wanted[p.code]]
@@ -266,14 +249,11 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         _lock_vendors_of(uow, [p for p in by_code.values() if p.id in set(moved)])
     for rec in records:
         row = by_code.get(rec.code)
-        if row is None:
-            row = Product(code=rec.code, received_qty=ZERO, received_net=ZERO)
-            session.add(row)
-            by_code[rec.code] = row
-        elif row.vendor_id != vendors[rec.vendor_code] and row.received_qty != ZERO:
+        if row is not None and row.vendor_id != vendors[rec.vendor_code] and row.received_qty != ZERO:
             raise ValidationFailed(
                 [Problem(rec.label or rec.code, "vendor_code", "product already received from another vendor")]
             )
+        row = row_for(session, by_code, rec.code, partial(Product, code=rec.code, received_qty=ZERO, received_net=ZERO))
         row.description = rec.description
         row.vendor_id = vendors[rec.vendor_code]
         row.cat1, row.cat2, row.cat3, row.cat4 = (c or None for c in rec.cats)

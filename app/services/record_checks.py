@@ -1,10 +1,28 @@
-"""The checks every master-data record gets: a code's shape, and text that fits its column."""
+"""The checks every master-data record gets: a code's shape, and text that fits its column;
+and the steps every batch of keyed records shares (checking each key, creating missing rows)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Protocol, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.adapters.bulk import rows_in
 
 from .errors import Problem
+
+
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+RecordT = TypeVar("RecordT", bound=_Labelled)
+RowT = TypeVar("RowT")
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]*$")
 
@@ -28,6 +46,52 @@ def check_key(value: str, label: str, name: str, out: list[Problem], column: obj
         out.append(Problem(label, name, f"{value} is repeated (also on {seen[value]})"))
     seen[value] = label
     return True
+
+
+def check_name(value: str, label: str, name: str, out: list[Problem], column: object) -> None:
+    """A name: required, and within its column once stripped of surrounding blanks."""
+    if not value.strip():
+        out.append(Problem(label, name, "is required"))
+    check_length(value.strip(), label, name, out, column)
+
+
+def keyed_records(
+    records: Iterable[RecordT],
+    key: Callable[[RecordT], str],
+    name: str,
+    noun: str,
+    column: object,
+    out: list[Problem],
+    seen: dict[str, str],
+) -> Iterator[tuple[RecordT, str]]:
+    """Each record whose key (`key`, the field `name`) passes check_key, with its label: the
+    record's own, or "{noun} {key}"."""
+    for rec in records:
+        value = key(rec)
+        label = rec.label or f"{noun} {value}"
+        if check_key(value, label, name, out, column, seen):
+            yield rec, label
+
+
+def existing_rows(session: Session, model: type[RowT], key: str, keys: Iterable[str]) -> dict[str, RowT]:
+    """The saved rows of model whose column `key` is one of keys, by that key."""
+    column = getattr(model, key)
+    return {getattr(row, key): row for (row,) in rows_in(session, select(model), column, sorted(set(keys)))}
+
+
+def saved_rows(session: Session, model: type[RowT], key: str, keys: Sequence[str]) -> list[RowT]:
+    """The row of each key, in order: the saved one, or a new one (model(key=…)) added to the session."""
+    rows = existing_rows(session, model, key, keys)
+    return [row_for(session, rows, value, partial(model, **{key: value})) for value in keys]
+
+
+def row_for(session: Session, rows: dict[str, RowT], key: str, new: Callable[[], RowT]) -> RowT:
+    """The row saved under key, or a new one (made by `new`) added to the session and to rows."""
+    row = rows.get(key)
+    if row is None:
+        row = rows[key] = new()
+        session.add(row)
+    return row
 
 
 def check_length(value: str, label: str, name: str, out: list[Problem], column: object) -> bool:

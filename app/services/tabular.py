@@ -6,15 +6,18 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from app.domain.money import D, decimal_places
 
 from .errors import ImportFailed, Problem
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -218,6 +221,20 @@ def _header_problems(
     return problems
 
 
+def _plain_decimal(raw: str) -> Decimal:
+    """A decimal written plainly: a dot for the decimals, no thousands commas."""
+    if "," in raw:
+        raise ValueError(f"not a plain decimal: {raw!r}")
+    return D(raw)
+
+
+def _iso_date(raw: str) -> date:
+    """A date written YYYY-MM-DD, exactly ten characters."""
+    if len(raw) != 10:
+        raise ValueError(f"not YYYY-MM-DD: {raw!r}")
+    return date.fromisoformat(raw)
+
+
 @dataclass
 class Cells:
     """Parses the cells of one row, collecting problems instead of raising."""
@@ -228,11 +245,28 @@ class Cells:
     def _bad(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.row.label, column, message))
 
-    def text(self, column: str, required: bool = False) -> str:
-        value = self.row.cells.get(column, "")
-        if required and not value:
+    def _present(self, column: str, required: bool) -> str | None:
+        """The cell's text, or None when it is blank (a problem if the column is required)."""
+        raw = self.row.cells.get(column, "")
+        if raw:
+            return raw
+        if required:
             self._bad(column, "is required")
-        return value
+        return None
+
+    def _parsed(self, column: str, required: bool, parse: Callable[[str], _T], what: str) -> _T | None:
+        """The cell read by `parse`; None when blank or when `parse` refuses it ("… is not {what}")."""
+        raw = self._present(column, required)
+        if raw is None:
+            return None
+        try:
+            return parse(raw)
+        except (ValueError, TypeError):
+            self._bad(column, f"{raw!r} is not {what}")
+            return None
+
+    def text(self, column: str, required: bool = False) -> str:
+        return self._present(column, required) or ""
 
     def decimal(
         self,
@@ -243,16 +277,10 @@ class Cells:
         minimum: Decimal | None = None,
         maximum: Decimal | None = None,
     ) -> Decimal | None:
-        raw = self.row.cells.get(column, "")
-        if not raw:
-            if required:
-                self._bad(column, "is required")
+        value = self._parsed(column, required, _plain_decimal, "a number (use a plain decimal with a dot)")
+        if value is None:
             return None
-        try:
-            value = D(raw) if "," not in raw else D("x")
-        except (ValueError, TypeError):
-            self._bad(column, f"{raw!r} is not a number (use a plain decimal with a dot)")
-            return None
+        raw = self.row.cells[column]
         if places is not None and decimal_places(value) > places:
             self._bad(column, f"{raw} has more than {places} decimals")
             return None
@@ -265,30 +293,10 @@ class Cells:
         return value
 
     def integer(self, column: str, *, required: bool = True) -> int | None:
-        raw = self.row.cells.get(column, "")
-        if not raw:
-            if required:
-                self._bad(column, "is required")
-            return None
-        try:
-            return int(raw)
-        except ValueError:
-            self._bad(column, f"{raw!r} is not a whole number")
-            return None
+        return self._parsed(column, required, int, "a whole number")
 
     def date(self, column: str, *, required: bool = True) -> date | None:
-        raw = self.row.cells.get(column, "")
-        if not raw:
-            if required:
-                self._bad(column, "is required")
-            return None
-        try:
-            if len(raw) != 10:
-                raise ValueError
-            return date.fromisoformat(raw)
-        except ValueError:
-            self._bad(column, f"{raw!r} is not a date (YYYY-MM-DD)")
-            return None
+        return self._parsed(column, required, _iso_date, "a date (YYYY-MM-DD)")
 
     def boolean(self, column: str) -> bool:
         raw = self.row.cells.get(column, "").upper()

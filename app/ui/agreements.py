@@ -25,6 +25,7 @@ from app.services.security import Permission
 
 from .access import access
 from .agreement_lines import CAT_NAMES, AgreementLinesModel
+from .bars import hbox
 from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView
 from .history import HistoryView
@@ -97,19 +98,20 @@ class AgreementScreen(Screen):
         cancel = QPushButton("Cancel (Esc)")
         save.clicked.connect(self.save)
         cancel.clicked.connect(self.cancel)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Vendor:"))
-        top.addWidget(self.vendor_box, 2)
-        top.addSpacing(10)
-        top.addWidget(QLabel(f"{KIND_NAMES[self.kind]} agreement:"))
-        top.addWidget(self.agreement_box, 1)
-        top.addSpacing(10)
-        top.addWidget(QLabel("Status:"))
-        top.addWidget(self.status_box)
-        top.addStretch(1)
-        top.addWidget(self.read_only_label)
-        top.addWidget(save)
-        top.addWidget(cancel)
+        top = hbox(
+            "Vendor:",
+            (self.vendor_box, 2),
+            10,
+            f"{KIND_NAMES[self.kind]} agreement:",
+            (self.agreement_box, 1),
+            10,
+            "Status:",
+            self.status_box,
+            None,
+            self.read_only_label,
+            save,
+            cancel,
+        )
 
         self.group_panel = LinesPanel("Group lines (CAT1–CAT4)", self.group, self.group_view)
         self.product_panel = LinesPanel("Product lines", self.product, self.product_view)

@@ -29,12 +29,15 @@ from app.services import masterdata, queries
 from app.services.estimated import EstimatedRow
 from app.services.queries import EstimatedLadder, LadderLine
 
+from .bars import hbox
 from .base import Screen, UiEnv, heading
 from .lookups import VendorBox
-from .reports_common import OptionalDate, RCol, ReportModel, ReportView, date_edit, export
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export
 
 ALL_VENDORS = "All vendors"
 ALL_KINDS = "All kinds"
+# as of, vendor, received from, kind
+Filters = tuple[date, str | None, date | None, str | None]
 
 
 def _ladder_tip(e: EstimatedLadder) -> str:
@@ -230,13 +233,12 @@ class LadderDialog(QDialog):
         self.journal_title.setText(f"Journal lines of receipt {slip} line {no} ({len(rows or [])})")
 
 
-class EstimatedScreen(Screen):
+class EstimatedScreen(ReadsOnFilters[Filters], Screen):
     title = "Estimated Rebates"
 
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.records: list[EstimatedLadder] = []
-        self.loaded: tuple[date, str | None, date | None, str | None] | None = None
         self.drill: LadderDialog | None = None
         self.model = ReportModel(ESTIMATED_COLUMNS)
         self.view = ReportView(self.model, self)
@@ -267,27 +269,23 @@ class EstimatedScreen(Screen):
         for button, suffix in ((self.pdf_button, ".pdf"), (self.xlsx_button, ".xlsx"), (self.csv_button, ".csv")):
             button.setToolTip(f"Export the ladders shown to a {suffix[1:].upper()} file")
             button.clicked.connect(lambda _c=False, s=suffix: self.export(s))
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("As of:"))
-        filters.addWidget(self.as_of)
-        filters.addSpacing(8)
-        filters.addWidget(self.date_from)
-        filters.addSpacing(8)
-        filters.addWidget(QLabel("Vendor:"))
-        filters.addWidget(self.vendor_box, 1)
-        filters.addSpacing(8)
-        filters.addWidget(QLabel("Kind:"))
-        filters.addWidget(self.kind_box)
-        filters.addWidget(refresh)
-        filters.addStretch(1)
+        filters = hbox(
+            "As of:",
+            self.as_of,
+            8,
+            self.date_from,
+            8,
+            "Vendor:",
+            (self.vendor_box, 1),
+            8,
+            "Kind:",
+            self.kind_box,
+            refresh,
+            None,
+        )
         self.summary = QLabel("")
         self.summary.setStyleSheet("color: #555;")
-        below = QHBoxLayout()
-        below.addWidget(self.summary, 1)
-        below.addWidget(QLabel("Export:"))
-        below.addWidget(self.pdf_button)
-        below.addWidget(self.xlsx_button)
-        below.addWidget(self.csv_button)
+        below = hbox((self.summary, 1), "Export:", self.pdf_button, self.xlsx_button, self.csv_button)
         self.totals_view.setMinimumHeight(120)
         self.totals_view.setMaximumHeight(176)
         layout = QVBoxLayout(self)
@@ -295,10 +293,7 @@ class EstimatedScreen(Screen):
         layout.addWidget(self.view, 1)
         self.grand = QLabel("")
         self.grand.setStyleSheet("font-weight: bold;")
-        totals_bar = QHBoxLayout()
-        totals_bar.addWidget(heading("Totals"))
-        totals_bar.addStretch(1)
-        totals_bar.addWidget(self.grand)
+        totals_bar = hbox(heading("Totals"), None, self.grand)
         layout.addLayout(below)
         layout.addLayout(totals_bar)
         layout.addWidget(self.totals_view)
@@ -307,20 +302,15 @@ class EstimatedScreen(Screen):
     def start(self) -> None:
         vendors = self.runner.call(self, "Vendors", lambda uow: queries.vendors(uow)) or []
         self.vendor_box.set_vendors([(v.code, v.name) for v in vendors])
-        self.loaded = None
-        self.refresh()
+        self.reload()
 
-    def filters(self) -> tuple[date, str | None, date | None, str | None]:
+    def filters(self) -> Filters:
         return (
             self.as_of.date().toPython(),
             self.vendor_box.code(),
             self.date_from.value(),  # type: ignore[return-value]
             self.kind_box.currentData(),
         )
-
-    def _filters_changed(self) -> None:
-        if self.filters() != self.loaded:
-            self.refresh()
 
     def refresh(self) -> None:
         wanted = self.filters()
@@ -331,9 +321,9 @@ class EstimatedScreen(Screen):
 
         self.runner.run(self, "Estimated rebates", work, lambda rows: self._loaded(wanted, rows))
 
-    def _loaded(self, wanted: tuple[date, str | None, date | None, str | None], records: list[EstimatedLadder]) -> None:
-        if wanted != self.filters():
-            return  # the filters changed meanwhile: a newer read is on its way
+    def _loaded(self, wanted: Filters, records: list[EstimatedLadder]) -> None:
+        if self.is_stale(wanted):
+            return
         self.loaded = wanted
         self.records = records
         self.model.set_records(records)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services import imports
 
+from .bars import typed_path
 from .base import UiEnv, lay_out_form_dialog
 from .operations import Job
 
@@ -108,11 +109,9 @@ class ImportDialog(QDialog):
         if self.env.runner.busy:
             self.env.interaction.inform(self, self.TITLE, "Wait until the running action has finished.")
             return None
-        text = self.path.text().strip()
-        if not text:
-            self.env.interaction.error(self, self.TITLE, "Choose the file to import.")
+        path = typed_path(self.env, self, self.TITLE, self.path, "Choose the file to import.")
+        if path is None:
             return None
-        path = Path(text).expanduser()
         kind, name = self.chosen_kind(), self.kind.currentText()
         self.env.settings.setValue("import/folder", str(path.parent))
 

@@ -13,7 +13,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
@@ -26,8 +25,9 @@ from app.domain.vocabulary import SOURCES
 from app.services import journal_exports, reports
 from app.services.journal_exports import ExportRecord
 
+from .bars import hbox
 from .base import Screen, UiEnv, heading
-from .reports_common import OptionalDate, RCol, ReportModel, ReportView, export
+from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, export
 
 ALL_SOURCES = "All sources"
 GL_FORMATS = [".csv", ".xlsx"]
@@ -84,13 +84,12 @@ EXPORT_COLUMNS = (
 )
 
 
-class JournalScreen(Screen):
+class JournalScreen(ReadsOnFilters[Filters], Screen):
     title = "Journal"
 
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.rows: list[dict[str, object]] = []
-        self.loaded: Filters | None = None
         self.model = ReportModel(JOURNAL_COLUMNS)
         self.view = ReportView(self.model, self, sorting="model")  # can be a long list
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -118,20 +117,21 @@ class JournalScreen(Screen):
         self.csv_button.setToolTip(self.xlsx_button.toolTip())
         self.xlsx_button.clicked.connect(lambda _c=False: self.export(".xlsx"))
         self.csv_button.clicked.connect(lambda _c=False: self.export(".csv"))
-        bar = QHBoxLayout()
-        bar.addWidget(self.date_from)
-        bar.addSpacing(8)
-        bar.addWidget(self.date_to)
-        bar.addSpacing(8)
-        bar.addWidget(QLabel("Source:"))
-        bar.addWidget(self.source_box)
-        bar.addSpacing(8)
-        bar.addWidget(self.unexported_check)
-        bar.addWidget(refresh)
-        bar.addStretch(1)
-        bar.addWidget(QLabel("Lines shown to a file:"))
-        bar.addWidget(self.xlsx_button)
-        bar.addWidget(self.csv_button)
+        bar = hbox(
+            self.date_from,
+            8,
+            self.date_to,
+            8,
+            "Source:",
+            self.source_box,
+            8,
+            self.unexported_check,
+            refresh,
+            None,
+            "Lines shown to a file:",
+            self.xlsx_button,
+            self.csv_button,
+        )
         self.summary = QLabel("")
         self.summary.setStyleSheet("font-weight: bold;")
 
@@ -151,13 +151,9 @@ class JournalScreen(Screen):
         self.reprint_button.setToolTip("Write the lines of the chosen export again, with their export number")
         self.new_button.clicked.connect(lambda _c=False: self.export_new())
         self.reprint_button.clicked.connect(lambda _c=False: self.reprint())
-        exports_bar = QHBoxLayout()
-        exports_bar.addWidget(heading("Exports for the general ledger"))
-        exports_bar.addSpacing(12)
-        exports_bar.addWidget(self.pending)
-        exports_bar.addStretch(1)
-        exports_bar.addWidget(self.new_button)
-        exports_bar.addWidget(self.reprint_button)
+        exports_bar = hbox(
+            heading("Exports for the general ledger"), 12, self.pending, None, self.new_button, self.reprint_button
+        )
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -188,12 +184,7 @@ class JournalScreen(Screen):
         )
 
     def start(self) -> None:
-        self.loaded = None
-        self.refresh()
-
-    def _filters_changed(self) -> None:
-        if self.filters() != self.loaded:
-            self.refresh()
+        self.reload()
 
     def refresh(self) -> None:
         wanted = self.filters()
@@ -212,8 +203,8 @@ class JournalScreen(Screen):
         self, wanted: Filters, rows: list[dict[str, object]], exports: list[ExportRecord], pending: int
     ) -> None:
         self._show_exports(exports, pending)
-        if wanted != self.filters():
-            return  # a newer read is on its way
+        if self.is_stale(wanted):
+            return
         self.loaded, self.rows = wanted, rows
         self.model.set_records(rows)
         header = self.view.horizontalHeader()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -39,6 +39,7 @@ from .models import LEFT, RIGHT, fmt_decimal
 
 Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
+F = TypeVar("F")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 LOWEST = -(2**62)  # where a blank number sorts
@@ -293,6 +294,33 @@ class OptionalDate(QWidget):
         self.edit.setEnabled(value is not None)
         if value is not None:
             self.edit.setDate(QDate(value.year, value.month, value.day))
+
+
+class ReadsOnFilters(Generic[F]):
+    """For a report screen whose records follow its filters (`filters()`, read by `refresh()`):
+    a change of filters reads again, and a read that comes back for filters no longer shown
+    is dropped (`is_stale`); `loaded` holds the filters of the records shown."""
+
+    loaded: F | None = None
+
+    def filters(self) -> F:
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        """Read again, even with the filters of the records shown."""
+        self.loaded = None
+        self.refresh()
+
+    def _filters_changed(self) -> None:
+        if self.filters() != self.loaded:
+            self.refresh()
+
+    def is_stale(self, wanted: F) -> bool:
+        """Whether a read for `wanted` came back after the filters changed (a newer read is on its way)."""
+        return wanted != self.filters()
 
 
 FORMATS = {".pdf": "PDF (*.pdf)", ".xlsx": "Excel workbook (*.xlsx)", ".csv": "CSV (*.csv)"}

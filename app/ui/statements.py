@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.reports import statement_pdf
 from app.services import queries, statement_files
 
+from .bars import typed_path
 from .base import UiEnv, lay_out_form_dialog
 from .lookups import VendorBox
 from .operations import Job
@@ -223,11 +224,9 @@ class BatchDialog(QDialog):
         first, last = self.period.period()
         if not _check_period(self.env, self, self.TITLE, first, last):
             return None
-        text = self.folder.text().strip()
-        if not text:
-            self.env.interaction.error(self, self.TITLE, "Choose the folder for the statements.")
+        folder = typed_path(self.env, self, self.TITLE, self.folder, "Choose the folder for the statements.")
+        if folder is None:
             return None
-        folder = Path(text).expanduser()
         every = self.every_vendor.isChecked()
         self.env.settings.setValue("statements/folder", str(folder))
 
