@@ -93,19 +93,25 @@ def sqlite_file(engine: Engine) -> Path:
 # -- SQLite
 
 
-def _sqlite_backup(live: Path, partial: Path) -> None:
-    src = sqlite3.connect(live, timeout=60)
+def _sqlite_copy(src: sqlite3.Connection, target: str | Path, failure: str, *, self_contained: bool = False) -> None:
+    """Copy a whole SQLite database into target with SQLite's backup API (one write
+    transaction on the target: all or nothing); src is closed afterwards."""
     try:
-        dst = sqlite3.connect(partial)
+        dst = sqlite3.connect(target, timeout=60)
         try:
             src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            if self_contained:
+                dst.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
         finally:
             dst.close()
     except sqlite3.Error as exc:
-        raise BackupError(f"Cannot back up {live}: {exc}") from exc
+        raise BackupError(f"{failure}: {exc}") from exc
     finally:
         src.close()
+
+
+def _sqlite_backup(live: Path, partial: Path) -> None:
+    _sqlite_copy(sqlite3.connect(live, timeout=60), partial, f"Cannot back up {live}", self_contained=True)
 
 
 def _sqlite_contents(path: Path) -> tuple[set[str], str | None]:
@@ -135,16 +141,7 @@ def _sqlite_contents(path: Path) -> tuple[set[str], str | None]:
 
 def _sqlite_restore(source: Path, live: Path) -> None:
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(live, timeout=60)
-        try:
-            src.backup(dst)  # one write transaction on the live file: all or nothing
-        finally:
-            dst.close()
-    except sqlite3.Error as exc:
-        raise BackupError(f"Cannot restore into {live}: {exc}") from exc
-    finally:
-        src.close()
+    _sqlite_copy(src, live, f"Cannot restore into {live}")
 
 
 # -- PostgreSQL

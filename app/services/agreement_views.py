@@ -62,49 +62,11 @@ class AgreementView:
     def grid_rows(self, product: bool) -> list[StoredLine]:
         """The group lines (product False) or the product lines as grid rows: values in
         GRID_NAMES order, the same values as line_values() of their drafts."""
+        # STORED order: line_no, CAT1-4 at 1..4, the terms at 5..15, the period at 16 (blank: None), the product at 17.
         if product:
-            return [
-                (
-                    r[0],
-                    None,
-                    None,
-                    None,
-                    None,
-                    r[17],
-                    r[5],
-                    r[6],
-                    r[7],
-                    r[8],
-                    r[9],
-                    r[10],
-                    r[11],
-                    r[12],
-                    r[13],
-                    r[14],
-                    r[15],
-                    r[16] or None,
-                )
-                for r in self.stored
-                if r[17]
-            ]
+            return [(r[0], None, None, None, None, r[17], *r[5:16], r[16] or None) for r in self.stored if r[17]]
         return [
-            (
-                r[0],
-                *scope_cats((r[1], r[2], r[3], r[4])),
-                None,
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-                r[10],
-                r[11],
-                r[12],
-                r[13],
-                r[14],
-                r[15],
-                r[16] or None,
-            )
+            (r[0], *scope_cats((r[1], r[2], r[3], r[4])), None, *r[5:16], r[16] or None)
             for r in self.stored
             if not r[17]
         ]

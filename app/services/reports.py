@@ -4,6 +4,7 @@ show them. The estimated rebates are in app.services.estimated; formats live in 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TypedDict, Unpack
 
 from sqlalchemy import select
 
@@ -128,30 +129,24 @@ def journal_lines(
     return out
 
 
+class JournalFilters(TypedDict, total=False):
+    """journal_lines' keyword filters."""
+
+    slip_no: str | None
+    line_no: int | None
+    posted_from: Moment | None
+    posted_to: Moment | None
+    unexported: bool
+    export_no: int | None
+
+
 def journal_rows(
     uow: UnitOfWork,
     date_from: date | None = None,
     date_to: date | None = None,
     source: str | None = None,
-    *,
-    slip_no: str | None = None,
-    line_no: int | None = None,
-    posted_from: Moment | None = None,
-    posted_to: Moment | None = None,
-    unexported: bool = False,
-    export_no: int | None = None,
+    **filters: Unpack[JournalFilters],
 ) -> list[dict[str, object]]:
     """Journal lines keyed by JOURNAL_COLUMNS, selected as journal_lines."""
-    lines = journal_lines(
-        uow,
-        date_from,
-        date_to,
-        source,
-        slip_no=slip_no,
-        line_no=line_no,
-        posted_from=posted_from,
-        posted_to=posted_to,
-        unexported=unexported,
-        export_no=export_no,
-    )
+    lines = journal_lines(uow, date_from, date_to, source, **filters)
     return [dict(zip(JOURNAL_COLUMNS, values, strict=True)) for _id, values in lines]

@@ -3,8 +3,9 @@ draft, Post, and the journal entries of a posted slip (read-only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -32,6 +33,9 @@ from .lookups import VendorBox, choose
 from .models import fmt_decimal, map_problems, row_label_number
 from .receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
 from .slip_lines import SlipLinesModel
+
+if TYPE_CHECKING:
+    from app.services.context import UnitOfWork
 
 LINE_PREFIX = "Line"
 
@@ -329,41 +333,33 @@ class ReceivingScreen(Screen):
 
     # -- saving and posting
     def save(self) -> None:
-        if self.status == POSTED or self.runner.busy:
-            return
-        self.view.commit_editor()
-        slip = self.slip_in()
-        self.runner.run(
-            self,
+        self._submit(
             "Saving receiving slip",
-            lambda uow, _job: receiving.save_slips(uow, [slip], replace_draft=True)[0],
-            self._saved,
-            on_error=self._failed,
+            lambda uow, slip: receiving.save_slips(uow, [slip], replace_draft=True)[0],
+            "Saved draft slip",
         )
-
-    def _saved(self, slip_no: str) -> None:
-        self.lines.dirty = False
-        self.open_slip(slip_no)
-        self.status_message.emit(f"Saved draft slip {slip_no}")
 
     def post(self) -> None:
+        self._submit("Posting receiving slip", receiving.save_and_post, "Posted slip")
+
+    def _submit(self, title: str, work: Callable[[UnitOfWork, receiving.SlipIn], str], done: str) -> None:
+        """Save or post the slip on screen in the background; then show it as stored."""
         if self.status == POSTED or self.runner.busy:
             return
         self.view.commit_editor()
         slip = self.slip_in()
-
         self.runner.run(
             self,
-            "Posting receiving slip",
-            lambda uow, _job: receiving.save_and_post(uow, slip),
-            self._posted,
+            title,
+            lambda uow, _job: work(uow, slip),
+            lambda slip_no: self._done(slip_no, done),
             on_error=self._failed,
         )
 
-    def _posted(self, slip_no: str) -> None:
+    def _done(self, slip_no: str, done: str) -> None:
         self.lines.dirty = False
         self.open_slip(slip_no)
-        self.status_message.emit(f"Posted slip {slip_no}")
+        self.status_message.emit(f"{done} {slip_no}")
 
     def _failed(self, exc: BaseException) -> bool:
         if isinstance(exc, ValidationFailed):
