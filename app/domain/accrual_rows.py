@@ -96,10 +96,6 @@ class PostedAccrual(NamedTuple):
     def position(self) -> Position:
         return (self.received, self.slip_no, self.line_no)
 
-    @property
-    def result(self) -> tuple[int, int, int, int]:
-        return (self.tier, self.rebate, self.retro, self.inventory)
-
 
 class NewAccrual(NamedTuple):
     """A line_accrual row to insert."""

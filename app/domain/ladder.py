@@ -162,7 +162,6 @@ def period_end(period: str | None, when: date) -> date | None:
 class LineAccrual:
     """What one receipt line earns under one ladder."""
 
-    volume_before: Decimal
     volume_after: Decimal
     tier: int  # 1-based tier after the line
     rebate: Decimal  # cents: regular + retro
@@ -172,10 +171,6 @@ class LineAccrual:
     @property
     def regular(self) -> Decimal:
         return self.rebate - self.retro
-
-    @property
-    def pnl(self) -> Decimal:
-        return self.rebate - self.inventory
 
 
 class LadderRun:
@@ -194,11 +189,8 @@ class LadderRun:
         return self.add_to(period_key(self.terms.period, when), amount)
 
     def add_to(self, bucket: str, amount: Decimal) -> LineAccrual:
-        before = self.run.volumes.get(bucket, 0)
         after, tier, rebate, retro, inventory = self.run.add(bucket, to_units(amount, 2))
-        return LineAccrual(
-            _dollars(before), _dollars(after), tier, _dollars(rebate), _dollars(retro), _dollars(inventory)
-        )
+        return LineAccrual(_dollars(after), tier, _dollars(rebate), _dollars(retro), _dollars(inventory))
 
 
 def _dollars(units: int) -> Decimal:

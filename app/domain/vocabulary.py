@@ -38,7 +38,6 @@ STATUSES = (PENDING, ACCEPTED, REJECTED)
 
 # A receiving slip is a draft until it is posted (then it is read-only).
 DRAFT, POSTED = "DRAFT", "POSTED"
-SLIP_STATUSES = (DRAFT, POSTED)
 
 # How a line's rebate is settled (SPEC §2, the M column): by cheque, by credit note, or
 # deducted from the next payment.

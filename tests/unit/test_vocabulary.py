@@ -13,7 +13,7 @@ from app.domain.ladder import scope_cats
 ROOT = Path(app.__file__).parent
 HOME = ROOT / "domain" / "vocabulary.py"
 # Names that are only ever names: a string equal to one of them is a copy.
-CODES = {*v.KINDS, *v.STATUSES, *v.SLIP_STATUSES, *v.SOURCES, *v.ROLES}
+CODES = {*v.KINDS, *v.STATUSES, v.DRAFT, v.POSTED, *v.SOURCES, *v.ROLES}
 # Names users read: found inside any string (an f-string's text included).
 DISPLAY = {*v.KIND_NAMES.values(), *v.KIND_PHRASES.values()}
 # Files allowed to spell a name (none: every module imports the vocabulary).
