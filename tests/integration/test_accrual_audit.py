@@ -15,6 +15,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app.cli.main import main
+from app.services import audit, security
+from app.services.context import AppContext
+from app.services.errors import PermissionDenied
 from tests.conftest import EXAMPLES, IMPORT_ORDER
 
 D = Decimal
@@ -217,3 +220,25 @@ def test_audit_lists_uncovered_lines_and_idle_agreements(books, capsys, tmp_path
     ]
     idle = out.split("NO_RECEIPTS: ", 1)[1].splitlines()
     assert len(idle) == 2 and idle[1].startswith("  V200 agreement ") and idle[1].endswith(" VOLUME")
+
+
+def test_the_audit_needs_the_reports_permission(books, capsys):
+    if not books.startswith("sqlite"):
+        pytest.skip("users as roles of the shared login: on PostgreSQL the logins are issue 13's item 1")
+    ctx = AppContext.open(books, user="root", upgrade=False)
+    try:
+        with ctx.uow() as uow:
+            security.save_user(uow, "root", "ADMIN")
+        for login, role in (("carl", "CLERK"), ("maria", "MANAGER")):
+            with ctx.uow() as uow:
+                security.save_user(uow, login, role)
+        with AppContext(ctx.engine, "carl").uow() as uow, pytest.raises(PermissionDenied, match="may not run reports"):
+            audit.accrual_audit(uow)
+        with AppContext(ctx.engine, "maria").uow() as uow:
+            report = audit.accrual_audit(uow)
+    finally:
+        ctx.engine.dispose()
+    assert not report.failed and [len(rows) for _name, rows in report.sections()] == [0, 0, 0, 0]
+    capsys.readouterr()
+    assert main(["--db", books, "--user", "carl", "audit"]) == 1
+    assert "carl (Clerk) may not run reports" in capsys.readouterr().err
