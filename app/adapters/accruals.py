@@ -23,10 +23,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.adapters.bulk import BulkWriter, rows_in, slices, table_of
 from app.adapters.planner import index_lookups
 from app.adapters.types import stored_units
+from app.domain.accrual_audit import JournalNet
 from app.domain.accrual_rows import Position, PostedAccrual, PostingLine
-from app.domain.vocabulary import POSTED
+from app.domain.vocabulary import ACCRUAL, POSTED, RERATE, RETRO
 from app.models import (
     Agreement,
+    JournalEntry,
+    JournalLine,
     LadderVolume,
     Product,
     ReceiptLine,
@@ -162,6 +165,29 @@ def load_posted(session: Session, where: object, ordered: bool = False) -> list[
         return list(map(make, rows))
     iso = date.fromisoformat  # SQLite returns the stored ISO text
     return [make((r[0], r[1], iso(r[2]), *r[3:])) for r in rows]
+
+
+def journal_accruals(session: Session, vendor_id: int) -> list[JournalNet]:
+    """The journal's net debit (cents) per receipt line, kind and account role of a vendor's
+    ACCRUAL, RETRO and RERATE lines: what is posted, which line_accrual caches (one grouped
+    query, the lines found through the receipt_line_id index)."""
+    jl, je = JournalLine, JournalEntry
+    net = stored_units(func.sum(jl.debit - jl.credit), 2, session.get_bind().dialect)
+    vendor_lines = (
+        select(ReceiptLine.id)
+        .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
+        .where(ReceivingSlip.vendor_id == vendor_id)
+    )
+    query = (
+        select(jl.receipt_line_id, jl.kind, jl.role, func.min(jl.slip_no), func.min(jl.line_no), net)
+        .join(je, je.id == jl.entry_id)
+        .where(jl.receipt_line_id.in_(vendor_lines), jl.kind.is_not(None), je.source.in_((ACCRUAL, RETRO, RERATE)))
+        .group_by(jl.receipt_line_id, jl.kind, jl.role)
+    )
+    with index_lookups(session):
+        rows = raw_rows(session, query)
+    make = partial(tuple.__new__, JournalNet)
+    return list(map(make, rows))
 
 
 class SqlAccrualStore:

@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.adapters.db import SchemaTooNew
+from app.cli.audit import add_parsers as add_rerate_and_audit
+from app.cli.audit import audit_command, rerate_command
 from app.domain.vocabulary import SOURCES
 from app.services import estimated, imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
@@ -63,11 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--slip", action="append", help="post only this slip (repeatable)")
     post.add_argument("--date", type=_date, help="posting date for re-rate entries (default today)")
 
-    rr = sub.add_parser("rerate", help="re-rate everything (SPEC §6.3)")
-    rr.add_argument("--date", type=_date, help="date of the RERATE entries (default today)")
-    rr.add_argument(
-        "--full", action="store_true", help="recompute every vendor, not only those whose ladders or products changed"
-    )
+    add_rerate_and_audit(sub, _date)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser(
@@ -236,13 +234,6 @@ def _post(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _rerate(ctx: AppContext, args: argparse.Namespace) -> int:
-    with ctx.uow() as uow:
-        count = posting.rerate(uow, today=args.date, full=args.full)
-    print(f"Re-rated: {count} RERATE entries posted" if count else "Re-rated: nothing to post")
-    return 0
-
-
 def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
     filters = {
         "--from": args.date_from,
@@ -361,7 +352,8 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "demo": _demo,
     "import": _import,
     "post": _post,
-    "rerate": _rerate,
+    "rerate": rerate_command,
+    "audit": audit_command,
     "export": _export_journal,
     "report": _report_estimated,
     "statement": _statement,

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.domain.money import units_text
 from app.domain.validation import Problem
+
+if TYPE_CHECKING:  # the window imports the errors at start, the accrual engine only when needed
+    from app.domain.accrual_audit import CacheDifference
 
 __all__ = [
     "AlreadyPosted",
     "ImportFailed",
+    "JournalMismatch",
     "NotFound",
     "OutputExists",
     "OutputFailed",
@@ -88,3 +94,32 @@ class OutputExists(OutputRefused):
 class OutputFailed(ServiceError):
     """An output file that could not be written (disk full, no permission); the file that
     was there is unchanged and no partial file is left."""
+
+
+class JournalMismatch(ServiceError):
+    """`rerate --full` found vendors whose line_accrual differs from their journal (changed
+    outside the program): those vendors were not re-rated and nothing was posted for them;
+    the other vendors were re-rated and committed (`posted` RERATE entries).
+
+    held: (vendor code, differences) per vendor, in vendor order."""
+
+    SHOWN = 20  # differences named in the message; `coop audit` lists them all
+
+    def __init__(self, posted: int, held: Sequence[tuple[str, Sequence[CacheDifference]]]) -> None:
+        self.posted = posted
+        self.held = [(code, list(differences)) for code, differences in held]
+        self.lines = [
+            f"{code} slip {d.slip_no} line {d.line_no} {d.kind} {d.field}: line_accrual "
+            f"{units_text(d.cached, 2)}, journal {units_text(d.journal, 2)}"
+            for code, differences in self.held
+            for d in differences
+        ]
+        n = len(self.held)
+        done = f"Re-rated the other vendors: {posted} RERATE entries posted." if posted else "Nothing else to post."
+        shown = "\n  ".join(self.lines[: self.SHOWN])
+        more = f"\n  … and {len(self.lines) - self.SHOWN} more" if len(self.lines) > self.SHOWN else ""
+        super().__init__(
+            f"{n} vendor{'s' if n != 1 else ''} not re-rated: the accruals cached in line_accrual differ from "
+            f"the journal (changed outside the program?); nothing was posted for "
+            f"{'them' if n != 1 else 'it'}. {done} `coop audit` lists every difference:\n  {shown}{more}"
+        )

@@ -20,6 +20,7 @@ from app.adapters.accrual_writer import VOLUME_UNITS, write_changes
 from app.adapters.accruals import (
     SqlAccrualStore,
     agreement_numbers,
+    journal_accruals,
     line_query,
     load_posted,
     lock_vendors,
@@ -31,6 +32,7 @@ from app.adapters.accruals import (
 from app.adapters.bulk import rows_in, slices
 from app.adapters.db import transaction_time
 from app.domain.accrual import AccrualChanges, post_lines, rerate_vendor
+from app.domain.accrual_audit import CacheDifference, cache_differences
 from app.domain.accrual_rows import OutOfRange, check_line_limits
 from app.domain.journal import pnl_role
 from app.domain.ladder_index import LadderIndex
@@ -38,7 +40,7 @@ from app.domain.vocabulary import ACCEPTED, DRAFT, INVENTORY, POSTED, REBATE_REC
 from app.models import Agreement, ReceiptLine, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
-from .errors import AlreadyPosted, NotFound, PostingRefused
+from .errors import AlreadyPosted, JournalMismatch, NotFound, PostingRefused
 from .ladders import vendor_ladders
 from .masterdata import roles_to_accounts
 from .ratings import LadderCache, stamp_first_postings, vendor_fingerprints
@@ -236,9 +238,18 @@ def gl_reference_ids(session: Session) -> dict[str, int]:
 
 
 def rerate_vendors(
-    uow: UnitOfWork, vendor_ids: Iterable[int], *, today: date | None = None, ladders: LadderCache | None = None
+    uow: UnitOfWork,
+    vendor_ids: Iterable[int],
+    *,
+    today: date | None = None,
+    ladders: LadderCache | None = None,
+    held: list[tuple[int, list[CacheDifference]]] | None = None,
 ) -> int:
-    """Compute the vendors' ladders afresh and post the differences (no commit)."""
+    """Compute the vendors' ladders afresh and post the differences (no commit).
+
+    held: check each vendor's line_accrual against its journal first (SPEC §6.3: what is
+    posted is what the journal holds); a vendor whose cache differs is not re-rated (nothing
+    posted, its stamp kept) and is added to `held` with its differences."""
     session = uow.session
     vendor_ids = sorted(set(vendor_ids))
     lock_vendors(session, vendor_ids)  # before reading the ladders: an amendment waits or is seen
@@ -248,17 +259,25 @@ def rerate_vendors(
     else:
         by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
     totals: dict[int, tuple[int, int]] = {}
+    rated = []
     for vid in vendor_ids:
+        rows = load_posted(session, vendor_accruals(vid))
+        if held is not None:
+            differences = cache_differences(rows, journal_accruals(session, vid))
+            if differences:
+                held.append((vid, differences))
+                continue
+        rated.append(vid)
         where = (ReceivingSlip.vendor_id == vid) & (ReceivingSlip.status == POSTED)
         lines = posting_lines(session, line_query(session).where(where))
         totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
-        posted = {(r.line_id, r.kind): r for r in load_posted(session, vendor_accruals(vid))}
+        posted = {(r.line_id, r.kind): r for r in rows}
         try:
             rerate_vendor(changes, vid, lines, by_vendor.get(vid, {}), posted)
         except OutOfRange as refused:
             raise PostingRefused(str(refused)) from None
     write_changes(session, changes, gl_reference_ids(session), uow.user, transaction_time(session.connection()), totals)
-    stamp_vendors(session, vendor_fingerprints(session, by_vendor, vendor_ids))
+    stamp_vendors(session, vendor_fingerprints(session, by_vendor, rated))
     return len(changes.rerates)
 
 
@@ -276,6 +295,10 @@ def rerate(
     Recomputes every vendor whose ladders or product categories changed since its accruals
     were last computed (its fingerprint differs from its stamp), or every vendor with
     full=True; an unchanged state reads the fingerprints only and posts nothing.
+    full=True also checks each vendor's line_accrual against its journal first: a vendor
+    whose cache differs is not re-rated, and once the others are (and committed),
+    JournalMismatch names them and their differences (`coop audit` lists them too). The
+    incremental re-rate does not read the journal (it stays as quick as the fingerprints).
     Whole vendors per transaction, in vendor order, grouped up to about batch_slips posted
     slips (a big vendor alone): a cancel or a crash leaves each vendor re-rated or untouched.
     """
@@ -305,14 +328,19 @@ def rerate(
             size += slips.get(vid, 0)
     session.rollback()
     total = done = 0
+    held: list[tuple[int, list[CacheDifference]]] | None = [] if full else None
     for group in groups:
         if cancelled and cancelled():
             raise PostingCancelled(f"cancelled after {done} vendors")
-        total += rerate_vendors(uow, group, today=today, ladders=cache)
+        total += rerate_vendors(uow, group, today=today, ladders=cache, held=held)
         uow.commit()
         done += len(group)
         if progress:
             progress(done, len(vendor_ids))
     if progress and not vendor_ids:
         progress(0, 0)
+    if held:
+        codes = dict(session.execute(select(Vendor.id, Vendor.code).where(Vendor.id.in_([v for v, _d in held]))).all())
+        session.rollback()
+        raise JournalMismatch(total, [(codes[vid], differences) for vid, differences in held])
     return total

@@ -46,12 +46,13 @@ On a screen
 # services are imported); entries not listed are open to everyone (the services check the
 # permission of every call regardless). The agreement screens open for every role (a clerk
 # views agreements, SPEC §1) and are read-only without AGREEMENTS.
+FULL_RERATE = "Re-rate every vendor (check the journal)"
 NEEDS: dict[str, Permission] = {
     "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
     "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
     "GL Reference": Permission.GL,
     "Users": Permission.USERS, "Receiving Slips": Permission.RECEIVE,
-    "Post slips": Permission.POST, "Re-rate": Permission.RERATE,
+    "Post slips": Permission.POST, "Re-rate": Permission.RERATE, FULL_RERATE: Permission.RERATE,
     "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
 }  # fmt: skip
@@ -115,6 +116,7 @@ class MenuActions:
         proc = bar.addMenu("&Processing")
         self._item(proc, "&Post slips", self.post_all)
         self._item(proc, "&Re-rate", self.rerate_all)
+        self._item(proc, FULL_RERATE, self.rerate_every_vendor)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "Vendor &Statement…", self.open_statement)
@@ -207,6 +209,13 @@ class MenuActions:
         from . import processing
 
         processing.rerate_all(self.env.runner, self, self._after_posting)
+
+    def rerate_every_vendor(self) -> None:
+        """`coop rerate --full`: every vendor recomputed after its accrual cache is checked
+        against its journal; a vendor whose cache differs is reported, not re-rated."""
+        from . import processing
+
+        processing.rerate_all(self.env.runner, self, self._after_posting, full=True)
 
     def back_up(self) -> None:
         from . import backup as backup_ui

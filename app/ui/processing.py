@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from app.services import posting
+from app.services.errors import JournalMismatch
 
 from .operations import Job, Runner
 
@@ -31,9 +32,12 @@ def post_all(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
     return runner.run(parent, "Posting slips", work, finished, cancellable=True, unit="lines", delay_ms=0)
 
 
-def rerate_all(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
+def rerate_all(runner: Runner, parent: QWidget | None, done: Any = None, *, full: bool = False) -> Job:
+    """Re-rate; full: every vendor, each checked against its journal first (SPEC §6.3): the
+    vendors whose accrual cache differs are listed in a message box, the others re-rated."""
+
     def work(uow: Any, job: Any) -> int:
-        return posting.rerate(uow, progress=job.progress, cancelled=job.cancelled)
+        return posting.rerate(uow, progress=job.progress, cancelled=job.cancelled, full=full)
 
     def finished(count: int) -> None:
         runner.interaction.inform(
@@ -42,7 +46,15 @@ def rerate_all(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:
         if done:
             done(count)
 
-    return runner.run(parent, "Re-rating", work, finished, cancellable=True, unit="vendors", delay_ms=0)
+    def held(exc: BaseException) -> bool:
+        if not isinstance(exc, JournalMismatch):
+            return False
+        runner.interaction.error(parent, "Re-rate", str(exc).split("\n", 1)[0], exc.lines)
+        if done:
+            done(exc.posted)
+        return True
+
+    return runner.run(parent, "Re-rating", work, finished, on_error=held, cancellable=True, unit="vendors", delay_ms=0)
 
 
 def load_demo(runner: Runner, parent: QWidget | None, done: Any = None) -> Job:

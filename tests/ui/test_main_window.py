@@ -28,7 +28,7 @@ MENUS = {
         "Users",
     ],
     "Entries": ["Receiving Slips"],
-    "Processing": ["Post slips", "Re-rate"],
+    "Processing": ["Post slips", "Re-rate", "Re-rate every vendor (check the journal)"],
     "Reports": ["Estimated Rebates", "Vendor Statement…", "Vendor Statements (all vendors)…", "Journal"],
     "Help": ["About", "Keyboard shortcuts"],
 }
@@ -132,6 +132,31 @@ def test_post_slips_runs_in_the_background_and_reports(qtbot, env, ctx, example)
     menu_actions(window)["Processing"]["Re-rate"].trigger()
     wait_idle(qtbot, env)
     assert env.interaction.of_kind("inform")[-1].text == "Re-rated: nothing to post."
+
+
+def test_full_re_rate_lists_a_cache_that_differs_from_the_journal(qtbot, env, ctx, example):
+    example("B_marginal", kinds=(*MASTER, "agreements", "receipts"))
+    window = show(qtbot, MainWindow(env))
+    menu_actions(window)["Processing"]["Post slips"].trigger()
+    wait_idle(qtbot, env)
+    full = menu_actions(window)["Processing"]["Re-rate every vendor (check the journal)"]
+    full.trigger()
+    wait_idle(qtbot, env)
+    assert env.interaction.of_kind("inform")[-1].text == "Re-rated: nothing to post."
+    with ctx.engine.begin() as conn:  # behind the program's back: S1's cached rebate 500.00 -> 400.00
+        conn.exec_driver_sql("UPDATE line_accrual SET rebate = rebate - 10000 WHERE slip_no = 'S1'")
+        entries = conn.exec_driver_sql("SELECT count(*) FROM journal_entry").scalar()
+    full.trigger()
+    wait_idle(qtbot, env)
+    error = env.interaction.of_kind("error")[-1]
+    assert error.text.startswith("1 vendor not re-rated: the accruals cached in line_accrual differ from the journal")
+    assert "Nothing else to post." in error.text and "`coop audit` lists every difference" in error.text
+    assert error.details == (
+        "V100 slip S1 line 1 COOP pnl: line_accrual 400.00, journal 500.00",
+        "V100 slip S1 line 1 COOP rebate: line_accrual 400.00, journal 500.00",
+    )
+    with ctx.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM journal_entry").scalar() == entries  # nothing laundered
 
 
 def test_cancel_stops_posting_between_batches(qtbot, env, ctx, example):
