@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -168,6 +168,32 @@ def stored_revisions(engine: Engine) -> frozenset[str] | None:
     except DBAPIError:  # no alembic_version table: an empty database
         return None
     return frozenset(rows) or None
+
+
+def stored_user(engine: Engine, login: str) -> tuple[int, tuple[str, bool] | None]:
+    """How many users the database holds, and the (role, active) of `login` among them, read
+    from app_user as it is stored, whatever the schema's revision (nothing is created or
+    migrated): (0, None) when the database has no app_user table (a new, empty database, or
+    one from before users)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("app_user"):
+            return 0, None
+        count = conn.execute(text("SELECT count(*) FROM app_user")).scalar_one()
+        row = conn.execute(text("SELECT role, active FROM app_user WHERE login = :login"), {"login": login}).first()
+        conn.rollback()
+    return int(count), (str(row[0]), bool(row[1])) if row is not None else None
+
+
+def needs_upgrade(engine: Engine) -> bool:
+    """Whether upgrade() would create or migrate the schema (Alembic is imported only when the
+    stored revision is not the scripts' head as read from the files)."""
+    if at_head(engine):
+        return False
+    stored = stored_revisions(engine)
+    if stored is None:
+        return True  # an empty database: its schema is created
+    # A revision this program does not know is a newer schema: upgrade() refuses it for everyone.
+    return stored != frozenset({head_revision()}) and all(known_revision(r) for r in stored)
 
 
 def at_head(engine: Engine) -> bool:

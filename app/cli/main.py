@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = AppContext.open(args.db, args.user, upgrade=True)
+    # Who asks is checked first: an unknown or disabled user is refused before any migration.
+    ctx = AppContext.open(args.db, args.user, upgrade=True, administering=args.command == "db")
     try:
         return _dispatch(ctx, args)
     finally:

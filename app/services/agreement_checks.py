@@ -9,8 +9,9 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from app.adapters.bulk import rows_in
+from app.domain.lifecycle import transition_problem
 from app.domain.validation import LineDraft, Lookups, OtherLadder, Problem, validate_agreement
-from app.domain.vocabulary import ACCEPTED, REJECTED
+from app.domain.vocabulary import ACCEPTED
 from app.models import Agreement, AgreementLine, Product, Vendor
 
 from .agreement_views import scope_cats
@@ -50,8 +51,8 @@ def agreement_problems(
     problems = validate_agreement(
         v.code, kind, status, lines, _lookups(uow, v, kind, row.id if row is not None else None, lines)
     )
-    if row is not None and row.status == ACCEPTED and status == REJECTED:
-        problems.append(Problem(f"Agreement {row.number}", "Status", "an accepted agreement cannot be rejected"))
+    if row is not None and (moved := transition_problem(row.number, v.code, row.status, status)) is not None:
+        problems.append(moved)
     if number and len(number) > 20:
         problems.append(Problem(f"Agreement {number[:20]}…", "Number", "is too long (at most 20 characters)"))
     elif (

@@ -14,6 +14,7 @@ from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import rows_in, table_of
+from app.domain.lifecycle import needs_accept_right
 from app.domain.validation import LineDraft, Problem
 from app.domain.vocabulary import ACCEPTED, DEFAULT_METHOD, KIND_NAMES, KINDS, KINDS_TEXT
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
@@ -124,10 +125,11 @@ def save_agreement(
     lines = [normalise(ln) for ln in lines]
     row: Agreement | None = None
     if agreement_id is not None:
-        row = session.get(Agreement, agreement_id)
+        # Locked, and read as committed now: the status it goes from is the stored one (SPEC §11.1)
+        row = session.get(Agreement, agreement_id, with_for_update=True, populate_existing=True)
         if row is None:
             raise NotFound(f"Agreement {agreement_id} does not exist")
-    if status == ACCEPTED or (row is not None and row.status == ACCEPTED):
+    if needs_accept_right(row.status if row is not None else None, status):  # SPEC §11.1
         require(uow, Permission.ACCEPT)
     problems = agreement_problems(uow, v, kind, status, lines, row, number)
     if problems:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from app.adapters import db
 
 from .context import AppContext
-from .errors import Problem, ServiceError, ValidationFailed
+from .errors import PermissionDenied, Problem, ServiceError, ValidationFailed
 
 SSL_MODES = ("disable", "prefer", "require", "verify-full")
 DRIVER = "postgresql+psycopg"
@@ -97,14 +97,15 @@ def display_url(url: str) -> str:
 
 
 def open_context(url: str | None, user: str | None = None) -> AppContext:
-    """Open (creating or migrating the schema) the database at `url`, else the default one.
+    """Open (creating or migrating the schema) the database at `url`, else the default one,
+    for `user`: an unknown or disabled one is refused first (app.services.admission).
 
     Every reason it cannot be used becomes one CannotConnect with a readable message.
     """
     shown = display_url(db.resolve_url(url))
     try:
         return AppContext.open(url, user, upgrade=True)
-    except db.SchemaTooNew as exc:
+    except (db.SchemaTooNew, PermissionDenied) as exc:  # a newer schema; an unknown or disabled user
         raise CannotConnect(f"Cannot use {shown}: {exc}") from exc
     except ArgumentError as exc:
         raise CannotConnect(f"{shown} is not a valid database address: {exc}") from exc

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.adapters import db
 
+from .admission import admit
+
 
 def os_user() -> str:
     try:
@@ -32,11 +34,23 @@ class AppContext:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str | None = None, user: str | None = None, upgrade: bool = True) -> AppContext:
+    def open(
+        cls, url: str | None = None, user: str | None = None, upgrade: bool = True, administering: bool = False
+    ) -> AppContext:
+        """Open the database for `user` (else the operating-system login): an unknown or
+        disabled user, or one who may not migrate a schema that needs it, is refused before
+        anything else is done (app.services.admission); then, with `upgrade`, the schema is
+        created or migrated. `administering`: the administrators' `coop db upgrade`."""
         engine = db.make_engine(db.resolve_url(url))
-        if upgrade:
-            db.upgrade(engine)
-        return cls(engine, user or os_user())
+        login = user or os_user()
+        try:
+            admit(engine, login, upgrading=upgrade, administering=administering)
+            if upgrade:
+                db.upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, login)
 
     @property
     def location(self) -> str:

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.vocabulary import ALL, KIND_NAMES, PENDING, PERIODIC, STATUSES
+from app.domain.lifecycle import allowed_statuses
+from app.domain.vocabulary import ALL, KIND_NAMES, PENDING, PERIODIC
 from app.services import agreements, defaults, queries
 from app.services.agreements import LineDraft
 from app.services.errors import StaleRecord, ValidationFailed
@@ -88,7 +89,7 @@ class AgreementScreen(Screen):
         self.agreement_box.setMinimumWidth(240)
         self.agreement_box.activated.connect(self._agreement_chosen)
         self.status_box = QComboBox(self)
-        self.status_box.addItems(STATUSES)
+        self._offer_statuses(None)
         self.info = QLabel("")
         self.info.setStyleSheet("color: #555;")
         save = QPushButton("Save (Ctrl+S)")
@@ -198,6 +199,7 @@ class AgreementScreen(Screen):
             self.agreement_id, self.version, self.loaded_status = None, None, PENDING
             self.group.load([], agreements.line_values)
             self.product.load([], agreements.line_values)
+            self._offer_statuses(None)
             self.status_box.setCurrentText(PENDING)
             self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: its number is given on Save.")
             self.problems.show_problems([])
@@ -211,6 +213,7 @@ class AgreementScreen(Screen):
         self.agreement_id, self.version, self.loaded_status = view.id, view.version, view.status
         self.group.load_rows(agreements.GRID_NAMES, view.grid_rows(product=False))
         self.product.load_rows(agreements.GRID_NAMES, view.grid_rows(product=True))
+        self._offer_statuses(view.status)
         self.status_box.setCurrentText(view.status)
         stamp = view.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
         self.info.setText(
@@ -219,6 +222,12 @@ class AgreementScreen(Screen):
         )
         self.problems.show_problems([])
         self.history.set_agreement(view.id)
+
+    def _offer_statuses(self, current: str | None) -> None:
+        """The statuses the agreement may be saved with (SPEC §11.1: an accepted agreement
+        stays accepted); the service refuses any other, whichever screen or file asks."""
+        self.status_box.clear()
+        self.status_box.addItems(allowed_statuses(current))
 
     # -- editing
     def is_dirty(self) -> bool:

@@ -129,7 +129,7 @@ def test_saving_over_a_newer_version_is_refused_naming_who_and_when(db_url):
 def test_accepted_agreement_cannot_be_rejected(ctx):
     import_example(ctx, "B_marginal", MASTER)
     view = create(ctx)
-    with ctx.uow() as uow, pytest.raises(ValidationFailed, match="cannot be rejected"):
+    with ctx.uow() as uow, pytest.raises(ValidationFailed, match="an accepted agreement can never become REJECTED"):
         agreements.set_status(uow, view.id, "REJECTED", expected_version=view.version)
 
 

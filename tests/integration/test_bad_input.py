@@ -177,11 +177,20 @@ def post(*slips: str) -> Action:
     return act
 
 
-def reject_accepted(env: Env) -> None:
-    with env.ctx.uow() as uow:
-        agreement_id = agreements.find_agreement(uow, "V100", "COOP", None)
-        assert agreement_id is not None
-        agreements.set_status(uow, agreement_id, "REJECTED", today=date(2026, 3, 1))
+def set_accepted_status(status: str) -> Action:
+    """The service asked to move accepted agreement 1 to another status (SPEC §11.1)."""
+
+    def act(env: Env) -> None:
+        with env.ctx.uow() as uow:
+            agreement_id = agreements.find_agreement(uow, "V100", "COOP", None)
+            assert agreement_id is not None
+            agreements.set_status(uow, agreement_id, status, today=date(2026, 3, 1))
+
+    return act
+
+
+def accepted_agreements_file(status: str) -> str:
+    return (EXAMPLES / "B_marginal" / "agreements.csv").read_text().replace("ACCEPTED", status)
 
 
 def amend_accepted_with_bad_line(env: Env) -> None:
@@ -808,15 +817,39 @@ CASES = [
     ),
     Case(
         "agreement-accepted-to-rejected-by-import",
-        imp("agreements", (EXAMPLES / "B_marginal" / "agreements.csv").read_text().replace("ACCEPTED", "REJECTED")),
+        imp("agreements", accepted_agreements_file("REJECTED")),
         ImportFailed,
-        (("row 2", "status", "an accepted agreement cannot be rejected"),),
+        (("row 2", "status", "agreement 1 of V100 is accepted: an accepted agreement can never become REJECTED"),),
+    ),
+    Case(
+        "agreement-accepted-to-pending-by-import",
+        imp("agreements", accepted_agreements_file("PENDING")),
+        ImportFailed,
+        (("row 2", "status", "agreement 1 of V100 is accepted: an accepted agreement can never become PENDING"),),
+    ),
+    Case(
+        "agreement-accepted-to-pending-by-cli-import",
+        cli_import("agreements", accepted_agreements_file("PENDING")),
+        CliFailed,
+        text=("row 2, status: agreement 1 of V100 is accepted: an accepted agreement can never become PENDING",),
     ),
     Case(
         "agreement-accepted-to-rejected-by-service",
-        reject_accepted,
+        set_accepted_status("REJECTED"),
         ValidationFailed,
-        (("Agreement 1", "Status", "an accepted agreement cannot be rejected"),),
+        (
+            (
+                "Agreement 1",
+                "Status",
+                "agreement 1 of V100 is accepted: an accepted agreement can never become REJECTED",
+            ),
+        ),
+    ),
+    Case(
+        "agreement-accepted-to-pending-by-service",
+        set_accepted_status("PENDING"),
+        ValidationFailed,
+        (("Agreement 1", "Status", "agreement 1 of V100 is accepted: an accepted agreement can never become PENDING"),),
     ),
     Case(
         "agreement-screen-save-several-problems",

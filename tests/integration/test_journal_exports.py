@@ -134,8 +134,9 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     }
     assert {r["agreement_no"] for r in e2 if r["source"] != "RECEIPT"} == {"1"}
 
-    # An amendment (tier 1 from 2% to 2.5%: S1 and S2 +75) and the agreement set back to
-    # PENDING (every accrual ended): each re-rate in the next export, under agreement 1
+    # An amendment (tier 1 from 2% to 2.5%: S1 and S2 +75) and one that deletes every line
+    # (every accrual ended; an accepted agreement never goes back to PENDING, SPEC §11.1):
+    # each re-rate in the next export, under agreement 1
     with ctx.uow() as uow:
         agreement_id = agreements.find_agreement(uow, "V100", "COOP", "1")
         view = agreements.load_agreement(uow, agreement_id)
@@ -163,7 +164,16 @@ def test_new_exports_carry_back_dated_slips_and_amendments_and_together_are_the_
     }
     assert len(e3) == 4 and {(r["agreement_no"], r["export_no"]) for r in e3} == {("1", "3")}
     with ctx.uow() as uow:
-        agreements.set_status(uow, agreement_id, "PENDING", expected_version=view.version, today=date(2026, 4, 30))
+        agreements.save_agreement(
+            uow,
+            vendor="V100",
+            kind="COOP",
+            status="ACCEPTED",
+            lines=[],
+            agreement_id=agreement_id,
+            expected_version=view.version,
+            today=date(2026, 4, 30),
+        )
     assert coop(db_url, "export", "journal", "--new", "--out", str(tmp_path / "e4.csv")) == 0
     e4 = read(tmp_path / "e4.csv")
     assert net(e4) == {

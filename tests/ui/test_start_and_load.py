@@ -10,6 +10,8 @@ import subprocess
 import sys
 from decimal import Decimal
 
+import pytest
+
 from app.services import agreements
 from app.services.agreements import LineDraft
 from app.ui import main as main_module
@@ -173,6 +175,59 @@ def test_the_menus_enable_by_role_once_the_database_is_open(qtbot, ctx, tmp_path
     assert window.db_label.text().endswith("User: carl (Clerk)")
     window.env.runner.wait()
     opened[0].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("login", "why"),
+    [
+        ("stranger", "stranger is not a user of this database; ask an administrator to add you"),
+        ("dana", "dana is a disabled user of this database; ask an administrator to enable you"),
+    ],
+)
+def test_an_unknown_or_disabled_user_is_refused_at_start_before_any_migration(qtbot, ctx, tmp_path, login, why):
+    """The window's start (app.ui.startup) on a database with users, one revision older than
+    the program: the user is refused before anything else, and the schema is not migrated."""
+    from alembic.script import ScriptDirectory
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.adapters import db
+    from app.services import security
+    from app.services.context import AppContext
+    from app.ui.startup import StartDatabase
+
+    with ctx.uow() as uow:
+        security.save_user(uow, "root", "ADMIN", "Root")
+    with AppContext(ctx.engine, "root").uow() as uow:
+        security.save_user(uow, "dana", "CLERK", "Dana", active=False)
+    older = ScriptDirectory.from_config(db.alembic_config()).get_revision(db.head_revision()).down_revision
+    assert isinstance(older, str)
+    ctx.engine.dispose()
+    db.downgrade(ctx.engine, older)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(None, settings)
+    qtbot.addWidget(window)
+    window.show()
+    boxes: list[str] = []
+    gave_up: list[bool] = []
+
+    def close_box() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QMessageBox):
+            boxes.append(modal.text())
+            modal.button(QMessageBox.StandardButton.Ok).click()
+            return
+        QTimer.singleShot(20, close_box)
+
+    QTimer.singleShot(0, close_box)
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    opening = StartDatabase(window, url, login, settings, lambda _ctx: None, lambda: gave_up.append(True))
+    opening.start()
+    qtbot.waitUntil(lambda: bool(gave_up), timeout=30000)
+    opening.finish()
+    assert boxes == [f"Cannot use {ctx.engine.url.render_as_string(hide_password=True)}: {why}"]
+    assert not window.ready
+    assert db.stored_revisions(ctx.engine) == frozenset({older})  # no migration ran
 
 
 def test_a_saved_server_that_cannot_be_opened_offers_the_dialog_then_gives_up(qtbot, tmp_path, monkeypatch):
