@@ -6,15 +6,17 @@ include the numbering after every kill)."""
 
 from __future__ import annotations
 
+import csv
 import threading
 import time
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.models import JournalEntry, NumberSeries
-from app.services import posting, receiving
+from app.services import imports, posting, receiving
 from app.services.context import AppContext
 from app.services.errors import AlreadyPosted
 from tests.conftest import import_example
@@ -140,4 +142,71 @@ def test_postings_of_two_vendors_number_their_entries_in_commit_order(ctx, db_ur
     v200 = [i for i, ref, _s in rows if ref == "S00001"]
     assert (v100, v200) == ([1, 2], [3])  # V100's first (RECEIPT, ACCRUAL), then V200's RECEIPT, no hole
     assert rs.entry_counter(ctx) == 4
+    assert rs.ledger_anomalies(ctx) == []
+
+
+def test_an_agreement_import_re_rating_two_vendors_does_not_deadlock_with_a_posting(ctx, db_url, tmp_path, monkeypatch):
+    """PostgreSQL: an import amending accepted agreements of V100 and V200 re-rates both in
+    one transaction, taking the entry counter at V100's re-rate. It locks both vendors
+    first: otherwise, with a posting of V200 holding V200 and then waiting for the
+    counter, each would wait for the other (a deadlock PostgreSQL ends by failing one)."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite: one write transaction at a time")
+    folder = rs.write_two_vendor_fixture(tmp_path / "fx", split="year")
+    rs.load_master_data(ctx, folder)
+    slips = rs.make_slips(6, seed=3, max_lines=2)  # V100 and V200 in turn
+    with ctx.uow() as uow:
+        receiving.save_slips(uow, slips)
+    with ctx.uow() as uow:
+        posting.post_slips(uow, [s.slip_no for s in slips[:4]], today=TODAY)
+    amended = tmp_path / "agreements.csv"
+    with open(folder / "agreements.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["rebate1"] = str(Decimal(row["rebate1"]) + 1)
+    with open(amended, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+    holding, release = threading.Event(), threading.Event()
+    lines_of = posting.posting_lines
+
+    def hold_the_posting(*args):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "post":  # V200 locked, no entry number taken yet
+            holding.set()
+            assert release.wait(30)
+        return lines_of(*args)
+
+    monkeypatch.setattr(posting, "posting_lines", hold_the_posting)
+    failures: list[BaseException] = []
+
+    def run(job) -> None:  # type: ignore[no-untyped-def]
+        station = AppContext.open(db_url, user=threading.current_thread().name, upgrade=False)
+        try:
+            with station.uow() as uow:
+                job(uow)
+        except BaseException as exc:  # the test reports it
+            failures.append(exc)
+        finally:
+            station.engine.dispose()
+
+    post = threading.Thread(
+        target=run, args=(lambda uow: posting.post_slips(uow, [slips[5].slip_no], today=TODAY),), name="post"
+    )
+    post.start()
+    assert holding.wait(30)
+    load = threading.Thread(
+        target=run, args=(lambda uow: imports.import_file(uow, "agreements", amended, today=TODAY),), name="import"
+    )
+    load.start()
+    load.join(1.5)  # waits for V200: the posting holds it
+    release.set()
+    post.join(60)
+    load.join(60)
+    assert not post.is_alive() and not load.is_alive()
+    assert not failures, failures
+    with ctx.uow() as uow:
+        rerates = uow.session.scalar(select(func.count()).where(JournalEntry.source == "RERATE"))
+    assert rerates > 0  # the import did re-rate
     assert rs.ledger_anomalies(ctx) == []
