@@ -6,7 +6,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -16,6 +16,7 @@ from app.adapters.accruals import raw_rows
 from app.adapters.bulk import BulkWriter, column_type, slices, table_of
 from app.adapters.types import ScaledDecimal, stored_units
 from app.domain.accrual import AccrualChanges
+from app.domain.journal import Entry
 from app.domain.money import units_text
 from app.models import JournalEntry, JournalLine, LadderVolume, Product
 from app.models import LineAccrual as LineAccrualRow
@@ -104,34 +105,26 @@ def write_changes(
     stamp: datetime,
     product_totals: dict[int, tuple[int, int]],
 ) -> int:
-    """Write what a posting or re-rating changes: journal entries and lines in journal order,
-    accrual rows, ladder volumes and product totals; gl: account id by role; stamp: the
-    entries' created_at. Returns the number of journal entries."""
+    """Write what a posting or re-rating changes: accrual rows, ladder volumes and product
+    totals, then the journal entries and lines in journal order; gl: account id by role;
+    stamp: the entries' created_at. Returns the number of journal entries.
+
+    The journal goes last: its entry numbers come from the series' counter row, which
+    stays locked until the commit (BulkWriter.next_numbers), so every other posting or
+    re-rating, of any vendor, waits from there on; the shorter that stretch, the less
+    they wait. The vendors' locks are taken before (posting), the counter after them."""
     products = sorted(set(changes.cost_qty) | {p for p, v in changes.cost_net.items() if v})
     check_product_totals(session, changes, products, product_totals)
-    journal = changes.journal()
     bulk = BulkWriter(session)
+    write_accruals(session, bulk, changes, products)
+    journal = changes.journal()
     if journal:
-        ids = bulk.next_ids(table_of(JournalEntry), len(journal))
-        created = bulk.stored(table_of(JournalEntry), "created_at", stamp)  # converted once, not per entry
-        entry_rows = []
-        line_rows = []
-        try:
-            for eid, e in zip(ids, journal, strict=True):
-                slip_no, line_no, agreement_no = e.reference, e.line_no, e.agreement_no
-                vendor_id, product_id, line_id = e.vendor_id, e.product_id, e.receipt_line_id
-                entry_rows.append((eid, e.entry_date, e.source, slip_no, user, created))
-                for role, dr, cr, kind, memo in e.lines:
-                    line_rows.append(
-                        (eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no, line_no, kind,
-                         memo[:200], agreement_no)
-                    )  # fmt: skip
-        except KeyError as missing:  # a role without an account (posting names them all up front)
-            raise PostingRefused(
-                f"GL reference incomplete: no account for {missing.args[0]} (set it in Maintenance > GL Reference)"
-            ) from None
-        bulk.insert(table_of(JournalEntry), ENTRY_COLUMNS, entry_rows, stored=("created_at",))
-        bulk.insert(table_of(JournalLine), JOURNAL_LINE_COLUMNS, line_rows, units=True)
+        write_journal(bulk, journal, gl, user, stamp)
+    return len(journal)
+
+
+def write_accruals(session: Session, bulk: BulkWriter, changes: AccrualChanges, products: list[int]) -> None:
+    """The accrual rows, ladder volumes and product totals of the changes."""
     table = table_of(LineAccrualRow)
     if changes.inserts:
         bulk.insert(table, ACCRUAL_COLUMNS, changes.inserts, units=True)
@@ -158,4 +151,30 @@ def write_changes(
         [(changes.cost_qty.get(pid, 0), changes.cost_net.get(pid, 0), pid) for pid in products],
         units=True,
     )
-    return len(journal)
+
+
+def write_journal(
+    bulk: BulkWriter, journal: Sequence[Entry], gl: Mapping[str, int], user: str, stamp: datetime
+) -> None:
+    """The entries, numbered gap-free (BulkWriter.next_ids), and their lines."""
+    entries = table_of(JournalEntry)
+    created = bulk.stored(entries, "created_at", stamp)  # converted once, not per entry
+    ids = bulk.next_ids(entries, len(journal))
+    entry_rows = []
+    line_rows = []
+    try:
+        for eid, e in zip(ids, journal, strict=True):
+            slip_no, line_no, agreement_no = e.reference, e.line_no, e.agreement_no
+            vendor_id, product_id, line_id = e.vendor_id, e.product_id, e.receipt_line_id
+            entry_rows.append((eid, e.entry_date, e.source, slip_no, user, created))
+            for role, dr, cr, kind, memo in e.lines:
+                line_rows.append(
+                    (eid, gl[role], role, dr, cr, vendor_id, product_id, line_id, slip_no, line_no, kind,
+                     memo[:200], agreement_no)
+                )  # fmt: skip
+    except KeyError as missing:  # a role without an account (posting names them all up front)
+        raise PostingRefused(
+            f"GL reference incomplete: no account for {missing.args[0]} (set it in Maintenance > GL Reference)"
+        ) from None
+    bulk.insert(entries, ENTRY_COLUMNS, entry_rows, stored=("created_at",))
+    bulk.insert(table_of(JournalLine), JOURNAL_LINE_COLUMNS, line_rows, units=True)

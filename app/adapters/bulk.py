@@ -39,6 +39,9 @@ Ts = TypeVarTuple("Ts")
 # Keys per IN list: far below both backends' limits on parameters, and large enough that a
 # slice costs one round trip per 5,000 keys.
 KEYS_PER_STATEMENT = 5000
+# Tables whose ids are numbered gap-free from a counter row (BulkWriter.next_numbers), by the
+# name of their number series; the column's own default (a sequence) is never used for them.
+NUMBERED = {"journal_entry": "journal_entry"}
 
 
 def table_of(model: type[DeclarativeBase]) -> Table:
@@ -266,9 +269,12 @@ class BulkWriter:
                 cur.executemany(sql, data)
 
     def next_ids(self, table: Table, count: int) -> list[int]:
-        """Ids for count new rows of table (its integer primary key `id`)."""
+        """Ids for count new rows of table (its integer primary key `id`). A numbered table
+        (NUMBERED: the journal's entries) takes them from its counter row (next_numbers)."""
         if count <= 0:
             return []
+        if table.name in NUMBERED:
+            return self.next_numbers(NUMBERED[table.name], count)
         if self.sqlite:  # the write transaction (BEGIN IMMEDIATE) holds the database lock
             top = self.session.execute(text(f"SELECT coalesce(max(id), 0) FROM {table.name}")).scalar_one()
             return list(range(int(top) + 1, int(top) + 1 + count))
@@ -277,3 +283,19 @@ class BulkWriter:
                 f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)", (count,)
             )
             return [row[0] for row in cur.fetchall()]
+
+    def next_numbers(self, series: str, count: int) -> list[int]:
+        """The next count numbers of a series (NumberSeries), gap-free: one UPDATE of its
+        counter row. The row stays locked until the transaction ends (PostgreSQL: a row lock;
+        SQLite: the write transaction's database lock), so numbers are handed out in commit
+        order and a rollback, or a client killed mid-way, gives them back. Take them as late
+        as the transaction allows: another writer of the series waits from here to the commit."""
+        if count <= 0:
+            return []
+        top = self.session.execute(
+            text("UPDATE number_series SET next_value = next_value + :n WHERE name = :series RETURNING next_value"),
+            {"n": count, "series": series},
+        ).scalar_one_or_none()
+        if top is None:
+            raise LookupError(f"number series {series!r} is missing: the database is not upgraded")
+        return list(range(int(top) - count, int(top)))

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -179,7 +180,8 @@ class ReceiptLine(Base):
 
 
 class JournalEntry(Base):
-    """Posted entries are never changed (database triggers refuse UPDATE and DELETE)."""
+    """Posted entries are never changed (database triggers refuse UPDATE and DELETE). Ids
+    come from the `journal_entry` number series (NumberSeries), not the column's default."""
 
     __tablename__ = "journal_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,6 +192,16 @@ class JournalEntry(Base):
     # When the entry was posted (the posting transaction's stamp): exported as posted_at
     # (SPEC §9), the journal's one record of posting time. Indexed for --posted-from/--to.
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class NumberSeries(Base):
+    """The next number of a numbered series (`journal_entry`: the entries' ids), taken and
+    advanced inside the writing transaction under the row's lock (app.adapters.bulk.
+    BulkWriter.next_ids): numbers in commit order, and a rollback leaves no hole."""
+
+    __tablename__ = "number_series"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigInteger)
 
 
 class JournalLine(Base):

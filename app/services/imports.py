@@ -8,11 +8,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from app.adapters.bulk import string_length
+from sqlalchemy import select
+
+from app.adapters.accruals import lock_vendors
+from app.adapters.bulk import rows_in, string_length
 from app.domain.validation import LineDraft
 from app.domain.vocabulary import KINDS as AGREEMENT_KINDS
 from app.domain.vocabulary import KINDS_TEXT
-from app.models import Agreement
+from app.models import Agreement, Vendor
 
 from . import agreements as agreement_service
 from . import gl_accounts, masterdata, receiving
@@ -178,6 +181,11 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         groups[(vendor, kind, row.cells.get("agreement_no", ""))].append((row, line, status))
     _raise(problems)
     session = uow.session
+    # Every vendor of the file locked first, in id order as posting does: an accepted
+    # agreement re-rates its vendor, whose entries take their numbers from the counter row
+    # (locked to the commit); a vendor locked after that would deadlock with its posting.
+    codes = sorted({vendor for vendor, _kind, _number in groups})
+    lock_vendors(session, [r[0] for r in rows_in(session, select(Vendor.id), Vendor.code, codes)])
     for (vendor, kind, number), members in groups.items():
         first_row = members[0][0]
         statuses = {status for _r, _l, status in members}

@@ -28,6 +28,7 @@ from app.models import (
     JournalLine,
     LadderVolume,
     LineAccrual,
+    NumberSeries,
     Product,
     ReceiptLine,
     ReceivingSlip,
@@ -165,10 +166,12 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
     - line_accrual equals the sum of the ACCRUAL, RETRO and RERATE lines per receipt line
       and kind (receivable, inventory, P&L), and no accrual is left without its entries;
     - ladder_volume is the sum of its ladder's accruals per period, with the last position;
-    - each product's received quantity and net cost follow the posted lines.
+    - each product's received quantity and net cost follow the posted lines;
+    - the entries are numbered 1..N without a hole and the counter is at N + 1.
     """
     problems: list[str] = []
     with consistent_session(ctx) as s:
+        problems.extend(numbering_anomalies(s))
         slips = {
             sid: (no, status)
             for sid, no, status in s.execute(select(ReceivingSlip.id, ReceivingSlip.slip_no, ReceivingSlip.status))
@@ -293,6 +296,31 @@ def ledger_anomalies(ctx: AppContext) -> list[str]:
         ):
             if (rq, rn) != (qty[pid], net_cost[pid]):
                 problems.append(f"product {code}: received ({rq}, {rn}) != posted lines ({qty[pid]}, {net_cost[pid]})")
+    return problems
+
+
+def entry_numbers(ctx: AppContext) -> list[int]:
+    """Every journal entry's number (id), in order."""
+    with consistent_session(ctx) as s:
+        return list(s.scalars(select(JournalEntry.id).order_by(JournalEntry.id)))
+
+
+def entry_counter(ctx: AppContext) -> int | None:
+    """The next number of the journal_entry series."""
+    with consistent_session(ctx) as s:
+        return s.scalar(select(NumberSeries.next_value).where(NumberSeries.name == "journal_entry"))
+
+
+def numbering_anomalies(s: Session) -> list[str]:
+    """Gap-free numbering: the entries are 1..N and the journal_entry series is at N + 1."""
+    ids = list(s.scalars(select(JournalEntry.id).order_by(JournalEntry.id)))
+    problems = []
+    if ids != list(range(1, len(ids) + 1)):
+        missing = sorted(set(range(1, max(ids) + 1)) - set(ids))
+        problems.append(f"{len(ids)} journal entries not numbered 1..{len(ids)}: missing {missing[:6]}, last {ids[-1]}")
+    counter = s.scalar(select(NumberSeries.next_value).where(NumberSeries.name == "journal_entry"))
+    if counter != len(ids) + 1:
+        problems.append(f"number series journal_entry at {counter} after {len(ids)} entries (want {len(ids) + 1})")
     return problems
 
 

@@ -10,7 +10,8 @@ must equal the reference and the kills go on on a fresh copy; 20 kills in all, t
 last copy's run is finished and compared with the reference.
 After every kill: each slip is fully posted or untouched, the posted drafts are a prefix of
 the date order (batches go in date order), entries balance, accruals and ladder volumes agree with
-the journal, product costs follow the posted lines, and re-rating would post nothing."""
+the journal, product costs follow the posted lines, re-rating would post nothing, and the
+entries are numbered 1..N without a hole (a killed batch gives its numbers back)."""
 
 from __future__ import annotations
 
@@ -211,6 +212,8 @@ def test_a_posting_run_killed_20_times_leaves_every_slip_posted_or_untouched(db_
         reference = AppContext.open(reference_url, user="tester", upgrade=False)
         expected_totals = rs.totals_by_account(reference)
         expected_net = rs.net_by_line_and_role(reference)
+        expected_entries = len(rs.entry_numbers(reference))
+        assert expected_entries > 2 * len(order)  # a RECEIPT entry per line, ACCRUAL and RERATE entries
         assert rs.ledger_anomalies(reference) == []
         reference.engine.dispose()
 
@@ -271,6 +274,10 @@ def test_a_posting_run_killed_20_times_leaves_every_slip_posted_or_untouched(db_
         assert rs.net_by_line_and_role(final) == expected_net
         with final.uow() as uow:
             assert posting.rerate(uow, today=TODAY) == 0
+        # gap-free numbering: the killed runs' entries left no hole (ledger_anomalies checks
+        # it after every kill), and the entries are as many as the uninterrupted run's
+        assert rs.entry_numbers(final) == list(range(1, expected_entries + 1))
+        assert rs.entry_counter(final) == expected_entries + 1
         final.engine.dispose()
         backend = "pg" if copies.pg else "sqlite"
         report(
@@ -333,10 +340,19 @@ def test_the_checks_see_a_half_posted_slip(ctx):
             "UPDATE product SET received_qty = received_qty - 1 WHERE code = 'GYP-OTHER'",
         )
     )
+    assert "number series journal_entry at 7 after 4 entries (want 5)" in damaged(
+        "UPDATE number_series SET next_value = next_value + 2",
+        "UPDATE number_series SET next_value = next_value - 2",
+    )
+    assert rs.ledger_anomalies(ctx) == []
     assert any(
         "unbalanced" in p
         for p in damaged(
             "INSERT INTO journal_line (entry_id, account_id, role, debit, credit, memo) "
             "SELECT max(entry_id), 1, 'INVENTORY', 1, 0, 'x' FROM journal_line"
         )
+    )
+    assert "5 journal entries not numbered 1..5: missing [5], last 6" in damaged(
+        "INSERT INTO journal_entry (id, entry_date, source, reference, created_by, created_at) "
+        "VALUES (6, '2026-12-31', 'RECEIPT', 'S9', 'x', '2026-12-31 12:00:00')"
     )

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.cli.main import main
 from app.models import (
@@ -360,30 +360,52 @@ def test_cli_errors_are_one_line_and_record_nothing(db_url, ctx, tmp_path, capsy
 
 
 def test_a_line_committed_after_a_later_line_was_exported_goes_in_the_next_export(db_url, ctx, tmp_path):
-    """PostgreSQL draws ids before commit: a line with a lower id can commit after an export
-    carried higher ids. (SQLite runs one write transaction at a time, in id order.)"""
+    """PostgreSQL draws line ids from a sequence, outside the transactions: a line with a
+    lower id can commit after an export carried higher ids. (Posting draws its lines' ids
+    after taking the entry numbers, under the counter row's lock, so postings commit them
+    in order; a writer that drew ids earlier still could. SQLite runs one write transaction
+    at a time, in id order.)"""
     if db_url.startswith("sqlite"):
         pytest.skip("SQLite: one writer at a time, so lines commit in id order")
     load_h(db_url)
     assert coop(db_url, "import", "receipts", str(H / "receipts.csv")) == 0
     late = AppContext.open(db_url, user="late", upgrade=False)
     try:
-        with late.uow() as slow:  # a workstation that has written a journal entry, not committed yet
+        with late.uow() as slow:  # a workstation that has drawn two line ids, not committed yet
             s = slow.session
             account = s.scalar(select(GlAccount.id).where(GlAccount.number == "1200"))
-            entry = JournalEntry(
-                entry_date=date(2026, 1, 31),
-                source="RECEIPT",
-                reference="LATE",
-                created_by="late",
-                created_at=datetime.now(UTC),
+            line_ids = list(
+                s.scalars(
+                    text("SELECT nextval(pg_get_serial_sequence('journal_line', 'id')) FROM generate_series(1, 2)")
+                )
             )
-            s.add(entry)
+            with ctx.uow() as uow:  # meanwhile another posts and the accountant exports
+                posting.post_slips(uow, ["S1"])
+            with ctx.uow() as uow:
+                first = journal_exports.export_new(uow, tmp_path / "e1.csv")
+            assert first is not None and first.line_count == 4
+            entry_id = s.scalar(
+                text(
+                    "UPDATE number_series SET next_value = next_value + 1 WHERE name = 'journal_entry' "
+                    "RETURNING next_value - 1"
+                )
+            )
+            s.add(
+                JournalEntry(
+                    id=entry_id,
+                    entry_date=date(2026, 1, 31),
+                    source="RECEIPT",
+                    reference="LATE",
+                    created_by="late",
+                    created_at=datetime.now(UTC),
+                )
+            )
             s.flush()
             s.add_all(
                 [
                     JournalLine(
-                        entry_id=entry.id,
+                        id=line_ids[0],
+                        entry_id=entry_id,
                         account_id=account,
                         role="INVENTORY",
                         debit=D("1.00"),
@@ -391,7 +413,8 @@ def test_a_line_committed_after_a_later_line_was_exported_goes_in_the_next_expor
                         memo="late",
                     ),
                     JournalLine(
-                        entry_id=entry.id,
+                        id=line_ids[1],
+                        entry_id=entry_id,
                         account_id=account,
                         role="INVENTORY",
                         debit=D(0),
@@ -401,16 +424,13 @@ def test_a_line_committed_after_a_later_line_was_exported_goes_in_the_next_expor
                 ]
             )
             s.flush()
-            with ctx.uow() as uow:  # meanwhile another posts and the accountant exports
-                posting.post_slips(uow, ["S1"])
-            with ctx.uow() as uow:
-                first = journal_exports.export_new(uow, tmp_path / "e1.csv")
-            assert first is not None and first.line_count == 4
             slow.commit()
         with ctx.uow() as uow:
             late_ids = sorted(uow.session.scalars(select(JournalLine.id).where(JournalLine.memo == "late")))
             exported_ids = sorted(uow.session.scalars(select(JournalExportLine.line_id)))
-        assert max(late_ids) < min(exported_ids)  # an "above the last exported id" mark would skip them
+        assert late_ids == line_ids and max(late_ids) < min(
+            exported_ids
+        )  # an "above the last exported id" mark would skip them
         with ctx.uow() as uow:
             second = journal_exports.export_new(uow, tmp_path / "e2.csv")
         assert second is not None and (second.export_no, second.line_count) == (2, 2)

@@ -481,6 +481,18 @@ def check_0010(engine: Engine) -> None:
             tx.rollback()
 
 
+def check_0011(engine: Engine) -> None:
+    """0011 numbers the entries from a counter row, starting after S1's two entries. On
+    PostgreSQL the id sequence is moved far ahead, as a killed posting used to leave it:
+    the program's next entries are 3, 4, ... all the same (checked at head)."""
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name, next_value FROM number_series")).all() == [("journal_entry", 3)]
+        assert conn.execute(text("SELECT id FROM journal_entry ORDER BY id")).scalars().all() == [1, 2]
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('journal_entry', 'id'), 59982)"))
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -499,6 +511,7 @@ CHECKS = {
     "0008": check_0008,
     "0009": check_0009,
     "0010": check_0010,
+    "0011": check_0011,
 }
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}
@@ -568,6 +581,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
             record = journal_exports.export_new(uow, tmp_path / "export.csv")
         assert record is not None and (record.export_no, record.line_count) == (1, 12)
         at_head = snapshot(engine)
+        assert [r[0] for r in at_head["journal_entry"]] == [1, 2, 3, 4, 5, 6]  # no gap, whatever the sequence says
+        assert at_head["number_series"] == [("journal_entry", 7)]
         assert [r[-1] for r in sorted(at_head["journal_line"])] == [None, None, "1", "1"] * 3  # agreement_no
         assert {t: len(at_head[t]) for t in ("receiving_slip", "journal_entry", "line_accrual", "app_user")} == {
             "receiving_slip": 3,
