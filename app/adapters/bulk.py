@@ -170,9 +170,13 @@ class BulkWriter:
         stored: tuple[str, ...] = (),
     ) -> Iterable[Sequence[Any]]:
         procs = self._processors(table, columns, units, stored)
-        if not procs:
-            return rows
-        return by_distinct_value(rows, procs)
+        if procs:
+            return by_distinct_value(rows, procs)
+        if rows and type(rows[0]) is not tuple:
+            # Named rows (NamedTuple) as plain tuples: sqlite3 binds an exact tuple by index and
+            # any other sequence item by item, half again as slow (measured on 200,000 rows).
+            return list(map(tuple, rows))
+        return rows
 
     def insert(
         self,

@@ -98,13 +98,20 @@ class AccrualChanges:
         tier, retro, inventory = earned.tier, earned.retro, earned.inventory
         regular = earned.rebate - retro
         label = ladder.scope.label
-        ref = (line.received, line.slip_no, line.line_no, line.vendor_id, line.product_id, line.id, ladder.agreement_no)
         if regular:
             memo = f"{kind} accrual {label} tier {tier}"
-            self.entries.append(entry(ACCRUAL, *ref, accrual_lines(kind, regular, inventory, memo)))
+            lines = accrual_lines(kind, regular, inventory, memo)
+            self.entries.append(
+                entry(ACCRUAL, line.received, line.slip_no, line.line_no, line.vendor_id, line.product_id, line.id,
+                      ladder.agreement_no, lines)
+            )  # fmt: skip
         if retro:
             memo = f"{kind} retroactive {label} tier {tier}"
-            self.entries.append(entry(RETRO, *ref, retro_lines(kind, retro, memo)))
+            lines = retro_lines(kind, retro, memo)
+            self.entries.append(
+                entry(RETRO, line.received, line.slip_no, line.line_no, line.vendor_id, line.product_id, line.id,
+                      ladder.agreement_no, lines)
+            )  # fmt: skip
         self._insert(line, kind, ladder, pkey, earned)
         self.cost_net[line.product_id] -= inventory
 

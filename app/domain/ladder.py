@@ -62,7 +62,7 @@ class Scope:
         so the codes are never joined into one string)."""
         return ("P", self.product) if self.product is not None else ("G", *self.cats)
 
-    @property
+    @cached_property  # asked for every posted line
     def label(self) -> str:
         return f"Product {self.product}" if self.product is not None else " / ".join(self.cats)
 
