@@ -68,7 +68,7 @@ def create_function(conn: Connection) -> None:
     schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     conn.exec_driver_sql(
         f"CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
-        f"SET search_path = {_quoted(schema)}, pg_catalog, pg_temp AS $$\n"
+        f"SET search_path = pg_catalog, {_quoted(schema)}, pg_temp AS $$\n"
         "DECLARE\n"
         "  ignored text[] := TG_ARGV[1:];\n"
         "  old_row jsonb;\n"
@@ -175,16 +175,18 @@ def name_user(session: Session, user: str) -> None:
 
 
 def _began(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-    user = session.info.get(_USER) or ""
+    user = session.info.get(_USER) or None
     raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
         with raw.cursor() as cur:
-            cur.execute(f"SELECT set_config('{APP_USER}', %s, true)", (user,))
+            cur.execute(f"SELECT set_config('{APP_USER}', %s, true)", (user or "",))
         return
     try:
         raw.execute("UPDATE audit_context SET app_user = ? WHERE id = 1 AND app_user IS NOT ?", (user, user))
-    except sqlite3.OperationalError:  # a schema from before the trail (being opened, migrated, restored)
-        return
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # a schema from before the trail (being opened, migrated, restored)
+            return
+        raise
     session.info[_SQLITE] = raw
 
 
