@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.cli.main import main
@@ -218,3 +219,38 @@ def test_coop_audit_trail_prints_the_changes_and_writes_them_to_a_file(ctx, db_u
     assert capsys.readouterr().err == "error: --from is after --to\n"
     with pytest.raises(SystemExit):  # not an audited table
         coop("--table", "journal_line")
+
+
+def test_a_login_without_rights_on_the_trail_is_recorded_under_its_own_name(ctx):
+    """PostgreSQL: the triggers write the trail with their owner's rights, so a login that may
+    change vendors but only read the trail has its change recorded, under its login, and
+    cannot write the trail itself."""
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("database logins are PostgreSQL's")
+    import_example(ctx, "B_marginal", ("vendors",))
+    role = f"coop_trail_{uuid.uuid4().hex[:8]}"
+    with ctx.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD 'secret'"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        conn.execute(text(f"GRANT SELECT, UPDATE ON vendor TO {role}"))
+        conn.execute(text(f"GRANT SELECT ON audit_trail TO {role}"))
+    clerk = create_engine(ctx.engine.url.set(username=role, password="secret"))
+    try:
+        with clerk.begin() as conn:
+            conn.execute(text("UPDATE vendor SET name = 'Renamed by a login' WHERE code = 'V100'"))
+        with pytest.raises(DBAPIError, match="permission denied"), clerk.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO audit_trail (changed_at, table_name, action, record_key) "
+                    "VALUES (now(), 'vendor', 'UPDATE', '1')"
+                )
+            )
+    finally:
+        clerk.dispose()
+        with ctx.engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
+    assert [(r.db_user, r.app_user, r.changes) for r in search(ctx)[:1]] == [
+        (role, None, "name: 'Northern Gypsum Ltd' → 'Renamed by a login'")
+    ]
+    assert len(search(ctx)) == 3  # the company, V100, the rename: nothing the login wrote itself
