@@ -13,6 +13,8 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from app.adapters.db import SchemaTooNew
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
+from app.cli.trail import add_parser as add_audit_trail
+from app.cli.trail import audit_trail_command
 from app.domain.vocabulary import SOURCES
 from app.services import estimated, imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--date", type=_date, help="posting date for re-rate entries (default today)")
 
     add_rerate_and_audit(sub, _date)
+    add_audit_trail(sub, _moment)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser(
@@ -355,6 +358,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "post": _post,
     "rerate": rerate_command,
     "audit": audit_command,
+    "audit-trail": audit_trail_command,
     "export": _export_journal,
     "report": _report_estimated,
     "statement": _statement,

@@ -89,13 +89,21 @@ class Permission(StrEnum):
     EXPORT_GL = "record journal exports for the general ledger"
     USERS = "maintain users"
     ADMIN = "load the demo company, back up and restore"
+    AUDIT_TRAIL = "view the audit trail"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RECEIVE}),
     Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
     Role.ACCOUNTANT: frozenset(
-        {Permission.GL, Permission.POST, Permission.RERATE, Permission.REPORTS, Permission.EXPORT_GL}
+        {
+            Permission.GL,
+            Permission.POST,
+            Permission.RERATE,
+            Permission.REPORTS,
+            Permission.EXPORT_GL,
+            Permission.AUDIT_TRAIL,
+        }
     ),
     Role.ADMIN: frozenset(Permission),
 }

@@ -327,3 +327,30 @@ class VendorRating(Base):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditTrail(Base):
+    """Every change to an audited table (master data, users and roles, GL accounts and the GL
+    reference, the company's settings), written by database triggers (app.adapters.trail),
+    never by the program; append-only (triggers refuse UPDATE and DELETE). Values are the row
+    before and after as JSON text, as stored (SQLite: decimals as their scaled integers)."""
+
+    __tablename__ = "audit_trail"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    db_user: Mapped[str | None] = mapped_column(String(64))  # the database login (PostgreSQL)
+    app_user: Mapped[str | None] = mapped_column(String(60))  # the user the program named
+    table_name: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(6))
+    record_key: Mapped[str] = mapped_column(Text)
+    old_values: Mapped[str | None] = mapped_column(Text)
+    new_values: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditContext(Base):
+    """SQLite: the application user of the transaction writing now, for the audit triggers
+    (one row, id 1; filled and cleared by app.adapters.trail). Unused on PostgreSQL."""
+
+    __tablename__ = "audit_context"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    app_user: Mapped[str | None] = mapped_column(String(60))

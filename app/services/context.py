@@ -12,7 +12,7 @@ from types import TracebackType
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.adapters import db
+from app.adapters import db, trail
 
 from .admission import admit
 
@@ -32,6 +32,7 @@ class AppContext:
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        trail.record_app_user(self.sessions)  # every transaction names its user for the audit trail
 
     @classmethod
     def open(
@@ -75,6 +76,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.ctx.sessions()
+        trail.name_user(self.session, self.user)
         return self
 
     def __exit__(

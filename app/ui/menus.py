@@ -51,7 +51,7 @@ NEEDS: dict[str, Permission] = {
     "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
     "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
     "GL Reference": Permission.GL,
-    "Users": Permission.USERS, "Receiving Slips": Permission.RECEIVE,
+    "Users": Permission.USERS, "Audit Trail": Permission.AUDIT_TRAIL, "Receiving Slips": Permission.RECEIVE,
     "Post slips": Permission.POST, "Re-rate": Permission.RERATE, FULL_RERATE: Permission.RERATE,
     "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
@@ -111,6 +111,7 @@ class MenuActions:
         self._item(maintenance, "&GL Reference", self.open_gl_reference)
         maintenance.addSeparator()
         self._item(maintenance, "&Users", self.open_users)
+        self._item(maintenance, "&Audit Trail", self.open_audit_trail)
         entries = bar.addMenu("&Entries")
         self._item(entries, "&Receiving Slips", self.open_receiving, "Ctrl+R")
         proc = bar.addMenu("&Processing")
@@ -242,6 +243,11 @@ class MenuActions:
             return screen
 
         return self.open_screen("users", make)  # type: ignore[return-value]
+
+    def open_audit_trail(self) -> Screen:
+        from .audit_trail import AuditTrailScreen
+
+        return self.open_screen("audit_trail", lambda: AuditTrailScreen(self.env))
 
     def _after_posting(self, _result: object) -> None:
         home = self.screens.get("home")

@@ -12,6 +12,7 @@ remaining revisions hold and rebuilds ladder_volume from the accruals."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -493,6 +494,33 @@ def check_0011(engine: Engine) -> None:
             conn.execute(text("SELECT setval(pg_get_serial_sequence('journal_entry', 'id'), 59982)"))
 
 
+def check_0012(engine: Engine) -> None:
+    """0012 records changes from now on (the migrated rows are not in the trail): an update behind
+    the program is recorded with the login (PostgreSQL) and no user, a change of a product's
+    running totals alone is not, and the trail refuses UPDATE. Rolled back: the data stays."""
+    login = None
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_trail")).scalar_one() == 0
+        assert conn.execute(text("SELECT id, app_user FROM audit_context")).all() == [(1, None)]
+        if engine.dialect.name == "postgresql":
+            login = conn.execute(text("SELECT session_user")).scalar_one()
+        conn.rollback()
+        with conn.begin() as tx:
+            conn.execute(text("UPDATE vendor SET name = 'Renamed' WHERE id = 1"))
+            conn.execute(text("UPDATE product SET received_qty = received_qty + 1"))
+            rows = conn.execute(
+                text(
+                    "SELECT db_user, app_user, table_name, action, record_key, old_values, new_values FROM audit_trail"
+                )
+            ).all()
+            assert [r[:5] for r in rows] == [(login, None, "vendor", "UPDATE", "1")]
+            old, new = json.loads(rows[0][5]), json.loads(rows[0][6])
+            assert (old["name"], new["name"], new["code"]) == ("Northern Gypsum Ltd", "Renamed", "V100")
+            with pytest.raises(DBAPIError, match="append-only"):
+                conn.execute(text("UPDATE audit_trail SET app_user = 'someone'"))
+            tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -512,6 +540,7 @@ CHECKS = {
     "0009": check_0009,
     "0010": check_0010,
     "0011": check_0011,
+    "0012": check_0012,
 }
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}

@@ -243,6 +243,7 @@ def test_a_clerk_s_menus_offer_only_what_the_role_allows(qtbot, ctx, tmp_path):
         "Categories",
         "GL Reference",
         "Users",
+        "Audit Trail",
         "Post slips",
         "Re-rate",
     ):
@@ -252,6 +253,7 @@ def test_a_clerk_s_menus_offer_only_what_the_role_allows(qtbot, ctx, tmp_path):
     accountant = show(qtbot, MainWindow(make_env(AppContext(ctx.engine, "anna"), tmp_path, "anna")))
     state = enabled(accountant)
     assert state["Post slips"] and state["GL Reference"] and not state["Users"] and not state["Back up…"]
+    assert state["Audit Trail"]  # accountants and administrators see the audit trail
     stranger = show(qtbot, MainWindow(make_env(AppContext(ctx.engine, "nobody"), tmp_path, "nobody")))
     state = enabled(stranger)
     assert not state["Receiving Slips"] and state["Connect to server…"]

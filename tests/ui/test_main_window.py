@@ -9,6 +9,7 @@ from PySide6.QtCore import QThreadPool
 from app.services import queries
 from app.ui import processing
 from app.ui.agreements import AgreementScreen
+from app.ui.audit_trail import AuditTrailScreen
 from app.ui.gl_reference import GlReferenceScreen
 from app.ui.main import MainWindow, parse_args
 from app.ui.masterdata import RecordsScreen
@@ -26,6 +27,7 @@ MENUS = {
         "Periodic Rebate Agreements",
         "GL Reference",
         "Users",
+        "Audit Trail",
     ],
     "Entries": ["Receiving Slips"],
     "Processing": ["Post slips", "Re-rate", "Re-rate every vendor (check the journal)"],
@@ -60,6 +62,7 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
         "Volume Rebate Agreements": AgreementScreen,
         "Periodic Rebate Agreements": AgreementScreen,
         "GL Reference": GlReferenceScreen,
+        "Audit Trail": AuditTrailScreen,
     }
     for text, kind in expected.items():
         menus["Maintenance"][text].trigger()
