@@ -126,8 +126,11 @@ class AccrualChanges:
         """A posted line whose accrual differs from the desired one: RERATE the difference."""
         kind = row.kind
         memo = f"{kind} re-rate {ladder.scope.label} tier {earned.tier}"
-        ref = (row.line_id, row.slip_no, row.line_no, vendor_id, row.product_id)
-        if row.agreement_id is not None and row.agreement_id != ladder.agreement_id:
+        if row.agreement_id is None or row.agreement_id == ladder.agreement_id:  # the common case
+            self._rerate(row.line_id, row.slip_no, row.line_no, vendor_id, row.product_id, kind,
+                         earned.rebate - row.rebate, earned.inventory - row.inventory, memo, ladder.agreement_no)  # fmt: skip
+        else:
+            ref = (row.line_id, row.slip_no, row.line_no, vendor_id, row.product_id)
             # A line moving to another agreement: what it earned is reversed under the agreement
             # it leaves and earned afresh under the new one, so each agreement's journal lines
             # add up to what it is owed (its invoices and statements); the net per receipt line
@@ -136,9 +139,6 @@ class AccrualChanges:
             old_no = self.agreement_no_of(row.agreement_id)
             self._rerate(*ref, kind, -row.rebate, -row.inventory, leaving, old_no)
             self._rerate(*ref, kind, earned.rebate, earned.inventory, memo, ladder.agreement_no)
-        else:
-            d_rebate, d_inventory = earned.rebate - row.rebate, earned.inventory - row.inventory
-            self._rerate(*ref, kind, d_rebate, d_inventory, memo, ladder.agreement_no)
         tier, rebate, retro, inventory = earned.result
         if row.ladder_key == ladder.key and row.period_key == pkey:  # same ladder: its index stays as it is
             self.updates.append(_update((tier, rebate, retro, inventory, row.line_id, kind)))

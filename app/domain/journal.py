@@ -102,12 +102,16 @@ def _cr(role: str, amount: int, kind: str | None, memo: str) -> EntryLine:
 
 
 def receipt_lines(amount: int, memo: str) -> tuple[EntryLine, ...]:
-    """RECEIPT: Dr inventory, Cr received not invoiced."""
-    return (_dr(INVENTORY, amount, None, memo), _cr(RECEIVED_NOT_INVOICED, amount, None, memo))
+    """RECEIPT: Dr inventory, Cr received not invoiced (a return: the other way round)."""
+    if amount >= 0:
+        return (_line((INVENTORY, amount, 0, None, memo)), _line((RECEIVED_NOT_INVOICED, 0, amount, None, memo)))
+    return (_line((INVENTORY, 0, -amount, None, memo)), _line((RECEIVED_NOT_INVOICED, -amount, 0, None, memo)))
 
 
 def accrual_lines(kind: str, regular: int, inventory: int, memo: str) -> tuple[EntryLine, ...]:
     """ACCRUAL: Dr receivable the regular part; Cr inventory the Product % part, Cr P&L the rest."""
+    if not inventory and regular > 0:  # the common case, made directly (a million lines in a posting)
+        return (_line((REBATE_RECEIVABLE, regular, 0, kind, memo)), _line((pnl_role(kind), 0, regular, kind, memo)))
     lines = [_dr(REBATE_RECEIVABLE, regular, kind, memo)]
     if inventory:
         lines.append(_cr(INVENTORY, inventory, kind, memo))
@@ -123,6 +127,13 @@ def retro_lines(kind: str, retro: int, memo: str) -> tuple[EntryLine, ...]:
 
 def rerate_lines(kind: str, d_rebate: int, d_inventory: int, memo: str) -> tuple[EntryLine, ...]:
     """RERATE: the difference per account, receivable, inventory and P&L (empty when nothing moves)."""
+    if not d_inventory:  # the common case, made directly (millions of lines in a re-rate)
+        pnl = pnl_role(kind)
+        if d_rebate > 0:
+            return (_line((REBATE_RECEIVABLE, d_rebate, 0, kind, memo)), _line((pnl, 0, d_rebate, kind, memo)))
+        if d_rebate < 0:
+            return (_line((REBATE_RECEIVABLE, 0, -d_rebate, kind, memo)), _line((pnl, -d_rebate, 0, kind, memo)))
+        return ()
     d_pnl = d_rebate - d_inventory
     lines = []
     if d_rebate:

@@ -36,6 +36,7 @@ from app.domain.accrual_audit import CacheDifference, cache_differences
 from app.domain.accrual_rows import OutOfRange, check_line_limits
 from app.domain.journal import pnl_role
 from app.domain.ladder_index import LadderIndex
+from app.domain.rows import collector_paused
 from app.domain.vocabulary import ACCEPTED, DRAFT, INVENTORY, POSTED, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
 from app.models import Agreement, ReceiptLine, ReceivingSlip, Vendor
 
@@ -163,6 +164,7 @@ def check_gl_roles(session: Session) -> None:
         )
 
 
+@collector_paused()
 def _post_batch(
     uow: UnitOfWork,
     slip_ids: list[int],
@@ -237,6 +239,7 @@ def gl_reference_ids(session: Session) -> dict[str, int]:
     return {role: aid for role, (aid, _n) in roles_to_accounts(session).items()}
 
 
+@collector_paused()
 def rerate_vendors(
     uow: UnitOfWork,
     vendor_ids: Iterable[int],
