@@ -1,0 +1,68 @@
+"""PostgreSQL functions and triggers of a secured database (migration 0013, app.adapters.roles):
+
+- `coop_db_user()`: the login acting. The role set with SET ROLE when that role is a login (a
+  superuser acting as a user, tests and setting up), else `session_user` (the login that
+  connected; also when an administrator acts as the owner role). No client can claim it.
+- `coop_stamp_<table>()`, BEFORE INSERT on the append-only tables that name who wrote a row:
+  the column is set to `coop_db_user()`, whatever the client sent.
+- `coop_lock_vendors(ids)` and `coop_lock_for_writing(table)`, SECURITY DEFINER: the locks
+  posting and numbered exports take (FOR NO KEY UPDATE on vendor rows, LOCK TABLE … SHARE ROW
+  EXCLUSIVE) need UPDATE on the table; these take them for roles that have none.
+
+Nothing here imports the models: migration 0013 uses it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from .roles import DB_USER, LOCK_TABLE, LOCK_VENDORS, STAMPED
+
+LOCKABLE = ("journal_export",)  # the tables coop_lock_for_writing locks
+
+
+def _path(conn: Connection) -> str:
+    schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    return f'SET search_path = pg_catalog, "{schema}", pg_temp'
+
+
+def stamp_function(table: str) -> str:
+    return f"coop_stamp_{table}"
+
+
+def create(conn: Connection) -> None:
+    path = _path(conn)
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {DB_USER}() RETURNS text LANGUAGE sql STABLE {path} AS $$ "
+        "SELECT CASE current_setting('role') WHEN 'none' THEN session_user::text ELSE coalesce("
+        "(SELECT rolname::text FROM pg_roles WHERE rolname = current_setting('role') AND rolcanlogin), "
+        "session_user::text) END $$"
+    )
+    for table, column in STAMPED.items():
+        conn.exec_driver_sql(
+            f"CREATE FUNCTION {stamp_function(table)}() RETURNS trigger LANGUAGE plpgsql {path} AS $$ "
+            f'BEGIN NEW."{column}" := {DB_USER}(); RETURN NEW; END $$'
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {table}_stamp_user BEFORE INSERT ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {stamp_function(table)}()"
+        )
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {LOCK_VENDORS}(ids bigint[]) RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$ "
+        "BEGIN PERFORM id FROM vendor WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE; END $$"
+    )
+    allowed = ", ".join(f"'{t}'" for t in LOCKABLE)
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {LOCK_TABLE}(name text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$ "
+        f"BEGIN IF name NOT IN ({allowed}) THEN RAISE EXCEPTION '%% may not be locked this way', name; END IF; "
+        "EXECUTE format('LOCK TABLE %%I IN SHARE ROW EXCLUSIVE MODE', name); END $$"
+    )
+
+
+def drop(conn: Connection) -> None:
+    for table in STAMPED:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_stamp_user ON {table}")
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {stamp_function(table)}()")
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {LOCK_VENDORS}(bigint[])")
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {LOCK_TABLE}(text)")
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {DB_USER}()")
