@@ -222,18 +222,19 @@ def upgrade(engine: Engine, revision: str = "head", prefix: str | None = None) -
     if revision == "head" and prefix is None and at_head(engine):
         return
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    current = current_revision(engine)
     script = ScriptDirectory.from_config(alembic_config())
-    if current is not None and not _known(script, current):
-        raise SchemaTooNew(
-            f"The database schema (revision {current}) is newer than this program; "
-            "install the newer version of the application."
-        )
     cfg = alembic_config()
     with engine.begin() as conn:
         _as_owner(conn, prefix)
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current is not None and not _known(script, current):
+            raise SchemaTooNew(
+                f"The database schema (revision {current}) is newer than this program; "
+                "install the newer version of the application."
+            )
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         if prefix is not None:  # a restore: this database's roles, whatever the backup named
