@@ -127,7 +127,6 @@ def test_only_an_administrator_migrates_an_older_database(company, db_url, capsy
     """A schema one revision older than this program, with users: a clerk, an unknown and a
     disabled user are refused and nothing migrates; the administrator's command migrates."""
     older = previous_revision()
-    pg = company.engine.dialect.name == "postgresql"
     company.engine.dispose()
     db.downgrade(company.engine, older)
     assert revision(company.engine) == {older}
