@@ -193,7 +193,9 @@ def _as_owner(prefix: str | None) -> list[str]:
 def _pg_restore(engine: Engine, path: Path, revision: str) -> None:
     """The backup's objects are restored as the owner role's (--no-owner), without the
     backup's grants (--no-privileges, they name its roles): this database's grants and role
-    prefix are applied again after the restore, with the migrations to head."""
+    prefix are applied again after the restore, with the migrations to head. (A backup older
+    than the roles: the database is first downgraded to its revision, which gives the objects
+    to the login, a superuser; restored as the login, then secured again under its prefix.)"""
     prefix = _prefix(engine)
     current = db.current_revision(engine)
     if current is not None and current != revision and db.known_revision(current):
@@ -206,7 +208,7 @@ def _pg_restore(engine: Engine, path: Path, revision: str) -> None:
             "--clean",
             "--if-exists",
             "--no-owner",
-            *(["--no-privileges", *_as_owner(prefix)] if prefix else []),
+            *(["--no-privileges", *_as_owner(_prefix(engine))] if prefix else []),
             "--single-transaction",
             "--no-password",
             f"--dbname={_conninfo(engine.url)}",

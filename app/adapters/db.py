@@ -245,11 +245,9 @@ def _as_owner(conn: Connection, prefix: str | None) -> None:
     """PostgreSQL: a migration runs as the owner role of a secured database (what it creates
     belongs to the owner); `prefix`: that of the database restored into (a backup may name
     another, or be older than the roles)."""
-    if prefix is None:
-        roles.act_as_owner(conn)
-        return
-    conn.exec_driver_sql("SELECT set_config('role', %(r)s, true)", {"r": roles.owner_role(prefix)})
-    conn.exec_driver_sql("SELECT set_config('coop.role_prefix', %(p)s, true)", {"p": prefix})
+    if prefix is not None:  # read by migration 0013 when it secures the database again
+        conn.exec_driver_sql("SELECT set_config('coop.role_prefix', %(p)s, true)", {"p": prefix})
+    roles.act_as_owner(conn, prefix)  # a database not secured (a backup older than 0013): as the login
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:

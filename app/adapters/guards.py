@@ -4,7 +4,8 @@
   superuser acting as a user, tests and setting up), else `session_user` (the login that
   connected; also when an administrator acts as the owner role). No client can claim it.
 - `coop_stamp_<table>()`, BEFORE INSERT on the append-only tables that name who wrote a row:
-  the column is set to `coop_db_user()`, whatever the client sent.
+  the column is set to `coop_db_user()`, whatever the client sent; a superuser is taken at the
+  word of the user the program named (it may act as any user; tests and setting up).
 - `coop_lock_vendors(ids)` and `coop_lock_for_writing(table)`, SECURITY DEFINER: the locks
   posting and numbered exports take (FOR NO KEY UPDATE on vendor rows, LOCK TABLE … SHARE ROW
   EXCLUSIVE) need UPDATE on the table; these take them for roles that have none.
@@ -26,6 +27,14 @@ def _path(conn: Connection) -> str:
     return f'SET search_path = pg_catalog, "{schema}", pg_temp'
 
 
+# Who wrote a row: the login acting; a superuser (who may act as any user, and may do anything
+# in the database anyway) is taken at the word of the user the program named (`coop.app_user`).
+STAMP_USER = (
+    "CASE WHEN current_setting('is_superuser') = 'on' AND coalesce(current_setting('coop.app_user', true), '') <> '' "
+    f"THEN current_setting('coop.app_user', true) ELSE {DB_USER}() END"
+)
+
+
 def stamp_function(table: str) -> str:
     return f"coop_stamp_{table}"
 
@@ -41,7 +50,7 @@ def create(conn: Connection) -> None:
     for table, column in STAMPED.items():
         conn.exec_driver_sql(
             f"CREATE FUNCTION {stamp_function(table)}() RETURNS trigger LANGUAGE plpgsql {path} AS $$ "
-            f'BEGIN NEW."{column}" := {DB_USER}(); RETURN NEW; END $$'
+            f'BEGIN NEW."{column}" := {STAMP_USER}; RETURN NEW; END $$'
         )
         conn.exec_driver_sql(
             f"CREATE TRIGGER {table}_stamp_user BEFORE INSERT ON {table} "

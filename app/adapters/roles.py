@@ -264,14 +264,22 @@ def revoke_grants(conn: Connection, prefix: str, *, database: bool = True) -> No
 # --- acting as the owner -------------------------------------------------------------------
 
 
-def act_as_owner(conn: Connection) -> None:
+def act_as_owner(conn: Connection, prefix: str | None = None) -> None:
     """For the rest of the transaction, act as the owner role (migrations, restores, user
     administration) when the database is secured, so that what is created belongs to the owner.
     A login that is no member of the owner role (all but administrators and superusers) is
-    refused by PostgreSQL."""
-    prefix = stored_prefix(conn)
+    refused by PostgreSQL. `prefix`: the database's, known before a restore replaced its
+    tables (then an administrator could not read it)."""
+    if not is_postgres(conn):
+        return
+    if prefix is None or _superuser(conn):  # a superuser reads whether it is secured (still)
+        prefix = stored_prefix(conn)
     if prefix is not None:
         conn.exec_driver_sql("SELECT set_config('role', %(r)s, true)", {"r": owner_role(prefix)})
+
+
+def _superuser(conn: Connection) -> bool:
+    return bool(conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = session_user").scalar_one())
 
 
 def keep_prefix(conn: Connection, prefix: str) -> None:
