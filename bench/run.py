@@ -200,6 +200,8 @@ def pg_target(admin_url: str) -> Target | None:
     """Fresh databases coop_bench and coop_bench_floor on the server of admin_url."""
     import psycopg
 
+    DATA.mkdir(exist_ok=True)  # the report's files (--pg-only: no SQLite target made it)
+
     parsed = make_url(admin_url)
     try:
         conn = psycopg.connect(
@@ -772,7 +774,7 @@ def versions(targets: list[Target]) -> str:
     parts = [f"Python {platform.python_version()}", f"SQLite {sqlite3.sqlite_version}"]
     for t in targets:
         if t.backend == "PostgreSQL":
-            ctx = AppContext.open(t.url, "bench", upgrade=False)
+            ctx = AppContext.open(t.url, logins.ADMIN, upgrade=False)  # a user of it now
             with ctx.engine.connect() as conn:
                 parts.append("PostgreSQL " + conn.execute(text("SHOW server_version")).scalar_one().split()[0])
             ctx.engine.dispose()
