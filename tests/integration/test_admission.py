@@ -149,6 +149,12 @@ def test_only_an_administrator_migrates_an_older_database(company, db_url, capsy
     code, out, _err = coop(capsys, db_url, "root", "user", "list")  # opening it migrates it
     assert code == 0 and "carl" in out
     assert revision(company.engine) == {db.head_revision()}
+    if company.engine.dialect.name == "postgresql":  # 0013 secured it again: the users' logins and groups
+        with company.engine.connect() as conn:
+            prefix = roles.stored_prefix(conn) or ""
+            member = "SELECT pg_has_role(:u, :g, 'MEMBER')"
+            assert conn.execute(text(member), {"u": "carl", "g": roles.group_role(prefix, "clerk")}).scalar()
+            assert not conn.execute(text(member), {"u": "dana", "g": roles.group_role(prefix, "clerk")}).scalar()
 
 
 def test_the_program_s_start_refuses_them_too(company, db_url):
