@@ -108,6 +108,12 @@ def test_a_clerk_cannot_claim_another_user(company, capsys, monkeypatch):
     assert f"{company.logins['clerk']} (Clerk) may not maintain users" in capsys.readouterr().err
     with pytest.raises(PermissionDenied, match="may not act as"):
         AppContext.open(clerk, user=acct, upgrade=False)
+    own = company.open("clerk")
+    try:  # a context made in code, naming another user: its first transaction is refused
+        with AppContext(own.engine, acct).uow() as uow, pytest.raises(PermissionDenied, match="may not act as"):
+            security.list_users(uow)
+    finally:
+        own.close_connections()
     assert snapshot(company.su) == before
 
 
