@@ -40,17 +40,17 @@ REFUSED = (
 
 
 def upgrade() -> None:
+    conn = op.get_bind()
+    if conn.dialect.name == "postgresql" and not roles.may_create_roles(conn):
+        raise RuntimeError(REFUSED)  # before anything: the database stays at 0012
     op.create_table(
         'db_security',
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('role_prefix', sa.String(length=52), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_db_security')),
     )
-    conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
-    if not roles.may_create_roles(conn):
-        raise RuntimeError(REFUSED)
     given = conn.exec_driver_sql("SELECT current_setting('coop.role_prefix', true)").scalar()
     database = conn.exec_driver_sql("SELECT current_database()").scalar_one()
     prefix = given or roles.default_prefix(database)

@@ -345,3 +345,39 @@ def test_an_administrator_backs_up_and_restores(posted, tmp_path: Path):
     clerk.close_connections()
     with pytest.raises(DBAPIError, match="permission denied"):
         run_sql(posted, "clerk", "DELETE FROM journal_line")
+
+
+def test_a_login_that_may_not_create_roles_cannot_secure_a_database(company):
+    """Migration 0013 fails at once, saying what to run, and the database stays as it was."""
+    from app.adapters import db
+
+    login = company.logins["admin"].replace("_admin", "_stranger")
+    company.logins["stranger"] = login
+    engine = as_superuser(company.url)
+    db.downgrade(company.su.engine, "0012")  # as the superuser: back to before the roles
+    company.su.engine.dispose()
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{login}" LOGIN NOCREATEROLE'))
+        conn.execute(text(f'GRANT CREATE ON SCHEMA public TO "{login}"'))
+        conn.execute(text(f'GRANT SELECT ON alembic_version TO "{login}"'))
+    engine.dispose()
+    before = rows_of(company.su.engine)
+    weak = db.make_engine(company.url_of("stranger"))
+    try:
+        with pytest.raises(RuntimeError, match="run `coop db upgrade` once as the database superuser"):
+            db.upgrade(weak)
+    finally:
+        weak.dispose()
+    assert db.current_revision(company.su.engine) == "0012"
+    assert rows_of(company.su.engine) == before
+
+
+def rows_of(engine) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
+    """Every row of every table there is (at an older revision: not all of the models')."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        return {
+            t: sorted(tuple(map(str, r)) for r in conn.execute(text(f'SELECT * FROM "{t}"')))
+            for t in inspect(conn).get_table_names()
+        }
