@@ -204,7 +204,13 @@ def test_who_wrote_an_entry_is_the_login_whatever_the_client_sends(posted, who):
     # The administrator imported the agreements, the accountant posted, the manager accepted.
     assert writers == {posted.logins["acct"], posted.logins["manager"]}
     assert history == {posted.logins["admin"], posted.logins["manager"]}
-    assert posted.logins["admin"] in trail or "postgres" in trail
+    # The superuser set the company up; the administrator added users (as the owner role: the
+    # trail names the login acting, not the owner role).
+    assert trail == {"postgres", posted.logins["admin"]}
+    run_sql(posted, "manager", "UPDATE vendor SET name = 'Renamed behind the program'")
+    with posted.su.engine.connect() as conn:
+        last = conn.execute(text("SELECT db_user, app_user FROM audit_trail ORDER BY id DESC LIMIT 1")).one()
+    assert tuple(last) == (posted.logins["manager"], None)
 
 
 # --- (5) unknown logins -----------------------------------------------------------------------
@@ -272,6 +278,7 @@ def test_an_accountant_rerates_reports_and_exports(posted, tmp_path):
 
 def test_an_administrator_manages_users(company, capsys):
     admin = company.url_of("admin")
+    assert main(["--db", admin, "db", "upgrade", "--company", "Renamed Co"]) == 0  # an administrator's command
     newbie = company.logins["admin"].replace("_admin", "_newbie")
     company.logins["newbie"] = newbie
     assert main(["--db", admin, "user", "add", newbie, "--role", "CLERK"]) == 0
