@@ -45,6 +45,7 @@ def identify(login: roles.Login | None, user: str | None) -> str:
 class AppContext:
     engine: Engine
     user: str = field(default_factory=os_user)
+    named: str | None = None  # the user as named when opened (--user), None when it came from the login
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,7 +70,7 @@ class AppContext:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, login)
+        return cls(engine, login, user)
 
     @property
     def location(self) -> str:
