@@ -203,8 +203,8 @@ def _began(session: Session, _transaction: SessionTransaction, connection: Conne
             row = cur.fetchone()
         if row is not None and not row[0]:
             raise PermissionDenied(
-                f"{row[1]} is logged in to the database as {row[1]} and may not act as {user}; "
-                "log in as that user (a superuser login may name any user)"
+                f"the database login {row[1]} may not act as {user}: the user is the login "
+                "(only a superuser login may name any user)"
             )
         return
     try:
