@@ -6,6 +6,9 @@
 - `coop_stamp_<table>()`, BEFORE INSERT on the append-only tables that name who wrote a row:
   the column is set to `coop_db_user()`, whatever the client sent; a superuser is taken at the
   word of the user the program named (it may act as any user; tests and setting up).
+- `coop_posted_slip_unchanged()`, BEFORE UPDATE OR DELETE on receiving slips and their lines:
+  a posted slip and its lines are the journal's basis (re-rating reads their quantities), so
+  they are refused for everyone, as the journal is (a clerk edits and deletes drafts only).
 - `coop_lock_vendors(ids)` and `coop_lock_for_writing(table)`, SECURITY DEFINER: the locks
   posting and numbered exports take (FOR NO KEY UPDATE on vendor rows, LOCK TABLE … SHARE ROW
   EXCLUSIVE) need UPDATE on the table; these take them for roles that have none.
@@ -17,9 +20,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
+from app.domain.vocabulary import POSTED
+
 from .roles import DB_USER, LOCK_TABLE, LOCK_VENDORS, STAMPED
 
 LOCKABLE = ("journal_export",)  # the tables coop_lock_for_writing locks
+POSTED_GUARD = "coop_posted_slip_unchanged"
 
 
 def _path(conn: Connection) -> str:
@@ -70,6 +76,22 @@ def create(conn: Connection) -> None:
         f"CREATE FUNCTION {LOCK_VENDORS}(ids bigint[]) RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$ "
         "BEGIN PERFORM id FROM vendor WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE; END $$"
     )
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {POSTED_GUARD}() RETURNS trigger LANGUAGE plpgsql {path} AS $$ BEGIN "
+        "IF TG_TABLE_NAME = 'receiving_slip' THEN "
+        "RAISE EXCEPTION 'receiving slip %% is posted: it cannot be changed or deleted', OLD.slip_no; END IF; "
+        f"IF EXISTS (SELECT 1 FROM receiving_slip s WHERE s.id = OLD.slip_id AND s.status = '{POSTED}') THEN "
+        "RAISE EXCEPTION 'line %% of a posted receiving slip cannot be changed or deleted', OLD.line_no; END IF; "
+        "IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW; END $$"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER receiving_slip_posted BEFORE UPDATE OR DELETE ON receiving_slip "
+        f"FOR EACH ROW WHEN (OLD.status = '{POSTED}') EXECUTE FUNCTION {POSTED_GUARD}()"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER receipt_line_posted BEFORE UPDATE OR DELETE ON receipt_line "
+        f"FOR EACH ROW EXECUTE FUNCTION {POSTED_GUARD}()"
+    )
     allowed = ", ".join(f"'{t}'" for t in LOCKABLE)
     conn.exec_driver_sql(
         f"CREATE FUNCTION {LOCK_TABLE}(name text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$ "
@@ -79,6 +101,9 @@ def create(conn: Connection) -> None:
 
 
 def drop(conn: Connection) -> None:
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS receiving_slip_posted ON receiving_slip")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS receipt_line_posted ON receipt_line")
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {POSTED_GUARD}()")
     for table in STAMPED:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_stamp_user ON {table}")
         conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {stamp_function(table)}()")
