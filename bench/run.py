@@ -39,7 +39,7 @@ from app.services import estimated, posting, receiving
 from app.services.context import AppContext
 from app.services.exports import write_table
 
-from . import check, floor, sqlplans
+from . import check, floor, logins, sqlplans
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -199,6 +199,8 @@ def sqlite_target() -> Target:
 def pg_target(admin_url: str) -> Target | None:
     """Fresh databases coop_bench and coop_bench_floor on the server of admin_url."""
     import psycopg
+
+    DATA.mkdir(exist_ok=True)  # the report's files (--pg-only: no SQLite target made it)
 
     parsed = make_url(admin_url)
     try:
@@ -370,6 +372,7 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
     lines_total = summary["rows"]["receipt_line"]
     per_day = math.ceil(lines_total / 365)
     ctx = AppContext.open(target.url, "bench", upgrade=False)
+    ctx, acct = logins.accountant(target.url, ctx)  # PostgreSQL: posting and re-rating as an accountant's login
     max_slip = max_id(ctx, ReceivingSlip.id)
     max_line = max_id(ctx, ReceiptLine.id)
 
@@ -386,14 +389,14 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
     post_stop = deadline(0.55)
 
     def post_all() -> str:
-        with ctx.uow() as uow:
+        with acct.uow() as uow:
             try:
                 posting.post_slips(uow, today=TODAY, batch_lines=per_day, cancelled=post_stop)
             except posting.PostingCancelled as exc:
                 return str(exc)
         return ""
 
-    post_s, post_cut = timer.run("post", post_all, ctx)
+    post_s, post_cut = timer.run("post", post_all, acct)
     peak_post = peak_mib()
     entry_after_post = max_id(ctx, JournalEntry.id)
     posted_lines = count(
@@ -411,14 +414,14 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
 
     # 2. Re-rate with nothing changed: must post nothing.
     log(f"{name}: re-rate, unchanged (after posting)")
-    unchanged1_s, unchanged1 = timer.run("rerate-unchanged-1", lambda: _rerate(ctx, deadline(0.1)), ctx)
+    unchanged1_s, unchanged1 = timer.run("rerate-unchanged-1", lambda: _rerate(acct, deadline(0.1)), acct)
 
     # 3. Re-rate after rebate1 + 0.1 on every agreement line (every ladder).
     bumped = bump_rates(ctx)
     entry_before_rerate = max_id(ctx, JournalEntry.id)
     log(f"{name}: re-rate after +0.1 on rebate1 of {bumped:,} agreement lines")
     reset_peak()
-    rerate_s, rerated = timer.run("rerate", lambda: _rerate(ctx, deadline(0.5)), ctx)
+    rerate_s, rerated = timer.run("rerate", lambda: _rerate(acct, deadline(0.5)), acct)
     peak_rerate = peak_mib()
     entry_after_rerate = max_id(ctx, JournalEntry.id)
     with ctx.uow() as uow:
@@ -435,10 +438,10 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
         unchanged_label = "right after posting"
     else:
         log(f"{name}: re-rate, unchanged (after re-rating)")
-        unchanged2_s, unchanged2 = timer.run("rerate-unchanged-2", lambda: _rerate(ctx, deadline(0.3)), ctx)
+        unchanged2_s, unchanged2 = timer.run("rerate-unchanged-2", lambda: _rerate(acct, deadline(0.3)), acct)
         unchanged_label = "right after re-rating"
     log(f"{name}: re-rate --full, unchanged (every vendor recomputed)")
-    full_s, full_unchanged = timer.run("rerate-full-unchanged", lambda: _rerate(ctx, deadline(0.2), full=True), ctx)
+    full_s, full_unchanged = timer.run("rerate-full-unchanged", lambda: _rerate(acct, deadline(0.2), full=True), acct)
 
     # 4. Estimated rebates for all vendors, to CSV.
     log(f"{name}: estimated rebate report")
@@ -461,10 +464,10 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
     entry_before_back = max_id(ctx, JournalEntry.id)
 
     def post_one() -> posting.PostingResult:
-        with ctx.uow() as uow:
+        with acct.uow() as uow:
             return posting.post_slips(uow, [BACKDATED], today=TODAY)
 
-    backdated_s, back = timer.run("backdated", post_one, ctx)
+    backdated_s, back = timer.run("backdated", post_one, acct)
     entry_after_back = max_id(ctx, JournalEntry.id)  # the plans below post more
     back_ladders = count(ctx, "SELECT count(DISTINCT ladder_key) FROM line_accrual WHERE slip_no = :s", s=BACKDATED)
     with ctx.uow() as uow:
@@ -490,6 +493,7 @@ def run_backend(target: Target, args: argparse.Namespace, budget_s: float) -> Ou
         src.close()
         dst.close()
     ctx.engine.dispose()
+    acct.engine.dispose()
 
     # The table.
     post_floor_s = pf["core"]
@@ -770,7 +774,7 @@ def versions(targets: list[Target]) -> str:
     parts = [f"Python {platform.python_version()}", f"SQLite {sqlite3.sqlite_version}"]
     for t in targets:
         if t.backend == "PostgreSQL":
-            ctx = AppContext.open(t.url, "bench", upgrade=False)
+            ctx = AppContext.open(t.url, logins.ADMIN, upgrade=False)  # a user of it now
             with ctx.engine.connect() as conn:
                 parts.append("PostgreSQL " + conn.execute(text("SHOW server_version")).scalar_one().split()[0])
             ctx.engine.dispose()

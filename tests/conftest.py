@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
-from app.adapters import db
+from app.adapters import db, roles
 from app.services.context import AppContext
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
@@ -42,7 +43,18 @@ def pg_template() -> Iterator[str]:
     yield _TEMPLATE
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+        drop_roles(conn, roles.default_prefix(_TEMPLATE))
     admin.dispose()
+
+
+def drop_roles(conn, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    """The group and owner roles of a test database's prefix (roles belong to the cluster);
+    a role still used by a database left behind stays."""
+    for name in [roles.group_role(prefix, g) for g in roles.GROUPS] + [roles.owner_role(prefix)]:
+        try:
+            conn.execute(text(f"DROP ROLE IF EXISTS {roles.quoted(name)}"))
+        except DBAPIError:
+            pass
 
 
 def fresh_pg_url(template: str) -> tuple[str, str]:
@@ -59,6 +71,7 @@ def drop_pg(name: str) -> None:
     admin = _pg_admin()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_roles(conn, roles.default_prefix(name))  # a test that secured it again under its own name
     admin.dispose()
 
 

@@ -16,12 +16,13 @@ from functools import partial
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.adapters.bulk import BulkWriter, rows_in, slices, table_of
 from app.adapters.planner import index_lookups
+from app.adapters.roles import LOCK_VENDORS
 from app.adapters.types import stored_units
 from app.domain.accrual_audit import JournalNet
 from app.domain.accrual_rows import Position, PostedAccrual, PostingLine
@@ -34,7 +35,6 @@ from app.models import (
     Product,
     ReceiptLine,
     ReceivingSlip,
-    Vendor,
     VendorRating,
 )
 from app.models import LineAccrual as LineAccrualRow
@@ -88,15 +88,14 @@ def lock_vendors(session: Session, vendor_ids: Iterable[int]) -> None:
     """Serialise posting and re-rating per vendor.
 
     PostgreSQL: the vendor rows are locked FOR NO KEY UPDATE in id order, in one statement
-    (ordered, so two postings cannot deadlock; NO KEY, so clerks can still save drafts).
+    (ordered, so two postings cannot deadlock; NO KEY, so clerks can still save drafts), by
+    app.adapters.guards' SECURITY DEFINER function (the posting roles have no UPDATE on vendor).
     SQLite: every write transaction is BEGIN IMMEDIATE already.
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for part in slices(sorted(set(vendor_ids))):
-        session.execute(
-            select(Vendor.id).where(Vendor.id.in_(part)).order_by(Vendor.id).with_for_update(key_share=True)
-        ).all()
+    for part in slices(sorted(set(vendor_ids))):  # coop_lock_vendors: the lock without UPDATE on vendor
+        session.execute(text(f"SELECT {LOCK_VENDORS}(CAST(:ids AS bigint[]))"), {"ids": list(part)})
 
 
 def now() -> datetime:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from app.adapters import db
+from app.adapters import db, roles
 from app.services.errors import ServiceError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -53,6 +53,7 @@ def write_backup(engine: Engine, partial: Path) -> None:
                 _tool("pg_dump"),
                 "--format=custom",
                 "--no-password",
+                *_as_owner(_prefix(engine)),
                 f"--file={partial}",
                 f"--dbname={_conninfo(engine.url)}",
             ],
@@ -176,7 +177,26 @@ def _pg_contents(path: Path, url: URL) -> tuple[set[str], str | None]:
     return tables, revision
 
 
+def _prefix(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        prefix = roles.stored_prefix(conn)
+        conn.rollback()
+    return prefix
+
+
+def _as_owner(prefix: str | None) -> list[str]:
+    """pg_dump and pg_restore act as the owner role of a secured database: it reads every
+    table, and what a restore creates belongs to it."""
+    return [f"--role={roles.owner_role(prefix)}"] if prefix else []
+
+
 def _pg_restore(engine: Engine, path: Path, revision: str) -> None:
+    """The backup's objects are restored as the owner role's (--no-owner), without the
+    backup's grants (--no-privileges, they name its roles): this database's grants and role
+    prefix are applied again after the restore, with the migrations to head. (A backup older
+    than the roles: the database is first downgraded to its revision, which gives the objects
+    to the login, a superuser; restored as the login, then secured again under its prefix.)"""
+    prefix = _prefix(engine)
     current = db.current_revision(engine)
     if current is not None and current != revision and db.known_revision(current):
         # Objects of a newer schema are not in the archive, so --clean would leave them.
@@ -188,6 +208,7 @@ def _pg_restore(engine: Engine, path: Path, revision: str) -> None:
             "--clean",
             "--if-exists",
             "--no-owner",
+            *(["--no-privileges", *_as_owner(_prefix(engine))] if prefix else []),
             "--single-transaction",
             "--no-password",
             f"--dbname={_conninfo(engine.url)}",
@@ -196,6 +217,9 @@ def _pg_restore(engine: Engine, path: Path, revision: str) -> None:
         _pg_env(engine.url),
         "pg_restore",
     )
+    if prefix:
+        engine.dispose()
+        db.upgrade(engine, prefix=prefix)
 
 
 def _connect_args(url: URL) -> dict[str, str]:

@@ -10,13 +10,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
+
+from app.adapters import roles
 
 if TYPE_CHECKING:  # Alembic is imported only when the schema has to change (start-up time)
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class SchemaTooNew(RuntimeError):
@@ -109,8 +114,8 @@ def one_writer_at_a_time(conn: Connection, table: str) -> None:
     with INSERT/UPDATE/DELETE but not with SELECT. SQLite: nothing to do, every transaction
     begins IMMEDIATE (make_engine), so one writes at a time already.
     """
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    if conn.dialect.name == "postgresql":  # through app.adapters.guards: the roles have no UPDATE on it
+        conn.exec_driver_sql("SELECT coop_lock_for_writing(%(t)s)", {"t": table})
 
 
 def alembic_config() -> Config:
@@ -178,9 +183,15 @@ def stored_user(engine: Engine, login: str) -> tuple[int, tuple[str, bool] | Non
     with engine.connect() as conn:
         if not inspect(conn).has_table("app_user"):
             return 0, None
-        count = conn.execute(text("SELECT count(*) FROM app_user")).scalar_one()
-        row = conn.execute(text("SELECT role, active FROM app_user WHERE login = :login"), {"login": login}).first()
-        conn.rollback()
+        try:
+            count = conn.execute(text("SELECT count(*) FROM app_user")).scalar_one()
+            row = conn.execute(text("SELECT role, active FROM app_user WHERE login = :login"), {"login": login}).first()
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+                return 1, None  # a PostgreSQL login without any role in this database: not a user
+            raise
+        finally:
+            conn.rollback()
     return int(count), (str(row[0]), bool(row[1])) if row is not None else None
 
 
@@ -202,28 +213,41 @@ def at_head(engine: Engine) -> bool:
     return heads is not None and stored_revisions(engine) == heads
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", prefix: str | None = None) -> None:
     """Create or migrate the schema. Refuses a database newer than this program.
 
     A database already at head (every start but the first after an update) is
     recognised by one read of alembic_version; Alembic is not even imported then.
     """
-    if revision == "head" and at_head(engine):
+    if revision == "head" and prefix is None and at_head(engine):
         return
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    current = current_revision(engine)
     script = ScriptDirectory.from_config(alembic_config())
-    if current is not None and not _known(script, current):
-        raise SchemaTooNew(
-            f"The database schema (revision {current}) is newer than this program; "
-            "install the newer version of the application."
-        )
     cfg = alembic_config()
     with engine.begin() as conn:
+        _as_owner(conn, prefix)
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current is not None and not _known(script, current):
+            raise SchemaTooNew(
+                f"The database schema (revision {current}) is newer than this program; "
+                "install the newer version of the application."
+            )
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if prefix is not None:  # a restore: this database's roles, whatever the backup named
+            roles.keep_prefix(conn, prefix)
+
+
+def _as_owner(conn: Connection, prefix: str | None) -> None:
+    """PostgreSQL: a migration runs as the owner role of a secured database (what it creates
+    belongs to the owner); `prefix`: that of the database restored into (a backup may name
+    another, or be older than the roles)."""
+    if prefix is not None:  # read by migration 0013 when it secures the database again
+        conn.exec_driver_sql("SELECT set_config('coop.role_prefix', %(p)s, true)", {"p": prefix})
+    roles.act_as_owner(conn, prefix)  # a database not secured (a backup older than 0013): as the login
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
@@ -245,5 +269,6 @@ def downgrade(engine: Engine, revision: str) -> None:
 
     cfg = alembic_config()
     with engine.begin() as conn:
+        roles.act_as_owner(conn)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)

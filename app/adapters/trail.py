@@ -34,6 +34,8 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Table, event, inspect
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from app.services.errors import PermissionDenied
+
 from .types import ScaledDecimal
 
 APP_USER = "coop.app_user"  # the PostgreSQL setting the program names its user in
@@ -58,8 +60,10 @@ def _columns(conn: Connection, table: str) -> tuple[list[str], list[str]]:
     return columns, key or columns[:1]
 
 
-def create_function(conn: Connection) -> None:
-    """PostgreSQL: the trigger function of every audited table (nothing on SQLite).
+def create_function(conn: Connection, who: str = "session_user") -> None:
+    """PostgreSQL: the trigger function of every audited table (nothing on SQLite), created or
+    replaced; `who` is the SQL expression of the database login recorded (migration 0013: the
+    login acting, app.adapters.roles.DB_USER).
 
     Its arguments: the primary key columns, comma-separated, then the columns not recorded.
     """
@@ -67,7 +71,7 @@ def create_function(conn: Connection) -> None:
         return
     schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
     conn.exec_driver_sql(
-        f"CREATE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
+        f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
         f"SET search_path = pg_catalog, {_quoted(schema)}, pg_temp AS $$\n"
         "DECLARE\n"
         "  ignored text[] := TG_ARGV[1:];\n"
@@ -81,7 +85,7 @@ def create_function(conn: Connection) -> None:
         "  SELECT string_agg(coalesce(coalesce(new_row, old_row) ->> k, ''), '/' ORDER BY n) INTO record_key\n"
         "    FROM unnest(string_to_array(TG_ARGV[0], ',')) WITH ORDINALITY AS pk(k, n);\n"
         f"  INSERT INTO {_quoted(schema)}.audit_trail ({TRAIL_COLUMNS})\n"
-        f"  VALUES (now(), session_user, nullif(current_setting('{APP_USER}', true), ''), TG_TABLE_NAME, TG_OP,\n"
+        f"  VALUES (now(), {who}, nullif(current_setting('{APP_USER}', true), ''), TG_TABLE_NAME, TG_OP,\n"
         "          record_key, old_row::text, new_row::text);\n"
         "  RETURN NULL;\n"
         "END $$"
@@ -174,12 +178,34 @@ def name_user(session: Session, user: str) -> None:
     session.info[_USER] = user
 
 
+# PostgreSQL, at the start of each transaction, in one statement: the application user named for
+# the audit trail, whether the login may act as that user (its login, or any user for a
+# superuser), and, for a superuser acting as an active user of the database who is a PostgreSQL
+# login, SET LOCAL ROLE to that login: the database then applies that user's privileges and
+# records that user as the writer (tests; setting up).
+_PG_BEGIN = (
+    f"SELECT r.rolsuper OR %(user)s IN ('', session_user::text), session_user::text, "
+    f"set_config('{APP_USER}', %(user)s, true), "
+    "CASE WHEN r.rolsuper AND %(user)s <> session_user::text AND EXISTS ("
+    "SELECT 1 FROM app_user a JOIN pg_roles l ON l.rolname = a.login "
+    "WHERE a.login = %(user)s AND a.active AND l.rolcanlogin) "
+    "THEN set_config('role', %(user)s, true) END "
+    "FROM pg_roles r WHERE r.rolname = session_user"
+)
+
+
 def _began(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     user = session.info.get(_USER) or None
     raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
         with raw.cursor() as cur:
-            cur.execute(f"SELECT set_config('{APP_USER}', %s, true)", (user or "",))
+            cur.execute(_PG_BEGIN, {"user": user or ""})
+            row = cur.fetchone()
+        if row is not None and not row[0]:
+            raise PermissionDenied(
+                f"the database login {row[1]} may not act as {user}: the user is the login "
+                "(only a superuser login may name any user)"
+            )
         return
     try:
         raw.execute("UPDATE audit_context SET app_user = ? WHERE id = 1 AND app_user IS NOT ?", (user, user))

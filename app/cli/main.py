@@ -15,6 +15,8 @@ from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
 from app.cli.trail import add_parser as add_audit_trail
 from app.cli.trail import audit_trail_command
+from app.cli.users import add_parser as add_users
+from app.cli.users import user_command
 from app.domain.vocabulary import SOURCES
 from app.services import estimated, imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
@@ -48,7 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the user data directory)"
     )
-    p.add_argument("--user", help="user name for history and journal (default: OS login)")
+    p.add_argument(
+        "--user",
+        help="user name for history and journal (default: the OS login; PostgreSQL: the database login, "
+        "which only a superuser may differ from)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     dbp = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -120,14 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--vendor", help="only this vendor code")
     est.add_argument("--from", dest="date_from", type=_date, help="count receipts from this date")
 
-    users = sub.add_parser("user", help="users and roles").add_subparsers(dest="user_command", required=True)
-    users.add_parser("list", help="list the users")
-    ua = users.add_parser("add", help="add a user or change a user's role (the first must be ADMIN)")
-    ua.add_argument("login")
-    ua.add_argument("--role", required=True, choices=("CLERK", "MANAGER", "ACCOUNTANT", "ADMIN"), type=str.upper)
-    ua.add_argument("--name", default="")
-    ud = users.add_parser("disable", help="disable a user")
-    ud.add_argument("login")
+    add_users(sub)
 
     bk = sub.add_parser("backup", help="back up the whole database to a file (administrators)")
     bk.add_argument("file", type=Path)
@@ -331,26 +330,9 @@ def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _user(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.services import security
-
-    with ctx.uow() as uow:
-        if args.user_command == "list":
-            for u in security.list_users(uow):
-                print(f"{u.login:20} {u.role:10} {'active' if u.active else 'disabled':8} {u.name}")
-            return 0
-        if args.user_command == "add":
-            u = security.save_user(uow, args.login, args.role, args.name)
-        else:
-            current = security.get_user(uow, args.login)
-            u = security.save_user(uow, args.login, current.role, current.name, active=False)
-    print(f"User {u.login}: {u.role}{'' if u.active else ' (disabled)'}")
-    return 0
-
-
 COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "db": _db,
-    "user": _user,
+    "user": user_command,
     "backup": _backup_or_restore,
     "restore": _backup_or_restore,
     "demo": _demo,

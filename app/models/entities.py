@@ -354,3 +354,12 @@ class AuditContext(Base):
     __tablename__ = "audit_context"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     app_user: Mapped[str | None] = mapped_column(String(60))
+
+
+class DbSecurity(Base):
+    """PostgreSQL: the prefix of the database's role names (one row, id 1; app.adapters.roles),
+    kept in the database so that a copy of it keeps its roles. No row on SQLite."""
+
+    __tablename__ = "db_security"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role_prefix: Mapped[str] = mapped_column(String(52))

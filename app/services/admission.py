@@ -10,6 +10,9 @@ before a command or the main window's first screen (issue 13).
 - Only an administrator creates or migrates the schema: `coop db upgrade`, and the automatic
   upgrade when a program opens a database older than itself.
 
+On PostgreSQL the user is the database login (app.services.context.identify), and a login
+that has no role in the database cannot read its users: it is refused as not a user.
+
 The users are read as stored (app.adapters.db.stored_user), whatever the schema's revision.
 The services check each call's permission as well (app.services.security.require)."""
 

@@ -12,9 +12,10 @@ from types import TracebackType
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.adapters import db, trail
+from app.adapters import db, roles, trail
 
 from .admission import admit
+from .errors import PermissionDenied
 
 
 def os_user() -> str:
@@ -24,10 +25,27 @@ def os_user() -> str:
         return "unknown"
 
 
+def identify(login: roles.Login | None, user: str | None) -> str:
+    """The application user. A file database (no login): `user`, else the operating-system
+    login (or COOP_USER). A server database: its login; naming another user (--user,
+    COOP_USER) is refused, but for a superuser login, which may act as any user (it may do
+    anything in the database anyway; tests and setting up)."""
+    if login is None:
+        return user or os_user()
+    named = user or os.environ.get("COOP_USER") or login.name
+    if named != login.name and not login.superuser:
+        raise PermissionDenied(
+            f"you are logged in to the database as {login.name} and may not act as {named}: "
+            f"the user is the database login (drop --user and COOP_USER, or log in as {named})"
+        )
+    return named
+
+
 @dataclass
 class AppContext:
     engine: Engine
     user: str = field(default_factory=os_user)
+    named: str | None = None  # the user as named when opened (--user), None when it came from the login
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -38,20 +56,21 @@ class AppContext:
     def open(
         cls, url: str | None = None, user: str | None = None, upgrade: bool = True, administering: bool = False
     ) -> AppContext:
-        """Open the database for `user` (else the operating-system login): an unknown or
+        """Open the database for `user` (else the operating-system login; on a server, the
+        database login, see `identify`): an unknown or
         disabled user, or one who may not migrate a schema that needs it, is refused before
         anything else is done (app.services.admission); then, with `upgrade`, the schema is
         created or migrated. `administering`: the administrators' `coop db upgrade`."""
         engine = db.make_engine(db.resolve_url(url))
-        login = user or os_user()
         try:
+            login = identify(roles.login(engine), user)
             admit(engine, login, upgrading=upgrade, administering=administering)
             if upgrade:
                 db.upgrade(engine)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, login)
+        return cls(engine, login, user)
 
     @property
     def location(self) -> str:

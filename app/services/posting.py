@@ -45,7 +45,7 @@ from .errors import AlreadyPosted, JournalMismatch, NotFound, PostingRefused
 from .ladders import vendor_ladders
 from .masterdata import roles_to_accounts
 from .ratings import LadderCache, stamp_first_postings, vendor_fingerprints
-from .security import Permission, require
+from .security import Permission, can, require
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -64,6 +64,23 @@ class PostingResult:
     slip_nos: list[str] = field(default_factory=list)
 
 
+def _require_posting(uow: UnitOfWork, slip_nos: Sequence[str] | None) -> None:
+    """Accountants and administrators post any slip; a clerk posts the named slips they
+    entered themselves (the receiving screen's Post: the entry is made as the item is received)."""
+    if can(uow, Permission.POST):
+        return
+    if slip_nos and can(uow, Permission.RECEIVE):
+        others = rows_in(
+            uow.session,
+            select(ReceivingSlip.slip_no).where(ReceivingSlip.created_by != uow.user),
+            ReceivingSlip.slip_no,
+            sorted(set(slip_nos)),
+        )
+        if not list(others):
+            return
+    require(uow, Permission.POST)
+
+
 def post_slips(
     uow: UnitOfWork,
     slip_nos: Sequence[str] | None = None,
@@ -80,7 +97,7 @@ def post_slips(
     cancel or a crash leaves every slip either fully posted or untouched.
     """
     session = uow.session
-    require(uow, Permission.POST)
+    _require_posting(uow, slip_nos)
     today = today or date.today()
     result = PostingResult()
     check_gl_roles(session)

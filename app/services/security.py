@@ -2,8 +2,10 @@
 
 A database with no users is in single-user mode: whoever runs the program has every
 permission (one workstation on its own SQLite file). Once an administrator adds users,
-the operating-system login (or --user / COOP_USER) must be an active user, and each
-service checks the role's permission before it writes anything.
+the user (the operating-system login, or --user / COOP_USER, on SQLite; the database login
+on PostgreSQL, app.services.context.identify) must be an active user, and each service
+checks the role's permission before it writes anything. On PostgreSQL the database checks
+as well: each user's login has only the privileges of its role (app.adapters.roles).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from app.adapters import roles
 from app.domain.vocabulary import GRANTS, ROLE_NAMES, Permission, Role
 from app.models import AppUser
 
@@ -32,6 +35,7 @@ __all__ = [
     "list_users",
     "require",
     "save_user",
+    "set_password",
 ]
 
 
@@ -81,9 +85,16 @@ def list_users(uow: UnitOfWork) -> list[UserView]:
     return [UserView(u.login, u.name, u.role, u.active) for u in rows]
 
 
-def save_user(uow: UnitOfWork, login: str, role: str, name: str = "", active: bool = True) -> UserView:
+def save_user(
+    uow: UnitOfWork, login: str, role: str, name: str = "", active: bool = True, password: str | None = None
+) -> UserView:
     """Add or change a user. The first user must be an administrator (or nobody could
-    manage users afterwards); the last active administrator cannot be demoted."""
+    manage users afterwards); the last active administrator cannot be demoted.
+
+    On a secured PostgreSQL database (app.adapters.roles) the user is a login role named as
+    the user, created when missing, a member of its role's group role while active (none when
+    disabled: it cannot even connect); `password`, when given, becomes the login's password
+    (kept by PostgreSQL only). Nothing of this on SQLite."""
     session = uow.session
     problems = []
     if not login or len(login) > 60:
@@ -111,8 +122,21 @@ def save_user(uow: UnitOfWork, login: str, role: str, name: str = "", active: bo
     row.role, row.active = role, active
     if name or not row.name:
         row.name = name
+    roles.set_user(session.connection(), login, role, active, password)  # as the owner role, to the end
     uow.commit()
     return UserView(row.login, row.name, row.role, row.active)
+
+
+def set_password(uow: UnitOfWork, login: str, password: str) -> None:
+    """A new password of a user's database login (administrators; PostgreSQL keeps it, the
+    program stores nothing). Refused on a database without logins (SQLite)."""
+    require(uow, Permission.USERS)
+    get_user(uow, login)
+    if not password:
+        raise ValidationFailed([Problem(f"User {login}", "password", "is required")])
+    if not roles.set_password(uow.session.connection(), login, password):
+        raise ValidationFailed([Problem(f"User {login}", "password", "this database has no logins (a file)")])
+    uow.commit()
 
 
 def get_user(uow: UnitOfWork, login: str) -> UserView:

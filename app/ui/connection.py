@@ -182,7 +182,7 @@ def use_local(window: Any) -> None:
 
 def switch(window: Any, url: str, remember: Callable[[], None]) -> None:
     """Open `url` in the background; on success the window's screens reopen on it."""
-    user = window.env.ctx.user
+    user = window.env.ctx.named  # as named at start (--user), else each database's own: a server's login
 
     def opened(ctx: AppContext) -> None:
         remember()

@@ -242,7 +242,9 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument(
         "--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the user data directory)"
     )
-    parser.add_argument("--user", help="user name for history and journal (default: OS login)")
+    parser.add_argument(
+        "--user", help="user name for history and journal (default: OS login; on a server: the database login)"
+    )
     return parser.parse_known_args(argv)
 
 

@@ -139,8 +139,9 @@ class UsersScreen(Screen):
     def _hint(self) -> None:
         if self.panel.model.rows:
             self.hint.setText(
-                "Each person signs in with their operating-system login (or --user). "
-                "A disabled user can no longer open this database."
+                "Each person signs in with their operating-system login (or --user); on a server, with "
+                "their own database login of the same name, which saving a user here creates (its password: "
+                "coop user password LOGIN). A disabled user can no longer open this database."
             )
         else:
             self.hint.setText(

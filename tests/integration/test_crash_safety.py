@@ -291,6 +291,15 @@ def test_a_posting_run_killed_20_times_leaves_every_slip_posted_or_untouched(db_
         copies.drop_all()
 
 
+def unguarded(conn, statement: str) -> None:  # type: ignore[no-untyped-def]
+    """The damage as a database from before the guards could hold it: PostgreSQL refuses to
+    change a posted slip (migration 0013's trigger), so the superuser's transaction runs
+    without the triggers."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+    conn.execute(text(statement))
+
+
 def test_the_checks_see_a_half_posted_slip(ctx):
     """The invariants above are not vacuous: each kind of damage a crash could do is seen."""
     import_example(ctx, "B_marginal")
@@ -300,13 +309,13 @@ def test_the_checks_see_a_half_posted_slip(ctx):
 
     def damaged(statement: str, undo: str | None = None) -> list[str]:
         with ctx.engine.begin() as conn:
-            conn.execute(text(statement))
+            unguarded(conn, statement)
         try:
             return rs.ledger_anomalies(ctx)
         finally:
             if undo:
                 with ctx.engine.begin() as conn:
-                    conn.execute(text(undo))
+                    unguarded(conn, undo)
 
     assert any(
         "draft S2" in p

@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from app.adapters import db
+from app.adapters import db, roles
 from app.adapters.types import ScaledDecimal
 from app.models import Base
 from app.services import journal_exports, posting
@@ -521,6 +521,32 @@ def check_0012(engine: Engine) -> None:
             tx.rollback()
 
 
+def check_0013(engine: Engine) -> None:
+    """0013 secures a PostgreSQL database: the role prefix of its name is stored, every table
+    belongs to the owner role, and who wrote an entry is set by the database whatever the
+    client sends (rolled back: the data stays). SQLite: an empty db_security, nothing else."""
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT id, role_prefix FROM db_security")).all()
+        if engine.dialect.name != "postgresql":
+            assert stored == []
+            return
+        prefix = roles.default_prefix(engine.url.database or "")
+        assert stored == [(1, prefix)]
+        owners = conn.execute(text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")).all()
+        assert owners == [(roles.owner_role(prefix),)]
+        conn.rollback()
+        with conn.begin() as tx:
+            conn.execute(
+                text(
+                    "INSERT INTO journal_entry (id, entry_date, source, reference, created_by, created_at) "
+                    "VALUES (99, '2026-02-01', 'MANUAL', '', 'someone_else', now())"
+                )
+            )
+            login = conn.execute(text("SELECT session_user")).scalar_one()
+            assert conn.execute(text("SELECT created_by FROM journal_entry WHERE id = 99")).scalar_one() == login
+            tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -541,6 +567,7 @@ CHECKS = {
     "0010": check_0010,
     "0011": check_0011,
     "0012": check_0012,
+    "0013": check_0013,
 }
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}

@@ -35,3 +35,28 @@ def test_saved_and_posted_at_once(ctx):
         assert (view.status, view.total) == ("POSTED", Decimal("25000.00"))
         # another 25,000 after S9 (ladder at 25,000): 5,000 x 2% + 20,000 x 3%
         assert [(r.rebate, r.tier) for r in receiving.preview(uow, SLIP)] == [(Decimal("700.00"), 2)]
+
+
+def test_a_clerk_posts_own_slips_only(ctx):
+    """The receiving screen's Post: a clerk's own slip posts without an accountant; a slip
+    someone else entered does not, and nothing is written then."""
+    from app.services import posting, security
+    from app.services.context import AppContext
+    from app.services.errors import PermissionDenied
+
+    import_example(ctx, "B_marginal")  # S1, S2 entered by tester
+    with ctx.uow() as uow:
+        security.save_user(uow, "tester", "ADMIN")
+        security.save_user(uow, "carl", "CLERK")
+    clerk = AppContext(ctx.engine, "carl")
+    with clerk.uow() as uow:
+        assert receiving.save_and_post(uow, SLIP) == "S9"
+    before = snapshot(ctx)
+    with clerk.uow() as uow, pytest.raises(PermissionDenied, match="carl \\(Clerk\\) may not post receiving slips"):
+        posting.post_slips(uow, ["S1"])
+    with clerk.uow() as uow, pytest.raises(PermissionDenied, match="may not post receiving slips"):
+        posting.post_slips(uow)  # every draft: an accountant's
+    assert snapshot(ctx) == before
+    with ctx.uow() as uow:
+        view = receiving.load_slip(uow, "S9")
+    assert (view.status, view.total) == ("POSTED", Decimal("25000.00"))

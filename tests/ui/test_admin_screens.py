@@ -22,6 +22,7 @@ from app.ui import connection as connection_ui
 from app.ui.main import MainWindow
 from app.ui.masterdata import RecordsScreen
 from app.ui.users import UsersScreen
+from tests.conftest import drop_pg
 from tests.ui.conftest import make_env, press, show, type_cell, wait_idle
 from tests.ui.test_main_window import menu_actions
 
@@ -118,10 +119,7 @@ def empty_pg_database() -> tuple[str, str]:
 
 
 def drop_pg_database(name: str) -> None:
-    admin = create_engine(db.make_engine(PG_URL).url, isolation_level="AUTOCOMMIT")  # type: ignore[arg-type]
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg(name)  # and the roles its first upgrade made (conftest)
 
 
 @pytest.mark.pg
