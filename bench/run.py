@@ -279,7 +279,8 @@ def ui_rows(target: Target, vendor: str, backend: str) -> list[Row]:
             Row(backend, "App start → first window", not_built),
             Row(backend, "Agreement screen, 5,000 lines", not_built),
         ]
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    user = logins.ADMIN if backend == "PostgreSQL" else "bench"  # the database has users on PostgreSQL
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", COOP_BENCH_USER=user)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
 

@@ -13,8 +13,13 @@ loaded and painted, and prints {"open_ms": …, "rows": …}.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+
+# Who opens the database: on PostgreSQL the bench administrator (bench.logins), whom the
+# superuser acts as; on SQLite (single-user mode) any name.
+USER = os.environ.get("COOP_BENCH_USER", "bench")
 
 
 def _exposed_then(app: object, report: object) -> None:
@@ -53,7 +58,7 @@ def app_main(url: str, ini: str) -> None:
 
     app = QApplication([sys.argv[0]])
     _exposed_then(app, lambda: print(json.dumps({"shown_at": time.time()}), flush=True))
-    main(["--db", url, "--user", "bench"], settings=QSettings(ini, QSettings.Format.IniFormat))
+    main(["--db", url, "--user", USER], settings=QSettings(ini, QSettings.Format.IniFormat))
 
 
 def screen(url: str, ini: str, vendor: str) -> None:
@@ -71,7 +76,7 @@ def screen(url: str, ini: str, vendor: str) -> None:
     # (app.ui.collector), not whenever an allocation crosses the threshold.
     collector = UiThreadCollector()
     collector.start()
-    ctx = AppContext.open(url, "bench", upgrade=False)
+    ctx = AppContext.open(url, USER, upgrade=False)
     env = UiEnv(ctx, Runner(ctx, HeadlessInteraction()), QSettings(ini, QSettings.Format.IniFormat))
     window = MainWindow(env)
     window.show()
