@@ -18,9 +18,14 @@ from .admission import admit
 from .errors import PermissionDenied
 
 
+def claimed_user() -> str | None:
+    """The user named in the environment (COOP_USER), if any."""
+    return os.environ.get("COOP_USER") or None
+
+
 def os_user() -> str:
     try:
-        return os.environ.get("COOP_USER") or getpass.getuser()
+        return claimed_user() or getpass.getuser()
     except Exception:  # no login name (some containers)
         return "unknown"
 
@@ -32,7 +37,7 @@ def identify(login: roles.Login | None, user: str | None) -> str:
     anything in the database anyway; tests and setting up)."""
     if login is None:
         return user or os_user()
-    named = user or os.environ.get("COOP_USER") or login.name
+    named = user or claimed_user() or login.name
     if named != login.name and not login.superuser:
         raise PermissionDenied(
             f"you are logged in to the database as {login.name} and may not act as {named}: "
