@@ -55,6 +55,23 @@ def stamp_function(table: str) -> str:
     return f"coop_stamp_{table}"
 
 
+def create_stamp(conn: Connection, table: str, column: str) -> None:
+    """PostgreSQL: `table.column` is set by the database to the login acting (who wrote the row)."""
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {stamp_function(table)}() RETURNS trigger LANGUAGE plpgsql {_path(conn)} AS $$ "
+        f'BEGIN NEW."{column}" := {STAMP_USER}; RETURN NEW; END $$'
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER {table}_stamp_user BEFORE INSERT ON {table} FOR EACH ROW WHEN ({_stamp_needed(column)}) "
+        f"EXECUTE FUNCTION {stamp_function(table)}()"
+    )
+
+
+def drop_stamp(conn: Connection, table: str) -> None:
+    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_stamp_user ON {table}")
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {stamp_function(table)}()")
+
+
 def create(conn: Connection) -> None:
     path = _path(conn)
     conn.exec_driver_sql(
@@ -64,14 +81,7 @@ def create(conn: Connection) -> None:
         "session_user::text) END $$"
     )
     for table, column in STAMPED.items():
-        conn.exec_driver_sql(
-            f"CREATE FUNCTION {stamp_function(table)}() RETURNS trigger LANGUAGE plpgsql {path} AS $$ "
-            f'BEGIN NEW."{column}" := {STAMP_USER}; RETURN NEW; END $$'
-        )
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER {table}_stamp_user BEFORE INSERT ON {table} FOR EACH ROW WHEN ({_stamp_needed(column)}) "
-            f"EXECUTE FUNCTION {stamp_function(table)}()"
-        )
+        create_stamp(conn, table, column)
     conn.exec_driver_sql(
         f"CREATE FUNCTION {LOCK_VENDORS}(ids bigint[]) RETURNS void LANGUAGE plpgsql SECURITY DEFINER {path} AS $$ "
         "BEGIN PERFORM id FROM vendor WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE; END $$"
@@ -105,8 +115,7 @@ def drop(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS receipt_line_posted ON receipt_line")
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {POSTED_GUARD}()")
     for table in STAMPED:
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_stamp_user ON {table}")
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {stamp_function(table)}()")
+        drop_stamp(conn, table)
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {LOCK_VENDORS}(bigint[])")
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {LOCK_TABLE}(text)")
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {DB_USER}()")

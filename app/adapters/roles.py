@@ -33,7 +33,14 @@ STAMP = "coop_stamp_user"  # BEFORE INSERT: who wrote the row, whatever the clie
 
 # Who wrote a row of an append-only table: filled by the database (STAMP).
 STAMPED = {"journal_entry": "created_by", "agreement_history": "user", "journal_export": "exported_by"}
-APPEND_ONLY = ("journal_entry", "journal_line", "agreement_history", "journal_export", "journal_export_line")
+APPEND_ONLY = (
+    "journal_entry",
+    "journal_line",
+    "agreement_history",
+    "journal_export",
+    "journal_export_line",
+    "price_change",
+)
 NOT_READ = ("audit_trail", "audit_context")  # SELECT on the trail: accountants and administrators
 
 # Posting (and the re-rating a posting or an acceptance does): every role that posts.
@@ -57,15 +64,20 @@ DAILY: dict[str, dict[str, str]] = {
         "vendor": WRITE,
         "product": WRITE,
         "category": WRITE,
+        "provisional_rate": WRITE,  # SPEC §12
+        "waiver": WRITE,
+        "price_change": "INSERT",  # SPEC §11.2: append-only
     },
     "accountant": {
         "gl_account": WRITE,
         "gl_reference": WRITE,
+        "price_change": "INSERT",
+        "product": "UPDATE (unit_cost)",  # a price change sets the product's cost
         "journal_export": "INSERT",
         "journal_export_line": "INSERT",
         "audit_trail": "SELECT",
     },
-    "admin": {"company": "INSERT, UPDATE", "audit_trail": "SELECT"},
+    "admin": {"company": "INSERT, UPDATE", "audit_trail": "SELECT", "terms_template": WRITE},
 }
 FUNCTIONS = {"accountant": (LOCK_TABLE,), "admin": (LOCK_TABLE,)}
 

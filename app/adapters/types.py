@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Numeric, cast, type_coerce
+from sqlalchemy import BigInteger, DateTime, Numeric, String, cast, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -158,3 +158,10 @@ def MoneyTotal() -> ScaledDecimal:  # noqa: N802
 
 def QuantityTotal() -> ScaledDecimal:  # noqa: N802
     return ScaledDecimal(4, 19)
+
+
+def KindName() -> TypeEngine[str]:  # noqa: N802
+    """An agreement kind or a journal source: up to 20 characters (PRICE_PROTECTION). SQLite
+    databases keep the VARCHAR(10) their tables were made with (migration 0014): SQLite does
+    not enforce a VARCHAR's length, and changing the declaration would copy the journal."""
+    return String(20).with_variant(String(10), "sqlite")

@@ -13,10 +13,8 @@ from typing import NamedTuple
 from .rows import maker
 from .vocabulary import (
     ACCRUAL,
-    ADVERTISING,
-    COOP,
     INVENTORY,
-    REBATE_EARNED,
+    PNL_ROLES,
     REBATE_RECEIVABLE,
     RECEIPT,
     RECEIVED_NOT_INVOICED,
@@ -26,8 +24,8 @@ from .vocabulary import (
 
 
 def pnl_role(kind: str) -> str:
-    """The P&L account role of an agreement kind: COOP -> ADVERTISING, else REBATE_EARNED."""
-    return ADVERTISING if kind == COOP else REBATE_EARNED
+    """The P&L account role of an agreement kind (SPEC §6.1, §11.2): COOP -> ADVERTISING, …"""
+    return PNL_ROLES[kind]
 
 
 class UnbalancedEntry(ValueError):

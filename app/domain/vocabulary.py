@@ -19,7 +19,14 @@ def is_all(level: str | None) -> bool:
 
 
 COOP, VOLUME, PERIODIC = "COOP", "VOLUME", "PERIODIC"
-KINDS = (COOP, VOLUME, PERIODIC)
+DAMAGE, FREIGHT = "DAMAGE", "FREIGHT"  # allowances on net receipts, ladders like COOP (SPEC §11.2)
+LUMP_SUM, PRICE_PROTECTION = "LUMP_SUM", "PRICE_PROTECTION"
+# The kinds whose agreements are ladders of percents (SPEC §5, §11.2): a receipt line earns
+# under each of them at once.
+LADDER_KINDS = (COOP, VOLUME, PERIODIC, DAMAGE, FREIGHT)
+KINDS = (*LADDER_KINDS, LUMP_SUM, PRICE_PROTECTION)
+# The kinds a provisional rate may be set for (SPEC §12).
+PROVISIONAL_KINDS = (COOP, DAMAGE, FREIGHT)
 
 
 def one_of(names: tuple[str, ...]) -> str:
@@ -27,11 +34,28 @@ def one_of(names: tuple[str, ...]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else "".join(names)
 
 
-KINDS_TEXT = one_of(KINDS)  # "COOP, VOLUME or PERIODIC"
+KINDS_TEXT = one_of(KINDS)  # "COOP, VOLUME, …, LUMP_SUM or PRICE_PROTECTION"
+PROVISIONAL_KINDS_TEXT = one_of(PROVISIONAL_KINDS)
 # The names screens and history use (the menus say "<name> Agreements").
-KIND_NAMES = {COOP: "Coop Advertising", VOLUME: "Volume Rebate", PERIODIC: "Periodic Rebate"}
+KIND_NAMES = {
+    COOP: "Coop Advertising",
+    VOLUME: "Volume Rebate",
+    PERIODIC: "Periodic Rebate",
+    DAMAGE: "Damage Allowance",
+    FREIGHT: "Freight Allowance",
+    LUMP_SUM: "Lump Sum",
+    PRICE_PROTECTION: "Price Protection",
+}
 # The names in the vendor statement's prose ("Co-op advertising · agreement 1").
-KIND_PHRASES = {COOP: "Co-op advertising", VOLUME: "Volume rebate", PERIODIC: "Periodic rebate"}
+KIND_PHRASES = {
+    COOP: "Co-op advertising",
+    VOLUME: "Volume rebate",
+    PERIODIC: "Periodic rebate",
+    DAMAGE: "Damage allowance",
+    FREIGHT: "Freight allowance",
+    LUMP_SUM: "Lump sum",
+    PRICE_PROTECTION: "Price protection",
+}
 
 PENDING, ACCEPTED, REJECTED = "PENDING", "ACCEPTED", "REJECTED"
 STATUSES = (PENDING, ACCEPTED, REJECTED)
@@ -51,8 +75,17 @@ PERIOD_NAMES = {"M": "Monthly", "Q": "Quarterly", "Y": "Yearly"}
 # Journal sources (SPEC §6.2, §6.3): the receipt itself, its accrual, the retro catch-up,
 # and the correction of a re-rate.
 RECEIPT, ACCRUAL, RETRO, RERATE = "RECEIPT", "ACCRUAL", "RETRO", "RERATE"
-SOURCES = (RECEIPT, ACCRUAL, RETRO, RERATE)
-SOURCE_NAMES = {RECEIPT: "Receipt", ACCRUAL: "Accrual", RETRO: "Retroactive", RERATE: "Re-rate"}
+# Part II (SPEC §11.2): a lump sum's accrual at the month close, a price-protection claim.
+LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE = LUMP_SUM, PRICE_PROTECTION
+SOURCES = (RECEIPT, ACCRUAL, RETRO, RERATE, LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE)
+SOURCE_NAMES = {
+    RECEIPT: "Receipt",
+    ACCRUAL: "Accrual",
+    RETRO: "Retroactive",
+    RERATE: "Re-rate",
+    LUMP_SUM_SOURCE: "Lump sum",
+    PRICE_PROTECTION_SOURCE: "Price protection",
+}
 
 # Account roles of the GL reference (SPEC §6.1).
 INVENTORY = "INVENTORY"
@@ -60,13 +93,51 @@ RECEIVED_NOT_INVOICED = "RECEIVED_NOT_INVOICED"
 REBATE_RECEIVABLE = "REBATE_RECEIVABLE"
 ADVERTISING = "ADVERTISING"
 REBATE_EARNED = "REBATE_EARNED"
-ROLES = (INVENTORY, RECEIVED_NOT_INVOICED, REBATE_RECEIVABLE, ADVERTISING, REBATE_EARNED)
+# Part II (SPEC §18).
+DAMAGE_ALLOWANCE = "DAMAGE_ALLOWANCE"
+FREIGHT_ALLOWANCE = "FREIGHT_ALLOWANCE"
+CLAIMS_RECEIVABLE = "CLAIMS_RECEIVABLE"
+CASH = "CASH"
+ACCOUNTS_PAYABLE = "ACCOUNTS_PAYABLE"
+REBATE_WRITE_OFF = "REBATE_WRITE_OFF"
+PURCHASE_PRICE_VARIANCE = "PURCHASE_PRICE_VARIANCE"
+ROLES = (
+    INVENTORY,
+    RECEIVED_NOT_INVOICED,
+    REBATE_RECEIVABLE,
+    ADVERTISING,
+    REBATE_EARNED,
+    DAMAGE_ALLOWANCE,
+    FREIGHT_ALLOWANCE,
+    CLAIMS_RECEIVABLE,
+    CASH,
+    ACCOUNTS_PAYABLE,
+    REBATE_WRITE_OFF,
+    PURCHASE_PRICE_VARIANCE,
+)
 ROLE_TEXT = {
     INVENTORY: "Inventory",
     RECEIVED_NOT_INVOICED: "Received not invoiced",
     REBATE_RECEIVABLE: "Rebate receivable",
-    ADVERTISING: "Advertising (P&L of Coop)",
+    ADVERTISING: "Advertising (P&L of Coop and Lump Sum)",
     REBATE_EARNED: "Rebate earned (P&L of Volume and Periodic)",
+    DAMAGE_ALLOWANCE: "Damage allowance (P&L of Damage)",
+    FREIGHT_ALLOWANCE: "Freight allowance (P&L of Freight)",
+    CLAIMS_RECEIVABLE: "Claims receivable (co-op invoices)",
+    CASH: "Cash",
+    ACCOUNTS_PAYABLE: "Accounts payable",
+    REBATE_WRITE_OFF: "Rebate write-off",
+    PURCHASE_PRICE_VARIANCE: "Purchase price variance",
+}
+# The P&L role each kind accrues to (SPEC §6.1, §11.2); PRICE_PROTECTION credits INVENTORY.
+PNL_ROLES = {
+    COOP: ADVERTISING,
+    VOLUME: REBATE_EARNED,
+    PERIODIC: REBATE_EARNED,
+    DAMAGE: DAMAGE_ALLOWANCE,
+    FREIGHT: FREIGHT_ALLOWANCE,
+    LUMP_SUM: ADVERTISING,
+    PRICE_PROTECTION: INVENTORY,
 }
 
 

@@ -20,11 +20,15 @@ from .entities import (
     LadderVolume,
     LineAccrual,
     NumberSeries,
+    PriceChange,
     Product,
+    ProvisionalRate,
     ReceiptLine,
     ReceivingSlip,
+    TermsTemplate,
     Vendor,
     VendorRating,
+    Waiver,
 )
 
 __all__ = [
@@ -48,6 +52,10 @@ __all__ = [
     "VendorRating",
     "LineAccrual",
     "NumberSeries",
+    "PriceChange",
+    "ProvisionalRate",
+    "TermsTemplate",
+    "Waiver",
     "Product",
     "ReceiptLine",
     "ReceivingSlip",

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.adapters.types import Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
+from app.adapters.types import KindName, Money, MoneyTotal, Percent, Quantity, QuantityTotal, UtcDateTime
 from app.domain.vocabulary import DRAFT, PENDING
 
 from .base import Base
@@ -52,6 +52,11 @@ class Vendor(Base):
     currency: Mapped[str] = mapped_column(String(3), default="CAD")
     address: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where invoices go, how a provisional invoice is settled, and its terms (SPEC §11.1, §18).
+    billing_address: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    default_method: Mapped[str] = mapped_column(String(2), default="CD")
+    terms_days: Mapped[int] = mapped_column(Integer, default=30)
 
 
 class Product(Base):
@@ -65,6 +70,7 @@ class Product(Base):
     cat3: Mapped[str | None] = mapped_column(String(40))
     cat4: Mapped[str | None] = mapped_column(String(40))
     unit_cost: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    vendor_item_code: Mapped[str | None] = mapped_column(String(40))  # the vendor's own code (SPEC §13, §16)
     # Weighted net cost of what was received (SPEC §6.4): sums kept exact.
     received_qty: Mapped[Decimal] = mapped_column(QuantityTotal(), default=Decimal(0))
     received_net: Mapped[Decimal] = mapped_column(MoneyTotal(), default=Decimal(0))
@@ -91,13 +97,27 @@ class Agreement(Base):
     __table_args__ = (UniqueConstraint("vendor_id", "kind", "number"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(KindName())
     number: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
     version: Mapped[int] = mapped_column(Integer, default=1)
     next_line_no: Mapped[int] = mapped_column(Integer, default=1)
     updated_by: Mapped[str] = mapped_column(String(60), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # SPEC §11.1: who accepted (or rejected) it and when; its terms and conditions.
+    decided_by: Mapped[str | None] = mapped_column(String(60))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms: Mapped[str] = mapped_column(Text, default="")
+    # The header (issue 14): a description, the vendor's contract reference, validity dates
+    # (lines default to them).
+    description: Mapped[str] = mapped_column(String(200), default="")
+    vendor_ref: Mapped[str] = mapped_column(String(60), default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    # LUMP_SUM (SPEC §11.2): the amount accrued evenly by day over start_date..end_date, and M.
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    method: Mapped[str | None] = mapped_column(String(2))
+    actuals_required: Mapped[bool] = mapped_column(Boolean, default=False)  # SPEC §13
     vendor: Mapped[Vendor] = relationship()
     lines: Mapped[list[AgreementLine]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementLine.line_no"
@@ -186,7 +206,7 @@ class JournalEntry(Base):
     __tablename__ = "journal_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_date: Mapped[date] = mapped_column(Date, index=True)
-    source: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(KindName())
     reference: Mapped[str] = mapped_column(String(60), default="")
     created_by: Mapped[str] = mapped_column(String(60), default="")
     # When the entry was posted (the posting transaction's stamp): exported as posted_at
@@ -217,7 +237,7 @@ class JournalLine(Base):
     receipt_line_id: Mapped[int | None] = mapped_column(ForeignKey("receipt_line.id"), index=True)
     slip_no: Mapped[str | None] = mapped_column(String(30))
     line_no: Mapped[int | None] = mapped_column(Integer)
-    kind: Mapped[str | None] = mapped_column(String(10))
+    kind: Mapped[str | None] = mapped_column(KindName())
     memo: Mapped[str] = mapped_column(String(200), default="")
     # ACCRUAL, RETRO and RERATE lines: the number of the agreement (of this vendor and kind)
     # the receipt line accrues under after this entry; a RERATE that ends an accrual names
@@ -257,7 +277,7 @@ class LineAccrual(Base):
 
     __tablename__ = "line_accrual"
     receipt_line_id: Mapped[int] = mapped_column(ForeignKey("receipt_line.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    kind: Mapped[str] = mapped_column(KindName(), primary_key=True)
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     ladder_key: Mapped[str | None] = mapped_column(Text)
@@ -363,3 +383,55 @@ class DbSecurity(Base):
     __tablename__ = "db_security"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     role_prefix: Mapped[str] = mapped_column(String(52))
+
+
+class TermsTemplate(Base):
+    """The company's terms and conditions for a kind of agreement (SPEC §11.1), copied into
+    each new agreement of that kind."""
+
+    __tablename__ = "terms_template"
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class ProvisionalRate(Base):
+    """A provisional rate (SPEC §12): what a receipt line earns under a kind when no accepted
+    ladder of that kind covers it. cat1 is a CAT1 code or ALL."""
+
+    __tablename__ = "provisional_rate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    cat1: Mapped[str] = mapped_column(String(40), default="ALL")
+    rate: Mapped[Decimal] = mapped_column(Percent())
+
+
+class Waiver(Base):
+    """A vendor waived from a kind's provisional rate for a date range (SPEC §12)."""
+
+    __tablename__ = "waiver"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+
+
+class PriceChange(Base):
+    """A vendor's price change for a product (SPEC §11.2 PRICE_PROTECTION): the cost before and
+    after, the quantity on hand, and the claim it made (0 without an accepted agreement or for
+    an increase). Append-only: a price change is corrected by another one."""
+
+    __tablename__ = "price_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    effective_date: Mapped[date] = mapped_column(Date)
+    old_unit_cost: Mapped[Decimal] = mapped_column(Quantity())
+    new_unit_cost: Mapped[Decimal] = mapped_column(Quantity())
+    on_hand: Mapped[Decimal] = mapped_column(Quantity())
+    claim: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
+    agreement_id: Mapped[int | None] = mapped_column(Integer)
+    entry_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -547,6 +547,44 @@ def check_0013(engine: Engine) -> None:
             tx.rollback()
 
 
+def check_0014(engine: Engine) -> None:
+    """0014 gives the seeded agreement its dates from its lines and its decision from its last
+    change, the vendor the default method and terms, and the new tables; price_change refuses
+    UPDATE, and the new settings tables are in the audit trail (rolled back: the data stays)."""
+    with engine.connect() as conn:
+        agreement = conn.execute(
+            text("SELECT status, decided_by, start_date, end_date, terms, amount, actuals_required FROM agreement")
+        ).one()
+        assert agreement[0] == "ACCEPTED" and agreement[1] and agreement[4] == "" and agreement[5] is None
+        assert str(agreement[2])[:4] == "2026" and agreement[2] <= agreement[3] and not agreement[6]
+        vendor = conn.execute(text("SELECT billing_address, email, default_method, terms_days FROM vendor")).first()
+        assert tuple(vendor) == ("", "", "CD", 30)
+        conn.rollback()
+        with conn.begin() as tx:
+            conn.execute(
+                text(
+                    "INSERT INTO provisional_rate (kind, from_date, to_date, cat1, rate) "
+                    "VALUES ('COOP', '2026-01-01', '2026-12-31', 'ALL', 20000)"
+                    if engine.dialect.name == "sqlite"
+                    else "INSERT INTO provisional_rate (kind, from_date, to_date, cat1, rate) "
+                    "VALUES ('COOP', '2026-01-01', '2026-12-31', 'ALL', 2)"
+                )
+            )
+            assert conn.execute(text("SELECT table_name, action FROM audit_trail")).all() == [
+                ("provisional_rate", "INSERT")
+            ]
+            conn.execute(
+                text(
+                    "INSERT INTO price_change (product_id, effective_date, old_unit_cost, new_unit_cost, "
+                    "on_hand, claim, created_by, created_at) VALUES (1, '2026-04-01', 1, 1, 1, 0, 'x', "
+                    "'2026-04-01 00:00:00')"
+                )
+            )
+            with pytest.raises(DBAPIError, match="append-only"):
+                conn.execute(text("UPDATE price_change SET claim = 1"))
+            tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -568,9 +606,15 @@ CHECKS = {
     "0011": check_0011,
     "0012": check_0012,
     "0013": check_0013,
+    "0014": check_0014,
 }
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
-ADDED_COLUMNS = {"0006": {"line_accrual"}, "0007": {"line_accrual", "ladder_volume"}, "0008": {"journal_line"}}
+ADDED_COLUMNS = {
+    "0006": {"line_accrual"},
+    "0007": {"line_accrual", "ladder_volume"},
+    "0008": {"journal_line"},
+    "0014": {"agreement", "vendor", "product"},
+}
 EXPORTS = {"journal_export", "journal_export_line"}
 
 
@@ -658,7 +702,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
                 at_head,
                 now,
                 ({"line_accrual", "ladder_volume"} if rev < "0007" else set())
-                | ({"journal_line"} if rev < "0008" else set()),
+                | ({"journal_line"} if rev < "0008" else set())
+                | ({"agreement", "vendor", "product"} if rev < "0014" else set()),
             )
             assert set(now) <= set(at_head)  # 0005 drops an index only, 0006 a column
             if rev == "0005":  # the running volume is back, as the engine accrued it (SPEC §10 B)
@@ -677,7 +722,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
                 {"app_user", "ladder_volume", "vendor_rating"}
                 | EXPORTS
                 | ({"line_accrual"} if rev < "0007" else set())
-                | ({"journal_line"} if rev < "0008" else set()),
+                | ({"journal_line"} if rev < "0008" else set())
+                | ({"agreement", "vendor", "product"} if rev < "0014" else set()),
             )
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []
