@@ -128,15 +128,7 @@ def upgrade() -> None:
     op.add_column("vendor", sa.Column("email", sa.String(length=120), nullable=False, server_default=""))
     op.add_column("vendor", sa.Column("default_method", sa.String(length=2), nullable=False, server_default="CD"))
     op.add_column("vendor", sa.Column("terms_days", sa.Integer(), nullable=False, server_default="30"))
-    # An agreement's dates and who decided it start as what its lines and history hold.
-    op.execute(
-        "UPDATE agreement SET start_date = (SELECT MIN(start_date) FROM agreement_line l "
-        "WHERE l.agreement_id = agreement.id), end_date = (SELECT MAX(end_date) FROM agreement_line l "
-        "WHERE l.agreement_id = agreement.id)"
-    )
-    op.execute(
-        "UPDATE agreement SET decided_by = updated_by, decided_at = updated_at WHERE status IN ('ACCEPTED', 'REJECTED')"
-    )
+    # Agreements made before keep NULL header dates and no recorded decision (their history has it).
     if conn.dialect.name == "postgresql":
         for table, column, nullable in WIDENED:
             op.alter_column(
