@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a CSV or XLSX file, all or nothing")
     imp.add_argument("kind", choices=imports.KINDS)
     imp.add_argument("file", type=Path)
+    imp.add_argument("--date", type=_date, help="date of the re-rate entries an import posts (default today)")
 
     post = sub.add_parser("post", help="post every draft receiving slip")
     post.add_argument("--slip", action="append", help="post only this slip (repeatable)")
@@ -125,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--as-of", type=_date, help="volume to this date (default today)")
     est.add_argument("--vendor", help="only this vendor code")
     est.add_argument("--from", dest="date_from", type=_date, help="count receipts from this date")
+
+    prov = rep.add_parser("provisional", help="provisional exposure per vendor and kind (SPEC §12)")
+    prov.add_argument("--out", required=True, type=Path, help="the .pdf, .xlsx or .csv file to write")
+    prov.add_argument("--force", action="store_true", help="replace the --out file if it exists")
+    prov.add_argument("--as-of", type=_date, help="receipts to this date (default today)")
+    prov.add_argument("--vendor", help="only this vendor code")
 
     add_users(sub)
 
@@ -219,7 +226,7 @@ def _import(ctx: AppContext, args: argparse.Namespace) -> int:
             )
 
     with ctx.uow() as uow:
-        count = imports.import_file(uow, args.kind, args.file, today=None, progress=shown)
+        count = imports.import_file(uow, args.kind, args.file, today=args.date, progress=shown)
     print(f"Imported {count} {args.kind} rows from {args.file}")
     return 0
 
@@ -302,6 +309,26 @@ def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.report_command == "provisional":
+        return _report_provisional(ctx, args)
+    return _report_estimated(ctx, args)
+
+
+def _report_provisional(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.reports.provisional_pdf import SUFFIXES, write_exposure
+    from app.services import masterdata, provisional_report
+
+    as_of = args.as_of or date.today()
+    with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
+        with ctx.uow() as uow:
+            rows = provisional_report.provisional_exposure(uow, as_of, args.vendor)
+            company = masterdata.company(uow).name
+        n = write_exposure(temp, rows, company=company, as_of=as_of)
+    print(f"Wrote {n} vendor and kind rows to {args.out}")
+    return 0
+
+
 def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.services import statement_files
 
@@ -342,7 +369,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "audit": audit_command,
     "audit-trail": audit_trail_command,
     "export": _export_journal,
-    "report": _report_estimated,
+    "report": _report,
     "statement": _statement,
 }
 

@@ -43,11 +43,22 @@ from .journal import (
 from .ladder import Earned, Ladder, Run, period_end, period_key
 from .ladder_index import LadderIndex
 from .money import units_text
+from .provisional import Provisional, ProvisionalTable, is_provisional_key
 from .rows import maker
 from .vocabulary import ACCRUAL, RECEIPT, RERATE, RETRO
 
 # Bump when the accrual rules change: every vendor is then recomputed by the next re-rate.
-ENGINE_REVISION = "2026-12-06"  # ladder keys are JSON identities (migration 0007)
+ENGINE_REVISION = "2026-12-06.2"  # provisional rates (SPEC §12)
+
+Rated = Ladder | Provisional  # what a line accrues under: a ladder, or a provisional rate
+
+
+def _where(ladder: Rated, tier: int) -> str:
+    """How a memo names what a line accrues under: `GYPSUM / ALL / ALL / ALL tier 2`, or
+    `provisional 2.000% (ALL)`."""
+    if isinstance(ladder, Provisional):
+        return ladder.label
+    return f"{ladder.scope.label} tier {tier}"
 
 
 class AccrualChanges:
@@ -93,20 +104,19 @@ class AccrualChanges:
         self.cost_qty[line.product_id] += line.quantity
         self.cost_net[line.product_id] += line.amount
 
-    def new_line(self, line: PostingLine, kind: str, ladder: Ladder, pkey: str, earned: Earned) -> None:
+    def new_line(self, line: PostingLine, kind: str, ladder: Rated, pkey: str, earned: Earned) -> None:
         """A line being posted: its ACCRUAL and RETRO entries."""
         tier, retro, inventory = earned.tier, earned.retro, earned.inventory
         regular = earned.rebate - retro
-        label = ladder.scope.label
         if regular:
-            memo = f"{kind} accrual {label} tier {tier}"
+            memo = f"{kind} accrual {_where(ladder, tier)}"
             lines = accrual_lines(kind, regular, inventory, memo)
             self.entries.append(
                 entry(ACCRUAL, line.received, line.slip_no, line.line_no, line.vendor_id, line.product_id, line.id,
                       ladder.agreement_no, lines)
             )  # fmt: skip
         if retro:
-            memo = f"{kind} retroactive {label} tier {tier}"
+            memo = f"{kind} retroactive {_where(ladder, tier)}"
             lines = retro_lines(kind, retro, memo)
             self.entries.append(
                 entry(RETRO, line.received, line.slip_no, line.line_no, line.vendor_id, line.product_id, line.id,
@@ -115,28 +125,35 @@ class AccrualChanges:
         self._insert(line, kind, ladder, pkey, earned)
         self.cost_net[line.product_id] -= inventory
 
-    def newly_covered(self, line: PostingLine, kind: str, ladder: Ladder, pkey: str, earned: Earned) -> None:
+    def newly_covered(self, line: PostingLine, kind: str, ladder: Rated, pkey: str, earned: Earned) -> None:
         """A posted line that had no ladder of this kind and now has one: RERATE from zero."""
-        memo = f"{kind} re-rate {ladder.scope.label} tier {earned.tier}"
+        memo = f"{kind} re-rate {_where(ladder, earned.tier)}"
         ref = (line.id, line.slip_no, line.line_no, line.vendor_id, line.product_id)
         self._rerate(*ref, kind, earned.rebate, earned.inventory, memo, ladder.agreement_no)
         self._insert(line, kind, ladder, pkey, earned)
 
-    def restate(self, row: PostedAccrual, vendor_id: int, ladder: Ladder, pkey: str, earned: Earned) -> None:
+    def restate(self, row: PostedAccrual, vendor_id: int, ladder: Rated, pkey: str, earned: Earned) -> None:
         """A posted line whose accrual differs from the desired one: RERATE the difference."""
         kind = row.kind
-        memo = f"{kind} re-rate {ladder.scope.label} tier {earned.tier}"
-        if row.agreement_id is None or row.agreement_id == ladder.agreement_id:  # the common case
+        memo = f"{kind} re-rate {_where(ladder, earned.tier)}"
+        was_provisional = is_provisional_key(row.ladder_key)
+        if (
+            row.agreement_id == ladder.agreement_id
+            and was_provisional == isinstance(ladder, Provisional)
+            or (row.agreement_id is None and not was_provisional and ladder.agreement_id is not None)
+        ):  # the common case: the same agreement (or the same provisional table)
             self._rerate(row.line_id, row.slip_no, row.line_no, vendor_id, row.product_id, kind,
                          earned.rebate - row.rebate, earned.inventory - row.inventory, memo, ladder.agreement_no)  # fmt: skip
         else:
             ref = (row.line_id, row.slip_no, row.line_no, vendor_id, row.product_id)
-            # A line moving to another agreement: what it earned is reversed under the agreement
-            # it leaves and earned afresh under the new one, so each agreement's journal lines
-            # add up to what it is owed (its invoices and statements); the net per receipt line
-            # and account is still the difference of SPEC §6.3.
-            leaving = f"{kind} re-rate: to agreement {ladder.agreement_no}"
-            old_no = self.agreement_no_of(row.agreement_id)
+            # A line moving to another agreement (or between an agreement and a provisional
+            # rate): what it earned is reversed under what it leaves and earned afresh under the
+            # new one, so each agreement's journal lines, and the provisional ones, add up to what
+            # is owed under it (its invoices and statements); the net per receipt line and account
+            # is still the difference of SPEC §6.3.
+            to = "a provisional rate" if ladder.agreement_no is None else f"agreement {ladder.agreement_no}"
+            leaving = f"{kind} re-rate: to {to}"
+            old_no = None if row.agreement_id is None else self.agreement_no_of(row.agreement_id)
             self._rerate(*ref, kind, -row.rebate, -row.inventory, leaving, old_no)
             self._rerate(*ref, kind, earned.rebate, earned.inventory, memo, ladder.agreement_no)
         tier, rebate, retro, inventory = earned.result
@@ -182,7 +199,7 @@ class AccrualChanges:
                 ladder.key, bucket, vendor_id, volume, when, slip_no, line_no
             )
 
-    def _insert(self, line: PostingLine, kind: str, ladder: Ladder, pkey: str, earned: Earned) -> None:
+    def _insert(self, line: PostingLine, kind: str, ladder: Rated, pkey: str, earned: Earned) -> None:
         self.inserts.append(
             _new_accrual(
                 (
@@ -248,18 +265,32 @@ def _restated(row: PostedAccrual, earned: Earned, key: str, pkey: str) -> bool:
 # --- Posting new lines ---------------------------------------------------------------------
 
 
-def post_lines(changes: AccrualChanges, lines: Sequence[PostingLine], index: LadderIndex, store: AccrualStore) -> None:
+def post_lines(
+    changes: AccrualChanges,
+    lines: Sequence[PostingLine],
+    index: LadderIndex,
+    store: AccrualStore,
+    provisional: ProvisionalTable | None = None,
+) -> None:
     """New lines (in position order): their RECEIPT entries and, per kind, their accruals under
-    the ladder that covers them (SPEC §5.2); later posted lines of a ladder a line is
-    back-dated into are re-rated (§6.3)."""
+    the ladder that covers them (SPEC §5.2), or else at the provisional rate (§12); later posted
+    lines of a ladder a line is back-dated into are re-rated (§6.3)."""
     touched: dict[tuple[str, str], tuple[Ladder, list[PostingLine]]] = {}
+    provisional_kinds = provisional.kinds() if provisional else ()
     for line in lines:
         changes.receipt(line)
+        covered = set()
         for kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
             group = touched.get((kind, ladder.key))
             if group is None:
                 group = touched[(kind, ladder.key)] = (ladder, [])
             group[1].append(line)
+            covered.add(kind)
+        for kind in provisional_kinds:
+            if kind not in covered:
+                rate = provisional.rate_for(line.vendor_id, kind, line.cats[0], line.received)  # type: ignore[union-attr]
+                if rate is not None:
+                    changes.new_line(line, kind, rate, "", rate.earned(line.amount))
     states = store.ladder_states(sorted({key for _kind, key in touched}))
     for (kind, key), (ladder, new) in sorted(touched.items()):  # new: in position order, as lines
         state = states.get(key, {})
@@ -329,16 +360,22 @@ def rerate_vendor(
     lines: Sequence[PostingLine],
     ladders: Mapping[str, list[Ladder]],
     posted: dict[tuple[int, str], PostedAccrual],
+    provisional: ProvisionalTable | None = None,
 ) -> None:
-    """A vendor's posted lines (in position order) computed afresh against its ladders; the
-    difference from what is posted (`posted`, by (line id, kind)) becomes RERATE entries
-    (SPEC §6.3). The vendor's ladder volumes are rewritten."""
+    """A vendor's posted lines (in position order) computed afresh against its ladders and the
+    provisional rates; the difference from what is posted (`posted`, by (line id, kind)) becomes
+    RERATE entries (SPEC §6.3, §12). The vendor's ladder volumes are rewritten."""
     changes.replace_volumes_of.add(vendor_id)
     index = LadderIndex({vendor_id: dict(ladders)})
     members: dict[str, list[PostingLine]] = defaultdict(list)
+    uncovered: list[tuple[PostingLine, str]] = []  # lines and kinds no ladder covers, with a provisional rate
+    provisional_kinds = provisional.kinds() if provisional else ()
     for line in lines:
-        for _kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
+        covered = set()
+        for kind, ladder in index.ladders_of(line.vendor_id, line.product, line.cats, line.received):
             members[ladder.key].append(line)
+            covered.add(kind)
+        uncovered.extend((line, kind) for kind in provisional_kinds if kind not in covered)
     pop, restate = posted.pop, changes.restate
     for kind, kind_ladders in ladders.items():
         for ladder in kind_ladders:
@@ -357,5 +394,15 @@ def rerate_vendor(
                 elif _restated(row, earned, key, pkey):
                     restate(row, vendor_id, ladder, pkey, earned)
             changes.ladder_volume(ladder, vendor_id, run.volumes, (line.position for line in ladder_lines))
+    for line, kind in uncovered:
+        rate = provisional.rate_for(vendor_id, kind, line.cats[0], line.received)  # type: ignore[union-attr]
+        if rate is None:
+            continue
+        earned = rate.earned(line.amount)
+        row = pop((line.id, kind), None)
+        if row is None:
+            changes.newly_covered(line, kind, rate, "", earned)
+        elif _restated(row, earned, rate.key, ""):
+            restate(row, vendor_id, rate, "", earned)
     for row in posted.values():  # lines no ladder of their kind covers any more
         changes.drop(row, vendor_id)

@@ -161,11 +161,14 @@ class Permission(StrEnum):
     USERS = "maintain users"
     ADMIN = "load the demo company, back up and restore"
     AUDIT_TRAIL = "view the audit trail"
+    PROVISIONAL = "maintain provisional rates and waivers"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RECEIVE}),
-    Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
+    Role.MANAGER: frozenset(
+        {Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS, Permission.PROVISIONAL}
+    ),
     Role.ACCOUNTANT: frozenset(
         {
             Permission.GL,

@@ -131,7 +131,7 @@ def accrual_audit(uow: UnitOfWork, *, today: date | None = None, progress: Progr
     for done, (vid, code) in enumerate(vendors, start=1):
         lock_vendors(session, [vid])  # a posting of this vendor is seen whole or not at all
         by_vendor = ladders.get(session)
-        _audit_vendor(session, report, vid, code, by_vendor.get(vid, {}), ladders.index, today or date.today())
+        _audit_vendor(session, report, vid, code, by_vendor.get(vid, {}), ladders, today or date.today())
         session.rollback()  # the lock goes: posting waits for one vendor at a time
         if progress:
             progress(done, len(vendors))
@@ -146,7 +146,7 @@ def _audit_vendor(
     vid: int,
     code: str,
     ladders: dict[str, list[Ladder]],
-    index: LadderIndex,
+    cache: LadderCache,
     today: date,
 ) -> None:
     rows = load_posted(session, vendor_accruals(vid))
@@ -162,7 +162,7 @@ def _audit_vendor(
     posted = {(r.line_id, r.kind): r for r in rows}
     changes = AccrualChanges(today, agreement_numbers(session), VOLUME_UNITS)  # thrown away: nothing is written
     try:
-        rerate_vendor(changes, vid, lines, ladders, dict(posted))  # the engine pops what it compares
+        rerate_vendor(changes, vid, lines, ladders, dict(posted), cache.provisional)  # it pops what it compares
     except OutOfRange as refused:
         raise PostingRefused(str(refused)) from None
     for w in desired_differences(changes, posted, journal):
@@ -173,13 +173,15 @@ def _audit_vendor(
         else:
             value, expected = _money(int(w.posted)), _money(int(w.desired))
         report.desired.append(AuditRow(NOT_DESIRED, code, "", w.slip_no, w.line_no, w.kind, w.field, value, expected))
-    kinds = sorted(kind for kind, kind_ladders in ladders.items() if kind_ladders)
+    table = cache.provisional
+    kinds = sorted({kind for kind, kind_ladders in ladders.items() if kind_ladders} | set(table.kinds()))
     if not kinds:
         return
+    index = LadderIndex({vid: ladders})
     for line in lines:
         covered = {kind for kind, _ladder in index.ladders_of(vid, line.product, line.cats, line.received)}
-        for kind in kinds:
-            if kind not in covered:
+        for kind in kinds:  # no ladder, and no provisional rate unless the vendor is waived from it (SPEC §16)
+            if kind not in covered and not table.covers(vid, kind, line.cats[0], line.received):
                 report.uncovered.append(AuditRow(NOT_COVERED, code, "", line.slip_no, line.line_no, kind))
 
 

@@ -18,7 +18,7 @@ from app.domain.vocabulary import KINDS_TEXT
 from app.models import Agreement, Vendor
 
 from . import agreements as agreement_service
-from . import gl_accounts, masterdata, receiving
+from . import gl_accounts, masterdata, provisional, receiving
 from .context import UnitOfWork
 from .errors import ImportFailed, NotFound, Problem, ValidationFailed
 from .tabular import Cells, Row, read_table
@@ -37,6 +37,8 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
                   "unit_cost"), ("reference",)),
+    "provisional-rates": (("kind", "from_date", "to_date", "cat1", "rate"), ()),
+    "waivers": (("vendor_code", "kind", "from_date", "to_date"), ()),
 }  # fmt: skip
 KINDS = tuple(HEADERS)
 # The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
@@ -44,6 +46,7 @@ KINDS = tuple(HEADERS)
 # refused (tabular.read_table). A kind with percent columns declares them here.
 PERCENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "agreements": ("rebate1", "rebate2", "rebate3", "rebate4", "product_pct"),
+    "provisional-rates": ("rate",),
 }
 
 # Agreement fields as the screen names them -> the import column.
@@ -79,6 +82,7 @@ def import_file(
         handler = {
             "categories": _categories, "vendors": _vendors, "products": _products,
             "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
+            "provisional-rates": _provisional_rates, "waivers": _waivers,
         }[kind]  # fmt: skip
         return handler(uow, table.rows, today)
     except ImportFailed:
@@ -224,6 +228,34 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         session.rollback()
         raise ImportFailed(problems)
     uow.commit()
+    return len(rows)
+
+
+def _provisional_rates(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
+    problems: list[Problem] = []
+    records = []
+    for row in rows:
+        c = Cells(row, problems)
+        kind, start, end, cat1 = c.text("kind", True).upper(), c.date("from_date"), c.date("to_date"), c.text("cat1")
+        rate = c.decimal("rate", required=True)
+        if start is not None and end is not None and rate is not None:
+            records.append(provisional.RateIn(kind, start, end, cat1, rate, row.label))
+    _raise(problems)
+    provisional.save_rates(uow, records, today=today)
+    return len(rows)
+
+
+def _waivers(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
+    problems: list[Problem] = []
+    records = []
+    for row in rows:
+        c = Cells(row, problems)
+        vendor, kind = c.text("vendor_code", True), c.text("kind", True).upper()
+        start, end = c.date("from_date"), c.date("to_date")
+        if start is not None and end is not None:
+            records.append(provisional.WaiverIn(vendor, kind, start, end, row.label))
+    _raise(problems)
+    provisional.save_waivers(uow, records, today=today)
     return len(rows)
 
 

@@ -44,6 +44,7 @@ from .context import UnitOfWork
 from .errors import AlreadyPosted, JournalMismatch, NotFound, PostingRefused
 from .ladders import vendor_ladders
 from .masterdata import roles_to_accounts
+from .provisional import provisional_table
 from .ratings import LadderCache, stamp_first_postings, vendor_fingerprints
 from .security import Permission, can, require
 
@@ -168,8 +169,10 @@ def post_slips(
 
 
 def check_gl_roles(session: Session) -> None:
-    """Refuse to post while a role that posting can need has no account (SPEC §6.1)."""
+    """Refuse to post while a role that posting can need has no account (SPEC §6.1): those of
+    the kinds of the accepted agreements and of the provisional rates (§12)."""
     kinds = set(session.scalars(select(Agreement.kind).where(Agreement.status == ACCEPTED).distinct()))
+    kinds.update(provisional_table(session).kinds())
     needed = {INVENTORY, RECEIVED_NOT_INVOICED}
     if kinds:
         needed.add(REBATE_RECEIVABLE)
@@ -227,14 +230,14 @@ def _post_batch(
     lines = posting_lines(session, line_query(session).where(ReceiptLine.slip_id.in_(slip_ids)))
     if ladders is not None:
         by_vendor = ladders.get(session)
-        index = ladders.index
+        index, provisional = ladders.index, ladders.provisional
     else:
         by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
-        index = LadderIndex(by_vendor)
+        index, provisional = LadderIndex(by_vendor), provisional_table(session)
     changes = _changes(session, today)
     try:
         check_line_limits(lines)
-        post_lines(changes, lines, index, SqlAccrualStore(session))
+        post_lines(changes, lines, index, SqlAccrualStore(session), provisional)
     except OutOfRange as refused:
         raise PostingRefused(str(refused)) from None
     totals = {line.product_id: (line.product_qty, line.product_net) for line in lines}
@@ -276,8 +279,10 @@ def rerate_vendors(
     changes = _changes(session, today or date.today())
     if ladders is not None:
         by_vendor = ladders.get(session)
+        provisional = ladders.provisional
     else:
         by_vendor = {vid: vendor_ladders(session, vid) for vid in vendor_ids}
+        provisional = provisional_table(session)
     totals: dict[int, tuple[int, int]] = {}
     rated = []
     for vid in vendor_ids:
@@ -293,7 +298,7 @@ def rerate_vendors(
         totals.update((line.product_id, (line.product_qty, line.product_net)) for line in lines)
         posted = {(r.line_id, r.kind): r for r in rows}
         try:
-            rerate_vendor(changes, vid, lines, by_vendor.get(vid, {}), posted)
+            rerate_vendor(changes, vid, lines, by_vendor.get(vid, {}), posted, provisional)
         except OutOfRange as refused:
             raise PostingRefused(str(refused)) from None
     write_changes(session, changes, gl_reference_ids(session), uow.user, transaction_time(session.connection()), totals)

@@ -17,22 +17,27 @@ from app.adapters.bulk import rows_in, slices
 from app.domain.accrual import ENGINE_REVISION
 from app.domain.ladder import Ladder
 from app.domain.ladder_index import LadderIndex
+from app.domain.provisional import ProvisionalTable
 from app.domain.vocabulary import POSTED
 from app.models import Product, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
 from .ladders import accepted_signature, all_ladders
+from .provisional import provisional_table
 
 
 class LadderCache:
-    """Accepted ladders by vendor, loaded once and again only when agreements change."""
+    """Accepted ladders by vendor, loaded once and again only when agreements change; the
+    provisional rates and waivers (SPEC §12), read again each time (two small tables)."""
 
     def __init__(self) -> None:
         self.signature: tuple[int, int, int] | None = None
         self.by_vendor: dict[int, dict[str, list[Ladder]]] = {}
         self.index = LadderIndex({})
+        self.provisional = ProvisionalTable()
 
     def get(self, session: Session) -> dict[int, dict[str, list[Ladder]]]:
+        self.provisional = provisional_table(session)
         signature = accepted_signature(session)
         if signature != self.signature:
             self.by_vendor = all_ladders(session)
@@ -44,8 +49,10 @@ class LadderCache:
 def vendor_fingerprints(
     session: Session, ladders_by_vendor: dict[int, dict[str, list[Ladder]]], vendor_ids: Iterable[int] | None = None
 ) -> dict[int, str]:
-    """What decides the accruals of a vendor's posted lines: its accepted ladders and its
-    products' codes and categories (and the engine's revision), as one digest per vendor."""
+    """What decides the accruals of a vendor's posted lines: its accepted ladders, its
+    products' codes and categories, the provisional rates and its waivers (and the engine's
+    revision), as one digest per vendor."""
+    provisional = provisional_table(session)
     query = select(
         Product.vendor_id, Product.id, Product.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4
     ).order_by(Product.vendor_id, Product.id)
@@ -63,6 +70,7 @@ def vendor_fingerprints(
         digest = hashlib.sha256(ENGINE_REVISION.encode())
         digest.update(repr(sorted(ladders_by_vendor.get(vid, {}).items())).encode())
         digest.update(repr(products.get(vid, [])).encode())
+        digest.update(provisional.fingerprint(vid).encode())
         out[vid] = digest.hexdigest()
     return out
 
