@@ -72,7 +72,7 @@ class EstimatedFilters:
         )
         return (
             f"As of {self.as_of.isoformat()} · Vendor: {self.vendor or 'all vendors'} · "
-            f"{received} · Accepted agreements only"
+            f"{received} · Accepted agreements, and provisional rates where none covers a receipt"
         )
 
 

@@ -250,7 +250,11 @@ def keyed_estimates(
     vendor_id = vendors[0].id if vendor else None
     ladders = _report_ladders(session, as_of, vendor_id)
     by_ladder = _accrual_sums(session, as_of, date_from, vendor_id)
+    from .estimated_provisional import provisional_rows
+
+    provisional = provisional_rows(session, as_of, date_from, vendor_id)
     rows: list[tuple[str, EstimatedRow]] = []
     for vid, code, name in vendors:
         rows.extend((d.key, _row(code, name, d, by_ladder.get(d.key, _NOTHING), as_of)) for d in ladders.get(vid, ()))
+        rows.extend(provisional.get(vid, ()))  # what no accepted ladder covers (SPEC §12)
     return rows

@@ -224,12 +224,15 @@ def estimated_ladders(
     query = select(Vendor).order_by(Vendor.code)
     if vendor:
         query = query.where(Vendor.code == vendor)
-    return [
-        EstimatedLadder(ladder.key, row)
-        for v in session.scalars(query)
-        for ladder, row in ladder_estimates(session, v, as_of, date_from)
-        if kind is None or row.kind == kind
-    ]
+    from .estimated_provisional import provisional_rows
+
+    out: list[EstimatedLadder] = []
+    for v in session.scalars(query):
+        out.extend(EstimatedLadder(ladder.key, row) for ladder, row in ladder_estimates(session, v, as_of, date_from))
+        out.extend(
+            EstimatedLadder(key, row) for key, row in provisional_rows(session, as_of, date_from, v.id).get(v.id, ())
+        )
+    return [e for e in out if kind is None or e.row.kind == kind]
 
 
 @dataclass(frozen=True)
@@ -250,9 +253,14 @@ class LadderLine:
 
 
 def ladder_lines(
-    uow: UnitOfWork, ladder_key: str, as_of: date | None = None, date_from: date | None = None
+    uow: UnitOfWork,
+    ladder_key: str,
+    as_of: date | None = None,
+    date_from: date | None = None,
+    vendor: str | None = None,
 ) -> list[LadderLine]:
-    """The receipt lines that accrued on a ladder, in posting order (received, slip, line)."""
+    """The receipt lines that accrued on a ladder, in posting order (received, slip, line); of
+    one vendor's (a provisional rate's key is the same for every vendor)."""
     require(uow, Permission.REPORTS)
     t = LineAccrual
     order = (t.received_date, t.slip_no, t.line_no)
@@ -264,6 +272,8 @@ def ladder_lines(
                type_coerce(running, t.amount.type).label("volume_after"), t.tier, t.rebate, t.retro, t.inventory)
         .where(t.ladder_key == ladder_key)
     )  # fmt: skip
+    if vendor is not None:
+        lines = lines.where(t.vendor_id == select(Vendor.id).where(Vendor.code == vendor).scalar_subquery())
     if as_of is not None:
         lines = lines.where(t.received_date <= as_of)
     sub = lines.subquery()

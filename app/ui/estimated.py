@@ -352,7 +352,10 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
             return None
         as_of, _vendor, date_from, _kind = self.loaded
         key = record.ladder_key
-        lines = self.runner.call(self, "Receipt lines", lambda uow: queries.ladder_lines(uow, key, as_of, date_from))
+        vendor = record.row.vendor
+        lines = self.runner.call(
+            self, "Receipt lines", lambda uow: queries.ladder_lines(uow, key, as_of, date_from, vendor)
+        )
         if lines is None:
             return None
         if self.drill is not None:

@@ -99,6 +99,16 @@ def test_example_i_provisional_then_true_up(db_url: str, tmp_path: Path) -> None
     assert coop(db_url, "report", "provisional", "--as-of", "2025-03-01", "--out", str(exposure), "--force") == 0
     with exposure.open(newline="", encoding="utf-8") as fh:  # VP's COOP lines are the agreement's now
         assert [(r["vendor_code"], r["kind"]) for r in csv.DictReader(fh)] == [("VQ", "COOP"), ("VQ", "FREIGHT")]
+    estimated = tmp_path / "estimated.csv"
+    assert coop(db_url, "report", "estimated", "--as-of", "2025-03-01", "--out", str(estimated)) == 0
+    with estimated.open(newline="", encoding="utf-8") as fh:
+        shown = [(r["vendor_code"], r["kind"], r["agreement_no"], r["ladder"], r["current_rate"], r["volume"],
+                  r["rebate_earned"]) for r in csv.DictReader(fh)]  # fmt: skip
+    assert shown == [
+        ("VP", "COOP", "2025", "ALL / ALL / ALL / ALL", "1.500", "15000.00", "225.00"),
+        ("VQ", "COOP", "", "provisional 2.000% (ALL)", "2.000", "15000.00", "300.00"),
+        ("VQ", "FREIGHT", "", "provisional 1.000% (ALL)", "1.000", "15000.00", "150.00"),
+    ]
     assert coop(db_url, "report", "provisional", "--out", str(tmp_path / "exposure.pdf")) == 0
     assert (tmp_path / "exposure.pdf").read_bytes().startswith(b"%PDF")
     assert coop(db_url, "rerate") == 0  # the true-up is complete: nothing more to post
