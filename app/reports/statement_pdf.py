@@ -124,6 +124,15 @@ def _by_kind(data: StatementData) -> list[Flowable]:
     rows.append(["Total", *(money(v) for v in totals), money(data.total)])
     widths = (WIDTH * 0.32, *(WIDTH * 0.17,) * 4)
     story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1))))
+    provisional = [f"{KIND_PHRASES.get(k.kind, k.kind)} {money(k.provisional)}" for k in data.by_kind if k.provisional]
+    if provisional:
+        story.append(
+            para(
+                "Of these, accrued at provisional rates (no accepted agreement covers those receipts; they are "
+                "re-rated to the agreement's rates when one is accepted): " + "; ".join(provisional) + ".",
+                s.muted,
+            )
+        )
     return story
 
 

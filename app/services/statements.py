@@ -83,6 +83,7 @@ class KindTotal:
     accrual: Decimal
     retro: Decimal
     rerate: Decimal
+    provisional: Decimal = ZERO  # of the total: accrued at provisional rates (SPEC §12)
 
     @property
     def total(self) -> Decimal:
@@ -136,6 +137,7 @@ class _JLine:
     kind: str
     amount: Decimal  # debit - credit on REBATE_RECEIVABLE
     memo: str
+    provisional: bool = False  # under no agreement: at a provisional rate
 
 
 def _journal(
@@ -144,7 +146,7 @@ def _journal(
     query = (
         select(JournalLine.vendor_id, JournalEntry.entry_date, JournalEntry.source, JournalLine.slip_no,
                JournalLine.line_no, JournalLine.kind, JournalLine.debit, JournalLine.credit,
-               JournalLine.memo)
+               JournalLine.memo, JournalLine.agreement_no)
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
         .where(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.source.in_(SOURCES),
                JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
@@ -153,10 +155,12 @@ def _journal(
     if vendor_ids is not None:
         query = query.where(JournalLine.vendor_id.in_(vendor_ids))
     result: dict[int, list[_JLine]] = defaultdict(list)
-    for vid, when, source, slip, line, kind, debit, credit, memo in session.execute(query):
+    for vid, when, source, slip, line, kind, debit, credit, memo, agreement_no in session.execute(query):
         if vid is None:  # a receivable line carries its vendor; statements are read by vendor id
             continue
-        result[vid].append(_JLine(when, source, slip or "", line, kind or "", debit - credit, memo or ""))
+        result[vid].append(
+            _JLine(when, source, slip or "", line, kind or "", debit - credit, memo or "", agreement_no is None)
+        )
     return result
 
 
@@ -225,14 +229,20 @@ def _build(
     kinds = tuple(k for k in KINDS if k in by_kind or any(j.kind == k for j in journal))
     month_sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     source_sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    provisional: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for j in journal:
         month_sums[(j.entry_date.strftime("%Y-%m"), j.kind)] += j.amount
         source_sums[(j.kind, j.source)] += j.amount
+        if j.provisional:
+            provisional[j.kind] += j.amount
     months = tuple(
         MonthRow(m, tuple(month_sums[(m, k)] for k in kinds), sum((month_sums[(m, k)] for k in kinds), ZERO))
         for m in _months(date_from, date_to)
     )  # fmt: skip
-    totals = tuple(KindTotal(k, *(source_sums[(k, s)] for s in SOURCES)) for k in kinds)
+    totals = tuple(
+        KindTotal(k, source_sums[(k, ACCRUAL)], source_sums[(k, RETRO)], source_sums[(k, RERATE)], provisional[k])
+        for k in kinds
+    )
     adjustments = tuple(
         Adjustment(j.entry_date, j.source, j.slip_no, j.line_no, j.kind, j.amount, j.memo)
         for j in journal

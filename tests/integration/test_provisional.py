@@ -228,3 +228,18 @@ def test_validation_failed_carries_every_problem(ctx: AppContext) -> None:
         "rate A, rate: must be between 0 and 100 (got 101)",
         "rate B, kind: must be COOP, DAMAGE or FREIGHT (got RETRO)",
     ]
+
+
+def test_statement_marks_what_is_provisional(ctx: AppContext, db_url: str) -> None:
+    from app.services.statements import statement_data
+
+    for kind in (*SETUP, "receipts"):
+        assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
+    with ctx.uow() as uow:
+        posting.post_slips(uow, today=date(2025, 2, 5))
+    with ctx.uow() as uow:
+        data = statement_data(uow, "VQ", date(2025, 1, 1), date(2025, 3, 31))
+    assert [(k.kind, k.total, k.provisional) for k in data.by_kind] == [
+        ("COOP", D("300.00"), D("300.00")),
+        ("FREIGHT", D("150.00"), D("150.00")),
+    ]
