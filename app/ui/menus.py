@@ -54,6 +54,7 @@ NEEDS: dict[str, Permission] = {
     "Users": Permission.USERS, "Audit Trail": Permission.AUDIT_TRAIL, "Receiving Slips": Permission.RECEIVE,
     "Post slips": Permission.POST, "Re-rate": Permission.RERATE, FULL_RERATE: Permission.RERATE,
     "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
+    "Provisional Rates": Permission.PROVISIONAL, "Provisional Exposure": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
@@ -108,6 +109,7 @@ class MenuActions:
         for number, kind in enumerate(KINDS, start=1):  # Ctrl+1 Coop … Ctrl+3 Periodic
             self._item(maintenance, AGREEMENT_ENTRIES[kind], lambda k=kind: self.open_agreements(k), f"Ctrl+{number}")
         maintenance.addSeparator()
+        self._item(maintenance, "Pro&visional Rates", self.open_provisional)
         self._item(maintenance, "&GL Reference", self.open_gl_reference)
         maintenance.addSeparator()
         self._item(maintenance, "&Users", self.open_users)
@@ -120,6 +122,7 @@ class MenuActions:
         self._item(proc, FULL_RERATE, self.rerate_every_vendor)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
+        self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
         self._item(reports_menu, "Vendor &Statement…", self.open_statement)
         self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
         reports_menu.addSeparator()
@@ -180,6 +183,16 @@ class MenuActions:
 
         spec = getattr(masterdata, spec_name)
         return self.open_screen(key, lambda: masterdata.RecordsScreen(self.env, spec))
+
+    def open_provisional(self) -> Screen:
+        from .provisional import ProvisionalScreen
+
+        return self.open_screen("provisional", lambda: ProvisionalScreen(self.env))
+
+    def open_exposure(self) -> Screen:
+        from .exposure import ExposureScreen
+
+        return self.open_screen("exposure", lambda: ExposureScreen(self.env))
 
     def open_gl_reference(self) -> Screen:
         from .gl_reference import GlReferenceScreen

@@ -95,11 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     tiers = (("310000", ("1", "0.5", None, None)), ("999999999", ("2", "1", "0.5", None)))
     for max_amount, rebates in tiers:
         row = model.insert_row(len(model.rows), model.new_row(0))
-        model.set_values(row, {
-            "Start Date": start.replace(year=start.year + 1), "End Date": end.replace(year=end.year + 1),
-            "Maximum Amount": Decimal(max_amount), "Deg": True,
-            **{f"Rebate {i + 1}": Decimal(r) if r else None for i, r in enumerate(rebates)},
-        })
+        model.set_values(
+            row,
+            {
+                "Start Date": start.replace(year=start.year + 1),
+                "End Date": end.replace(year=end.year + 1),
+                "Maximum Amount": Decimal(max_amount),
+                "Deg": True,
+                **{f"Rebate {i + 1}": Decimal(r) if r else None for i, r in enumerate(rebates)},
+            },
+        )
     screen.save()
     env.runner.wait()
     screen._open(agreement_id)
