@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.adapters.accruals import raw_rows
 from app.adapters.bulk import BulkWriter, column_type, slices, table_of
 from app.adapters.types import ScaledDecimal, stored_units
-from app.domain.accrual import AccrualChanges
+from app.domain.accrual_changes import AccrualChanges
 from app.domain.journal import Entry
 from app.domain.money import units_text
 from app.models import JournalEntry, JournalLine, LadderVolume, Product

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from .accrual import AccrualChanges
+from .accrual_changes import AccrualChanges
 from .accrual_rows import PostedAccrual
 from .journal import pnl_role
 from .vocabulary import INVENTORY, REBATE_RECEIVABLE, RERATE

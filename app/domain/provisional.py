@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .ladder import Earned, Scope, _round_div
+from .ladder import Earned, Ladder, Scope, _round_div
 from .money import to_units
 from .validation import Problem
 from .vocabulary import ALL, PROVISIONAL_KINDS, PROVISIONAL_KINDS_TEXT, is_all
@@ -86,6 +86,14 @@ class Provisional:
     def earned(self, amount: int) -> Earned:
         """What a line of `amount` cents earns: round half-up, away from zero for a return."""
         return Earned(0, 0, _round_div(amount * self.units, _RATE_UNIT), 0, 0)
+
+
+def where(ladder: Ladder | Provisional, tier: int) -> str:
+    """How a journal memo names what a line accrues under: `GYPSUM / ALL / ALL / ALL tier 2`,
+    or `provisional 2.000% (ALL)`."""
+    if isinstance(ladder, Provisional):
+        return ladder.label
+    return f"{ladder.scope.label} tier {tier}"
 
 
 def is_provisional_key(ladder_key: str | None) -> bool:

@@ -35,8 +35,9 @@ from app.adapters.accruals import (
     posting_lines,
     vendor_accruals,
 )
-from app.domain.accrual import AccrualChanges, rerate_vendor
+from app.domain.accrual import rerate_vendor
 from app.domain.accrual_audit import AGREEMENT, cache_differences, desired_differences
+from app.domain.accrual_changes import AccrualChanges
 from app.domain.accrual_rows import OutOfRange
 from app.domain.ladder import Ladder
 from app.domain.ladder_index import LadderIndex

@@ -31,8 +31,9 @@ from app.adapters.accruals import (
 )
 from app.adapters.bulk import rows_in, slices
 from app.adapters.db import transaction_time
-from app.domain.accrual import AccrualChanges, post_lines, rerate_vendor
+from app.domain.accrual import post_lines, rerate_vendor
 from app.domain.accrual_audit import CacheDifference, cache_differences
+from app.domain.accrual_changes import AccrualChanges
 from app.domain.accrual_rows import OutOfRange, check_line_limits
 from app.domain.journal import pnl_role
 from app.domain.ladder_index import LadderIndex

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.domain.accrual import AccrualChanges
 from app.domain.accrual_audit import (
     CacheDifference,
     DesiredDifference,
@@ -13,6 +12,7 @@ from app.domain.accrual_audit import (
     cache_differences,
     desired_differences,
 )
+from app.domain.accrual_changes import AccrualChanges
 from app.domain.accrual_rows import PostedAccrual
 from app.domain.journal import entry, rerate_lines
 

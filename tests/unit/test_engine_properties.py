@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.accrual import AccrualChanges
+from app.domain.accrual_changes import AccrualChanges
 from app.domain.accrual_rows import PostedAccrual, PostingLine
 from app.domain.journal import EntryLine, UnbalancedEntry, entry
 from app.domain.ladder import Earned, Ladder, LadderRun, LadderTerms, Scope, Tier, period_key

@@ -52,11 +52,32 @@ def test_the_all_rule():
 
 
 def test_the_names_users_read():
-    assert v.KIND_NAMES == {"COOP": "Coop Advertising", "VOLUME": "Volume Rebate", "PERIODIC": "Periodic Rebate"}
-    assert v.KINDS_TEXT == "COOP, VOLUME or PERIODIC"
+    assert v.KIND_NAMES == {
+        "COOP": "Coop Advertising",
+        "VOLUME": "Volume Rebate",
+        "PERIODIC": "Periodic Rebate",
+        "DAMAGE": "Damage Allowance",
+        "FREIGHT": "Freight Allowance",
+        "LUMP_SUM": "Lump Sum",
+        "PRICE_PROTECTION": "Price Protection",
+    }
+    assert v.KINDS_TEXT == "COOP, VOLUME, PERIODIC, DAMAGE, FREIGHT, LUMP_SUM or PRICE_PROTECTION"
+    assert v.LADDER_KINDS == ("COOP", "VOLUME", "PERIODIC", "DAMAGE", "FREIGHT")
+    assert v.PROVISIONAL_KINDS_TEXT == "COOP, DAMAGE or FREIGHT"
+    assert {k: v.PNL_ROLES[k] for k in v.KINDS} == {
+        "COOP": "ADVERTISING",
+        "VOLUME": "REBATE_EARNED",
+        "PERIODIC": "REBATE_EARNED",
+        "DAMAGE": "DAMAGE_ALLOWANCE",
+        "FREIGHT": "FREIGHT_ALLOWANCE",
+        "LUMP_SUM": "ADVERTISING",
+        "PRICE_PROTECTION": "INVENTORY",
+    }
+    assert set(v.ROLE_TEXT) == set(v.ROLES) and len(v.ROLES) == 12
     assert v.PERIOD_NAMES == {"M": "Monthly", "Q": "Quarterly", "Y": "Yearly"}
     assert tuple(v.METHOD_NAMES) == v.METHODS == ("SC", "NC", "CD")
-    assert v.SOURCES == ("RECEIPT", "ACCRUAL", "RETRO", "RERATE") and set(v.SOURCE_NAMES) == set(v.SOURCES)
+    assert v.SOURCES == ("RECEIPT", "ACCRUAL", "RETRO", "RERATE", "LUMP_SUM", "PRICE_PROTECTION")
+    assert set(v.SOURCE_NAMES) == set(v.SOURCES)
     assert v.GRANTS[v.Role.ADMIN] == frozenset(v.Permission) and set(v.ROLE_NAMES) == set(v.Role)
 
 
