@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,18 +10,13 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select
 
 from app.adapters.bulk import BulkWriter, slices, string_length, table_of
-from app.domain.ladder import Ladder, LadderRun
-from app.domain.ladder import LineAccrual as LineEarned  # app.models has a LineAccrual (the stored row)
-from app.domain.ladder_index import LadderIndex
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
 from app.domain.money import ZERO, cents, decimal_places, round_to
-from app.domain.rates import result_percent
 from app.domain.vocabulary import DRAFT, POSTED
 from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, Problem, ValidationFailed
-from .ladders import vendor_ladders
 from .masterdata import unit_cost_problems
 from .security import Permission, require
 
@@ -339,59 +333,8 @@ def load_slip(uow: UnitOfWork, slip_no: str) -> SlipView:
 
 
 def preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
-    """What each line would earn if the slip were posted now, after the posted lines."""
-    session = uow.session
-    vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == slip.vendor))
-    if vendor_id is None:
-        return []
-    codes = {ln.product for ln in slip.lines}
-    products = {
-        r[0]: r
-        for r in session.execute(
-            select(Product.code, Product.unit_cost, Product.cat1, Product.cat2, Product.cat3, Product.cat4).where(
-                Product.code.in_(codes), Product.vendor_id == vendor_id
-            )
-        )
-    }
-    index = LadderIndex({vendor_id: vendor_ladders(session, vendor_id)})
-    runs: dict[str, LadderRun] = {}
-    rows: list[PreviewRow] = []
-    credit_by_line: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    pending: list[tuple[SlipLineIn, Decimal, str, Ladder, LineEarned]] = []
-    for line in sorted(slip.lines, key=lambda ln: ln.line_no):
-        info = products.get(line.product)
-        if info is None or line.quantity == ZERO:
-            continue
-        cost = line.unit_cost if line.unit_cost is not None else info[1]
-        amount = extended(line.quantity, cost)
-        for kind, ladder in sorted(index.ladders_of(vendor_id, line.product, info[2:6], slip.received)):
-            if ladder.key not in runs:
-                volumes = dict(
-                    session.execute(
-                        select(LineAccrual.period_key, func.sum(LineAccrual.amount))
-                        .where(LineAccrual.ladder_key == ladder.key, LineAccrual.received_date <= slip.received)
-                        .group_by(LineAccrual.period_key)
-                    ).all()
-                )
-                runs[ladder.key] = LadderRun(ladder.terms, volumes)
-            acc = runs[ladder.key].add(slip.received, amount)
-            credit_by_line[line.line_no] += acc.inventory
-            pending.append((line, amount, kind, ladder, acc))
-    for line, amount, kind, ladder, acc in pending:
-        net = round_to((amount - credit_by_line[line.line_no]) / line.quantity, 4)
-        rate = ladder.terms.tiers[acc.tier - 1].rate
-        rows.append(
-            PreviewRow(
-                line.line_no,
-                kind,
-                ladder.scope.label,
-                ladder.agreement_no,
-                acc.tier,
-                result_percent(rate),
-                acc.rebate,
-                acc.retro,
-                acc.inventory,
-                net,
-            )
-        )
-    return rows
+    """What each line would earn if the slip were posted now, after the posted lines
+    (app.services.slip_preview)."""
+    from .slip_preview import slip_preview
+
+    return slip_preview(uow, slip)

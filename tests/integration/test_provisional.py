@@ -243,3 +243,17 @@ def test_statement_marks_what_is_provisional(ctx: AppContext, db_url: str) -> No
         ("COOP", D("300.00"), D("300.00")),
         ("FREIGHT", D("150.00"), D("150.00")),
     ]
+
+
+def test_slip_preview_shows_the_provisional_rates(ctx: AppContext, db_url: str) -> None:
+    from app.services import receiving
+
+    for kind in SETUP:
+        assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
+    slip = receiving.SlipIn("NEW", "VQ", date(2025, 3, 3), (receiving.SlipLineIn(1, "VQ-BOARD", D(1234), D("1.01")),))
+    with ctx.uow() as uow:
+        shown = receiving.preview(uow, slip)
+    assert [(r.kind, r.ladder, r.agreement_no, r.tier, r.rate_pct, r.rebate, r.net_unit_cost) for r in shown] == [
+        ("COOP", "provisional 2.000% (ALL)", "", 0, D("2.000"), D("24.93"), D("1.0100")),
+        ("FREIGHT", "provisional 1.000% (ALL)", "", 0, D("1.000"), D("12.46"), D("1.0100")),
+    ]  # 1,246.34 at 2% and 1%, half-up
