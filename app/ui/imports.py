@@ -27,7 +27,8 @@ from .operations import Job
 # What the list shows -> the import kind, in the order the files are best imported.
 KINDS = {
     "Categories": "categories", "Vendors": "vendors", "Products": "products", "GL accounts": "gl-accounts",
-    "GL reference": "gl-reference", "Agreements": "agreements", "Receiving slips (drafts)": "receipts",
+    "GL reference": "gl-reference", "Provisional rates": "provisional-rates", "Waivers": "waivers",
+    "Agreements": "agreements", "Receiving slips (drafts)": "receipts",
 }  # fmt: skip
 
 
