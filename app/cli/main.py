@@ -11,14 +11,17 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.adapters.db import SchemaTooNew
+from app.cli.arguments import iso_date
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
+from app.cli.reports import add_parsers as add_reports
+from app.cli.reports import report_command
 from app.cli.trail import add_parser as add_audit_trail
 from app.cli.trail import audit_trail_command
 from app.cli.users import add_parser as add_users
 from app.cli.users import user_command
 from app.domain.vocabulary import SOURCES
-from app.services import estimated, imports, journal_exports, posting, ratings, reports
+from app.services import imports, journal_exports, posting, ratings, reports
 from app.services.context import AppContext
 from app.services.errors import OutputRefused, ServiceError, ValidationFailed
 from app.services.exports import TABLE_SUFFIXES
@@ -28,11 +31,7 @@ from app.services.outfile import output_file, protected_files
 PROGRESS_FROM = 10_000
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+_date = iso_date
 
 
 def _moment(text: str) -> date | datetime:
@@ -119,19 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the lines of recorded export N again, with their export_no (no filters)",
     )
 
-    rep = sub.add_parser("report", help="reports").add_subparsers(dest="report_command", required=True)
-    est = rep.add_parser("estimated", help="estimated rebates per vendor, kind and ladder")
-    est.add_argument("--out", required=True, type=Path, help="the .pdf, .xlsx or .csv file to write")
-    est.add_argument("--force", action="store_true", help="replace the --out file if it exists")
-    est.add_argument("--as-of", type=_date, help="volume to this date (default today)")
-    est.add_argument("--vendor", help="only this vendor code")
-    est.add_argument("--from", dest="date_from", type=_date, help="count receipts from this date")
-
-    prov = rep.add_parser("provisional", help="provisional exposure per vendor and kind (SPEC §12)")
-    prov.add_argument("--out", required=True, type=Path, help="the .pdf, .xlsx or .csv file to write")
-    prov.add_argument("--force", action="store_true", help="replace the --out file if it exists")
-    prov.add_argument("--as-of", type=_date, help="receipts to this date (default today)")
-    prov.add_argument("--vendor", help="only this vendor code")
+    add_reports(sub)
 
     add_users(sub)
 
@@ -294,41 +281,6 @@ def _export_journal(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_estimated(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.reports.estimated_pdf import SUFFIXES, EstimatedFilters, write_estimated
-    from app.services import masterdata
-
-    as_of = args.as_of or date.today()
-    # The file is checked before the report is read: a refusal comes at once.
-    with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
-        with ctx.uow() as uow:
-            rows = estimated.estimated_rebates(uow, as_of, args.vendor, args.date_from)
-            company = masterdata.company(uow).name
-        n = write_estimated(temp, rows, company=company, filters=EstimatedFilters(as_of, args.vendor, args.date_from))
-    print(f"Wrote {n} ladders to {args.out}")
-    return 0
-
-
-def _report(ctx: AppContext, args: argparse.Namespace) -> int:
-    if args.report_command == "provisional":
-        return _report_provisional(ctx, args)
-    return _report_estimated(ctx, args)
-
-
-def _report_provisional(ctx: AppContext, args: argparse.Namespace) -> int:
-    from app.reports.provisional_pdf import SUFFIXES, write_exposure
-    from app.services import masterdata, provisional_report
-
-    as_of = args.as_of or date.today()
-    with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
-        with ctx.uow() as uow:
-            rows = provisional_report.provisional_exposure(uow, as_of, args.vendor)
-            company = masterdata.company(uow).name
-        n = write_exposure(temp, rows, company=company, as_of=as_of)
-    print(f"Wrote {n} vendor and kind rows to {args.out}")
-    return 0
-
-
 def _statement(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.services import statement_files
 
@@ -369,7 +321,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "audit": audit_command,
     "audit-trail": audit_trail_command,
     "export": _export_journal,
-    "report": _report,
+    "report": report_command,
     "statement": _statement,
 }
 
