@@ -55,6 +55,7 @@ NEEDS: dict[str, Permission] = {
     "Post slips": Permission.POST, "Re-rate": Permission.RERATE, FULL_RERATE: Permission.RERATE,
     "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
     "Provisional Rates": Permission.PROVISIONAL, "Provisional Exposure": Permission.REPORTS,
+    "Negotiation Preview": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
@@ -123,6 +124,7 @@ class MenuActions:
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
+        self._item(reports_menu, "&Negotiation Preview", self.open_negotiation)
         self._item(reports_menu, "Vendor &Statement…", self.open_statement)
         self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
         reports_menu.addSeparator()
@@ -193,6 +195,11 @@ class MenuActions:
         from .exposure import ExposureScreen
 
         return self.open_screen("exposure", lambda: ExposureScreen(self.env))
+
+    def open_negotiation(self) -> Screen:
+        from .negotiation import NegotiationScreen
+
+        return self.open_screen("negotiation", lambda: NegotiationScreen(self.env))
 
     def open_gl_reference(self) -> Screen:
         from .gl_reference import GlReferenceScreen

@@ -10,9 +10,12 @@ from app.services import queries
 from app.ui import processing
 from app.ui.agreements import AgreementScreen
 from app.ui.audit_trail import AuditTrailScreen
+from app.ui.exposure import ExposureScreen
 from app.ui.gl_reference import GlReferenceScreen
 from app.ui.main import MainWindow, parse_args
 from app.ui.masterdata import RecordsScreen
+from app.ui.negotiation import NegotiationScreen
+from app.ui.provisional import ProvisionalScreen
 from app.ui.receiving import ReceivingScreen
 from tests.ui.conftest import MASTER, make_env, show, wait_idle
 
@@ -25,13 +28,25 @@ MENUS = {
         "Coop Advertising Agreements",
         "Volume Rebate Agreements",
         "Periodic Rebate Agreements",
+        "Damage Allowance Agreements",
+        "Freight Allowance Agreements",
+        "Lump Sum Agreements",
+        "Price Protection Agreements",
+        "Provisional Rates",
         "GL Reference",
         "Users",
         "Audit Trail",
     ],
     "Entries": ["Receiving Slips"],
     "Processing": ["Post slips", "Re-rate", "Re-rate every vendor (check the journal)"],
-    "Reports": ["Estimated Rebates", "Vendor Statement…", "Vendor Statements (all vendors)…", "Journal"],
+    "Reports": [
+        "Estimated Rebates",
+        "Provisional Exposure",
+        "Negotiation Preview",
+        "Vendor Statement…",
+        "Vendor Statements (all vendors)…",
+        "Journal",
+    ],
     "Help": ["About", "Keyboard shortcuts"],
 }
 
@@ -61,6 +76,9 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
         "Coop Advertising Agreements": AgreementScreen,
         "Volume Rebate Agreements": AgreementScreen,
         "Periodic Rebate Agreements": AgreementScreen,
+        "Damage Allowance Agreements": AgreementScreen,
+        "Freight Allowance Agreements": AgreementScreen,
+        "Provisional Rates": ProvisionalScreen,
         "GL Reference": GlReferenceScreen,
         "Audit Trail": AuditTrailScreen,
     }
@@ -72,6 +90,9 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
         )
     menus["Entries"]["Receiving Slips"].trigger()
     assert isinstance(window.tabs.currentWidget(), ReceivingScreen)
+    for text, kind in (("Provisional Exposure", ExposureScreen), ("Negotiation Preview", NegotiationScreen)):
+        menus["Reports"][text].trigger()
+        assert isinstance(window.tabs.currentWidget(), kind)
     count = window.tabs.count()
     menus["Maintenance"]["Vendors"].trigger()
     assert window.tabs.count() == count  # brought to front, not opened twice

@@ -62,3 +62,24 @@ def test_a_rate_keyed_and_saved_accrues_the_posted_receipts(qtbot, ctx: AppConte
         ("VQ", "COOP", Decimal("300.00")),
     ]
     assert exposure.total.text() == "2 vendors · provisional accrual 600.00"
+
+
+def test_negotiation_preview_screen(qtbot, ctx: AppContext, env: UiEnv) -> None:
+    from app.ui.negotiation import NegotiationScreen
+
+    load(ctx, ("categories", "vendors", "products", "gl-accounts", "gl-reference", "provisional-rates", "receipts"))
+    load(ctx, ("agreements",))
+    with ctx.uow() as uow:
+        posting.post_slips(uow, today=date(2025, 2, 5))
+    screen = NegotiationScreen(env)
+    show(qtbot, screen)
+    screen.start()
+    screen.vendor_box.set_code("VP")
+    assert screen.agreement_box.currentText() == "2025 (pending)"
+    screen.date_from.setDate(screen.date_from.date().fromString("2025-01-01", "yyyy-MM-dd"))
+    screen.date_to.setDate(screen.date_to.date().fromString("2025-12-31", "yyyy-MM-dd"))
+    screen.refresh()
+    assert screen.data is not None
+    assert (screen.data.would_earn, screen.data.earns_now) == (Decimal("225.00"), Decimal("300.00"))
+    assert screen.model.rowCount() == 1
+    assert "would have earned 225.00" in screen.summary.text() and "difference of -75.00" in screen.summary.text()
