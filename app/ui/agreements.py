@@ -185,6 +185,15 @@ class AgreementScreen(Screen):
         if reopen:
             self._open(target)
 
+    def show_agreement(self, vendor: str, agreement_id: int) -> None:
+        """Open one agreement of a vendor (from the Agreements overview)."""
+        if vendor != self.vendor:
+            self.vendor_box.set_code(vendor)
+            if vendor != self.vendor:  # changes kept: the user stayed where they were
+                return
+        if agreement_id != self.agreement_id and (self.agreement_id is None or self._may_discard()):
+            self._refresh_list(select=agreement_id)
+
     def _agreement_chosen(self, index: int) -> None:
         wanted = self.agreement_box.itemData(index)
         if wanted == self.agreement_id and wanted is not None:

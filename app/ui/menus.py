@@ -61,7 +61,7 @@ NEEDS: dict[str, Permission] = {
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
 # Open to every user with a role (read-only without AGREEMENTS), not to strangers.
-ANY_ROLE = set(AGREEMENT_ENTRIES.values())
+ANY_ROLE = {*AGREEMENT_ENTRIES.values(), "Agreements Overview"}
 HOME_NEEDS = {"Post draft slips": Permission.POST, "Vendor Statement": Permission.REPORTS}
 # Usable while the database is still opening; every other entry waits until it is open.
 WITHOUT_DATABASE = {"Exit", "About", "Keyboard shortcuts"}
@@ -109,6 +109,7 @@ class MenuActions:
         maintenance.addSeparator()
         for number, kind in enumerate(KINDS, start=1):  # Ctrl+1 Coop … Ctrl+3 Periodic
             self._item(maintenance, AGREEMENT_ENTRIES[kind], lambda k=kind: self.open_agreements(k), f"Ctrl+{number}")
+        self._item(maintenance, "Agreements &Overview", self.open_agreement_list)
         maintenance.addSeparator()
         self._item(maintenance, "Pro&visional Rates", self.open_provisional)
         self._item(maintenance, "&GL Reference", self.open_gl_reference)
@@ -185,6 +186,14 @@ class MenuActions:
 
         spec = getattr(masterdata, spec_name)
         return self.open_screen(key, lambda: masterdata.RecordsScreen(self.env, spec))
+
+    def open_agreement_list(self) -> Screen:
+        from .agreement_list import AgreementListScreen
+
+        def open_agreement(kind: str, vendor: str, agreement_id: int) -> None:
+            self.open_agreements(kind).show_agreement(vendor, agreement_id)
+
+        return self.open_screen("agreement_list", lambda: AgreementListScreen(self.env, open_agreement))
 
     def open_provisional(self) -> Screen:
         from .provisional import ProvisionalScreen

@@ -32,6 +32,7 @@ MENUS = {
         "Freight Allowance Agreements",
         "Lump Sum Agreements",
         "Price Protection Agreements",
+        "Agreements Overview",
         "Provisional Rates",
         "GL Reference",
         "Users",

@@ -83,3 +83,26 @@ def test_negotiation_preview_screen(qtbot, ctx: AppContext, env: UiEnv) -> None:
     assert (screen.data.would_earn, screen.data.earns_now) == (Decimal("225.00"), Decimal("300.00"))
     assert screen.model.rowCount() == 1
     assert "would have earned 225.00" in screen.summary.text() and "difference of -75.00" in screen.summary.text()
+
+
+def test_agreements_overview_opens_and_copies(qtbot, ctx: AppContext, env: UiEnv, example) -> None:  # type: ignore[no-untyped-def]
+    from app.ui.agreements import AgreementScreen
+    from app.ui.main import MainWindow
+    from tests.ui.test_main_window import menu_actions
+
+    example("B_marginal")
+    window = show(qtbot, MainWindow(env))
+    menu_actions(window)["Maintenance"]["Agreements Overview"].trigger()
+    screen = window.tabs.currentWidget()
+    assert [(r.vendor, r.kind, r.number, r.status) for r in screen.rows] == [("V100", "COOP", "1", "ACCEPTED")]
+    screen.view.setCurrentIndex(screen.view.model().index(0, 0))
+    screen.copy_selected()  # the headless interaction confirms
+    wait_idle(qtbot, env)
+    opened = window.tabs.currentWidget()
+    assert isinstance(opened, AgreementScreen) and opened.loaded_status == "PENDING"
+    assert [(r.number, r.status, str(r.start)) for r in screen.rows] == [
+        ("1", "ACCEPTED", "2026-01-01"),
+        ("2", "PENDING", "2027-01-01"),
+    ]
+    screen.status.setCurrentIndex(screen.status.findData("PENDING"))
+    assert [r.number for r in screen.rows] == ["2"]
