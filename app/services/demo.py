@@ -3,8 +3,10 @@
 Northshore Building Supply Ltd, a building-materials and hardware distributor in North
 Vancouver, buys from eight vendors (gypsum board, lumber, insulation, roofing, fasteners,
 tools, masonry, steel framing): a four-level category tree, about 350 products, the GL
-accounts and reference, co-op/volume/periodic agreements (marginal and Retro ladders, a
-degressive line, product ladders overriding group ladders, M/Q/Y periods, Product %), about
+accounts and reference, co-op/volume/periodic/damage/freight agreements (marginal and Retro
+ladders, a degressive line, product ladders overriding group ladders, M/Q/Y periods,
+Product %), provisional rates (co-op on steel framing, whose vendor has no co-op agreement;
+freight everywhere but where an agreement covers it) and a vendor waived from freight, about
 600 receiving slips, all posted, and a few draft slips of today for a clerk to post.
 
 The company is data: resources/demo/ holds it as the import files of SPEC §9 (its README
@@ -62,10 +64,17 @@ FILES = (
     ("products", "products.csv"),
     ("agreements", "agreements.csv"),
     ("agreements", "agreements-accepted.csv"),  # the manager accepts a signed PENDING agreement
+    ("provisional-rates", "provisional-rates.csv"),  # what accrues where no agreement covers (SPEC §12)
+    ("waivers", "waivers.csv"),
     ("receipts", "receipts.csv"),
 )
 DRAFTS = ("receipts", "receipts-drafts.csv")  # imported after posting: they stay drafts
-DATE_COLUMNS = {"agreements": ("start_date", "end_date"), "receipts": ("received_date",)}
+DATE_COLUMNS = {
+    "agreements": ("start_date", "end_date"),
+    "receipts": ("received_date",),
+    "provisional-rates": ("from_date", "to_date"),
+    "waivers": ("from_date", "to_date"),
+}
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from tests.conftest import drop_pg, fresh_pg_url
 TODAY = date(2026, 3, 18)
 FILES = demo.demo_files()
 SUMMARY = (
-    "Demo company loaded: 8 vendors, 352 products, 22 agreements (32 ladders), 2,353 receipt lines "
+    "Demo company loaded: 8 vendors, 352 products, 24 agreements (34 ladders), 2,353 receipt lines "
     "posted (607 slips), 4 draft slips"
 )
 
@@ -139,7 +139,7 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
 
         # GL accounts and reference.
         numbers = set(s.scalars(select(GlAccount.number)))
-        assert {"1200", "2150", "1310", "6100", "4810"} <= numbers and len(numbers) == 11
+        assert {"1200", "2150", "1310", "6100", "4810", "4820", "4830", "1320"} <= numbers and len(numbers) == 16
         roles = dict(s.execute(select(GlReference.role, GlAccount.number).join(GlAccount)).all())
         assert roles == {
             "INVENTORY": "1200",
@@ -147,13 +147,20 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
             "REBATE_RECEIVABLE": "1310",
             "ADVERTISING": "6100",
             "REBATE_EARNED": "4810",
+            "DAMAGE_ALLOWANCE": "4820",
+            "FREIGHT_ALLOWANCE": "4830",
+            "CLAIMS_RECEIVABLE": "1320",
+            "CASH": "1010",
+            "ACCOUNTS_PAYABLE": "2100",
+            "REBATE_WRITE_OFF": "6900",
+            "PURCHASE_PRICE_VARIANCE": "5100",
         }
 
         # Agreements: every kind and status, and every feature of the grid.
         agreements = list(s.scalars(select(Agreement)))
-        assert {a.kind for a in agreements} == {"COOP", "VOLUME", "PERIODIC"}
+        assert {a.kind for a in agreements} == {"COOP", "VOLUME", "PERIODIC", "DAMAGE", "FREIGHT"}
         statuses = [a.status for a in agreements]
-        assert (statuses.count("ACCEPTED"), statuses.count("PENDING"), statuses.count("REJECTED")) == (18, 2, 2)
+        assert (statuses.count("ACCEPTED"), statuses.count("PENDING"), statuses.count("REJECTED")) == (20, 2, 2)
         status_of = {a.id: a.status for a in agreements}
         kind_of = {a.id: a.kind for a in agreements}
         lines = list(s.scalars(select(AgreementLine)))
@@ -256,8 +263,18 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         assert "RERATE" not in sources  # posted in date order from scratch
         # Tier progress: lines reach tier 2 and beyond; the accruals to the cent.
         tiers = dict(s.execute(select(LineAccrual.tier, func.count()).group_by(LineAccrual.tier)).all())
-        assert tiers == {1: 2574, 2: 1322, 3: 317}
-        assert _accrued(s) == (Decimal("216513.69"), Decimal("14194.23"), Decimal("36263.29"))
+        assert tiers == {0: 1932, 1: 2868, 2: 1580, 3: 317}  # 0: at a provisional rate (no tier)
+        assert _accrued(s) == (Decimal("250441.37"), Decimal("14194.23"), Decimal("36263.29"))
+        # Provisional rates: co-op on steel framing (KEYSTEEL has no co-op agreement), freight
+        # where no agreement covers it, but not for IRONCLAD (waived).
+        provisional = dict(
+            s.execute(
+                select(LineAccrual.kind, func.count()).where(LineAccrual.tier == 0).group_by(LineAccrual.kind)
+            ).all()
+        )
+        assert provisional == {"COOP": 199, "FREIGHT": 1733}
+        waived = select(Vendor.id).where(Vendor.code == "IRONCLAD").scalar_subquery()
+        assert _count(s, LineAccrual, LineAccrual.kind == "FREIGHT", LineAccrual.vendor_id == waived) == 0
 
         # The estimated rebates report has something to say.
         rows = estimated.estimated_rebates(uow, as_of=TODAY)
@@ -288,7 +305,7 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         assert _count(s, ReceivingSlip, ReceivingSlip.status == "DRAFT") == 0
         assert s.execute(
             select(func.count(), func.sum(LineAccrual.rebate)).where(LineAccrual.received_date == TODAY)
-        ).one() == (27, Decimal("2163.95"))
+        ).one() == (38, Decimal("2356.15"))
         sums = s.execute(select(func.sum(JournalLine.debit), func.sum(JournalLine.credit))).one()
         assert sums[0] == sums[1]
 
@@ -362,7 +379,7 @@ def test_the_files_imported_one_by_one_make_the_demo_company(ctx, db_url, fresh_
     assert len(mine["journal_line"]) > 10_000
     with ctx.uow() as uow:
         at_base = _accrued(uow.session)
-    assert at_base == (Decimal("217153.52"), Decimal("14194.23"), Decimal("36519.22"))
+    assert at_base == (Decimal("251081.20"), Decimal("14194.23"), Decimal("36519.22"))
 
     # A year later: every date a year on, the same accruals to the cent (M/Q/Y buckets keep
     # their calendar months).
