@@ -26,7 +26,19 @@ from app.services.masterdata import VendorIn
 from tests.conftest import EXAMPLES, import_example
 
 EXAMPLE = EXAMPLES / "B_marginal"
-V100 = {"id": 1, "code": "V100", "name": "Northern Gypsum Ltd", "currency": "CAD", "address": "", "active": True}
+V100 = {
+    "id": 1,
+    "code": "V100",
+    "name": "Northern Gypsum Ltd",
+    "currency": "CAD",
+    "address": "",
+    "active": True,
+    "billing_address": "",  # SPEC §11.1, §18 (migration 0014)
+    "email": "",
+    "default_method": "CD",
+    "terms_days": 30,
+}
+INSERTED = "id: 1; code: 'V100'; name: 'Northern Gypsum Ltd'; currency: 'CAD'; active: yes; default_method: 'CD'; terms_days: 30"
 
 
 def search(ctx: AppContext, **filters: Any) -> list[TrailRow]:
@@ -57,7 +69,7 @@ def test_saving_a_vendor_records_the_row_before_and_after_and_who_saved_it(ctx):
     assert update.old == V100 and insert.new == V100 and insert.old is None
     assert update.new == {**V100, "name": "Northern Gypsum Inc", "address": "1 Mill Rd"}
     assert update.changes == "name: 'Northern Gypsum Ltd' → 'Northern Gypsum Inc'; address: '' → '1 Mill Rd'"
-    assert insert.changes == "id: 1; code: 'V100'; name: 'Northern Gypsum Ltd'; currency: 'CAD'; active: yes"
+    assert insert.changes == INSERTED
     assert rows[2].new == {"id": 1, "name": "My Company", "currency": "CAD", "address": ""}
     assert rows[0].changed_at >= rows[1].changed_at >= rows[2].changed_at
 
@@ -81,6 +93,7 @@ def test_coop_import_products_records_each_product(ctx, db_url):
         "cat3": "GYP-REG",
         "cat4": "GYP-REG-HALF",
         "unit_cost": Decimal("1.0000"),
+        "vendor_item_code": None,
     }  # the running totals (received_qty, received_net) are not recorded
     assert str(rows[2].new["unit_cost"]) == "1.0000"  # type: ignore[index]
 
@@ -189,7 +202,7 @@ def test_coop_audit_trail_prints_the_changes_and_writes_them_to_a_file(ctx, db_u
     who = "tester" if login(ctx) is None else f"tester (login {login(ctx)})"
     assert [line.split("  ", 1)[1] for line in out.out.splitlines()] == [
         f"{who}  vendor UPDATE V100 (#1): name: 'Northern Gypsum Ltd' → 'Northern Gypsum Inc'",
-        f"{who}  vendor INSERT V100 (#1): id: 1; code: 'V100'; name: 'Northern Gypsum Ltd'; currency: 'CAD'; active: yes",
+        f"{who}  vendor INSERT V100 (#1): {INSERTED}",
     ]
     assert out.err == "2 changes\n"
 
@@ -201,8 +214,7 @@ def test_coop_audit_trail_prints_the_changes_and_writes_them_to_a_file(ctx, db_u
     assert list(rows[0]) == list(audit_trail.COLUMNS)
     assert [(r["db_user"], r["app_user"], r["table"], r["action"], r["record"], r["changes"]) for r in rows] == [
         (login(ctx) or "", "tester", "vendor", "UPDATE", "V100 (#1)", "name: 'Northern Gypsum Ltd' → 'Northern Gypsum Inc'"),
-        (login(ctx) or "", "tester", "vendor", "INSERT", "V100 (#1)", "id: 1; code: 'V100'; name: 'Northern Gypsum Ltd'; "
-         "currency: 'CAD'; active: yes"),
+        (login(ctx) or "", "tester", "vendor", "INSERT", "V100 (#1)", INSERTED),
     ]  # fmt: skip
     assert json.loads(rows[0]["old_values"]) == V100
     assert json.loads(rows[0]["new_values"]) == {**V100, "name": "Northern Gypsum Inc"}

@@ -38,8 +38,10 @@ def test_the_screen_shows_and_searches_the_trail(qtbot, env, ctx, example, qtmod
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", view.shown(0, "When"))
     tip = view.model().index(0, screen.model.column_index("What changed")).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == (
-        "Before: id 1, code 'V100', name 'Northern Gypsum Ltd', currency 'CAD', address '', active yes\n"
-        "After: id 1, code 'V100', name 'Northern Gypsum Inc', currency 'CAD', address '', active yes"
+        "Before: id 1, code 'V100', name 'Northern Gypsum Ltd', currency 'CAD', address '', active yes, "
+        "billing_address '', email '', default_method 'CD', terms_days 30\n"
+        "After: id 1, code 'V100', name 'Northern Gypsum Inc', currency 'CAD', address '', active yes, "
+        "billing_address '', email '', default_method 'CD', terms_days 30"
     )
     qtmodeltester.check(screen.model)
 

@@ -19,7 +19,7 @@ def records_screen(qtbot, env, spec):
     return screen
 
 
-def test_gl_reference_maps_the_five_roles(qtbot, env, ctx, example):
+def test_gl_reference_maps_the_roles(qtbot, env, ctx, example):
     example("B_marginal", kinds=("gl-accounts",))
     screen = GlReferenceScreen(env)
     show(qtbot, screen)
@@ -30,6 +30,13 @@ def test_gl_reference_maps_the_five_roles(qtbot, env, ctx, example):
         "REBATE_RECEIVABLE",
         "ADVERTISING",
         "REBATE_EARNED",
+        "DAMAGE_ALLOWANCE",  # Part II (SPEC §18)
+        "FREIGHT_ALLOWANCE",
+        "CLAIMS_RECEIVABLE",
+        "CASH",
+        "ACCOUNTS_PAYABLE",
+        "REBATE_WRITE_OFF",
+        "PURCHASE_PRICE_VARIANCE",
     ]
     assert screen.accounts.model.rowCount() == 5
     assert all(label.text() for label in screen.missing.values())  # nothing set yet

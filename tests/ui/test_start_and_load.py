@@ -284,5 +284,14 @@ def test_the_window_s_names_are_the_services_names():
     assert security.Permission is vocabulary.Permission and security.GRANTS is vocabulary.GRANTS
     assert set(menus.NEEDS.values()) | set(menus.HOME_NEEDS.values()) <= set(security.Permission)
     assert menus.NEEDS["Post slips"] is security.Permission.POST
-    assert menus.ANY_ROLE == {"Coop Advertising Agreements", "Volume Rebate Agreements", "Periodic Rebate Agreements"}
+    assert menus.ANY_ROLE == {
+        "Coop Advertising Agreements",
+        "Volume Rebate Agreements",
+        "Periodic Rebate Agreements",
+        "Damage Allowance Agreements",
+        "Freight Allowance Agreements",
+        "Lump Sum Agreements",
+        "Price Protection Agreements",
+        "Agreements Overview",
+    }
     assert main_module.NEEDS is menus.NEEDS
