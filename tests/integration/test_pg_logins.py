@@ -395,3 +395,32 @@ def rows_of(engine) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
             t: sorted(tuple(map(str, r)) for r in conn.execute(text(f'SELECT * FROM "{t}"')))
             for t in inspect(conn).get_table_names()
         }
+
+
+def test_a_manager_maintains_provisional_rates_and_a_clerk_cannot(posted, tmp_path):
+    """Issue 14: provisional rates re-rate posted receipts in the manager's own transaction
+    (the posting privileges); no other daily login may write the table behind the program."""
+    rates = tmp_path / "rates.csv"
+    rates.write_text("kind,from_date,to_date,cat1,rate\nCOOP,2026-01-01,2026-12-31,LUMBER,2\n", encoding="utf-8")
+    waivers = tmp_path / "waivers.csv"
+    waivers.write_text("vendor_code,kind,from_date,to_date\nV100,FREIGHT,2026-01-01,2026-12-31\n", encoding="utf-8")
+    assert main(["--db", posted.url_of("manager"), "import", "provisional-rates", str(rates)]) == 0
+    assert main(["--db", posted.url_of("manager"), "import", "waivers", str(waivers)]) == 0
+    before = snapshot(posted.su)
+    for who in ("clerk", "acct"):
+        for attack in (
+            "INSERT INTO provisional_rate (kind, from_date, to_date, cat1, rate) "
+            "VALUES ('COOP', '2027-01-01', '2027-12-31', 'ALL', 50)",
+            "DELETE FROM provisional_rate",
+            "DELETE FROM waiver",
+            "UPDATE price_change SET claim = 1",
+        ):
+            with pytest.raises(DBAPIError, match="permission denied"):
+                run_sql(posted, who, attack)
+    assert snapshot(posted.su) == before
+    with posted.su.engine.connect() as conn:
+        assert conn.execute(text("SELECT kind, cat1 FROM provisional_rate")).all() == [("COOP", "LUMBER")]
+        trail = conn.execute(
+            text("SELECT db_user, action FROM audit_trail WHERE table_name IN ('provisional_rate', 'waiver')")
+        ).all()
+    assert sorted(trail) == [(posted.logins["manager"], "INSERT")] * 2
