@@ -17,16 +17,16 @@ from .reports_common import RCol, ReportModel, ReportView
 
 COLUMNS = (
     RCol("Vendor", lambda r: r.vendor, width=90),
-    RCol("Name", lambda r: r.vendor_name, width=200),
+    RCol("Name", lambda r: r.vendor_name, width=170),
     RCol("Kind", lambda r: KIND_NAMES.get(r.kind, r.kind), width=130),
     RCol("Number", lambda r: r.number, width=70),
     RCol("Status", lambda r: r.status, width=80),
     RCol("Start", lambda r: r.start, width=90),
     RCol("End", lambda r: r.end, width=90),
-    RCol("Description", lambda r: r.description, width=200),
+    RCol("Description", lambda r: r.description, width=160),
     RCol("Lines", lambda r: r.lines, "int", width=50),
     RCol("Accepted by", lambda r: r.decided_by if r.status == "ACCEPTED" else "", width=100),
-    RCol("Last change", lambda r: f"{r.updated_at:%Y-%m-%d %H:%M} {r.updated_by}", width=170),
+    RCol("Last change", lambda r: f"{r.updated_at:%Y-%m-%d %H:%M} {r.updated_by}", width=150),
 )
 ALL = "All"
 

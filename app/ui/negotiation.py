@@ -35,15 +35,15 @@ def _rows(data: NegotiationPreview) -> list[dict[str, Any]]:
 
 
 COLUMNS = (
-    RCol("Ladder (scope)", lambda r: r["ladder"], width=230),
+    RCol("Ladder (scope)", lambda r: r["ladder"], width=200),
     RCol("Tier", lambda r: r["tier"], "int", width=50),
-    RCol("Maximum", lambda r: r["max"], "decimal", width=120),
+    RCol("Maximum", lambda r: r["max"], "decimal", width=110),
     RCol("Rate %", lambda r: r["rate"], "decimal", places=3, width=70),
-    RCol("Volume in tier", lambda r: r["volume"], "decimal", width=120),
-    RCol("Reached", lambda r: r["reached"], width=70),
-    RCol("Would have earned", lambda r: r["would"], "decimal", width=130),
-    RCol("Earns today", lambda r: r["now"], "decimal", width=110),
-    RCol("Difference", lambda r: r["diff"], "decimal", width=110),
+    RCol("Volume in tier", lambda r: r["volume"], "decimal", width=110),
+    RCol("Reached", lambda r: r["reached"], width=60),
+    RCol("Would have earned", lambda r: r["would"], "decimal", width=120),
+    RCol("Earns today", lambda r: r["now"], "decimal", width=100),
+    RCol("Difference", lambda r: r["diff"], "decimal", width=100),
 )
 
 
