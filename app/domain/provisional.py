@@ -67,7 +67,6 @@ class Provisional:
     units: int = field(init=False, repr=False)  # the rate in 1/10,000 of a percent
     agreement_id: None = None
     agreement_no: None = None
-    provisional: bool = True
 
     def __post_init__(self) -> None:
         identity = [PROVISIONAL, self.kind, self.cat1, self.start.isoformat(), self.end.isoformat()]

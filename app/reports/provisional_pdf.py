@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -102,7 +101,3 @@ def write_exposure(path: Path, rows: Sequence[ExposureRow], *, company: str, as_
     return write_table(
         path, EXPOSURE_COLUMNS, (r.values() for r in rows), sheet="Provisional exposure", money_columns=MONEY_COLUMNS
     )
-
-
-def total(rows: Sequence[ExposureRow]) -> Decimal:
-    return sum((r.provisional for r in rows), ZERO)

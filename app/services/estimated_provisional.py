@@ -30,6 +30,9 @@ def provisional_rows(
 ) -> dict[int, list[tuple[str, EstimatedRow]]]:
     """{vendor id: [(accrual key, row), ...]} in kind and rate order, for lines received by as_of
     (with date_from, the money of the lines received from then, the volume of all)."""
+    table = provisional_table(session)
+    if not table:  # no rate, no provisional accrual (deleting a rate re-rates its accruals away): no scan
+        return {}
     t = LineAccrual.__table__.c
     where: list[ColumnElement[bool]] = [t.ladder_key.like(PROVISIONAL_KEYS), t.received_date <= as_of]
     if vendor_id is not None:
@@ -45,7 +48,7 @@ def provisional_rows(
     ).all()
     if not rows:
         return {}
-    rates = {p.key: p for kind_rates in provisional_table(session).rates.values() for p in kind_rates}
+    rates = {p.key: p for kind_rates in table.rates.values() for p in kind_rates}
     vendors = {
         vid: (code, name, method)
         for vid, code, name, method in session.execute(
