@@ -161,11 +161,14 @@ class Permission(StrEnum):
     USERS = "maintain users"
     ADMIN = "load the demo company, back up and restore"
     AUDIT_TRAIL = "view the audit trail"
+    PRICE_CHANGES = "enter price changes"  # SPEC §11.2 price protection
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RECEIVE}),
-    Role.MANAGER: frozenset({Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS}),
+    Role.MANAGER: frozenset(
+        {Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS, Permission.PRICE_CHANGES}
+    ),
     Role.ACCOUNTANT: frozenset(
         {
             Permission.GL,
@@ -174,6 +177,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.REPORTS,
             Permission.EXPORT_GL,
             Permission.AUDIT_TRAIL,
+            Permission.PRICE_CHANGES,
         }
     ),
     Role.ADMIN: frozenset(Permission),
