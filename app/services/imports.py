@@ -167,6 +167,9 @@ def _price_changes(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int
                 row.label,
             )
         )
+    if problems:  # with what the service would refuse in the cells that did read
+        told = {(p.record, p.field) for p in problems}
+        problems.extend(p for p in price_changes.check(uow, records) if (p.record, p.field) not in told)
     _raise(problems)
     return len(price_changes.enter_price_changes(uow, records))
 

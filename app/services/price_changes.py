@@ -103,6 +103,11 @@ def enter_price_changes(uow: UnitOfWork, records: list[PriceChangeIn], commit: b
     return results
 
 
+def check(uow: UnitOfWork, records: list[PriceChangeIn]) -> list[Problem]:
+    """Why the changes would be refused (nothing written, no permission asked)."""
+    return _problems(uow, records, _products(uow, {r.product for r in records if r.product}))
+
+
 def _products(uow: UnitOfWork, codes: set[str]) -> dict[str, _Product]:
     p = Product
     query = select(p.code, p.id, p.vendor_id, p.cat1, p.cat2, p.cat3, p.cat4, p.unit_cost)
