@@ -25,7 +25,7 @@ from app.models import (
 )
 
 from .context import UnitOfWork
-from .estimated import EstimatedRow, ladder_estimates
+from .estimated import EstimatedRow, ladder_estimates, lump_sum_estimates
 from .gl_accounts import roles_to_accounts
 from .reports import journal_rows
 from .security import Permission, require
@@ -224,12 +224,13 @@ def estimated_ladders(
     query = select(Vendor).order_by(Vendor.code)
     if vendor:
         query = query.where(Vendor.code == vendor)
-    return [
-        EstimatedLadder(ladder.key, row)
-        for v in session.scalars(query)
-        for ladder, row in ladder_estimates(session, v, as_of, date_from)
-        if kind is None or row.kind == kind
-    ]
+    vendors = list(session.scalars(query))
+    lump_sums = lump_sum_estimates(session, as_of, date_from, vendors[0].id if vendor and vendors else None)
+    out = []
+    for v in vendors:
+        out.extend(EstimatedLadder(ladder.key, row) for ladder, row in ladder_estimates(session, v, as_of, date_from))
+        out.extend(EstimatedLadder("", row) for row in lump_sums.get(v.id, ()))  # "": no ladder to drill into
+    return [e for e in out if kind is None or e.row.kind == kind]
 
 
 @dataclass(frozen=True)
