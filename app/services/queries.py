@@ -226,7 +226,7 @@ def estimated_ladders(
         query = query.where(Vendor.code == vendor)
     vendors = list(session.scalars(query))
     lump_sums = lump_sum_estimates(session, as_of, date_from, vendors[0].id if vendor and vendors else None)
-    out = []
+    out: list[EstimatedLadder] = []
     for v in vendors:
         out.extend(EstimatedLadder(ladder.key, row) for ladder, row in ladder_estimates(session, v, as_of, date_from))
         out.extend(EstimatedLadder("", row) for row in lump_sums.get(v.id, ()))  # "": no ladder to drill into
