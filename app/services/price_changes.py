@@ -74,12 +74,14 @@ def enter_price_changes(uow: UnitOfWork, records: list[PriceChangeIn], commit: b
     costs); refused as a whole, writing nothing, when any is wrong."""
     require(uow, Permission.PRICE_CHANGES)
     session = uow.session
-    products = _products(uow, {r.product for r in records if r.product})
+    codes = {r.product for r in records if r.product}
+    # The vendors locked first (as posting does), then the products' costs and last changes
+    # read: another workstation's change of the same product waits, or has committed.
+    lock_vendors(session, {p.vendor_id for p in _products(uow, codes).values()})
+    products = _products(uow, codes)
     problems = _problems(uow, records, products)
     if problems:
         raise ValidationFailed(problems)
-    lock_vendors(session, {products[r.product].vendor_id for r in records})
-    products = _products(uow, set(products))  # the costs as they are now the vendors are locked
     scopes = _scopes(uow, {p.vendor_id for p in products.values()})
     cost = {code: p.unit_cost for code, p in products.items()}
     results: list[PriceChangeResult] = []

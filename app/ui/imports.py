@@ -28,6 +28,7 @@ from .operations import Job
 KINDS = {
     "Categories": "categories", "Vendors": "vendors", "Products": "products", "GL accounts": "gl-accounts",
     "GL reference": "gl-reference", "Agreements": "agreements", "Receiving slips (drafts)": "receipts",
+    "Price changes": "price-changes",
 }  # fmt: skip
 
 
