@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KINDS
+from app.domain.vocabulary import KIND_NAMES, KINDS, LUMP_SUM
 from app.services import estimated
 from app.services.estimated import EstimatedRow
 from app.services.exports import TABLE_SUFFIXES, write_table
@@ -188,7 +188,10 @@ def estimated_story(rows: Sequence[EstimatedRow], company: str, filters: Estimat
         story.append(para("No ladder of an accepted agreement matches these filters.", s.body))
         return story
     if lump_sums:
-        story += [para("Lump sums, accrued evenly by day over their dates", s.body), Spacer(0, 4)]
+        story += [
+            para(f"{KIND_NAMES[LUMP_SUM]} agreements, accrued evenly by day over their dates", s.body),
+            Spacer(0, 4),
+        ]
         story += [lump_sum_table(lump_sums), Spacer(0, 10)]
     if not ladders:
         return story

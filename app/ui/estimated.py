@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_NAMES
+from app.domain.vocabulary import KIND_NAMES, LUMP_SUM
 from app.services import masterdata, queries
 from app.services.estimated import EstimatedRow
 from app.services.queries import EstimatedLadder, LadderLine
@@ -82,7 +82,7 @@ ESTIMATED_COLUMNS = (
     RCol("To Next Tier", lambda e: e.row.needed_for_next, "decimal", width=86, header="To Next\nTier"),
     RCol("Next Tier Adds", lambda e: e.row.rebate_at_next, "decimal", width=80, header="Next Tier\nAdds"),
     # A lump sum (SPEC §11.2): its amount; Rebate Earned is what it has accrued to date.
-    RCol("Lump Sum Amount", lambda e: e.row.amount, "decimal", width=90, header="Lump Sum\nAmount"),
+    RCol("Amount", lambda e: e.row.amount, "decimal", width=90, header=f"{KIND_NAMES[LUMP_SUM]}\nAmount"),
     RCol("Still to Accrue", lambda e: e.row.to_accrue, "decimal", width=86, header="Still to\nAccrue"),
 )
 

@@ -619,7 +619,7 @@ CASES = [
         "agreement-bad-boolean-and-kind",
         imp_agreements({"degressive": "yes"}, {"kind": "REBATE"}),
         ImportFailed,
-        (("row 2", "degressive", "must be Y or N"), ("row 3", "kind", "must be COOP, VOLUME or PERIODIC")),
+        (("row 2", "degressive", "must be Y or N"), ("row 3", "kind", "must be COOP, VOLUME, PERIODIC, DAMAGE, FREIGHT, LUMP_SUM or PRICE_PROTECTION")),
     ),
     # --- agreements: §3.3 -------------------------------------------------------------------
     Case(
