@@ -141,3 +141,21 @@ def rerate_lines(kind: str, d_rebate: int, d_inventory: int, memo: str) -> tuple
     if d_pnl:
         lines.append(_cr(pnl_role(kind), d_pnl, kind, memo))
     return tuple(lines)
+
+
+def balanced(what: str, lines: tuple[EntryLine, ...]) -> tuple[EntryLine, ...]:
+    """An entry's lines that do not come from a receipt line (a price-protection claim, a
+    lump sum's accrual), refused unless there are some and they balance."""
+    debit = sum(line.debit for line in lines)
+    credit = sum(line.credit for line in lines)
+    if debit != credit or not lines:
+        raise UnbalancedEntry(f"{what}: debit {debit} != credit {credit} cents")
+    return lines
+
+
+def claim_lines(kind: str, amount: int, memo: str) -> tuple[EntryLine, ...]:
+    """A claim on the vendor that lowers inventory (PRICE_PROTECTION, SPEC §11.2): Dr
+    REBATE_RECEIVABLE / Cr the kind's role (INVENTORY), amount in cents."""
+    return balanced(
+        f"{kind} claim", (_dr(REBATE_RECEIVABLE, amount, kind, memo), _cr(pnl_role(kind), amount, kind, memo))
+    )

@@ -18,9 +18,11 @@ from .vocabulary import (
     KIND_NAMES,
     KINDS,
     KINDS_TEXT,
+    LUMP_SUM,
     METHODS,
     PERIODIC,
     PERIODS,
+    PRICE_PROTECTION,
     STATUSES,
     one_of,
 )
@@ -210,6 +212,23 @@ def _check_terms(line: LineDraft, kind: str, out: list[Problem]) -> None:
         out.append(Problem(label, "Period", f"only {KIND_NAMES[PERIODIC]} agreements have a period"))
 
 
+def _check_protection(line: LineDraft, out: list[Problem]) -> None:
+    """A PRICE_PROTECTION line (SPEC §11.2, §18): a scope, dates and M; no Maximum Amount, no
+    rates, no Product %, Deg, Retro or period (a blank or 0 reads as none)."""
+    label = line.label
+    if line.max_amount:
+        out.append(Problem(label, "Maximum Amount", f"a price-protection line has no maximum (got {line.max_amount})"))
+    for value, name in zip(line.rebates, REBATE_FIELDS, strict=True):
+        if value:
+            out.append(Problem(label, name, f"a price-protection line has no rates (got {value})"))
+    if line.product_pct:
+        out.append(Problem(label, "Product %", f"a price-protection line has no Product % (got {line.product_pct})"))
+    for flag, name in ((line.degressive, "Deg"), (line.retro, "Retro")):
+        if flag:
+            out.append(Problem(label, name, "a price-protection line has no rates: leave it N"))
+    _check_terms(line, PRICE_PROTECTION, out)
+
+
 def validate_agreement(
     vendor: str,
     kind: str,
@@ -226,11 +245,27 @@ def validate_agreement(
     ladders: dict[LadderId, list[LineDraft]] = defaultdict(list)
     for line in lines:
         ladders[line.ladder_id()].append(line)
+    if kind == LUMP_SUM:  # its terms are on the agreement (app.domain.lump_sum)
+        out.extend(
+            Problem(line.label, "Line", "a lump sum has no lines: its amount, dates and M are on the agreement")
+            for line in lines
+        )
+        return out
     for line in lines:
         validate_scope(line, vendor, lookups, out)
-        validate_line(line, kind, len(ladders[line.ladder_id()]), out)
+        if kind == PRICE_PROTECTION:
+            _check_dates(line, out)
+            _check_protection(line, out)
+        else:
+            validate_line(line, kind, len(ladders[line.ladder_id()]), out)
     for members in ladders.values():
-        _validate_ladder(members, out)
+        if kind == PRICE_PROTECTION:
+            out.extend(
+                Problem(line.label, "Start Date", f"{members[0].label} has the same scope and dates")
+                for line in members[1:]
+            )
+        else:
+            _validate_ladder(members, out)
     if status == ACCEPTED:
         _validate_overlaps(ladders, lookups.other_ladders, out)
     return out

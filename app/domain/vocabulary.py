@@ -162,12 +162,20 @@ class Permission(StrEnum):
     ADMIN = "load the demo company, back up and restore"
     AUDIT_TRAIL = "view the audit trail"
     PROVISIONAL = "maintain provisional rates and waivers"
+    PRICE_CHANGES = "enter price changes"  # SPEC §11.2 price protection
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset({Permission.RECEIVE}),
     Role.MANAGER: frozenset(
-        {Permission.AGREEMENTS, Permission.ACCEPT, Permission.MASTER, Permission.REPORTS, Permission.PROVISIONAL}
+        {
+            Permission.AGREEMENTS,
+            Permission.ACCEPT,
+            Permission.MASTER,
+            Permission.REPORTS,
+            Permission.PROVISIONAL,
+            Permission.PRICE_CHANGES,
+        }
     ),
     Role.ACCOUNTANT: frozenset(
         {
@@ -177,6 +185,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.REPORTS,
             Permission.EXPORT_GL,
             Permission.AUDIT_TRAIL,
+            Permission.PRICE_CHANGES,
         }
     ),
     Role.ADMIN: frozenset(Permission),

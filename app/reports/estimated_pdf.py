@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KINDS
+from app.domain.vocabulary import KIND_NAMES, KINDS, LUMP_SUM
 from app.services import estimated
 from app.services.estimated import EstimatedRow
 from app.services.exports import TABLE_SUFFIXES, write_table
@@ -147,6 +147,33 @@ def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
     return Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(FIRST_NUMBER, extra=extra))
 
 
+LUMP_HEADERS = ("Vendor", "Agr. no.", "Start", "End", "M", "Amount", "Accrued to date", "Still to accrue")
+LUMP_WIDTHS = (200, 60, 70, 70, 30, 90, 100, 100)
+
+
+def lump_sum_table(rows: Sequence[EstimatedRow]) -> Table:
+    """The accepted lump sums (SPEC §11.2): amount, accrued by the report date (evenly by day),
+    still to accrue; with a total."""
+    s = styles()
+    first = 5
+    data: list[list[Any]] = [[para(h, s.head_right if i >= first else s.head) for i, h in enumerate(LUMP_HEADERS)]]
+    for r in rows:
+        data.append(
+            [para(f"{r.vendor} — {r.vendor_name}", s.cell), para(r.agreement_no, s.cell), r.start.isoformat(),
+             r.end.isoformat(), r.method, money(r.amount), money(r.rebate), money(r.to_accrue)]
+        )  # fmt: skip
+    at = len(data)
+    total = [sum((getattr(r, name) or ZERO for r in rows), ZERO) for name in ("amount", "rebate", "to_accrue")]
+    data.append([f"Total ({len(rows)} lump sums)", "", "", "", "", *(money(v) for v in total)])
+    extra = [
+        ("SPAN", (0, at), (4, at)),
+        ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
+        ("BACKGROUND", (0, at), (-1, at), TOTAL_BG),
+        ("LINEABOVE", (0, at), (-1, at), 1, INK),
+    ]
+    return Table(data, colWidths=LUMP_WIDTHS, repeatRows=1, hAlign="LEFT", style=grid_style(first, extra=extra))
+
+
 def estimated_story(rows: Sequence[EstimatedRow], company: str, filters: EstimatedFilters) -> list[Flowable]:
     s = styles()
     story: list[Flowable] = [
@@ -155,10 +182,20 @@ def estimated_story(rows: Sequence[EstimatedRow], company: str, filters: Estimat
         para(filters.describe(), s.muted),
         Spacer(0, 8),
     ]
+    ladders = [r for r in rows if not r.lump_sum]
+    lump_sums = [r for r in rows if r.lump_sum]
     if not rows:
         story.append(para("No ladder of an accepted agreement matches these filters.", s.body))
         return story
-    story.append(estimated_table(rows))
+    if lump_sums:
+        story += [
+            para(f"{KIND_NAMES[LUMP_SUM]} agreements, accrued evenly by day over their dates", s.body),
+            Spacer(0, 4),
+        ]
+        story += [lump_sum_table(lump_sums), Spacer(0, 10)]
+    if not ladders:
+        return story
+    story.append(estimated_table(ladders))
     story.append(Spacer(0, 6))
     story.append(
         para(

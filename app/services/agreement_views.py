@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from app.adapters.reads import typed_rows
 from app.domain.ladder import scope_cats as domain_scope_cats
+from app.domain.lump_sum import LumpSum
 from app.domain.rates import line_result, result_percent
 from app.domain.validation import LineDraft
+from app.domain.vocabulary import LUMP_SUM
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
 from .context import UnitOfWork
@@ -53,6 +55,7 @@ class AgreementView:
     updated_by: str
     updated_at: datetime
     stored: tuple[StoredLine, ...]  # in screen order (see _stored_lines)
+    lump_sum: LumpSum | None = None  # a LUMP_SUM agreement's terms (it has no lines)
 
     @cached_property
     def lines(self) -> tuple[LineDraft, ...]:
@@ -237,13 +240,28 @@ _ZERO = Decimal(0)
 def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
     a, v = Agreement.__table__.c, Vendor.__table__.c
     row = uow.session.execute(
-        select(a.id, v.code, v.name, a.kind, a.number, a.status, a.version, a.updated_by, a.updated_at)
+        select(
+            a.id,
+            v.code,
+            v.name,
+            a.kind,
+            a.number,
+            a.status,
+            a.version,
+            a.updated_by,
+            a.updated_at,
+            a.amount,
+            a.start_date,
+            a.end_date,
+            a.method,
+        )
         .join_from(Agreement.__table__, Vendor.__table__, v.id == a.vendor_id)
         .where(a.id == agreement_id)
     ).first()
     if row is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
-    return AgreementView(*row, _stored_lines(uow, agreement_id))
+    lump_sum = LumpSum(*row[9:13]) if row.kind == LUMP_SUM else None
+    return AgreementView(*row[:9], _stored_lines(uow, agreement_id), lump_sum)
 
 
 def find_agreement(uow: UnitOfWork, vendor: str, kind: str, number: str | None) -> int | None:

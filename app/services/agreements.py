@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from app.adapters.bulk import rows_in, table_of
 from app.domain.lifecycle import needs_accept_right
+from app.domain.lump_sum import LumpSum, lump_sum_problems
+from app.domain.money import ZERO
 from app.domain.validation import LineDraft, Problem
-from app.domain.vocabulary import ACCEPTED, DEFAULT_METHOD, KIND_NAMES, KINDS, KINDS_TEXT
+from app.domain.vocabulary import ACCEPTED, DEFAULT_METHOD, KIND_NAMES, KINDS, KINDS_TEXT, LADDER_KINDS, LUMP_SUM
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
 from .agreement_checks import agreement_problems, normalise
@@ -44,7 +46,7 @@ from .security import Permission, require
 
 __all__ = [  # the read side, re-exported
     "GRID_NAMES", "LINE_FIELDS", "STORED", "AgreementSummary", "AgreementView", "HistoryRow", "LineDraft",
-    "StoredLine", "find_agreement", "history", "line_summary", "line_values", "list_agreements",
+    "LumpSum", "StoredLine", "find_agreement", "history", "line_summary", "line_values", "list_agreements",
     "load_agreement", "result_of", "text",
     # the use cases
     "delete_agreement", "save_agreement", "set_status",
@@ -88,8 +90,9 @@ def _store(row: AgreementLine, line: LineDraft, product_ids: dict[str, int]) -> 
     else:
         row.product_id = None
         row.cat1, row.cat2, row.cat3, row.cat4 = line.cats
-    assert line.max_amount is not None and line.start is not None and line.end is not None
-    row.max_amount, row.start_date, row.end_date = line.max_amount, line.start, line.end
+    assert line.start is not None and line.end is not None
+    # A PRICE_PROTECTION line has no maximum: stored as 0 (the column is required)
+    row.max_amount, row.start_date, row.end_date = line.max_amount or ZERO, line.start, line.end
     row.rebate1, row.rebate2, row.rebate3, row.rebate4 = line.rebates
     row.method = line.method or DEFAULT_METHOD
     row.degressive, row.retro = line.degressive, line.retro
@@ -109,11 +112,13 @@ def save_agreement(
     expected_version: int | None = None,
     today: date | None = None,
     commit: bool = True,
+    lump_sum: LumpSum | None = None,
 ) -> AgreementView:
     """Create (agreement_id None) or amend an agreement with all its lines, all or nothing.
 
     Lines whose line_no is None are new; stored lines missing from `lines` are deleted.
     Amending an accepted agreement, or accepting one, re-rates the vendor (SPEC §6.3).
+    A LUMP_SUM agreement has no lines: its terms are `lump_sum` (None: as stored).
     """
     from .posting import rerate_vendors  # posting depends on agreements' ladders
 
@@ -132,20 +137,49 @@ def save_agreement(
     if needs_accept_right(row.status if row is not None else None, status):  # SPEC §11.1
         require(uow, Permission.ACCEPT)
     problems = agreement_problems(uow, v, kind, status, lines, row, number)
+    if kind == LUMP_SUM:
+        lump_sum = lump_sum or (stored_lump_sum(row) if row is not None else LumpSum(None, None, None, None))
+        lump_sum = LumpSum(lump_sum.amount, lump_sum.start, lump_sum.end, (lump_sum.method or "").upper() or None)
+        problems.extend(lump_sum_problems(f"Agreement {row.number if row else number or '(new)'}", lump_sum))
     if problems:
         raise ValidationFailed(problems)
     was_accepted = row is not None and row.status == ACCEPTED
     history = _History(uow.user, now())
     row, changed = _save_header(uow, v, kind, status, row, number, expected_version, history)
     changed = _save_lines(uow, row, lines, history) or changed
+    if kind == LUMP_SUM and lump_sum is not None:
+        changed = _save_lump_sum(row, lump_sum, history) or changed
     history.write(session)
     session.expire(row, ["lines"])
-    if changed and (was_accepted or status == ACCEPTED):  # the amendment's re-rate, in the same transaction
+    if (
+        changed and kind in LADDER_KINDS and (was_accepted or status == ACCEPTED)
+    ):  # the amendment's re-rate, in the same transaction
         rerate_vendors(uow, [v.id], today=today)
     view = load_agreement(uow, row.id)
     if commit:
         uow.commit()
     return view
+
+
+def stored_lump_sum(row: Agreement) -> LumpSum:
+    return LumpSum(row.amount, row.start_date, row.end_date, row.method)
+
+
+def _save_lump_sum(row: Agreement, terms: LumpSum, history: _History) -> bool:
+    """A lump sum's amount, dates and M on its agreement, each change noted."""
+    changed = False
+    for name, attr, value in (
+        ("Amount", "amount", terms.amount),
+        ("Start Date", "start_date", terms.start),
+        ("End Date", "end_date", terms.end),
+        ("M", "method", terms.method),
+    ):
+        old = getattr(row, attr)
+        if text(old) != text(value):
+            history.note(row.id, None, name, old, value)
+            setattr(row, attr, value)
+            changed = True
+    return changed
 
 
 class _History:

@@ -41,7 +41,7 @@ from app.domain.accrual_changes import AccrualChanges
 from app.domain.accrual_rows import OutOfRange
 from app.domain.ladder import Ladder
 from app.domain.ladder_index import LadderIndex
-from app.domain.vocabulary import ACCEPTED, POSTED
+from app.domain.vocabulary import ACCEPTED, LADDER_KINDS, POSTED
 from app.models import Agreement, LineAccrual, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -187,12 +187,13 @@ def _audit_vendor(
 
 
 def _idle_agreements(session: Session) -> list[AuditRow]:
-    """Accepted agreements no line_accrual row names."""
+    """Accepted agreements of the kinds with ladders that no line_accrual row names (a lump sum
+    or a price protection earns without receipts)."""
     used = set(session.scalars(select(LineAccrual.agreement_id).distinct()))
     query = (
         select(Vendor.code, Agreement.number, Agreement.kind, Agreement.id)
         .join(Vendor, Vendor.id == Agreement.vendor_id)
-        .where(Agreement.status == ACCEPTED)
+        .where(Agreement.status == ACCEPTED, Agreement.kind.in_(LADDER_KINDS))
         .order_by(Vendor.code, Agreement.kind, Agreement.number)
     )
     return [

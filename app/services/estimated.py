@@ -5,7 +5,7 @@ the next tier would add; summed in SQL from line_accrual. Formats live in app/re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -17,9 +17,10 @@ from app.adapters.accruals import vendor_accruals
 from app.adapters.bulk import rows_in
 from app.adapters.planner import index_lookups, work_mem_at_least
 from app.domain.ladder import Ladder, LadderTerms, period_key
+from app.domain.lump_sum import cumulative
 from app.domain.money import ZERO
 from app.domain.rates import result_percent
-from app.domain.vocabulary import ACCEPTED
+from app.domain.vocabulary import ACCEPTED, KIND_PHRASES, LADDER_KINDS, LUMP_SUM
 from app.models import (
     Agreement,
     AgreementLine,
@@ -58,22 +59,36 @@ class EstimatedRow:
     next_threshold: Decimal | None
     needed_for_next: Decimal | None
     rebate_at_next: Decimal | None
+    # A LUMP_SUM agreement (SPEC §11.2) is a row with no tiers: its amount, and what is still
+    # to accrue after what the even-by-day schedule has accrued to the report date (rebate).
+    amount: Decimal | None = None
+    to_accrue: Decimal | None = None
+
+    @property
+    def lump_sum(self) -> bool:
+        return self.amount is not None
 
 
 ESTIMATED_COLUMNS = (
     "vendor_code", "vendor_name", "kind", "agreement_no", "ladder", "start_date", "end_date",
     "method", "retro", "period", "current_period", "volume", "current_tier", "current_rate", "rebate_earned",
     "regular", "retroactive", "applied_to_cost", "to_pnl", "next_tier_threshold",
-    "amount_to_next_tier", "rebate_next_tier_adds",
+    "amount_to_next_tier", "rebate_next_tier_adds", "lump_sum_amount", "still_to_accrue",
 )  # fmt: skip
 
 
 def estimated_row_values(row: EstimatedRow) -> tuple[object, ...]:
+    if row.lump_sum:  # no volume, tier or rate
+        return (
+            row.vendor, row.vendor_name, row.kind, row.agreement_no, row.ladder, row.start, row.end,
+            row.method, "N", "", "", None, None, None, row.rebate, row.regular, row.retroactive,
+            row.applied_to_cost, row.to_pnl, None, None, None, row.amount, row.to_accrue,
+        )  # fmt: skip
     return (
         row.vendor, row.vendor_name, row.kind, row.agreement_no, row.ladder, row.start, row.end,
         row.method, "Y" if row.retro else "N", row.period or "", row.period_key, row.volume, row.tier,
         row.rate_pct, row.rebate, row.regular, row.retroactive, row.applied_to_cost, row.to_pnl,
-        row.next_threshold, row.needed_for_next, row.rebate_at_next,
+        row.next_threshold, row.needed_for_next, row.rebate_at_next, None, None,
     )  # fmt: skip
 
 
@@ -205,13 +220,10 @@ def _report_ladders(session: Session, as_of: date, vendor_id: int | None = None)
     `ladders.build_ladders` over Core rows (no ORM objects for thousands of agreement lines)."""
     a, al, p = Agreement.__table__, AgreementLine.__table__, Product.__table__
     of_vendor = [a.c.vendor_id == vendor_id] if vendor_id is not None else []
-    agreements = session.execute(
-        select(a.c.id, a.c.number, a.c.kind, a.c.vendor_id).where(a.c.status == ACCEPTED, *of_vendor)
-    ).all()
+    accepted = (a.c.status == ACCEPTED, a.c.kind.in_(LADDER_KINDS))  # the kinds with ladders
+    agreements = session.execute(select(a.c.id, a.c.number, a.c.kind, a.c.vendor_id).where(*accepted, *of_vendor)).all()
     lines = session.execute(
-        select(al)
-        .join(a, a.c.id == al.c.agreement_id)
-        .where(a.c.status == ACCEPTED, al.c.start_date <= as_of, *of_vendor)
+        select(al).join(a, a.c.id == al.c.agreement_id).where(*accepted, al.c.start_date <= as_of, *of_vendor)
     ).all()
     product_ids = sorted({line.product_id for line in lines if line.product_id is not None})
     codes = dict(rows_in(session, select(p.c.id, p.c.code), p.c.id, product_ids))
@@ -253,8 +265,39 @@ def keyed_estimates(
     from .estimated_provisional import provisional_rows
 
     provisional = provisional_rows(session, as_of, date_from, vendor_id)
+    lump_sums = lump_sum_estimates(session, as_of, date_from, vendor_id)
     rows: list[tuple[str, EstimatedRow]] = []
     for vid, code, name in vendors:
         rows.extend((d.key, _row(code, name, d, by_ladder.get(d.key, _NOTHING), as_of)) for d in ladders.get(vid, ()))
         rows.extend(provisional.get(vid, ()))  # what no accepted ladder covers (SPEC §12)
+        rows.extend(("", row) for row in lump_sums.get(vid, ()))  # no ladder to drill into
     return rows
+
+
+def lump_sum_estimates(
+    session: Session, as_of: date, date_from: date | None = None, vendor_id: int | None = None
+) -> dict[int, list[EstimatedRow]]:
+    """The accepted LUMP_SUM agreements started by as_of, by vendor id, in agreement order:
+    the amount, what the even-by-day schedule has accrued by as_of (from date_from: what it
+    accrued in that window) and what is still to accrue after as_of (SPEC §11.2)."""
+    a, v = Agreement.__table__.c, Vendor.__table__.c
+    query = (
+        select(a.vendor_id, v.code, v.name, a.number, a.amount, a.start_date, a.end_date, a.method)
+        .join_from(Agreement.__table__, Vendor.__table__, v.id == a.vendor_id)
+        .where(a.status == ACCEPTED, a.kind == LUMP_SUM, a.start_date <= as_of, a.amount.is_not(None))
+        .order_by(a.vendor_id, a.number, a.id)
+    )
+    if vendor_id is not None:
+        query = query.where(a.vendor_id == vendor_id)
+    out: dict[int, list[EstimatedRow]] = {}
+    for vid, code, name, number, amount, start, end, method in session.execute(query):
+        accrued = cumulative(amount, start, end, as_of)
+        earned = accrued - cumulative(amount, start, end, date_from - timedelta(days=1)) if date_from else accrued
+        out.setdefault(vid, []).append(
+            EstimatedRow(
+                code, name, LUMP_SUM, number, f"{KIND_PHRASES[LUMP_SUM]} of {amount:,.2f}", start, end,
+                method or "", False, None, "", ZERO, 0, 0, ZERO, earned, earned, ZERO, ZERO, earned,
+                None, None, None, amount, amount - accrued,
+            )
+        )  # fmt: skip
+    return out

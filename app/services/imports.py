@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from app.adapters.accruals import lock_vendors
 from app.adapters.bulk import rows_in, string_length
+from app.domain.lump_sum import LumpSum
 from app.domain.validation import LineDraft
 from app.domain.vocabulary import KINDS as AGREEMENT_KINDS
-from app.domain.vocabulary import KINDS_TEXT
+from app.domain.vocabulary import KINDS_TEXT, LUMP_SUM
 from app.models import Agreement, Vendor
 
 from . import agreements as agreement_service
-from . import gl_accounts, masterdata, provisional, receiving
+from . import gl_accounts, masterdata, price_changes, provisional, receiving
+from .agreement_rows import line_row, lump_sum_row
 from .context import UnitOfWork
 from .errors import ImportFailed, NotFound, Problem, ValidationFailed
 from .tabular import Cells, Row, read_table
@@ -33,12 +35,13 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("vendor_code", "kind", "status", "cat1", "cat2", "cat3", "cat4", "product_code", "max_amount",
          "start_date", "end_date", "rebate1", "rebate2", "rebate3", "rebate4", "method", "degressive",
          "retro", "product_pct", "period"),
-        ("agreement_no",),
+        ("agreement_no", "amount"),
     ),
     "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
                   "unit_cost"), ("reference",)),
     "provisional-rates": (("kind", "from_date", "to_date", "cat1", "rate"), ()),
     "waivers": (("vendor_code", "kind", "from_date", "to_date"), ()),
+    "price-changes": (("product_code", "effective_date", "new_unit_cost", "on_hand"), ()),  # SPEC §18
 }  # fmt: skip
 KINDS = tuple(HEADERS)
 # The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
@@ -56,6 +59,7 @@ AGREEMENT_COLUMNS = {
     "Rebate 1": "rebate1", "Rebate 2": "rebate2", "Rebate 3": "rebate3", "Rebate 4": "rebate4",
     "M": "method", "Deg": "degressive", "Retro": "retro", "Product %": "product_pct",
     "Period": "period", "Status": "status", "Kind": "kind", "Number": "agreement_no", "Line": "",
+    "Amount": "amount",
 }  # fmt: skip
 HUNDRED = Decimal(100)
 Progress = Callable[[int, int], None]
@@ -82,7 +86,7 @@ def import_file(
         handler = {
             "categories": _categories, "vendors": _vendors, "products": _products,
             "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
-            "provisional-rates": _provisional_rates, "waivers": _waivers,
+            "provisional-rates": _provisional_rates, "waivers": _waivers, "price-changes": _price_changes,
         }[kind]  # fmt: skip
         return handler(uow, table.rows, today)
     except ImportFailed:
@@ -152,37 +156,43 @@ def _gl_reference(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
     )
 
 
+def _price_changes(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
+    problems: list[Problem] = []
+    records = []
+    for row in rows:
+        c = Cells(row, problems)
+        records.append(
+            price_changes.PriceChangeIn(
+                c.text("product_code", True),
+                c.date("effective_date"),
+                c.decimal("new_unit_cost", required=True),
+                c.decimal("on_hand", required=True),
+                row.label,
+            )
+        )
+    if problems:  # with what the service would refuse in the cells that did read
+        told = {(p.record, p.field) for p in problems}
+        problems.extend(p for p in price_changes.check(uow, records) if (p.record, p.field) not in told)
+    _raise(problems)
+    return len(price_changes.enter_price_changes(uow, records))
+
+
 def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
     problems: list[Problem] = []
-    groups: dict[tuple[str, str, str], list[tuple[Row, LineDraft, str]]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[tuple[Row, LineDraft | LumpSum, str]]] = defaultdict(list)
     for row in rows:
         c = Cells(row, problems)
         vendor = c.text("vendor_code", True)
         kind = c.text("kind", True).upper()
         status = c.text("status", True).upper()
-        rebates = tuple(c.decimal(f"rebate{i}") for i in (1, 2, 3, 4))
-        pct = c.decimal("product_pct")
-        line = LineDraft(
-            label=row.label,
-            product=c.text("product_code") or None,
-            cats=(c.text("cat1") or None, c.text("cat2") or None, c.text("cat3") or None, c.text("cat4") or None),
-            max_amount=c.decimal("max_amount", required=True),
-            start=c.date("start_date"),
-            end=c.date("end_date"),
-            rebates=rebates,  # type: ignore[arg-type]
-            method=c.text("method").upper() or None,
-            degressive=c.boolean("degressive"),
-            retro=c.boolean("retro"),
-            product_pct=pct if pct is not None else Decimal(0),
-            period=c.text("period").upper() or None,
-        )
         if kind not in AGREEMENT_KINDS:
             problems.append(Problem(row.label, "kind", f"must be {KINDS_TEXT} (got {kind or 'blank'})"))
             continue
+        terms = lump_sum_row(c) if kind == LUMP_SUM else line_row(c, kind)
         if len(row.cells.get("agreement_no", "")) > NUMBER_LENGTH:
             problems.append(Problem(row.label, "agreement_no", f"is too long (at most {NUMBER_LENGTH} characters)"))
             continue
-        groups[(vendor, kind, row.cells.get("agreement_no", ""))].append((row, line, status))
+        groups[(vendor, kind, row.cells.get("agreement_no", ""))].append((row, terms, status))
     _raise(problems)
     session = uow.session
     # Every vendor of the file locked first, in id order as posting does: an accepted
@@ -207,8 +217,15 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         except NotFound:
             problems.append(Problem(first_row.label, "vendor_code", f"vendor {vendor or '(blank)'} does not exist"))
             continue
-        lines = [line for _r, line, _s in members]
-        if agreement_id is not None:
+        lines = [line for _r, line, _s in members if isinstance(line, LineDraft)]
+        lump_sum = next((t for _r, t, _s in members if isinstance(t, LumpSum)), None)
+        if lump_sum is not None and len(members) > 1:
+            problems.extend(
+                Problem(r.label, "agreement_no", f"a LUMP_SUM agreement is one row ({first_row.label})")
+                for r, _l, _s in members[1:]
+            )
+            continue
+        if agreement_id is not None and lines:
             lines = _match_existing(uow, agreement_id, lines)
         try:
             agreement_service.save_agreement(
@@ -221,6 +238,7 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
                 number=number or None,
                 today=today,
                 commit=False,
+                lump_sum=lump_sum,
             )
         except ValidationFailed as exc:
             problems.extend(_to_columns(exc.problems, first_row))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.adapters.bulk import rows_in
 from app.domain.ladder import Ladder, LadderTerms, Scope, Tier, ladder_key
 from app.domain.rates import line_result
-from app.domain.vocabulary import ACCEPTED, PERIODIC
+from app.domain.vocabulary import ACCEPTED, LADDER_KINDS, PERIODIC
 from app.models import Agreement, AgreementLine, Product
 
 
@@ -68,9 +68,14 @@ def build_ladders(
 
 
 def vendor_ladders(session: Session, vendor_id: int, status: str = ACCEPTED) -> dict[str, list[Ladder]]:
-    """Ladders of the vendor's agreements in a status, by kind."""
+    """Ladders of the vendor's agreements in a status, by kind (the kinds of percent ladders:
+    LUMP_SUM and PRICE_PROTECTION agreements accrue otherwise)."""
     agreements = list(
-        session.scalars(select(Agreement).where(Agreement.vendor_id == vendor_id, Agreement.status == status))
+        session.scalars(
+            select(Agreement).where(
+                Agreement.vendor_id == vendor_id, Agreement.status == status, Agreement.kind.in_(LADDER_KINDS)
+            )
+        )
     )
     if not agreements:
         return {}
@@ -97,11 +102,12 @@ def accepted_signature(session: Session) -> tuple[int, int, int]:
 
 
 def all_ladders(session: Session) -> dict[int, dict[str, list[Ladder]]]:
-    """Every accepted ladder, by vendor id and kind (three queries)."""
-    agreements = list(session.scalars(select(Agreement).where(Agreement.status == ACCEPTED)))
+    """Every accepted ladder, by vendor id and kind (three queries; percent kinds only)."""
+    accepted = (Agreement.status == ACCEPTED, Agreement.kind.in_(LADDER_KINDS))
+    agreements = list(session.scalars(select(Agreement).where(*accepted)))
     if not agreements:
         return {}
-    lines = list(session.scalars(select(AgreementLine).join(Agreement).where(Agreement.status == ACCEPTED)))
+    lines = list(session.scalars(select(AgreementLine).join(Agreement).where(*accepted)))
     pids = {line.product_id for line in lines if line.product_id is not None}
     codes: dict[int, str] = {}
     if pids:

@@ -25,7 +25,7 @@ from app.models import (
 )
 
 from .context import UnitOfWork
-from .estimated import EstimatedRow, ladder_estimates
+from .estimated import EstimatedRow, ladder_estimates, lump_sum_estimates
 from .gl_accounts import roles_to_accounts
 from .reports import journal_rows
 from .security import Permission, require
@@ -226,12 +226,15 @@ def estimated_ladders(
         query = query.where(Vendor.code == vendor)
     from .estimated_provisional import provisional_rows
 
+    vendors = list(session.scalars(query))
+    lump_sums = lump_sum_estimates(session, as_of, date_from, vendors[0].id if vendor and vendors else None)
     out: list[EstimatedLadder] = []
-    for v in session.scalars(query):
+    for v in vendors:
         out.extend(EstimatedLadder(ladder.key, row) for ladder, row in ladder_estimates(session, v, as_of, date_from))
         out.extend(
             EstimatedLadder(key, row) for key, row in provisional_rows(session, as_of, date_from, v.id).get(v.id, ())
         )
+        out.extend(EstimatedLadder("", row) for row in lump_sums.get(v.id, ()))  # "": no ladder to drill into
     return [e for e in out if kind is None or e.row.kind == kind]
 
 

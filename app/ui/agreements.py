@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.lifecycle import allowed_statuses
-from app.domain.vocabulary import ALL, KIND_NAMES, PENDING, PERIODIC
+from app.domain.vocabulary import ALL, KIND_NAMES, LUMP_SUM, PENDING, PERIODIC
 from app.services import agreements, defaults, queries
 from app.services.agreements import LineDraft
 from app.services.errors import StaleRecord, ValidationFailed
@@ -31,6 +31,7 @@ from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView
 from .history import HistoryView
 from .lookups import VendorBox, choose
+from .lump_sum_panel import LumpSumPanel
 from .models import map_problems, row_label_number
 from .tier_chart import TierProgressPanel
 
@@ -139,12 +140,19 @@ class AgreementScreen(Screen):
         lines_tab = QWidget()
         lines_layout = QVBoxLayout(lines_tab)
         lines_layout.setContentsMargins(4, 4, 4, 4)
+        # A lump sum has no lines: its amount, dates and M instead of the grids (SPEC §11.2)
+        self.lump_sum = LumpSumPanel(self) if self.kind == LUMP_SUM else None
         lines_layout.addWidget(splitter, 1)
+        if self.lump_sum is not None:
+            lines_layout.addWidget(self.lump_sum, 1)
+            splitter.hide()
         lines_layout.addWidget(self.problems)
         self.history = HistoryView(self.runner)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(lines_tab, "Lines")
         self.tabs.addTab(self.history, "History")
+        if self.lump_sum is not None:
+            self.tabs.setTabText(0, "Amount and Dates")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.info)
@@ -213,6 +221,8 @@ class AgreementScreen(Screen):
             self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: its number is given on Save.")
             self.problems.show_problems([])
             self.history.set_agreement(None)
+            if self.lump_sum is not None:
+                self.lump_sum.load(None)
             return
         view = self.runner.call(self, "Open agreement", lambda uow: agreements.load_agreement(uow, agreement_id))
         if view is not None:
@@ -231,6 +241,8 @@ class AgreementScreen(Screen):
         )
         self.problems.show_problems([])
         self.history.set_agreement(view.id)
+        if self.lump_sum is not None:
+            self.lump_sum.load(view.lump_sum)
 
     def _offer_statuses(self, current: str | None) -> None:
         """The statuses the agreement may be saved with (SPEC §11.1: an accepted agreement
@@ -240,7 +252,8 @@ class AgreementScreen(Screen):
 
     # -- editing
     def is_dirty(self) -> bool:
-        return self.group.dirty or self.product.dirty or self.status_box.currentText() != self.loaded_status
+        lump_sum = self.lump_sum is not None and self.lump_sum.dirty
+        return lump_sum or self.group.dirty or self.product.dirty or self.status_box.currentText() != self.loaded_status
 
     def _may_discard(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
@@ -260,6 +273,8 @@ class AgreementScreen(Screen):
             panel.delete_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.status_box.setEnabled(False)
+        if self.lump_sum is not None:
+            self.lump_sum.set_read_only(True)
         self.read_only_label.setText("Read only: your role can view agreements but not change them.")
 
     def _f2(self, model: AgreementLinesModel, index: QModelIndex) -> bool:
@@ -338,6 +353,7 @@ class AgreementScreen(Screen):
         vendor, kind, status = self.vendor, self.kind, self.status_box.currentText()
         lines = self.group.drafts() + self.product.drafts()
         agreement_id, version = self.agreement_id, self.version
+        lump_sum = self.lump_sum.value() if self.lump_sum is not None else None
 
         def work(uow: Any, _job: Any) -> agreements.AgreementView:
             return agreements.save_agreement(
@@ -348,6 +364,7 @@ class AgreementScreen(Screen):
                 lines=lines,
                 agreement_id=agreement_id,
                 expected_version=version,
+                lump_sum=lump_sum,
             )
 
         self.runner.run(self, "Saving agreement", work, self._saved, on_error=self._save_failed)
@@ -375,12 +392,16 @@ class AgreementScreen(Screen):
         self.group.set_problems(map_problems(problems, self.group, self.group.prefix))
         self.product.set_problems(map_problems(problems, self.product, self.product.prefix))
         self.problems.show_problems(problems)
+        if self.lump_sum is not None:
+            self.lump_sum.show_problems(problems)
         self.tabs.setCurrentIndex(0)
         self.status_message.emit(f"Not saved: {len(problems)} problem(s)")
         if problems:
             self._go_to(problems[0].record, problems[0].field)
 
     def _go_to(self, record: str, field: str) -> None:
+        if self.lump_sum is not None:
+            self.lump_sum.go_to(field)
         for model, view in ((self.group, self.group_view), (self.product, self.product_view)):
             row = row_label_number(record, model.prefix)
             if row is not None:

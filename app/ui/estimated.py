@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_NAMES
+from app.domain.vocabulary import KIND_NAMES, LUMP_SUM
 from app.services import masterdata, queries
 from app.services.estimated import EstimatedRow
 from app.services.queries import EstimatedLadder, LadderLine
@@ -40,6 +40,10 @@ ALL_KINDS = "All kinds"
 Filters = tuple[date, str | None, date | None, str | None]
 
 
+def _tier_text(r: EstimatedRow) -> str:
+    return "" if r.lump_sum else f"{r.tier} of {r.tiers}"
+
+
 def _ladder_tip(e: EstimatedLadder) -> str:
     r = e.row
     parts = [
@@ -49,6 +53,11 @@ def _ladder_tip(e: EstimatedLadder) -> str:
         f"{r.start.isoformat()} to {r.end.isoformat()} · method {r.method}",
         "Retro: yes" if r.retro else "Retro: no (marginal)",
     ]
+    if r.lump_sum:
+        parts[-2:] = [
+            f"{r.start.isoformat()} to {r.end.isoformat()} · method {r.method}",
+            f"Accrued evenly by day: {r.rebate:,.2f} to date, {r.to_accrue or ZERO:,.2f} still to accrue",
+        ]
     if r.period:
         parts.append(f"Volume counted by period {r.period}; current period {r.period_key}")
     if r.next_threshold is not None:
@@ -62,9 +71,9 @@ ESTIMATED_COLUMNS = (
     RCol("Agr.", lambda e: e.row.agreement_no, width=34),
     RCol("Ladder", lambda e: e.row.ladder, width=190, tip=_ladder_tip),
     RCol("Period", lambda e: e.row.period_key, width=64),
-    RCol("Volume", lambda e: e.row.volume, "decimal", width=98),
-    RCol("Tier", lambda e: e.row.tier, "int", width=44, text=lambda e: f"{e.row.tier} of {e.row.tiers}"),
-    RCol("Rate %", lambda e: e.row.rate_pct, "decimal", places=3, width=54),
+    RCol("Volume", lambda e: None if e.row.lump_sum else e.row.volume, "decimal", width=98),
+    RCol("Tier", lambda e: e.row.tier, "int", width=44, text=lambda e: _tier_text(e.row)),
+    RCol("Rate %", lambda e: None if e.row.lump_sum else e.row.rate_pct, "decimal", places=3, width=54),
     RCol("Rebate Earned", lambda e: e.row.rebate, "decimal", width=86, header="Rebate\nEarned"),
     RCol("Regular", lambda e: e.row.regular, "decimal", width=86),
     RCol("Retroactive", lambda e: e.row.retroactive, "decimal", width=80, header="Retro-\nactive"),
@@ -72,6 +81,9 @@ ESTIMATED_COLUMNS = (
     RCol("To P&L", lambda e: e.row.to_pnl, "decimal", width=86),
     RCol("To Next Tier", lambda e: e.row.needed_for_next, "decimal", width=86, header="To Next\nTier"),
     RCol("Next Tier Adds", lambda e: e.row.rebate_at_next, "decimal", width=80, header="Next Tier\nAdds"),
+    # A lump sum (SPEC §11.2): its amount; Rebate Earned is what it has accrued to date.
+    RCol("Amount", lambda e: e.row.amount, "decimal", width=90, header=f"{KIND_NAMES[LUMP_SUM]}\nAmount"),
+    RCol("Still to Accrue", lambda e: e.row.to_accrue, "decimal", width=86, header="Still to\nAccrue"),
 )
 
 
@@ -348,7 +360,7 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
     # -- drill-down
     def drill_down(self, index: QModelIndex) -> LadderDialog | None:
         record: EstimatedLadder | None = self.view.record(index)
-        if record is None or self.loaded is None:
+        if record is None or self.loaded is None or not record.ladder_key:  # a lump sum has no receipt lines
             return None
         as_of, _vendor, date_from, _kind = self.loaded
         key = record.ladder_key

@@ -28,7 +28,7 @@ from .operations import Job
 KINDS = {
     "Categories": "categories", "Vendors": "vendors", "Products": "products", "GL accounts": "gl-accounts",
     "GL reference": "gl-reference", "Provisional rates": "provisional-rates", "Waivers": "waivers",
-    "Agreements": "agreements", "Receiving slips (drafts)": "receipts",
+    "Agreements": "agreements", "Receiving slips (drafts)": "receipts", "Price changes": "price-changes",
 }  # fmt: skip
 
 

@@ -57,6 +57,7 @@ NEEDS: dict[str, Permission] = {
     "Provisional Rates": Permission.PROVISIONAL, "Provisional Exposure": Permission.REPORTS,
     "Negotiation Preview": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
+    "Price Changes": Permission.PRICE_CHANGES,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
@@ -122,6 +123,8 @@ class MenuActions:
         self._item(proc, "&Post slips", self.post_all)
         self._item(proc, "&Re-rate", self.rerate_all)
         self._item(proc, FULL_RERATE, self.rerate_every_vendor)
+        proc.addSeparator()
+        self._item(proc, "Price &Changes", self.open_price_changes)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -174,6 +177,11 @@ class MenuActions:
         from .estimated import EstimatedScreen
 
         return self.open_screen("estimated", lambda: EstimatedScreen(self.env))  # type: ignore[return-value]
+
+    def open_price_changes(self) -> Screen:
+        from .price_changes import PriceChangeScreen
+
+        return self.open_screen("price_changes", lambda: PriceChangeScreen(self.env))
 
     def open_journal(self) -> JournalScreen:
         from .journal import JournalScreen

@@ -1127,6 +1127,122 @@ CASES = [
 ]
 
 
+# --- issue 14: lump sums, price protection and price changes (SPEC §11.2, §18) ------------
+
+LUMP_SUM_COLUMNS = (*AGREEMENT_COLUMNS, "amount")
+# A valid LUMP_SUM row: amount, dates and method, the rest blank.
+LUMP_SUM_ROW = {
+    **{c: "" for c in AGREEMENT_COLUMNS}, "agreement_no": "L1", "vendor_code": "V100", "kind": "LUMP_SUM",
+    "status": "PENDING", "start_date": "2026-01-01", "end_date": "2026-12-31", "method": "CD", "amount": "12000.00",
+}  # fmt: skip
+PROTECTION_ROW = {**LUMP_SUM_ROW, "agreement_no": "P1", "kind": "PRICE_PROTECTION", "status": "ACCEPTED",
+                  "cat1": "GYPSUM", "amount": ""}  # fmt: skip
+PRICE_HEADER = "product_code,effective_date,new_unit_cost,on_hand"
+
+
+def lump_sum_csv(*rows: dict[str, str], base: dict[str, str] = LUMP_SUM_ROW) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LUMP_SUM_COLUMNS)
+    writer.writerows([{**base, **row}[c] for c in LUMP_SUM_COLUMNS] for row in rows)
+    return out.getvalue()
+
+
+def imp_lump_sum(*rows: dict[str, str]) -> Action:
+    return imp("agreements", lump_sum_csv(*rows))
+
+
+def imp_protection(*rows: dict[str, str]) -> Action:
+    return imp("agreements", lump_sum_csv(*rows, base=PROTECTION_ROW))
+
+
+def imp_prices(*rows: str) -> Action:
+    return imp("price-changes", "\n".join((PRICE_HEADER, *rows)) + "\n")
+
+
+def protected_and_posted(env: Env) -> None:
+    """V100's accepted PRICE_PROTECTION agreement for GYPSUM in 2026; the receipts posted
+    (GYP-OTHER first received 2026-02-01)."""
+    env.import_("agreements", lump_sum_csv({}, base=PROTECTION_ROW))
+    with env.ctx.uow() as uow:
+        posting.post_slips(uow, None, today=date(2026, 3, 1))
+
+
+def protected_without_receivable(env: Env) -> None:
+    env.import_("gl-reference", "role,account_number\nINVENTORY,1200\nRECEIVED_NOT_INVOICED,2150\nADVERTISING,6100\n")
+    env.import_("agreements", lump_sum_csv({}, base=PROTECTION_ROW))
+
+
+def save_lump_sum_service(amount: Decimal | None) -> Action:
+    """The agreement screen saving a new lump sum."""
+    from app.domain.lump_sum import LumpSum
+
+    def act(env: Env) -> None:
+        with env.ctx.uow() as uow:
+            agreements.save_agreement(
+                uow, vendor="V100", kind="LUMP_SUM", status="PENDING", lines=[],
+                lump_sum=LumpSum(amount, date(2026, 1, 1), date(2026, 12, 31), "CD"),
+            )  # fmt: skip
+
+    return act
+
+
+def key_price_change(env: Env) -> None:
+    """The Price Change screen keying one change with a negative quantity on hand."""
+    from app.services import price_changes
+
+    with env.ctx.uow() as uow:
+        price_changes.enter_price_changes(
+            uow, [price_changes.PriceChangeIn("GYP-OTHER", date(2026, 4, 1), Decimal("0.90"), Decimal("-5"))]
+        )
+
+
+CASES += [
+    Case("lump-sum-no-amount", imp_lump_sum({"amount": ""}), ImportFailed,
+         (("row 2", "amount", "is required for a lump sum"),)),
+    Case("lump-sum-zero-amount", imp_lump_sum({"amount": "0"}), ImportFailed,
+         (("row 2", "amount", "must be greater than 0 (got 0)"),)),
+    Case("lump-sum-negative-amount", imp_lump_sum({"amount": "-5"}), ImportFailed,
+         (("row 2", "amount", "must be greater than 0"),)),
+    Case("lump-sum-dates", imp_lump_sum({"start_date": ""}, {"agreement_no": "L2", "end_date": "2025-12-31"}),
+         ImportFailed, (("row 2", "start_date", "is required"), ("row 3", "end_date", "is before the start date"))),
+    Case("lump-sum-method", imp_lump_sum({"method": "XX"}), ImportFailed,
+         (("row 2", "method", "must be SC, NC or CD (got XX)"),)),
+    Case("lump-sum-with-rate-and-scope", imp_lump_sum({"rebate1": "2", "cat1": "GYPSUM", "retro": "Y"}), ImportFailed,
+         (("row 2", "rebate1", "must be blank on a LUMP_SUM row"), ("row 2", "cat1", "must be blank"),
+          ("row 2", "retro", "must be N or blank"))),
+    Case("lump-sum-two-rows", imp_lump_sum({}, {}), ImportFailed,
+         (("row 3", "agreement_no", "a LUMP_SUM agreement is one row"),)),
+    Case("amount-on-a-coop-row", imp("agreements", lump_sum_csv({**GOOD_LINE, "amount": "5"})), ImportFailed,
+         (("row 2", "amount", "only a LUMP_SUM row has an amount"),)),
+    Case("lump-sum-service-zero-amount", save_lump_sum_service(Decimal(0)), ValidationFailed,
+         (("Agreement (new)", "Amount", "must be greater than 0"),)),
+    Case("cli-lump-sum-no-amount", cli_import("agreements", lump_sum_csv({"amount": ""})), CliFailed,
+         text=("row 2, amount: is required for a lump sum",)),
+    Case("protection-with-maximum-and-rate", imp_protection({"max_amount": "1000", "rebate2": "1.5"}), ImportFailed,
+         (("row 2", "max_amount", "a price-protection line has no maximum"),
+          ("row 2", "rebate2", "a price-protection line has no rates"))),
+    Case("price-change-unknown-product", imp_prices("GYP-OTHER,2026-04-01,0.90,10", "NOPE,2026-04-01,1.00,5"),
+         ImportFailed, (("row 3", "product_code", "product NOPE does not exist"),), base=FULL,
+         prepare=protected_and_posted),
+    Case("price-change-negative-on-hand", imp_prices("GYP-OTHER,2026-04-01,0.90,-1"), ImportFailed,
+         (("row 2", "on_hand", "cannot be negative (got -1)"),), base=FULL, prepare=protected_and_posted),
+    Case("price-change-cost-not-positive", imp_prices("GYP-OTHER,2026-04-01,0,10", "GYP-OTHER,2026-04-02,abc,10"),
+         ImportFailed, (("row 2", "new_unit_cost", "must be greater than 0"), ("row 3", "new_unit_cost", "is not a number")),
+         base=FULL, prepare=protected_and_posted),
+    Case("price-change-before-the-product-existed", imp_prices("GYP-OTHER,2026-01-15,0.90,10"), ImportFailed,
+         (("row 2", "effective_date", "is before product GYP-OTHER existed (first received 2026-02-01)"),),
+         base=FULL, prepare=protected_and_posted),
+    Case("price-change-bad-date", imp_prices("GYP-OTHER,01/04/2026,0.90,10"), ImportFailed,
+         (("row 2", "effective_date", "is not a date (YYYY-MM-DD)"),), base=FULL, prepare=protected_and_posted),
+    Case("price-change-service-negative-on-hand", key_price_change, ValidationFailed,
+         (("Price change", "on_hand", "cannot be negative"),), base=FULL, prepare=protected_and_posted),
+    Case("cli-price-change-missing-gl-role", cli_import("price-changes", f"{PRICE_HEADER}\nGYP-OTHER,2026-04-01,0.90,10\n"),
+         CliFailed, text=("error: GL reference incomplete: no account for REBATE_RECEIVABLE",),
+         base=MASTER[:-1], prepare=protected_without_receivable),
+]  # fmt: skip
+
+
 Snapshot = dict[str, list[tuple[object, ...]]]
 
 

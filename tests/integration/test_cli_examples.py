@@ -207,3 +207,59 @@ def test_console_script_runs(tmp_path):
     done = subprocess.run([str(exe), "--db", url, "db", "upgrade"], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "latest schema" in done.stdout
+
+
+def test_example_k_price_protection_through_the_command_line(db_url, tmp_path):
+    """SPEC §17 K: an accepted PRICE_PROTECTION agreement (ALL, 2025); the cost of a product
+    goes from 10.00 to 9.25 on Apr 1 with 120 on hand: claim 90.00, Dr REBATE_RECEIVABLE / Cr
+    INVENTORY dated Apr 1; the cost becomes 9.25. Another vendor's product, with no agreement,
+    changes its cost and claims nothing."""
+    from sqlalchemy import select
+
+    from app.models import PriceChange, Product
+    from app.services.context import AppContext
+
+    folder = EXAMPLES / "K_price_protection"
+    import_all(db_url, folder)
+    assert coop(db_url, "post") == 0
+    assert coop(db_url, "import", "price-changes", str(folder / "price-changes.csv")) == 0
+    out = tmp_path / "journal.csv"
+    assert coop(db_url, "export", "journal", "--out", str(out)) == 0
+    claims = [r for r in journal(out) if r["source"] == "PRICE_PROTECTION"]
+    assert [
+        (r["entry_date"], r["account_role"], D(r["debit"]), D(r["credit"]), r["vendor_code"], r["product_code"],
+         r["agreement_kind"], r["agreement_no"], r["slip_no"])
+        for r in claims
+    ] == [
+        ("2025-04-01", "REBATE_RECEIVABLE", D("90.00"), D(0), "V100", "GYP-HALF-4X8", "PRICE_PROTECTION", "1", ""),
+        ("2025-04-01", "INVENTORY", D(0), D("90.00"), "V100", "GYP-HALF-4X8", "PRICE_PROTECTION", "1", ""),
+    ]  # fmt: skip
+    assert claims[0]["memo"] == "Price protection GYP-HALF-4X8: cost 10.00 -> 9.25, 120 on hand"
+    assert len({r["entry_no"] for r in claims}) == 1
+    context = AppContext.open(db_url, user="tester", upgrade=False)
+    try:
+        with context.uow() as uow:
+            costs = dict(uow.session.execute(select(Product.code, Product.unit_cost)).all())
+            changes = uow.session.execute(
+                select(Product.code, PriceChange.old_unit_cost, PriceChange.new_unit_cost, PriceChange.on_hand,
+                       PriceChange.claim, PriceChange.entry_id, PriceChange.created_by)
+                .join(Product, Product.id == PriceChange.product_id)
+                .order_by(PriceChange.id)
+            ).all()  # fmt: skip
+    finally:
+        context.engine.dispose()
+    assert costs == {"GYP-HALF-4X8": D("9.25"), "SPF-2X4-8": D("4.50")}
+    assert [tuple(c[:5]) for c in changes] == [
+        ("GYP-HALF-4X8", D("10.00"), D("9.25"), D("120"), D("90.00")),
+        ("SPF-2X4-8", D("5.00"), D("4.50"), D("10"), D("0.00")),
+    ]
+    assert changes[0].entry_id == int(claims[0]["entry_no"]) and changes[1].entry_id is None
+    assert all(c.created_by for c in changes)
+    # A price increase of the protected product claims nothing; a re-rate leaves the claim alone.
+    rise = tmp_path / "rise.csv"
+    rise.write_text("product_code,effective_date,new_unit_cost,on_hand\nGYP-HALF-4X8,2025-05-01,9.60,100\n")
+    assert coop(db_url, "import", "price-changes", str(rise)) == 0
+    assert coop(db_url, "rerate") == 0
+    out2 = tmp_path / "journal2.csv"
+    assert coop(db_url, "export", "journal", "--out", str(out2)) == 0
+    assert journal(out2) == journal(out)

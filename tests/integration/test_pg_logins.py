@@ -424,3 +424,41 @@ def test_a_manager_maintains_provisional_rates_and_a_clerk_cannot(posted, tmp_pa
             text("SELECT db_user, action FROM audit_trail WHERE table_name IN ('provisional_rate', 'waiver')")
         ).all()
     assert sorted(trail) == [(posted.logins["manager"], "INSERT")] * 2
+
+
+def test_accountants_and_managers_enter_price_changes_under_their_own_login(posted, tmp_path):
+    """SPEC §11.2: the claim's entry, the product's new cost and the price_change row are
+    written with the login's own privileges, and stamped with it; a clerk is refused."""
+    from app.services import imports, price_changes
+    from tests.integration.test_bad_input import PROTECTION_ROW, lump_sum_csv
+
+    (tmp_path / "agreements.csv").write_text(lump_sum_csv({}, base=PROTECTION_ROW))
+    with posted.su.uow() as uow:
+        imports.import_file(uow, "agreements", tmp_path / "agreements.csv")
+    changes = {
+        "acct": price_changes.PriceChangeIn("GYP-OTHER", date(2026, 4, 1), Decimal("0.90"), Decimal("100")),
+        "manager": price_changes.PriceChangeIn("GYP-HALF-4X8", date(2026, 4, 2), Decimal("0.95"), Decimal("20")),
+    }
+    clerk = posted.open("clerk")
+    before = snapshot(posted.su)
+    with clerk.uow() as uow, pytest.raises(PermissionDenied):
+        price_changes.enter_price_changes(uow, [changes["acct"]])
+    clerk.close_connections()
+    assert snapshot(posted.su) == before
+    claims = {}
+    for who, change in changes.items():
+        ctx = posted.open(who)
+        with ctx.uow() as uow:
+            (result,) = price_changes.enter_price_changes(uow, [change])
+        ctx.close_connections()
+        claims[who] = (result.claim, result.agreement_no)
+    assert claims == {"acct": (Decimal("10.00"), "P1"), "manager": (Decimal("1.00"), "P1")}
+    with posted.su.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT p.code, c.created_by, e.created_by, p.unit_cost FROM price_change c "
+                 "JOIN product p ON p.id = c.product_id JOIN journal_entry e ON e.id = c.entry_id ORDER BY c.id")
+        ).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        ("GYP-OTHER", posted.logins["acct"], posted.logins["acct"], Decimal("0.9000")),
+        ("GYP-HALF-4X8", posted.logins["manager"], posted.logins["manager"], Decimal("0.9500")),
+    ]

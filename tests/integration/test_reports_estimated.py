@@ -149,3 +149,61 @@ def test_zero_amounts_of_the_estimated_csv_keep_their_two_places(db_url, tmp_pat
         "2026-02-02": ("875.00", "875.00", "0.00", "0.00", "875.00"),
         "2026-06-01": ("0.00", "0.00", "0.00", "0.00", "0.00"),
     }
+
+
+LUMP_SUM_FILE = (
+    "agreement_no,vendor_code,kind,status,cat1,cat2,cat3,cat4,product_code,max_amount,start_date,end_date,"
+    "rebate1,rebate2,rebate3,rebate4,method,degressive,retro,product_pct,period,amount\n"
+    "L1,V100,LUMP_SUM,ACCEPTED,,,,,,,2025-01-01,2025-12-31,,,,,CD,N,N,,,12000.00\n"
+    "L2,V100,LUMP_SUM,PENDING,,,,,,,2025-01-01,2025-12-31,,,,,SC,,,,,500.00\n"
+    "L3,V200,LUMP_SUM,ACCEPTED,,,,,,,2025-06-01,2025-06-30,,,,,NC,,,,,300.00\n"
+)
+
+
+def test_accepted_lump_sums_show_amount_accrued_to_date_and_still_to_accrue(db_url, tmp_path):
+    """SPEC §11.2, example J: 12,000.00 for 2025: to Apr 30 the schedule has accrued 3,945.21
+    (Jan 1,019.18 + Feb 920.55 + Mar 1,019.17 + Apr 986.31), 8,054.79 still to accrue; from
+    Feb 1 the window's accrual is 2,926.03. A pending lump sum and one not started yet are
+    not shown; the price-protection agreement of example K is not a ladder."""
+    load(db_url, "K_price_protection")
+    (tmp_path / "lump.csv").write_text(LUMP_SUM_FILE)
+    base = ["--db", db_url, "--user", "tester"]
+    assert main([*base, "import", "agreements", str(tmp_path / "lump.csv")]) == 0
+    report = [*base, "report", "estimated", "--as-of", "2025-04-30", "--out"]
+    for suffix in ("csv", "xlsx", "pdf"):
+        assert main([*report, str(tmp_path / f"j.{suffix}")]) == 0
+    with (tmp_path / "j.csv").open(newline="", encoding="utf-8") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert {k: row[k] for k in ("vendor_code", "kind", "agreement_no", "start_date", "end_date", "method", "volume",
+                                "current_tier", "rebate_earned", "to_pnl", "lump_sum_amount", "still_to_accrue")} == {
+        "vendor_code": "V100", "kind": "LUMP_SUM", "agreement_no": "L1", "start_date": "2025-01-01",
+        "end_date": "2025-12-31", "method": "CD", "volume": "", "current_tier": "", "rebate_earned": "3945.21",
+        "to_pnl": "3945.21", "lump_sum_amount": "12000.00", "still_to_accrue": "8054.79",
+    }  # fmt: skip
+    sheet = load_workbook(tmp_path / "j.xlsx").active
+    header = [c.value for c in sheet[1]]
+    cells = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (Decimal(str(cells["lump_sum_amount"])), Decimal(str(cells["still_to_accrue"]))) == (
+        Decimal("12000"),
+        Decimal("8054.79"),
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "j.pdf").pages)
+    assert "12,000.00" in text and "3,945.21" in text and "8,054.79" in text
+    ctx = AppContext.open(db_url, user="tester", upgrade=False)
+    try:
+        with ctx.uow() as uow:  # the screen's rows, and the report's with a window
+            (shown,) = queries.estimated_ladders(uow, as_of=date(2025, 4, 30), date_from=date(2025, 2, 1))
+            assert shown.ladder_key == ""
+            assert (shown.row.amount, shown.row.rebate, shown.row.to_accrue) == (
+                Decimal("12000.00"),
+                Decimal("2926.03"),
+                Decimal("8054.79"),
+            )
+            rows = estimated_rebates(uow, date(2025, 12, 31))
+            assert [(r.vendor, r.agreement_no, r.rebate, r.to_accrue) for r in rows] == [
+                ("V100", "L1", Decimal("12000.00"), Decimal("0.00")),
+                ("V200", "L3", Decimal("300.00"), Decimal("0.00")),
+            ]
+            assert estimated_rebates(uow, date(2025, 4, 30), "V200") == []
+    finally:
+        ctx.engine.dispose()

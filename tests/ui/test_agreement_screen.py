@@ -14,7 +14,7 @@ from app.services.agreements import LineDraft
 from app.ui.agreements import AgreementScreen
 from app.ui.lookups import LookupDialog
 from app.ui.models import PROBLEM
-from tests.ui.conftest import choose_vendor, click_cell, make_env, press, show, type_cell, wait_idle
+from tests.ui.conftest import choose_vendor, click_cell, make_env, press, qdate, show, type_cell, wait_idle
 
 MASTER = ("categories", "vendors", "products", "gl-accounts", "gl-reference")
 
@@ -282,3 +282,72 @@ def test_ctrl_s_commits_the_cell_being_typed(open_agreements, example, qtbot, en
     with ctx.uow() as uow:
         view = agreements.load_agreement(uow, screen.agreement_id)
     assert view.lines[0].rebates[3] == Decimal("0.75") and view.version == 2
+
+
+def test_a_lump_sum_is_kept_as_amount_dates_and_method(open_agreements, example, qtbot, env, ctx):
+    """SPEC §11.2: a LUMP_SUM agreement shows its amount, dates and M instead of the grids,
+    with the even-by-day schedule (example J); a zero amount is refused, nothing saved."""
+    from app.ui.lump_sum_panel import LumpSumPanel
+
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("LUMP_SUM", vendor="V100")
+    panel = screen.lump_sum
+    assert isinstance(panel, LumpSumPanel) and panel.isVisible()
+    assert not screen.group_view.isVisible() and not screen.product_view.isVisible()
+    assert screen.tabs.tabText(0) == "Amount and Dates"
+    panel.amount.setFocus()
+    qtbot.keyClicks(panel.amount, "0")
+    panel.start.setDate(qdate("2025-01-01"))
+    panel.end.setDate(qdate("2025-12-31"))
+    panel.method.setCurrentIndex(panel.method.findData("CD"))
+    save(qtbot, screen, env)
+    assert screen.problems.messages() == ["Agreement (new), Amount: must be greater than 0 (got 0)"]
+    assert panel.amount.styleSheet() and screen.is_dirty()
+    with ctx.uow() as uow:
+        assert agreements.list_agreements(uow, "V100", "LUMP_SUM") == []
+    panel.amount.selectAll()
+    qtbot.keyClicks(panel.amount, "12000")
+    assert [(f"{m:%Y-%m}", a) for m, a, _c in panel.months.records[:4]] == [
+        ("2025-01", Decimal("1019.18")), ("2025-02", Decimal("920.55")), ("2025-03", Decimal("1019.17")),
+        ("2025-04", Decimal("986.31")),
+    ]  # fmt: skip
+    assert panel.months.records[-1][2] == Decimal("12000.00")
+    save(qtbot, screen, env)
+    assert screen.problems.messages() == [] and not screen.is_dirty()
+    with ctx.uow() as uow:
+        (summary,) = agreements.list_agreements(uow, "V100", "LUMP_SUM")
+        view = agreements.load_agreement(uow, summary.id)
+    assert view.lump_sum == agreements.LumpSum(Decimal("12000.00"), date(2025, 1, 1), date(2025, 12, 31), "CD")
+    assert view.stored == ()
+    with ctx.uow() as uow:
+        fields = {h.field: h.new_value for h in agreements.history(uow, summary.id)}
+    assert (fields["Amount"], fields["Start Date"], fields["End Date"], fields["M"]) == (
+        "12000", "2025-01-01", "2025-12-31", "CD",
+    )  # fmt: skip
+    other = open_agreements("LUMP_SUM", vendor="V100")  # opened again: the stored terms
+    assert (other.lump_sum.amount.text(), other.lump_sum.method.currentData()) == ("12000.00", "CD")
+
+
+def test_a_price_protection_agreement_keeps_the_grids_without_rates(open_agreements, example, qtbot, env, ctx):
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("PRICE_PROTECTION", vendor="V100")
+    assert screen.lump_sum is None and screen.group_view.isVisible()
+    view = screen.group_view
+    add_row(qtbot, view)
+    type_cell(qtbot, view, 0, "CAT1", "GYPSUM")
+    type_cell(qtbot, view, 0, "Start Date", "2025-01-01")
+    type_cell(qtbot, view, 0, "End Date", "2025-12-31")
+    type_cell(qtbot, view, 0, "Rebate 1", "2")
+    save(qtbot, screen, env)
+    assert any(
+        m.startswith("Group row 1, Rebate 1: a price-protection line has no rates") for m in screen.problems.messages()
+    )
+    screen.group.set_value(0, "Rebate 1", None)
+    save(qtbot, screen, env)
+    assert screen.problems.messages() == []
+    with ctx.uow() as uow:
+        (summary,) = agreements.list_agreements(uow, "V100", "PRICE_PROTECTION")
+        (line,) = agreements.load_agreement(uow, summary.id).lines
+    assert (line.cats[0], line.max_amount, line.rebates, line.start) == (
+        "GYPSUM", Decimal("0.00"), (None, None, None, None), date(2025, 1, 1),
+    )  # fmt: skip

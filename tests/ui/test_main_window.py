@@ -39,7 +39,7 @@ MENUS = {
         "Audit Trail",
     ],
     "Entries": ["Receiving Slips"],
-    "Processing": ["Post slips", "Re-rate", "Re-rate every vendor (check the journal)"],
+    "Processing": ["Post slips", "Re-rate", "Re-rate every vendor (check the journal)", "Price Changes"],
     "Reports": [
         "Estimated Rebates",
         "Provisional Exposure",
