@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.vocabulary import KIND_NAMES, KINDS, STATUSES
+from app.domain.vocabulary import ACCEPTED, KIND_NAMES, KINDS, STATUSES
 from app.services.agreement_list import OverviewRow, agreements_overview, copy_to_next_period
 
 from .base import Screen, UiEnv, heading
@@ -25,7 +25,7 @@ COLUMNS = (
     RCol("End", lambda r: r.end, width=90),
     RCol("Description", lambda r: r.description, width=160),
     RCol("Lines", lambda r: r.lines, "int", width=50),
-    RCol("Accepted by", lambda r: r.decided_by if r.status == "ACCEPTED" else "", width=100),
+    RCol("Accepted by", lambda r: r.decided_by if r.status == ACCEPTED else "", width=100),
     RCol("Last change", lambda r: f"{r.updated_at:%Y-%m-%d %H:%M} {r.updated_by}", width=150),
 )
 ALL = "All"
