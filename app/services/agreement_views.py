@@ -144,13 +144,18 @@ def _vendor(uow: UnitOfWork, code: str) -> Vendor:
 
 
 def list_agreements(uow: UnitOfWork, vendor: str, kind: str) -> list[AgreementSummary]:
-    v = _vendor(uow, vendor)
+    """A vendor's agreements of a kind, with their number of lines (Core selects: the
+    agreement screen asks each time it opens)."""
+    v, a, line = Vendor.__table__.c, Agreement.__table__.c, AgreementLine.__table__.c
+    vendor_id = uow.session.scalar(select(v.id).where(v.code == vendor))
+    if vendor_id is None:
+        raise NotFound(f"Vendor {vendor} does not exist")
     rows = uow.session.execute(
-        select(Agreement.id, Agreement.number, Agreement.status, func.count(AgreementLine.id))
-        .outerjoin(AgreementLine)
-        .where(Agreement.vendor_id == v.id, Agreement.kind == kind)
-        .group_by(Agreement.id, Agreement.number, Agreement.status)
-        .order_by(Agreement.id)
+        select(a.id, a.number, a.status, func.count(line.id))
+        .select_from(Agreement.__table__.outerjoin(AgreementLine.__table__, line.agreement_id == a.id))
+        .where(a.vendor_id == vendor_id, a.kind == kind)
+        .group_by(a.id, a.number, a.status)
+        .order_by(a.id)
     )
     return [AgreementSummary(i, n, s, c) for i, n, s, c in rows]
 

@@ -230,8 +230,13 @@ class AgreementScreen(Screen):
 
     def _show(self, view: agreements.AgreementView) -> None:
         self.agreement_id, self.version, self.loaded_status = view.id, view.version, view.status
-        self.group.load_rows(agreements.GRID_NAMES, view.grid_rows(product=False))
-        self.product.load_rows(agreements.GRID_NAMES, view.grid_rows(product=True))
+        self.tier_progress.held = True  # the chart follows once, when both grids are loaded
+        try:
+            self.group.load_rows(agreements.GRID_NAMES, view.grid_rows(product=False))
+            self.product.load_rows(agreements.GRID_NAMES, view.grid_rows(product=True))
+        finally:
+            self.tier_progress.held = False
+        self.tier_progress.refresh()
         self._offer_statuses(view.status)
         self.status_box.setCurrentText(view.status)
         stamp = view.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -24,6 +24,67 @@ from .list_model import ListModel
 # Re-exported for the screens outside this split (agreements, estimated, statements)
 # until their imports change over to lookups.
 from .models import TableModel
+
+
+class RowHeader(QHeaderView):
+    """The row labels of a grid (line numbers). Its width is the one Qt gives a vertical
+    header — the widest of the first and the last hundred labels, laid out in bold — but
+    measured on the widest label only, once until the rows or the labels change (as Qt
+    keeps its own): Qt lays out all two hundred labels, a third of the first painting of
+    a 5,000-line agreement. (The grids' models give the header no font or size of its own.)"""
+
+    SAMPLE = 100  # labels from each end, as QHeaderView::sizeHint
+    CHANGES = ("modelReset", "layoutChanged", "rowsInserted", "rowsRemoved", "rowsMoved", "headerDataChanged")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setSectionsClickable(True)  # as QTableView makes its own
+        self.setHighlightSections(True)
+        self._hint: tuple[tuple[str, str], QSize] | None = None  # (font and style, size)
+        self._watched: Any = None
+
+    def setModel(self, model: Any) -> None:  # noqa: N802 - Qt name
+        if self._watched is not None:
+            for name in self.CHANGES:
+                getattr(self._watched, name).disconnect(self._forget)
+        super().setModel(model)
+        self._watched = model
+        if model is not None:
+            for name in self.CHANGES:
+                getattr(model, name).connect(self._forget)
+        self._forget()
+
+    def _forget(self, *_args: Any) -> None:
+        self._hint = None
+
+    def _sample(self) -> list[int]:
+        count, first, i = self.count(), [], 0
+        while len(first) < self.SAMPLE and i < count:
+            if not self.isSectionHidden(i):
+                first.append(i)
+            i += 1
+        last, j = [], count - 1
+        while j >= max(i, count - self.SAMPLE) and len(last) < self.SAMPLE:
+            if not self.isSectionHidden(j):
+                last.append(j)
+            j -= 1
+        return first + last
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt name
+        # The font and the style are part of the key: the view asks again while the font is
+        # being changed, before the header is told of it.
+        look = (self.font().key(), self.style().name())
+        if self._hint is None or self._hint[0] != look:
+            model, sections = self.model(), self._sample()
+            if model is None or not sections:
+                return super().sizeHint()
+            bold = QFont(self.font())
+            bold.setBold(True)
+            metrics = QFontMetrics(bold)
+            vertical, display = Qt.Orientation.Vertical, Qt.ItemDataRole.DisplayRole
+            widths = [metrics.horizontalAdvance(str(model.headerData(i, vertical, display) or "")) for i in sections]
+            self._hint = look, self.sectionSizeFromContents(sections[widths.index(max(widths))])
+        return QSize(self._hint[1])
 
 
 class GridView(QTableView):
@@ -46,6 +107,7 @@ class GridView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setWordWrap(False)
+        self.setVerticalHeader(RowHeader(self))
         self.verticalHeader().setDefaultSectionSize(24)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setHighlightSections(False)

@@ -38,6 +38,9 @@ CHECK = Qt.ItemDataRole.CheckStateRole
 ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 BACKGROUND = Qt.ItemDataRole.BackgroundRole
 TOOL_TIP = Qt.ItemDataRole.ToolTipRole
+# The roles data() answers. A painted cell is asked for seven (font, decoration and
+# foreground too): the others return at once.
+ANSWERED = frozenset({DISPLAY, EDIT, CHECK, ALIGNMENT, BACKGROUND, TOOL_TIP})
 
 
 def fmt_decimal(value: Decimal | None, places: int = 2, max_places: int | None = None, grouping: bool = True) -> str:
@@ -167,6 +170,8 @@ class TableModel(QAbstractTableModel):
         return CELL
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in ANSWERED:
+            return None
         row = index.row()
         if not index.isValid() or not (0 <= row < len(self.rows)):
             return None

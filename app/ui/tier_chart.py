@@ -252,6 +252,7 @@ class TierProgressPanel(QWidget):
         self.runner, self.sources, self.agreement_id, self.today = runner, list(sources), agreement_id, today
         self.active: Source | None = None
         self.cache: dict[tuple[Any, ...], queries.LadderProgress | None] = {}
+        self.held = False  # both grids being loaded: refresh once they are (one volume read)
         self.chart = TierChart(self)
         self.headline = QLabel("")
         self.headline.setStyleSheet("color: #1f2933;")
@@ -298,6 +299,8 @@ class TierProgressPanel(QWidget):
         return None
 
     def refresh(self) -> None:
+        if self.held:
+            return
         selected = self._selected()
         if selected is None:
             self._show(ChartState())

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QHeaderView, QWidget
+from sqlalchemy import event
 
 from app.services import agreements
 from app.services.agreements import LineDraft
@@ -351,3 +352,63 @@ def test_a_price_protection_agreement_keeps_the_grids_without_rates(open_agreeme
     assert (line.cats[0], line.max_amount, line.rebates, line.start) == (
         "GYPSUM", Decimal("0.00"), (None, None, None, None), date(2025, 1, 1),
     )  # fmt: skip
+
+
+def test_the_row_labels_are_as_wide_as_qt_measures_them(open_agreements, example, qtbot, ctx):
+    """The grid's row header (app.ui.grid.RowHeader) measures only the widest label; its
+    width must be Qt's own: the widest of the first and the last hundred labels, bold."""
+    example("A_degressive", kinds=MASTER)
+    lines = [
+        LineDraft(
+            label=f"Line {i}",
+            cats=("GYPSUM", "ALL", "ALL", "ALL"),
+            max_amount=Decimal(1000 * (i + 1)),
+            start=date(2026, 1, 1),
+            end=date(2026, 12, 31),
+            rebates=(Decimal(1), None, None, None),
+        )
+        for i in range(1200)
+    ]
+    with ctx.uow() as uow:
+        agreements.save_agreement(uow, vendor="V100", kind="COOP", status="PENDING", lines=lines)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    header = view.verticalHeader()
+
+    def widths() -> tuple[int, int, int]:
+        """Ours, Qt's, and the header's width as laid out."""
+        QApplication.processEvents()
+        return header.sizeHint().width(), QHeaderView.sizeHint(header).width(), header.width()
+
+    first = widths()
+    assert len(set(first)) == 1 and screen.group.row_header(1199) == "1200"
+    view.go_to(600, 0)
+    add_row(qtbot, view)  # "new" in the middle: not among the labels Qt measures
+    assert screen.group.row_header(601) == "new" and widths() == first
+    view.go_to(0, 0)
+    add_row(qtbot, view)  # "new" second: measured
+    assert screen.group.row_header(1) == "new" and len(set(widths())) == 1
+    screen.group.remove_rows(range(3, 1202))
+    assert screen.group.rowCount() == 3 and len(set(widths())) == 1
+    font = header.font()
+    font.setPointSize(font.pointSize() + 8)
+    header.setFont(font)
+    assert len(set(widths())) == 1 and widths()[0] > first[0]
+
+
+def test_opening_an_agreement_reads_its_tier_volume_once(open_agreements, example, ctx):
+    """Both grids are loaded before the tier chart follows: one read of the volume."""
+    example("A_degressive")
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if "line_accrual" in statement:
+            seen.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", count)
+    try:
+        screen = open_agreements("COOP", vendor="V100")
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", count)
+    assert screen.group.rowCount() > 0 and len(seen) == 1
+    assert screen.tier_progress.state.thresholds and screen.tier_progress.state.volume == Decimal(0)
