@@ -336,7 +336,14 @@ def test_reports_menu_opens_the_screens_and_dialogs(qtbot, env, posted_b):
     names = list(menus)
     assert names.index("Reports") == names.index("Processing") + 1 and names[-1] == "Help"
     items = {a.text().replace("&", ""): a for a in menus["Reports"].menu().actions() if not a.isSeparator()}
-    assert list(items) == ["Estimated Rebates", "Vendor Statement…", "Vendor Statements (all vendors)…", "Journal"]
+    assert list(items) == [
+        "Estimated Rebates",
+        "Provisional Exposure",
+        "Negotiation Preview",
+        "Vendor Statement…",
+        "Vendor Statements (all vendors)…",
+        "Journal",
+    ]
     items["Estimated Rebates"].trigger()
     wait_idle(qtbot, env)
     assert isinstance(window.tabs.currentWidget(), EstimatedScreen)
