@@ -162,6 +162,7 @@ class Permission(StrEnum):
     ADMIN = "load the demo company, back up and restore"
     AUDIT_TRAIL = "view the audit trail"
     PROVISIONAL = "maintain provisional rates and waivers"
+    TERMS = "maintain terms and conditions templates"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
