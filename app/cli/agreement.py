@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from app.domain.vocabulary import KINDS
+from app.domain.vocabulary import ACCEPTED, KINDS, REJECTED
 from app.services.context import AppContext
 from app.services.errors import ValidationFailed
 
@@ -41,7 +41,7 @@ def agreement_command(ctx: AppContext, args: argparse.Namespace) -> int:
 
     if args.agreement_command == "confirmation":
         return _confirmation(ctx, args)
-    status = "ACCEPTED" if args.agreement_command == "accept" else "REJECTED"
+    status = ACCEPTED if args.agreement_command == "accept" else REJECTED
     try:
         with ctx.uow() as uow:
             view = agreements.decide(uow, args.vendor, args.kind, args.number, status, args.date)

@@ -4,6 +4,7 @@ conditions, and a signature block for both parties."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -185,3 +186,9 @@ def write_confirmation_pdf(out: str | Path | BinaryIO, data: ConfirmationData) -
     frame = PageFrame(data.company_name, f"{TITLE} · {data.vendor_code}", f"{data.kind} agreement {data.number}")
     story = [*_header(data), *_lines(data), *_terms(data), Spacer(0, 8), _signatures(data)]
     return build_pdf(out, story, pagesize=letter, frame=frame, printed=data.printed)
+
+
+def confirmation_filename(vendor: str, kind: str, number: str) -> str:
+    """confirmation-VENDOR-KIND-NUMBER.pdf, with "_" for characters a file name cannot hold."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", f"{vendor}-{kind}-{number}")
+    return f"confirmation-{safe}.pdf"

@@ -133,3 +133,11 @@ def write_confirmation(
     with output_file(out, force=force, protect=protected_files(uow.ctx), suffixes=(".pdf",)) as temp:
         data = confirmation_data(uow, vendor, kind, number)
         return data, write_confirmation_pdf(temp, data)
+
+
+def write_confirmation_of(uow: UnitOfWork, agreement_id: int, out: str | Path, *, force: bool = False) -> int:
+    """The confirmation of one agreement (the agreement screen's button) to `out`; its pages."""
+    from app.reports.confirmation_pdf import write_confirmation_pdf
+
+    with output_file(out, force=force, protect=protected_files(uow.ctx), suffixes=(".pdf",)) as temp:
+        return write_confirmation_pdf(temp, confirmation_of(uow, agreement_id))

@@ -39,11 +39,11 @@ _PERCENT = (
 )
 _SPECIFIC = {
     LUMP_SUM: (
-        "Lump sum: the vendor pays the company the amount of this agreement for the service described in its "
+        f"{KIND_PHRASES[LUMP_SUM]}: the vendor pays the company the amount of this agreement for the service described in its "
         "header (such as a flyer placement). The company accrues it evenly by day over the agreement's dates.\n\n"
     ),
     PRICE_PROTECTION: (
-        "Price protection: when the vendor lowers the cost of a product inside the scope of this agreement, "
+        f"{KIND_PHRASES[PRICE_PROTECTION]}: when the vendor lowers the cost of a product inside the scope of this agreement, "
         "during its dates, the vendor credits the company the difference between the old and the new cost on "
         "the quantity the company holds on the effective date.\n\n"
     ),

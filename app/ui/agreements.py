@@ -6,28 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.lifecycle import allowed_statuses
 from app.domain.vocabulary import ALL, KIND_NAMES, PENDING, PERIODIC
-from app.services import agreements, defaults, queries
-from app.services.agreements import LineDraft
-from app.services.errors import StaleRecord, ValidationFailed
+from app.services import agreements, defaults, queries, terms
+from app.services.agreements import AgreementHeader, LineDraft
+from app.services.errors import Problem, StaleRecord, ValidationFailed
 from app.services.security import Permission
 
 from .access import access
-from .agreement_lines import CAT_NAMES, AgreementLinesModel
+from .agreement_header import HeaderPanel, TermsTab, write_confirmation
+from .agreement_lines import CAT_NAMES, AgreementLinesModel, LinesPanel
 from .bars import hbox
-from .base import ProblemList, Screen, UiEnv, heading
+from .base import ProblemList, Screen, UiEnv
 from .grid import GridView
 from .history import HistoryView
 from .lookups import VendorBox, choose
@@ -35,27 +27,6 @@ from .models import map_problems, row_label_number
 from .tier_chart import TierProgressPanel
 
 NEW = "New agreement"
-
-
-class LinesPanel(QWidget):
-    """One grid with its title and Add / Delete / Lookup buttons."""
-
-    def __init__(self, title: str, model: AgreementLinesModel, view: GridView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model, self.view = model, view
-        self.add_button = QPushButton("Add (Ins)")
-        self.delete_button = QPushButton("Delete (Del)")
-        self.lookup_button = QPushButton("Lookup (F4)")
-        bar = QHBoxLayout()
-        bar.addWidget(heading(title))
-        bar.addStretch(1)
-        for button in (self.add_button, self.delete_button, self.lookup_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            bar.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(view)
 
 
 class AgreementScreen(Screen):
@@ -99,6 +70,10 @@ class AgreementScreen(Screen):
         cancel = QPushButton("Cancel (Esc)")
         save.clicked.connect(self.save)
         cancel.clicked.connect(self.cancel)
+        self.confirmation_button = QPushButton("Confirmation PDF…")
+        self.confirmation_button.setToolTip("The agreement confirmation sent to the vendor (SPEC §11.1)")
+        self.confirmation_button.clicked.connect(lambda: write_confirmation(self))
+        self.header_panel = HeaderPanel(self)
         top = hbox(
             "Vendor:",
             (self.vendor_box, 2),
@@ -110,6 +85,7 @@ class AgreementScreen(Screen):
             self.status_box,
             None,
             self.read_only_label,
+            self.confirmation_button,
             save,
             cancel,
         )
@@ -142,11 +118,14 @@ class AgreementScreen(Screen):
         lines_layout.addWidget(splitter, 1)
         lines_layout.addWidget(self.problems)
         self.history = HistoryView(self.runner)
+        self.terms = TermsTab(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(lines_tab, "Lines")
+        self.tabs.addTab(self.terms, "Terms")
         self.tabs.addTab(self.history, "History")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.header_panel)
         layout.addWidget(self.info)
         layout.addWidget(self.tabs, 1)
 
@@ -211,6 +190,11 @@ class AgreementScreen(Screen):
             self._offer_statuses(None)
             self.status_box.setCurrentText(PENDING)
             self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: its number is given on Save.")
+            self.header_panel.load(None)
+            kind = self.kind
+            template = self.runner.call(self, "Terms", lambda uow: terms.template_text(uow, kind)) or ""
+            self.terms.load(template, None, self.read_only)
+            self.confirmation_button.setEnabled(False)
             self.problems.show_problems([])
             self.history.set_agreement(None)
             return
@@ -229,6 +213,9 @@ class AgreementScreen(Screen):
             f"Agreement {view.number} of {view.vendor} {view.vendor_name} · version {view.version} · "
             f"last changed by {view.updated_by} on {stamp} · {len(view.stored)} lines"
         )
+        self.header_panel.load(view)
+        self.terms.load(view.terms, view.status, self.read_only)
+        self.confirmation_button.setEnabled(True)
         self.problems.show_problems([])
         self.history.set_agreement(view.id)
 
@@ -240,7 +227,13 @@ class AgreementScreen(Screen):
 
     # -- editing
     def is_dirty(self) -> bool:
-        return self.group.dirty or self.product.dirty or self.status_box.currentText() != self.loaded_status
+        return (
+            self.group.dirty
+            or self.product.dirty
+            or self.status_box.currentText() != self.loaded_status
+            or self.header_panel.is_dirty()
+            or self.terms.is_dirty()
+        )
 
     def _may_discard(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
@@ -260,6 +253,7 @@ class AgreementScreen(Screen):
             panel.delete_button.setEnabled(False)
         self.save_button.setEnabled(False)
         self.status_box.setEnabled(False)
+        self.header_panel.set_read_only(True)
         self.read_only_label.setText("Read only: your role can view agreements but not change them.")
 
     def _f2(self, model: AgreementLinesModel, index: QModelIndex) -> bool:
@@ -275,6 +269,8 @@ class AgreementScreen(Screen):
         if self.read_only:
             return
         current = panel.view.currentIndex()
+        start, end, _bad = self.header_panel.dates()
+        panel.model.default_dates = (start, end)  # a first line takes the header's dates
         template = current.row() if current.isValid() else len(panel.model.rows) - 1
         position = panel.model.insert_row(template + 1, panel.model.new_row(template if template >= 0 else None))
         panel.view.go_to(position, 0)
@@ -338,6 +334,12 @@ class AgreementScreen(Screen):
         vendor, kind, status = self.vendor, self.kind, self.status_box.currentText()
         lines = self.group.drafts() + self.product.drafts()
         agreement_id, version = self.agreement_id, self.version
+        start, end, bad = self.header_panel.dates()
+        if bad:
+            self._show_problems([Problem("Agreement", name, message) for name, message in bad])
+            return
+        description, vendor_ref, _s, _e = self.header_panel.texts()
+        header = AgreementHeader(description.strip(), vendor_ref.strip(), start, end, self.terms.text())
 
         def work(uow: Any, _job: Any) -> agreements.AgreementView:
             return agreements.save_agreement(
@@ -348,6 +350,7 @@ class AgreementScreen(Screen):
                 lines=lines,
                 agreement_id=agreement_id,
                 expected_version=version,
+                header=header,
             )
 
         self.runner.run(self, "Saving agreement", work, self._saved, on_error=self._save_failed)
