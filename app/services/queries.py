@@ -38,6 +38,11 @@ class VendorRow:
     currency: str
     address: str
     active: bool
+    # SPEC §11.1, §18
+    billing_address: str = ""
+    email: str = ""
+    default_method: str = "CD"
+    terms_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class ProductRow:
     vendor: str
     cats: tuple[str | None, str | None, str | None, str | None]
     unit_cost: Decimal
+    vendor_item_code: str | None = None  # SPEC §18
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,13 @@ def vendors(uow: UnitOfWork, active_only: bool = False) -> list[VendorRow]:
     query = select(Vendor).order_by(Vendor.code)
     if active_only:
         query = query.where(Vendor.active.is_(True))
-    return [VendorRow(v.code, v.name, v.currency, v.address, v.active) for v in uow.session.scalars(query)]
+    return [
+        VendorRow(
+            v.code, v.name, v.currency, v.address, v.active, v.billing_address or "", v.email or "",
+            v.default_method or "CD", v.terms_days if v.terms_days is not None else 30,
+        )
+        for v in uow.session.scalars(query)
+    ]  # fmt: skip
 
 
 def has_vendors(uow: UnitOfWork) -> bool:
@@ -105,13 +117,13 @@ def products(uow: UnitOfWork, vendor: str | None = None) -> list[ProductRow]:
     """Every product, or the products a vendor supplies, by code."""
     query = (
         select(Product.code, Product.description, Vendor.code, Product.cat1, Product.cat2,
-               Product.cat3, Product.cat4, Product.unit_cost)
+               Product.cat3, Product.cat4, Product.unit_cost, Product.vendor_item_code)
         .join(Vendor, Vendor.id == Product.vendor_id)
         .order_by(Product.code)
     )  # fmt: skip
     if vendor is not None:
         query = query.where(Vendor.code == vendor)
-    return [ProductRow(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7]) for r in uow.session.execute(query)]
+    return [ProductRow(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7], r[8]) for r in uow.session.execute(query)]
 
 
 def categories(uow: UnitOfWork, level: int | None = None, parents: tuple[str | None, ...] = ()) -> list[CategoryRow]:
