@@ -48,7 +48,11 @@ def _day(value: date | None) -> str:
 
 
 def _rate(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
+    """A percent as the screen shows it: 2 decimals, up to 4 when it has them."""
+    if value is None:
+        return ""
+    exponent = value.normalize().as_tuple().exponent
+    return f"{value:.2f}" if not isinstance(exponent, int) or exponent >= -2 else f"{value.normalize():f}"
 
 
 def _header(data: ConfirmationData) -> list[Flowable]:
@@ -96,9 +100,9 @@ def _scope(line: ConfirmationLine) -> str:
     return line.scope
 
 
-LINE_HEAD = ["Scope", "Tier", "Maximum Amount", "Start", "End", "Rebate 1", "Rebate 2", "Rebate 3", "Rebate 4"]
-LINE_HEAD += ["Result %", "M", "Product %", "Retro / Deg"]
-LINE_WIDTHS = (98, 24, 58, 44, 44, 36, 36, 36, 36, 38, 18, 36, 36)
+LINE_HEAD = ["Scope", "Tier", "Maximum\nAmount", "Start", "End", "Rebate\n1", "Rebate\n2", "Rebate\n3", "Rebate\n4"]
+LINE_HEAD += ["Result\n%", "M", "Product\n%", "Retro /\nDeg"]
+LINE_WIDTHS = (106, 22, 58, 44, 44, 34, 34, 34, 34, 36, 18, 38, 38)
 
 
 def _lines(data: ConfirmationData) -> list[Flowable]:
@@ -118,7 +122,7 @@ def _lines(data: ConfirmationData) -> list[Flowable]:
                 *(_rate(r) for r in ln.rebates),
                 percent(ln.result),
                 ln.method or "",
-                _rate(ln.product_pct) or "0",
+                _rate(ln.product_pct or Decimal(0)),
                 f"{'Y' if ln.retro else 'N'} / {'Y' if ln.degressive else 'N'}",
             ]
         )
@@ -144,7 +148,7 @@ def _terms(data: ConfirmationData) -> list[Flowable]:
     paragraphs = [p for p in data.terms.split("\n") if p.strip()] or ["No terms and conditions."]
     for text in paragraphs:
         story.append(para(text, s.small))
-        story.append(Spacer(0, 3))
+        story.append(Spacer(0, 2))
     return story
 
 
@@ -155,7 +159,8 @@ def _signatures(data: ConfirmationData) -> Flowable:
         rule = TableStyle([
             ("LINEBELOW", (1, 0), (1, -1), 0.6, INK), ("FONT", (0, 0), (0, -1), SANS_BOLD, 8),
             ("TEXTCOLOR", (0, 0), (0, -1), MUTED), ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("TOPPADDING", (0, 0), (-1, -1), 12), ("LEFTPADDING", (0, 0), (-1, -1), 0)])  # fmt: skip
+            ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0)])  # fmt: skip
         lines = Table(
             [["Signature", ""], ["Name", ""], ["Title", ""], ["Date", ""]],
             colWidths=(52, WIDTH * 0.46 - 52),
@@ -184,7 +189,7 @@ def _signatures(data: ConfirmationData) -> Flowable:
 def write_confirmation_pdf(out: str | Path | BinaryIO, data: ConfirmationData) -> int:
     """Lay out one confirmation; returns the number of pages."""
     frame = PageFrame(data.company_name, f"{TITLE} · {data.vendor_code}", f"{data.kind} agreement {data.number}")
-    story = [*_header(data), *_lines(data), *_terms(data), Spacer(0, 8), _signatures(data)]
+    story = [*_header(data), *_lines(data), *_terms(data), _signatures(data)]
     return build_pdf(out, story, pagesize=letter, frame=frame, printed=data.printed)
 
 

@@ -69,6 +69,7 @@ class HeaderPanel(QWidget):
         )
         for edit, value in zip((self.description, self.vendor_ref, self.start, self.end), values, strict=True):
             edit.setText(value)
+            edit.setCursorPosition(0)  # a long description shows its beginning
         self.loaded = values
         self.show_decision(view)
 
