@@ -66,9 +66,13 @@ def list_templates(uow: UnitOfWork) -> list[TermsView]:
 
 
 def template_text(uow: UnitOfWork, kind: str) -> str:
-    """The terms a new agreement of `kind` starts with."""
-    stored = uow.session.scalar(select(TermsTemplate.text).where(TermsTemplate.kind == kind))
-    return stored if stored is not None else DEFAULT_TERMS.get(kind, "")
+    """The terms a new agreement of `kind` starts with (read once per unit of work: an import
+    creates many agreements)."""
+    cache: dict[str, str] | None = getattr(uow, "_terms", None)
+    if cache is None:
+        cache = dict(uow.session.execute(select(TermsTemplate.kind, TermsTemplate.text)).tuples().all())
+        uow._terms = cache  # type: ignore[attr-defined]
+    return cache.get(kind, DEFAULT_TERMS.get(kind, ""))
 
 
 def save_templates(uow: UnitOfWork, texts: Mapping[str, str]) -> int:
@@ -93,5 +97,6 @@ def save_templates(uow: UnitOfWork, texts: Mapping[str, str]) -> int:
             session.add(TermsTemplate(kind=kind, text=text))
         else:
             row.text = text
+    uow._terms = None  # type: ignore[attr-defined]
     uow.commit()
     return len(texts)
