@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     screen.agreement_box.setCurrentIndex(screen.agreement_box.findData(agreement_id))
     screen._open(agreement_id)
     window.statusBar().clearMessage()
-    screen.tabs.setCurrentIndex(1)
+    screen.tabs.setCurrentIndex(2)
     grab(window, "agreement-terms.png", args.out)  # pending: editable
 
     with ctx.uow() as uow:
