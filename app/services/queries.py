@@ -100,13 +100,8 @@ def vendors(uow: UnitOfWork, active_only: bool = False) -> list[VendorRow]:
     query = select(Vendor).order_by(Vendor.code)
     if active_only:
         query = query.where(Vendor.active.is_(True))
-    return [
-        VendorRow(
-            v.code, v.name, v.currency, v.address, v.active, v.billing_address or "", v.email or "",
-            v.default_method or "CD", v.terms_days if v.terms_days is not None else 30,
-        )
-        for v in uow.session.scalars(query)
-    ]  # fmt: skip
+    return [VendorRow(v.code, v.name, v.currency, v.address, v.active, v.billing_address or "", v.email or "",
+                      v.default_method or "CD", v.terms_days) for v in uow.session.scalars(query)]  # fmt: skip
 
 
 def has_vendors(uow: UnitOfWork) -> bool:
