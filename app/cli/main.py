@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.adapters.db import SchemaTooNew
+from app.cli.agreement import add_parser as add_agreement
+from app.cli.agreement import agreement_command
 from app.cli.arguments import iso_date
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--date", type=_date, help="posting date for re-rate entries (default today)")
 
     add_rerate_and_audit(sub, _date)
+    add_agreement(sub, _date)
     add_audit_trail(sub, _moment)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
@@ -323,6 +326,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "export": _export_journal,
     "report": report_command,
     "statement": _statement,
+    "agreement": agreement_command,
 }
 
 

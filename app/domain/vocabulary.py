@@ -163,6 +163,7 @@ class Permission(StrEnum):
     AUDIT_TRAIL = "view the audit trail"
     PROVISIONAL = "maintain provisional rates and waivers"
     PRICE_CHANGES = "enter price changes"  # SPEC §11.2 price protection
+    TERMS = "maintain terms and conditions templates"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -87,6 +87,7 @@ def next_year(day: date) -> date:
 def copy_to_next_period(uow: UnitOfWork, agreement_id: int, *, today: date | None = None) -> AgreementView:
     """A new PENDING agreement of the same vendor and kind with the same lines and header, every
     date a year later; its history says which agreement it renews. One transaction."""
+    from .agreement_header import AgreementHeader
     from .agreements import save_agreement
 
     require(uow, Permission.AGREEMENTS)
@@ -100,16 +101,15 @@ def copy_to_next_period(uow: UnitOfWork, agreement_id: int, *, today: date | Non
                 end=next_year(ln.end) if ln.end else None)
         for ln in view.lines
     ]  # fmt: skip
+    header = AgreementHeader(  # its own terms, not the template's: what the vendor signed renews
+        source.description, source.vendor_ref, next_year(source.start_date) if source.start_date else None,
+        next_year(source.end_date) if source.end_date else None, source.terms,
+    )  # fmt: skip
     copied = save_agreement(
-        uow, vendor=view.vendor, kind=view.kind, status=PENDING, lines=lines, today=today, commit=False
+        uow, vendor=view.vendor, kind=view.kind, status=PENDING, lines=lines, today=today, commit=False, header=header
     )
     target = session.get(Agreement, copied.id)
     assert target is not None
-    target.description = source.description
-    target.vendor_ref = source.vendor_ref
-    target.terms = source.terms
-    target.start_date = next_year(source.start_date) if source.start_date else None
-    target.end_date = next_year(source.end_date) if source.end_date else None
     target.amount, target.method = source.amount, source.method
     target.actuals_required = source.actuals_required
     session.add(

@@ -56,6 +56,14 @@ class AgreementView:
     updated_at: datetime
     stored: tuple[StoredLine, ...]  # in screen order (see _stored_lines)
     lump_sum: LumpSum | None = None  # a LUMP_SUM agreement's terms (it has no lines)
+    # The header (issue 14) and the decision (SPEC §11.1).
+    description: str = ""
+    vendor_ref: str = ""
+    start: date | None = None
+    end: date | None = None
+    terms: str = ""
+    decided_by: str | None = None
+    decided_at: datetime | None = None
 
     @cached_property
     def lines(self) -> tuple[LineDraft, ...]:
@@ -245,28 +253,37 @@ _ZERO = Decimal(0)
 def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
     a, v = Agreement.__table__.c, Vendor.__table__.c
     row = uow.session.execute(
-        select(
-            a.id,
-            v.code,
-            v.name,
-            a.kind,
-            a.number,
-            a.status,
-            a.version,
-            a.updated_by,
-            a.updated_at,
-            a.amount,
-            a.start_date,
-            a.end_date,
-            a.method,
-        )
+        select(a.id, v.code, v.name, a.kind, a.number, a.status, a.version, a.updated_by, a.updated_at)
+        .add_columns(a.description, a.vendor_ref, a.start_date, a.end_date, a.terms, a.decided_by, a.decided_at)
+        .add_columns(a.amount, a.method)
         .join_from(Agreement.__table__, Vendor.__table__, v.id == a.vendor_id)
         .where(a.id == agreement_id)
     ).first()
     if row is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
-    lump_sum = LumpSum(*row[9:13]) if row.kind == LUMP_SUM else None
-    return AgreementView(*row[:9], _stored_lines(uow, agreement_id), lump_sum)
+    ident, code, name, kind, number, status, version, updated_by, updated_at = row[:9]
+    description, vendor_ref, start, end, terms, decided_by, decided_at, amount, method = row[9:]
+    lump_sum = LumpSum(amount, start, end, method) if kind == LUMP_SUM else None
+    return AgreementView(
+        ident,
+        code,
+        name,
+        kind,
+        number,
+        status,
+        version,
+        updated_by,
+        updated_at,
+        _stored_lines(uow, agreement_id),
+        lump_sum,
+        description=description or "",
+        vendor_ref=vendor_ref or "",
+        start=start,
+        end=end,
+        terms=terms or "",
+        decided_by=decided_by,
+        decided_at=decided_at,
+    )
 
 
 def find_agreement(uow: UnitOfWork, vendor: str, kind: str, number: str | None) -> int | None:

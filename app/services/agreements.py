@@ -18,10 +18,20 @@ from app.domain.lifecycle import needs_accept_right
 from app.domain.lump_sum import LumpSum, lump_sum_problems
 from app.domain.money import ZERO
 from app.domain.validation import LineDraft, Problem
-from app.domain.vocabulary import ACCEPTED, DEFAULT_METHOD, KIND_NAMES, KINDS, KINDS_TEXT, LADDER_KINDS, LUMP_SUM
+from app.domain.vocabulary import (
+    ACCEPTED,
+    DEFAULT_METHOD,
+    KIND_NAMES,
+    KINDS,
+    KINDS_TEXT,
+    LADDER_KINDS,
+    LUMP_SUM,
+    REJECTED,
+)
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
 from .agreement_checks import agreement_problems, normalise
+from .agreement_header import AgreementHeader, header_problems, with_header_dates, write_decision, write_header
 from .agreement_views import (
     GRID_NAMES,
     LINE_FIELDS,
@@ -49,7 +59,7 @@ __all__ = [  # the read side, re-exported
     "LumpSum", "StoredLine", "find_agreement", "history", "line_summary", "line_values", "list_agreements",
     "load_agreement", "result_of", "text",
     # the use cases
-    "delete_agreement", "save_agreement", "set_status",
+    "AgreementHeader", "decide", "delete_agreement", "save_agreement", "set_status",
 ]  # fmt: skip
 
 
@@ -113,12 +123,16 @@ def save_agreement(
     today: date | None = None,
     commit: bool = True,
     lump_sum: LumpSum | None = None,
+    header: AgreementHeader | None = None,
+    decided_on: date | None = None,
 ) -> AgreementView:
     """Create (agreement_id None) or amend an agreement with all its lines, all or nothing.
 
     Lines whose line_no is None are new; stored lines missing from `lines` are deleted.
     Amending an accepted agreement, or accepting one, re-rates the vendor (SPEC §6.3).
     A LUMP_SUM agreement has no lines: its terms are `lump_sum` (None: as stored).
+    header None: the stored header kept (a new agreement: blank, the terms of its kind's
+    template). Accepting or rejecting records who and when (`decided_on`: that day, else now).
     """
     from .posting import rerate_vendors  # posting depends on agreements' ladders
 
@@ -127,7 +141,7 @@ def save_agreement(
     if kind not in KINDS:
         raise ValidationFailed([Problem("Agreement", "Kind", f"must be {KINDS_TEXT} (got {kind})")])
     v = _vendor(uow, vendor)
-    lines = [normalise(ln) for ln in lines]
+    lines = with_header_dates([normalise(ln) for ln in lines], header)
     row: Agreement | None = None
     if agreement_id is not None:
         # Locked, and read as committed now: the status it goes from is the stored one (SPEC §11.1)
@@ -136,7 +150,7 @@ def save_agreement(
             raise NotFound(f"Agreement {agreement_id} does not exist")
     if needs_accept_right(row.status if row is not None else None, status):  # SPEC §11.1
         require(uow, Permission.ACCEPT)
-    problems = agreement_problems(uow, v, kind, status, lines, row, number)
+    problems = agreement_problems(uow, v, kind, status, lines, row, number) + header_problems(row, v.code, header)
     if kind == LUMP_SUM:
         lump_sum = lump_sum or (stored_lump_sum(row) if row is not None else LumpSum(None, None, None, None))
         lump_sum = LumpSum(lump_sum.amount, lump_sum.start, lump_sum.end, (lump_sum.method or "").upper() or None)
@@ -144,8 +158,11 @@ def save_agreement(
     if problems:
         raise ValidationFailed(problems)
     was_accepted = row is not None and row.status == ACCEPTED
+    old_status = row.status if row is not None else None
     history = _History(uow.user, now())
     row, changed = _save_header(uow, v, kind, status, row, number, expected_version, history)
+    write_decision(row, old_status, decided_on, history)
+    write_header(uow, row, header, old_status is None, history)  # no re-rate: the lines carry their dates
     changed = _save_lines(uow, row, lines, history) or changed
     if kind == LUMP_SUM and lump_sum is not None:
         changed = _save_lump_sum(row, lump_sum, history) or changed
@@ -310,7 +327,12 @@ def _save_lines(uow: UnitOfWork, row: Agreement, lines: list[LineDraft], history
 
 
 def set_status(
-    uow: UnitOfWork, agreement_id: int, status: str, expected_version: int | None = None, today: date | None = None
+    uow: UnitOfWork,
+    agreement_id: int,
+    status: str,
+    expected_version: int | None = None,
+    today: date | None = None,
+    decided_on: date | None = None,
 ) -> AgreementView:
     view = load_agreement(uow, agreement_id)
     return save_agreement(
@@ -322,7 +344,31 @@ def set_status(
         agreement_id=agreement_id,
         expected_version=expected_version,
         today=today,
+        decided_on=decided_on,
     )
+
+
+def decide(
+    uow: UnitOfWork, vendor: str, kind: str, number: str | None, status: str, on: date | None = None
+) -> AgreementView:
+    """`coop agreement accept|reject` (SPEC §11.1, §18): agreement `number` of the vendor and
+    kind (None: its first, as the import finds it) accepted or rejected, recorded as decided
+    on `on` (else now); accepting re-rates what it covers, its entries dated `on` (else today).
+    Needs the right to accept agreements; an agreement that already has the status is refused."""
+    require(uow, Permission.ACCEPT)
+    if status not in (ACCEPTED, REJECTED):
+        raise ValidationFailed([Problem("Agreement", "Status", f"must be ACCEPTED or REJECTED (got {status})")])
+    if kind not in KINDS:
+        raise ValidationFailed([Problem("Agreement", "Kind", f"must be {KINDS_TEXT} (got {kind})")])
+    agreement_id = find_agreement(uow, vendor, kind, number)
+    if agreement_id is None:
+        raise NotFound(f"{vendor} has no {kind} agreement{f' {number}' if number else ''}")
+    view = load_agreement(uow, agreement_id)
+    if view.status == status:
+        raise ValidationFailed(
+            [Problem(f"Agreement {view.number}", "Status", f"agreement {view.number} of {vendor} is already {status}")]
+        )
+    return set_status(uow, agreement_id, status, expected_version=view.version, today=on, decided_on=on)
 
 
 def delete_agreement(uow: UnitOfWork, agreement_id: int, expected_version: int | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,8 @@ from app.domain.vocabulary import KINDS_TEXT, LUMP_SUM
 from app.models import Agreement, Vendor
 
 from . import agreements as agreement_service
-from . import gl_accounts, masterdata, price_changes, provisional, receiving
+from . import gl_accounts, masterdata, price_changes, provisional_imports, receiving
+from .agreement_header import AgreementHeader
 from .agreement_rows import line_row, lump_sum_row
 from .context import UnitOfWork
 from .errors import ImportFailed, NotFound, Problem, ValidationFailed
@@ -27,15 +29,16 @@ from .tabular import Cells, Row, read_table
 
 HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "categories": (("level", "code", "parent_code", "description"), ()),
-    "vendors": (("code", "name", "currency"), ("address",)),
-    "products": (("code", "description", "vendor_code", "cat1", "cat2", "cat3", "cat4", "unit_cost"), ()),
+    "vendors": (("code", "name", "currency"), ("address", "billing_address", "email", "default_method", "terms_days")),
+    "products": (("code", "description", "vendor_code", "cat1", "cat2", "cat3", "cat4", "unit_cost"),
+                 ("vendor_item_code",)),
     "gl-accounts": (("number", "name", "type"), ()),
     "gl-reference": (("role", "account_number"), ()),
     "agreements": (
         ("vendor_code", "kind", "status", "cat1", "cat2", "cat3", "cat4", "product_code", "max_amount",
          "start_date", "end_date", "rebate1", "rebate2", "rebate3", "rebate4", "method", "degressive",
          "retro", "product_pct", "period"),
-        ("agreement_no", "amount"),
+        ("agreement_no", "amount", "description", "vendor_ref"),
     ),
     "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
                   "unit_cost"), ("reference",)),
@@ -59,7 +62,7 @@ AGREEMENT_COLUMNS = {
     "Rebate 1": "rebate1", "Rebate 2": "rebate2", "Rebate 3": "rebate3", "Rebate 4": "rebate4",
     "M": "method", "Deg": "degressive", "Retro": "retro", "Product %": "product_pct",
     "Period": "period", "Status": "status", "Kind": "kind", "Number": "agreement_no", "Line": "",
-    "Amount": "amount",
+    "Amount": "amount", "Description": "description", "Vendor Ref": "vendor_ref",
 }  # fmt: skip
 HUNDRED = Decimal(100)
 Progress = Callable[[int, int], None]
@@ -86,7 +89,7 @@ def import_file(
         handler = {
             "categories": _categories, "vendors": _vendors, "products": _products,
             "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
-            "provisional-rates": _provisional_rates, "waivers": _waivers, "price-changes": _price_changes,
+            "provisional-rates": provisional_imports.rates, "waivers": provisional_imports.waivers, "price-changes": _price_changes,
         }[kind]  # fmt: skip
         return handler(uow, table.rows, today)
     except ImportFailed:
@@ -116,12 +119,30 @@ def _categories(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
 
 
 def _vendors(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
-    records = [
-        masterdata.VendorIn(
-            r.cells["code"], r.cells["name"], r.cells["currency"] or None, r.cells.get("address", ""), True, r.label
+    """The optional columns of SPEC §18 left out of the file keep what a vendor has (a new
+    vendor: the defaults)."""
+    problems: list[Problem] = []
+    records = []
+    for r in rows:
+        c = Cells(r, problems)
+        terms_days = c.integer("terms_days") if r.cells.get("terms_days", "").strip() else None
+        records.append(
+            masterdata.VendorIn(
+                r.cells["code"],
+                r.cells["name"],
+                r.cells["currency"] or None,
+                r.cells.get("address", ""),
+                True,
+                r.label,
+                billing_address=r.cells.get("billing_address"),
+                email=r.cells["email"].strip() if "email" in r.cells else None,
+                default_method=r.cells["default_method"].strip().upper() or None
+                if "default_method" in r.cells
+                else None,
+                terms_days=terms_days,
+            )
         )
-        for r in rows
-    ]
+    _raise(problems)
     return masterdata.save_vendors(uow, records)
 
 
@@ -139,6 +160,7 @@ def _products(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int:
                 (c.text("cat1") or None, c.text("cat2") or None, c.text("cat3") or None, c.text("cat4") or None),
                 cost if cost is not None else Decimal(0),
                 row.label,
+                vendor_item_code=row.cells["vendor_item_code"].strip() if "vendor_item_code" in row.cells else None,
             )
         )
     _raise(problems)
@@ -227,6 +249,7 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
             continue
         if agreement_id is not None and lines:
             lines = _match_existing(uow, agreement_id, lines)
+        header = _header(uow, agreement_id, [r for r, _l, _s in members])
         try:
             agreement_service.save_agreement(
                 uow,
@@ -239,6 +262,7 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
                 today=today,
                 commit=False,
                 lump_sum=lump_sum,
+                header=header,
             )
         except ValidationFailed as exc:
             problems.extend(_to_columns(exc.problems, first_row))
@@ -249,39 +273,30 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
     return len(rows)
 
 
-def _provisional_rates(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
-    problems: list[Problem] = []
-    records = []
-    for row in rows:
-        c = Cells(row, problems)
-        kind, start, end, cat1 = c.text("kind", True).upper(), c.date("from_date"), c.date("to_date"), c.text("cat1")
-        rate = c.decimal("rate", required=True)
-        if start is not None and end is not None and rate is not None:
-            records.append(provisional.RateIn(kind, start, end, cat1, rate, row.label))
-    _raise(problems)
-    provisional.save_rates(uow, records, today=today)
-    return len(rows)
+def _header(uow: UnitOfWork, agreement_id: int | None, rows: list[Row]) -> AgreementHeader | None:
+    """The optional header columns of an agreement's rows (the first non-blank value of each);
+    None without them (the stored header kept). An existing agreement keeps its dates and terms."""
+    if "description" not in rows[0].cells and "vendor_ref" not in rows[0].cells:
+        return None
+    if agreement_id is None:
+        base = AgreementHeader()
+    else:
+        view = agreement_service.load_agreement(uow, agreement_id)
+        base = AgreementHeader(view.description, view.vendor_ref, view.start, view.end, None)
 
+    def given(name: str, stored: str) -> str:
+        if name not in rows[0].cells:
+            return stored
+        return next((r.cells[name].strip() for r in rows if r.cells.get(name, "").strip()), "")
 
-def _waivers(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
-    problems: list[Problem] = []
-    records = []
-    for row in rows:
-        c = Cells(row, problems)
-        vendor, kind = c.text("vendor_code", True), c.text("kind", True).upper()
-        start, end = c.date("from_date"), c.date("to_date")
-        if start is not None and end is not None:
-            records.append(provisional.WaiverIn(vendor, kind, start, end, row.label))
-    _raise(problems)
-    provisional.save_waivers(uow, records, today=today)
-    return len(rows)
+    return replace(
+        base, description=given("description", base.description), vendor_ref=given("vendor_ref", base.vendor_ref)
+    )
 
 
 def _match_existing(uow: UnitOfWork, agreement_id: int, lines: list[LineDraft]) -> list[LineDraft]:
     """Re-importing an agreement amends it: a file line takes the line number of the stored
     line with the same scope, dates and Maximum Amount, so history shows field changes."""
-    from dataclasses import replace
-
     stored = agreement_service.load_agreement(uow, agreement_id).lines
     free = {(ln.scope().key, ln.start, ln.end, ln.max_amount): ln.line_no for ln in stored}
     matched = []

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.domain.limits import UNIT_COST_MAX, limit_text
 from app.domain.money import ZERO, decimal_places
+from app.domain.vocabulary import METHODS, one_of
 from app.models import Category, Company, Product, Vendor
 
 from .context import UnitOfWork
@@ -50,6 +51,11 @@ class VendorIn:
     address: str = ""
     active: bool = True
     label: str = ""
+    # SPEC §11.1, §18 (None: unchanged; a new vendor: blank, CD and 30 days).
+    billing_address: str | None = None
+    email: str | None = None
+    default_method: str | None = None
+    terms_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class ProductIn:
     cats: tuple[str | None, str | None, str | None, str | None]
     unit_cost: Decimal = ZERO
     label: str = ""
+    vendor_item_code: str | None = None  # the vendor's own code (SPEC §18; None: unchanged)
 
 
 def company(uow: UnitOfWork) -> Company:
@@ -174,12 +181,33 @@ def save_vendors(uow: UnitOfWork, records: Sequence[VendorIn]) -> int:
                     "multi-currency is not supported yet",
                 )
             )
+        out.extend(billing_problems(rec, label))
     if out:
         raise ValidationFailed(out)
     for rec, row in zip(records, saved_rows(uow.session, Vendor, "code", [r.code for r in records]), strict=True):
         row.name, row.currency, row.address, row.active = (rec.name.strip(), currency, rec.address, rec.active)
+        new = row.id is None
+        for attr, default in (("billing_address", ""), ("email", ""), ("default_method", "CD"), ("terms_days", 30)):
+            value = getattr(rec, attr)
+            if value is not None or new:
+                setattr(row, attr, value if value is not None else default)
     uow.commit()
     return len(records)
+
+
+def billing_problems(rec: VendorIn, label: str) -> list[Problem]:
+    """The vendor fields of SPEC §11.1 and §18: an e-mail with an @, a method of METHODS,
+    terms of 0 to 365 days."""
+    out: list[Problem] = []
+    if rec.email:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+", rec.email):
+            out.append(Problem(label, "email", f"{rec.email!r} is not an e-mail address (name@domain)"))
+        check_length(rec.email, label, "email", out, Vendor.email)
+    if rec.default_method is not None and rec.default_method not in METHODS:
+        out.append(Problem(label, "default_method", f"must be {one_of(METHODS)} (got {rec.default_method or 'blank'})"))
+    if rec.terms_days is not None and not 0 <= rec.terms_days <= 365:
+        out.append(Problem(label, "terms_days", f"must be 0 to 365 days (got {rec.terms_days})"))
+    return out
 
 
 def check_cat_chain(
@@ -239,6 +267,8 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
             out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))
         check_cat_chain(rec.cats, categories, label, "cat", out)
         out.extend(unit_cost_problems(label, "unit_cost", rec.unit_cost))
+        if rec.vendor_item_code:
+            check_length(rec.vendor_item_code, label, "vendor_item_code", out, Product.vendor_item_code)
     if out:
         raise ValidationFailed(out)
     by_code = existing_rows(session, Product, "code", seen)
@@ -258,6 +288,8 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
         row.vendor_id = vendors[rec.vendor_code]
         row.cat1, row.cat2, row.cat3, row.cat4 = (c or None for c in rec.cats)
         row.unit_cost = rec.unit_cost
+        if rec.vendor_item_code is not None:
+            row.vendor_item_code = rec.vendor_item_code or None
     if moved:
         _rerate_products(uow, moved)
     uow.commit()

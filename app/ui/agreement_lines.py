@@ -11,10 +11,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.vocabulary import METHODS, PERIODS
 from app.services.agreement_views import scope_cats
 
+from .base import heading
+from .grid import GridView
 from .models import BAND_BRUSHES, READ_ONLY_BRUSH, Column, TableModel, fmt_decimal
 
 CAT_NAMES = ("CAT1", "CAT2", "CAT3", "CAT4")
@@ -173,12 +176,17 @@ class AgreementLinesModel(TableModel):
                 )
 
     # -- rows and drafts
+    # The agreement header's dates (issue 14), which a first line takes; else this year's.
+    default_dates: tuple[date | None, date | None] = (None, None)
+
     def new_row(self, template: int | None) -> dict[str, Any]:
-        """A new line: the next tier of the current row's ladder, or this year's dates."""
+        """A new line: the next tier of the current row's ladder, or the header's dates (else
+        this year's)."""
         today = date.today()
+        start, end = self.default_dates
         values: dict[str, Any] = {
             "line_no": None, "M": "SC", "Deg": False, "Retro": False, "Product %": Decimal(0),
-            "Start Date": date(today.year, 1, 1), "End Date": date(today.year, 12, 31),
+            "Start Date": start or date(today.year, 1, 1), "End Date": end or date(today.year, 12, 31),
             "Period": "Q" if self.periodic else None,
         }  # fmt: skip
         if template is not None and 0 <= template < len(self.rows):
@@ -222,3 +230,24 @@ class AgreementLinesModel(TableModel):
                 period=values.get("Period") if self.periodic else None,
             ))  # fmt: skip
         return out
+
+
+class LinesPanel(QWidget):
+    """One grid with its title and Add / Delete / Lookup buttons."""
+
+    def __init__(self, title: str, model: AgreementLinesModel, view: GridView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model, self.view = model, view
+        self.add_button = QPushButton("Add (Ins)")
+        self.delete_button = QPushButton("Delete (Del)")
+        self.lookup_button = QPushButton("Lookup (F4)")
+        bar = QHBoxLayout()
+        bar.addWidget(heading(title))
+        bar.addStretch(1)
+        for button in (self.add_button, self.delete_button, self.lookup_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            bar.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(view)

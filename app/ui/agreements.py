@@ -5,32 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.lifecycle import allowed_statuses
-from app.domain.vocabulary import ALL, KIND_NAMES, LUMP_SUM, PENDING, PERIODIC
-from app.services import agreements, defaults, queries
-from app.services.agreements import LineDraft
-from app.services.errors import StaleRecord, ValidationFailed
+from app.domain.vocabulary import KIND_NAMES, LUMP_SUM, PENDING, PERIODIC
+from app.services import agreements, queries, terms
+from app.services.agreements import AgreementHeader, LineDraft
+from app.services.errors import Problem, StaleRecord, ValidationFailed
 from app.services.security import Permission
 
 from .access import access
-from .agreement_lines import CAT_NAMES, AgreementLinesModel
+from .agreement_editing import GridEditing
+from .agreement_header import HeaderPanel, TermsTab, write_confirmation
+from .agreement_lines import AgreementLinesModel, LinesPanel
 from .bars import hbox
-from .base import ProblemList, Screen, UiEnv, heading
+from .base import ProblemList, Screen, UiEnv
 from .grid import GridView
 from .history import HistoryView
-from .lookups import VendorBox, choose
+from .lookups import VendorBox
 from .lump_sum_panel import LumpSumPanel
 from .models import map_problems, row_label_number
 from .tier_chart import TierProgressPanel
@@ -38,28 +31,7 @@ from .tier_chart import TierProgressPanel
 NEW = "New agreement"
 
 
-class LinesPanel(QWidget):
-    """One grid with its title and Add / Delete / Lookup buttons."""
-
-    def __init__(self, title: str, model: AgreementLinesModel, view: GridView, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model, self.view = model, view
-        self.add_button = QPushButton("Add (Ins)")
-        self.delete_button = QPushButton("Delete (Del)")
-        self.lookup_button = QPushButton("Lookup (F4)")
-        bar = QHBoxLayout()
-        bar.addWidget(heading(title))
-        bar.addStretch(1)
-        for button in (self.add_button, self.delete_button, self.lookup_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            bar.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(bar)
-        layout.addWidget(view)
-
-
-class AgreementScreen(Screen):
+class AgreementScreen(GridEditing, Screen):
     def __init__(self, env: UiEnv, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.kind = kind
@@ -100,6 +72,10 @@ class AgreementScreen(Screen):
         cancel = QPushButton("Cancel (Esc)")
         save.clicked.connect(self.save)
         cancel.clicked.connect(self.cancel)
+        self.confirmation_button = QPushButton("Confirmation PDF…")
+        self.confirmation_button.setToolTip("The agreement confirmation sent to the vendor (SPEC §11.1)")
+        self.confirmation_button.clicked.connect(lambda: write_confirmation(self))
+        self.header_panel = HeaderPanel(self)
         top = hbox(
             "Vendor:",
             (self.vendor_box, 2),
@@ -111,6 +87,7 @@ class AgreementScreen(Screen):
             self.status_box,
             None,
             self.read_only_label,
+            self.confirmation_button,
             save,
             cancel,
         )
@@ -148,13 +125,16 @@ class AgreementScreen(Screen):
             splitter.hide()
         lines_layout.addWidget(self.problems)
         self.history = HistoryView(self.runner)
+        self.terms = TermsTab(self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(lines_tab, "Lines")
         self.tabs.addTab(self.history, "History")
         if self.lump_sum is not None:
             self.tabs.setTabText(0, "Amount and Dates")
+        self.tabs.addTab(self.terms, "Terms")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.header_panel)
         layout.addWidget(self.info)
         layout.addWidget(self.tabs, 1)
 
@@ -219,6 +199,11 @@ class AgreementScreen(Screen):
             self._offer_statuses(None)
             self.status_box.setCurrentText(PENDING)
             self.info.setText(f"New {KIND_NAMES[self.kind]} agreement for {self.vendor}: its number is given on Save.")
+            self.header_panel.load(None)
+            kind = self.kind
+            template = self.runner.call(self, "Terms", lambda uow: terms.template_text(uow, kind)) or ""
+            self.terms.load(template, None, self.read_only)
+            self.confirmation_button.setEnabled(False)
             self.problems.show_problems([])
             self.history.set_agreement(None)
             if self.lump_sum is not None:
@@ -244,6 +229,9 @@ class AgreementScreen(Screen):
             f"Agreement {view.number} of {view.vendor} {view.vendor_name} · version {view.version} · "
             f"last changed by {view.updated_by} on {stamp} · {len(view.stored)} lines"
         )
+        self.header_panel.load(view)
+        self.terms.load(view.terms, view.status, self.read_only)
+        self.confirmation_button.setEnabled(True)
         self.problems.show_problems([])
         self.history.set_agreement(view.id)
         if self.lump_sum is not None:
@@ -257,8 +245,14 @@ class AgreementScreen(Screen):
 
     # -- editing
     def is_dirty(self) -> bool:
-        lump_sum = self.lump_sum is not None and self.lump_sum.dirty
-        return lump_sum or self.group.dirty or self.product.dirty or self.status_box.currentText() != self.loaded_status
+        return (
+            (self.lump_sum is not None and self.lump_sum.dirty)
+            or self.group.dirty
+            or self.product.dirty
+            or self.status_box.currentText() != self.loaded_status
+            or self.header_panel.is_dirty()
+            or self.terms.is_dirty()
+        )
 
     def _may_discard(self) -> bool:
         return not self.is_dirty() or self.env.interaction.confirm(
@@ -280,71 +274,8 @@ class AgreementScreen(Screen):
         self.status_box.setEnabled(False)
         if self.lump_sum is not None:
             self.lump_sum.set_read_only(True)
+        self.header_panel.set_read_only(True)
         self.read_only_label.setText("Read only: your role can view agreements but not change them.")
-
-    def _f2(self, model: AgreementLinesModel, index: QModelIndex) -> bool:
-        if self.read_only or not index.isValid():
-            return False
-        name = model.column(index).name
-        if defaults.f2_default(name) is None:
-            return False
-        model.set_values(index.row(), defaults.apply_f2(model.rows[index.row()], name))
-        return True
-
-    def _add(self, panel: LinesPanel) -> None:
-        if self.read_only:
-            return
-        current = panel.view.currentIndex()
-        template = current.row() if current.isValid() else len(panel.model.rows) - 1
-        position = panel.model.insert_row(template + 1, panel.model.new_row(template if template >= 0 else None))
-        panel.view.go_to(position, 0)
-
-    def _delete(self, panel: LinesPanel) -> None:
-        if self.read_only:
-            return
-        rows = panel.view.selected_rows()
-        if rows:
-            panel.model.remove_rows(rows)
-            panel.view.go_to(min(rows[0], len(panel.model.rows) - 1), panel.view.currentIndex().column())
-
-    def _completions(self, index: Any) -> list[str]:
-        model = index.model()
-        name = model.column(index).name
-        if name == "Product":
-            return [p.code for p in self.vendor_products]
-        if name in CAT_NAMES:
-            return [ALL, *(code for code, _d in self._categories(model, index.row(), name))]
-        return []
-
-    def _categories(self, model: AgreementLinesModel, row: int, name: str) -> list[tuple[str, str]]:
-        level = CAT_NAMES.index(name) + 1
-        parents = tuple(model.rows[row].get(c) for c in CAT_NAMES[: level - 1])
-        found = self.runner.call(self, "Categories", lambda uow: queries.categories(uow, level, parents)) or []
-        return [(c.code, c.description) for c in found]
-
-    def _lookup(self, panel: LinesPanel, index: QModelIndex) -> None:
-        if not index.isValid():
-            index = panel.model.index(0, 0)
-            if not index.isValid():
-                return
-        name = panel.model.column(index).name
-        if name == "Product":
-            rows = [(p.code, p.description) for p in self.vendor_products]
-            title = f"Products of {self.vendor}"
-        elif name in CAT_NAMES:
-            rows = [
-                (ALL, f"Every category at level {CAT_NAMES.index(name) + 1}"),
-                *self._categories(panel.model, index.row(), name),
-            ]
-            title = f"{name} categories"
-        else:
-            return
-        code = choose(self, title, rows)
-        if code:
-            if code == ALL:
-                panel.model.set_values(index.row(), defaults.apply_f2(panel.model.rows[index.row()], name))
-            else:
-                panel.model.set_value(index.row(), name, code)
 
     # -- saving
     def save(self) -> None:
@@ -359,6 +290,12 @@ class AgreementScreen(Screen):
         lines = self.group.drafts() + self.product.drafts()
         agreement_id, version = self.agreement_id, self.version
         lump_sum = self.lump_sum.value() if self.lump_sum is not None else None
+        start, end, bad = self.header_panel.dates()
+        if bad:
+            self._show_problems([Problem("Agreement", name, message) for name, message in bad])
+            return
+        description, vendor_ref, _s, _e = self.header_panel.texts()
+        header = AgreementHeader(description.strip(), vendor_ref.strip(), start, end, self.terms.text())
 
         def work(uow: Any, _job: Any) -> agreements.AgreementView:
             return agreements.save_agreement(
@@ -370,6 +307,7 @@ class AgreementScreen(Screen):
                 agreement_id=agreement_id,
                 expected_version=version,
                 lump_sum=lump_sum,
+                header=header,
             )
 
         self.runner.run(self, "Saving agreement", work, self._saved, on_error=self._save_failed)

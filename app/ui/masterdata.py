@@ -10,8 +10,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from app.domain.vocabulary import METHODS
 from app.services import gl_accounts, masterdata, queries
-from app.services.errors import ValidationFailed
+from app.services.errors import Problem, ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView
@@ -149,21 +150,37 @@ def _text(row: dict[str, Any], name: str) -> str:
     return str(row.get(name) or "").strip()
 
 
+def _terms_days(row: dict[str, Any], problems: list[Problem]) -> int | None:
+    raw = _text(row, "Terms Days")
+    if not raw:
+        return 30
+    try:
+        return int(raw)
+    except ValueError:
+        problems.append(Problem(row["label"], "terms_days", f"{raw!r} is not a whole number of days"))
+        return None
+
+
 def _save_vendors(uow: Any, rows: list[dict[str, Any]]) -> int:
-    return masterdata.save_vendors(
-        uow,
-        [
-            masterdata.VendorIn(
-                _text(r, "Code").upper(),
-                _text(r, "Name"),
-                _text(r, "Currency") or None,
-                _text(r, "Address"),
-                bool(r.get("Active", True)),
-                label=r["label"],
-            )
-            for r in rows
-        ],
-    )
+    problems: list[Problem] = []
+    records = [
+        masterdata.VendorIn(
+            _text(r, "Code").upper(),
+            _text(r, "Name"),
+            _text(r, "Currency") or None,
+            _text(r, "Address"),
+            bool(r.get("Active", True)),
+            label=r["label"],
+            billing_address=str(r.get("Billing Address") or ""),
+            email=_text(r, "E-mail"),
+            default_method=_text(r, "Method").upper() or "CD",
+            terms_days=_terms_days(r, problems),
+        )
+        for r in rows
+    ]
+    if problems:
+        raise ValidationFailed(problems)
+    return masterdata.save_vendors(uow, records)
 
 
 def _save_products(uow: Any, rows: list[dict[str, Any]]) -> int:
@@ -177,6 +194,7 @@ def _save_products(uow: Any, rows: list[dict[str, Any]]) -> int:
                 tuple(_text(r, c) or None for c in ("CAT1", "CAT2", "CAT3", "CAT4")),  # type: ignore[arg-type]
                 r.get("Unit Cost") or Decimal(0),
                 label=r["label"],
+                vendor_item_code=_text(r, "Vendor Item"),
             )
             for r in rows
         ],
@@ -216,14 +234,28 @@ VENDORS = GridSpec(
         Column("Code", "code", field="code", width=110),
         Column("Name", field="name", width=280),
         Column("Currency", "code", field="currency", width=80),
-        Column("Address", field="address", width=360),
+        Column("Address", field="address", width=260),
+        Column("Billing Address", field="billing_address", width=260),
+        Column("E-mail", field="email", width=190),
+        Column("Method", "choice", choices=METHODS, field="default_method", width=60),
+        Column("Terms Days", field="terms_days", width=80),
         Column("Active", "bool", field="active", width=60),
     ),
     "Code",
     lambda uow: [
-        {"Code": v.code, "Name": v.name, "Currency": v.currency, "Address": v.address, "Active": v.active}
+        {
+            "Code": v.code,
+            "Name": v.name,
+            "Currency": v.currency,
+            "Address": v.address,
+            "Billing Address": v.billing_address,
+            "E-mail": v.email,
+            "Method": v.default_method,
+            "Terms Days": str(v.terms_days),
+            "Active": v.active,
+        }
         for v in queries.vendors(uow)
-    ],
+    ],  # fmt: skip
     _save_vendors,
 )
 
@@ -235,12 +267,20 @@ PRODUCTS = GridSpec(
         Column("Vendor", "code", field="vendor_code", width=90),
         *(Column(f"CAT{i}", "code", field=f"cat{i}", width=110) for i in range(1, 5)),
         Column("Unit Cost", "decimal", places=2, max_places=4, field="unit_cost", width=90),
+        Column("Vendor Item", field="vendor_item_code", width=120),
     ),
     "Code",
     lambda uow: [
-        {"Code": p.code, "Description": p.description, "Vendor": p.vendor, **_cats(p.cats), "Unit Cost": p.unit_cost}
+        {
+            "Code": p.code,
+            "Description": p.description,
+            "Vendor": p.vendor,
+            **_cats(p.cats),
+            "Unit Cost": p.unit_cost,
+            "Vendor Item": p.vendor_item_code or "",
+        }
         for p in queries.products(uow)
-    ],
+    ],  # fmt: skip
     _save_products,
 )
 

@@ -50,7 +50,7 @@ FULL_RERATE = "Re-rate every vendor (check the journal)"
 NEEDS: dict[str, Permission] = {
     "Back up…": Permission.ADMIN, "Restore…": Permission.ADMIN,
     "Vendors": Permission.MASTER, "Products": Permission.MASTER, "Categories": Permission.MASTER,
-    "GL Reference": Permission.GL,
+    "GL Reference": Permission.GL, "Terms and Conditions": Permission.TERMS,
     "Users": Permission.USERS, "Audit Trail": Permission.AUDIT_TRAIL, "Receiving Slips": Permission.RECEIVE,
     "Post slips": Permission.POST, "Re-rate": Permission.RERATE, FULL_RERATE: Permission.RERATE,
     "Estimated Rebates": Permission.REPORTS, "Vendor Statement…": Permission.REPORTS,
@@ -114,6 +114,7 @@ class MenuActions:
         maintenance.addSeparator()
         self._item(maintenance, "Pro&visional Rates", self.open_provisional)
         self._item(maintenance, "&GL Reference", self.open_gl_reference)
+        self._item(maintenance, "&Terms and Conditions", self.open_terms_templates)
         maintenance.addSeparator()
         self._item(maintenance, "&Users", self.open_users)
         self._item(maintenance, "&Audit Trail", self.open_audit_trail)
@@ -222,6 +223,11 @@ class MenuActions:
         from .gl_reference import GlReferenceScreen
 
         return self.open_screen("gl", lambda: GlReferenceScreen(self.env))
+
+    def open_terms_templates(self) -> Screen:
+        from .terms_templates import TermsTemplatesScreen
+
+        return self.open_screen("terms", lambda: TermsTemplatesScreen(self.env))
 
     def open_statement(self) -> QDialog:
         from .statements import StatementDialog

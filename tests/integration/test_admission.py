@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from app.adapters import db, roles
 from app.cli.main import main as cli_main
-from app.models import Base
+from app.models import Agreement, Base
 from app.services import connection, security
 from app.services.context import AppContext
 from tests.conftest import BACKENDS, EXAMPLES, PG_URL, _pg_admin, drop_pg, import_example
@@ -181,6 +181,12 @@ def test_the_program_s_start_refuses_them_too(company, db_url):
     # (a copy of the tests' template before); nothing else changed.
     own = [(1, roles.default_prefix(company.engine.url.database or ""))] if pg else []
     assert after.pop("db_security") == (own if older < "0013" else before["db_security"])
+    # The agreements' decision and terms (migration 0014) went with a downgrade below 0014 and
+    # came back as their defaults: the previous schema has no place for them.
+    if older < "0014":
+        columns = [c.name for c in Agreement.__table__.columns]
+        lost = {columns.index(n): v for n, v in (("decided_by", None), ("decided_at", None), ("terms", ""))}
+        before["agreement"] = [tuple(lost.get(i, v) for i, v in enumerate(r)) for r in before["agreement"]]
     assert after == {name: rows for name, rows in before.items() if name != "db_security"}
 
 

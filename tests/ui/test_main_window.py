@@ -17,6 +17,7 @@ from app.ui.masterdata import RecordsScreen
 from app.ui.negotiation import NegotiationScreen
 from app.ui.provisional import ProvisionalScreen
 from app.ui.receiving import ReceivingScreen
+from app.ui.terms_templates import TermsTemplatesScreen
 from tests.ui.conftest import MASTER, make_env, show, wait_idle
 
 MENUS = {
@@ -35,6 +36,7 @@ MENUS = {
         "Agreements Overview",
         "Provisional Rates",
         "GL Reference",
+        "Terms and Conditions",
         "Users",
         "Audit Trail",
     ],
@@ -81,6 +83,7 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
         "Freight Allowance Agreements": AgreementScreen,
         "Provisional Rates": ProvisionalScreen,
         "GL Reference": GlReferenceScreen,
+        "Terms and Conditions": TermsTemplatesScreen,
         "Audit Trail": AuditTrailScreen,
     }
     for text, kind in expected.items():

@@ -130,3 +130,47 @@ def test_products_and_categories_are_saved_from_their_grids(qtbot, env, ctx, exa
     with ctx.uow() as uow:
         [product] = queries.products(uow, "V100")
     assert (product.code, product.cats[:2], product.unit_cost) == ("TRIM-1", ("GYPSUM", "GYP-TRIM"), Decimal("2.3456"))
+
+
+def test_vendor_billing_fields_and_product_vendor_item_from_the_grids(qtbot, env, ctx, example):
+    """SPEC §11.1, §18: billing address, e-mail, default method, terms days; a bad e-mail or
+    terms is named on its cell and nothing is saved."""
+    example("B_marginal", kinds=("categories", "vendors", "products"))
+    screen = records_screen(qtbot, env, VENDORS)
+    view = screen.panel.view
+    model = screen.panel.model
+    assert (model.rows[0]["Method"], model.rows[0]["Terms Days"]) == ("CD", "30")  # the defaults
+    view.setFocus()
+    type_cell(qtbot, view, 0, "E-mail", "ap-northern.example")
+    type_cell(qtbot, view, 0, "Terms Days", "400")
+    press(qtbot, view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    assert screen.panel.problems.messages() == [
+        "Row 1, email: 'ap-northern.example' is not an e-mail address (name@domain)",
+        "Row 1, terms_days: must be 0 to 365 days (got 400)",
+    ]
+    assert "e-mail" in model.index(0, model.column_index("E-mail")).data(Qt.ItemDataRole.ToolTipRole)
+    with ctx.uow() as uow:
+        assert queries.vendors(uow)[0].email == ""
+    type_cell(qtbot, view, 0, "E-mail", "ap@northern.example")
+    type_cell(qtbot, view, 0, "Terms Days", "45")
+    type_cell(qtbot, view, 0, "Billing Address", "PO Box 12, Sudbury")
+    type_cell(qtbot, view, 0, "Method", "SC")
+    press(qtbot, view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        v = queries.vendors(uow)[0]
+    assert (v.billing_address, v.email, v.default_method, v.terms_days) == (
+        "PO Box 12, Sudbury",
+        "ap@northern.example",
+        "SC",
+        45,
+    )
+    products = records_screen(qtbot, env, PRODUCTS)
+    view = products.panel.view
+    view.setFocus()
+    type_cell(qtbot, view, 0, "Vendor Item", "NG-4411")
+    products.save()
+    wait_idle(qtbot, env)
+    with ctx.uow() as uow:
+        assert queries.products(uow)[0].vendor_item_code == "NG-4411"
