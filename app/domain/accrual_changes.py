@@ -122,7 +122,7 @@ class AccrualChanges:
             # is owed under it (its invoices and statements); the net per receipt line and account
             # is still the difference of SPEC §6.3.
             to = "a provisional rate" if ladder.agreement_no is None else f"agreement {ladder.agreement_no}"
-            leaving = f"{kind} re-rate: to {to}"
+            leaving = f"{kind} re-rate: {'provisional ' if was_provisional else ''}to {to}"
             old_no = None if row.agreement_id is None else self.agreement_no_of(row.agreement_id)
             self._rerate(*ref, kind, -row.rebate, -row.inventory, leaving, old_no)
             self._rerate(*ref, kind, earned.rebate, earned.inventory, memo, ladder.agreement_no)
