@@ -61,7 +61,7 @@ class TermsView:
 
 def list_templates(uow: UnitOfWork) -> list[TermsView]:
     """Every kind's template, in the order of KINDS (a kind never saved: the default)."""
-    stored = dict(uow.session.execute(select(TermsTemplate.kind, TermsTemplate.text)).tuples().all())
+    stored: dict[str, str] = {k: t for k, t in uow.session.execute(select(TermsTemplate.kind, TermsTemplate.text))}
     return [TermsView(kind, KIND_NAMES[kind], stored.get(kind, DEFAULT_TERMS[kind]), kind in stored) for kind in KINDS]
 
 
@@ -70,7 +70,7 @@ def template_text(uow: UnitOfWork, kind: str) -> str:
     creates many agreements)."""
     cache: dict[str, str] | None = getattr(uow, "_terms", None)
     if cache is None:
-        cache = dict(uow.session.execute(select(TermsTemplate.kind, TermsTemplate.text)).tuples().all())
+        cache = {k: t for k, t in uow.session.execute(select(TermsTemplate.kind, TermsTemplate.text))}
         uow._terms = cache  # type: ignore[attr-defined]
     return cache.get(kind, DEFAULT_TERMS.get(kind, ""))
 
