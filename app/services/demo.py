@@ -6,7 +6,8 @@ tools, masonry, steel framing): a four-level category tree, about 350 products, 
 accounts and reference, co-op/volume/periodic/damage/freight agreements (marginal and Retro
 ladders, a degressive line, product ladders overriding group ladders, M/Q/Y periods,
 Product %), provisional rates (co-op on steel framing, whose vendor has no co-op agreement;
-freight everywhere but where an agreement covers it) and a vendor waived from freight, about
+freight everywhere but where an agreement covers it) and a vendor waived from freight, a
+lump sum (a flyer placement) and a price-protection agreement with one price change, about
 600 receiving slips, all posted, and a few draft slips of today for a clerk to post.
 
 The company is data: resources/demo/ holds it as the import files of SPEC §9 (its README
@@ -64,8 +65,10 @@ FILES = (
     ("products", "products.csv"),
     ("agreements", "agreements.csv"),
     ("agreements", "agreements-accepted.csv"),  # the manager accepts a signed PENDING agreement
+    ("agreements", "agreements-part2.csv"),  # a lump sum and a price-protection agreement (SPEC §11.2)
     ("provisional-rates", "provisional-rates.csv"),  # what accrues where no agreement covers (SPEC §12)
     ("waivers", "waivers.csv"),
+    ("price-changes", "price-changes.csv"),  # a price decrease inside the price-protection scope: a claim
     ("receipts", "receipts.csv"),
 )
 DRAFTS = ("receipts", "receipts-drafts.csv")  # imported after posting: they stay drafts
@@ -74,6 +77,7 @@ DATE_COLUMNS = {
     "receipts": ("received_date",),
     "provisional-rates": ("from_date", "to_date"),
     "waivers": ("from_date", "to_date"),
+    "price-changes": ("effective_date",),
 }
 
 

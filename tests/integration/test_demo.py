@@ -46,7 +46,7 @@ from tests.conftest import drop_pg, fresh_pg_url
 TODAY = date(2026, 3, 18)
 FILES = demo.demo_files()
 SUMMARY = (
-    "Demo company loaded: 8 vendors, 352 products, 24 agreements (34 ladders), 2,353 receipt lines "
+    "Demo company loaded: 8 vendors, 352 products, 26 agreements (35 ladders), 2,353 receipt lines "
     "posted (607 slips), 4 draft slips"
 )
 
@@ -158,9 +158,15 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
 
         # Agreements: every kind and status, and every feature of the grid.
         agreements = list(s.scalars(select(Agreement)))
-        assert {a.kind for a in agreements} == {"COOP", "VOLUME", "PERIODIC", "DAMAGE", "FREIGHT"}
+        assert {a.kind for a in agreements} == {
+            "COOP", "VOLUME", "PERIODIC", "DAMAGE", "FREIGHT", "LUMP_SUM", "PRICE_PROTECTION"
+        }  # fmt: skip
+        (lump,) = [a for a in agreements if a.kind == "LUMP_SUM"]
+        assert (lump.amount, lump.start_date, lump.end_date, lump.method) == (
+            Decimal("6000.00"), date(2025, 4, 1), date(2026, 3, 31), "CD"
+        )  # fmt: skip
         statuses = [a.status for a in agreements]
-        assert (statuses.count("ACCEPTED"), statuses.count("PENDING"), statuses.count("REJECTED")) == (20, 2, 2)
+        assert (statuses.count("ACCEPTED"), statuses.count("PENDING"), statuses.count("REJECTED")) == (22, 2, 2)
         status_of = {a.id: a.status for a in agreements}
         kind_of = {a.id: a.kind for a in agreements}
         lines = list(s.scalars(select(AgreementLine)))
@@ -261,6 +267,18 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
         assert sources["RECEIPT"] == posted_lines
         assert sources["ACCRUAL"] > posted_lines and sources["RETRO"] >= 1
         assert "RERATE" not in sources  # posted in date order from scratch
+        # The price change: 14.40 -> 13.90 with 240 on hand inside LAURGYP's price protection.
+        assert sources["PRICE_PROTECTION"] == 1
+        claim = s.execute(
+            select(JournalLine.role, JournalLine.debit, JournalLine.credit)
+            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+            .where(JournalEntry.source == "PRICE_PROTECTION")
+            .order_by(JournalLine.id)
+        ).all()
+        assert [tuple(r) for r in claim] == [
+            ("REBATE_RECEIVABLE", Decimal("120.00"), Decimal("0.00")),
+            ("INVENTORY", Decimal("0.00"), Decimal("120.00")),
+        ]
         # Tier progress: lines reach tier 2 and beyond; the accruals to the cent.
         tiers = dict(s.execute(select(LineAccrual.tier, func.count()).group_by(LineAccrual.tier)).all())
         assert tiers == {0: 1932, 1: 2868, 2: 1580, 3: 317}  # 0: at a provisional rate (no tier)
@@ -278,10 +296,14 @@ def test_demo_company_loads_posts_and_rerates_clean(ctx, db_url, capsys):
 
         # The estimated rebates report has something to say.
         rows = estimated.estimated_rebates(uow, as_of=TODAY)
-        assert len(rows) >= 20 and all(r.volume != 0 for r in rows if not r.period)
+        assert len(rows) >= 20 and all(r.volume != 0 for r in rows if not r.period and r.kind != "LUMP_SUM")
         assert any(r.tier >= 2 for r in rows) and any(r.retroactive > 0 for r in rows)
         assert any(r.needed_for_next is not None and r.needed_for_next > 0 for r in rows)
         assert any(r.applied_to_cost > 0 for r in rows)
+        (lump_row,) = [r for r in rows if r.kind == "LUMP_SUM"]  # 6,000.00 from 2025-04-01: 352 of 365 days
+        assert (lump_row.amount, lump_row.rebate, lump_row.to_accrue) == (
+            Decimal("6000.00"), Decimal("5786.30"), Decimal("213.70")
+        )  # fmt: skip
 
     # Re-rating the unchanged state posts nothing (SPEC §6.3).
     with ctx.uow() as uow:

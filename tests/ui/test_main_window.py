@@ -137,7 +137,7 @@ def test_the_demo_is_loaded_in_the_background(qtbot, env, ctx):
     wait_idle(qtbot, env)
     assert [m.kind for m in env.interaction.messages] == ["confirm", "inform"], env.interaction.messages
     assert env.interaction.messages[-1].text == (
-        "Demo company loaded: 8 vendors, 352 products, 24 agreements (34 ladders), 2,353 receipt lines "
+        "Demo company loaded: 8 vendors, 352 products, 26 agreements (35 ladders), 2,353 receipt lines "
         "posted (607 slips), 4 draft slips"
     )
     with ctx.uow() as uow:
