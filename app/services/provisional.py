@@ -103,13 +103,8 @@ def list_waivers(uow: UnitOfWork) -> list[WaiverView]:
     return [WaiverView(w.id, code, name, w.kind, w.from_date, w.to_date) for w, code, name in rows]
 
 
-def save_rates(uow: UnitOfWork, records: Sequence[RateIn], *, today: date | None = None) -> int:
-    """Add provisional rates (all or nothing); a rate identical to a stored one is already there.
-    Refused, naming the record and field: a kind without provisional rates, dates out of order,
-    a rate outside 0–100 or with more than 4 decimals, a CAT1 code that does not exist, dates
-    overlapping another rate of the same kind and CAT1 (stored or in the same records).
-    Returns the number of rates added; the vendors with posted receipts are re-rated."""
-    require(uow, Permission.PROVISIONAL)
+def check_rates(uow: UnitOfWork, records: Sequence[RateIn]) -> tuple[list[Problem], list[Rate]]:
+    """Why the rates may not be added (see save_rates), and the rates not stored yet. Reads only."""
     session = uow.session
     stored = [Rate(r.kind, r.from_date, r.to_date, r.cat1, r.rate) for r in session.scalars(select(ProvisionalRate))]
     majors = set(session.scalars(select(Category.code).where(Category.level == 1)))
@@ -123,6 +118,18 @@ def save_rates(uow: UnitOfWork, records: Sequence[RateIn], *, today: date | None
             problems.append(Problem(record.label, "cat1", f"no CAT1 category {rate.cat1}"))
         problems.extend(rate_problems(record.label, rate, [*stored, *added]))
         added.append(rate)
+    return problems, added
+
+
+def save_rates(uow: UnitOfWork, records: Sequence[RateIn], *, today: date | None = None) -> int:
+    """Add provisional rates (all or nothing); a rate identical to a stored one is already there.
+    Refused, naming the record and field: a kind without provisional rates, dates out of order,
+    a rate outside 0–100 or with more than 4 decimals, a CAT1 code that does not exist, dates
+    overlapping another rate of the same kind and CAT1 (stored or in the same records).
+    Returns the number of rates added; the vendors with posted receipts are re-rated."""
+    require(uow, Permission.PROVISIONAL)
+    session = uow.session
+    problems, added = check_rates(uow, records)
     if problems:
         raise ValidationFailed(problems)
     session.add_all(
@@ -146,11 +153,10 @@ def delete_rate(uow: UnitOfWork, rate_id: int, *, today: date | None = None) -> 
     uow.commit()
 
 
-def save_waivers(uow: UnitOfWork, records: Sequence[WaiverIn], *, today: date | None = None) -> int:
-    """Add waivers (all or nothing); one identical to a stored waiver is already there.
-    Refused, naming the record and field: an unknown vendor, a kind without provisional
-    rates, dates out of order. The vendors waived are re-rated."""
-    require(uow, Permission.PROVISIONAL)
+def check_waivers(
+    uow: UnitOfWork, records: Sequence[WaiverIn]
+) -> tuple[list[Problem], list[tuple[int, str, date, date]]]:
+    """Why the waivers may not be added (see save_waivers), and those not stored yet. Reads only."""
     session = uow.session
     vendors: dict[str, int] = {code: vid for code, vid in session.execute(select(Vendor.code, Vendor.id))}
     stored = {(w.vendor_id, w.kind, w.from_date, w.to_date) for w in session.scalars(select(Waiver))}
@@ -166,6 +172,16 @@ def save_waivers(uow: UnitOfWork, records: Sequence[WaiverIn], *, today: date | 
         key = (term.vendor_id, term.kind, term.start, term.end)
         if key not in stored:
             added[key] = None
+    return problems, list(added)
+
+
+def save_waivers(uow: UnitOfWork, records: Sequence[WaiverIn], *, today: date | None = None) -> int:
+    """Add waivers (all or nothing); one identical to a stored waiver is already there.
+    Refused, naming the record and field: an unknown vendor, a kind without provisional
+    rates, dates out of order. The vendors waived are re-rated."""
+    require(uow, Permission.PROVISIONAL)
+    session = uow.session
+    problems, added = check_waivers(uow, records)
     if problems:
         raise ValidationFailed(problems)
     session.add_all(Waiver(vendor_id=v, kind=k, from_date=f, to_date=t) for v, k, f, t in added)

@@ -12,8 +12,14 @@ from .tabular import Cells, Row
 
 
 def _raise(problems: list[Problem]) -> None:
+    """Every problem of the file at once, in row order: the cells' and the records'."""
     if problems:
-        raise ImportFailed(problems)
+        raise ImportFailed(sorted(problems, key=lambda p: _row_number(p.record)))
+
+
+def _row_number(record: str) -> int:
+    number = record.removeprefix("row ").split(" ", 1)[0]
+    return int(number) if number.isdigit() else 0
 
 
 def rates(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
@@ -23,9 +29,10 @@ def rates(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         c = Cells(row, problems)
         kind, start, end, cat1 = c.text("kind", True).upper(), c.date("from_date"), c.date("to_date"), c.text("cat1")
         rate = c.decimal("rate", required=True)
-        if start is not None and end is not None and rate is not None:
+        if kind and start is not None and end is not None and rate is not None:
             records.append(provisional.RateIn(kind, start, end, cat1, rate, row.label))
-    _raise(problems)
+    if problems:  # the complete rows are checked too, so that every problem is said at once
+        _raise(problems + provisional.check_rates(uow, records)[0])
     provisional.save_rates(uow, records, today=today)
     return len(rows)
 
@@ -37,8 +44,9 @@ def waivers(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         c = Cells(row, problems)
         vendor, kind = c.text("vendor_code", True), c.text("kind", True).upper()
         start, end = c.date("from_date"), c.date("to_date")
-        if start is not None and end is not None:
+        if vendor and kind and start is not None and end is not None:
             records.append(provisional.WaiverIn(vendor, kind, start, end, row.label))
-    _raise(problems)
+    if problems:
+        _raise(problems + provisional.check_waivers(uow, records)[0])
     provisional.save_waivers(uow, records, today=today)
     return len(rows)

@@ -257,3 +257,25 @@ def test_slip_preview_shows_the_provisional_rates(ctx: AppContext, db_url: str) 
         ("COOP", "provisional 2.000% (ALL)", "", 0, D("2.000"), D("24.93"), D("1.0100")),
         ("FREIGHT", "provisional 1.000% (ALL)", "", 0, D("1.000"), D("12.46"), D("1.0100")),
     ]  # 1,246.34 at 2% and 1%, half-up
+
+
+def test_every_problem_of_a_file_is_said_at_once(
+    ctx: AppContext, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for kind in ("categories", "vendors"):
+        assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
+    before = snapshot(ctx)
+    bad = tmp_path / "rates.csv"
+    bad.write_text(
+        "kind,from_date,to_date,cat1,rate\n,2025-01-01,2025-12-31,ALL,2\nCOOP,2025-01-01,2025-12-31,ALL,101\n"
+        "FREIGHT,2025-13-01,2025-12-31,ALL,1\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert coop(db_url, "import", "provisional-rates", str(bad)) == 1
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "  row 2, kind: is required",
+        "  row 3, rate: must be between 0 and 100 (got 101)",
+        "  row 4, from_date: '2025-13-01' is not a date (YYYY-MM-DD)",
+    ]
+    assert snapshot(ctx) == before
