@@ -137,7 +137,8 @@ class AccrualChanges:
     def drop(self, row: PostedAccrual, vendor_id: int) -> None:
         """A posted line no ladder of its kind covers any more: its accrual is reversed."""
         ref = (row.line_id, row.slip_no, row.line_no, vendor_id, row.product_id)
-        memo = f"{row.kind} re-rate: no agreement"
+        was = "provisional rate withdrawn" if is_provisional_key(row.ladder_key) else "no agreement"
+        memo = f"{row.kind} re-rate: {was}"
         agreement_no = None if row.agreement_id is None else self.agreement_no_of(row.agreement_id)
         self._rerate(*ref, row.kind, -row.rebate, -row.inventory, memo, agreement_no)
         self.deletes.append((row.line_id, row.kind))

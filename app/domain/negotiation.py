@@ -52,15 +52,39 @@ def _band_volumes(ladder: Ladder, volumes: Mapping[str, int]) -> tuple[TierOutco
     return tuple(out)
 
 
+def move_years(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 29 February: the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def years_onto(ladders: Sequence[Ladder], first: date, last: date) -> int:
+    """By how many whole years the agreement's dates move to lie over the window first..last:
+    0 when one of its ladders already overlaps it (last year's receipts under next year's terms: -1)."""
+    if any(lad.start <= last and lad.end >= first for lad in ladders):
+        return 0
+    start, end = min(lad.start for lad in ladders), max(lad.end for lad in ladders)
+    middle = start + (end - start) / 2
+    return round(((first + (last - first) / 2) - middle).days / 365.2425)
+
+
 def negotiation_preview(
-    ladders: Sequence[Ladder], lines: Sequence[PostingLine], earned_now: Mapping[tuple[int, str], int]
+    ladders: Sequence[Ladder],
+    lines: Sequence[PostingLine],
+    earned_now: Mapping[tuple[int, str], int],
+    window: tuple[date, date],
 ) -> list[LadderOutcome]:
     """Per proposed ladder (in the order given): the window's lines it would hold, their volume,
     the tier reached, what it would earn and what the same lines earn now (`earned_now`, by
-    (receipt line id, kind), in cents). `lines` in position order (received, slip, line)."""
+    (receipt line id, kind), in cents). `lines` in position order (received, slip, line). The
+    ladders keep their dates, moved by whole years onto the window when none overlaps it, so that
+    an agreement whose rates change during the year keeps its split."""
     if not ladders or not lines:
         return [LadderOutcome(lad, 0, 0, 1, 0, 0, _band_volumes(lad, {})) for lad in ladders]
-    always = [replace(lad, start=date.min, end=date.max) for lad in ladders]
+    years = years_onto(ladders, *window)
+    always = [replace(lad, start=move_years(lad.start, years), end=move_years(lad.end, years)) for lad in ladders]
     by_kind: dict[str, list[Ladder]] = defaultdict(list)
     for lad in always:
         by_kind[lad.kind].append(lad)

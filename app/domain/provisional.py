@@ -80,11 +80,17 @@ class Provisional:
     @property
     def label(self) -> str:
         """How journal memos and reports name it: `provisional 2.000% (ALL)`."""
-        return f"provisional {self.rate.quantize(Decimal('0.001'))}% ({self.cat1})"
+        return f"provisional {shown_rate(self.rate)}% ({self.cat1})"
 
     def earned(self, amount: int) -> Earned:
         """What a line of `amount` cents earns: round half-up, away from zero for a return."""
         return Earned(0, 0, _round_div(amount * self.units, _RATE_UNIT), 0, 0)
+
+
+def shown_rate(rate: Decimal) -> Decimal:
+    """A provisional rate as shown: three decimals, four when it has four (0.0333 stays 0.0333)."""
+    three = rate.quantize(Decimal("0.001"))
+    return three if three == rate else rate.quantize(Decimal(1).scaleb(-RATE_PLACES))
 
 
 def where(ladder: Ladder | Provisional, tier: int) -> str:

@@ -105,9 +105,15 @@ def copy_to_next_period(uow: UnitOfWork, agreement_id: int, *, today: date | Non
         source.description, source.vendor_ref, next_year(source.start_date) if source.start_date else None,
         next_year(source.end_date) if source.end_date else None, source.terms,
     )  # fmt: skip
+    lump_sum = None
+    if view.lump_sum is not None:  # a lump sum's terms are its amount, dates and M (it has no lines)
+        terms = view.lump_sum
+        lump_sum = replace(terms, start=next_year(terms.start) if terms.start else None,
+                           end=next_year(terms.end) if terms.end else None)  # fmt: skip
     copied = save_agreement(
-        uow, vendor=view.vendor, kind=view.kind, status=PENDING, lines=lines, today=today, commit=False, header=header
-    )
+        uow, vendor=view.vendor, kind=view.kind, status=PENDING, lines=lines, today=today, commit=False,
+        header=header, lump_sum=lump_sum,
+    )  # fmt: skip
     target = session.get(Agreement, copied.id)
     assert target is not None
     target.amount, target.method = source.amount, source.method

@@ -14,8 +14,8 @@ from sqlalchemy import case, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.domain.money import ZERO, round_to
-from app.domain.provisional import Provisional
+from app.domain.money import ZERO
+from app.domain.provisional import Provisional, shown_rate
 from app.models import LineAccrual, Vendor
 
 from .estimated import EstimatedRow
@@ -81,7 +81,7 @@ def provisional_rows(
                     volume,
                     1,
                     1,
-                    round_to(rate.rate, 3),
+                    shown_rate(rate.rate),
                     money,
                     money,
                     NONE,

@@ -15,7 +15,7 @@ from app.adapters.bulk import rows_in
 from app.domain.negotiation import negotiation_preview
 from app.domain.rates import result_percent
 from app.domain.validation import Problem
-from app.domain.vocabulary import POSTED
+from app.domain.vocabulary import LADDER_KINDS, POSTED, one_of
 from app.models import Agreement, AgreementLine, LineAccrual, Product, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -104,6 +104,9 @@ def preview_agreement(
     agreement = session.get(Agreement, agreement_id)
     if agreement is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
+    if agreement.kind not in LADDER_KINDS:  # a lump sum or price protection earns nothing on receipts
+        why = f"a {agreement.kind} agreement earns nothing on receipts (the preview is for {one_of(LADDER_KINDS)})"
+        raise ValidationFailed([Problem(f"Agreement {agreement.number}", "Kind", why)])
     date_to = date_to or date.today()
     date_from = date_from or date_to - timedelta(days=364)
     if date_from > date_to:
@@ -133,7 +136,7 @@ def preview_agreement(
             )
         )
     }
-    outcomes = negotiation_preview(ladders, received, now)
+    outcomes = negotiation_preview(ladders, received, now, (date_from, date_to))
     rows = tuple(
         LadderRow(
             o.ladder.scope.label,

@@ -48,3 +48,18 @@ def test_copying_an_unknown_agreement_is_refused(ctx: AppContext) -> None:
 def test_next_year_keeps_the_day() -> None:
     assert next_year(date(2024, 2, 29)) == date(2025, 2, 28)
     assert next_year(date(2026, 12, 31)) == date(2027, 12, 31)
+
+
+def test_a_lump_sum_is_copied_with_its_amount_and_dates(ctx: AppContext) -> None:
+    import_example(ctx, "B_marginal", ("vendors",))
+    with ctx.uow() as uow:
+        view = agreements.save_agreement(
+            uow, vendor="V100", kind="LUMP_SUM", status="ACCEPTED", lines=[],
+            lump_sum=agreements.LumpSum(Decimal("12000"), date(2025, 1, 1), date(2025, 12, 31), "CD"),
+        )  # fmt: skip
+    with ctx.uow() as uow:
+        copied = copy_to_next_period(uow, view.id)
+    assert (copied.status, copied.lump_sum) == (
+        "PENDING",
+        agreements.LumpSum(Decimal("12000.00"), date(2026, 1, 1), date(2026, 12, 31), "CD"),
+    )

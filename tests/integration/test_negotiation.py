@@ -75,3 +75,40 @@ def test_unknown_agreement_is_refused(db_url: str, capsys) -> None:  # type: ign
     assert coop(db_url, "report", "negotiation", "--vendor", "VQ", "--kind", "COOP", "--out", "/tmp/never.csv") == 1
     assert "vendor VQ has no COOP agreement" in capsys.readouterr().err
     assert not Path("/tmp/never.csv").exists()
+
+
+def test_an_agreement_whose_rate_changes_in_the_year_keeps_its_split(ctx: AppContext, db_url: str, tmp_path: Path):
+    """Two ALL ladders of next year (January 1%, then 5%): on this year's receipts each holds its
+    own months, as accepting the agreement for this year would accrue them (100.00 + 250.00)."""
+    for kind in (*SETUP, "receipts"):
+        assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
+    assert coop(db_url, "post", "--date", "2025-02-05") == 0
+    header = (EXAMPLE_I / "agreements.csv").read_text().splitlines()[0]
+    rows = [
+        "N1,VP,DAMAGE,PENDING,ALL,ALL,ALL,ALL,,999999999,2026-01-01,2026-01-31,1,,,,CD,N,N,0,",
+        "N1,VP,DAMAGE,PENDING,ALL,ALL,ALL,ALL,,999999999,2026-02-01,2026-12-31,5,,,,CD,N,N,0,",
+    ]
+    (tmp_path / "n1.csv").write_text("\n".join([header, *rows]) + "\n")
+    assert coop(db_url, "import", "agreements", str(tmp_path / "n1.csv")) == 0
+    with ctx.uow() as uow:
+        agreement_id = agreements.find_agreement(uow, "VP", "DAMAGE", "N1")
+        assert agreement_id is not None
+        data = negotiation.preview_agreement(uow, agreement_id, date(2025, 1, 1), date(2025, 12, 31))
+    assert [(lad.start, lad.lines, lad.volume, lad.would_earn) for lad in data.ladders] == [
+        (date(2026, 1, 1), 1, D("10000.00"), D("100.00")),
+        (date(2026, 2, 1), 1, D("5000.00"), D("250.00")),
+    ]
+    assert data.would_earn == D("350.00")
+
+
+def test_a_lump_sum_has_no_negotiation_preview(ctx: AppContext, db_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    for kind in ("categories", "vendors", "products", "gl-accounts", "gl-reference"):
+        assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
+    with ctx.uow() as uow:
+        agreements.save_agreement(
+            uow, vendor="VP", kind="LUMP_SUM", status="PENDING", lines=[],
+            lump_sum=agreements.LumpSum(D("1200"), date(2025, 1, 1), date(2025, 12, 31), "CD"),
+        )  # fmt: skip
+    capsys.readouterr()
+    assert coop(db_url, "report", "negotiation", "--vendor", "VP", "--kind", "LUMP_SUM", "--out", "/tmp/nl.csv") == 1
+    assert "Kind: a LUMP_SUM agreement earns nothing on receipts" in capsys.readouterr().err

@@ -18,6 +18,7 @@ from app.models import Base
 from app.services import posting, provisional
 from app.services.context import AppContext
 from app.services.errors import ValidationFailed
+from app.services.reports import journal_rows
 
 D = Decimal
 EXAMPLE_I = Path(__file__).parent.parent / "fixtures" / "part2" / "I_provisional"
@@ -279,3 +280,24 @@ def test_every_problem_of_a_file_is_said_at_once(
         "  row 4, from_date: '2025-13-01' is not a date (YYYY-MM-DD)",
     ]
     assert snapshot(ctx) == before
+
+
+def test_a_rate_with_four_decimals_is_shown_with_them_and_a_withdrawn_one_says_so(ctx: AppContext, db_url: str):
+    for kind in (*SETUP[:-2], "receipts"):
+        assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
+    with ctx.uow() as uow:
+        provisional.save_rates(
+            uow, [provisional.RateIn("DAMAGE", date(2025, 1, 1), date(2025, 12, 31), "", D("0.0333"))]
+        )
+    with ctx.uow() as uow:
+        posting.post_slips(uow, today=date(2025, 2, 5))
+    with ctx.uow() as uow:
+        (rate,) = [r for r in provisional.list_rates(uow) if r.kind == "DAMAGE"]
+    with ctx.uow() as uow:
+        provisional.delete_rate(uow, rate.id, today=date(2025, 3, 1))
+    with ctx.uow() as uow:
+        memos = {
+            (r["source"], r["slip_no"]): r["memo"] for r in journal_rows(uow) if r["account_role"] == "DAMAGE_ALLOWANCE"
+        }
+    assert memos[("ACCRUAL", "P1-VP")] == "DAMAGE accrual provisional 0.0333% (ALL)"  # 3.33 on 10,000.00
+    assert memos[("RERATE", "P1-VP")] == "DAMAGE re-rate: provisional rate withdrawn"
