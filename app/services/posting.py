@@ -38,7 +38,15 @@ from app.domain.accrual_rows import OutOfRange, check_line_limits
 from app.domain.journal import pnl_role
 from app.domain.ladder_index import LadderIndex
 from app.domain.rows import collector_paused
-from app.domain.vocabulary import ACCEPTED, DRAFT, INVENTORY, POSTED, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
+from app.domain.vocabulary import (
+    ACCEPTED,
+    DRAFT,
+    INVENTORY,
+    LADDER_KINDS,
+    POSTED,
+    REBATE_RECEIVABLE,
+    RECEIVED_NOT_INVOICED,
+)
 from app.models import Agreement, ReceiptLine, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
@@ -177,7 +185,7 @@ def check_gl_roles(session: Session) -> None:
     needed = {INVENTORY, RECEIVED_NOT_INVOICED}
     if kinds:
         needed.add(REBATE_RECEIVABLE)
-    needed.update(pnl_role(kind) for kind in kinds)
+    needed.update(pnl_role(kind) for kind in kinds if kind in LADDER_KINDS)  # a lump sum accrues at the close
     missing = sorted(needed - set(roles_to_accounts(session)))
     if missing:
         raise PostingRefused(

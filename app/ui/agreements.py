@@ -166,7 +166,8 @@ class AgreementScreen(GridEditing, Screen):
         )
         self.agreement_box.clear()
         for s in summaries:
-            self.agreement_box.addItem(f"{s.number} — {s.status} ({s.lines} lines)", s.id)
+            lines = "" if self.kind == LUMP_SUM else f" ({s.lines} lines)"  # a lump sum has none
+            self.agreement_box.addItem(f"{s.number} — {s.status}{lines}", s.id)
         self.agreement_box.addItem(NEW, None)
         target = select if select is not None else (summaries[0].id if summaries else None)
         index = self.agreement_box.findData(target) if target is not None else self.agreement_box.count() - 1

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.cli.main import main
 from app.models import Base
-from app.services import posting, provisional
+from app.services import imports, posting, provisional
 from app.services.context import AppContext
 from app.services.errors import ValidationFailed
 from app.services.reports import journal_rows
@@ -301,3 +301,31 @@ def test_a_rate_with_four_decimals_is_shown_with_them_and_a_withdrawn_one_says_s
         }
     assert memos[("ACCRUAL", "P1-VP")] == "DAMAGE accrual provisional 0.0333% (ALL)"  # 3.33 on 10,000.00
     assert memos[("RERATE", "P1-VP")] == "DAMAGE re-rate: provisional rate withdrawn"
+
+
+def test_an_accepted_lump_sum_does_not_stop_posting_without_an_advertising_account(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    """A lump sum accrues at the month close (issue 15), not when receipts are posted."""
+    from app.services import agreements
+
+    for kind in ("categories", "vendors", "products"):
+        with ctx.uow() as uow:
+            imports.import_file(uow, kind, EXAMPLE_I / f"{kind}.csv")
+    for kind, text in (
+        ("gl-accounts", "number,name,type\n1200,Inventory,ASSET\n2150,RNI,LIABILITY\n1310,Rebate receivable,ASSET\n"),
+        ("gl-reference", "role,account_number\nINVENTORY,1200\nRECEIVED_NOT_INVOICED,2150\nREBATE_RECEIVABLE,1310\n"),
+    ):
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        with ctx.uow() as uow:
+            imports.import_file(uow, kind, path)
+    with ctx.uow() as uow:
+        agreements.save_agreement(
+            uow, vendor="VP", kind="LUMP_SUM", status="ACCEPTED", lines=[],
+            lump_sum=agreements.LumpSum(D("1200"), date(2025, 1, 1), date(2025, 12, 31), "CD"),
+        )  # fmt: skip
+    with ctx.uow() as uow:
+        imports.import_file(uow, "receipts", EXAMPLE_I / "receipts.csv")
+    with ctx.uow() as uow:
+        assert posting.post_slips(uow, today=date(2025, 2, 5)).slips == 4
