@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select, type_coerce
@@ -18,11 +17,9 @@ from app.domain.money import ZERO
 from app.domain.provisional import Provisional, shown_rate
 from app.models import LineAccrual, Vendor
 
-from .estimated import EstimatedRow
+from .estimated import NO_MONEY, EstimatedRow
 from .provisional import provisional_table
 from .provisional_report import PROVISIONAL_KEYS
-
-NONE = Decimal("0.00")
 
 
 def provisional_rows(
@@ -62,7 +59,7 @@ def provisional_rows(
         code, name, method = vendors[vid]
         _tag, kind, cat1, start, end = json.loads(key)
         rate = rates.get(key) or Provisional(kind, cat1, date.fromisoformat(start), date.fromisoformat(end), ZERO)
-        money = earned if earned is not None else NONE
+        money = earned if earned is not None else NO_MONEY
         out[vid].append(
             (
                 key,
@@ -84,8 +81,8 @@ def provisional_rows(
                     shown_rate(rate.rate),
                     money,
                     money,
-                    NONE,
-                    NONE,
+                    NO_MONEY,
+                    NO_MONEY,
                     money,
                     None,
                     None,
