@@ -311,7 +311,7 @@ def rerate_vendors(
         except OutOfRange as refused:
             raise PostingRefused(str(refused)) from None
     write_changes(session, changes, gl_reference_ids(session), uow.user, transaction_time(session.connection()), totals)
-    stamp_vendors(session, vendor_fingerprints(session, by_vendor, rated))
+    stamp_vendors(session, vendor_fingerprints(session, by_vendor, rated, provisional))
     return len(changes.rerates)
 
 
@@ -341,7 +341,7 @@ def rerate(
     cache = LadderCache()
     vendor_ids = list(session.scalars(select(Vendor.id).order_by(Vendor.id)))
     if not full:
-        current = vendor_fingerprints(session, cache.get(session))
+        current = vendor_fingerprints(session, cache.get(session), provisional=cache.provisional)
         stamps = rating_stamps(session)
         vendor_ids = [vid for vid in vendor_ids if stamps.get(vid) != current.get(vid)]
     groups: list[list[int]] = []

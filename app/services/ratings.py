@@ -47,12 +47,16 @@ class LadderCache:
 
 
 def vendor_fingerprints(
-    session: Session, ladders_by_vendor: dict[int, dict[str, list[Ladder]]], vendor_ids: Iterable[int] | None = None
+    session: Session,
+    ladders_by_vendor: dict[int, dict[str, list[Ladder]]],
+    vendor_ids: Iterable[int] | None = None,
+    provisional: ProvisionalTable | None = None,
 ) -> dict[int, str]:
     """What decides the accruals of a vendor's posted lines: its accepted ladders, its
     products' codes and categories, the provisional rates and its waivers (and the engine's
-    revision), as one digest per vendor."""
-    provisional = provisional_table(session)
+    revision), as one digest per vendor. `provisional`: the table already read, if it was."""
+    if provisional is None:
+        provisional = provisional_table(session)
     query = select(
         Product.vendor_id, Product.id, Product.code, Product.cat1, Product.cat2, Product.cat3, Product.cat4
     ).order_by(Product.vendor_id, Product.id)
@@ -101,7 +105,8 @@ def vendors_waiting(uow: UnitOfWork) -> list[str]:
     ladders, products or engine revision than today's (what `rerate` would recompute):
     after an upgrade, or a change made behind the services' back."""
     session = uow.session
-    current = vendor_fingerprints(session, LadderCache().get(session))
+    cache = LadderCache()
+    current = vendor_fingerprints(session, cache.get(session), provisional=cache.provisional)
     stamps = rating_stamps(session)
     posted = session.execute(
         select(Vendor.id, Vendor.code)
