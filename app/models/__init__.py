@@ -20,16 +20,13 @@ from .entities import (
     LadderVolume,
     LineAccrual,
     NumberSeries,
-    PriceChange,
     Product,
-    ProvisionalRate,
     ReceiptLine,
     ReceivingSlip,
-    TermsTemplate,
     Vendor,
     VendorRating,
-    Waiver,
 )
+from .lifecycle import PriceChange, ProvisionalRate, TermsTemplate, Waiver
 
 __all__ = [
     "Agreement",
