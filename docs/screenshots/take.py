@@ -46,6 +46,19 @@ def grab(window: QWidget, name: str, out: Path) -> None:
     print(f"wrote {out / name}")
 
 
+def show_window(ctx: AppContext, work: Path) -> tuple[UiEnv, MainWindow]:
+    """The main window at 1280x800 on ctx (its settings beside the database copy `work`), shown
+    and settled; the QApplication exists already."""
+    settings = QSettings(str(work.with_suffix(".ini")), QSettings.Format.IniFormat)
+    env = UiEnv(ctx, Runner(ctx, HeadlessInteraction()), settings)
+    window = MainWindow(env)
+    window.resize(1280, 800)
+    window.move(0, 0)
+    window.show()
+    settle(500)
+    return env, window
+
+
 def pick_vendor(ctx: AppContext, kind: str) -> tuple[str, int] | None:
     """A vendor whose agreement of `kind` has group and product lines (the most lines)."""
     best: tuple[int, str, int] | None = None
@@ -71,13 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")
-    settings = QSettings(str(work.with_suffix(".ini")), QSettings.Format.IniFormat)
-    env = UiEnv(ctx, Runner(ctx, HeadlessInteraction()), settings)
-    window = MainWindow(env)
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.show()
-    settle(500)
+    env, window = show_window(ctx, work)
 
     chosen = pick_vendor(ctx, args.kind)
     if chosen is None:

@@ -21,18 +21,14 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from app.services import agreements, confirmation, queries
 from app.services.agreements import AgreementHeader
 from app.services.context import AppContext
-from app.ui.base import UiEnv
-from app.ui.main import MainWindow
-from app.ui.operations import HeadlessInteraction, Runner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, settle  # noqa: E402
+from take import HERE, grab, show_window  # noqa: E402
 
 
 def pending_agreement(ctx: AppContext) -> tuple[str, str, int] | None:
@@ -73,13 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    settings = QSettings(str(work.with_suffix(".ini")), QSettings.Format.IniFormat)
-    env = UiEnv(ctx, Runner(ctx, HeadlessInteraction()), settings)
-    window = MainWindow(env)
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.show()
-    settle(500)
+    _env, window = show_window(ctx, work)
     screen = window.open_agreements(kind)
     screen.vendor_box.set_code(vendor)
     screen.agreement_box.setCurrentIndex(screen.agreement_box.findData(agreement_id))

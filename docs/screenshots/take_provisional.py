@@ -15,16 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QApplication
 
 from app.services.context import AppContext
-from app.ui.base import UiEnv
-from app.ui.main import MainWindow
-from app.ui.operations import HeadlessInteraction, Runner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, settle  # noqa: E402  (beside this script)
+from take import HERE, grab, show_window  # noqa: E402  (beside this script)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,13 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")
-    settings = QSettings(str(work.with_suffix(".ini")), QSettings.Format.IniFormat)
-    env = UiEnv(ctx, Runner(ctx, HeadlessInteraction()), settings)
-    window = MainWindow(env)
-    window.resize(1280, 800)
-    window.move(0, 0)
-    window.show()
-    settle(500)
+    _env, window = show_window(ctx, work)
     window.open_provisional()
     window.statusBar().clearMessage()
     grab(window, "provisional.png", args.out)
