@@ -6,10 +6,12 @@ save: checked with the lines, written in its transaction, each change in history
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
+from app.domain.lump_sum import LumpSum
 from app.domain.validation import LineDraft, Problem
 from app.domain.vocabulary import ACCEPTED, PENDING, REJECTED
 from app.models import Agreement
@@ -106,17 +108,33 @@ def write_header(uow: UnitOfWork, row: Agreement, header: AgreementHeader | None
     wanted = header or AgreementHeader()
     if new and wanted.terms is None:
         wanted = replace(wanted, terms=template_text(uow, row.kind))
+    fields = [(label, attr, getattr(wanted, name)) for name, label, attr in FIELDS]
+    kept = [f for f in fields if f[2] is not None or f[1] != "terms"]  # terms None: as stored
+    return write_fields(row, kept, new, history)
+
+
+def write_fields(row: Agreement, fields: Iterable[tuple[str, str, object]], new: bool, history: Noted) -> bool:
+    """(label, attribute, value) set on the agreement where they differ, each change noted (a
+    new agreement: every value, from nothing); whether anything changed."""
     changed = False
-    for name, label, attr in FIELDS:
-        value = getattr(wanted, name)
-        if value is None and name == "terms":
-            continue
+    for label, attr, value in fields:
         old = None if new else getattr(row, attr)
         if text(old) != text(value):
             history.note(row.id, None, label, old, value)
             setattr(row, attr, value)
             changed = True
     return changed
+
+
+def stored_lump_sum(row: Agreement) -> LumpSum:
+    return LumpSum(row.amount, row.start_date, row.end_date, row.method)
+
+
+def write_lump_sum(row: Agreement, terms: LumpSum, history: Noted) -> bool:
+    """A lump sum's amount, dates and M on its agreement (SPEC §11.2), each change noted."""
+    fields = (("Amount", "amount", terms.amount), ("Start Date", "start_date", terms.start),
+              ("End Date", "end_date", terms.end), ("M", "method", terms.method))  # fmt: skip
+    return write_fields(row, fields, False, history)
 
 
 def decision_text(status: str, by: str | None, at: datetime | None) -> str | None:

@@ -31,7 +31,15 @@ from app.domain.vocabulary import (
 from app.models import Agreement, AgreementHistory, AgreementLine, Product, Vendor
 
 from .agreement_checks import agreement_problems, normalise
-from .agreement_header import AgreementHeader, header_problems, with_header_dates, write_decision, write_header
+from .agreement_header import (
+    AgreementHeader,
+    header_problems,
+    stored_lump_sum,
+    with_header_dates,
+    write_decision,
+    write_header,
+    write_lump_sum,
+)
 from .agreement_views import (
     GRID_NAMES,
     LINE_FIELDS,
@@ -165,7 +173,7 @@ def save_agreement(
     write_header(uow, row, header, old_status is None, history)  # no re-rate: the lines carry their dates
     changed = _save_lines(uow, row, lines, history) or changed
     if kind == LUMP_SUM and lump_sum is not None:
-        changed = _save_lump_sum(row, lump_sum, history) or changed
+        changed = write_lump_sum(row, lump_sum, history) or changed
     history.write(session)
     session.expire(row, ["lines"])
     if (
@@ -176,27 +184,6 @@ def save_agreement(
     if commit:
         uow.commit()
     return view
-
-
-def stored_lump_sum(row: Agreement) -> LumpSum:
-    return LumpSum(row.amount, row.start_date, row.end_date, row.method)
-
-
-def _save_lump_sum(row: Agreement, terms: LumpSum, history: _History) -> bool:
-    """A lump sum's amount, dates and M on its agreement, each change noted."""
-    changed = False
-    for name, attr, value in (
-        ("Amount", "amount", terms.amount),
-        ("Start Date", "start_date", terms.start),
-        ("End Date", "end_date", terms.end),
-        ("M", "method", terms.method),
-    ):
-        old = getattr(row, attr)
-        if text(old) != text(value):
-            history.note(row.id, None, name, old, value)
-            setattr(row, attr, value)
-            changed = True
-    return changed
 
 
 class _History:
