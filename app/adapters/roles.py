@@ -33,6 +33,20 @@ STAMP = "coop_stamp_user"  # BEFORE INSERT: who wrote the row, whatever the clie
 
 # Who wrote a row of an append-only table: filled by the database (STAMP).
 STAMPED = {"journal_entry": "created_by", "agreement_history": "user", "journal_export": "exported_by"}
+# Month close and settlement (SPEC §13–§14, migration 0015): append-only, INSERT only.
+SETTLING = (
+    "month_close",
+    "vendor_close",
+    "coop_invoice",
+    "invoice_line",
+    "settlement",
+    "settlement_line",
+    "dispute",
+    "dispute_resolution",
+    "vendor_actual",
+    "actual_decision",
+    "document",
+)
 APPEND_ONLY = (
     "journal_entry",
     "journal_line",
@@ -40,6 +54,7 @@ APPEND_ONLY = (
     "journal_export",
     "journal_export_line",
     "price_change",
+    *SETTLING,
 )
 NOT_READ = ("audit_trail", "audit_context")  # SELECT on the trail: accountants and administrators
 
@@ -67,6 +82,9 @@ DAILY: dict[str, dict[str, str]] = {
         "provisional_rate": WRITE,  # SPEC §12
         "waiver": WRITE,
         "price_change": "INSERT",  # SPEC §11.2: append-only
+        # Write-offs above the tolerance (SPEC §14) are a manager's.
+        "settlement": "INSERT",
+        "settlement_line": "INSERT",
     },
     "accountant": {
         "gl_account": WRITE,
@@ -76,6 +94,8 @@ DAILY: dict[str, dict[str, str]] = {
         "journal_export": "INSERT",
         "journal_export_line": "INSERT",
         "audit_trail": "SELECT",
+        **{table: "INSERT" for table in SETTLING},
+        "number_series": "INSERT, UPDATE",  # a year's first Dispute ID starts its series
     },
     "admin": {"company": "INSERT, UPDATE", "audit_trail": "SELECT", "terms_template": WRITE},
 }

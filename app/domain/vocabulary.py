@@ -77,7 +77,32 @@ PERIOD_NAMES = {"M": "Monthly", "Q": "Quarterly", "Y": "Yearly"}
 RECEIPT, ACCRUAL, RETRO, RERATE = "RECEIPT", "ACCRUAL", "RETRO", "RERATE"
 # Part II (SPEC §11.2): a lump sum's accrual at the month close, a price-protection claim.
 LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE = LUMP_SUM, PRICE_PROTECTION
-SOURCES = (RECEIPT, ACCRUAL, RETRO, RERATE, LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE)
+# Month close and settlement (SPEC §13–§14): an invoice moves the receivable to
+# CLAIMS_RECEIVABLE; a vendor's actual corrects the accrual; cheques, credit notes, write-offs
+# and dispute credits settle invoices; a reversal undoes one of them.
+INVOICE, ACTUALS = "INVOICE", "ACTUALS"
+PAYMENT, CREDIT_NOTE, WRITE_OFF, DISPUTE_CREDIT, REVERSAL = (
+    "PAYMENT",
+    "CREDIT_NOTE",
+    "WRITE_OFF",
+    "DISPUTE_CREDIT",
+    "REVERSAL",
+)
+SOURCES = (
+    RECEIPT,
+    ACCRUAL,
+    RETRO,
+    RERATE,
+    LUMP_SUM_SOURCE,
+    PRICE_PROTECTION_SOURCE,
+    INVOICE,
+    ACTUALS,
+    PAYMENT,
+    CREDIT_NOTE,
+    WRITE_OFF,
+    DISPUTE_CREDIT,
+    REVERSAL,
+)
 SOURCE_NAMES = {
     RECEIPT: "Receipt",
     ACCRUAL: "Accrual",
@@ -85,7 +110,23 @@ SOURCE_NAMES = {
     RERATE: "Re-rate",
     LUMP_SUM_SOURCE: "Lump sum",
     PRICE_PROTECTION_SOURCE: "Price protection",
+    INVOICE: "Co-op invoice",
+    ACTUALS: "Vendor actual",
+    PAYMENT: "Vendor payment",
+    CREDIT_NOTE: "Vendor credit note",
+    WRITE_OFF: "Write-off",
+    DISPUTE_CREDIT: "Dispute credit",
+    REVERSAL: "Reversal",
 }
+
+# A co-op invoice's status (SPEC §13–§14), derived from what settles it: HELD until the
+# month's vendor actual is accepted; OPEN; SHORT_PAID once partly settled; PAID when nothing is
+# open; CREDIT for a negative invoice (a credit to the vendor).
+HELD, OPEN, SHORT_PAID, PAID, CREDIT = "HELD", "OPEN", "SHORT_PAID", "PAID", "CREDIT"
+INVOICE_STATUSES = (HELD, OPEN, SHORT_PAID, PAID, CREDIT)
+# Why a vendor disputes an invoice (SPEC §14); how a dispute or an actual is answered.
+DISPUTE_REASONS = ("PRICING", "QUANTITY", "NOT_COVERED", "DUPLICATE", "RATE", "OTHER")
+SUBMITTED = "SUBMITTED"
 
 # Account roles of the GL reference (SPEC §6.1).
 INVENTORY = "INVENTORY"
@@ -164,6 +205,10 @@ class Permission(StrEnum):
     PROVISIONAL = "maintain provisional rates and waivers"
     PRICE_CHANGES = "enter price changes"  # SPEC §11.2 price protection
     TERMS = "maintain terms and conditions templates"
+    CLOSE = "close months and issue co-op invoices"  # SPEC §13
+    SETTLE = "record vendor payments, credit notes, disputes and actuals"  # SPEC §13–§14
+    WRITE_OFF = "write off open amounts up to the tolerance"
+    WRITE_OFF_ANY = "write off open amounts above the tolerance"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -176,6 +221,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.REPORTS,
             Permission.PROVISIONAL,
             Permission.PRICE_CHANGES,
+            Permission.WRITE_OFF,
+            Permission.WRITE_OFF_ANY,
         }
     ),
     Role.ACCOUNTANT: frozenset(
@@ -187,6 +234,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.EXPORT_GL,
             Permission.AUDIT_TRAIL,
             Permission.PRICE_CHANGES,
+            Permission.CLOSE,
+            Permission.SETTLE,
+            Permission.WRITE_OFF,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -27,8 +27,32 @@ from .entities import (
     VendorRating,
 )
 from .lifecycle import PriceChange, ProvisionalRate, TermsTemplate, Waiver
+from .settlement import (
+    ActualDecision,
+    CoopInvoice,
+    Dispute,
+    DisputeResolution,
+    Document,
+    InvoiceLine,
+    MonthClose,
+    Settlement,
+    SettlementLine,
+    VendorActual,
+    VendorClose,
+)
 
 __all__ = [
+    "ActualDecision",
+    "CoopInvoice",
+    "Dispute",
+    "DisputeResolution",
+    "Document",
+    "InvoiceLine",
+    "MonthClose",
+    "Settlement",
+    "SettlementLine",
+    "VendorActual",
+    "VendorClose",
     "Agreement",
     "AgreementHistory",
     "AppUser",

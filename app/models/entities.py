@@ -31,6 +31,10 @@ class Company(Base):
     name: Mapped[str] = mapped_column(String(120))
     currency: Mapped[str] = mapped_column(String(3), default="CAD")
     address: Mapped[str] = mapped_column(Text, default="")
+    # SPEC §13–§14: how to pay an invoice, the write-off tolerance, the dispute filing window.
+    remit_to: Mapped[str] = mapped_column(Text, default="")
+    write_off_tolerance: Mapped[Decimal] = mapped_column(Money(), default=Decimal("5.00"))
+    dispute_window_days: Mapped[int] = mapped_column(Integer, default=60)
 
 
 class Category(Base):
@@ -147,6 +151,7 @@ class AgreementLine(Base):
     retro: Mapped[bool] = mapped_column(Boolean, default=False)
     product_pct: Mapped[Decimal] = mapped_column(Percent(), default=Decimal(0))
     period: Mapped[str | None] = mapped_column(String(1))
+    expected_volume: Mapped[Decimal | None] = mapped_column(MoneyTotal())  # accrual at the expected tier
     agreement: Mapped[Agreement] = relationship(back_populates="lines")
     product: Mapped[Product | None] = relationship()
 

@@ -584,6 +584,28 @@ def check_0014(engine: Engine) -> None:
             tx.rollback()
 
 
+def check_0015(engine: Engine) -> None:
+    """0015 gives the company the default write-off tolerance (5.00) and filing window (60
+    days), and adds the settlement tables: append-only (rolled back: the data stays)."""
+    money = Base.metadata.tables["company"].c.write_off_tolerance.type
+    with engine.connect() as conn:
+        company = conn.execute(text("SELECT remit_to, write_off_tolerance, dispute_window_days FROM company")).one()
+        value = money.process_result_value(company[1], engine.dialect)
+        assert (company[0], value, company[2]) == ("", Decimal("5.00"), 60)
+        assert set(conn.execute(text("SELECT expected_volume FROM agreement_line")).scalars()) == {None}
+        conn.rollback()
+        with conn.begin() as tx:
+            conn.execute(
+                text(
+                    "INSERT INTO month_close (month, run_date, closed_by, closed_at) "
+                    "VALUES ('2026-01', '2026-02-01', 'x', '2026-02-01 00:00:00')"
+                )
+            )
+            with pytest.raises(DBAPIError, match="append-only"):
+                conn.execute(text("DELETE FROM month_close"))
+            tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -606,6 +628,7 @@ CHECKS = {
     "0012": check_0012,
     "0013": check_0013,
     "0014": check_0014,
+    "0015": check_0015,
 }
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {
@@ -613,6 +636,7 @@ ADDED_COLUMNS = {
     "0007": {"line_accrual", "ladder_volume"},
     "0008": {"journal_line"},
     "0014": {"agreement", "vendor", "product"},
+    "0015": {"company", "agreement_line"},
 }
 EXPORTS = {"journal_export", "journal_export_line"}
 
@@ -702,7 +726,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
                 now,
                 ({"line_accrual", "ladder_volume"} if rev < "0007" else set())
                 | ({"journal_line"} if rev < "0008" else set())
-                | ({"agreement", "vendor", "product"} if rev < "0014" else set()),
+                | ({"agreement", "vendor", "product"} if rev < "0014" else set())
+                | ({"company", "agreement_line"} if rev < "0015" else set()),
             )
             assert set(now) <= set(at_head)  # 0005 drops an index only, 0006 a column
             if rev == "0005":  # the running volume is back, as the engine accrued it (SPEC §10 B)
@@ -722,7 +747,8 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
                 | EXPORTS
                 | ({"line_accrual"} if rev < "0007" else set())
                 | ({"journal_line"} if rev < "0008" else set())
-                | ({"agreement", "vendor", "product"} if rev < "0014" else set()),
+                | ({"agreement", "vendor", "product"} if rev < "0014" else set())
+                | ({"company", "agreement_line"} if rev < "0015" else set()),
             )
         assert ladder_volumes(engine) == volumes
         assert schema_diff(engine) == []

@@ -76,7 +76,10 @@ def test_the_names_users_read():
     assert set(v.ROLE_TEXT) == set(v.ROLES) and len(v.ROLES) == 12
     assert v.PERIOD_NAMES == {"M": "Monthly", "Q": "Quarterly", "Y": "Yearly"}
     assert tuple(v.METHOD_NAMES) == v.METHODS == ("SC", "NC", "CD")
-    assert v.SOURCES == ("RECEIPT", "ACCRUAL", "RETRO", "RERATE", "LUMP_SUM", "PRICE_PROTECTION")
+    assert v.SOURCES == (
+        "RECEIPT", "ACCRUAL", "RETRO", "RERATE", "LUMP_SUM", "PRICE_PROTECTION",
+        "INVOICE", "ACTUALS", "PAYMENT", "CREDIT_NOTE", "WRITE_OFF", "DISPUTE_CREDIT", "REVERSAL",
+    )  # fmt: skip
     assert set(v.SOURCE_NAMES) == set(v.SOURCES)
     assert v.GRANTS[v.Role.ADMIN] == frozenset(v.Permission) and set(v.ROLE_NAMES) == set(v.Role)
 
