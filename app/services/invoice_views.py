@@ -1,0 +1,125 @@
+"""Reads of co-op invoices (SPEC §13–§14): what each bills, what settles it, what is open, its
+status. Every screen, report and settlement reads balances here, so the rule of §14 is in one
+place (app.domain.invoicing.Balance)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.adapters.bulk import rows_in
+from app.domain.invoicing import Balance
+from app.domain.money import ZERO
+from app.domain.vocabulary import ACCEPTED
+from app.models import ActualDecision, CoopInvoice, SettlementLine, Vendor, VendorActual
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An invoice as screens and exports show it."""
+
+    id: int
+    invoice_no: str
+    month: str
+    invoice_date: date
+    due_date: date
+    vendor_id: int
+    vendor_code: str
+    vendor_name: str
+    agreement_id: int | None
+    agreement_no: str | None
+    kind: str
+    provisional: bool
+    method: str
+    currency: str
+    amount: Decimal
+    balance: Balance
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.balance.open
+
+    @property
+    def status(self) -> str:
+        return self.balance.status
+
+
+def balances(session: Session, invoice_ids: Iterable[int]) -> dict[int, Balance]:
+    """Balance of each invoice (missing ids are left out)."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    inv = CoopInvoice
+    heads = {
+        row[0]: row[1:]
+        for row in rows_in(session, select(inv.id, inv.amount, inv.held, inv.agreement_id, inv.month), inv.id, ids)
+    }
+    settled: dict[int, Decimal] = dict(
+        rows_in(
+            session,
+            select(SettlementLine.invoice_id, func.sum(SettlementLine.amount)).group_by(SettlementLine.invoice_id),
+            SettlementLine.invoice_id,
+            ids,
+        )
+    )
+    accepted = accepted_actuals(session, {(a, m) for _amount, held, a, m in heads.values() if held and a is not None})
+    out = {}
+    for iid, (amount, held, agreement_id, month) in heads.items():
+        actual = accepted.get((agreement_id, month)) if held and agreement_id is not None else None
+        billed = actual if actual is not None else amount
+        out[iid] = Balance(iid, billed, _money(settled.get(iid)), held and actual is None)
+    return out
+
+
+def accepted_actuals(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Decimal]:
+    """The accepted vendor actual of each (agreement id, month): the latest accepted one."""
+    if not keys:
+        return {}
+    va, ad = VendorActual, ActualDecision
+    query = (
+        select(va.agreement_id, va.month, va.amount)
+        .join(ad, ad.actual_id == va.id)
+        .where(ad.status == ACCEPTED)
+        .order_by(va.id)
+    )
+    out: dict[tuple[int, str], Decimal] = {}
+    for agreement_id, month, amount in rows_in(session, query, va.agreement_id, sorted({a for a, _m in keys})):
+        if (agreement_id, month) in keys:
+            out[(agreement_id, month)] = amount
+    return out
+
+
+def _money(value: Decimal | int | None) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def invoice_views(session: Session, where: Iterable[object] = (), limit: int | None = None) -> list[InvoiceView]:
+    """Invoices matching the SQL conditions on CoopInvoice / Vendor, by invoice date and number."""
+    inv = CoopInvoice
+    query = (
+        select(
+            inv.id, inv.invoice_no, inv.month, inv.invoice_date, inv.due_date, inv.vendor_id, Vendor.code, Vendor.name,
+            inv.agreement_id, inv.agreement_no, inv.kind, inv.provisional, inv.method, inv.currency, inv.amount,
+        )
+        .join(Vendor, Vendor.id == inv.vendor_id)
+        .order_by(inv.invoice_date, inv.invoice_no)
+    )  # fmt: skip
+    for condition in where:
+        query = query.where(condition)  # type: ignore[arg-type]
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    found = balances(session, [r[0] for r in rows])
+    return [InvoiceView(*row, balance=found[row[0]]) for row in rows]  # type: ignore[call-arg]
+
+
+def invoice_by_number(session: Session, invoice_no: str) -> InvoiceView | None:
+    found = invoice_views(session, [CoopInvoice.invoice_no == invoice_no])
+    return found[0] if found else None
