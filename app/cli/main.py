@@ -16,6 +16,8 @@ from app.cli.agreement import agreement_command
 from app.cli.arguments import iso_date
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
+from app.cli.invoices import add_parsers as add_invoices
+from app.cli.invoices import invoice_command, invoices_command
 from app.cli.reports import add_parsers as add_reports
 from app.cli.reports import report_command
 from app.cli.trail import add_parser as add_audit_trail
@@ -78,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rerate_and_audit(sub, _date)
     add_agreement(sub, _date)
     add_audit_trail(sub, _moment)
+    add_invoices(sub, _date)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser(
@@ -327,6 +330,8 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "report": report_command,
     "statement": _statement,
     "agreement": agreement_command,
+    "invoice": invoice_command,
+    "invoices": invoices_command,
 }
 
 
