@@ -120,7 +120,8 @@ def _amount_band(b: InvoiceBackup) -> Flowable:
     lines = [[label], [f"{shown} {v.currency}"], [f"due {v.due_date.isoformat()}" if not credit else "credit note"]]
     return Table(
         lines,
-        colWidths=(WIDTH,),
+        colWidths=(WIDTH * 0.42,),
+        hAlign="RIGHT",
         style=TableStyle([
             ("FONT", (0, 0), (-1, -1), SANS_BOLD, 8), ("TEXTCOLOR", (0, 0), (-1, -1), MUTED),
             ("FONT", (0, 1), (-1, 1), SANS_BOLD, 16), ("TEXTCOLOR", (0, 1), (-1, 1), INK),
@@ -206,7 +207,7 @@ def _month_totals(b: InvoiceBackup) -> Table:
         data.append([month, *sums(rows)])
     data.append(["Total", *sums(b.rows)])
     style = grid_style(1, font_size=7.5, extra=_total_style(len(data) - 1, 7.5))
-    return Table(data, colWidths=(WIDTH * 0.34 + 40, 50, 70, 70, 70, 70), hAlign="LEFT", repeatRows=1, style=style)
+    return Table(data, colWidths=(WIDTH - 50 - 4 * 70, 50, 70, 70, 70, 70), hAlign="LEFT", repeatRows=1, style=style)
 
 
 def _summary(b: InvoiceBackup) -> list[Flowable]:
@@ -216,7 +217,7 @@ def _summary(b: InvoiceBackup) -> list[Flowable]:
         return [*story, para("This invoice holds no journal lines.", s.body)]
     if v.kind in LADDER_KINDS:
         story += [para("By tier", s.cell_bold), _tier_totals(b), Spacer(0, 6)]
-    story += [para("By received month", s.cell_bold), _month_totals(b), Spacer(0, 4)]
+        story += [para("By received month", s.cell_bold), _month_totals(b), Spacer(0, 4)]
     agrees = "equals" if b.total == v.amount else "differs from"
     story.append(
         para(f"Grand total {money(b.total)} {v.currency} {agrees} the invoice amount {money(v.amount)}.", s.small)
@@ -228,7 +229,7 @@ def _summary(b: InvoiceBackup) -> list[Flowable]:
 
 BACKUP_HEAD = ["Slip / line", "Received", "Product", "Qty", "Extended", "Agr.", "Tier", "Rate %", "Regular"]
 BACKUP_HEAD += ["Retro", "Re-rate", "Prov", "Amount"]
-BACKUP_WIDTHS = (44, 44, 96, 38, 50, 24, 20, 30, 42, 42, 42, 18, 50)
+BACKUP_WIDTHS = (44, 44, 92, 38, 50, 24, 20, 30, 42, 42, 42, 22, 50)
 
 
 def _slip(r: BackupRow) -> str:
@@ -262,11 +263,29 @@ def _backup_table(b: InvoiceBackup) -> Table:
     return Table(data, colWidths=BACKUP_WIDTHS, repeatRows=1, style=grid_style(3, font_size=6.8, extra=extra))
 
 
+def _detail_table(b: InvoiceBackup) -> Table:
+    """The own detail of a lump-sum or price-protection invoice: what each entry was."""
+    s = styles(7.5)
+    data: list[list[Any]] = [["Date", "Type", "Product", "Description", "Agr.", "Amount"]]
+    for r in b.rows:
+        data.append([
+            r.received_date.isoformat(), SOURCE_NAMES.get(r.source, r.source), para(r.product_code or "", s.cell),
+            para(r.memo or r.description, s.cell), r.agreement_no or "", money(r.amount),
+        ])  # fmt: skip
+    data.append(["Total", "", "", "", "", money(b.total)])
+    widths = (54, 70, 80, WIDTH - 54 - 70 - 80 - 30 - 60, 30, 60)
+    extra = [("ALIGN", (2, 0), (4, -1), "LEFT"), *_total_style(len(data) - 1, 7.5)]
+    return Table(data, colWidths=widths, repeatRows=1, style=grid_style(5, font_size=7.5, extra=extra))
+
+
 def _appendix(b: InvoiceBackup) -> list[Flowable]:
     s = styles()
     heading = para(f"Appendix: backup of invoice {b.invoice.invoice_no}", s.heading)
     if not b.rows:
         return [heading, para("No lines.", s.body)]
+    if b.invoice.kind not in LADDER_KINDS:
+        heading = para(f"Appendix: detail of invoice {b.invoice.invoice_no}", s.heading)
+        return [CondPageBreak(120), heading, _detail_table(b)]
     note = (
         "One row per journal line of the rebate receivable on this invoice. Regular: the accrual of a receipt; "
         "Retro: the retroactive catch-up; Re-rate: a correction of an earlier accrual (tier and rate after it). "
