@@ -16,6 +16,8 @@ from app.cli.agreement import agreement_command
 from app.cli.arguments import iso_date
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
+from app.cli.close import add_parser as add_close
+from app.cli.close import close_command
 from app.cli.invoices import add_parsers as add_invoices
 from app.cli.invoices import invoice_command, invoices_command
 from app.cli.reports import add_parsers as add_reports
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rerate_and_audit(sub, _date)
     add_agreement(sub, _date)
+    add_close(sub, _date)
     add_audit_trail(sub, _moment)
     add_invoices(sub, _date)
 
@@ -330,6 +333,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "report": report_command,
     "statement": _statement,
     "agreement": agreement_command,
+    "close": close_command,
     "invoice": invoice_command,
     "invoices": invoices_command,
 }
