@@ -13,12 +13,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import func, select
 
 from app.cli.main import main
-from app.domain.invoicing import due_date, invoice_number, last_day
-from app.domain.vocabulary import COOP, PRICE_PROTECTION, REBATE_RECEIVABLE
-from app.models import Company, CoopInvoice, InvoiceLine, JournalEntry, JournalLine, Vendor
+from app.models import Company
 from app.services.context import AppContext
 from tests.conftest import EXAMPLES, IMPORT_ORDER
 
@@ -31,78 +28,41 @@ EXPORT_HEADER = (
     "invoice_no,invoice_date,due_date,vendor_code,agreement_no,kind,method,currency,amount,open_amount,status"
 )
 REMIT = "Bank of Example, transit 00011, account 1234567"
-# Example H's ladder (30,000 at 2%, then 3%): the tier and rate each slip's line stands at.
-TIERS = {("S1", "ACCRUAL"): (1, D("2")), ("S2", "ACCRUAL"): (1, D("2")), ("S3", "ACCRUAL"): (2, D("3"))}
-TIERS |= {("S2", "RERATE"): (2, D("3")), ("S3", "RERATE"): (2, D("3"))}
+L_INVOICES = EXAMPLES / "L_invoices"
 
 
 def coop(url: str, *args: str) -> int:
     return main(["--db", url, "--user", "accountant", *args])
 
 
-def close(ctx: AppContext, month: str, kind: str = COOP) -> None:
-    """Stands in for the month close: one CD invoice holding every REBATE_RECEIVABLE line of the
-    kind up to the month's end that is on no invoice yet, with the tier and rate of TIERS."""
-    end = last_day(month)
+def import_with(url: str, folder: Path, files: dict[str, Path]) -> None:
+    for kind in IMPORT_ORDER:
+        assert coop(url, "import", kind, str(files.get(kind, folder / f"{kind}.csv"))) == 0
+
+
+def set_remit_to(ctx: AppContext) -> None:
     with ctx.uow() as uow:
-        s = uow.session
-        on_invoice = select(InvoiceLine.journal_line_id)
-        lines = s.execute(
-            select(JournalLine.id, JournalLine.debit - JournalLine.credit, JournalLine.slip_no, JournalEntry.source,
-                   JournalLine.agreement_no, JournalLine.vendor_id)
-            .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-            .where(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.entry_date <= end,
-                   JournalLine.kind == kind, JournalLine.id.not_in(on_invoice))
-        ).all()  # fmt: skip
-        if not lines:
-            return
-        vendor = s.get(Vendor, lines[0][5])
-        assert vendor is not None
-        seq = s.scalar(select(func.count()).select_from(CoopInvoice).where(CoopInvoice.month == month)) or 0
-        invoice = CoopInvoice(
-            invoice_no=invoice_number(month, vendor.code, seq + 1), month=month, invoice_date=end,
-            due_date=due_date(end, vendor.terms_days), vendor_id=vendor.id, agreement_id=None,
-            agreement_no=lines[0][4], kind=kind, provisional=False, method="CD", currency="CAD",
-            amount=sum((ln[1] for ln in lines), D(0)), held=False, created_by="tester",
-            created_at=s.scalar(select(func.max(JournalEntry.created_at))),
-        )  # fmt: skip
-        s.add(invoice)
-        s.flush()
-        for line_id, _amount, slip, source, _agreement, _vendor in lines:
-            tier, rate = TIERS.get((slip, source), (None, None))
-            scope = "GYPSUM / ALL / ALL / ALL" if kind == COOP else "ALL / ALL / ALL / ALL"
-            s.add(InvoiceLine(journal_line_id=line_id, invoice_id=invoice.id, scope=scope,
-                              tier=tier, rate=rate))  # fmt: skip
+        uow.session.get_one(Company, 1).remit_to = REMIT
         uow.commit()
 
 
 def load_example_l(url: str, ctx: AppContext, tmp_path: Path) -> None:
-    """Example H's ladder paid by CD (deducted); S2 and S3 posted, February and March closed;
-    S1 (Jan 15) posted on Apr 10 and April closed."""
-    folder = EXAMPLES / "H_backdated"
-    agreements = tmp_path / "agreements.csv"
-    agreements.write_text((folder / "agreements.csv").read_text().replace(",SC,", ",CD,"))
+    """Example L (SPEC §17): Example H's ladder paid by CD; S2 posted Feb 10 and S3 Mar 1,
+    February and March closed; S1 (Jan 15) posted on Apr 10 and April closed. The vendor has a
+    billing address beside its address; the company its remit-to bank details."""
     vendors = tmp_path / "vendors.csv"
     vendors.write_text(
         "code,name,currency,address,billing_address\n"
         'V100,Northern Gypsum Ltd,CAD,1 Mill Road,"Accounts receivable\n40 Quarry Street\nSudbury ON"\n'
     )
-    receipts = (folder / "receipts.csv").read_text().splitlines()
-    first, later = tmp_path / "s2_s3.csv", tmp_path / "s1.csv"
-    first.write_text("\n".join(receipts[:3]) + "\n")
-    later.write_text("\n".join([receipts[0], receipts[3]]) + "\n")
-    files = {"agreements": agreements, "vendors": vendors, "receipts": first}
-    for kind in IMPORT_ORDER:
-        assert coop(url, "import", kind, str(files.get(kind, folder / f"{kind}.csv"))) == 0
-    with ctx.uow() as uow:
-        uow.session.get_one(Company, 1).remit_to = REMIT
-        uow.commit()
-    assert coop(url, "post", "--date", "2026-03-01") == 0
-    close(ctx, "2026-02")
-    close(ctx, "2026-03")
-    assert coop(url, "import", "receipts", str(later)) == 0
-    assert coop(url, "post", "--date", "2026-04-10") == 0
-    close(ctx, "2026-04")
+    import_with(url, L_INVOICES, {"vendors": vendors})
+    set_remit_to(ctx)
+    assert coop(url, "post", "--slip", "S2", "--date", "2026-02-10") == 0
+    assert coop(url, "post", "--slip", "S3", "--date", "2026-03-01") == 0
+    assert coop(url, "close", "--month", "2026-02", "--date", "2026-03-01") == 0
+    assert coop(url, "close", "--month", "2026-03", "--date", "2026-04-01") == 0
+    assert coop(url, "post", "--slip", "S1", "--date", "2026-04-10") == 0
+    assert coop(url, "close", "--month", "2026-04", "--date", "2026-05-01") == 0
 
 
 def read_csv(path: Path) -> tuple[str, list[dict[str, str]]]:
@@ -164,7 +124,8 @@ def test_backup_never_changes_after_the_close(db_url, ctx, tmp_path):
     load_example_l(db_url, ctx, tmp_path)
     before, after = tmp_path / "before.csv", tmp_path / "after.csv"
     assert coop(db_url, "invoice", "backup", "CO-2602-V100-0001", "--out", str(before)) == 0
-    assert coop(db_url, "rerate", "--date", "2026-05-02") == 0  # nothing to re-rate; the backup reads frozen rows
+    assert coop(db_url, "close", "--month", "2026-02", "--date", "2026-05-02") == 0  # creates nothing
+    assert coop(db_url, "rerate", "--date", "2026-05-02") == 0
     assert coop(db_url, "invoice", "backup", "CO-2602-V100-0001", "--out", str(after)) == 0
     assert before.read_bytes() == after.read_bytes()
 
@@ -253,12 +214,15 @@ def test_a_backup_file_must_be_xlsx_csv_or_pdf(db_url, tmp_path, name):
 
 
 def test_a_price_protection_invoice_carries_its_one_line_detail(db_url, ctx, tmp_path):
+    """Example K's claim (90.00) closed in April: no receipt behind it, so one row with the claim's
+    date, product and amount; slip, line, quantity and extended amount blank."""
     folder = EXAMPLES / "K_price_protection"
-    for kind in IMPORT_ORDER:
-        assert coop(db_url, "import", kind, str(folder / f"{kind}.csv")) == 0
+    import_with(
+        db_url, folder, {"gl-accounts": L_INVOICES / "gl-accounts.csv", "gl-reference": L_INVOICES / "gl-reference.csv"}
+    )
     assert coop(db_url, "post", "--date", "2025-01-31") == 0
     assert coop(db_url, "import", "price-changes", str(folder / "price-changes.csv")) == 0
-    close(ctx, "2025-04", PRICE_PROTECTION)
+    assert coop(db_url, "close", "--month", "2025-04", "--date", "2025-05-01") == 0
     out = tmp_path / "pp.csv"
     assert coop(db_url, "invoice", "backup", "CO-2504-V100-0001", "--out", str(out)) == 0
     _header, rows = read_csv(out)
