@@ -14,7 +14,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import HELD, KIND_NAMES, LADDER_KINDS, METHOD_NAMES, SOURCE_NAMES
+from app.domain.vocabulary import DEFAULT_METHOD, HELD, KIND_NAMES, LADDER_KINDS, METHOD_NAMES, METHODS, SOURCE_NAMES
 from app.services.invoice_backup import BackupRow, InvoiceBackup
 from app.services.invoice_documents import InvoiceDocument
 
@@ -46,11 +46,18 @@ _PLAIN = [
     ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
 ]
-_HOW = {
-    "SC": "Please pay by cheque or bank transfer to the account below.",
-    "NC": "Please settle it by a credit note to us, or pay it to the account below.",
-    "CD": "We will deduct this amount from our next payment to you; to pay it instead, use the account below.",
-}
+# What each settlement method (METHODS: cheque, credit note, deduction) asks of the vendor.
+_HOW = dict(
+    zip(
+        METHODS,
+        (
+            "Please pay by cheque or bank transfer to the account below.",
+            "Please settle it by a credit note to us, or pay it to the account below.",
+            "We will deduct this amount from our next payment to you; to pay it instead, use the account below.",
+        ),
+        strict=True,
+    )
+)
 
 
 def _total_style(row: int, size: float = 7) -> list[tuple[Any, ...]]:
@@ -151,7 +158,7 @@ def _how_to_pay(doc: InvoiceDocument, b: InvoiceBackup) -> list[Flowable]:
         exact += f" (of which {text(money(v.open_amount))} {text(v.currency)} is still open)"
     remit = doc.remit_to.strip() or "(no bank details are set: ask us for them)"
     story += [
-        para(_HOW.get(v.method, _HOW["SC"]), s.body),
+        para(_HOW.get(v.method, _HOW[DEFAULT_METHOD]), s.body),
         Spacer(0, 4),
         Paragraph(exact + ".", s.body),
         Spacer(0, 4),

@@ -16,7 +16,9 @@ from pypdf import PdfReader
 
 from app.cli.main import main
 from app.models import Company
+from app.services import invoice_documents, invoice_exports, security
 from app.services.context import AppContext
+from app.services.errors import PermissionDenied
 from tests.conftest import EXAMPLES, IMPORT_ORDER
 
 D = Decimal
@@ -239,3 +241,22 @@ def test_a_price_protection_invoice_carries_its_one_line_detail(db_url, ctx, tmp
     _pages, text = pdf_text(pdf)
     assert "Price protection GYP-HALF-4X8: cost 10.00 -> 9.25, 120 on hand" in text
     assert "By tier" not in text and "Grand total 90.00 CAD equals the invoice amount 90.00" in text
+
+
+def test_a_clerk_may_not_read_invoice_documents(db_url, ctx, tmp_path):
+    load_example_l(db_url, ctx, tmp_path)
+    with ctx.uow() as uow:
+        security.save_user(uow, "root", "ADMIN")
+    with AppContext(ctx.engine, "root").uow() as uow:
+        security.save_user(uow, "carl", "CLERK")
+    clerk = AppContext(ctx.engine, "carl")
+    for write in (
+        lambda uow: invoice_documents.write_backup(uow, "CO-2604-V100-0001", tmp_path / "b.csv"),
+        lambda uow: invoice_exports.export_invoices(uow, date(2026, 4, 1), date(2026, 4, 30), tmp_path / "e.csv"),
+        lambda uow: invoice_documents.print_month(uow, "2026-04", tmp_path / "print"),
+    ):
+        with clerk.uow() as uow, pytest.raises(PermissionDenied):
+            write(uow)
+    assert not (tmp_path / "b.csv").exists() and not (tmp_path / "e.csv").exists()
+    assert not (tmp_path / "print").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
