@@ -16,6 +16,8 @@ from app.cli.agreement import agreement_command
 from app.cli.arguments import iso_date
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
+from app.cli.close import add_parser as add_close
+from app.cli.close import close_command
 from app.cli.reports import add_parsers as add_reports
 from app.cli.reports import report_command
 from app.cli.trail import add_parser as add_audit_trail
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rerate_and_audit(sub, _date)
     add_agreement(sub, _date)
+    add_close(sub, _date)
     add_audit_trail(sub, _moment)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
@@ -327,6 +330,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "report": report_command,
     "statement": _statement,
     "agreement": agreement_command,
+    "close": close_command,
 }
 
 

@@ -159,3 +159,11 @@ def claim_lines(kind: str, amount: int, memo: str) -> tuple[EntryLine, ...]:
     return balanced(
         f"{kind} claim", (_dr(REBATE_RECEIVABLE, amount, kind, memo), _cr(pnl_role(kind), amount, kind, memo))
     )
+
+
+def transfer_lines(
+    debit_role: str, credit_role: str, amount: int, kind: str | None, memo: str
+) -> tuple[EntryLine, ...]:
+    """Dr one role / Cr another, amount in cents; a negative amount the other way round (a
+    co-op invoice: Dr CLAIMS_RECEIVABLE / Cr REBATE_RECEIVABLE, a credit invoice reversed)."""
+    return balanced(memo, (_dr(debit_role, amount, kind, memo), _cr(credit_role, amount, kind, memo)))

@@ -1,0 +1,159 @@
+"""What the month close reads (SPEC §13): a vendor's REBATE_RECEIVABLE journal lines on no
+invoice yet, with the ladder scope, tier, rate and method that decide and explain their
+invoice; the lump sums a close accrues. Reads only (app.services.month_close writes)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.domain.ladder import Ladder
+from app.domain.money import ZERO, to_units
+from app.domain.month_close import ClaimLine, lump_sum_due
+from app.domain.provisional import PROVISIONAL, is_provisional_key
+from app.domain.vocabulary import (
+    ACCEPTED,
+    ACTUALS,
+    DEFAULT_METHOD,
+    INVOICE,
+    LUMP_SUM,
+    LUMP_SUM_SOURCE,
+    PROVISIONAL_KINDS,
+    REBATE_RECEIVABLE,
+)
+from app.models import (
+    Agreement,
+    AgreementLine,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    LineAccrual,
+    ProvisionalRate,
+    Vendor,
+)
+
+from .ladders import vendor_ladders
+
+
+def uninvoiced(month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
+    """The REBATE_RECEIVABLE lines dated up to month_end on no invoice (not the INVOICE entries'
+    own lines, nor a vendor actual's, which goes on its held invoice)."""
+    jl, je, la = JournalLine, JournalEntry, LineAccrual
+    query = (
+        select(jl.vendor_id, jl.id, jl.kind, jl.agreement_no, jl.debit, jl.credit, la.ladder_key, la.tier)
+        .join(je, je.id == jl.entry_id)
+        .outerjoin(la, and_(la.receipt_line_id == jl.receipt_line_id, la.kind == jl.kind))
+        .where(
+            jl.role == REBATE_RECEIVABLE,
+            je.entry_date <= month_end,
+            je.source.not_in((INVOICE, ACTUALS)),
+            ~exists().where(InvoiceLine.journal_line_id == jl.id),
+        )
+    )
+    if vendor_id is not None:
+        query = query.where(jl.vendor_id == vendor_id)
+    return query
+
+
+def lump_sums(session: Session, month_end: date, vendor_id: int | None) -> dict[int, list[tuple[int, str, Decimal]]]:
+    """(agreement id, number, amount to accrue) of each vendor's accepted lump sums."""
+    a = Agreement
+    query = select(a.vendor_id, a.id, a.number, a.amount, a.start_date, a.end_date).where(
+        a.kind == LUMP_SUM, a.status == ACCEPTED, a.start_date <= month_end
+    )
+    if vendor_id is not None:
+        query = query.where(a.vendor_id == vendor_id)
+    agreements = session.execute(query).all()
+    if not agreements:
+        return {}
+    jl, je = JournalLine, JournalEntry
+    accrued = {
+        (vid, number): (debit or ZERO) - (credit or ZERO)
+        for vid, number, debit, credit in session.execute(
+            select(jl.vendor_id, jl.agreement_no, func.sum(jl.debit), func.sum(jl.credit))
+            .join(je, je.id == jl.entry_id)
+            .where(je.source == LUMP_SUM_SOURCE, jl.role == REBATE_RECEIVABLE, jl.kind == LUMP_SUM)
+            .group_by(jl.vendor_id, jl.agreement_no)
+        )
+    }
+    out: dict[int, list[tuple[int, str, Decimal]]] = defaultdict(list)
+    for vid, aid, number, amount, start, end in agreements:
+        if amount is None or start is None or end is None:
+            continue
+        due = lump_sum_due(amount, start, end, month_end, accrued.get((vid, number), ZERO))
+        if due:
+            out[vid].append((aid, number, due))
+    return dict(out)
+
+
+def methods(session: Session, vendor_id: int) -> tuple[str, dict[tuple[str, str], str]]:
+    """The vendor's default method (provisional invoices) and each agreement's method (its
+    header's M, else its first line's), by (kind, number)."""
+    cache = session.info.setdefault("close_methods", {})
+    if vendor_id in cache:
+        return cache[vendor_id]  # type: ignore[no-any-return]
+    default = session.scalar(select(Vendor.default_method).where(Vendor.id == vendor_id)) or DEFAULT_METHOD
+    first_line = (
+        select(AgreementLine.method)
+        .where(AgreementLine.agreement_id == Agreement.id)
+        .order_by(AgreementLine.line_no)
+        .limit(1)
+        .scalar_subquery()
+    )
+    methods = {
+        (kind, number): header or line or default
+        for kind, number, header, line in session.execute(
+            select(Agreement.kind, Agreement.number, Agreement.method, first_line).where(
+                Agreement.vendor_id == vendor_id
+            )
+        )
+    }
+    cache[vendor_id] = (default, methods)
+    return default, methods
+
+
+def claims(session: Session, vendor_id: int, rows: list[tuple]) -> list[ClaimLine]:  # type: ignore[type-arg]
+    """The vendor's uninvoiced lines as ClaimLines: method, scope, tier and rate from the ladder
+    the receipt line accrues under now when it is the line's agreement's."""
+    if not rows:
+        return []
+    default, by_agreement = methods(session, vendor_id)
+    ladders: dict[str, Ladder] = {
+        lad.key: lad for kind_ladders in vendor_ladders(session, vendor_id).values() for lad in kind_ladders
+    }
+    rates = provisional_rates(session)
+    out = []
+    for line_id, kind, agreement_no, debit, credit, ladder_key, tier in rows:
+        amount = to_units(debit, 2) - to_units(credit, 2)
+        provisional = agreement_no is None and kind in PROVISIONAL_KINDS
+        method = default if provisional else by_agreement.get((kind, agreement_no or ""), default)
+        scope, rate, shown_tier = "", None, None
+        ladder = ladders.get(ladder_key) if ladder_key else None
+        if ladder is not None and ladder.agreement_no == agreement_no and ladder.kind == kind:
+            method, scope = ladder.method, ladder.scope.label
+            if tier:
+                shown_tier = tier
+                rate = ladder.terms.tiers[min(tier, len(ladder.terms.tiers)) - 1].rate * 100
+        elif provisional and is_provisional_key(ladder_key):
+            _p, p_kind, cat1, start, end = json.loads(ladder_key)
+            scope, rate = f"{PROVISIONAL} ({cat1})", rates.get((p_kind, cat1, start, end))
+        out.append(ClaimLine(line_id, kind, agreement_no, provisional, method, amount, scope, shown_tier, rate))
+    return out
+
+
+def provisional_rates(session: Session) -> dict[tuple[str, str, str, str], Decimal]:
+    cache = session.info.get("close_rates")
+    if cache is None:
+        pr = ProvisionalRate
+        cache = session.info["close_rates"] = {
+            (kind, cat1, start.isoformat(), end.isoformat()): rate
+            for kind, cat1, start, end, rate in session.execute(
+                select(pr.kind, pr.cat1, pr.from_date, pr.to_date, pr.rate)
+            )
+        }
+    return cache
