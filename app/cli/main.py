@@ -20,6 +20,8 @@ from app.cli.close import add_parser as add_close
 from app.cli.close import close_command
 from app.cli.reports import add_parsers as add_reports
 from app.cli.reports import report_command
+from app.cli.settlement import COMMANDS as SETTLEMENT_COMMANDS
+from app.cli.settlement import add_parsers as add_settlement
 from app.cli.trail import add_parser as add_audit_trail
 from app.cli.trail import audit_trail_command
 from app.cli.users import add_parser as add_users
@@ -80,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rerate_and_audit(sub, _date)
     add_agreement(sub, _date)
     add_close(sub, _date)
+    add_settlement(sub, _date)
     add_audit_trail(sub, _moment)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
@@ -331,6 +334,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "statement": _statement,
     "agreement": agreement_command,
     "close": close_command,
+    **SETTLEMENT_COMMANDS,
 }
 
 

@@ -137,13 +137,11 @@ def apply_amount(label: str, amount: Decimal, invoices: Sequence[OpenInvoice]) -
 
 def write_off_problems(label: str, invoice: OpenInvoice, amount: Decimal | None, reason: str) -> list[Problem]:
     """A write-off: a reason, and an amount up to the invoice's open amount."""
-    out = amount_problems(label, amount)
-    if not reason.strip():
-        out.append(Problem(label, "reason", "is required"))
-    out.extend(settleable_problems(label, invoice))
-    if not out and amount is not None and amount > invoice.open:
-        out.append(Problem(label, "amount", f"{fmt_money(amount)} is more than the open {fmt_money(invoice.open)}"))
-    return out
+    out = [] if reason.strip() else [Problem(label, "reason", "is required")]
+    wrong = amount_problems(label, amount) + settleable_problems(label, invoice)
+    if not wrong and amount is not None and amount > invoice.open:
+        wrong.append(Problem(label, "amount", f"{fmt_money(amount)} is more than the open {fmt_money(invoice.open)}"))
+    return out + wrong
 
 
 def within_window(invoice_date: date, day: date, window_days: int) -> bool:
