@@ -118,6 +118,17 @@ def named_invoice_problems(
     return out
 
 
+def date_problems(label: str, day: date | None, invoices: Sequence[OpenInvoice]) -> list[Problem]:
+    """A settlement is dated on or after the invoices it settles."""
+    if day is None:
+        return [Problem(label, "date", "is required (YYYY-MM-DD)")]
+    return [
+        Problem(label, "date", f"{day} is before the date of invoice {i.invoice_no} ({i.invoice_date})")
+        for i in invoices
+        if day < i.invoice_date
+    ]
+
+
 def apply_amount(label: str, amount: Decimal, invoices: Sequence[OpenInvoice]) -> list[Applied] | Problem:
     """The amount applied to the invoices in the order named, each up to its open amount: less
     than their open total leaves the rest open (the last ones untouched); more is refused."""

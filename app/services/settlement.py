@@ -30,6 +30,7 @@ from app.domain.settlement import (
     OpenInvoice,
     amount_problems,
     apply_amount,
+    date_problems,
     named_invoice_problems,
     reversal_lines,
     roles_needed,
@@ -155,6 +156,8 @@ def _against_invoices(
     elif len(reference) > REFERENCE_MAX:
         problems.append(Problem(label, "reference", f"is longer than {REFERENCE_MAX} characters"))
     problems.extend(named_invoice_problems(label, names, found, vendor_id, vendor, currency))
+    ours = [found[n] for n in dict.fromkeys(names) if n in found and found[n].vendor_id == vendor_id]
+    problems.extend(date_problems(label, settle_date, ours))
     if currency is None and not problems and len({found[n].currency for n in names}) > 1:
         problems.append(Problem(label, "invoice", "names invoices in different currencies"))
     if problems:
@@ -184,7 +187,7 @@ def write_off(
         raise ValidationFailed([Problem(label, "invoice", f"invoice {invoice_no or '(blank)'} does not exist")])
     lock_vendors(session, {vendor_id})
     invoice = open_invoices(uow, [invoice_no])[invoice_no]
-    problems = write_off_problems(label, invoice, amount, reason or "")
+    problems = write_off_problems(label, invoice, amount, reason or "") + date_problems(label, day, [invoice])
     if problems:
         raise ValidationFailed(problems)
     assert amount is not None

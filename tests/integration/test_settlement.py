@@ -9,18 +9,18 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.cli.main import main
-from app.models import JournalLine, Settlement
+from app.models import GlReference, JournalLine, Settlement
 from app.services import settlement
-from app.services.errors import PermissionDenied, ValidationFailed
+from app.services.errors import PermissionDenied, PostingRefused, ValidationFailed
 from app.services.invoice_views import invoice_by_number
 from tests.conftest import EXAMPLES, IMPORT_ORDER
 from tests.integration.settlement_support import APR, FEB, MAR, counts, entry_lines, example_m
 
 D = Decimal
-DAY = date(2026, 3, 10)
+DAY = date(2026, 5, 10)  # after the three invoices
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def pay(ctx, amount: str, *invoices: str, currency: str = "CAD", ref: str = "CHQ
 
 def write_off(ctx, number: str, amount: str, reason: str = "short paid"):  # type: ignore[no-untyped-def]
     with ctx.uow() as uow:
-        return settlement.write_off(uow, number, D(amount), reason, date(2026, 3, 12))
+        return settlement.write_off(uow, number, D(amount), reason, date(2026, 5, 12))
 
 
 def test_example_m_cheque_short_payment_and_write_off(ctx, users):
@@ -158,6 +158,9 @@ def test_a_write_off_needs_a_reason_and_at_most_the_open_amount(ctx, users):
         "Write-off CO-2603-V100-0001, reason: is required",
         "Write-off CO-2603-V100-0001, amount: 320.01 is more than the open 320.00",
     ]
+    with pytest.raises(ValidationFailed) as early, users["maria"].uow() as uow:
+        settlement.write_off(uow, MAR, D("1.00"), "early", date(2026, 3, 30))
+    assert str(early.value) == f"Write-off {MAR}, date: 2026-03-30 is before the date of invoice {MAR} (2026-03-31)"
     with pytest.raises(PermissionDenied):  # a manager may not record cheques
         pay(users["maria"], "10.00", MAR)
     assert counts(ctx) == before
@@ -167,7 +170,7 @@ def test_a_reversal_reopens_the_invoice_once(ctx, users):
     anna = users["anna"]
     paid = pay(anna, "1000.00", FEB)
     with anna.uow() as uow:
-        undone = settlement.reverse_settlement(uow, paid.settlement_id, date(2026, 3, 11), "cheque bounced")
+        undone = settlement.reverse_settlement(uow, paid.settlement_id, date(2026, 5, 11), "cheque bounced")
     assert (undone.kind, undone.amount, [(i.applied, i.open, i.status) for i in undone.invoices]) == (
         "REVERSAL", D("-1000.00"), [(D("-1000.00"), D("1050.00"), "OPEN")],
     )  # fmt: skip
@@ -177,11 +180,11 @@ def test_a_reversal_reopens_the_invoice_once(ctx, users):
     ]
     before = counts(ctx)
     with pytest.raises(ValidationFailed) as refused, anna.uow() as uow:
-        settlement.reverse_settlement(uow, paid.settlement_id, date(2026, 3, 12), "again")
+        settlement.reverse_settlement(uow, paid.settlement_id, date(2026, 5, 12), "again")
     assert str(refused.value) == f"Reversal of settlement {paid.settlement_id}, settlement: settlement " \
         f"{paid.settlement_id} is reversed already"  # fmt: skip
     with pytest.raises(ValidationFailed) as twice, anna.uow() as uow:
-        settlement.reverse_settlement(uow, undone.settlement_id, date(2026, 3, 12), "undo the undo")
+        settlement.reverse_settlement(uow, undone.settlement_id, date(2026, 5, 12), "undo the undo")
     assert "a Reversal is not reversed" in str(twice.value)
     assert counts(ctx) == before
 
@@ -233,3 +236,17 @@ def test_example_m_through_the_command_line(db_url, tmp_path, capsys):
         ("WRITE_OFF", "REBATE_WRITE_OFF"): D("50.00"),
         ("WRITE_OFF", "CLAIMS_RECEIVABLE"): D("-50.00"),
     }
+
+
+def test_a_settlement_needs_an_account_for_each_role_it_posts_to(ctx, users):
+    with ctx.uow() as uow:
+        uow.session.execute(delete(GlReference).where(GlReference.role == "CASH"))
+        uow.commit()
+    before = counts(ctx)
+    with pytest.raises(PostingRefused) as refused:
+        pay(users["anna"], "10.00", FEB)
+    assert str(refused.value) == (
+        "GL reference incomplete: no account for CASH (set it in Maintenance > GL Reference); nothing was recorded"
+    )
+    assert counts(ctx) == before
+    assert write_off(users["anna"], FEB, "1.00").invoices[0].open == D("1049.00")  # no CASH needed

@@ -17,6 +17,7 @@ from app.domain.settlement import (
     Applied,
     OpenInvoice,
     apply_amount,
+    date_problems,
     is_overdue,
     named_invoice_problems,
     reversal_lines,
@@ -100,6 +101,11 @@ def test_what_a_settlement_may_name():
         "invoice Z does not exist",
         "invoice A is named twice",
     ]
+    assert [p.message for p in date_problems("P", date(2025, 2, 27), [found["A"], found["H"]])] == [
+        "2025-02-27 is before the date of invoice A (2025-02-28)",
+        "2025-02-27 is before the date of invoice H (2025-02-28)",
+    ]
+    assert date_problems("P", date(2025, 2, 28), [found["A"]]) == []
     assert [p.message for p in write_off_problems("W", found["A"], D("10.01"), "")] == [
         "is required",
         "10.01 is more than the open 10.00",
