@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app.adapters.db import SchemaTooNew
+from app.cli.actuals import actual_command
+from app.cli.actuals import add_parser as add_actual
 from app.cli.agreement import add_parser as add_agreement
 from app.cli.agreement import agreement_command
 from app.cli.arguments import iso_date
@@ -84,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rerate_and_audit(sub, _date)
     add_agreement(sub, _date)
     add_close(sub, _date)
+    add_actual(sub, _date)
     add_settlement(sub, _date)
     add_audit_trail(sub, _moment)
     add_invoices(sub, _date)
@@ -337,6 +340,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "statement": _statement,
     "agreement": agreement_command,
     "close": close_command,
+    "actual": actual_command,
     "invoice": invoice_command,
     "invoices": invoices_command,
     **SETTLEMENT_COMMANDS,

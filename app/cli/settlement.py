@@ -89,7 +89,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], as_dat
     reject.add_argument("--date", type=as_date, help="the answer's date (default today)")
 
 
-def _refused(command: Command) -> Command:
+def refused(command: Command) -> Command:
     """The command, with each refusal printed as one line on stderr: exit 1."""
 
     def run(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -108,7 +108,7 @@ def _refused(command: Command) -> Command:
     return run
 
 
-@_refused
+@refused
 def payment_command(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.services import settlement
 
@@ -125,7 +125,7 @@ def payment_command(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-@_refused
+@refused
 def write_off_command(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.services import settlement
 
@@ -147,7 +147,7 @@ def _show(result: object) -> None:
         print(f"  {inv.invoice_no}  applied {inv.applied:,.2f}  open {inv.open:,.2f}  {inv.status}")
 
 
-@_refused
+@refused
 def dispute_command(ctx: AppContext, args: argparse.Namespace) -> int:
     from app.services import disputes
 
