@@ -40,7 +40,7 @@ BACKUP_COLUMNS = (
     RCol("Quantity", lambda b: b.quantity, "decimal", width=80, text=lambda b: _quantity(b.quantity)),
     RCol("Extended", lambda b: b.extended_amount, "decimal", width=96),
     RCol("Agreement", lambda b: b.agreement_no, width=70),
-    RCol("Scope", lambda b: b.scope, width=130, tip=lambda b: b.memo),
+    RCol("Scope", lambda b: b.scope, width=230, tip=lambda b: f"{b.scope}\n{b.memo}"),
     RCol("Tier", lambda b: b.tier, "int", width=36),
     RCol("Rate %", lambda b: b.rate, "decimal", places=3, width=60),
     RCol("Source", lambda b: b.source, width=80),

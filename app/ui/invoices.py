@@ -28,18 +28,18 @@ def _agreement(v: InvoiceView) -> str:
 
 
 COLUMNS = (
-    RCol("Invoice", lambda v: v.invoice_no, width=150),
-    RCol("Date", lambda v: v.invoice_date, "date", width=84),
-    RCol("Due", lambda v: v.due_date, "date", width=84),
-    RCol("Vendor", lambda v: v.vendor_code, width=80),
-    RCol("Name", lambda v: v.vendor_name, width=190),
-    RCol("Kind", lambda v: KIND_NAMES.get(v.kind, v.kind), width=140),
-    RCol("Agreement", lambda v: _agreement(v), width=76),
+    RCol("Invoice", lambda v: v.invoice_no, width=200),
+    RCol("Date", lambda v: v.invoice_date, "date", width=80),
+    RCol("Due", lambda v: v.due_date, "date", width=80),
+    RCol("Vendor", lambda v: v.vendor_code, width=88),
+    RCol("Name", lambda v: v.vendor_name, width=170, tip=lambda v: v.vendor_name),
+    RCol("Kind", lambda v: KIND_NAMES.get(v.kind, v.kind), width=126),
+    RCol("Agreement", lambda v: _agreement(v), width=72),
     RCol("Method", lambda v: v.method, width=56),
-    RCol("Currency", lambda v: v.currency, width=62),
-    RCol("Amount", lambda v: v.amount, "decimal", width=100),
-    RCol("Open", lambda v: v.open_amount, "decimal", width=100),
-    RCol("Status", lambda v: v.status, width=90),
+    RCol("Currency", lambda v: v.currency, width=60),
+    RCol("Amount", lambda v: v.amount, "decimal", width=96),
+    RCol("Open", lambda v: v.open_amount, "decimal", width=96),
+    RCol("Status", lambda v: v.status, width=86),
 )
 
 
@@ -128,7 +128,9 @@ class InvoicesScreen(ReadsOnFilters[InvoiceSearch], Screen):
         amount = sum((v.amount for v in found), ZERO)
         open_amount = sum((v.open_amount for v in found), ZERO)
         more = f" (the first {SEARCH_LIMIT:,}: narrow the search)" if len(found) >= SEARCH_LIMIT else ""
-        self.summary.setText(f"{len(found):,} invoices{more} · amount {amount:,.2f} · open {open_amount:,.2f}")
+        self.summary.setText(
+            f"{len(found):,} invoice{'' if len(found) == 1 else 's'}{more} · amount {amount:,.2f} · open {open_amount:,.2f}"
+        )
         if len(found) == 1:
             self.open_invoice(found[0].invoice_no)
 

@@ -55,14 +55,14 @@ def _method(row: CloseRow) -> str:
 
 
 COLUMNS = (
-    RCol("Vendor", lambda r: r.vendor_code, width=80),
-    RCol("Name", lambda r: r.vendor_name, width=220),
-    RCol("", lambda r: r.what, width=120),
-    RCol("Invoice", lambda r: r.invoice_no, width=160),
-    RCol("Kind", _kind, width=150),
-    RCol("Agreement", lambda r: r.agreement, width=90),
-    RCol("Method", _method, width=190),
-    RCol("Lines", lambda r: r.lines, "int", width=60),
+    RCol("Vendor", lambda r: r.vendor_code, width=104),
+    RCol("Name", lambda r: r.vendor_name, width=250, tip=lambda r: r.vendor_name),
+    RCol("Type", lambda r: r.what, width=80),
+    RCol("Invoice", lambda r: r.invoice_no, width=196),
+    RCol("Kind", _kind, width=130),
+    RCol("Agreement", lambda r: r.agreement, width=80),
+    RCol("Method", _method, width=200),
+    RCol("Lines", lambda r: r.lines, "int", width=56),
     RCol("Amount", lambda r: r.amount, "decimal", width=110),
 )
 
@@ -94,6 +94,10 @@ def made_rows(views: list[InvoiceView]) -> list[CloseRow]:
         for v in views
     ]  # fmt: skip
     return rows
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _qdate(day: date) -> QDate:
@@ -209,8 +213,8 @@ class MonthCloseScreen(Screen):
         elif not plans:
             self._say(f"Nothing to invoice for {month}; closing it records the month as closed.")
         self.summary.setText(
-            f"{len(plans):,} vendors · {len(invoices):,} invoices · total {total:,.2f}"
-            f" · {len(lumps):,} lump sums to accrue {sum((r.amount for r in lumps), ZERO):,.2f}"
+            f"{plural(len(plans), 'vendor')} · {plural(len(invoices), 'invoice')} · total {total:,.2f}"
+            f" · {plural(len(lumps), 'lump sum')} to accrue {sum((r.amount for r in lumps), ZERO):,.2f}"
         )
 
     # -- close
@@ -258,10 +262,10 @@ class MonthCloseScreen(Screen):
         total = sum((v.amount for v in views), ZERO)
         self.caption.setText(f"Invoices made by the close of {result.month}")
         self._say(
-            f"{result.month} is closed: {len(result.invoices):,} invoices for {result.vendors:,} vendors"
-            f", {result.lump_sum_entries:,} lump-sum accruals posted."
+            f"{result.month} is closed: {plural(len(result.invoices), 'invoice')} for "
+            f"{plural(result.vendors, 'vendor')}, {plural(result.lump_sum_entries, 'lump-sum accrual')} posted."
         )
-        self.summary.setText(f"{len(views):,} invoices · total {total:,.2f}")
+        self.summary.setText(f"{plural(len(views), 'invoice')} · total {total:,.2f}")
         self.status_message.emit(f"Closed {result.month}: {len(result.invoices)} invoices")
 
     def start_keep_month(self, month: str) -> None:

@@ -60,7 +60,7 @@ def close_screen(qtbot, env: UiEnv, month: str, run: date) -> MonthCloseScreen: 
 
 def shown(screen: MonthCloseScreen) -> list[tuple[str, str, str, str, str, str, str]]:
     view = screen.view
-    names = ("Vendor", "", "Kind", "Agreement", "Method", "Lines", "Amount")
+    names = ("Vendor", "Type", "Kind", "Agreement", "Method", "Lines", "Amount")
     return [tuple(view.shown(row, n) for n in names) for row in range(view.model().rowCount())]  # type: ignore[misc]
 
 
@@ -74,7 +74,7 @@ def test_preview_lists_march_invoice_and_writes_nothing(qtbot, example_l: AppCon
         ("V100", INVOICE_ROW, "Coop Advertising", "1", "CD (deduct on next payment)", "2", "900.00"),
         ("V100", TOTAL_ROW, "", "", "", "", "900.00"),
     ]
-    assert screen.summary.text() == "1 vendors · 1 invoices · total 900.00 · 0 lump sums to accrue 0.00"
+    assert screen.summary.text() == "1 vendor · 1 invoice · total 900.00 · 0 lump sums to accrue 0.00"
     assert counts(example_l) == before
 
 
@@ -82,7 +82,7 @@ def test_close_month_makes_the_invoice(qtbot, example_l: AppContext, env: UiEnv)
     screen = close_screen(qtbot, env, "2026-03", date(2026, 4, 1))
     press(qtbot, screen, Qt.Key.Key_F10)  # the headless interaction confirms
     wait_idle(qtbot, env)
-    assert screen.message.text() == "2026-03 is closed: 1 invoices for 1 vendors, 0 lump-sum accruals posted."
+    assert screen.message.text() == "2026-03 is closed: 1 invoice for 1 vendor, 0 lump-sum accruals posted."
     assert [(r.invoice_no, r.amount) for r in screen.rows] == [("CO-2603-V100-0001", D("900.00"))]
     assert screen.view.shown(0, "Amount") == "900.00"
     assert screen.last.text() == "Last month closed: 2026-03"
