@@ -18,6 +18,8 @@ from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
 from app.cli.close import add_parser as add_close
 from app.cli.close import close_command
+from app.cli.invoices import add_parsers as add_invoices
+from app.cli.invoices import invoice_command, invoices_command
 from app.cli.reports import add_parsers as add_reports
 from app.cli.reports import report_command
 from app.cli.trail import add_parser as add_audit_trail
@@ -81,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agreement(sub, _date)
     add_close(sub, _date)
     add_audit_trail(sub, _moment)
+    add_invoices(sub, _date)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser(
@@ -331,6 +334,8 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "statement": _statement,
     "agreement": agreement_command,
     "close": close_command,
+    "invoice": invoice_command,
+    "invoices": invoices_command,
 }
 
 

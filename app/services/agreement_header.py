@@ -43,6 +43,7 @@ class AgreementHeader:
     start: date | None = None
     end: date | None = None
     terms: str | None = None
+    actuals_required: bool | None = None  # SPEC §13; None: unchanged (a new agreement: N)
 
 
 # Header field -> (History / screen name, Agreement attribute).
@@ -52,11 +53,16 @@ FIELDS = (
     ("start", "Start Date", "start_date"),
     ("end", "End Date", "end_date"),
     ("terms", "Terms", "terms"),
+    ("actuals_required", "Actuals Required", "actuals_required"),
 )
+KEPT_WHEN_NONE = ("terms", "actuals_required")  # a header value None leaves these as stored
 
 
 def header_of(row: Agreement) -> AgreementHeader:
-    return AgreementHeader(row.description or "", row.vendor_ref or "", row.start_date, row.end_date, row.terms or "")
+    return AgreementHeader(
+        row.description or "", row.vendor_ref or "", row.start_date, row.end_date, row.terms or "",
+        bool(row.actuals_required),
+    )  # fmt: skip
 
 
 def with_header_dates(lines: list[LineDraft], header: AgreementHeader | None) -> list[LineDraft]:
@@ -108,8 +114,10 @@ def write_header(uow: UnitOfWork, row: Agreement, header: AgreementHeader | None
     wanted = header or AgreementHeader()
     if new and wanted.terms is None:
         wanted = replace(wanted, terms=template_text(uow, row.kind))
+    if new and wanted.actuals_required is None:
+        wanted = replace(wanted, actuals_required=False)
     fields = [(label, attr, getattr(wanted, name)) for name, label, attr in FIELDS]
-    kept = [f for f in fields if f[2] is not None or f[1] != "terms"]  # terms None: as stored
+    kept = [f for f in fields if f[2] is not None or f[1] not in KEPT_WHEN_NONE]
     return write_fields(row, kept, new, history)
 
 

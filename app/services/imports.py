@@ -38,7 +38,7 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("vendor_code", "kind", "status", "cat1", "cat2", "cat3", "cat4", "product_code", "max_amount",
          "start_date", "end_date", "rebate1", "rebate2", "rebate3", "rebate4", "method", "degressive",
          "retro", "product_pct", "period"),
-        ("agreement_no", "amount", "description", "vendor_ref"),
+        ("agreement_no", "amount", "description", "vendor_ref", "actuals_required"),
     ),
     "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
                   "unit_cost"), ("reference",)),
@@ -211,6 +211,7 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
             problems.append(Problem(row.label, "kind", f"must be {KINDS_TEXT} (got {kind or 'blank'})"))
             continue
         terms = lump_sum_row(c) if kind == LUMP_SUM else line_row(c, kind)
+        c.boolean("actuals_required")  # Y, N or blank (SPEC §18)
         if len(row.cells.get("agreement_no", "")) > NUMBER_LENGTH:
             problems.append(Problem(row.label, "agreement_no", f"is too long (at most {NUMBER_LENGTH} characters)"))
             continue
@@ -276,13 +277,16 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
 def _header(uow: UnitOfWork, agreement_id: int | None, rows: list[Row]) -> AgreementHeader | None:
     """The optional header columns of an agreement's rows (the first non-blank value of each);
     None without them (the stored header kept). An existing agreement keeps its dates and terms."""
-    if "description" not in rows[0].cells and "vendor_ref" not in rows[0].cells:
+    if not {"description", "vendor_ref", "actuals_required"} & set(rows[0].cells):
         return None
     if agreement_id is None:
         base = AgreementHeader()
     else:
         view = agreement_service.load_agreement(uow, agreement_id)
         base = AgreementHeader(view.description, view.vendor_ref, view.start, view.end, None)
+    flag = next((r.cells["actuals_required"].strip() for r in rows if r.cells.get("actuals_required", "").strip()), "")
+    if flag:
+        base = replace(base, actuals_required=flag.upper() == "Y")
 
     def given(name: str, stored: str) -> str:
         if name not in rows[0].cells:

@@ -146,3 +146,86 @@ def test_preview_shows_the_invoices_and_writes_nothing(example_l):
         ("V100", [("COOP", "1", "CD", 90000)])
     ]
     assert counts(ctx) == before
+
+
+def lump_sum_accruals(ctx) -> list[tuple[date, Decimal]]:  # type: ignore[no-untyped-def]
+    jl, je = JournalLine, JournalEntry
+    with ctx.uow() as uow:
+        rows = uow.session.execute(
+            select(je.entry_date, jl.debit)
+            .join(je, je.id == jl.entry_id)
+            .where(je.source == "LUMP_SUM", jl.role == "REBATE_RECEIVABLE")
+            .order_by(je.entry_date)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_example_j_lump_sum_accrues_at_each_close(example_l, tmp_path):
+    """12,000.00 for the year: January 1,019.18, February 920.55, March 1,019.17, April 986.31;
+    the twelve closes add up to 12,000.00, each on its own invoice (ADVERTISING, M = CD)."""
+    from tests.integration.test_price_changes import imp
+
+    ctx = example_l
+    imp(ctx, tmp_path, {"status": "ACCEPTED"})
+    for month in range(1, 13):
+        run = date(2027, 1, 1) if month == 12 else date(2026, month + 1, 1)
+        close(ctx, f"2026-{month:02d}", run.isoformat())
+    accruals = lump_sum_accruals(ctx)
+    assert [a for _d, a in accruals[:4]] == [D("1019.18"), D("920.55"), D("1019.17"), D("986.31")]
+    assert [d for d, _a in accruals[:2]] == [date(2026, 1, 31), date(2026, 2, 28)]
+    assert sum(a for _d, a in accruals) == D("12000.00") and len(accruals) == 12
+    found = invoices(ctx)
+    assert [(no, kind, agreement, method, amount) for no, _d, _due, kind, agreement, method, amount, _s in found][
+        :2
+    ] == [
+        ("CO-2601-V100-0001", "LUMP_SUM", "L1", "CD", D("1019.18")),
+        ("CO-2602-V100-0001", "LUMP_SUM", "L1", "CD", D("920.55")),
+    ]
+    assert sum(f[6] for f in found) == D("12000.00")
+
+
+def test_a_lump_sum_accepted_late_catches_up(example_l, tmp_path):
+    from tests.integration.test_price_changes import imp
+
+    ctx = example_l
+    imp(ctx, tmp_path, {"status": "PENDING"})
+    close(ctx, "2026-01", "2026-02-01")
+    close(ctx, "2026-02", "2026-03-01")
+    assert lump_sum_accruals(ctx) == []
+    imp(ctx, tmp_path, {"status": "ACCEPTED"})
+    close(ctx, "2026-03", "2026-04-01")
+    assert lump_sum_accruals(ctx) == [(date(2026, 3, 31), D("1019.18") + D("920.55") + D("1019.17"))]
+
+
+@pytest.mark.parametrize("runs", [2])
+def test_two_closes_at_once_make_each_invoice_once(example_l, db_url, runs):
+    """Two workstations close the same month at the same moment: one invoice, one record."""
+    import threading
+
+    from app.services.context import AppContext
+
+    ctx = example_l
+    post(ctx, "S2", "S3", today=date(2026, 3, 1))
+    barrier = threading.Barrier(runs)
+    outcomes: list[object] = []
+
+    def run() -> None:
+        other = AppContext.open(db_url, user="tester", upgrade=False)
+        try:
+            barrier.wait()
+            outcomes.append(month_close.close_month(other, "2026-03", date(2026, 4, 1)).invoices)
+        except Exception as exc:  # noqa: BLE001 - the outcome is the assertion
+            outcomes.append(exc)
+        finally:
+            other.engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(runs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, outcomes)) == ["['CO-2603-V100-0001']", "[]"]
+    assert invoices(ctx) == [
+        ("CO-2603-V100-0001", date(2026, 3, 31), date(2026, 4, 30), "COOP", "1", "CD", D("900.00"), "OPEN")
+    ]
+    assert counts(ctx)[3:] == (1, 1)
