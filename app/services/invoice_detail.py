@@ -1,7 +1,7 @@
 """What the Invoices screen reads (SPEC §13–§14): invoices found by number, agreement, vendor,
-date and status; one invoice's backup lines, the settlements applied to it, its disputes and
-their resolutions, and its history in time order; the counts on the Home screen. Reads only;
-balances and statuses come from app.services.invoice_views."""
+date and status; the settlements applied to one invoice, its disputes and their resolutions,
+and its history in time order; the counts on the Home screen. Reads only; balances and
+statuses come from app.services.invoice_views, backup rows from app.services.invoice_backup."""
 
 from __future__ import annotations
 
@@ -12,17 +12,11 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import ACCRUAL, HELD, OPEN, RERATE, RETRO, SHORT_PAID, SOURCE_NAMES
+from app.domain.vocabulary import HELD, OPEN, SHORT_PAID, SOURCE_NAMES
 from app.models import (
     CoopInvoice,
     Dispute,
     DisputeResolution,
-    InvoiceLine,
-    JournalEntry,
-    JournalLine,
-    Product,
-    ReceiptLine,
-    ReceivingSlip,
     Settlement,
     SettlementLine,
     Vendor,
@@ -36,8 +30,6 @@ from .invoice_views import InvoiceView, invoice_by_number, invoice_views
 from .security import Permission, can, require
 
 SEARCH_LIMIT = 2000
-# The backup's sources (SPEC §13): an accrual is regular, a retro catch-up retroactive, a re-rate.
-BACKUP_SOURCES = {ACCRUAL: "regular", RETRO: "retroactive", RERATE: "re-rate"}
 
 
 @dataclass(frozen=True)
@@ -76,64 +68,12 @@ def find_invoices(uow: UnitOfWork, search: InvoiceSearch, limit: int = SEARCH_LI
     return [v for v in invoice_views(uow.session, where) if v.status == search.status][:limit]
 
 
-@dataclass(frozen=True)
-class BackupLine:
-    """One journal line an invoice holds (SPEC §13 backup). Slip, line, product, quantity and
-    extended amount are None for a line of no receipt (a lump sum, a price-protection claim)."""
-
-    slip_no: str | None
-    line_no: int | None
-    received_date: date
-    product_code: str | None
-    vendor_item_code: str | None
-    quantity: Decimal | None
-    extended_amount: Decimal | None
-    agreement_no: str | None
-    scope: str
-    tier: int | None
-    rate: Decimal | None  # percent
-    source: str  # regular, retroactive, re-rate, or the name of another journal source
-    provisional: bool
-    amount: Decimal
-    memo: str
-
-
 def invoice_or_refuse(uow: UnitOfWork, invoice_no: str) -> InvoiceView:
     require(uow, Permission.REPORTS)
     view = invoice_by_number(uow.session, invoice_no)
     if view is None:
         raise NotFound(f"Invoice {invoice_no} does not exist")
     return view
-
-
-def backup_lines(uow: UnitOfWork, invoice_id: int) -> list[BackupLine]:
-    """The invoice's journal lines as frozen at the close, by received date, slip and line."""
-    require(uow, Permission.REPORTS)
-    il, jl, je, rl, rs = InvoiceLine, JournalLine, JournalEntry, ReceiptLine, ReceivingSlip
-    provisional = uow.session.scalar(select(CoopInvoice.provisional).where(CoopInvoice.id == invoice_id))
-    rows = uow.session.execute(
-        select(
-            jl.slip_no, jl.line_no, rs.received_date, je.entry_date, Product.code, Product.vendor_item_code,
-            rl.quantity, rl.amount, jl.agreement_no, il.scope, il.tier, il.rate, je.source, jl.debit, jl.credit,
-            jl.memo, jl.id,
-        )
-        .join(jl, jl.id == il.journal_line_id)
-        .join(je, je.id == jl.entry_id)
-        .outerjoin(rl, rl.id == jl.receipt_line_id)
-        .outerjoin(rs, rs.id == rl.slip_id)
-        .outerjoin(Product, Product.id == jl.product_id)
-        .where(il.invoice_id == invoice_id)
-    ).all()  # fmt: skip
-    lines = [
-        BackupLine(
-            r.slip_no, r.line_no, r.received_date or r.entry_date, r.code, r.vendor_item_code, r.quantity, r.amount,
-            r.agreement_no, r.scope, r.tier, r.rate, BACKUP_SOURCES.get(r.source) or SOURCE_NAMES.get(r.source, r.source),
-            bool(provisional), (r.debit or ZERO) - (r.credit or ZERO), r.memo,
-        )
-        for r in rows
-    ]  # fmt: skip
-    order = {id(line): r.id for line, r in zip(lines, rows, strict=True)}
-    return sorted(lines, key=lambda b: (b.received_date, b.slip_no or "", b.line_no or 0, order[id(b)]))
 
 
 @dataclass(frozen=True)

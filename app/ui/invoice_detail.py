@@ -6,18 +6,24 @@ it, in time order)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_NAMES, SOURCE_NAMES
-from app.services import invoice_detail
-from app.services.invoice_detail import AppliedSettlement, BackupLine, DisputeRow, HistoryEvent
+from app.domain.vocabulary import ACCRUAL, KIND_NAMES, RERATE, RETRO, SOURCE_NAMES
+from app.services import invoice_backup, invoice_detail, invoice_documents
+from app.services.invoice_backup import BackupRow
+from app.services.invoice_detail import AppliedSettlement, DisputeRow, HistoryEvent
 from app.services.invoice_views import InvoiceView
 
+from .bars import hbox
 from .base import UiEnv
-from .reports_common import RCol, ReportModel, ReportView
+from .reports_common import RCol, ReportModel, ReportView, export
+
+# The backup's split (SPEC §13): an accrual is regular, a retro catch-up retroactive, a re-rate.
+BACKUP_SOURCES = {ACCRUAL: "regular", RETRO: "retroactive", RERATE: "re-rate"}
 
 
 def _quantity(value: Any) -> str:
@@ -25,6 +31,10 @@ def _quantity(value: Any) -> str:
         return ""
     exact = value.normalize()
     return f"{exact.quantize(1) if exact == exact.to_integral_value() else exact:,}"
+
+
+def _source(row: BackupRow) -> str:
+    return BACKUP_SOURCES.get(row.source) or SOURCE_NAMES.get(row.source, row.source)
 
 
 def _stamp(value: Any) -> str:
@@ -43,7 +53,8 @@ BACKUP_COLUMNS = (
     RCol("Scope", lambda b: b.scope, width=230, tip=lambda b: f"{b.scope}\n{b.memo}"),
     RCol("Tier", lambda b: b.tier, "int", width=36),
     RCol("Rate %", lambda b: b.rate, "decimal", places=3, width=60),
-    RCol("Source", lambda b: b.source, width=80),
+    RCol("Source", _source, width=80),
+    RCol("Prov.", lambda b: "Y" if b.provisional else "", width=40, tip=lambda b: "accrued at a provisional rate"),
     RCol("Amount", lambda b: b.amount, "decimal", width=90),
 )
 SETTLEMENT_COLUMNS = (
@@ -79,7 +90,7 @@ HISTORY_COLUMNS = (
 @dataclass(frozen=True)
 class Detail:
     view: InvoiceView
-    backup: list[BackupLine]
+    backup: list[BackupRow]
     settlements: list[AppliedSettlement]
     disputes: list[DisputeRow]
     history: list[HistoryEvent]
@@ -89,7 +100,7 @@ def read_detail(uow: Any, invoice_no: str) -> Detail:
     view = invoice_detail.invoice_or_refuse(uow, invoice_no)
     return Detail(
         view,
-        invoice_detail.backup_lines(uow, view.id),
+        list(invoice_backup.invoice_backup(uow, invoice_no).rows),
         invoice_detail.settlements_of(uow, view.id),
         invoice_detail.disputes_of(uow, view.id),
         invoice_detail.history_of(uow, invoice_no),
@@ -131,11 +142,15 @@ class InvoiceDetailPanel(QWidget):
             self.views[name] = view
             self.tabs.addTab(view, name)
         self.totals = QLabel("")
+        self.file_button = QPushButton("Backup or PDF…")
+        self.file_button.setToolTip("The invoice's backup to XLSX or CSV, or the invoice PDF with its backup")
+        self.file_button.clicked.connect(lambda _c=False: self.write_file())
+        self.file_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.totals)
+        layout.addLayout(hbox((self.totals, 1), self.file_button))
 
     def open_invoice(self, invoice_no: str) -> None:
         self.env.runner.run(
@@ -144,6 +159,7 @@ class InvoiceDetailPanel(QWidget):
 
     def show_detail(self, detail: Detail) -> None:
         self.detail = detail
+        self.file_button.setEnabled(True)
         self.header.setText(header_text(detail.view))
         self.backup.set_records(detail.backup)
         self.settlements.set_records(detail.settlements)
@@ -162,6 +178,26 @@ class InvoiceDetailPanel(QWidget):
         self.totals.setText(
             f"Backup: {len(detail.backup):,} lines, {backup_total:,.2f}"
             f" · settled {detail.view.balance.settled:,.2f} · open {detail.view.open_amount:,.2f}"
+        )
+
+    def write_file(self) -> bool:
+        """The backup (.xlsx, .csv) or the invoice PDF (.pdf) of the invoice shown."""
+        if self.detail is None:
+            return False
+        number = self.detail.view.invoice_no
+
+        def write(uow: Any, path: Path, force: bool) -> int:
+            return invoice_documents.write_backup(uow, number, path, force=force)
+
+        return export(
+            self.env,
+            self,
+            f"Invoice {number}",
+            f"{number}.xlsx",
+            [".xlsx", ".csv", ".pdf"],
+            None,  # type: ignore[arg-type]
+            lambda path, n: self.totals.setText(f"Wrote {path} ({n:,} backup lines)"),
+            writes_itself=write,
         )
 
     def tab_named(self, name: str) -> ReportView:

@@ -162,9 +162,10 @@ def closed_l(example_l: AppContext) -> AppContext:
 
 
 def test_invoices_screen_finds_by_number_and_status_and_shows_the_backup(
-    qtbot,
+    qtbot,  # type: ignore[no-untyped-def]
     closed_l: AppContext,
-    env: UiEnv,  # type: ignore[no-untyped-def]
+    env: UiEnv,
+    tmp_path,
 ) -> None:
     screen = InvoicesScreen(env)
     show(qtbot, screen)
@@ -197,3 +198,13 @@ def test_invoices_screen_finds_by_number_and_status_and_shows_the_backup(
     assert detail.tabs.tabText(0) == "Backup (3)"
     history = detail.tab_named("History")
     assert history.shown(0, "What") == "Made by the close of 2026-04" and history.shown(0, "Who") == "tester"
+    out = tmp_path / "backup.csv"
+    env.runner.interaction.chosen_paths.append(str(out))  # type: ignore[attr-defined]
+    assert detail.write_file()
+    wait_idle(qtbot, env)
+    lines = out.read_text().splitlines()
+    assert (
+        lines[1]
+        == '"CO-2604-V100-0001","S1",1,2026-01-15,"GYP-OTHER",,15000,15000.00,"1",1,2.000,300.00,0.00,0.00,"N",300.00'
+    )
+    assert len(lines) == 4
