@@ -288,6 +288,15 @@ class BulkWriter:
             )
             return [row[0] for row in cur.fetchall()]
 
+    def start_series(self, series: str, first: int = 1) -> None:
+        """A series made on its first use (`dispute-2025`: a year's Dispute IDs), starting at
+        first; nothing when it exists. Two writers starting it at once: the second waits for
+        the first's commit and goes on with its row."""
+        self.session.execute(
+            text("INSERT INTO number_series (name, next_value) VALUES (:series, :first) ON CONFLICT (name) DO NOTHING"),
+            {"series": series, "first": first},
+        )
+
     def next_numbers(self, series: str, count: int) -> list[int]:
         """The next count numbers of a series (NumberSeries), gap-free: one UPDATE of its
         counter row. The row stays locked until the transaction ends (PostgreSQL: a row lock;

@@ -22,6 +22,8 @@ from app.cli.invoices import add_parsers as add_invoices
 from app.cli.invoices import invoice_command, invoices_command
 from app.cli.reports import add_parsers as add_reports
 from app.cli.reports import report_command
+from app.cli.settlement import COMMANDS as SETTLEMENT_COMMANDS
+from app.cli.settlement import add_parsers as add_settlement
 from app.cli.trail import add_parser as add_audit_trail
 from app.cli.trail import audit_trail_command
 from app.cli.users import add_parser as add_users
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rerate_and_audit(sub, _date)
     add_agreement(sub, _date)
     add_close(sub, _date)
+    add_settlement(sub, _date)
     add_audit_trail(sub, _moment)
     add_invoices(sub, _date)
 
@@ -336,6 +339,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "close": close_command,
     "invoice": invoice_command,
     "invoices": invoices_command,
+    **SETTLEMENT_COMMANDS,
 }
 
 

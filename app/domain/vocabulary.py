@@ -127,6 +127,8 @@ INVOICE_STATUSES = (HELD, OPEN, SHORT_PAID, PAID, CREDIT)
 # Why a vendor disputes an invoice (SPEC §14); how a dispute or an actual is answered.
 DISPUTE_REASONS = ("PRICING", "QUANTITY", "NOT_COVERED", "DUPLICATE", "RATE", "OTHER")
 SUBMITTED = "SUBMITTED"
+# Whose a supporting document is (document.owner): a dispute's or a vendor actual's.
+DISPUTE_DOCUMENT, ACTUAL_DOCUMENT = "DISPUTE", "ACTUAL"
 
 # Account roles of the GL reference (SPEC §6.1).
 INVENTORY = "INVENTORY"

@@ -88,6 +88,7 @@ class DemoFiles:
     currency: str
     address: str
     written_for: date
+    remit_to: str = ""
 
 
 def demo_files(folder: Path = DEMO_DIR) -> DemoFiles:
@@ -100,6 +101,7 @@ def demo_files(folder: Path = DEMO_DIR) -> DemoFiles:
         company["currency"],
         company.get("address", ""),
         date.fromisoformat(meta["written_for"]),
+        company.get("remit_to", ""),
     )
 
 
@@ -163,7 +165,7 @@ def load_demo(uow: UnitOfWork, *, if_empty: bool = False, today: date | None = N
         return _dated_copy(files.folder / name, tmp / name, DATE_COLUMNS.get(kind, ()), move)
 
     with TemporaryDirectory(prefix="coop-demo-") as tmp, uow.one_transaction():
-        masterdata.set_company(uow, files.company, files.currency, files.address)
+        masterdata.set_company(uow, files.company, files.currency, files.address, files.remit_to)
         for kind, name in FILES:
             _import(uow, kind, dated(name, kind, Path(tmp), lambda d: move_months(d, months)), today)
         received = list(session.scalars(select(ReceivingSlip.slip_no).where(ReceivingSlip.status == DRAFT)))

@@ -78,13 +78,37 @@ def company(uow: UnitOfWork) -> Company:
     return row
 
 
-def set_company(uow: UnitOfWork, name: str, currency: str, address: str = "") -> None:
+def set_company(uow: UnitOfWork, name: str, currency: str, address: str = "", remit_to: str | None = None) -> None:
+    """The company's name, currency and address (and, given, its remit-to bank details)."""
     require(uow, Permission.ADMIN)
     row = company(uow)
     has_vendors = uow.session.scalar(select(Vendor.id).limit(1)) is not None
     if currency != row.currency and has_vendors:
         raise ValidationFailed([Problem("Company", "currency", "cannot change once vendors exist")])
     row.name, row.currency, row.address = name, currency, address
+    if remit_to is not None:
+        row.remit_to = remit_to
+    uow.commit()
+
+
+def set_settlement_terms(
+    uow: UnitOfWork, remit_to: str, write_off_tolerance: Decimal | None, dispute_window_days: int | None
+) -> None:
+    """The company's settlement settings (SPEC §13–§14): how vendors pay an invoice (remit-to
+    bank details, printed on every invoice), the write-off tolerance of an accountant, the
+    dispute filing window in days."""
+    require(uow, Permission.ADMIN)
+    problems = []
+    if write_off_tolerance is None or write_off_tolerance < ZERO or decimal_places(write_off_tolerance) > 2:
+        problems.append(Problem("Company", "write_off_tolerance", "must be an amount of 0.00 or more (2 decimals)"))
+    if dispute_window_days is None or not 0 < dispute_window_days <= 3660:
+        problems.append(Problem("Company", "dispute_window_days", "must be a number of days from 1 to 3660"))
+    if len(remit_to) > 2000:
+        problems.append(Problem("Company", "remit_to", f"is too long ({len(remit_to):,} characters; at most 2,000)"))
+    if problems:
+        raise ValidationFailed(problems)
+    row = company(uow)
+    row.remit_to, row.write_off_tolerance, row.dispute_window_days = remit_to, write_off_tolerance, dispute_window_days
     uow.commit()
 
 
