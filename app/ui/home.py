@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.vocabulary import KIND_NAMES
-from app.services import queries
+from app.services import invoice_detail, queries
+from app.services.invoice_detail import InvoiceCounts
 
 from .base import Screen, UiEnv
 
@@ -49,6 +52,7 @@ class HomeScreen(Screen):
         super().__init__(env, parent)
         self.actions_by_name = actions
         self.data: queries.Overview | None = None
+        self.invoices: InvoiceCounts | None = None
         self.loading = False
         self.again = False
         layout = QVBoxLayout(self)
@@ -105,16 +109,17 @@ class HomeScreen(Screen):
             self.loading = False
             return False  # the usual error dialog
 
-        self.runner.run(
-            self, "Home", lambda uow, _job: queries.overview(uow), self._loaded, on_error=failed, delay_ms=60_000
-        )
+        def work(uow: Any, _job: Any) -> tuple[queries.Overview, InvoiceCounts | None]:
+            return queries.overview(uow), invoice_detail.invoice_counts(uow, date.today())
 
-    def _loaded(self, data: queries.Overview) -> None:
+        self.runner.run(self, "Home", work, lambda r: self._loaded(*r), on_error=failed, delay_ms=60_000)
+
+    def _loaded(self, data: queries.Overview, invoices: InvoiceCounts | None = None) -> None:
         self.loading = False
         if self.again:
             self.refresh()
             return
-        self.data = data
+        self.data, self.invoices = data, invoices
         self.heading.setText(data.company or "Co-op & Rebate Agreements")
         last = data.last_received.isoformat() if data.last_received else "none yet"
         self.subheading.setText(
@@ -143,3 +148,15 @@ class HomeScreen(Screen):
         for i, card in enumerate(cards):
             self.cards.addWidget(card, 0, i)
             self.cards.setColumnStretch(i, 1)
+        if invoices is not None:
+            for i, card in enumerate(invoice_cards(invoices, data.currency)):
+                self.cards.addWidget(card, 1, i)
+
+
+def invoice_cards(counts: InvoiceCounts, currency: str) -> list[QFrame]:
+    """The co-op invoices waiting for the vendor or for us (SPEC §13–§14)."""
+    return [
+        _card("Co-op invoices past due", f"{counts.due:,}", f"{counts.due_amount:,.2f} {currency} open"),
+        _card("Short-paid invoices", f"{counts.short_paid:,}", "partly settled, the rest still open"),
+        _card("Invoices held for actuals", f"{counts.held:,}", "waiting for the vendor's accepted actual"),
+    ]

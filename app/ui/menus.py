@@ -57,7 +57,8 @@ NEEDS: dict[str, Permission] = {
     "Provisional Rates": Permission.PROVISIONAL, "Provisional Exposure": Permission.REPORTS,
     "Negotiation Preview": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
-    "Price Changes": Permission.PRICE_CHANGES,
+    "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
+    "Co-op Invoices": Permission.REPORTS,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
@@ -126,6 +127,10 @@ class MenuActions:
         self._item(proc, FULL_RERATE, self.rerate_every_vendor)
         proc.addSeparator()
         self._item(proc, "Price &Changes", self.open_price_changes)
+        proc.addSeparator()
+        self._item(proc, "&Month Close…", self.open_month_close)
+        settlement = bar.addMenu("&Settlement")
+        self._item(settlement, "Co-op &Invoices", self.open_invoices)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -159,6 +164,7 @@ class MenuActions:
             **{entry: (lambda k=k: self.open_agreements(k)) for k, entry in AGREEMENT_ENTRIES.items()},
             "Vendor Statement": self.open_statement,
             "Journal": self.open_journal,
+            "Co-op Invoices": self.open_invoices,
         }
         screen = self.open_screen("home", lambda: HomeScreen(self.env, actions))
         self.update_access()
@@ -183,6 +189,16 @@ class MenuActions:
         from .price_changes import PriceChangeScreen
 
         return self.open_screen("price_changes", lambda: PriceChangeScreen(self.env))
+
+    def open_month_close(self) -> Screen:
+        from .month_close import MonthCloseScreen
+
+        return self.open_screen("month_close", lambda: MonthCloseScreen(self.env))
+
+    def open_invoices(self) -> Screen:
+        from .invoices import InvoicesScreen
+
+        return self.open_screen("invoices", lambda: InvoicesScreen(self.env))
 
     def open_journal(self) -> JournalScreen:
         from .journal import JournalScreen

@@ -12,8 +12,10 @@ from app.ui.agreements import AgreementScreen
 from app.ui.audit_trail import AuditTrailScreen
 from app.ui.exposure import ExposureScreen
 from app.ui.gl_reference import GlReferenceScreen
+from app.ui.invoices import InvoicesScreen
 from app.ui.main import MainWindow, parse_args
 from app.ui.masterdata import RecordsScreen
+from app.ui.month_close import MonthCloseScreen
 from app.ui.negotiation import NegotiationScreen
 from app.ui.provisional import ProvisionalScreen
 from app.ui.receiving import ReceivingScreen
@@ -41,7 +43,14 @@ MENUS = {
         "Audit Trail",
     ],
     "Entries": ["Receiving Slips"],
-    "Processing": ["Post slips", "Re-rate", "Re-rate every vendor (check the journal)", "Price Changes"],
+    "Processing": [
+        "Post slips",
+        "Re-rate",
+        "Re-rate every vendor (check the journal)",
+        "Price Changes",
+        "Month Close…",
+    ],
+    "Settlement": ["Co-op Invoices"],
     "Reports": [
         "Estimated Rebates",
         "Provisional Exposure",
@@ -97,6 +106,11 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
     for text, kind in (("Provisional Exposure", ExposureScreen), ("Negotiation Preview", NegotiationScreen)):
         menus["Reports"][text].trigger()
         assert isinstance(window.tabs.currentWidget(), kind)
+    menus["Processing"]["Month Close…"].trigger()
+    assert isinstance(window.tabs.currentWidget(), MonthCloseScreen)
+    menus["Settlement"]["Co-op Invoices"].trigger()
+    assert isinstance(window.tabs.currentWidget(), InvoicesScreen)
+    wait_idle(qtbot, env)
     count = window.tabs.count()
     menus["Maintenance"]["Vendors"].trigger()
     assert window.tabs.count() == count  # brought to front, not opened twice
