@@ -10,7 +10,7 @@ leaves its lines out). Also the read the estimated report and the statement show
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,7 +27,8 @@ from app.domain.vocabulary import ACCEPTED, EXPECTED_TIER, REBATE_RECEIVABLE
 from app.models import Agreement, AgreementHistory, AgreementLine, JournalEntry, JournalLine, LineAccrual, Product
 
 from .agreement_views import text
-from .ladders import vendor_ladders
+from .estimated import EstimatedRow
+from .ladders import all_ladders, vendor_ladders
 
 
 @dataclass(frozen=True)
@@ -204,3 +205,32 @@ def set_expected_volumes(
             )  # fmt: skip
             line.expected_volume = wanted[key]
     session.flush()
+
+
+def with_expected(
+    session: Session, rows: list[tuple[str, EstimatedRow]], as_of: date
+) -> list[tuple[str, EstimatedRow]]:
+    """The estimated report's rows (ladder key, row) with the expected volume of their ladder and
+    the adjustment posted for its current period by as_of; as they are when no ladder has one."""
+    any_expected = select(AgreementLine.id).where(AgreementLine.expected_volume.is_not(None)).limit(1)
+    if not any(key for key, _row in rows) or session.scalar(any_expected) is None:
+        return rows
+    ladders = [lad for kinds in all_ladders(session).values() for kind in kinds.values() for lad in kind]
+    volumes = expected_volumes(session, ladders)
+    jl, je = JournalLine, JournalEntry
+    posted: dict[str, Decimal] = {
+        ref: (dr or ZERO) - (cr or ZERO)
+        for ref, dr, cr in session.execute(
+            select(je.reference, func.sum(jl.debit), func.sum(jl.credit))
+            .join(je, je.id == jl.entry_id)
+            .where(je.source == EXPECTED_TIER, jl.role == REBATE_RECEIVABLE, je.entry_date <= as_of)
+            .group_by(je.reference)
+        )
+    }
+    out = []
+    for key, row in rows:
+        if key in volumes:
+            standing = posted.get(adjustment_reference(key, row.period_key), ZERO)
+            row = replace(row, expected_volume=volumes[key], expected_adjustment=standing)
+        out.append((key, row))
+    return out

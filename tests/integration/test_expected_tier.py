@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AgreementHistory, AgreementLine, CoopInvoice, JournalEntry, JournalLine, LineAccrual
-from app.services import month_close, posting
+from app.services import estimated, month_close, posting
 from app.services.errors import ImportFailed
 from app.services.imports import import_file
 from tests.conftest import EXAMPLES, import_example
@@ -79,6 +79,12 @@ def test_example_c_with_an_expected_volume_of_110000(example_c):
         posting.post_slips(uow, ["S2", "S3"], today=date(2026, 3, 5))
     close(ctx, 3)
     assert adjustments(ctx)[1:] == [(date(2026, 3, 31), D("-300.00"), D("300.00"))]  # stands at 600.00
+    with ctx.uow() as uow:  # the estimated report shows it beside the lines' own accrual
+        (row,) = estimated.estimated_rebates(uow, as_of=date(2026, 3, 31))
+        values = dict(zip(estimated.ESTIMATED_COLUMNS, estimated.estimated_row_values(row), strict=True))
+    assert (values["rebate_earned"], values["expected_volume"], values["expected_tier_adjustment"]) == (
+        D("1200.00"), D("110000.00"), D("600.00"),
+    )  # fmt: skip
     for month in range(4, 12):
         close(ctx, month)
     assert len(adjustments(ctx)) == 2  # nothing changed
