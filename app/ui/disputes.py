@@ -24,22 +24,29 @@ from .base import Screen, UiEnv, heading
 from .reports_common import RCol, ReportModel, ReportView
 from .settlement_dialogs import AnswerDialog
 
+
+def _answer(d: DisputeView) -> str:
+    """The day a dispute was answered and, when rejected, why."""
+    if d.resolved_date is None:
+        return ""
+    return f"{d.resolved_date.isoformat()} {d.resolution_reason}".strip()
+
+
 OVERDUE_FG = QColor("#9b1c1c")
 OVERDUE_BG = QColor("#fbe9e9")
 COLUMNS = (
-    RCol("Dispute ID", lambda d: d.dispute_no, width=128),
-    RCol("Invoice", lambda d: d.invoice_no, width=150),
-    RCol("Vendor", lambda d: d.vendor, width=70),
-    RCol("Reason", lambda d: d.reason, width=96),
-    RCol("Amount", lambda d: d.amount, "decimal", width=90),
-    RCol("Title", lambda d: d.title, width=190, tip=lambda d: d.title),
-    RCol("Filed", lambda d: d.filed_date, "date", width=84),
-    RCol("Deadline", lambda d: d.deadline, "date", width=84),
-    RCol("Overdue", lambda d: "OVERDUE" if d.overdue else "", width=70),
-    RCol("Status", lambda d: d.status, width=80),
-    RCol("Credited", lambda d: d.resolved_amount, "decimal", width=84),
-    RCol("Answered", lambda d: d.resolved_date, "date", width=84),
-    RCol("Resolution", lambda d: d.resolution_reason, width=160, tip=lambda d: d.resolution_reason),
+    RCol("Dispute ID", lambda d: d.dispute_no, width=120),
+    RCol("Invoice", lambda d: d.invoice_no, width=184, tip=lambda d: d.invoice_no),
+    RCol("Vendor", lambda d: d.vendor, width=84),
+    RCol("Reason", lambda d: d.reason, width=100),
+    RCol("Amount", lambda d: d.amount, "decimal", width=84),
+    RCol("Title", lambda d: d.title, width=176, tip=lambda d: d.title),
+    RCol("Filed", lambda d: d.filed_date, "date", width=80),
+    RCol("Deadline", lambda d: d.deadline, "date", width=80),
+    RCol("Overdue", lambda d: "OVERDUE" if d.overdue else "", width=66),
+    RCol("Status", lambda d: d.status, width=76),
+    RCol("Credited", lambda d: d.resolved_amount, "decimal", width=76),
+    RCol("Answered", lambda d: d.resolved_date, "date", width=80, text=_answer, tip=_answer),
 )
 
 
