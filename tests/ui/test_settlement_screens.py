@@ -25,10 +25,12 @@ from app.ui.company_settings import CompanySettingsDialog
 from app.ui.dispute_wizard import DisputeWizard
 from app.ui.disputes import OVERDUE_FG, DisputesScreen
 from app.ui.invoice_detail import InvoiceDetailPanel
+from app.ui.main import MainWindow
 from app.ui.settlement_dialogs import ticked
 from tests.conftest import EXAMPLES, import_example
 from tests.integration.settlement_support import FEB, MAR, counts, example_m
 from tests.ui.conftest import activate, make_env, show, wait_idle
+from tests.ui.test_main_window import menu_actions
 
 D = Decimal
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -166,6 +168,9 @@ def test_the_wizard_files_a_dispute_with_its_documents_and_shows_its_id(qtbot, c
     wait_idle(qtbot, anna)
     assert wizard.last.outcome.text() == "Filed as Dispute ID DSP-2026-000001 · answer due by 2026-04-09"
     assert wizard.button(wizard.WizardButton.FinishButton).isEnabled()
+    panel = wizard.parent()
+    assert isinstance(panel, InvoiceDetailPanel) and panel.tabs.tabText(2) == "Disputes (1)"  # read again
+    assert panel.disputes.text(0, "Dispute ID") == "DSP-2026-000001"
     with ctx.uow() as uow:
         row = uow.session.execute(select(Dispute.dispute_no, Dispute.reason, Dispute.amount, Dispute.title)).one()
         docs = uow.session.execute(select(Document.file_name, Document.content_type, Document.size)).all()
@@ -342,3 +347,15 @@ def test_actuals_required_is_ticked_on_the_agreement_header_and_kept_in_history(
         changes = agreements.history(uow, screen.agreement_id, field="Actuals Required")
     assert [(h.old_value, h.new_value, h.user) for h in changes] == [("N", "Y", "tester"), (None, "N", "tester")]
     assert screen.header_panel.actuals.isChecked() and not screen.is_dirty()
+
+
+def test_company_settings_are_for_administrators(qtbot, ctx, anna, tmp_path):
+    window = show(qtbot, MainWindow(anna))
+    menus = menu_actions(window)
+    assert not menus["Maintenance"]["Company Settings…"].isEnabled()
+    assert menus["Settlement"]["Disputes"].isEnabled() and menus["Settlement"]["Vendor Actuals"].isEnabled()
+    wait_idle(qtbot, anna)
+    root = make_env(AppContext(ctx.engine, "root"), tmp_path, "root")
+    window2 = show(qtbot, MainWindow(root))
+    assert menu_actions(window2)["Maintenance"]["Company Settings…"].isEnabled()
+    wait_idle(qtbot, root)
