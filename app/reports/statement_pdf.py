@@ -50,7 +50,7 @@ from .pdf_common import (
     styles,
     text,
 )
-from .statement_settlement_pdf import claims, settlement_story, total_style
+from .statement_settlement_pdf import claims, other_agreements, settlement_story, total_style
 from .tier_chart import tier_chart
 
 TITLE = "Rebate statement"
@@ -127,7 +127,9 @@ def _by_kind(data: StatementData) -> list[Flowable]:
     rows.append(["Total", *(money(v) for v in totals), money(data.total)])
     widths = (WIDTH * 0.32, *((WIDTH * 0.68) / (len(fields) + 1),) * (len(fields) + 1))
     story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=total_style(len(rows) - 1))))
-    own = [f"{KIND_PHRASES[k]}: {w}" for k, w in _OWN_ACCRUALS.items() if any(t.kind == k for t in data.by_kind)]
+    own = [
+        f"{KIND_PHRASES[k].lower()}: {w}" for k, w in _OWN_ACCRUALS.items() if any(t.kind == k for t in data.by_kind)
+    ]
     if own:
         story.append(para("Regular accruals of " + "; of ".join(own) + ".", s.muted))
     provisional = [f"{KIND_PHRASES.get(k.kind, k.kind)} {money(k.provisional)}" for k in data.by_kind if k.provisional]
@@ -234,7 +236,7 @@ def _tier_table(ladder: LadderInForce) -> Table:
     )
 
 
-def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
+def _ladder(ladder: LadderInForce, data: StatementData, note: Flowable | None = None) -> Flowable:
     s = styles()
     title = f"{KIND_PHRASES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · {ladder.scope}"
     terms = [
@@ -279,6 +281,8 @@ def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
         )
         parts.append(chart)
     parts.append(Spacer(0, 10))
+    if note is not None:
+        parts.append(note)
     return KeepTogether(parts)
 
 
@@ -288,20 +292,19 @@ def statement_story(data: StatementData) -> list[Flowable]:
     story.extend(settlement_story(data))
     story.append(CondPageBreak(200))
     story.append(para("Agreements in force and tier progress", s.heading))
-    if not data.ladders:
+    story.extend(other_agreements(data))
+    if not data.ladders and not data.others:
         story.append(para("No accepted agreement of this vendor is in force during the period.", s.body))
-    for ladder in data.ladders:
-        story.append(_ladder(ladder, data))
-    story.append(Spacer(0, 6))
-    story.append(
-        para(
-            "Amounts are rebates accrued to the rebate receivable from posted receiving slips, month closes and "
-            f"price changes, in "
-            f"{text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
-            "Please report any difference to our accounts payable department.",
-            s.muted,
-        )
+    note = para(
+        "Amounts are rebates accrued to the rebate receivable from posted receiving slips, month closes and "
+        f"price changes, in {text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
+        "Please report any difference to our accounts payable department.",
+        s.muted,
     )
+    for n, ladder in enumerate(data.ladders, start=1):  # the note goes with the last ladder, not alone on a page
+        story.append(_ladder(ladder, data, note if n == len(data.ladders) else None))
+    if not data.ladders:
+        story.extend([Spacer(0, 6), note])
     return story
 
 

@@ -1,15 +1,16 @@
-"""The vendor statement's sections beyond the accrual (SPEC §11.2, §13–§14): price-protection
-claims, co-op invoices, settlements and open disputes. A section with no rows is left out."""
+"""The vendor statement's sections beyond the ladders (SPEC §11.2, §13–§14): lump-sum and
+price-protection agreements, price-protection claims, co-op invoices, settlements and open
+disputes. A section with no rows is left out."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reportlab.lib.pagesizes import letter
-from reportlab.platypus import Flowable, Table
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_PHRASES, SETTLEMENT_NAMES, SOURCE_NAMES
+from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, SETTLEMENT_NAMES, SOURCE_NAMES
 from app.services.statements import StatementData
 
 from .pdf_common import INK, MARGIN, NARROW_BOLD, TOTAL_BG, grid_style, money, para, styles
@@ -58,6 +59,26 @@ def claims(data: StatementData) -> list[Flowable]:
     ]
 
 
+def other_agreements(data: StatementData) -> list[Flowable]:
+    """The lump-sum and price-protection agreements in force (they have no tiers)."""
+    if not data.others:
+        return []
+    s = styles()
+    rows: list[list[object]] = [["Kind", "Agreement", "From", "To", "Method", "Terms"]]
+    for o in data.others:
+        if o.amount is not None:
+            terms = f"{money(o.amount)} {data.currency}, accrued evenly by day at each month close"
+        else:
+            terms = f"scope {o.scope}: (old cost − new cost) × on hand when the cost is lowered"
+        method = f"{METHOD_NAMES.get(o.method, o.method)} ({o.method})" if o.method else ""
+        rows.append(
+            [KIND_PHRASES.get(o.kind, o.kind), o.agreement_no, o.start.isoformat(), o.end.isoformat(),
+             para(method, s.cell), para(terms, s.cell)]
+        )  # fmt: skip
+    widths = (70, 50, 50, 50, 110, WIDTH - 330)
+    return [Spacer(0, 2), Table(rows, colWidths=widths, repeatRows=1, style=grid_style(6, font_size=7.5)), Spacer(0, 8)]
+
+
 def invoices(data: StatementData) -> list[Flowable]:
     if not data.invoices:
         return []
@@ -74,7 +95,7 @@ def invoices(data: StatementData) -> list[Flowable]:
     billed = sum((v.balance.billed for v in data.invoices), ZERO)
     still = sum((v.open_amount for v in data.invoices), ZERO)
     rows.append(["Total", "", "", "", "", "", money(billed), money(still), ""])
-    widths = (WIDTH - 440, 54, 54, 88, 54, 36, 64, 64, 56)
+    widths = (WIDTH - 444, 50, 50, 78, 50, 36, 62, 62, 56)
     style = grid_style(6, font_size=7.5, extra=[
         ("ALIGN", (5, 0), (5, -1), "CENTER"), ("ALIGN", (8, 0), (8, -1), "LEFT"),
         *total_style(len(rows) - 1)])  # fmt: skip
@@ -124,7 +145,7 @@ def disputes(data: StatementData) -> list[Flowable]:
             ]
         )  # fmt: skip
     rows.append(["Total", "", "", "", money(sum((d.amount for d in data.disputes), ZERO)), "", "", ""])
-    widths = (78, 82, 62, WIDTH - 450, 60, 54, 54, 40)
+    widths = (78, 82, 62, WIDTH - 430, 60, 54, 54, 40)
     style = grid_style(4, font_size=7.5, extra=[
         ("ALIGN", (5, 0), (-1, -1), "LEFT"), ("ALIGN", (7, 0), (7, -1), "CENTER"),
         *total_style(len(rows) - 1)])  # fmt: skip

@@ -46,7 +46,7 @@ from .invoice_views import InvoiceView
 from .ladders import vendor_ladders
 from .masterdata import company
 from .security import Permission, require
-from .statement_claims import PriceClaim, price_claims
+from .statement_claims import OtherAgreement, PriceClaim, other_agreements, price_claims
 from .statement_settlement import NOTHING, SettlementParts, StatementDispute, StatementSettlement, settlement_parts
 
 # What a statement counts (no RECEIPT lines): on REBATE_RECEIVABLE, and ACTUALS on CLAIMS_RECEIVABLE.
@@ -142,6 +142,7 @@ class StatementData:
     by_kind: tuple[KindTotal, ...]
     adjustments: tuple[Adjustment, ...]
     claims: tuple[PriceClaim, ...] = ()
+    others: tuple[OtherAgreement, ...] = ()  # lump-sum and price-protection agreements in force
     invoices: tuple[InvoiceView, ...] = ()  # dated in the period; open amounts as of its end
     settlements: tuple[StatementSettlement, ...] = ()
     disputes: tuple[StatementDispute, ...] = ()  # open at the period's end
@@ -248,6 +249,7 @@ def _build(
     header: tuple[str, str, str],
     claims: Sequence[PriceClaim] = (),
     parts: SettlementParts = NOTHING,
+    others: Sequence[OtherAgreement] = (),
 ) -> StatementData:
     by_kind = vendor_ladders(session, vendor.id)
     in_force = [
@@ -288,7 +290,7 @@ def _build(
     return StatementData(
         name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,
         tuple(_ladder(lad, lines, progress.get(lad.key)) for lad in in_force), months, totals, adjustments,
-        tuple(claims), parts.invoices, parts.settlements, parts.disputes,
+        tuple(claims), tuple(others), parts.invoices, parts.settlements, parts.disputes,
     )  # fmt: skip
 
 
@@ -307,9 +309,10 @@ def statement_data(uow: UnitOfWork, vendor: str, date_from: date, date_to: date)
     journal = _journal(session, date_from, date_to, [row.id])
     claims = price_claims(session, date_from, date_to, [row.id])
     parts = settlement_parts(session, date_from, date_to, [row.id])
+    others = other_agreements(session, date_from, date_to, [row.id])
     return _build(
         session, row, journal.get(row.id, []), date_from, date_to, _header(uow), claims.get(row.id, ()),
-        parts.get(row.id, NOTHING),
+        parts.get(row.id, NOTHING), others.get(row.id, ()),
     )  # fmt: skip
 
 
@@ -347,10 +350,11 @@ def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequ
     journal = _journal(session, date_from, date_to, None)
     claims = price_claims(session, date_from, date_to, None)
     parts = settlement_parts(session, date_from, date_to, None)
+    others = other_agreements(session, date_from, date_to, None)
     wanted = set(codes)
     vendors = [v for v in session.scalars(select(Vendor).order_by(Vendor.code)) if v.code in wanted]
     for vendor in vendors:
         yield _build(
             session, vendor, journal.get(vendor.id, []), date_from, date_to, header, claims.get(vendor.id, ()),
-            parts.get(vendor.id, NOTHING),
+            parts.get(vendor.id, NOTHING), others.get(vendor.id, ()),
         )  # fmt: skip

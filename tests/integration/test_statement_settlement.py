@@ -16,6 +16,7 @@ from app.services import actuals, disputes, month_close, posting, price_changes,
 from app.services.context import AppContext
 from app.services.imports import import_file
 from app.services.price_changes import PriceChangeIn
+from app.services.statement_claims import OtherAgreement
 from app.services.statement_settlement import StatementDispute, StatementSettlement
 from app.services.statements import PriceClaim, StatementData, statement_data
 from tests.conftest import EXAMPLES, import_example
@@ -167,6 +168,11 @@ def test_a_price_protection_claim_is_on_the_statement(ctx, db_url, tmp_path):
     assert data.kinds == ("PRICE_PROTECTION",) and data.total == D("90.00")
     assert [(m.month, m.by_kind) for m in data.months if m.total] == [("2025-04", (D("90.00"),))]
     assert data.adjustments == ()
+    assert data.others == (
+        OtherAgreement(
+            "PRICE_PROTECTION", "1", date(2025, 1, 1), date(2025, 12, 31), "CD", None, "ALL / ALL / ALL / ALL"
+        ),
+    )
     assert statement(ctx, date(2025, 1, 1), date(2025, 12, 31), "V200").claims == ()  # no agreement: no claim
     assert statement(ctx, date(2025, 5, 1), date(2025, 12, 31)).claims == ()
 
@@ -175,6 +181,8 @@ def test_a_price_protection_claim_is_on_the_statement(ctx, db_url, tmp_path):
     assert row(text, "Price protection", "90.00", "0.00", "0.00", "90.00")
     assert row(text, "Apr 2025", "90.00", "90.00")
     assert "Price protection claims" in text
+    assert "No accepted agreement" not in text
+    assert row(text, "Price protection", "1", "2025-01-01", "2025-12-31", "deduct on next payment (CD)", "scope ALL")
     assert row(text, "2025-04-01", "GYP-HALF-4X8", "Gypsum 1/2 x 4 x 8", "1", "10.00", "9.25", "120", "90.00")
 
 
@@ -192,6 +200,7 @@ def test_lump_sum_accruals_are_on_the_statement(ctx, db_url, tmp_path):
     column = data.kinds.index("LUMP_SUM")
     assert [(m.month, m.by_kind[column]) for m in data.months] == [("2026-01", D("1019.18")), ("2026-02", D("920.55"))]
     assert data.total == D("1939.73") and data.adjustments == ()
+    assert data.others == (OtherAgreement("LUMP_SUM", "L1", JAN_1, date(2026, 12, 31), "CD", D("12000.00"), ""),)
     assert [(v.invoice_no, v.kind, v.agreement_no, v.method, v.open_amount, v.status) for v in data.invoices] == [
         ("CO-2601-V100-0001", "LUMP_SUM", "L1", "CD", D("1019.18"), "OPEN"),
         ("CO-2602-V100-0001", "LUMP_SUM", "L1", "CD", D("920.55"), "OPEN"),
@@ -201,6 +210,7 @@ def test_lump_sum_accruals_are_on_the_statement(ctx, db_url, tmp_path):
     assert row(text, "Jan 2026", "0.00", "1,019.18", "1,019.18")
     assert "the month closes' accruals of the amount" in text
     assert row(text, "Lump sum", "L1", "CD", "1,019.18", "1,019.18", "OPEN")
+    assert row(text, "Lump sum", "L1", "2026-01-01", "2026-12-31", "deduct on next payment (CD)", "12,000.00 CAD")
 
 
 def test_a_vendor_actual_is_on_the_statement(ctx, db_url, tmp_path):
