@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.platypus import Flowable, Spacer, Table
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, SETTLEMENT_NAMES, SOURCE_NAMES
+from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, PRICE_PROTECTION, SETTLEMENT_NAMES, SOURCE_NAMES
 from app.services.statements import StatementData
 
 from .pdf_common import INK, MARGIN, NARROW_BOLD, TOTAL_BG, grid_style, money, para, styles
@@ -53,7 +53,7 @@ def claims(data: StatementData) -> list[Flowable]:
     widths = (56, 90, WIDTH - 416, 58, 54, 54, 50, 54)
     style = grid_style(4, font_size=7.5, extra=total_style(len(rows) - 1))
     return [
-        para("Price protection claims", s.heading),
+        para(f"{KIND_PHRASES[PRICE_PROTECTION]} claims", s.heading),
         Table(rows, colWidths=widths, repeatRows=1, style=style),
         para("Each claim is (old cost − new cost) × quantity on hand on the date of the price change.", s.muted),
     ]
