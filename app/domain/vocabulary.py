@@ -81,6 +81,8 @@ LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE = LUMP_SUM, PRICE_PROTECTION
 # CLAIMS_RECEIVABLE; a vendor's actual corrects the accrual; cheques, credit notes, write-offs
 # and dispute credits settle invoices; a reversal undoes one of them.
 INVOICE, ACTUALS = "INVOICE", "ACTUALS"
+# Accrual at the expected tier (issue 15): an estimate trued up at each close, never invoiced.
+EXPECTED_TIER = "EXPECTED_TIER"
 PAYMENT, CREDIT_NOTE, WRITE_OFF, DISPUTE_CREDIT, REVERSAL = (
     "PAYMENT",
     "CREDIT_NOTE",
@@ -97,6 +99,7 @@ SOURCES = (
     PRICE_PROTECTION_SOURCE,
     INVOICE,
     ACTUALS,
+    EXPECTED_TIER,
     PAYMENT,
     CREDIT_NOTE,
     WRITE_OFF,
@@ -112,6 +115,7 @@ SOURCE_NAMES = {
     PRICE_PROTECTION_SOURCE: "Price protection",
     INVOICE: "Co-op invoice",
     ACTUALS: "Vendor actual",
+    EXPECTED_TIER: "Expected tier",
     PAYMENT: "Vendor payment",
     CREDIT_NOTE: "Vendor credit note",
     WRITE_OFF: "Write-off",

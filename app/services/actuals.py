@@ -31,7 +31,7 @@ from app.domain.vocabulary import (
     REJECTED,
     SUBMITTED,
 )
-from app.models import ActualDecision, Agreement, CoopInvoice, Vendor, VendorActual
+from app.models import ActualDecision, Agreement, CoopInvoice, InvoiceLine, JournalLine, Vendor, VendorActual
 
 from .agreement_views import find_agreement
 from .context import UnitOfWork
@@ -173,7 +173,7 @@ def _post_difference(
     """The ACTUALS entry of the vendor's amount less the held invoice's accrual (None: no difference)."""
     session = uow.session
     held = session.execute(
-        select(CoopInvoice.invoice_no, CoopInvoice.amount).where(
+        select(CoopInvoice.id, CoopInvoice.invoice_no, CoopInvoice.amount).where(
             CoopInvoice.agreement_id == row.id, CoopInvoice.month == month, CoopInvoice.held.is_(True)
         )
     ).all()
@@ -181,7 +181,7 @@ def _post_difference(
         raise ValidationFailed(
             [Problem(label, "month", f"{month} has no held invoice of agreement {row.number}: close the month first")]
         )
-    invoice_no, accrued = held[0]
+    invoice_id, invoice_no, accrued = held[0]
     difference = to_units(actual.amount - accrued, 2)
     if not difference:
         return None
@@ -199,7 +199,17 @@ def _post_difference(
     )
     entry = OtherEntry(day, ACTUALS, invoice_no, row.vendor_id, None, row.number, lines)
     gl = {role: accounts[role][0] for role in roles}
-    return write_entries(session, [entry], gl, uow.user, transaction_time(session.connection()))[0]
+    entry_id = write_entries(session, [entry], gl, uow.user, transaction_time(session.connection()))[0]
+    # Its receivable lines (the difference accrued, then moved on) belong to the held invoice:
+    # every REBATE_RECEIVABLE line is on one invoice, and the invoice's lines still add up to it.
+    session.add_all(
+        InvoiceLine(journal_line_id=line_id, invoice_id=invoice_id, scope=memo[:200])
+        for line_id in session.scalars(
+            select(JournalLine.id).where(JournalLine.entry_id == entry_id, JournalLine.role == REBATE_RECEIVABLE)
+        )
+    )
+    session.flush()
+    return entry_id
 
 
 def _latest(uow: UnitOfWork, agreement_id: int, month: str) -> ActualView | None:

@@ -20,6 +20,7 @@ from app.domain.vocabulary import (
     ACCEPTED,
     ACTUALS,
     DEFAULT_METHOD,
+    EXPECTED_TIER,
     INVOICE,
     LUMP_SUM,
     LUMP_SUM_SOURCE,
@@ -42,7 +43,8 @@ from .ladders import vendor_ladders
 
 def uninvoiced(month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
     """The REBATE_RECEIVABLE lines dated up to month_end on no invoice (not the INVOICE entries'
-    own lines, nor a vendor actual's, which goes on its held invoice)."""
+    own lines, nor a vendor actual's, which goes on its held invoice, nor an expected-tier
+    estimate, which is never billed)."""
     jl, je, la = JournalLine, JournalEntry, LineAccrual
     query = (
         select(jl.vendor_id, jl.id, jl.kind, jl.agreement_no, jl.debit, jl.credit, la.ladder_key, la.tier)
@@ -51,7 +53,7 @@ def uninvoiced(month_end: date, vendor_id: int | None = None):  # type: ignore[n
         .where(
             jl.role == REBATE_RECEIVABLE,
             je.entry_date <= month_end,
-            je.source.not_in((INVOICE, ACTUALS)),
+            je.source.not_in((INVOICE, ACTUALS, EXPECTED_TIER)),
             ~exists().where(InvoiceLine.journal_line_id == jl.id),
         )
     )

@@ -54,6 +54,7 @@ from app.models import (
 from .close_reads import claims, lump_sums, methods, uninvoiced
 from .context import AppContext, UnitOfWork
 from .errors import PostingRefused, Problem, ServiceError, ValidationFailed
+from .expected_accruals import ExpectedStanding, expected_entries, expected_vendors, standings
 from .gl_accounts import roles_to_accounts
 from .security import Permission, require
 
@@ -75,6 +76,11 @@ class VendorPlan:
     vendor_name: str
     lump_sums: list[tuple[int, str, Decimal]] = field(default_factory=list)  # (agreement id, number, amount)
     drafts: list[InvoiceDraft] = field(default_factory=list)
+    expected: list[ExpectedStanding] = field(default_factory=list)  # expected-tier adjustments that change
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.drafts or self.lump_sums or self.expected)
 
 
 @dataclass
@@ -84,6 +90,7 @@ class CloseResult:
     vendors: int = 0  # vendors invoiced by this run
     invoices: list[str] = field(default_factory=list)  # invoice numbers made by this run
     lump_sum_entries: int = 0
+    expected_entries: int = 0  # expected-tier adjustments posted
     complete: bool = False  # the month is recorded as closed
 
 
@@ -129,7 +136,7 @@ def preview_close(uow: UnitOfWork, month: str, run_date: date | None = None) -> 
         return []
     plans = _plans(session, month)
     session.rollback()
-    return [p for p in plans.values() if p.drafts or p.lump_sums]
+    return [p for p in plans.values() if p.busy]
 
 
 def close_month(
@@ -154,7 +161,7 @@ def close_month(
         _check_roles(session)
         plans = _plans(session, month)
         session.rollback()
-    todo = [p for p in plans.values() if p.drafts or p.lump_sums]
+    todo = [p for p in plans.values() if p.busy]
     for done, plan in enumerate(todo):
         if cancelled and cancelled():
             raise CloseCancelled(
@@ -205,7 +212,8 @@ def _plans(session: Session, month: str) -> dict[int, VendorPlan]:
         if row[0] not in done:
             rows[row[0]].append(tuple(row[1:]))
     lumps = lump_sums(session, month_end, None)
-    vendor_ids = (set(rows) | set(lumps)) - done
+    estimating = expected_vendors(session)
+    vendor_ids = (set(rows) | set(lumps) | estimating) - done
     plans: dict[int, VendorPlan] = {}
     for vid, code, name in session.execute(
         select(Vendor.id, Vendor.code, Vendor.name).where(Vendor.id.in_(sorted(vendor_ids))).order_by(Vendor.code)
@@ -217,6 +225,8 @@ def _plans(session: Session, month: str) -> dict[int, VendorPlan]:
             for _aid, number, a in plan.lump_sums
         ]  # fmt: skip
         plan.drafts = invoice_drafts(found)
+        if vid in estimating:
+            plan.expected = [e for e in standings(session, vid, month_end) if e.target != e.posted]
     return plans
 
 
@@ -228,7 +238,7 @@ def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResu
         return False
     month_end = last_day(month)
     accounts = roles_to_accounts(session)
-    gl = {role: accounts[role][0] for role in NEEDED_ROLES}
+    gl = {role: found[0] for role, found in accounts.items()}
     stamp = transaction_time(session.connection())
     lumps = lump_sums(session, month_end, vendor_id).get(vendor_id, [])
     if lumps:
@@ -241,6 +251,16 @@ def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResu
         ]  # fmt: skip
         write_entries(session, entries, gl, uow.user, stamp)
         result.lump_sum_entries += len(entries)
+    expected = expected_entries(session, vendor_id, month_end, month)
+    missing = sorted({line.role for e in expected for line in e.lines} - set(gl))
+    if missing:
+        raise PostingRefused(
+            "GL reference incomplete: no account for " + ", ".join(missing)
+            + " (set it in Maintenance > GL Reference); the month was not closed for this vendor"
+        )  # fmt: skip
+    if expected:
+        write_entries(session, expected, gl, uow.user, stamp)
+        result.expected_entries += len(expected)
     rows = [tuple(r[1:]) for r in session.execute(uninvoiced(month_end, vendor_id))]
     drafts = invoice_drafts(claims(session, vendor_id, rows))
     _write_invoices(uow, month, vendor_id, drafts, gl, stamp, result)
