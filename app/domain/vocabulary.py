@@ -122,6 +122,14 @@ SOURCE_NAMES = {
     DISPUTE_CREDIT: "Dispute credit",
     REVERSAL: "Reversal",
 }
+# A settlement's kind as the vendor statement names it (SPEC §14).
+SETTLEMENT_NAMES = {
+    PAYMENT: "Cheque",
+    CREDIT_NOTE: "Credit note",
+    WRITE_OFF: "Write-off",
+    DISPUTE_CREDIT: "Dispute credit",
+    REVERSAL: "Reversal",
+}
 
 # A co-op invoice's status (SPEC §13–§14), derived from what settles it: HELD until the
 # month's vendor actual is accepted; OPEN; SHORT_PAID once partly settled; PAID when nothing is
