@@ -83,6 +83,10 @@ LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE = LUMP_SUM, PRICE_PROTECTION
 INVOICE, ACTUALS = "INVOICE", "ACTUALS"
 # Accrual at the expected tier (issue 15): an estimate trued up at each close, never invoiced.
 EXPECTED_TIER = "EXPECTED_TIER"
+# Payables (SPEC §15): a vendor invoice's matched lines (Dr RECEIVED_NOT_INVOICED / Cr
+# ACCOUNTS_PAYABLE, the price variance to PURCHASE_PRICE_VARIANCE), a payment run (Dr
+# ACCOUNTS_PAYABLE / Cr CASH / Cr CLAIMS_RECEIVABLE); a co-op invoice deducted by a run.
+VENDOR_INVOICE, PAYMENT_RUN, DEDUCTION = "VENDOR_INVOICE", "PAYMENT_RUN", "DEDUCTION"
 PAYMENT, CREDIT_NOTE, WRITE_OFF, DISPUTE_CREDIT, REVERSAL = (
     "PAYMENT",
     "CREDIT_NOTE",
@@ -100,6 +104,8 @@ SOURCES = (
     INVOICE,
     ACTUALS,
     EXPECTED_TIER,
+    VENDOR_INVOICE,
+    PAYMENT_RUN,
     PAYMENT,
     CREDIT_NOTE,
     WRITE_OFF,
@@ -116,6 +122,8 @@ SOURCE_NAMES = {
     INVOICE: "Co-op invoice",
     ACTUALS: "Vendor actual",
     EXPECTED_TIER: "Expected tier",
+    VENDOR_INVOICE: "Vendor invoice",
+    PAYMENT_RUN: "Payment run",
     PAYMENT: "Vendor payment",
     CREDIT_NOTE: "Vendor credit note",
     WRITE_OFF: "Write-off",
@@ -129,6 +137,7 @@ SETTLEMENT_NAMES = {
     WRITE_OFF: "Write-off",
     DISPUTE_CREDIT: "Dispute credit",
     REVERSAL: "Reversal",
+    DEDUCTION: "Deducted from payment",
 }
 
 # A co-op invoice's status (SPEC §13–§14), derived from what settles it: HELD until the
@@ -141,6 +150,16 @@ DISPUTE_REASONS = ("PRICING", "QUANTITY", "NOT_COVERED", "DUPLICATE", "RATE", "O
 SUBMITTED = "SUBMITTED"
 # Whose a supporting document is (document.owner): a dispute's or a vendor actual's.
 DISPUTE_DOCUMENT, ACTUAL_DOCUMENT = "DISPUTE", "ACTUAL"
+# Vendor invoice matching (SPEC §16): the defects that hold a line, how one is resolved.
+PRODUCT_NOT_ON_SLIP = "PRODUCT_NOT_ON_SLIP"
+UNRECOGNIZED_PRODUCT = "UNRECOGNIZED_PRODUCT"
+QUANTITY_OVER_RECEIVED = "QUANTITY_OVER_RECEIVED"
+COST_MISMATCH = "COST_MISMATCH"
+MISSING_INVOICE = "MISSING_INVOICE"
+DEFECTS = (PRODUCT_NOT_ON_SLIP, UNRECOGNIZED_PRODUCT, QUANTITY_OVER_RECEIVED, COST_MISMATCH, MISSING_INVOICE)
+RESOLUTIONS = ("CREDIT_NOTE", "CORRECTED_INVOICE", "LATE_RECEIPT")
+# A provision for receivables is named by the day it was placed; its reversal adds an R (SPEC §15).
+PROVISION_SUFFIX, REVERSAL_MARK = "_PROVISION_FOR_RECEIVABLES", "R"
 
 # Account roles of the GL reference (SPEC §6.1).
 INVENTORY = "INVENTORY"
@@ -223,6 +242,7 @@ class Permission(StrEnum):
     SETTLE = "record vendor payments, credit notes, disputes and actuals"  # SPEC §13–§14
     WRITE_OFF = "write off open amounts up to the tolerance"
     WRITE_OFF_ANY = "write off open amounts above the tolerance"
+    PAYABLES = "enter vendor invoices, run payments and provisions"  # SPEC §15–§16
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -251,6 +271,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CLOSE,
             Permission.SETTLE,
             Permission.WRITE_OFF,
+            Permission.PAYABLES,
         }
     ),
     Role.ADMIN: frozenset(Permission),
