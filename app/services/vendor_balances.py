@@ -29,6 +29,7 @@ from app.models import (
     JournalLine,
     PaymentRun,
     PaymentRunLine,
+    Provision,
     Settlement,
     SettlementLine,
     Vendor,
@@ -39,7 +40,7 @@ from app.models import (
 from .context import UnitOfWork
 from .invoice_views import balances
 from .provision_reads import active_provisions
-from .security import require
+from .security import can, require
 
 CENTS = Decimal("0.01")
 
@@ -265,3 +266,36 @@ def debit_balance_count(session: Session, on: date) -> int:
 def vendor_balance(session: Session, vendor_id: int, on: date) -> VendorBalance:
     (found,) = vendor_balances(session, on, [vendor_id])
     return found
+
+
+@dataclass(frozen=True)
+class BalanceDocuments:
+    """The documents behind a vendor's balance on a day (the screen's drill-down)."""
+
+    coop_invoices: list[OpenCoopInvoice]
+    vendor_invoices: list[OpenVendorInvoice]
+    provisions: list[tuple[str, date, Decimal]]  # name, date, amount (a reversal negative)
+
+
+def balance_documents(uow: UnitOfWork, vendor_id: int, on: date) -> BalanceDocuments:
+    """The vendor's co-op invoices open on `on`, its open vendor invoices, and its provisions
+    and reversals dated up to `on`."""
+    require(uow, Permission.REPORTS)
+    session = uow.session
+    p = Provision
+    held = session.execute(
+        select(p.name, p.event_date, p.amount).where(p.vendor_id == vendor_id, p.event_date <= on).order_by(p.id)
+    ).all()
+    return BalanceDocuments(
+        open_coop_invoices(session, on, [vendor_id]),
+        open_vendor_invoices(session, on, [vendor_id]),
+        [(name, day, amount) for name, day, amount in held],
+    )
+
+
+def debit_balances(uow: UnitOfWork, on: date) -> int | None:
+    """How many vendors are in debit balance on `on` (Home); None for a user without the
+    reports permission."""
+    if not can(uow, Permission.REPORTS):
+        return None
+    return debit_balance_count(uow.session, on)

@@ -59,7 +59,7 @@ NEEDS: dict[str, Permission] = {
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
     "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
-    "Company Settings…": Permission.ADMIN,
+    "Company Settings…": Permission.ADMIN, "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
@@ -135,6 +135,9 @@ class MenuActions:
         self._item(settlement, "Co-op &Invoices", self.open_invoices)
         self._item(settlement, "&Disputes", self.open_disputes)
         self._item(settlement, "Vendor &Actuals", self.open_actuals)
+        settlement.addSeparator()
+        self._item(settlement, "Vendor &Balances", self.open_vendor_balances)
+        self._item(settlement, "&Provisions", self.open_provisions)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -216,6 +219,16 @@ class MenuActions:
         from .actuals import ActualsScreen
 
         return self.open_screen("actuals", lambda: ActualsScreen(self.env))
+
+    def open_vendor_balances(self) -> Screen:
+        from .vendor_balances import VendorBalancesScreen
+
+        return self.open_screen("vendor_balances", lambda: VendorBalancesScreen(self.env))
+
+    def open_provisions(self) -> Screen:
+        from .provisions import ProvisionsScreen
+
+        return self.open_screen("provisions", lambda: ProvisionsScreen(self.env))
 
     def open_company_settings(self) -> QDialog:
         from .company_settings import CompanySettingsDialog

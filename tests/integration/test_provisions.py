@@ -152,3 +152,29 @@ def test_example_o_through_the_command_line(vr, db_url, capsys):
         coop("provisions", "--date", "2025-13-01")
     assert usage.value.code == 2
     assert provision_rows(vr) == [(NAME, "VR", "1500.00", MAR17), (NAME + "R", "VR", "-1500.00", MAR18)]
+
+
+def test_the_statement_flags_the_debit_balance(vr, db_url, tmp_path):
+    from pypdf import PdfReader
+
+    from app.services.statements import statement_data
+
+    with vr.uow() as uow:
+        data = statement_data(uow, "VR", date(2025, 3, 1), MAR17)
+    assert data.balance is not None and (data.balance.receivable, data.balance.payable) == (
+        D("6000.00"), D("4500.00")
+    )  # fmt: skip
+    vr.engine.dispose()
+
+    def printed(to: str) -> str:
+        out = tmp_path / f"VR-{to}.pdf"
+        args = ["--db", db_url, "--user", "tester", "statement", "--vendor", "VR", "--from", "2025-03-01"]
+        assert main([*args, "--to", to, "--out", str(out)]) == 0
+        return " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
+
+    assert (
+        "Debit balance: the vendor owes 1,500.00 CAD more than we owe it (receivable 6,000.00 against payable "
+        "4,500.00 on 2025-03-17)." in printed("2025-03-17")
+    )
+    cheque(vr, "3000.00")
+    assert "Debit balance" not in printed("2025-03-18")
