@@ -15,7 +15,7 @@ from app.domain.vocabulary import DISPUTE_REASONS, OPEN, SHORT_PAID, Permission,
 from app.models import Agreement, Company, Vendor
 
 from .context import UnitOfWork
-from .disputes import DisputeView, _invoice_problems, dispute_views
+from .disputes import DisputeView, dispute_invoice_problems, dispute_views
 from .errors import Problem
 from .invoice_views import InvoiceView, invoice_views
 from .security import require
@@ -73,7 +73,7 @@ def dispute_problems(uow: UnitOfWork, invoice_no: str, reason: str, amount: Deci
     invoice = open_invoices(uow, [invoice_no]).get(invoice_no)
     if invoice is None:
         return [Problem(label, "invoice", f"invoice {invoice_no or '(blank)'} does not exist"), *problems]
-    return problems + _invoice_problems(uow, label, invoice, amount, day)
+    return problems + dispute_invoice_problems(uow, label, invoice, amount, day)
 
 
 def actuals_agreements(uow: UnitOfWork) -> list[ActualsAgreement]:
