@@ -171,6 +171,20 @@ def open_disputes(session: Session, on: date, vendor_ids: Iterable[int] | None =
     return {iid: _money(total) for iid, total in session.execute(query) if total}
 
 
+def open_disputes_by_vendor(
+    session: Session, on: date, vendor_ids: Iterable[int] | None = None
+) -> list[tuple[int, int, Decimal]]:
+    """(vendor, disputes, amount) of the disputes open on `on`: filed up to it, not answered by it."""
+    answered = exists().where(DisputeResolution.dispute_id == Dispute.id, DisputeResolution.resolved_date <= on)
+    query = (
+        select(CoopInvoice.vendor_id, func.count(), func.sum(Dispute.amount))
+        .join(CoopInvoice, CoopInvoice.id == Dispute.invoice_id)
+        .where(Dispute.filed_date <= on, ~answered, _vendor_filter(CoopInvoice.vendor_id, vendor_ids))
+        .group_by(CoopInvoice.vendor_id)
+    )
+    return [(vid, count, _money(total)) for vid, count, total in session.execute(query)]
+
+
 def open_vendor_invoices(
     session: Session, on: date, vendor_ids: Iterable[int] | None = None
 ) -> list[OpenVendorInvoice]:

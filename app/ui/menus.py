@@ -60,6 +60,7 @@ NEEDS: dict[str, Permission] = {
     "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
     "Company Settings…": Permission.ADMIN, "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES,
+    "Financial Scorecard": Permission.REPORTS,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
@@ -142,6 +143,7 @@ class MenuActions:
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
         self._item(reports_menu, "&Negotiation Preview", self.open_negotiation)
+        self._item(reports_menu, "Financial S&corecard", self.open_scorecard)
         self._item(reports_menu, "Vendor &Statement…", self.open_statement)
         self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
         reports_menu.addSeparator()
@@ -229,6 +231,11 @@ class MenuActions:
         from .provisions import ProvisionsScreen
 
         return self.open_screen("provisions", lambda: ProvisionsScreen(self.env))
+
+    def open_scorecard(self) -> Screen:
+        from .scorecard import ScorecardScreen
+
+        return self.open_screen("scorecard", lambda: ScorecardScreen(self.env))
 
     def open_company_settings(self) -> QDialog:
         from .company_settings import CompanySettingsDialog

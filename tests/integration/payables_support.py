@@ -18,7 +18,17 @@ from sqlalchemy import func, select
 from app.adapters.entry_writer import OtherEntry, write_entries
 from app.domain.journal import EntryLine
 from app.domain.vocabulary import ACCOUNTS_PAYABLE, RECEIVED_NOT_INVOICED, VENDOR_INVOICE
-from app.models import Provision, ReceiptLine, ReceivingSlip, Vendor, VendorInvoice, VendorInvoiceLine
+from app.models import (
+    InvoiceResolution,
+    PaymentRun,
+    PaymentRunLine,
+    Provision,
+    ReceiptLine,
+    ReceivingSlip,
+    Vendor,
+    VendorInvoice,
+    VendorInvoiceLine,
+)
 from app.services import month_close, posting
 from app.services.context import AppContext
 from app.services.gl_accounts import roles_to_accounts
@@ -96,3 +106,60 @@ def provisions(ctx: AppContext) -> list[tuple[str, str, str, date]]:
 def provision_count(ctx: AppContext) -> int:
     with ctx.engine.connect() as conn:
         return conn.scalar(select(func.count()).select_from(Provision)) or 0
+
+
+def add_flagged_invoice(
+    ctx: AppContext, vendor: str, number: str, day: date, due: date, defect: str, amount: str,
+    slip: tuple[str, int] | None = None, resolved: bool = False,
+) -> int:  # fmt: skip
+    """A vendor invoice of one line held by `defect` (naming a receiving line when `slip`), its
+    resolution when `resolved`; nothing posted. Its id."""
+    with ctx.uow() as uow:
+        session = uow.session
+        vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == vendor))
+        stamp = datetime.now(UTC)
+        head = VendorInvoice(
+            vendor_id=vendor_id, invoice_no=number, invoice_date=day, due_date=due, created_by="tester",
+            created_at=stamp,
+        )  # fmt: skip
+        session.add(head)
+        session.flush()
+        receipt_line_id = None
+        if slip is not None:
+            receipt_line_id = session.scalar(
+                select(ReceiptLine.id)
+                .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
+                .where(ReceivingSlip.slip_no == slip[0], ReceiptLine.line_no == slip[1])
+            )
+        line = VendorInvoiceLine(
+            vendor_invoice_id=head.id, line_no=1, slip_no=slip[0] if slip else "", slip_line_no=slip[1] if slip else None,
+            receipt_line_id=receipt_line_id, product_code="X", quantity=Decimal(1), unit_cost=Decimal(amount),
+            amount=Decimal(amount), received_value=Decimal("0.00"), defect=defect,
+        )  # fmt: skip
+        session.add(line)
+        session.flush()
+        if resolved:
+            session.add(
+                InvoiceResolution(vendor_invoice_line_id=line.id, resolution="LATE_RECEIPT", note="", created_by="tester",
+                                  created_at=stamp)
+            )  # fmt: skip
+        uow.commit()
+        return head.id
+
+
+def pay_run(ctx: AppContext, day: date, invoice_ids: list[int]) -> None:
+    """A payment run of `day` paying every line of the vendor invoices (rows only: the payment
+    run service is another issue's part)."""
+    with ctx.uow() as uow:
+        session = uow.session
+        run = PaymentRun(run_date=day, created_by="tester", created_at=datetime.now(UTC))
+        session.add(run)
+        session.flush()
+        for vid, iid, line_id, amount in session.execute(
+            select(VendorInvoice.vendor_id, VendorInvoice.id, VendorInvoiceLine.id, VendorInvoiceLine.amount)
+            .join(VendorInvoiceLine, VendorInvoiceLine.vendor_invoice_id == VendorInvoice.id)
+            .where(VendorInvoice.id.in_(invoice_ids))
+        ).all():
+            session.add(PaymentRunLine(run_id=run.id, vendor_id=vid, vendor_invoice_id=iid,
+                                       vendor_invoice_line_id=line_id, amount=amount))  # fmt: skip
+        uow.commit()

@@ -55,3 +55,25 @@ def test_provisions_run_from_the_screen_and_home_counts_debit_balances(qtbot, ct
     balances.refresh()
     wait_idle(qtbot, window.env)
     assert balances.view.shown(0, "Provision") == "1,500.00"
+
+
+def test_scorecard_screen_lists_defects_and_draws_them_by_month(qtbot, ctx, tmp_path):
+    from datetime import date
+
+    from app.ui.scorecard import ScorecardScreen
+    from tests.integration.payables_support import add_flagged_invoice
+
+    example_o(ctx)
+    add_flagged_invoice(ctx, "VR", "AP-3", date(2025, 3, 20), date(2025, 5, 19), "UNRECOGNIZED_PRODUCT", "75.00")
+    env = make_env(ctx, tmp_path)
+    screen = show(qtbot, ScorecardScreen(env))
+    screen.date_from.setDate(QDate(2025, 3, 1))
+    screen.date_to.setDate(QDate(2025, 4, 30))
+    screen.refresh()
+    wait_idle(qtbot, env)
+    assert [screen.view.shown(0, c) for c in ("Vendor", "Unrecognized product", "Missing invoice", "Defects amount")] == [
+        "VR", "1", "1", "575.00"
+    ]  # fmt: skip
+    assert screen.chart.by_month == {"2025-03": {"UNRECOGNIZED_PRODUCT": 1}, "2025-04": {"MISSING_INVOICE": 1}}
+    assert not screen.chart.grab().isNull()  # the bars are drawn
+    env.runner.wait()

@@ -58,6 +58,7 @@ MENUS = {
         "Estimated Rebates",
         "Provisional Exposure",
         "Negotiation Preview",
+        "Financial Scorecard",
         "Vendor Statement…",
         "Vendor Statements (all vendors)…",
         "Journal",
