@@ -88,6 +88,11 @@ def line_views(session: Session, vendor: str | None = None) -> list[LineView]:
     return out
 
 
+def list_lines(uow: UnitOfWork, vendor: str | None = None) -> list[LineView]:
+    """The Vendor Invoices screen's list (see line_views)."""
+    return line_views(uow.session, vendor)
+
+
 def resolve_line(
     uow: UnitOfWork, line_id: int, resolution: str, note: str, day: date | None = None, commit: bool = True
 ) -> LineView:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -30,6 +30,7 @@ from .base import Screen, UiEnv, heading
 from .reports_common import RCol, ReportModel, ReportView, date_edit
 from .settlement_dialogs import ActionDialog, day_of
 
+DialogT = TypeVar("DialogT", bound=ActionDialog)
 LINE_COLUMNS = (
     RCol("Vendor", lambda v: v.vendor_code, width=70),
     RCol("Invoice", lambda v: v.invoice_no, width=90),
@@ -155,9 +156,7 @@ class VendorInvoicesScreen(Screen):
         self.refresh()
 
     def refresh(self) -> None:
-        self.runner.run(
-            self, "Vendor invoices", lambda uow, _job: vendor_invoice_lines.line_views(uow.session), self._loaded
-        )
+        self.runner.run(self, "Vendor invoices", lambda uow, _job: vendor_invoice_lines.list_lines(uow), self._loaded)
 
     def _loaded(self, rows: list[LineView]) -> None:
         self.model.set_records(rows)
@@ -182,7 +181,7 @@ class VendorInvoicesScreen(Screen):
             return None
         return self._open(ResolveDialog(self.env, chosen, self))
 
-    def _open(self, dialog: Any) -> Any:
+    def _open(self, dialog: DialogT) -> DialogT:
         dialog.accepted.connect(self.refresh)
         dialog.open()
         return dialog
