@@ -59,6 +59,7 @@ NEEDS: dict[str, Permission] = {
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
     "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
+    "Vendor Invoices": Permission.PAYABLES, "Payment Run": Permission.PAYABLES,
     "Company Settings…": Permission.ADMIN,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
@@ -135,6 +136,9 @@ class MenuActions:
         self._item(settlement, "Co-op &Invoices", self.open_invoices)
         self._item(settlement, "&Disputes", self.open_disputes)
         self._item(settlement, "Vendor &Actuals", self.open_actuals)
+        settlement.addSeparator()
+        self._item(settlement, "&Vendor Invoices", self.open_vendor_invoices)
+        self._item(settlement, "&Payment Run", self.open_payment_run)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -216,6 +220,16 @@ class MenuActions:
         from .actuals import ActualsScreen
 
         return self.open_screen("actuals", lambda: ActualsScreen(self.env))
+
+    def open_vendor_invoices(self) -> Screen:
+        from .payables import VendorInvoicesScreen
+
+        return self.open_screen("vendor_invoices", lambda: VendorInvoicesScreen(self.env))
+
+    def open_payment_run(self) -> Screen:
+        from .payables import PaymentRunScreen
+
+        return self.open_screen("payment_run", lambda: PaymentRunScreen(self.env))
 
     def open_company_settings(self) -> QDialog:
         from .company_settings import CompanySettingsDialog

@@ -53,7 +53,7 @@ MENUS = {
         "Price Changes",
         "Month Close…",
     ],
-    "Settlement": ["Co-op Invoices", "Disputes", "Vendor Actuals"],
+    "Settlement": ["Co-op Invoices", "Disputes", "Vendor Actuals", "Vendor Invoices", "Payment Run"],
     "Reports": [
         "Estimated Rebates",
         "Provisional Exposure",
