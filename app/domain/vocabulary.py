@@ -158,6 +158,10 @@ COST_MISMATCH = "COST_MISMATCH"
 MISSING_INVOICE = "MISSING_INVOICE"
 DEFECTS = (PRODUCT_NOT_ON_SLIP, UNRECOGNIZED_PRODUCT, QUANTITY_OVER_RECEIVED, COST_MISMATCH, MISSING_INVOICE)
 RESOLUTIONS = ("CREDIT_NOTE", "CORRECTED_INVOICE", "LATE_RECEIPT")
+# A vendor invoice line's state: MATCHED (payable), HELD (flagged, not resolved), RESOLVED (a
+# flagged line closed: a credit note, a corrected invoice, or re-matched on a late receipt as a
+# new matched line).
+MATCHED, RESOLVED = "MATCHED", "RESOLVED"
 # A provision for receivables is named by the day it was placed; its reversal adds an R (SPEC §15).
 PROVISION_SUFFIX, REVERSAL_MARK = "_PROVISION_FOR_RECEIVABLES", "R"
 # Backup reconciliation (SPEC §16): how a line of the vendor's statement compares with ours.

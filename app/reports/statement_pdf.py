@@ -132,6 +132,16 @@ def _by_kind(data: StatementData) -> list[Flowable]:
     ]
     if own:
         story.append(para("Regular accruals of " + "; of ".join(own) + ".", s.muted))
+    if data.expected:
+        story.append(
+            para(
+                "Accrued toward the tier expected this period, at the period's end (an estimate trued up at each "
+                "month close, not invoiced and not in the totals above): "
+                + "; ".join(f"{KIND_PHRASES.get(kind, kind)} {money(amount)}" for kind, amount in data.expected)
+                + ".",
+                s.muted,
+            )
+        )
     provisional = [f"{KIND_PHRASES.get(k.kind, k.kind)} {money(k.provisional)}" for k in data.by_kind if k.provisional]
     if provisional:
         story.append(

@@ -234,3 +234,17 @@ def with_expected(
             row = replace(row, expected_volume=volumes[key], expected_adjustment=standing)
         out.append((key, row))
     return out
+
+
+def standing_by_kind(session: Session, vendor_id: int, as_of: date) -> tuple[tuple[str, Decimal], ...]:
+    """(kind, the expected-tier adjustments standing at as_of) of the vendor, kinds with one."""
+    jl, je = JournalLine, JournalEntry
+    rows = session.execute(
+        select(jl.kind, func.sum(jl.debit), func.sum(jl.credit))
+        .join(je, je.id == jl.entry_id)
+        .where(je.source == EXPECTED_TIER, jl.role == REBATE_RECEIVABLE, jl.vendor_id == vendor_id,
+               je.entry_date <= as_of)
+        .group_by(jl.kind)
+        .order_by(jl.kind)
+    )  # fmt: skip
+    return tuple((kind or "", (dr or ZERO) - (cr or ZERO)) for kind, dr, cr in rows if (dr or ZERO) != (cr or ZERO))

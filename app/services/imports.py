@@ -22,7 +22,7 @@ from app.domain.vocabulary import KINDS_TEXT, LADDER_KINDS, LUMP_SUM
 from app.models import Agreement, Vendor
 
 from . import agreements as agreement_service
-from . import gl_accounts, masterdata, price_changes, provisional_imports, receiving
+from . import gl_accounts, masterdata, price_changes, provisional_imports, receiving, vendor_invoice_imports
 from .agreement_header import AgreementHeader
 from .agreement_rows import line_row, lump_sum_row
 from .context import UnitOfWork
@@ -48,6 +48,7 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "provisional-rates": (("kind", "from_date", "to_date", "cat1", "rate"), ()),
     "waivers": (("vendor_code", "kind", "from_date", "to_date"), ()),
     "price-changes": (("product_code", "effective_date", "new_unit_cost", "on_hand"), ()),  # SPEC §18
+    "vendor-invoices": (vendor_invoice_imports.COLUMNS, ()),  # SPEC §18
 }  # fmt: skip
 KINDS = tuple(HEADERS)
 # The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
@@ -93,6 +94,7 @@ def import_file(
             "categories": _categories, "vendors": _vendors, "products": _products,
             "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
             "provisional-rates": provisional_imports.rates, "waivers": provisional_imports.waivers, "price-changes": _price_changes,
+            "vendor-invoices": vendor_invoice_imports.vendor_invoices,
         }[kind]  # fmt: skip
         return handler(uow, table.rows, today)
     except ImportFailed:

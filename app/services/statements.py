@@ -43,6 +43,7 @@ from app.models import AgreementLine, CoopInvoice, JournalEntry, JournalLine, Se
 from .context import UnitOfWork
 from .errors import NotFound
 from .estimated import EstimatedRow, ladder_estimates
+from .expected_accruals import standing_by_kind
 from .invoice_views import InvoiceView
 from .ladders import vendor_ladders
 from .masterdata import company
@@ -148,6 +149,7 @@ class StatementData:
     invoices: tuple[InvoiceView, ...] = ()  # dated in the period; open amounts as of its end
     settlements: tuple[StatementSettlement, ...] = ()
     disputes: tuple[StatementDispute, ...] = ()  # open at the period's end
+    expected: tuple[tuple[str, Decimal], ...] = ()  # (kind, expected-tier adjustment at the period's end)
     balance: VendorBalance | None = None  # the vendor's balance at the period's end (SPEC §15)
 
     @property
@@ -294,7 +296,8 @@ def _build(
     return StatementData(
         name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,
         tuple(_ladder(lad, lines, progress.get(lad.key)) for lad in in_force), months, totals, adjustments,
-        tuple(claims), tuple(others), parts.invoices, parts.settlements, parts.disputes, balance,
+        tuple(claims), tuple(others), parts.invoices, parts.settlements, parts.disputes,
+        standing_by_kind(session, vendor.id, date_to), balance,
     )  # fmt: skip
 
 

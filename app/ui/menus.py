@@ -59,8 +59,9 @@ NEEDS: dict[str, Permission] = {
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
     "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
-    "Company Settings…": Permission.ADMIN, "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES,
-    "Financial Scorecard": Permission.REPORTS,
+    "Vendor Invoices": Permission.PAYABLES, "Payment Run": Permission.PAYABLES,
+    "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES, "Financial Scorecard": Permission.REPORTS,
+    "Company Settings…": Permission.ADMIN,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
@@ -137,8 +138,10 @@ class MenuActions:
         self._item(settlement, "&Disputes", self.open_disputes)
         self._item(settlement, "Vendor &Actuals", self.open_actuals)
         settlement.addSeparator()
+        self._item(settlement, "&Vendor Invoices", self.open_vendor_invoices)
+        self._item(settlement, "&Payment Run", self.open_payment_run)
         self._item(settlement, "Vendor &Balances", self.open_vendor_balances)
-        self._item(settlement, "&Provisions", self.open_provisions)
+        self._item(settlement, "P&rovisions", self.open_provisions)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -236,6 +239,16 @@ class MenuActions:
         from .scorecard import ScorecardScreen
 
         return self.open_screen("scorecard", lambda: ScorecardScreen(self.env))
+
+    def open_vendor_invoices(self) -> Screen:
+        from .payables import VendorInvoicesScreen
+
+        return self.open_screen("vendor_invoices", lambda: VendorInvoicesScreen(self.env))
+
+    def open_payment_run(self) -> Screen:
+        from .payables import PaymentRunScreen
+
+        return self.open_screen("payment_run", lambda: PaymentRunScreen(self.env))
 
     def open_company_settings(self) -> QDialog:
         from .company_settings import CompanySettingsDialog

@@ -4,8 +4,9 @@ slip R1 of Mar 5: VR-BOARD 400 @ 10.00 (COOP 1,000.00, not invoiced yet on Mar 1
 50 @ 10.00 (no agreement). Vendor invoice AP-1 of Mar 10 bills R1 line 1 (4,000.00), so on
 Mar 17 VR's receivable is 6,000.00 and its payable 4,000.00 + 500.00 received not invoiced.
 
-The vendor invoice is written here as rows and its entry (Dr RECEIVED_NOT_INVOICED / Cr
-ACCOUNTS_PAYABLE): app.services.vendor_invoices is not on main yet."""
+AP-1 is entered through app.services.vendor_invoices (matched, Dr RECEIVED_NOT_INVOICED / Cr
+ACCOUNTS_PAYABLE). The scorecard's flagged lines and payment runs are written as rows here
+(add_flagged_invoice, pay_run), to place each defect and payment on a chosen day."""
 
 from __future__ import annotations
 
@@ -15,13 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.adapters.entry_writer import OtherEntry, write_entries
-from app.domain.journal import EntryLine
-from app.domain.vocabulary import ACCOUNTS_PAYABLE, RECEIVED_NOT_INVOICED, VENDOR_INVOICE
 from app.models import (
     InvoiceResolution,
     PaymentRun,
     PaymentRunLine,
+    Product,
     Provision,
     ReceiptLine,
     ReceivingSlip,
@@ -31,7 +30,7 @@ from app.models import (
 )
 from app.services import month_close, posting
 from app.services.context import AppContext
-from app.services.gl_accounts import roles_to_accounts
+from app.services.vendor_invoices import VendorInvoiceIn, VendorInvoiceLineIn, enter_vendor_invoices
 from tests.conftest import IMPORT_ORDER, import_example
 
 O_DIR = Path(__file__).parent.parent / "fixtures" / "part2" / "O_provision"
@@ -50,46 +49,25 @@ def example_o(ctx: AppContext) -> None:
 def add_vendor_invoice(
     ctx: AppContext, vendor: str, number: str, day: date, due: date, lines: list[tuple[str, int, str, str]]
 ) -> int:
-    """A matched vendor invoice: one line per (slip, slip line, quantity, unit cost), at our cost
-    received, and its entry; its id."""
+    """A vendor invoice through app.services.vendor_invoices (matched to the receiving lines
+    named: slip, slip line, quantity, unit cost); its id."""
     with ctx.uow() as uow:
-        session = uow.session
-        vendor_id = session.scalar(select(Vendor.id).where(Vendor.code == vendor))
-        assert vendor_id is not None
-        stamp = datetime.now(UTC)
-        head = VendorInvoice(
-            vendor_id=vendor_id, invoice_no=number, invoice_date=day, due_date=due, created_by="tester",
-            created_at=stamp,
-        )  # fmt: skip
-        session.add(head)
-        session.flush()
-        total = Decimal("0.00")
-        for n, (slip, slip_line, quantity, cost) in enumerate(lines, start=1):
-            rl = session.execute(
-                select(ReceiptLine.id, ReceiptLine.product_id, ReceiptLine.unit_cost)
-                .join(ReceivingSlip, ReceivingSlip.id == ReceiptLine.slip_id)
-                .where(ReceivingSlip.slip_no == slip, ReceiptLine.line_no == slip_line)
-            ).one()
-            amount = (Decimal(quantity) * Decimal(cost)).quantize(Decimal("0.01"))
-            received = (Decimal(quantity) * rl.unit_cost).quantize(Decimal("0.01"))
-            total += amount
-            session.add(
-                VendorInvoiceLine(
-                    vendor_invoice_id=head.id, line_no=n, slip_no=slip, slip_line_no=slip_line,
-                    receipt_line_id=rl.id, product_code="", product_id=rl.product_id, quantity=Decimal(quantity),
-                    unit_cost=Decimal(cost), amount=amount, received_value=received, defect=None,
-                )
-            )  # fmt: skip
-        cents = int(total * 100)
-        accounts = roles_to_accounts(session)
-        gl = {role: accounts[role][0] for role in (RECEIVED_NOT_INVOICED, ACCOUNTS_PAYABLE)}
-        entry = OtherEntry(
-            day, VENDOR_INVOICE, number, vendor_id, None, None,
-            (EntryLine(RECEIVED_NOT_INVOICED, cents, 0, None, number), EntryLine(ACCOUNTS_PAYABLE, 0, cents, None, number)),
-        )  # fmt: skip
-        write_entries(session, [entry], gl, uow.user, stamp)
-        uow.commit()
-        return head.id
+        codes = {
+            (slip, line): code
+            for slip, line, code in uow.session.execute(
+                select(ReceivingSlip.slip_no, ReceiptLine.line_no, Product.code)
+                .join(ReceiptLine, ReceiptLine.slip_id == ReceivingSlip.id)
+                .join(Product, Product.id == ReceiptLine.product_id)
+            )
+        }
+    record = VendorInvoiceIn(
+        number, vendor, day, due,
+        tuple(VendorInvoiceLineIn(s, n, codes[(s, n)], Decimal(q), Decimal(c)) for s, n, q, c in lines),
+    )  # fmt: skip
+    with ctx.uow() as uow:
+        (entered,) = enter_vendor_invoices(uow, [record])
+    assert entered.held == 0
+    return entered.invoice_id
 
 
 def provisions(ctx: AppContext) -> list[tuple[str, str, str, date]]:

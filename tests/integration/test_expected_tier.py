@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AgreementHistory, AgreementLine, CoopInvoice, JournalEntry, JournalLine, LineAccrual
-from app.services import estimated, month_close, posting
+from app.reports.statement_pdf import write_statement_pdf
+from app.services import estimated, month_close, posting, statements
 from app.services.errors import ImportFailed
 from app.services.imports import import_file
 from tests.conftest import EXAMPLES, import_example
+from tests.integration.test_reports_pdf import pdf_text
 
 D = Decimal
 ROLES = "role,account_number\nCLAIMS_RECEIVABLE,1320\n"
@@ -64,7 +66,7 @@ def close(ctx, month: int) -> None:  # type: ignore[no-untyped-def]
     month_close.close_month(ctx, f"2026-{month:02d}", run)
 
 
-def test_example_c_with_an_expected_volume_of_110000(example_c):
+def test_example_c_with_an_expected_volume_of_110000(example_c, tmp_path):
     ctx = example_c
     with ctx.uow() as uow:
         assert set(uow.session.scalars(select(AgreementLine.expected_volume))) == {D("110000.00")}
@@ -85,6 +87,12 @@ def test_example_c_with_an_expected_volume_of_110000(example_c):
     assert (values["rebate_earned"], values["expected_volume"], values["expected_tier_adjustment"]) == (
         D("1200.00"), D("110000.00"), D("600.00"),
     )  # fmt: skip
+    with ctx.uow() as uow:  # and the vendor statement, apart from its totals
+        data = statements.statement_data(uow, "V100", date(2026, 1, 1), date(2026, 3, 31))
+    assert (data.expected, data.total) == ((("COOP", D("600.00")),), D("1200.00"))
+    pdf = tmp_path / "statement.pdf"
+    write_statement_pdf(pdf, data)
+    assert "Accrued toward the tier expected this period" in pdf_text(pdf)[1].replace("\n", " ")
     for month in range(4, 12):
         close(ctx, month)
     assert len(adjustments(ctx)) == 2  # nothing changed

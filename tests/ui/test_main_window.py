@@ -53,7 +53,15 @@ MENUS = {
         "Price Changes",
         "Month Close…",
     ],
-    "Settlement": ["Co-op Invoices", "Disputes", "Vendor Actuals", "Vendor Balances", "Provisions"],
+    "Settlement": [
+        "Co-op Invoices",
+        "Disputes",
+        "Vendor Actuals",
+        "Vendor Invoices",
+        "Payment Run",
+        "Vendor Balances",
+        "Provisions",
+    ],  # fmt: skip
     "Reports": [
         "Estimated Rebates",
         "Provisional Exposure",
