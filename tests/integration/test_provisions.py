@@ -16,6 +16,7 @@ from app.services.context import AppContext
 from app.services.errors import PermissionDenied, ValidationFailed
 from app.services.provision_reads import active_provision
 from app.services.vendor_balances import balance_rows, debit_balance_count, vendor_balances
+from tests.conftest import IMPORT_ORDER
 from tests.integration.payables_support import (
     FEB_INVOICE,
     MAR17,
@@ -178,3 +179,70 @@ def test_the_statement_flags_the_debit_balance(vr, db_url, tmp_path):
     )
     cheque(vr, "3000.00")
     assert "Debit balance" not in printed("2025-03-18")
+
+
+def test_the_payment_run_holds_the_active_provision(vr):
+    from app.services import payment_run
+
+    assert run(vr, MAR17) == [(NAME, "VR", "1500.00", False)]
+    with vr.uow() as uow:
+        (due,) = payment_run.preview_payment_run(uow, date(2025, 4, 9))
+    assert (due.payment.gross, due.payment.held, due.payment.net) == (D("4000.00"), D("1500.00"), D("2500.00"))
+    assert due.payment.hold is not None and due.payment.hold.name == NAME
+    cheque(vr, "3000.00")
+    assert run(vr, MAR18) == [(NAME + "R", "VR", "-1500.00", True)]
+    with vr.uow() as uow:
+        (due,) = payment_run.preview_payment_run(uow, date(2025, 4, 9))
+    assert (due.payment.held, due.payment.net) == (D("0.00"), D("4000.00"))
+
+
+def test_example_o_entirely_through_coop(db_url, capsys):
+    from tests.integration.payables_support import O_DIR
+
+    def coop(*args: str) -> int:
+        return main(["--db", db_url, "--user", "tester", *args])
+
+    for kind in (*IMPORT_ORDER, "vendor-invoices"):
+        if kind == "vendor-invoices":
+            assert coop("close", "--month", "2025-02", "--date", "2025-03-01") == 0
+            assert coop("post", "--date", "2025-03-05") == 0
+        assert coop("import", kind, str(O_DIR / f"{kind}.csv")) == 0
+    capsys.readouterr()
+    assert coop("provisions", "--date", "2025-03-17") == 0
+    assert capsys.readouterr().out == f"{NAME}  VR  1,500.00\n"
+    cheque = ("--vendor", "VR", "--date", "2025-03-18", "--amount", "3000.00", "--currency", "CAD", "--ref", "C1")
+    assert coop("payment", *cheque, "--invoice", FEB_INVOICE) == 0
+    capsys.readouterr()
+    assert coop("provisions", "--date", "2025-03-18") == 0
+    assert capsys.readouterr().out == f"{NAME}R  VR  -1,500.00\n"
+    assert coop("provisions", "--date", "2025-03-18") == 0
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.pg
+def test_two_provision_runs_at_once_place_one_provision(vr, db_url):
+    import threading
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("concurrency is checked on PostgreSQL")
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def once() -> None:
+        other = AppContext.open(db_url, user="tester", upgrade=False)
+        try:
+            with other.uow() as uow:
+                barrier.wait()
+                outcomes.append([e.name for e in provisions.run_provisions(uow, MAR17)])
+        except Exception as exc:  # noqa: BLE001 - the outcome is the assertion
+            outcomes.append(exc)
+        finally:
+            other.engine.dispose()
+
+    threads = [threading.Thread(target=once) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, outcomes)) == [f"['{NAME}']", "[]"]  # the second run waited and found it
+    assert provision_rows(vr) == [(NAME, "VR", "1500.00", MAR17)]
