@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from .money import ZERO
-from .vocabulary import AMOUNT_DIFFERS, MATCHED, ONLY_OURS, ONLY_THEIRS, QUANTITY_DIFFERS, RECONCILE_STATUSES
+from .vocabulary import ALL, AMOUNT_DIFFERS, MATCHED, ONLY_OURS, ONLY_THEIRS, QUANTITY_DIFFERS, RECONCILE_STATUSES
 
 COLUMNS = (
     "status", "slip_no", "line_no", "vendor_item_code", "received_date", "our_quantity", "their_quantity",
@@ -102,7 +102,7 @@ class Reconciliation:
             members = [c for c in self.lines if status is None or c.status == status]
             if members or status is None:
                 out.append(
-                    Total(status or "ALL", len(members), sum((c.ours[2] for c in members if c.ours), ZERO),
+                    Total(status or ALL, len(members), sum((c.ours[2] for c in members if c.ours), ZERO),
                           sum((c.theirs[2] for c in members if c.theirs), ZERO))
                 )  # fmt: skip
         return out

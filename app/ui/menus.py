@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QTabWidget
 
 from app.domain.vocabulary import KIND_NAMES, KINDS, Permission
 
+from .balance_menus import BalanceMenus
 from .base import Screen, UiEnv
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ NEEDS: dict[str, Permission] = {
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
     "Vendor Invoices": Permission.PAYABLES, "Payment Run": Permission.PAYABLES,
     "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES, "Financial Scorecard": Permission.REPORTS,
+    "Backup Reconciliation": Permission.REPORTS,
     "Company Settings…": Permission.ADMIN,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
@@ -73,7 +75,7 @@ WITHOUT_DATABASE = {"Exit", "About", "Keyboard shortcuts"}
 OPENING = "Opening the database…"
 
 
-class MenuActions:
+class MenuActions(BalanceMenus):
     """The menus of the main window and the slots of their entries (a mixin of MainWindow,
     which provides the tabs, the screens and the access of the user)."""
 
@@ -142,6 +144,7 @@ class MenuActions:
         self._item(settlement, "&Payment Run", self.open_payment_run)
         self._item(settlement, "Vendor &Balances", self.open_vendor_balances)
         self._item(settlement, "P&rovisions", self.open_provisions)
+        self._item(settlement, "Backup R&econciliation", self.open_reconciliation)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -224,21 +227,6 @@ class MenuActions:
         from .actuals import ActualsScreen
 
         return self.open_screen("actuals", lambda: ActualsScreen(self.env))
-
-    def open_vendor_balances(self) -> Screen:
-        from .vendor_balances import VendorBalancesScreen
-
-        return self.open_screen("vendor_balances", lambda: VendorBalancesScreen(self.env))
-
-    def open_provisions(self) -> Screen:
-        from .provisions import ProvisionsScreen
-
-        return self.open_screen("provisions", lambda: ProvisionsScreen(self.env))
-
-    def open_scorecard(self) -> Screen:
-        from .scorecard import ScorecardScreen
-
-        return self.open_screen("scorecard", lambda: ScorecardScreen(self.env))
 
     def open_vendor_invoices(self) -> Screen:
         from .payables import VendorInvoicesScreen

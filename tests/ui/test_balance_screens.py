@@ -77,3 +77,29 @@ def test_scorecard_screen_lists_defects_and_draws_them_by_month(qtbot, ctx, tmp_
     assert screen.chart.by_month == {"2025-03": {"UNRECOGNIZED_PRODUCT": 1}, "2025-04": {"MISSING_INVOICE": 1}}
     assert not screen.chart.grab().isNull()  # the bars are drawn
     env.runner.wait()
+
+
+def test_reconciliation_screen_compares_a_vendor_file(qtbot, ctx, tmp_path):
+    from datetime import date
+
+    from app.services import month_close
+    from app.ui.reconciliation import ReconciliationScreen
+
+    example_o(ctx)
+    month_close.close_month(ctx, "2025-03", date(2025, 4, 1))  # R1 line 1: 1,000.00
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(
+        "slip_no,line_no,vendor_item_code,received_date,quantity,amount,rebate\n"
+        "R1,1,RB-100,2025-03-05,400,4000.00,1100.00\n"
+    )
+    env = make_env(ctx, tmp_path)
+    screen = show(qtbot, ReconciliationScreen(env))
+    qtbot.keyClicks(screen.vendor_edit, "VR")
+    qtbot.keyClicks(screen.file_edit, str(theirs))
+    screen.compare()
+    wait_idle(qtbot, env)
+    assert [screen.view.shown(0, c) for c in ("Status", "Slip", "Our rebate", "Their rebate", "Difference")] == [
+        "AMOUNT_DIFFERS", "R1", "1,000.00", "1,100.00", "100.00"
+    ]  # fmt: skip
+    assert screen.totals.text().startswith("AMOUNT_DIFFERS 1 (ours 1,000.00, theirs 1,100.00, difference 100.00)")
+    env.runner.wait()

@@ -61,7 +61,8 @@ MENUS = {
         "Payment Run",
         "Vendor Balances",
         "Provisions",
-    ],  # fmt: skip
+        "Backup Reconciliation",
+    ],
     "Reports": [
         "Estimated Rebates",
         "Provisional Exposure",
