@@ -1,5 +1,5 @@
-"""The menu entries of vendor balances, provisions, the scorecard and backup reconciliation
-(SPEC §15–§16): a mixin of app.ui.menus.MenuActions."""
+"""The menu entries of vendor balances, provisions, the scorecard, backup reconciliation and
+the accrual audit (SPEC §15–§16): a mixin of app.ui.menus.MenuActions."""
 
 from __future__ import annotations
 
@@ -36,3 +36,8 @@ class BalanceMenus:
         from .reconciliation import ReconciliationScreen
 
         return self.open_screen("reconciliation", lambda: ReconciliationScreen(self.env))
+
+    def open_accrual_audit(self) -> Screen:
+        from .accrual_audit import AccrualAuditScreen
+
+        return self.open_screen("accrual_audit", lambda: AccrualAuditScreen(self.env))

@@ -62,7 +62,7 @@ NEEDS: dict[str, Permission] = {
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
     "Vendor Invoices": Permission.PAYABLES, "Payment Run": Permission.PAYABLES,
     "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES, "Financial Scorecard": Permission.REPORTS,
-    "Backup Reconciliation": Permission.REPORTS,
+    "Backup Reconciliation": Permission.REPORTS, "Accrual Audit": Permission.REPORTS,
     "Company Settings…": Permission.ADMIN,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
@@ -150,6 +150,7 @@ class MenuActions(BalanceMenus):
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
         self._item(reports_menu, "&Negotiation Preview", self.open_negotiation)
         self._item(reports_menu, "Financial S&corecard", self.open_scorecard)
+        self._item(reports_menu, "Accrual A&udit", self.open_accrual_audit)
         self._item(reports_menu, "Vendor &Statement…", self.open_statement)
         self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
         reports_menu.addSeparator()

@@ -39,6 +39,7 @@ class ProvisionsScreen(Screen):
         self.view = ReportView(self.model, self)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.summary = QLabel("")
+        self.reads = 0  # the reads of the list started: only the latest one is shown
         layout = QVBoxLayout(self)
         layout.addLayout(hbox(heading(self.title), 12, "Date:", self.day, self.run_button, None))
         layout.addWidget(self.view, 1)
@@ -53,13 +54,17 @@ class ProvisionsScreen(Screen):
 
     def refresh(self) -> None:
         on = self.on()
+        self.reads += 1
+        read = self.reads
 
         def work(uow: Any, _job: Any) -> list[ProvisionView]:
             return provisions.provision_list(uow, on)
 
-        self.runner.run(self, "Provisions", work, self._loaded)
+        self.runner.run(self, "Provisions", work, lambda found: self._loaded(found, read))
 
-    def _loaded(self, found: list[ProvisionView]) -> None:
+    def _loaded(self, found: list[ProvisionView], read: int = 0) -> None:
+        if read and read != self.reads:
+            return  # an earlier read finishing late: the list of the latest read stays
         self.model.set_records(found)
         self.summary.setText(f"{len(found):,} provision{'' if len(found) == 1 else 's'} placed or reversed")
 

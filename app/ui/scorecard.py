@@ -125,6 +125,7 @@ class ScorecardScreen(Screen):
         self.chart = DefectChart(self)
         self.summary = QLabel("")
         self.card: Scorecard | None = None
+        self.reads = 0  # the reads started: only the latest one is shown
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.view)
         splitter.addWidget(self.chart)
@@ -147,13 +148,17 @@ class ScorecardScreen(Screen):
 
     def refresh(self) -> None:
         start, end, vendor = self.period()
+        self.reads += 1
+        read = self.reads
 
         def work(uow: Any, _job: Any) -> Scorecard:
             return scorecard.scorecard(uow, start, end, vendor)
 
-        self.runner.run(self, self.title, work, self._loaded)
+        self.runner.run(self, self.title, work, lambda card: self._loaded(card, read))
 
-    def _loaded(self, card: Scorecard) -> None:
+    def _loaded(self, card: Scorecard, read: int = 0) -> None:
+        if read and read != self.reads:
+            return  # an earlier read finishing late
         self.card = card
         self.model.set_records(card.rows)
         self.chart.set_data(card.by_month)

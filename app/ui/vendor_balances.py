@@ -63,6 +63,7 @@ class VendorBalancesScreen(Screen):
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(env, parent)
         self.rows: list[BalanceRow] = []
+        self.reads = 0  # the reads of the balances started: only the latest one is shown
         self.day = date_edit(self, date.today())
         self.day.editingFinished.connect(self.refresh)
         self.debit_only = QCheckBox("Debit balances only", self)
@@ -111,13 +112,17 @@ class VendorBalancesScreen(Screen):
 
     def refresh(self) -> None:
         on = self.on()
+        self.reads += 1
+        read = self.reads
 
         def work(uow: Any, _job: Any) -> list[BalanceRow]:
             return vendor_balances.balance_rows(uow, on)
 
-        self.runner.run(self, "Vendor balances", work, self._loaded)
+        self.runner.run(self, "Vendor balances", work, lambda rows: self._loaded(rows, read))
 
-    def _loaded(self, rows: list[BalanceRow]) -> None:
+    def _loaded(self, rows: list[BalanceRow], read: int = 0) -> None:
+        if read and read != self.reads:
+            return  # an earlier read finishing late: the balances of the latest read stay
         self.rows = rows
         self._show()
 

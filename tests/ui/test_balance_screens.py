@@ -44,6 +44,7 @@ def test_provisions_run_from_the_screen_and_home_counts_debit_balances(qtbot, ct
     assert home.debit_balances == 1  # today VR still owes 1,500.00 more than we owe it
     screen = window.open_provisions()
     assert isinstance(screen, ProvisionsScreen)
+    wait_idle(qtbot, window.env)  # its first read of the list
     screen.day.setDate(QDate(2025, 3, 17))
     screen.run()
     wait_idle(qtbot, window.env)
@@ -51,6 +52,7 @@ def test_provisions_run_from_the_screen_and_home_counts_debit_balances(qtbot, ct
         ("250317_PROVISION_FOR_RECEIVABLES", "VR", D("1500.00"), False)
     ]
     balances = window.open_vendor_balances()
+    wait_idle(qtbot, window.env)
     balances.day.setDate(QDate(2025, 3, 17))
     balances.refresh()
     wait_idle(qtbot, window.env)
@@ -102,4 +104,22 @@ def test_reconciliation_screen_compares_a_vendor_file(qtbot, ctx, tmp_path):
         "AMOUNT_DIFFERS", "R1", "1,000.00", "1,100.00", "100.00"
     ]  # fmt: skip
     assert screen.totals.text().startswith("AMOUNT_DIFFERS 1 (ours 1,000.00, theirs 1,100.00, difference 100.00)")
+    env.runner.wait()
+
+
+def test_accrual_audit_screen_lists_the_section_16_lists(qtbot, ctx, tmp_path):
+    from app.ui.accrual_audit import AccrualAuditScreen
+
+    example_o(ctx)
+    env = make_env(ctx, tmp_path)
+    screen = show(qtbot, AccrualAuditScreen(env))
+    screen.refresh()
+    wait_idle(qtbot, env)
+    assert [screen.view.shown(0, c) for c in ("List", "Vendor", "Slip", "Line", "Kind")] == [
+        "NOT_COVERED", "VR", "R1", "2", "COOP"
+    ]  # fmt: skip
+    assert screen.summary.text() == (
+        "NOT_DESIRED none · NOT_COVERED 1 · BACKUP_DIFFERS none · NO_RECEIPTS none · CACHE_DIFFERS none — "
+        "the audit passed"
+    )
     env.runner.wait()

@@ -68,6 +68,7 @@ MENUS = {
         "Provisional Exposure",
         "Negotiation Preview",
         "Financial Scorecard",
+        "Accrual Audit",
         "Vendor Statement…",
         "Vendor Statements (all vendors)…",
         "Journal",

@@ -343,6 +343,7 @@ def test_reports_menu_opens_the_screens_and_dialogs(qtbot, env, posted_b):
         "Provisional Exposure",
         "Negotiation Preview",
         "Financial Scorecard",
+        "Accrual Audit",
         "Vendor Statement…",
         "Vendor Statements (all vendors)…",
         "Journal",
