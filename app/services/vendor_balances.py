@@ -313,3 +313,11 @@ def debit_balances(uow: UnitOfWork, on: date) -> int | None:
     if not can(uow, Permission.REPORTS):
         return None
     return debit_balance_count(uow.session, on)
+
+
+def debit_balance_excess(uow: UnitOfWork, on: date) -> dict[str, Decimal]:
+    """What each vendor in debit balance on `on` owes beyond what we owe it, by vendor code (the
+    flag on the vendor); empty for a user without the reports permission."""
+    if not can(uow, Permission.REPORTS):
+        return {}
+    return {b.vendor_code: b.excess for b in vendor_balances(uow.session, on) if b.debit_balance}

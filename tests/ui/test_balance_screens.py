@@ -123,3 +123,19 @@ def test_accrual_audit_screen_lists_the_section_16_lists(qtbot, ctx, tmp_path):
         "the audit passed"
     )
     env.runner.wait()
+
+
+def test_the_vendors_screen_flags_a_debit_balance(qtbot, ctx, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app.ui.masterdata import VENDORS, RecordsScreen
+
+    example_o(ctx)  # today VR owes 6,000.00 against 4,500.00 owed to it
+    env = make_env(ctx, tmp_path)
+    screen = show(qtbot, RecordsScreen(env, VENDORS))
+    screen.start()
+    wait_idle(qtbot, env)
+    model = screen.panel.model
+    assert model.index(0, model.column_index("Debit Balance")).data(Qt.ItemDataRole.DisplayRole) == "1,500.00"
+    assert not model.is_editable(0, VENDORS.columns[-1])
+    env.runner.wait()
