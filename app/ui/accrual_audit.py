@@ -56,6 +56,9 @@ class AccrualAuditScreen(Screen):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.summary)
 
+    def start(self) -> None:
+        """Opened from the menu: nothing read until Run (the audit reads every accrual)."""
+
     def refresh(self) -> None:
         def work(uow: Any, job: Any) -> AuditReport:
             return audit.accrual_audit(uow, progress=job.progress)

@@ -74,6 +74,9 @@ class ReconciliationScreen(Screen):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.totals)
 
+    def start(self) -> None:
+        """Opened from the menu: nothing to read until a vendor's file is compared."""
+
     def browse(self) -> None:
         chosen = self.env.interaction.open_path(self, "The vendor's statement", self.file_edit.text(), FILTERS)
         if chosen:

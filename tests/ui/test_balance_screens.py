@@ -139,3 +139,17 @@ def test_the_vendors_screen_flags_a_debit_balance(qtbot, ctx, tmp_path):
     assert model.index(0, model.column_index("Debit Balance")).data(Qt.ItemDataRole.DisplayRole) == "1,500.00"
     assert not model.is_editable(0, VENDORS.columns[-1])
     env.runner.wait()
+
+
+def test_the_reconciliation_and_audit_screens_open_from_the_menus(qtbot, ctx, tmp_path):
+    from app.ui.accrual_audit import AccrualAuditScreen
+    from app.ui.reconciliation import ReconciliationScreen
+
+    example_o(ctx)
+    window = show(qtbot, MainWindow(make_env(ctx, tmp_path)))
+    assert isinstance(window.open_reconciliation(), ReconciliationScreen)
+    audit = window.open_accrual_audit()
+    assert isinstance(audit, AccrualAuditScreen)
+    assert window.tabs.currentWidget() is audit
+    assert audit.summary.text() == "Run the audit to list what it finds."  # nothing read before Run
+    wait_idle(qtbot, window.env)
