@@ -32,7 +32,7 @@ from .settlement_dialogs import ActionDialog, day_of
 
 DialogT = TypeVar("DialogT", bound=ActionDialog)
 LINE_COLUMNS = (
-    RCol("Vendor", lambda v: v.vendor_code, width=70),
+    RCol("Vendor", lambda v: v.vendor_code, width=92),
     RCol("Invoice", lambda v: v.invoice_no, width=90),
     RCol("Date", lambda v: v.invoice_date, "date", width=86),
     RCol("Due", lambda v: v.due_date, "date", width=86),
@@ -45,19 +45,19 @@ LINE_COLUMNS = (
     RCol("Amount", lambda v: v.amount, "decimal", width=96),
     RCol("Received value", lambda v: v.received_value, "decimal", width=100),
     RCol("State", lambda v: v.state, width=80),
-    RCol("Defect", lambda v: v.defect or "", width=170),
+    RCol("Defect", lambda v: v.defect or "", width=200),
     RCol("Resolution", lambda v: v.resolution, width=130, tip=lambda v: v.note),
     RCol("Paid", lambda v: "yes" if v.paid else "", width=44),
 )
 RUN_COLUMNS = (
-    RCol("Vendor", lambda v: v.vendor_code, width=70),
-    RCol("Name", lambda v: v.vendor_name, width=180),
+    RCol("Vendor", lambda v: v.vendor_code, width=92),
+    RCol("Name", lambda v: v.vendor_name, width=250),
     RCol("Gross", lambda v: v.payment.gross, "decimal", width=100),
     RCol("Deductions", lambda v: v.payment.deducted, "decimal", width=96),
     RCol(
         "Co-op invoices deducted",
         lambda v: ", ".join(f"{d.invoice_no} {d.amount:,.2f}" for d in v.payment.deductions),
-        width=260,
+        width=330,
     ),
     RCol(
         "Provision", lambda v: v.payment.held, "decimal", width=90, tip=lambda v: v.payment.hold and v.payment.hold.name

@@ -26,7 +26,7 @@ def _side(index: int, ours: bool) -> Any:
 
 
 COLUMNS = (
-    RCol("Status", lambda c: c.status, width=130),
+    RCol("Status", lambda c: c.status, width=150),
     RCol("Slip", lambda c: c.slip_no, width=70),
     RCol("Line", lambda c: c.line_no, "int", width=44),
     RCol("Item code", lambda c: c.vendor_item_code, width=90),
