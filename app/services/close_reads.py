@@ -8,12 +8,15 @@ import json
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from app.adapters.accruals import raw_rows
+from app.adapters.types import stored_units
 from app.domain.ladder import Ladder
-from app.domain.money import ZERO, to_units
+from app.domain.money import ZERO
 from app.domain.month_close import ClaimLine, lump_sum_due
 from app.domain.provisional import PROVISIONAL, is_provisional_key
 from app.domain.vocabulary import (
@@ -40,12 +43,15 @@ from app.models import (
 from .ladders import vendor_ladders
 
 
-def uninvoiced(month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
+def uninvoiced(session: Session, month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
     """The REBATE_RECEIVABLE lines dated up to month_end on no invoice (not the INVOICE entries'
-    own lines, nor a vendor actual's, which goes on its held invoice)."""
+    own lines, nor a vendor actual's, which goes on its held invoice): vendor id, line id, kind,
+    agreement number, debit and credit in cents, ladder key and tier. Read with `uninvoiced_rows`."""
     jl, je, la = JournalLine, JournalEntry, LineAccrual
+    dialect = session.get_bind().dialect
+    debit, credit = stored_units(jl.debit, 2, dialect), stored_units(jl.credit, 2, dialect)
     query = (
-        select(jl.vendor_id, jl.id, jl.kind, jl.agreement_no, jl.debit, jl.credit, la.ladder_key, la.tier)
+        select(jl.vendor_id, jl.id, jl.kind, jl.agreement_no, debit, credit, la.ladder_key, la.tier)
         .join(je, je.id == jl.entry_id)
         .outerjoin(la, and_(la.receipt_line_id == jl.receipt_line_id, la.kind == jl.kind))
         .where(
@@ -58,6 +64,12 @@ def uninvoiced(month_end: date, vendor_id: int | None = None):  # type: ignore[n
     if vendor_id is not None:
         query = query.where(jl.vendor_id == vendor_id)
     return query
+
+
+def uninvoiced_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
+    """The rows of `uninvoiced` as the driver returns them (integers, strings): a year's first
+    close reads every receivable line of the year."""
+    return raw_rows(session, query)
 
 
 def lump_sums(session: Session, month_end: date, vendor_id: int | None) -> dict[int, list[tuple[int, str, Decimal]]]:
@@ -118,8 +130,9 @@ def methods(session: Session, vendor_id: int) -> tuple[str, dict[tuple[str, str]
 
 
 def claims(session: Session, vendor_id: int, rows: list[tuple]) -> list[ClaimLine]:  # type: ignore[type-arg]
-    """The vendor's uninvoiced lines as ClaimLines: method, scope, tier and rate from the ladder
-    the receipt line accrues under now when it is the line's agreement's."""
+    """The vendor's uninvoiced lines (rows of `uninvoiced` without the vendor id) as ClaimLines:
+    method, scope, tier and rate from the ladder the receipt line accrues under now when it is
+    the line's agreement's. Lines of one kind, agreement, ladder and tier share those."""
     if not rows:
         return []
     default, by_agreement = methods(session, vendor_id)
@@ -127,23 +140,42 @@ def claims(session: Session, vendor_id: int, rows: list[tuple]) -> list[ClaimLin
         lad.key: lad for kind_ladders in vendor_ladders(session, vendor_id).values() for lad in kind_ladders
     }
     rates = provisional_rates(session)
+    terms: dict[tuple[object, ...], tuple[bool, str, str, int | None, Decimal | None]] = {}
     out = []
     for line_id, kind, agreement_no, debit, credit, ladder_key, tier in rows:
-        amount = to_units(debit, 2) - to_units(credit, 2)
-        provisional = agreement_no is None and kind in PROVISIONAL_KINDS
-        method = default if provisional else by_agreement.get((kind, agreement_no or ""), default)
-        scope, rate, shown_tier = "", None, None
-        ladder = ladders.get(ladder_key) if ladder_key else None
-        if ladder is not None and ladder.agreement_no == agreement_no and ladder.kind == kind:
-            method, scope = ladder.method, ladder.scope.label
-            if tier:
-                shown_tier = tier
-                rate = ladder.terms.tiers[min(tier, len(ladder.terms.tiers)) - 1].rate * 100
-        elif provisional and is_provisional_key(ladder_key):
-            _p, p_kind, cat1, start, end = json.loads(ladder_key)
-            scope, rate = f"{PROVISIONAL} ({cat1})", rates.get((p_kind, cat1, start, end))
-        out.append(ClaimLine(line_id, kind, agreement_no, provisional, method, amount, scope, shown_tier, rate))
+        key = (kind, agreement_no, ladder_key, tier)
+        found = terms.get(key)
+        if found is None:
+            found = terms[key] = _terms(kind, agreement_no, ladder_key, tier, default, by_agreement, ladders, rates)
+        provisional, method, scope, shown_tier, rate = found
+        out.append(ClaimLine(line_id, kind, agreement_no, provisional, method, debit - credit, scope, shown_tier, rate))
     return out
+
+
+def _terms(
+    kind: str,
+    agreement_no: str | None,
+    ladder_key: str | None,
+    tier: int | None,
+    default: str,
+    by_agreement: dict[tuple[str, str], str],
+    ladders: dict[str, Ladder],
+    rates: dict[tuple[str, str, str, str], Decimal],
+) -> tuple[bool, str, str, int | None, Decimal | None]:
+    """(provisional, method, scope, tier, rate) of a line of this kind, agreement, ladder and tier."""
+    provisional = agreement_no is None and kind in PROVISIONAL_KINDS
+    method = default if provisional else by_agreement.get((kind, agreement_no or ""), default)
+    scope, rate, shown_tier = "", None, None
+    ladder = ladders.get(ladder_key) if ladder_key else None
+    if ladder is not None and ladder.agreement_no == agreement_no and ladder.kind == kind:
+        method, scope = ladder.method, ladder.scope.label
+        if tier:
+            shown_tier = tier
+            rate = ladder.terms.tiers[min(tier, len(ladder.terms.tiers)) - 1].rate * 100
+    elif provisional and is_provisional_key(ladder_key):
+        _p, p_kind, cat1, start, end = json.loads(ladder_key)  # type: ignore[arg-type]
+        scope, rate = f"{PROVISIONAL} ({cat1})", rates.get((p_kind, cat1, start, end))
+    return provisional, method, scope, shown_tier, rate
 
 
 def provisional_rates(session: Session) -> dict[tuple[str, str, str, str], Decimal]:

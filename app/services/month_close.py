@@ -46,12 +46,15 @@ from app.models import (
     Company,
     CoopInvoice,
     InvoiceLine,
+    JournalEntry,
+    JournalLine,
     MonthClose,
     Vendor,
     VendorClose,
+    VendorRating,
 )
 
-from .close_reads import claims, lump_sums, methods, uninvoiced
+from .close_reads import claims, lump_sums, methods, uninvoiced, uninvoiced_rows
 from .context import AppContext, UnitOfWork
 from .errors import PostingRefused, Problem, ServiceError, ValidationFailed
 from .gl_accounts import roles_to_accounts
@@ -152,17 +155,19 @@ def close_month(
             result.already_closed = result.complete = True
             return result
         _check_roles(session)
-        plans = _plans(session, month)
+        read = _read(session, month)
+        lumps = lump_sums(session, last_day(month), None)
+        # Vendors whose lines net to nothing in every group are skipped under their lock.
+        todo = [vid for vid, _code, _name in _vendors(session, (set(read.rows) | set(lumps)) - read.done)]
         session.rollback()
-    todo = [p for p in plans.values() if p.drafts or p.lump_sums]
-    for done, plan in enumerate(todo):
+    for done, vendor_id in enumerate(todo):
         if cancelled and cancelled():
             raise CloseCancelled(
                 f"close of {month} cancelled after {done} of {len(todo)} vendors; those are invoiced in full, "
                 "the others untouched: run the close again to go on"
             )
         with ctx.uow() as uow:
-            if _close_vendor(uow, month, plan.vendor_id, result):
+            if _close_vendor(uow, month, vendor_id, result, read):
                 uow.commit()
         if progress:
             progress(done + 1, len(todo))
@@ -195,21 +200,48 @@ def _record_month(uow: UnitOfWork, month: str, run_date: date) -> None:
         session.rollback()
 
 
-def _plans(session: Session, month: str) -> dict[int, VendorPlan]:
+@dataclass
+class ClosingRead:
+    """The uninvoiced lines of every vendor not closed yet, read once (one scan) for the plans and
+    kept for the vendors' own transactions. Under a vendor's lock only what was posted since is
+    read again (journal entries after last_entry: their ids are taken in commit order); a vendor
+    re-rated or posted to since the read (its rating stamp moved, or a journal line of it after
+    last_entry) is read again in full."""
+
+    last_entry: int
+    rows: dict[int, list[tuple]]  # type: ignore[type-arg]  # vendor id -> rows of uninvoiced() but the vendor
+    stamps: dict[int, tuple[str, object]]  # vendor id -> vendor_rating (fingerprint, rated_at)
+    done: set[int]  # vendors closed for the month already
+
+
+def _read(session: Session, month: str) -> ClosingRead:
+    month_end = last_day(month)
+    last_entry = session.scalar(select(func.coalesce(func.max(JournalEntry.id), 0))) or 0
+    stamps = _stamps(session)
+    done = set(session.scalars(select(VendorClose.vendor_id).where(VendorClose.month == month)))
+    rows: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
+    for row in uninvoiced_rows(session, uninvoiced(session, month_end)):
+        if row[0] not in done:
+            rows[row[0]].append(row[1:])
+    return ClosingRead(last_entry, dict(rows), stamps, done)
+
+
+def _stamps(session: Session, vendor_id: int | None = None) -> dict[int, tuple[str, object]]:
+    query = select(VendorRating.vendor_id, VendorRating.fingerprint, VendorRating.rated_at)
+    if vendor_id is not None:
+        query = query.where(VendorRating.vendor_id == vendor_id)
+    return {vid: (fp, at) for vid, fp, at in session.execute(query)}
+
+
+def _plans(session: Session, month: str, read: ClosingRead | None = None) -> dict[int, VendorPlan]:
     """Every vendor with something to invoice or a lump sum to accrue, and what (a preview:
     the lump sums as drafts' lines without journal lines)."""
     month_end = last_day(month)
-    done = set(session.scalars(select(VendorClose.vendor_id).where(VendorClose.month == month)))
-    rows: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
-    for row in session.execute(uninvoiced(month_end)):
-        if row[0] not in done:
-            rows[row[0]].append(tuple(row[1:]))
+    read = read or _read(session, month)
+    rows = read.rows
     lumps = lump_sums(session, month_end, None)
-    vendor_ids = (set(rows) | set(lumps)) - done
     plans: dict[int, VendorPlan] = {}
-    for vid, code, name in session.execute(
-        select(Vendor.id, Vendor.code, Vendor.name).where(Vendor.id.in_(sorted(vendor_ids))).order_by(Vendor.code)
-    ):
+    for vid, code, name in _vendors(session, (set(rows) | set(lumps)) - read.done):
         plan = plans[vid] = VendorPlan(vid, code, name, lumps.get(vid, []))
         found = claims(session, vid, rows.get(vid, []))
         found += [
@@ -220,12 +252,41 @@ def _plans(session: Session, month: str) -> dict[int, VendorPlan]:
     return plans
 
 
-def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResult) -> bool:
+def _vendors(session: Session, vendor_ids: set[int]) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the vendors, by code."""
+    query = select(Vendor.id, Vendor.code, Vendor.name).where(Vendor.id.in_(sorted(vendor_ids)))
+    return [(vid, code, name) for vid, code, name in session.execute(query.order_by(Vendor.code))]
+
+
+def _vendor_rows(session: Session, month_end: date, vendor_id: int, read: ClosingRead | None, changed: bool) -> list:  # type: ignore[type-arg]
+    """The vendor's uninvoiced lines now (under its lock): those read before and the lines of the
+    entries written since (the lump sums just accrued among them), or all read again."""
+    query = uninvoiced(session, month_end, vendor_id)
+    if read is None or changed:
+        return [r[1:] for r in uninvoiced_rows(session, query)]
+    newer = uninvoiced_rows(session, query.where(JournalLine.entry_id > read.last_entry))
+    return read.rows.get(vendor_id, []) + [r[1:] for r in newer]
+
+
+def _changed(session: Session, vendor_id: int, read: ClosingRead | None) -> bool:
+    """Whether the vendor's lines may differ from the read: posted to or re-rated since."""
+    if read is None:
+        return True
+    if _stamps(session, vendor_id).get(vendor_id) != read.stamps.get(vendor_id):
+        return True
+    newer = select(JournalLine.id).where(JournalLine.entry_id > read.last_entry, JournalLine.vendor_id == vendor_id)
+    return session.scalar(newer.limit(1)) is not None
+
+
+def _close_vendor(
+    uow: UnitOfWork, month: str, vendor_id: int, result: CloseResult, read: ClosingRead | None = None
+) -> bool:
     """One vendor's part of the close, under its lock; False when another close did it."""
     session = uow.session
     lock_vendors(session, {vendor_id})
     if session.get(VendorClose, (month, vendor_id)) is not None:
         return False
+    changed = _changed(session, vendor_id, read)
     month_end = last_day(month)
     accounts = roles_to_accounts(session)
     gl = {role: accounts[role][0] for role in NEEDED_ROLES}
@@ -241,8 +302,10 @@ def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResu
         ]  # fmt: skip
         write_entries(session, entries, gl, uow.user, stamp)
         result.lump_sum_entries += len(entries)
-    rows = [tuple(r[1:]) for r in session.execute(uninvoiced(month_end, vendor_id))]
+    rows = _vendor_rows(session, month_end, vendor_id, read, changed)
     drafts = invoice_drafts(claims(session, vendor_id, rows))
+    if not drafts and not lumps:  # nothing to invoice (the preview leaves it out): no vendor_close row
+        return False
     _write_invoices(uow, month, vendor_id, drafts, gl, stamp, result)
     session.add(VendorClose(month=month, vendor_id=vendor_id, closed_by=uow.user, closed_at=stamp))
     session.flush()
@@ -298,8 +361,13 @@ def _write_invoices(
         session.add(invoice)
         invoices.append(invoice)
     session.flush()
+    percent: dict[Decimal | None, Decimal | None] = {None: None}  # lines share their rates
+    for d in drafts:
+        for line in d.lines:
+            if line.rate not in percent:
+                percent[line.rate] = _percent(line.rate)  # type: ignore[arg-type]
     rows = [
-        (line.line_id, invoice.id, line.scope[:200], line.tier, None if line.rate is None else _percent(line.rate))
+        (line.line_id, invoice.id, line.scope[:200], line.tier, percent[line.rate])
         for invoice, d in zip(invoices, drafts, strict=True)
         for line in d.lines
     ]

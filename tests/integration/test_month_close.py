@@ -229,3 +229,28 @@ def test_two_closes_at_once_make_each_invoice_once(example_l, db_url, runs):
         ("CO-2603-V100-0001", date(2026, 3, 31), date(2026, 4, 30), "COOP", "1", "CD", D("900.00"), "OPEN")
     ]
     assert counts(ctx)[3:] == (1, 1)
+
+
+def test_a_slip_posted_while_the_close_runs_is_on_the_invoice(example_l):
+    """The close reads every vendor's lines once, then under each vendor's lock only what was
+    posted since, or all again for a vendor posted to or re-rated since: a back-dated slip posted
+    after the read (and the re-rates it makes) is on the invoice as if posted before the close."""
+    ctx = example_l
+    post(ctx, "S2", "S3", today=date(2026, 3, 1))
+    calls: list[int] = []
+
+    def post_s1_once() -> bool:  # called before each vendor's transaction, after the read
+        if not calls:
+            post(ctx, "S1", today=date(2026, 3, 1))
+        calls.append(1)
+        return False
+
+    feb = month_close.close_month(ctx, "2026-02", date(2026, 3, 1), cancelled=post_s1_once)
+    assert feb.invoices == ["CO-2602-V100-0001"] and len(calls) == 1
+    # S1 (Jan 15, tier 1) read under the lock; S2 at the tier S1 moved it to (its RERATE of
+    # +50.00 is dated March 1, next month's)
+    assert backup(ctx, "CO-2602-V100-0001") == [
+        ("S1", "ACCRUAL", D("300.00"), 1, D("2.0000")),
+        ("S2", "ACCRUAL", D("400.00"), 2, D("3.0000")),
+    ]
+    assert invoices(ctx)[0][6] == D("700.00")
