@@ -114,12 +114,38 @@ def prepare(backend: str, args: argparse.Namespace) -> None:
     ctx.engine.dispose()
     acct.engine.dispose()
     (DATA / f"{main_name}-{backend.lower()}.json").write_text(json.dumps(summary, indent=1, default=str))
+    _snapshot(backend, args, url, restore=False)
     log(f"{backend}: prepared in {fmt_s(summary['prepare_s'])} (posting {fmt_s(summary['post_s'])})")
 
 
 def _sql(engine: Any, query: Any) -> str:
     """The statement as the application sends it, with its parameters as literals."""
     return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _snapshot(backend: str, args: argparse.Namespace, url: str, restore: bool) -> None:
+    """Keep the posted database (NAME_posted) so that each run closes freshly posted data; restore:
+    put it back as the measured database."""
+    main_name = _names(args)[0]
+    saved = main_name + "_posted"
+    if backend == "SQLite":
+        if not restore:
+            raw = floor.Raw(url)
+            raw.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.close()
+        for leftover in DATA.glob((main_name if restore else saved) + ".sqlite*"):
+            leftover.unlink()
+        source, target = (saved, main_name) if restore else (main_name, saved)
+        shutil.copyfile(DATA / f"{source}.sqlite", DATA / f"{target}.sqlite")
+        return
+    source, target = (f"coop_{saved}", f"coop_{main_name}") if restore else (f"coop_{main_name}", f"coop_{saved}")
+    with _pg_admin(args.pg_url) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (source,),
+        )
+        conn.execute(f"CREATE DATABASE {target} TEMPLATE {source}")
 
 
 def _copy_floor(backend: str, args: argparse.Namespace, url: str) -> None:
@@ -242,6 +268,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
     url, floor_url = _urls(backend, args)
     rows: list[Row] = []
     limit = 3
+    log(f"{backend}: restoring the posted database")
+    _snapshot(backend, args, url, restore=True)
     if backend == "PostgreSQL":
         _analyze(url)  # autovacuum is off on the bench server; the copy gets the same statistics
     log(f"{backend}: copying the database for the floor")
@@ -339,7 +367,12 @@ def _backup_row(backend: str, setup: AppContext, acct: AppContext, src: floor.Ra
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks of the month close and the invoice backup.")
-    parser.add_argument("--prepare", action="store_true", help="make and post the databases, measure nothing")
+    parser.add_argument(
+        "--prepare", action="store_true", help="make and post the databases (kept as NAME_posted), measure nothing"
+    )
+    parser.add_argument(
+        "--snapshot", action="store_true", help="keep the posted databases as they are now (NAME_posted)"
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sqlite-only", action="store_true")
@@ -349,9 +382,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DATA / "close-results.md")
     args = parser.parse_args(argv)
     backends = [b for b, skip in (("SQLite", args.pg_only), ("PostgreSQL", args.sqlite_only)) if not skip]
-    if args.prepare:
+    if args.prepare or args.snapshot:
         for backend in backends:
-            prepare(backend, args)
+            if args.prepare:
+                prepare(backend, args)
+            else:
+                _snapshot(backend, args, _urls(backend, args)[0], restore=False)
         return 0
     started = time.perf_counter()
     load = os.getloadavg()

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ScalarSelect, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.adapters.accruals import raw_rows
@@ -40,7 +41,7 @@ from app.models import (
     Vendor,
 )
 
-from .ladders import vendor_ladders
+from .ladders import all_ladders, vendor_ladders
 
 
 def uninvoiced(session: Session, month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
@@ -103,6 +104,16 @@ def lump_sums(session: Session, month_end: date, vendor_id: int | None) -> dict[
     return dict(out)
 
 
+def _first_line_method() -> ScalarSelect[Any]:
+    return (
+        select(AgreementLine.method)
+        .where(AgreementLine.agreement_id == Agreement.id)
+        .order_by(AgreementLine.line_no)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def methods(session: Session, vendor_id: int) -> tuple[str, dict[tuple[str, str], str]]:
     """The vendor's default method (provisional invoices) and each agreement's method (its
     header's M, else its first line's), by (kind, number)."""
@@ -110,17 +121,10 @@ def methods(session: Session, vendor_id: int) -> tuple[str, dict[tuple[str, str]
     if vendor_id in cache:
         return cache[vendor_id]  # type: ignore[no-any-return]
     default = session.scalar(select(Vendor.default_method).where(Vendor.id == vendor_id)) or DEFAULT_METHOD
-    first_line = (
-        select(AgreementLine.method)
-        .where(AgreementLine.agreement_id == Agreement.id)
-        .order_by(AgreementLine.line_no)
-        .limit(1)
-        .scalar_subquery()
-    )
     methods = {
         (kind, number): header or line or default
         for kind, number, header, line in session.execute(
-            select(Agreement.kind, Agreement.number, Agreement.method, first_line).where(
+            select(Agreement.kind, Agreement.number, Agreement.method, _first_line_method()).where(
                 Agreement.vendor_id == vendor_id
             )
         )
@@ -129,16 +133,65 @@ def methods(session: Session, vendor_id: int) -> tuple[str, dict[tuple[str, str]
     return default, methods
 
 
-def claims(session: Session, vendor_id: int, rows: list[tuple]) -> list[ClaimLine]:  # type: ignore[type-arg]
+Signature = tuple[object, ...]
+
+
+@dataclass
+class VendorTerms:
+    """Every vendor's ladders and methods, read once for a close (a few statements for all
+    vendors); `claims` uses a vendor's under its lock when its signature (default method, and
+    id, version, status and method of each agreement: saving an agreement moves its version)
+    is still the one read, else reads them again."""
+
+    signatures: dict[int, Signature]
+    ladders: dict[int, dict[str, Ladder]]
+    methods: dict[int, tuple[str, dict[tuple[str, str], str]]]
+
+
+def signatures(session: Session, vendor_id: int | None = None) -> dict[int, Signature]:
+    a = Agreement
+    query = select(Vendor.id, Vendor.default_method, a.id, a.version, a.status, a.method).outerjoin(
+        a, a.vendor_id == Vendor.id
+    )
+    if vendor_id is not None:
+        query = query.where(Vendor.id == vendor_id)
+    found: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+    for vid, *rest in session.execute(query):
+        found[vid].append(tuple(rest))
+    return {vid: tuple(sorted(rows, key=repr)) for vid, rows in found.items()}
+
+
+def vendor_terms(session: Session) -> VendorTerms:
+    ladders = {
+        vid: {lad.key: lad for kind_ladders in kinds.values() for lad in kind_ladders}
+        for vid, kinds in all_ladders(session).items()
+    }
+    defaults = {vid: m or DEFAULT_METHOD for vid, m in session.execute(select(Vendor.id, Vendor.default_method))}
+    by_vendor: dict[int, tuple[str, dict[tuple[str, str], str]]] = {vid: (d, {}) for vid, d in defaults.items()}
+    query = select(Agreement.vendor_id, Agreement.kind, Agreement.number, Agreement.method, _first_line_method())
+    for vid, kind, number, header, line in session.execute(query):
+        by_vendor[vid][1][(kind, number)] = header or line or defaults[vid]
+    return VendorTerms(signatures(session), ladders, by_vendor)
+
+
+def claims(
+    session: Session,
+    vendor_id: int,
+    rows: list[tuple],  # type: ignore[type-arg]
+    known: VendorTerms | None = None,
+) -> list[ClaimLine]:
     """The vendor's uninvoiced lines (rows of `uninvoiced` without the vendor id) as ClaimLines:
     method, scope, tier and rate from the ladder the receipt line accrues under now when it is
-    the line's agreement's. Lines of one kind, agreement, ladder and tier share those."""
+    the line's agreement's. Lines of one kind, agreement, ladder and tier share those. `known`:
+    the ladders and methods read before, used when the vendor's are unchanged since."""
     if not rows:
         return []
-    default, by_agreement = methods(session, vendor_id)
-    ladders: dict[str, Ladder] = {
-        lad.key: lad for kind_ladders in vendor_ladders(session, vendor_id).values() for lad in kind_ladders
-    }
+    if known is not None and known.signatures.get(vendor_id) == signatures(session, vendor_id).get(vendor_id):
+        default, by_agreement = known.methods.get(vendor_id, (DEFAULT_METHOD, {}))
+        ladders = known.ladders.get(vendor_id, {})
+    else:
+        default, by_agreement = methods(session, vendor_id)
+        ladders = {lad.key: lad for kind_ladders in vendor_ladders(session, vendor_id).values() for lad in kind_ladders}
     rates = provisional_rates(session)
     terms: dict[tuple[object, ...], tuple[bool, str, str, int | None, Decimal | None]] = {}
     out = []

@@ -54,7 +54,7 @@ from app.models import (
     VendorRating,
 )
 
-from .close_reads import claims, lump_sums, methods, uninvoiced, uninvoiced_rows
+from .close_reads import VendorTerms, claims, lump_sums, methods, uninvoiced, uninvoiced_rows, vendor_terms
 from .context import AppContext, UnitOfWork
 from .errors import PostingRefused, Problem, ServiceError, ValidationFailed
 from .gl_accounts import roles_to_accounts
@@ -156,6 +156,7 @@ def close_month(
             return result
         _check_roles(session)
         read = _read(session, month)
+        read.terms = vendor_terms(session)
         lumps = lump_sums(session, last_day(month), None)
         # Vendors whose lines net to nothing in every group are skipped under their lock.
         todo = [vid for vid, _code, _name in _vendors(session, (set(read.rows) | set(lumps)) - read.done)]
@@ -212,6 +213,7 @@ class ClosingRead:
     rows: dict[int, list[tuple]]  # type: ignore[type-arg]  # vendor id -> rows of uninvoiced() but the vendor
     stamps: dict[int, tuple[str, object]]  # vendor id -> vendor_rating (fingerprint, rated_at)
     done: set[int]  # vendors closed for the month already
+    terms: VendorTerms | None = None  # ladders and methods (close_reads.claims)
 
 
 def _read(session: Session, month: str) -> ClosingRead:
@@ -258,14 +260,18 @@ def _vendors(session: Session, vendor_ids: set[int]) -> list[tuple[int, str, str
     return [(vid, code, name) for vid, code, name in session.execute(query.order_by(Vendor.code))]
 
 
-def _vendor_rows(session: Session, month_end: date, vendor_id: int, read: ClosingRead | None, changed: bool) -> list:  # type: ignore[type-arg]
-    """The vendor's uninvoiced lines now (under its lock): those read before and the lines of the
-    entries written since (the lump sums just accrued among them), or all read again."""
+def _vendor_rows(
+    session: Session, month_end: date, vendor_id: int, read: ClosingRead | None, changed: bool, newer: bool
+) -> list:  # type: ignore[type-arg]
+    """The vendor's uninvoiced lines now (under its lock): those read before, with the lines of the
+    entries written since when there are (the lump sums just accrued), or all read again."""
+    if read is not None and not changed and not newer:
+        return read.rows.get(vendor_id, [])
     query = uninvoiced(session, month_end, vendor_id)
     if read is None or changed:
         return [r[1:] for r in uninvoiced_rows(session, query)]
-    newer = uninvoiced_rows(session, query.where(JournalLine.entry_id > read.last_entry))
-    return read.rows.get(vendor_id, []) + [r[1:] for r in newer]
+    more = uninvoiced_rows(session, query.where(JournalLine.entry_id > read.last_entry))
+    return read.rows.get(vendor_id, []) + [r[1:] for r in more]
 
 
 def _changed(session: Session, vendor_id: int, read: ClosingRead | None) -> bool:
@@ -302,8 +308,8 @@ def _close_vendor(
         ]  # fmt: skip
         write_entries(session, entries, gl, uow.user, stamp)
         result.lump_sum_entries += len(entries)
-    rows = _vendor_rows(session, month_end, vendor_id, read, changed)
-    drafts = invoice_drafts(claims(session, vendor_id, rows))
+    rows = _vendor_rows(session, month_end, vendor_id, read, changed, bool(lumps))
+    drafts = invoice_drafts(claims(session, vendor_id, rows, read.terms if read else None))
     if not drafts and not lumps:  # nothing to invoice (the preview leaves it out): no vendor_close row
         return False
     _write_invoices(uow, month, vendor_id, drafts, gl, stamp, result)
