@@ -177,10 +177,10 @@ def _analyze(url: str) -> None:
 def _contexts(url: str) -> tuple[AppContext, AppContext]:
     """(setup context, the accountant's): on PostgreSQL the accountant's own login, its password
     set afresh by the bench administrator (the prepare step made both users)."""
-    ctx = AppContext.open(url, "bench", upgrade=False)
-    if ctx.engine.dialect.name != "postgresql":
+    if make_url(url).get_backend_name() != "postgresql":
+        ctx = AppContext.open(url, "bench", upgrade=False)
         return ctx, ctx
-    admin = AppContext(ctx.engine, logins.ADMIN)
+    admin = AppContext.open(url, logins.ADMIN, upgrade=False)  # the superuser's login, as the administrator
     password = secrets.token_urlsafe(18)
     with admin.uow() as uow:
         security.set_password(uow, logins.ACCOUNTANT, password)
