@@ -316,7 +316,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
             if backend == "PostgreSQL":
                 _analyze(url)
                 _analyze(floor_url)
-        rows.append(_backup_row(backend, setup, acct, src))
+        if not args.no_backup:
+            rows.append(_backup_row(backend, setup, acct, src))
     finally:
         src.close()
         dst.close()
@@ -378,6 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--pg-only", action="store_true")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--no-backup", action="store_true", help="skip the backup row")
     parser.add_argument("--name", default=DEFAULT_NAME, help="database name (bench/data/NAME.sqlite, coop_NAME)")
     parser.add_argument("--out", type=Path, default=DATA / "close-results.md")
     args = parser.parse_args(argv)

@@ -367,17 +367,18 @@ def _write_invoices(
         session.add(invoice)
         invoices.append(invoice)
     session.flush()
-    percent: dict[Decimal | None, Decimal | None] = {None: None}  # lines share their rates
+    writer, table = BulkWriter(session), table_of(InvoiceLine)
+    percent: dict[Decimal | None, object] = {None: None}  # lines share their rates: each stored once
     for d in drafts:
         for line in d.lines:
             if line.rate not in percent:
-                percent[line.rate] = _percent(line.rate)  # type: ignore[arg-type]
+                percent[line.rate] = writer.stored(table, "rate", _percent(line.rate))  # type: ignore[arg-type]
     rows = [
         (line.line_id, invoice.id, line.scope[:200], line.tier, percent[line.rate])
         for invoice, d in zip(invoices, drafts, strict=True)
         for line in d.lines
     ]
-    BulkWriter(session).insert(table_of(InvoiceLine), ("journal_line_id", "invoice_id", "scope", "tier", "rate"), rows)
+    writer.insert(table, ("journal_line_id", "invoice_id", "scope", "tier", "rate"), rows, stored=("rate",))
     result.invoices.extend(numbers)
 
 
