@@ -20,6 +20,7 @@ import shutil
 import sys
 import time
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +191,13 @@ def _contexts(url: str) -> tuple[AppContext, AppContext]:
 
 
 def _net(rows: list[tuple[Any, ...]]) -> Any:
+    """Net of uninvoiced() rows: their debit and credit are in cents on both backends."""
     return sum((r[4] or 0) - (r[5] or 0) for r in rows)
+
+
+def _cents(value: Any) -> int:
+    """A money sum as cents: SQLite's stored integer as it is, PostgreSQL's NUMERIC shifted."""
+    return int(value) if isinstance(value, int) else int(Decimal(value).scaleb(2))
 
 
 def close_floor(src: floor.Raw, dst: floor.Raw, read_sql: str, month: str) -> dict[str, Any]:
@@ -235,6 +242,7 @@ def close_check(src: floor.Raw, month: str, read_net: Any) -> list[str]:
         "WHERE i.month = ? AND l.role = 'REBATE_RECEIVABLE'",
         (month,),
     )[0][0]
+    total, moved = _cents(total), _cents(moved)
     if not (total == moved == read_net):
         problems.append(f"{month}: invoices {total} / INVOICE entries moved {moved} / uninvoiced lines read {read_net}")
     bad = src.fetch(
@@ -310,7 +318,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
                     f"lines, {c['journal_entry']:,} entries / {c['journal_line']:,} journal lines; peak RSS "
                     f"{peak:,.0f} MiB; floor = read the uninvoiced lines (the same join) + write those rows, one "
                     "transaction; "
-                    + ("; ".join(problems) if problems else "invoices = net receivable moved = lines read: equal"),
+                    + (
+                        "; ".join(problems)
+                        if problems
+                        else f"invoices = net receivable moved = lines read: {read_net / 100:,.2f}"
+                    ),
                 )
             )
             if backend == "PostgreSQL":
