@@ -47,6 +47,16 @@ SETTLING = (
     "actual_decision",
     "document",
 )
+# Payables (SPEC §15–§16, migration 0016): append-only, INSERT only.
+PAYING = (
+    "vendor_invoice",
+    "vendor_invoice_line",
+    "invoice_resolution",
+    "payment_run",
+    "payment_run_vendor",
+    "payment_run_line",
+    "provision",
+)
 APPEND_ONLY = (
     "journal_entry",
     "journal_line",
@@ -55,6 +65,7 @@ APPEND_ONLY = (
     "journal_export_line",
     "price_change",
     *SETTLING,
+    *PAYING,
 )
 NOT_READ = ("audit_trail", "audit_context")  # SELECT on the trail: accountants and administrators
 
@@ -95,6 +106,7 @@ DAILY: dict[str, dict[str, str]] = {
         "journal_export_line": "INSERT",
         "audit_trail": "SELECT",
         **{table: "INSERT" for table in SETTLING},
+        **{table: "INSERT" for table in PAYING},
         "number_series": "INSERT, UPDATE",  # a year's first Dispute ID starts its series
     },
     "admin": {"company": "INSERT, UPDATE", "audit_trail": "SELECT", "terms_template": WRITE},

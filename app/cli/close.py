@@ -39,6 +39,6 @@ def close_command(ctx: AppContext, args: argparse.Namespace) -> int:
                 )
     print(
         f"Closed {args.month}: {len(result.invoices)} invoice(s) for {result.vendors} vendor(s), "
-        f"{result.lump_sum_entries} lump-sum accrual(s)"
+        f"{result.lump_sum_entries} lump-sum accrual(s), {result.expected_entries} expected-tier adjustment(s)"
     )
     return 0

@@ -22,6 +22,8 @@ from app.cli.close import add_parser as add_close
 from app.cli.close import close_command
 from app.cli.invoices import add_parsers as add_invoices
 from app.cli.invoices import invoice_command, invoices_command
+from app.cli.payables import COMMANDS as PAYABLES_COMMANDS
+from app.cli.payables import add_parsers as add_payables
 from app.cli.reports import add_parsers as add_reports
 from app.cli.reports import report_command
 from app.cli.settlement import COMMANDS as SETTLEMENT_COMMANDS
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_settlement(sub, _date)
     add_audit_trail(sub, _moment)
     add_invoices(sub, _date)
+    add_payables(sub, _date)
 
     exp = sub.add_parser("export", help="export data").add_subparsers(dest="export_command", required=True)
     ej = exp.add_parser(
@@ -344,6 +347,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "invoice": invoice_command,
     "invoices": invoices_command,
     **SETTLEMENT_COMMANDS,
+    **PAYABLES_COMMANDS,
 }
 
 

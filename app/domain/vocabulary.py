@@ -81,6 +81,12 @@ LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE = LUMP_SUM, PRICE_PROTECTION
 # CLAIMS_RECEIVABLE; a vendor's actual corrects the accrual; cheques, credit notes, write-offs
 # and dispute credits settle invoices; a reversal undoes one of them.
 INVOICE, ACTUALS = "INVOICE", "ACTUALS"
+# Accrual at the expected tier (issue 15): an estimate trued up at each close, never invoiced.
+EXPECTED_TIER = "EXPECTED_TIER"
+# Payables (SPEC §15): a vendor invoice's matched lines (Dr RECEIVED_NOT_INVOICED / Cr
+# ACCOUNTS_PAYABLE, the price variance to PURCHASE_PRICE_VARIANCE), a payment run (Dr
+# ACCOUNTS_PAYABLE / Cr CASH / Cr CLAIMS_RECEIVABLE); a co-op invoice deducted by a run.
+VENDOR_INVOICE, PAYMENT_RUN, DEDUCTION = "VENDOR_INVOICE", "PAYMENT_RUN", "DEDUCTION"
 PAYMENT, CREDIT_NOTE, WRITE_OFF, DISPUTE_CREDIT, REVERSAL = (
     "PAYMENT",
     "CREDIT_NOTE",
@@ -97,6 +103,9 @@ SOURCES = (
     PRICE_PROTECTION_SOURCE,
     INVOICE,
     ACTUALS,
+    EXPECTED_TIER,
+    VENDOR_INVOICE,
+    PAYMENT_RUN,
     PAYMENT,
     CREDIT_NOTE,
     WRITE_OFF,
@@ -112,11 +121,23 @@ SOURCE_NAMES = {
     PRICE_PROTECTION_SOURCE: "Price protection",
     INVOICE: "Co-op invoice",
     ACTUALS: "Vendor actual",
+    EXPECTED_TIER: "Expected tier",
+    VENDOR_INVOICE: "Vendor invoice",
+    PAYMENT_RUN: "Payment run",
     PAYMENT: "Vendor payment",
     CREDIT_NOTE: "Vendor credit note",
     WRITE_OFF: "Write-off",
     DISPUTE_CREDIT: "Dispute credit",
     REVERSAL: "Reversal",
+}
+# A settlement's kind as the vendor statement names it (SPEC §14).
+SETTLEMENT_NAMES = {
+    PAYMENT: "Cheque",
+    CREDIT_NOTE: "Credit note",
+    WRITE_OFF: "Write-off",
+    DISPUTE_CREDIT: "Dispute credit",
+    REVERSAL: "Reversal",
+    DEDUCTION: "Deducted from payment",
 }
 
 # A co-op invoice's status (SPEC §13–§14), derived from what settles it: HELD until the
@@ -129,6 +150,20 @@ DISPUTE_REASONS = ("PRICING", "QUANTITY", "NOT_COVERED", "DUPLICATE", "RATE", "O
 SUBMITTED = "SUBMITTED"
 # Whose a supporting document is (document.owner): a dispute's or a vendor actual's.
 DISPUTE_DOCUMENT, ACTUAL_DOCUMENT = "DISPUTE", "ACTUAL"
+# Vendor invoice matching (SPEC §16): the defects that hold a line, how one is resolved.
+PRODUCT_NOT_ON_SLIP = "PRODUCT_NOT_ON_SLIP"
+UNRECOGNIZED_PRODUCT = "UNRECOGNIZED_PRODUCT"
+QUANTITY_OVER_RECEIVED = "QUANTITY_OVER_RECEIVED"
+COST_MISMATCH = "COST_MISMATCH"
+MISSING_INVOICE = "MISSING_INVOICE"
+DEFECTS = (PRODUCT_NOT_ON_SLIP, UNRECOGNIZED_PRODUCT, QUANTITY_OVER_RECEIVED, COST_MISMATCH, MISSING_INVOICE)
+RESOLUTIONS = ("CREDIT_NOTE", "CORRECTED_INVOICE", "LATE_RECEIPT")
+# A vendor invoice line's state: MATCHED (payable), HELD (flagged, not resolved), RESOLVED (a
+# flagged line closed: a credit note, a corrected invoice, or re-matched on a late receipt as a
+# new matched line).
+MATCHED, RESOLVED = "MATCHED", "RESOLVED"
+# A provision for receivables is named by the day it was placed; its reversal adds an R (SPEC §15).
+PROVISION_SUFFIX, REVERSAL_MARK = "_PROVISION_FOR_RECEIVABLES", "R"
 
 # Account roles of the GL reference (SPEC §6.1).
 INVENTORY = "INVENTORY"
@@ -211,6 +246,7 @@ class Permission(StrEnum):
     SETTLE = "record vendor payments, credit notes, disputes and actuals"  # SPEC §13–§14
     WRITE_OFF = "write off open amounts up to the tolerance"
     WRITE_OFF_ANY = "write off open amounts above the tolerance"
+    PAYABLES = "enter vendor invoices, run payments and provisions"  # SPEC §15–§16
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
@@ -239,6 +275,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.CLOSE,
             Permission.SETTLE,
             Permission.WRITE_OFF,
+            Permission.PAYABLES,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -27,6 +27,15 @@ from .entities import (
     VendorRating,
 )
 from .lifecycle import PriceChange, ProvisionalRate, TermsTemplate, Waiver
+from .payables import (
+    InvoiceResolution,
+    PaymentRun,
+    PaymentRunLine,
+    PaymentRunVendor,
+    Provision,
+    VendorInvoice,
+    VendorInvoiceLine,
+)
 from .settlement import (
     ActualDecision,
     CoopInvoice,
@@ -42,6 +51,13 @@ from .settlement import (
 )
 
 __all__ = [
+    "InvoiceResolution",
+    "PaymentRun",
+    "PaymentRunLine",
+    "PaymentRunVendor",
+    "Provision",
+    "VendorInvoice",
+    "VendorInvoiceLine",
     "ActualDecision",
     "CoopInvoice",
     "Dispute",

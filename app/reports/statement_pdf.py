@@ -21,7 +21,15 @@ from reportlab.platypus import (
 )
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, PERIOD_NAMES, SOURCE_NAMES
+from app.domain.vocabulary import (
+    ACTUALS,
+    KIND_PHRASES,
+    LUMP_SUM,
+    METHOD_NAMES,
+    PERIOD_NAMES,
+    PRICE_PROTECTION,
+    SOURCE_NAMES,
+)
 from app.services.statements import LadderInForce, StatementData
 
 from .axis import is_unlimited
@@ -33,7 +41,6 @@ from .pdf_common import (
     MUTED,
     NARROW_BOLD,
     SANS_BOLD,
-    TOTAL_BG,
     PageFrame,
     build_pdf,
     grid_style,
@@ -43,18 +50,11 @@ from .pdf_common import (
     styles,
     text,
 )
+from .statement_settlement_pdf import claims, other_agreements, settlement_story, total_style
 from .tier_chart import tier_chart
 
 TITLE = "Rebate statement"
 WIDTH = letter[0] - 2 * MARGIN
-
-
-def _total_style(row: int) -> list[tuple[Any, ...]]:
-    return [
-        ("FONT", (0, row), (-1, row), NARROW_BOLD, 8),
-        ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
-        ("LINEABOVE", (0, row), (-1, row), 0.8, INK),
-    ]
 
 
 def _header(data: StatementData) -> list[Flowable]:
@@ -115,15 +115,33 @@ def _by_kind(data: StatementData) -> list[Flowable]:
     story: list[Flowable] = [para("Summary by kind", s.heading)]
     if not data.by_kind:
         return [*story, para("No agreement and no rebate accrued in this period.", s.body)]
-    rows: list[list[object]] = [["Kind", "Regular accruals", "Retroactive", "Re-rates", "Total"]]
+    fields = ["accrual", "retro", "rerate"]
+    head = ["Kind", "Regular accruals", "Retroactive", "Re-rates"]
+    if any(k.actuals for k in data.by_kind):  # a column only for a vendor that states actuals
+        fields.append("actuals")
+        head.append("Vendor actuals")
+    rows: list[list[object]] = [[*head, "Total"]]
     for k in data.by_kind:
-        rows.append(
-            [KIND_PHRASES.get(k.kind, k.kind), money(k.accrual), money(k.retro), money(k.rerate), money(k.total)]
-        )
-    totals = [sum((getattr(k, f) for k in data.by_kind), ZERO) for f in ("accrual", "retro", "rerate")]
+        rows.append([KIND_PHRASES.get(k.kind, k.kind), *(money(getattr(k, f)) for f in fields), money(k.total)])
+    totals = [sum((getattr(k, f) for k in data.by_kind), ZERO) for f in fields]
     rows.append(["Total", *(money(v) for v in totals), money(data.total)])
-    widths = (WIDTH * 0.32, *(WIDTH * 0.17,) * 4)
-    story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1))))
+    widths = (WIDTH * 0.32, *((WIDTH * 0.68) / (len(fields) + 1),) * (len(fields) + 1))
+    story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=total_style(len(rows) - 1))))
+    own = [
+        f"{KIND_PHRASES[k].lower()}: {w}" for k, w in _OWN_ACCRUALS.items() if any(t.kind == k for t in data.by_kind)
+    ]
+    if own:
+        story.append(para("Regular accruals of " + "; of ".join(own) + ".", s.muted))
+    if data.expected:
+        story.append(
+            para(
+                "Accrued toward the tier expected this period, at the period's end (an estimate trued up at each "
+                "month close, not invoiced and not in the totals above): "
+                + "; ".join(f"{KIND_PHRASES.get(kind, kind)} {money(amount)}" for kind, amount in data.expected)
+                + ".",
+                s.muted,
+            )
+        )
     provisional = [f"{KIND_PHRASES.get(k.kind, k.kind)} {money(k.provisional)}" for k in data.by_kind if k.provisional]
     if provisional:
         story.append(
@@ -134,6 +152,12 @@ def _by_kind(data: StatementData) -> list[Flowable]:
             )
         )
     return story
+
+
+_OWN_ACCRUALS = {
+    LUMP_SUM: "the month closes' accruals of the amount, evenly by day",
+    PRICE_PROTECTION: "the claims on price changes, listed below",
+}
 
 
 def _by_month(data: StatementData) -> list[Flowable]:
@@ -151,7 +175,7 @@ def _by_month(data: StatementData) -> list[Flowable]:
         rows,
         colWidths=(WIDTH * 0.2, *(number,) * (len(data.kinds) + 1)),
         repeatRows=1,
-        style=grid_style(1, font_size=8, extra=_total_style(len(rows) - 1)),
+        style=grid_style(1, font_size=8, extra=total_style(len(rows) - 1)),
     )
     story.append(table)
     story.append(
@@ -166,7 +190,10 @@ def _by_month(data: StatementData) -> list[Flowable]:
 
 def _adjustments(data: StatementData) -> list[Flowable]:
     s = styles()
-    story: list[Flowable] = [para("Retroactive adjustments and re-rates", s.heading)]
+    title = "Retroactive adjustments and re-rates"
+    if any(a.source == ACTUALS for a in data.adjustments):
+        title = "Retroactive adjustments, re-rates and vendor actuals"
+    story: list[Flowable] = [para(title, s.heading)]
     if not data.adjustments:
         return [*story, para("None in this period.", s.small)]
     rows: list[list[object]] = [["Date", "Type", "Slip", "Line", "Kind", "Amount", "Description"]]
@@ -187,7 +214,7 @@ def _adjustments(data: StatementData) -> list[Flowable]:
     widths = (56, 54, 70, 28, 50, 66, WIDTH - 324)
     style = grid_style(5, font_size=7.5, extra=[
         ("ALIGN", (6, 0), (6, -1), "LEFT"), ("ALIGN", (3, 0), (3, -1), "RIGHT"),
-        *_total_style(len(rows) - 1)])  # fmt: skip
+        *total_style(len(rows) - 1)])  # fmt: skip
     story.append(Table(rows, colWidths=widths, repeatRows=1, style=style))
     return story
 
@@ -219,7 +246,7 @@ def _tier_table(ladder: LadderInForce) -> Table:
     )
 
 
-def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
+def _ladder(ladder: LadderInForce, data: StatementData, note: Flowable | None = None) -> Flowable:
     s = styles()
     title = f"{KIND_PHRASES.get(ladder.kind, ladder.kind)} · agreement {ladder.agreement_no} · {ladder.scope}"
     terms = [
@@ -264,27 +291,30 @@ def _ladder(ladder: LadderInForce, data: StatementData) -> Flowable:
         )
         parts.append(chart)
     parts.append(Spacer(0, 10))
+    if note is not None:
+        parts.append(note)
     return KeepTogether(parts)
 
 
 def statement_story(data: StatementData) -> list[Flowable]:
     s = styles()
-    story = [*_header(data), *_by_kind(data), *_by_month(data), *_adjustments(data)]
+    story = [*_header(data), *_by_kind(data), *_by_month(data), *_adjustments(data), *claims(data)]
+    story.extend(settlement_story(data))
     story.append(CondPageBreak(200))
     story.append(para("Agreements in force and tier progress", s.heading))
-    if not data.ladders:
+    story.extend(other_agreements(data))
+    if not data.ladders and not data.others:
         story.append(para("No accepted agreement of this vendor is in force during the period.", s.body))
-    for ladder in data.ladders:
-        story.append(_ladder(ladder, data))
-    story.append(Spacer(0, 6))
-    story.append(
-        para(
-            "Amounts are rebates accrued to the rebate receivable from posted receiving slips, in "
-            f"{text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
-            "Please report any difference to our accounts payable department.",
-            s.muted,
-        )
+    note = para(
+        "Amounts are rebates accrued to the rebate receivable from posted receiving slips, month closes and "
+        f"price changes, in {text(data.currency)}. Volume to date and tiers are as of {data.date_to.isoformat()}. "
+        "Please report any difference to our accounts payable department.",
+        s.muted,
     )
+    for n, ladder in enumerate(data.ladders, start=1):  # the note goes with the last ladder, not alone on a page
+        story.append(_ladder(ladder, data, note if n == len(data.ladders) else None))
+    if not data.ladders:
+        story.extend([Spacer(0, 6), note])
     return story
 
 

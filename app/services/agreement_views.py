@@ -64,6 +64,7 @@ class AgreementView:
     terms: str = ""
     decided_by: str | None = None
     decided_at: datetime | None = None
+    actuals_required: bool = False  # SPEC §13
 
     @cached_property
     def lines(self) -> tuple[LineDraft, ...]:
@@ -255,14 +256,14 @@ def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
     row = uow.session.execute(
         select(a.id, v.code, v.name, a.kind, a.number, a.status, a.version, a.updated_by, a.updated_at)
         .add_columns(a.description, a.vendor_ref, a.start_date, a.end_date, a.terms, a.decided_by, a.decided_at)
-        .add_columns(a.amount, a.method)
+        .add_columns(a.amount, a.method, a.actuals_required)
         .join_from(Agreement.__table__, Vendor.__table__, v.id == a.vendor_id)
         .where(a.id == agreement_id)
     ).first()
     if row is None:
         raise NotFound(f"Agreement {agreement_id} does not exist")
     ident, code, name, kind, number, status, version, updated_by, updated_at = row[:9]
-    description, vendor_ref, start, end, terms, decided_by, decided_at, amount, method = row[9:]
+    description, vendor_ref, start, end, terms, decided_by, decided_at, amount, method, actuals_required = row[9:]
     lump_sum = LumpSum(amount, start, end, method) if kind == LUMP_SUM else None
     return AgreementView(
         ident,
@@ -283,6 +284,7 @@ def load_agreement(uow: UnitOfWork, agreement_id: int) -> AgreementView:
         terms=terms or "",
         decided_by=decided_by,
         decided_at=decided_at,
+        actuals_required=bool(actuals_required),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.adapters.accruals import raw_rows
 from app.adapters.types import stored_units
+from app.domain.invoicing import last_day
 from app.domain.ladder import Ladder
 from app.domain.money import ZERO
 from app.domain.month_close import ClaimLine, lump_sum_due
@@ -24,6 +25,7 @@ from app.domain.vocabulary import (
     ACCEPTED,
     ACTUALS,
     DEFAULT_METHOD,
+    EXPECTED_TIER,
     INVOICE,
     LUMP_SUM,
     LUMP_SUM_SOURCE,
@@ -39,6 +41,8 @@ from app.models import (
     LineAccrual,
     ProvisionalRate,
     Vendor,
+    VendorClose,
+    VendorRating,
 )
 
 from .ladders import all_ladders, vendor_ladders
@@ -46,8 +50,9 @@ from .ladders import all_ladders, vendor_ladders
 
 def uninvoiced(session: Session, month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
     """The REBATE_RECEIVABLE lines dated up to month_end on no invoice (not the INVOICE entries'
-    own lines, nor a vendor actual's, which goes on its held invoice): vendor id, line id, kind,
-    agreement number, debit and credit in cents, ladder key and tier. Read with `uninvoiced_rows`."""
+    own lines, nor a vendor actual's, which goes on its held invoice, nor an expected-tier
+    estimate, which is never billed): vendor id, line id, kind, agreement number, debit and
+    credit in cents, ladder key and tier. Read with `uninvoiced_rows`."""
     jl, je, la = JournalLine, JournalEntry, LineAccrual
     dialect = session.get_bind().dialect
     debit, credit = stored_units(jl.debit, 2, dialect), stored_units(jl.credit, 2, dialect)
@@ -58,7 +63,7 @@ def uninvoiced(session: Session, month_end: date, vendor_id: int | None = None):
         .where(
             jl.role == REBATE_RECEIVABLE,
             je.entry_date <= month_end,
-            je.source.not_in((INVOICE, ACTUALS)),
+            je.source.not_in((INVOICE, ACTUALS, EXPECTED_TIER)),
             ~exists().where(InvoiceLine.journal_line_id == jl.id),
         )
     )
@@ -242,3 +247,78 @@ def provisional_rates(session: Session) -> dict[tuple[str, str, str, str], Decim
             )
         }
     return cache
+
+
+@dataclass
+class ClosingRead:
+    """The uninvoiced lines of every vendor not closed yet, read once (one scan) for the plans and
+    kept for the vendors' own transactions. Under a vendor's lock only what was posted since is
+    read again (journal entries after last_entry: their ids are taken in commit order); a vendor
+    re-rated or posted to since the read (its rating stamp moved, or a journal line of it after
+    last_entry) is read again in full."""
+
+    last_entry: int
+    rows: dict[int, list[tuple]]  # type: ignore[type-arg]  # vendor id -> rows of uninvoiced() but the vendor
+    stamps: dict[int, tuple[str, object]]  # vendor id -> vendor_rating (fingerprint, rated_at)
+    done: set[int]  # vendors closed for the month already
+    terms: VendorTerms | None = None  # ladders and methods (close_reads.claims)
+    estimating: set[int] = field(default_factory=set)  # expected_vendors() at the read
+
+
+def closing_read(session: Session, month: str) -> ClosingRead:
+    month_end = last_day(month)
+    last_entry = session.scalar(select(func.coalesce(func.max(JournalEntry.id), 0))) or 0
+    stamps = stamps_of(session)
+    done = set(session.scalars(select(VendorClose.vendor_id).where(VendorClose.month == month)))
+    rows: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
+    for row in uninvoiced_rows(session, uninvoiced(session, month_end)):
+        if row[0] not in done:
+            rows[row[0]].append(row[1:])
+    return ClosingRead(last_entry, dict(rows), stamps, done)
+
+
+def stamps_of(session: Session, vendor_id: int | None = None) -> dict[int, tuple[str, object]]:
+    query = select(VendorRating.vendor_id, VendorRating.fingerprint, VendorRating.rated_at)
+    if vendor_id is not None:
+        query = query.where(VendorRating.vendor_id == vendor_id)
+    return {vid: (fp, at) for vid, fp, at in session.execute(query)}
+
+
+def vendor_rows(
+    session: Session, month_end: date, vendor_id: int, read: ClosingRead | None, changed: bool, newer: bool
+) -> list:  # type: ignore[type-arg]
+    """The vendor's uninvoiced lines now (under its lock): those read before, with the lines of the
+    entries written since when there are (the lump sums just accrued), or all read again."""
+    if read is not None and not changed and not newer:
+        return read.rows.get(vendor_id, [])
+    query = uninvoiced(session, month_end, vendor_id)
+    if read is None or changed:
+        return [r[1:] for r in uninvoiced_rows(session, query)]
+    more = uninvoiced_rows(session, query.where(JournalLine.entry_id > read.last_entry))
+    return read.rows.get(vendor_id, []) + [r[1:] for r in more]
+
+
+def may_estimate(session: Session, vendor_id: int, read: ClosingRead | None, changed: bool) -> bool:
+    """Whether the vendor's close may post an expected-tier adjustment (expected_vendors): it did at
+    the read, or it has an expected volume now, or journal lines of it came since (a close of
+    another workstation is the only writer of adjustments, and it holds the vendor's lock)."""
+    if read is None or changed or vendor_id in read.estimating:
+        return True
+    with_volume = (
+        select(AgreementLine.id)
+        .join(Agreement, Agreement.id == AgreementLine.agreement_id)
+        .where(
+            Agreement.vendor_id == vendor_id, Agreement.status == ACCEPTED, AgreementLine.expected_volume.is_not(None)
+        )
+    )
+    return session.scalar(with_volume.limit(1)) is not None
+
+
+def changed_since(session: Session, vendor_id: int, read: ClosingRead | None) -> bool:
+    """Whether the vendor's lines may differ from the read: posted to or re-rated since."""
+    if read is None:
+        return True
+    if stamps_of(session, vendor_id).get(vendor_id) != read.stamps.get(vendor_id):
+        return True
+    newer = select(JournalLine.id).where(JournalLine.entry_id > read.last_entry, JournalLine.vendor_id == vendor_id)
+    return session.scalar(newer.limit(1)) is not None

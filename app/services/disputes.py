@@ -124,7 +124,7 @@ def file_dispute(
         )
     lock_vendors(session, {vendor_id})
     invoice = open_invoices(uow, [invoice_no])[invoice_no]
-    problems.extend(_invoice_problems(uow, label, invoice, amount, day))
+    problems.extend(dispute_invoice_problems(uow, label, invoice, amount, day))
     if problems:
         raise ValidationFailed(problems)
     assert amount is not None
@@ -147,7 +147,7 @@ def file_dispute(
     return view
 
 
-def _invoice_problems(
+def dispute_invoice_problems(
     uow: UnitOfWork, label: str, invoice: OpenInvoice, amount: Decimal | None, day: date
 ) -> list[Problem]:
     """The invoice may be disputed on that day, for that amount: settleable, inside the filing

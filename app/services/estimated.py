@@ -63,6 +63,10 @@ class EstimatedRow:
     # to accrue after what the even-by-day schedule has accrued to the report date (rebate).
     amount: Decimal | None = None
     to_accrue: Decimal | None = None
+    # Accrual at the expected tier (issue 15): the ladder's expected volume and the EXPECTED_TIER
+    # adjustment posted for its current period by the report date (None: no expected volume).
+    expected_volume: Decimal | None = None
+    expected_adjustment: Decimal | None = None
 
     @property
     def lump_sum(self) -> bool:
@@ -74,6 +78,7 @@ ESTIMATED_COLUMNS = (
     "method", "retro", "period", "current_period", "volume", "current_tier", "current_rate", "rebate_earned",
     "regular", "retroactive", "applied_to_cost", "to_pnl", "next_tier_threshold",
     "amount_to_next_tier", "rebate_next_tier_adds", "lump_sum_amount", "still_to_accrue",
+    "expected_volume", "expected_tier_adjustment",
 )  # fmt: skip
 
 
@@ -82,13 +87,14 @@ def estimated_row_values(row: EstimatedRow) -> tuple[object, ...]:
         return (
             row.vendor, row.vendor_name, row.kind, row.agreement_no, row.ladder, row.start, row.end,
             row.method, "N", "", "", None, None, None, row.rebate, row.regular, row.retroactive,
-            row.applied_to_cost, row.to_pnl, None, None, None, row.amount, row.to_accrue,
+            row.applied_to_cost, row.to_pnl, None, None, None, row.amount, row.to_accrue, None, None,
         )  # fmt: skip
     return (
         row.vendor, row.vendor_name, row.kind, row.agreement_no, row.ladder, row.start, row.end,
         row.method, "Y" if row.retro else "N", row.period or "", row.period_key, row.volume, row.tier,
         row.rate_pct, row.rebate, row.regular, row.retroactive, row.applied_to_cost, row.to_pnl,
-        row.next_threshold, row.needed_for_next, row.rebate_at_next, None, None,
+        row.next_threshold, row.needed_for_next, row.rebate_at_next, None, None, row.expected_volume,
+        row.expected_adjustment,
     )  # fmt: skip
 
 
@@ -271,7 +277,9 @@ def keyed_estimates(
         rows.extend((d.key, _row(code, name, d, by_ladder.get(d.key, _NOTHING), as_of)) for d in ladders.get(vid, ()))
         rows.extend(provisional.get(vid, ()))  # what no accepted ladder covers (SPEC §12)
         rows.extend(("", row) for row in lump_sums.get(vid, ()))  # no ladder to drill into
-    return rows
+    from .expected_accruals import with_expected
+
+    return with_expected(session, rows, as_of)
 
 
 def lump_sum_estimates(

@@ -11,20 +11,23 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.adapters.accruals import lock_vendors
+from app.adapters.accruals import lock_vendors, now
 from app.adapters.bulk import rows_in, string_length
+from app.domain.limits import MAX_AMOUNT_MAX
 from app.domain.lump_sum import LumpSum
+from app.domain.money import ZERO
 from app.domain.validation import LineDraft
 from app.domain.vocabulary import KINDS as AGREEMENT_KINDS
-from app.domain.vocabulary import KINDS_TEXT, LUMP_SUM
+from app.domain.vocabulary import KINDS_TEXT, LADDER_KINDS, LUMP_SUM
 from app.models import Agreement, Vendor
 
 from . import agreements as agreement_service
-from . import gl_accounts, masterdata, price_changes, provisional_imports, receiving
+from . import gl_accounts, masterdata, price_changes, provisional_imports, receiving, vendor_invoice_imports
 from .agreement_header import AgreementHeader
 from .agreement_rows import line_row, lump_sum_row
 from .context import UnitOfWork
 from .errors import ImportFailed, NotFound, Problem, ValidationFailed
+from .expected_accruals import set_expected_volumes
 from .tabular import Cells, Row, read_table
 
 HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -38,13 +41,14 @@ HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("vendor_code", "kind", "status", "cat1", "cat2", "cat3", "cat4", "product_code", "max_amount",
          "start_date", "end_date", "rebate1", "rebate2", "rebate3", "rebate4", "method", "degressive",
          "retro", "product_pct", "period"),
-        ("agreement_no", "amount", "description", "vendor_ref", "actuals_required"),
+        ("agreement_no", "amount", "description", "vendor_ref", "actuals_required", "expected_volume"),
     ),
     "receipts": (("slip_no", "vendor_code", "received_date", "line_no", "product_code", "quantity",
                   "unit_cost"), ("reference",)),
     "provisional-rates": (("kind", "from_date", "to_date", "cat1", "rate"), ()),
     "waivers": (("vendor_code", "kind", "from_date", "to_date"), ()),
     "price-changes": (("product_code", "effective_date", "new_unit_cost", "on_hand"), ()),  # SPEC §18
+    "vendor-invoices": (vendor_invoice_imports.COLUMNS, ()),  # SPEC §18
 }  # fmt: skip
 KINDS = tuple(HEADERS)
 # The columns that hold a percent (2 means 2%): there a spreadsheet cell formatted as a
@@ -90,6 +94,7 @@ def import_file(
             "categories": _categories, "vendors": _vendors, "products": _products,
             "gl-accounts": _accounts, "gl-reference": _gl_reference, "agreements": _agreements,
             "provisional-rates": provisional_imports.rates, "waivers": provisional_imports.waivers, "price-changes": _price_changes,
+            "vendor-invoices": vendor_invoice_imports.vendor_invoices,
         }[kind]  # fmt: skip
         return handler(uow, table.rows, today)
     except ImportFailed:
@@ -201,6 +206,8 @@ def _price_changes(uow: UnitOfWork, rows: list[Row], _today: date | None) -> int
 
 def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
     problems: list[Problem] = []
+    # the ladders' expected volumes (issue 15: accrual at the expected tier), by agreement
+    expected: dict[tuple[str, str, str], list[tuple[LineDraft, Decimal]]] = defaultdict(list)
     groups: dict[tuple[str, str, str], list[tuple[Row, LineDraft | LumpSum, str]]] = defaultdict(list)
     for row in rows:
         c = Cells(row, problems)
@@ -212,6 +219,11 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
             continue
         terms = lump_sum_row(c) if kind == LUMP_SUM else line_row(c, kind)
         c.boolean("actuals_required")  # Y, N or blank (SPEC §18)
+        volume = c.decimal("expected_volume", places=2, minimum=ZERO, maximum=MAX_AMOUNT_MAX)
+        if volume is not None and kind not in LADDER_KINDS:
+            problems.append(Problem(row.label, "expected_volume", f"is for ladders only (this is {kind})"))
+        elif volume is not None and isinstance(terms, LineDraft):
+            expected[(vendor, kind, row.cells.get("agreement_no", ""))].append((terms, volume))
         if len(row.cells.get("agreement_no", "")) > NUMBER_LENGTH:
             problems.append(Problem(row.label, "agreement_no", f"is too long (at most {NUMBER_LENGTH} characters)"))
             continue
@@ -252,7 +264,7 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
             lines = _match_existing(uow, agreement_id, lines)
         header = _header(uow, agreement_id, [r for r, _l, _s in members])
         try:
-            agreement_service.save_agreement(
+            saved = agreement_service.save_agreement(
                 uow,
                 vendor=vendor,
                 kind=kind,
@@ -265,6 +277,8 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
                 lump_sum=lump_sum,
                 header=header,
             )
+            if expected.get((vendor, kind, number)):
+                set_expected_volumes(session, saved.id, expected[(vendor, kind, number)], uow.user, now())
         except ValidationFailed as exc:
             problems.extend(_to_columns(exc.problems, first_row))
     if problems:

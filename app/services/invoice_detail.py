@@ -6,7 +6,7 @@ statuses come from app.services.invoice_views, backup rows from app.services.inv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -25,6 +25,7 @@ from app.models import (
 
 from . import month_close
 from .context import UnitOfWork
+from .disputes import dispute_views
 from .errors import NotFound
 from .invoice_views import InvoiceView, invoice_by_number, invoice_views
 from .security import Permission, can, require
@@ -180,6 +181,11 @@ class InvoiceCounts:
     due_amount: Decimal
     short_paid: int
     held: int
+    disputes_due: int = 0  # open disputes to answer within DISPUTE_WARNING_DAYS (overdue ones included)
+    disputes_overdue: int = 0
+
+
+DISPUTE_WARNING_DAYS = 7  # Home warns of disputes whose answer is due within a week
 
 
 def invoice_counts(uow: UnitOfWork, today: date) -> InvoiceCounts | None:
@@ -194,7 +200,12 @@ def invoice_counts(uow: UnitOfWork, today: date) -> InvoiceCounts | None:
             due_amount += view.open_amount
         short += view.status == SHORT_PAID
         held += view.status == HELD
-    return InvoiceCounts(due, due_amount, short, held)
+    near = today + timedelta(days=DISPUTE_WARNING_DAYS)
+    open_disputes = [d for d in dispute_views(uow.session, today) if d.status == OPEN]
+    return InvoiceCounts(
+        due, due_amount, short, held,
+        sum(d.deadline <= near for d in open_disputes), sum(d.overdue for d in open_disputes),
+    )  # fmt: skip
 
 
 def invoices_made(uow: UnitOfWork, month: str, numbers: list[str]) -> list[InvoiceView]:

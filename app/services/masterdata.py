@@ -107,6 +107,7 @@ def set_settlement_terms(
         problems.append(Problem("Company", "remit_to", f"is too long ({len(remit_to):,} characters; at most 2,000)"))
     if problems:
         raise ValidationFailed(problems)
+    assert write_off_tolerance is not None and dispute_window_days is not None
     row = company(uow)
     row.remit_to, row.write_off_tolerance, row.dispute_window_days = remit_to, write_off_tolerance, dispute_window_days
     uow.commit()

@@ -13,7 +13,6 @@ vendor is done the month is recorded in month_close; closing it again creates no
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,17 +45,25 @@ from app.models import (
     Company,
     CoopInvoice,
     InvoiceLine,
-    JournalEntry,
-    JournalLine,
     MonthClose,
     Vendor,
     VendorClose,
-    VendorRating,
 )
 
-from .close_reads import VendorTerms, claims, lump_sums, methods, uninvoiced, uninvoiced_rows, vendor_terms
+from .close_reads import (
+    ClosingRead,
+    changed_since,
+    claims,
+    closing_read,
+    lump_sums,
+    may_estimate,
+    methods,
+    vendor_rows,
+    vendor_terms,
+)
 from .context import AppContext, UnitOfWork
 from .errors import PostingRefused, Problem, ServiceError, ValidationFailed
+from .expected_accruals import ExpectedStanding, expected_entries, expected_vendors, standings
 from .gl_accounts import roles_to_accounts
 from .security import Permission, require
 
@@ -78,6 +85,11 @@ class VendorPlan:
     vendor_name: str
     lump_sums: list[tuple[int, str, Decimal]] = field(default_factory=list)  # (agreement id, number, amount)
     drafts: list[InvoiceDraft] = field(default_factory=list)
+    expected: list[ExpectedStanding] = field(default_factory=list)  # expected-tier adjustments that change
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.drafts or self.lump_sums or self.expected)
 
 
 @dataclass
@@ -87,6 +99,7 @@ class CloseResult:
     vendors: int = 0  # vendors invoiced by this run
     invoices: list[str] = field(default_factory=list)  # invoice numbers made by this run
     lump_sum_entries: int = 0
+    expected_entries: int = 0  # expected-tier adjustments posted
     complete: bool = False  # the month is recorded as closed
 
 
@@ -132,7 +145,7 @@ def preview_close(uow: UnitOfWork, month: str, run_date: date | None = None) -> 
         return []
     plans = _plans(session, month)
     session.rollback()
-    return [p for p in plans.values() if p.drafts or p.lump_sums]
+    return [p for p in plans.values() if p.busy]
 
 
 def close_month(
@@ -155,11 +168,14 @@ def close_month(
             result.already_closed = result.complete = True
             return result
         _check_roles(session)
-        read = _read(session, month)
+        read = closing_read(session, month)
         read.terms = vendor_terms(session)
         lumps = lump_sums(session, last_day(month), None)
-        # Vendors whose lines net to nothing in every group are skipped under their lock.
-        todo = [vid for vid, _code, _name in _vendors(session, (set(read.rows) | set(lumps)) - read.done)]
+        # Vendors with nothing to do (lines that net to nothing in every group, expected-tier
+        # standings as posted) are skipped under their lock.
+        read.estimating = expected_vendors(session)
+        candidates = set(read.rows) | set(lumps) | read.estimating
+        todo = [vid for vid, _code, _name in _vendors(session, candidates - read.done)]
         session.rollback()
     for done, vendor_id in enumerate(todo):
         if cancelled and cancelled():
@@ -201,49 +217,16 @@ def _record_month(uow: UnitOfWork, month: str, run_date: date) -> None:
         session.rollback()
 
 
-@dataclass
-class ClosingRead:
-    """The uninvoiced lines of every vendor not closed yet, read once (one scan) for the plans and
-    kept for the vendors' own transactions. Under a vendor's lock only what was posted since is
-    read again (journal entries after last_entry: their ids are taken in commit order); a vendor
-    re-rated or posted to since the read (its rating stamp moved, or a journal line of it after
-    last_entry) is read again in full."""
-
-    last_entry: int
-    rows: dict[int, list[tuple]]  # type: ignore[type-arg]  # vendor id -> rows of uninvoiced() but the vendor
-    stamps: dict[int, tuple[str, object]]  # vendor id -> vendor_rating (fingerprint, rated_at)
-    done: set[int]  # vendors closed for the month already
-    terms: VendorTerms | None = None  # ladders and methods (close_reads.claims)
-
-
-def _read(session: Session, month: str) -> ClosingRead:
-    month_end = last_day(month)
-    last_entry = session.scalar(select(func.coalesce(func.max(JournalEntry.id), 0))) or 0
-    stamps = _stamps(session)
-    done = set(session.scalars(select(VendorClose.vendor_id).where(VendorClose.month == month)))
-    rows: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
-    for row in uninvoiced_rows(session, uninvoiced(session, month_end)):
-        if row[0] not in done:
-            rows[row[0]].append(row[1:])
-    return ClosingRead(last_entry, dict(rows), stamps, done)
-
-
-def _stamps(session: Session, vendor_id: int | None = None) -> dict[int, tuple[str, object]]:
-    query = select(VendorRating.vendor_id, VendorRating.fingerprint, VendorRating.rated_at)
-    if vendor_id is not None:
-        query = query.where(VendorRating.vendor_id == vendor_id)
-    return {vid: (fp, at) for vid, fp, at in session.execute(query)}
-
-
 def _plans(session: Session, month: str, read: ClosingRead | None = None) -> dict[int, VendorPlan]:
     """Every vendor with something to invoice or a lump sum to accrue, and what (a preview:
     the lump sums as drafts' lines without journal lines)."""
     month_end = last_day(month)
-    read = read or _read(session, month)
+    read = read or closing_read(session, month)
     rows = read.rows
     lumps = lump_sums(session, month_end, None)
+    estimating = expected_vendors(session)
     plans: dict[int, VendorPlan] = {}
-    for vid, code, name in _vendors(session, (set(rows) | set(lumps)) - read.done):
+    for vid, code, name in _vendors(session, (set(rows) | set(lumps) | estimating) - read.done):
         plan = plans[vid] = VendorPlan(vid, code, name, lumps.get(vid, []))
         found = claims(session, vid, rows.get(vid, []))
         found += [
@@ -251,6 +234,8 @@ def _plans(session: Session, month: str, read: ClosingRead | None = None) -> dic
             for _aid, number, a in plan.lump_sums
         ]  # fmt: skip
         plan.drafts = invoice_drafts(found)
+        if vid in estimating:
+            plan.expected = [e for e in standings(session, vid, month_end) if e.target != e.posted]
     return plans
 
 
@@ -258,30 +243,6 @@ def _vendors(session: Session, vendor_ids: set[int]) -> list[tuple[int, str, str
     """(id, code, name) of the vendors, by code."""
     query = select(Vendor.id, Vendor.code, Vendor.name).where(Vendor.id.in_(sorted(vendor_ids)))
     return [(vid, code, name) for vid, code, name in session.execute(query.order_by(Vendor.code))]
-
-
-def _vendor_rows(
-    session: Session, month_end: date, vendor_id: int, read: ClosingRead | None, changed: bool, newer: bool
-) -> list:  # type: ignore[type-arg]
-    """The vendor's uninvoiced lines now (under its lock): those read before, with the lines of the
-    entries written since when there are (the lump sums just accrued), or all read again."""
-    if read is not None and not changed and not newer:
-        return read.rows.get(vendor_id, [])
-    query = uninvoiced(session, month_end, vendor_id)
-    if read is None or changed:
-        return [r[1:] for r in uninvoiced_rows(session, query)]
-    more = uninvoiced_rows(session, query.where(JournalLine.entry_id > read.last_entry))
-    return read.rows.get(vendor_id, []) + [r[1:] for r in more]
-
-
-def _changed(session: Session, vendor_id: int, read: ClosingRead | None) -> bool:
-    """Whether the vendor's lines may differ from the read: posted to or re-rated since."""
-    if read is None:
-        return True
-    if _stamps(session, vendor_id).get(vendor_id) != read.stamps.get(vendor_id):
-        return True
-    newer = select(JournalLine.id).where(JournalLine.entry_id > read.last_entry, JournalLine.vendor_id == vendor_id)
-    return session.scalar(newer.limit(1)) is not None
 
 
 def _close_vendor(
@@ -292,10 +253,10 @@ def _close_vendor(
     lock_vendors(session, {vendor_id})
     if session.get(VendorClose, (month, vendor_id)) is not None:
         return False
-    changed = _changed(session, vendor_id, read)
+    changed = changed_since(session, vendor_id, read)
     month_end = last_day(month)
     accounts = roles_to_accounts(session)
-    gl = {role: accounts[role][0] for role in NEEDED_ROLES}
+    gl = {role: found[0] for role, found in accounts.items()}
     stamp = transaction_time(session.connection())
     lumps = lump_sums(session, month_end, vendor_id).get(vendor_id, [])
     if lumps:
@@ -308,9 +269,23 @@ def _close_vendor(
         ]  # fmt: skip
         write_entries(session, entries, gl, uow.user, stamp)
         result.lump_sum_entries += len(entries)
-    rows = _vendor_rows(session, month_end, vendor_id, read, changed, bool(lumps))
+    expected = (
+        expected_entries(session, vendor_id, month_end, month)
+        if may_estimate(session, vendor_id, read, changed)
+        else []
+    )
+    missing = sorted({line.role for e in expected for line in e.lines} - set(gl))
+    if missing:
+        raise PostingRefused(
+            "GL reference incomplete: no account for " + ", ".join(missing)
+            + " (set it in Maintenance > GL Reference); the month was not closed for this vendor"
+        )  # fmt: skip
+    if expected:
+        write_entries(session, expected, gl, uow.user, stamp)
+        result.expected_entries += len(expected)
+    rows = vendor_rows(session, month_end, vendor_id, read, changed, bool(lumps))
     drafts = invoice_drafts(claims(session, vendor_id, rows, read.terms if read else None))
-    if not drafts and not lumps:  # nothing to invoice (the preview leaves it out): no vendor_close row
+    if not drafts and not lumps and not expected:  # nothing to do (the preview leaves it out): no vendor_close
         return False
     _write_invoices(uow, month, vendor_id, drafts, gl, stamp, result)
     session.add(VendorClose(month=month, vendor_id=vendor_id, closed_by=uow.user, closed_at=stamp))

@@ -1,9 +1,14 @@
 """What a printed vendor statement holds (SPEC §8): data only, the PDF is in app/reports.
 
 The rebate accrued in a period is read from the journal: the REBATE_RECEIVABLE lines of
-ACCRUAL, RETRO and RERATE entries dated in the period, by agreement kind and entry month.
+ACCRUAL, RETRO and RERATE entries, of the month closes' LUMP_SUM accruals and of
+PRICE_PROTECTION claims dated in the period, by agreement kind and entry month. A lump sum's
+accrual and a price-protection claim are their kind's regular accrual. A vendor's actual
+(ACTUALS) bills the difference from the accrual straight onto the held invoice: its
+REBATE_RECEIVABLE lines net to zero, so its CLAIMS_RECEIVABLE line is what it adds.
 Ladder progress (volume to date, tier, what the next tier adds) is the estimate of
-app.services.estimated as of the last day of the period.
+app.services.estimated as of the last day of the period. The invoices, settlements and
+disputes are read by app.services.statement_settlement.
 """
 
 from __future__ import annotations
@@ -14,24 +19,42 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import slices
 from app.domain.ladder import Ladder
 from app.domain.money import ZERO
 from app.domain.rates import line_result, result_percent
-from app.domain.vocabulary import ACCRUAL, KINDS, REBATE_RECEIVABLE, RERATE, RETRO
-from app.models import AgreementLine, JournalEntry, JournalLine, Vendor
+from app.domain.vocabulary import (
+    ACCRUAL,
+    ACTUALS,
+    CLAIMS_RECEIVABLE,
+    KINDS,
+    LUMP_SUM_SOURCE,
+    PRICE_PROTECTION_SOURCE,
+    REBATE_RECEIVABLE,
+    RERATE,
+    RETRO,
+)
+from app.models import AgreementLine, CoopInvoice, JournalEntry, JournalLine, Settlement, Vendor
 
 from .context import UnitOfWork
 from .errors import NotFound
 from .estimated import EstimatedRow, ladder_estimates
+from .expected_accruals import standing_by_kind
+from .invoice_views import InvoiceView
 from .ladders import vendor_ladders
 from .masterdata import company
 from .security import Permission, require
+from .statement_claims import OtherAgreement, PriceClaim, other_agreements, price_claims
+from .statement_settlement import NOTHING, SettlementParts, StatementDispute, StatementSettlement, settlement_parts
 
-SOURCES = (ACCRUAL, RETRO, RERATE)  # what a statement counts: no RECEIPT lines
+# What a statement counts (no RECEIPT lines): on REBATE_RECEIVABLE, and ACTUALS on CLAIMS_RECEIVABLE.
+RECEIVABLE_SOURCES = (ACCRUAL, RETRO, RERATE, LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE)
+SOURCES = (*RECEIVABLE_SOURCES, ACTUALS)
+OWN_ACCRUALS = (ACCRUAL, LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE)  # a kind's regular accrual
+ADJUSTMENTS = (RETRO, RERATE, ACTUALS)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -84,10 +107,11 @@ class KindTotal:
     retro: Decimal
     rerate: Decimal
     provisional: Decimal = ZERO  # of the total: accrued at provisional rates (SPEC §12)
+    actuals: Decimal = ZERO  # vendor actuals: billed beyond (or short of) the accrual (SPEC §13)
 
     @property
     def total(self) -> Decimal:
-        return self.accrual + self.retro + self.rerate
+        return self.accrual + self.retro + self.rerate + self.actuals
 
 
 @dataclass(frozen=True)
@@ -118,6 +142,12 @@ class StatementData:
     months: tuple[MonthRow, ...]
     by_kind: tuple[KindTotal, ...]
     adjustments: tuple[Adjustment, ...]
+    claims: tuple[PriceClaim, ...] = ()
+    others: tuple[OtherAgreement, ...] = ()  # lump-sum and price-protection agreements in force
+    invoices: tuple[InvoiceView, ...] = ()  # dated in the period; open amounts as of its end
+    settlements: tuple[StatementSettlement, ...] = ()
+    disputes: tuple[StatementDispute, ...] = ()  # open at the period's end
+    expected: tuple[tuple[str, Decimal], ...] = ()  # (kind, expected-tier adjustment at the period's end)
 
     @property
     def total(self) -> Decimal:
@@ -125,7 +155,7 @@ class StatementData:
 
     @property
     def has_activity(self) -> bool:
-        return any(k.accrual or k.retro or k.rerate for k in self.by_kind)
+        return any(k.accrual or k.retro or k.rerate or k.actuals for k in self.by_kind)
 
 
 @dataclass(frozen=True)
@@ -148,8 +178,7 @@ def _journal(
                JournalLine.line_no, JournalLine.kind, JournalLine.debit, JournalLine.credit,
                JournalLine.memo, JournalLine.agreement_no)
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .where(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.source.in_(SOURCES),
-               JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
+        .where(_counted(), JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
         .order_by(JournalEntry.entry_date, JournalLine.slip_no, JournalLine.line_no, JournalEntry.id)
     )  # fmt: skip
     if vendor_ids is not None:
@@ -162,6 +191,13 @@ def _journal(
             _JLine(when, source, slip or "", line, kind or "", debit - credit, memo or "", agreement_no is None)
         )
     return result
+
+
+def _counted() -> ColumnElement[bool]:
+    return or_(
+        and_(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.source.in_(RECEIVABLE_SOURCES)),
+        and_(JournalLine.role == CLAIMS_RECEIVABLE, JournalEntry.source == ACTUALS),
+    )
 
 
 def _months(date_from: date, date_to: date) -> list[str]:
@@ -213,6 +249,9 @@ def _build(
     date_from: date,
     date_to: date,
     header: tuple[str, str, str],
+    claims: Sequence[PriceClaim] = (),
+    parts: SettlementParts = NOTHING,
+    others: Sequence[OtherAgreement] = (),
 ) -> StatementData:
     by_kind = vendor_ladders(session, vendor.id)
     in_force = [
@@ -240,18 +279,21 @@ def _build(
         for m in _months(date_from, date_to)
     )  # fmt: skip
     totals = tuple(
-        KindTotal(k, source_sums[(k, ACCRUAL)], source_sums[(k, RETRO)], source_sums[(k, RERATE)], provisional[k])
+        KindTotal(k, sum((source_sums[(k, s)] for s in OWN_ACCRUALS), ZERO), source_sums[(k, RETRO)],
+                  source_sums[(k, RERATE)], provisional[k], source_sums[(k, ACTUALS)])
         for k in kinds
-    )
+    )  # fmt: skip
     adjustments = tuple(
         Adjustment(j.entry_date, j.source, j.slip_no, j.line_no, j.kind, j.amount, j.memo)
         for j in journal
-        if j.source != ACCRUAL and j.amount
+        if j.source in ADJUSTMENTS and j.amount
     )
     name, address, currency = header
     return StatementData(
         name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,
         tuple(_ladder(lad, lines, progress.get(lad.key)) for lad in in_force), months, totals, adjustments,
+        tuple(claims), tuple(others), parts.invoices, parts.settlements, parts.disputes,
+        standing_by_kind(session, vendor.id, date_to),
     )  # fmt: skip
 
 
@@ -268,20 +310,29 @@ def statement_data(uow: UnitOfWork, vendor: str, date_from: date, date_to: date)
     if row is None:
         raise NotFound(f"vendor {vendor!r} does not exist")
     journal = _journal(session, date_from, date_to, [row.id])
-    return _build(session, row, journal.get(row.id, []), date_from, date_to, _header(uow))
+    claims = price_claims(session, date_from, date_to, [row.id])
+    parts = settlement_parts(session, date_from, date_to, [row.id])
+    others = other_agreements(session, date_from, date_to, [row.id])
+    return _build(
+        session, row, journal.get(row.id, []), date_from, date_to, _header(uow), claims.get(row.id, ()),
+        parts.get(row.id, NOTHING), others.get(row.id, ()),
+    )  # fmt: skip
 
 
 def active_vendor_codes(uow: UnitOfWork, date_from: date, date_to: date) -> list[str]:
-    """Vendors with rebate entries dated in the period."""
+    """Vendors with rebate entries, co-op invoices or settlements dated in the period."""
     require(uow, Permission.REPORTS)
-    query = (
-        select(Vendor.code).distinct()
-        .join(JournalLine, JournalLine.vendor_id == Vendor.id)
+    journal = (
+        select(JournalLine.vendor_id)
         .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
-        .where(JournalLine.role == REBATE_RECEIVABLE, JournalEntry.source.in_(SOURCES),
-               JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
-        .order_by(Vendor.code)
-    )  # fmt: skip
+        .where(_counted(), JournalEntry.entry_date >= date_from, JournalEntry.entry_date <= date_to)
+    )
+    invoiced = select(CoopInvoice.vendor_id).where(
+        CoopInvoice.invoice_date >= date_from, CoopInvoice.invoice_date <= date_to
+    )
+    settled = select(Settlement.vendor_id).where(Settlement.settle_date >= date_from, Settlement.settle_date <= date_to)
+    active = journal.union(invoiced, settled).subquery()
+    query = select(Vendor.code).where(Vendor.id.in_(select(active.c.vendor_id))).order_by(Vendor.code)
     return list(uow.session.scalars(query))
 
 
@@ -300,7 +351,13 @@ def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequ
     session = uow.session
     header = _header(uow)
     journal = _journal(session, date_from, date_to, None)
+    claims = price_claims(session, date_from, date_to, None)
+    parts = settlement_parts(session, date_from, date_to, None)
+    others = other_agreements(session, date_from, date_to, None)
     wanted = set(codes)
     vendors = [v for v in session.scalars(select(Vendor).order_by(Vendor.code)) if v.code in wanted]
     for vendor in vendors:
-        yield _build(session, vendor, journal.get(vendor.id, []), date_from, date_to, header)
+        yield _build(
+            session, vendor, journal.get(vendor.id, []), date_from, date_to, header, claims.get(vendor.id, ()),
+            parts.get(vendor.id, NOTHING), others.get(vendor.id, ()),
+        )  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.domain.vocabulary import ACCEPTED, REJECTED
 
@@ -22,7 +22,8 @@ def _day(value: date | None) -> str:
 
 
 class HeaderPanel(QWidget):
-    """Description, Vendor ref, Start and End Date of the agreement, and its decision."""
+    """Description, Vendor ref, Start and End Date of the agreement, whether it requires vendor
+    actuals (SPEC §13: editable like the description, also once accepted), and its decision."""
 
     edited = Signal()
 
@@ -39,6 +40,11 @@ class HeaderPanel(QWidget):
         for edit in (self.start, self.end):
             edit.setPlaceholderText(DATE_HINT)
             edit.setMaximumWidth(100)
+        self.actuals = QCheckBox("Actuals required", self)
+        self.actuals.setToolTip(
+            "The vendor states each month's amount; the month's invoice is held until that actual is accepted"
+        )
+        self.actuals.toggled.connect(lambda _on: self.edited.emit())
         self.decision = QLabel("")
         self.decision.setObjectName("decision")
         for edit in (self.description, self.vendor_ref, self.start, self.end):
@@ -55,12 +61,15 @@ class HeaderPanel(QWidget):
             "End Date:",
             self.end,
             10,
+            self.actuals,
+            10,
             self.decision,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         self.loaded: tuple[str, str, str, str] = ("", "", "", "")
+        self.loaded_actuals = False
 
     def load(self, view: Any | None) -> None:
         """The header of an AgreementView (None: a new agreement, blank)."""
@@ -71,6 +80,10 @@ class HeaderPanel(QWidget):
             edit.setText(value)
             edit.setCursorPosition(0)  # a long description shows its beginning
         self.loaded = values
+        self.actuals.blockSignals(True)
+        self.actuals.setChecked(bool(view is not None and view.actuals_required))
+        self.actuals.blockSignals(False)
+        self.loaded_actuals = self.actuals.isChecked()
         self.show_decision(view)
 
     def show_decision(self, view: Any | None) -> None:
@@ -86,7 +99,7 @@ class HeaderPanel(QWidget):
         return (self.description.text(), self.vendor_ref.text(), self.start.text().strip(), self.end.text().strip())
 
     def is_dirty(self) -> bool:
-        return self.texts() != self.loaded
+        return self.texts() != self.loaded or self.actuals.isChecked() != self.loaded_actuals
 
     def dates(self) -> tuple[date | None, date | None, list[tuple[str, str]]]:
         """(start, end, problems as (field, message)) of the date fields."""
@@ -104,6 +117,7 @@ class HeaderPanel(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         for edit in (self.description, self.vendor_ref, self.start, self.end):
             edit.setReadOnly(read_only)
+        self.actuals.setEnabled(not read_only)
 
 
 class TermsTab(QWidget):

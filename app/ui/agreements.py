@@ -297,7 +297,14 @@ class AgreementScreen(GridEditing, Screen):
             self._show_problems([Problem("Agreement", name, message) for name, message in bad])
             return
         description, vendor_ref, _s, _e = self.header_panel.texts()
-        header = AgreementHeader(description.strip(), vendor_ref.strip(), start, end, self.terms.text())
+        header = AgreementHeader(
+            description.strip(),
+            vendor_ref.strip(),
+            start,
+            end,
+            self.terms.text(),
+            self.header_panel.actuals.isChecked(),
+        )
 
         def work(uow: Any, _job: Any) -> agreements.AgreementView:
             return agreements.save_agreement(

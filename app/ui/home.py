@@ -159,4 +159,8 @@ def invoice_cards(counts: InvoiceCounts, currency: str) -> list[QFrame]:
         _card("Co-op invoices past due", f"{counts.due:,}", f"{counts.due_amount:,.2f} {currency} open"),
         _card("Short-paid invoices", f"{counts.short_paid:,}", "partly settled, the rest still open"),
         _card("Invoices held for actuals", f"{counts.held:,}", "waiting for the vendor's accepted actual"),
-    ]
+        _card(
+            "Disputes to answer this week", f"{counts.disputes_due:,}",
+            f"{counts.disputes_overdue:,} overdue (more than 30 days)" if counts.disputes_overdue else "none overdue",
+        ),
+    ]  # fmt: skip

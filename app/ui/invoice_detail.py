@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import ACCRUAL, KIND_NAMES, RERATE, RETRO, SOURCE_NAMES
+from app.domain.vocabulary import ACCRUAL, KIND_NAMES, OPEN, RERATE, RETRO, SHORT_PAID, SOURCE_NAMES
 from app.services import invoice_backup, invoice_detail, invoice_documents
 from app.services.invoice_backup import BackupRow
 from app.services.invoice_detail import AppliedSettlement, DisputeRow, HistoryEvent
@@ -20,7 +21,9 @@ from app.services.invoice_views import InvoiceView
 
 from .bars import hbox
 from .base import UiEnv
+from .dispute_wizard import DisputeWizard
 from .reports_common import RCol, ReportModel, ReportView, export
+from .settlement_dialogs import PaymentDialog, WriteOffDialog
 
 # The backup's split (SPEC §13): an accrual is regular, a retro catch-up retroactive, a re-rate.
 BACKUP_SOURCES = {ACCRUAL: "regular", RETRO: "retroactive", RERATE: "re-rate"}
@@ -117,7 +120,10 @@ def header_text(v: InvoiceView) -> str:
 
 
 class InvoiceDetailPanel(QWidget):
-    """The invoice opened from the list (empty until one is)."""
+    """The invoice opened from the list (empty until one is), with its settlement actions; after
+    one, the panel reads the invoice again and `changed` is emitted."""
+
+    changed = Signal(str)
 
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,11 +152,22 @@ class InvoiceDetailPanel(QWidget):
         self.file_button.setToolTip("The invoice's backup to XLSX or CSV, or the invoice PDF with its backup")
         self.file_button.clicked.connect(lambda _c=False: self.write_file())
         self.file_button.setEnabled(False)
+        self.action_buttons: dict[str, QPushButton] = {}
+        for text, slot in (
+            ("Record Payment…", self.record_payment),
+            ("Credit Note…", self.credit_note),
+            ("Write Off…", self.write_off),
+            ("File Dispute…", self.file_dispute),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _c=False, slot=slot: slot())
+            button.setEnabled(False)
+            self.action_buttons[text] = button
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.tabs, 1)
-        layout.addLayout(hbox((self.totals, 1), self.file_button))
+        layout.addLayout(hbox((self.totals, 1), *self.action_buttons.values(), 12, self.file_button))
 
     def open_invoice(self, invoice_no: str) -> None:
         self.env.runner.run(
@@ -160,6 +177,10 @@ class InvoiceDetailPanel(QWidget):
     def show_detail(self, detail: Detail) -> None:
         self.detail = detail
         self.file_button.setEnabled(True)
+        owed = detail.view.status in (OPEN, SHORT_PAID)
+        for button in self.action_buttons.values():
+            button.setEnabled(owed)
+            button.setToolTip("" if owed else f"Invoice {detail.view.invoice_no} is {detail.view.status}: nothing owed")
         self.header.setText(header_text(detail.view))
         self.backup.set_records(detail.backup)
         self.settlements.set_records(detail.settlements)
@@ -199,6 +220,38 @@ class InvoiceDetailPanel(QWidget):
             lambda path, n: self.totals.setText(f"Wrote {path} ({n:,} backup lines)"),
             writes_itself=write,
         )
+
+    # -- settlement (SPEC §14)
+    def record_payment(self) -> QDialog | None:
+        return self._open_dialog(lambda v: PaymentDialog(self.env, v, parent=self))
+
+    def credit_note(self) -> QDialog | None:
+        return self._open_dialog(lambda v: PaymentDialog(self.env, v, credit_note=True, parent=self))
+
+    def write_off(self) -> QDialog | None:
+        return self._open_dialog(lambda v: WriteOffDialog(self.env, v, self))
+
+    def file_dispute(self) -> QDialog | None:
+        return self._open_dialog(lambda v: DisputeWizard(self.env, v, self))
+
+    def _open_dialog(self, make: Any) -> QDialog | None:
+        """The dialog of an action on the invoice shown, window-modal; once it has written
+        something (accepted, or a dispute filed) the invoice is read again."""
+        if self.detail is None:
+            return None
+        number = self.detail.view.invoice_no
+        dialog: QDialog = make(self.detail.view)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if isinstance(dialog, DisputeWizard):  # filed on its last page, before Finish
+            dialog.dispute_filed.connect(lambda _view: self._after_action(number))
+        else:
+            dialog.accepted.connect(lambda: self._after_action(number))
+        dialog.open()
+        return dialog
+
+    def _after_action(self, number: str) -> None:
+        self.open_invoice(number)
+        self.changed.emit(number)
 
     def tab_named(self, name: str) -> ReportView:
         return self.views[name]

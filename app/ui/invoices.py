@@ -67,7 +67,7 @@ class InvoicesScreen(ReadsOnFilters[InvoiceSearch], Screen):
             signal.connect(self._filters_changed)
         self.status_box.currentIndexChanged.connect(lambda _i: self._filters_changed())
         search = QPushButton("Search (F5)")
-        search.clicked.connect(self.refresh)
+        search.clicked.connect(lambda _c=False: self.refresh())
         self.add_shortcut("Search", "F5", self.refresh)
         self.model = ReportModel(COLUMNS)
         self.view = ReportView(self.model, self)
@@ -76,6 +76,7 @@ class InvoicesScreen(ReadsOnFilters[InvoiceSearch], Screen):
         self.summary = QLabel("")
         self.summary.setStyleSheet("font-weight: bold;")
         self.detail = InvoiceDetailPanel(env, self)
+        self.detail.changed.connect(lambda _number: self.refresh(reopen=False))
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -112,15 +113,29 @@ class InvoicesScreen(ReadsOnFilters[InvoiceSearch], Screen):
     def start(self) -> None:
         self.reload()
 
-    def refresh(self) -> None:
+    def refresh(self, reopen: bool = True) -> None:
+        """Read the list; a single invoice found is opened below (unless `reopen` is False:
+        the list read again after an action on the invoice opened)."""
         wanted = self.filters()
 
         def work(uow: Any, _job: Any) -> list[InvoiceView]:
             return invoice_detail.find_invoices(uow, wanted)
 
-        self.runner.run(self, "Co-op invoices", work, lambda found: self._loaded(wanted, found))
+        self.runner.run(self, "Co-op invoices", work, lambda found: self._loaded(wanted, found, reopen))
 
-    def _loaded(self, wanted: InvoiceSearch, found: list[InvoiceView]) -> None:
+    def show_invoice(self, invoice_no: str) -> None:
+        """Search for the one invoice (the other filters cleared) and open it."""
+        for edit in (self.agreement_edit, self.vendor_edit):
+            edit.clear()
+        self.date_from.set_value(None)
+        self.date_to.set_value(None)
+        self.status_box.blockSignals(True)
+        self.set_status(None)
+        self.status_box.blockSignals(False)
+        self.number_edit.setText(invoice_no)
+        self.refresh()
+
+    def _loaded(self, wanted: InvoiceSearch, found: list[InvoiceView], reopen: bool = True) -> None:
         if self.is_stale(wanted):
             return
         self.loaded, self.found = wanted, found
@@ -131,7 +146,7 @@ class InvoicesScreen(ReadsOnFilters[InvoiceSearch], Screen):
         self.summary.setText(
             f"{len(found):,} invoice{'' if len(found) == 1 else 's'}{more} · amount {amount:,.2f} · open {open_amount:,.2f}"
         )
-        if len(found) == 1:
+        if len(found) == 1 and reopen:
             self.open_invoice(found[0].invoice_no)
 
     def _open_at(self, index: QModelIndex) -> None:

@@ -58,7 +58,9 @@ NEEDS: dict[str, Permission] = {
     "Negotiation Preview": Permission.REPORTS,
     "Vendor Statements (all vendors)…": Permission.REPORTS, "Journal": Permission.REPORTS,
     "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
-    "Co-op Invoices": Permission.REPORTS,
+    "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
+    "Vendor Invoices": Permission.PAYABLES, "Payment Run": Permission.PAYABLES,
+    "Company Settings…": Permission.ADMIN,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
 AGREEMENT_ENTRIES = {kind: f"{KIND_NAMES[kind]} Agreements" for kind in KINDS}
@@ -116,6 +118,7 @@ class MenuActions:
         self._item(maintenance, "Pro&visional Rates", self.open_provisional)
         self._item(maintenance, "&GL Reference", self.open_gl_reference)
         self._item(maintenance, "&Terms and Conditions", self.open_terms_templates)
+        self._item(maintenance, "Co&mpany Settings…", self.open_company_settings)
         maintenance.addSeparator()
         self._item(maintenance, "&Users", self.open_users)
         self._item(maintenance, "&Audit Trail", self.open_audit_trail)
@@ -131,6 +134,11 @@ class MenuActions:
         self._item(proc, "&Month Close…", self.open_month_close)
         settlement = bar.addMenu("&Settlement")
         self._item(settlement, "Co-op &Invoices", self.open_invoices)
+        self._item(settlement, "&Disputes", self.open_disputes)
+        self._item(settlement, "Vendor &Actuals", self.open_actuals)
+        settlement.addSeparator()
+        self._item(settlement, "&Vendor Invoices", self.open_vendor_invoices)
+        self._item(settlement, "&Payment Run", self.open_payment_run)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
@@ -199,6 +207,34 @@ class MenuActions:
         from .invoices import InvoicesScreen
 
         return self.open_screen("invoices", lambda: InvoicesScreen(self.env))
+
+    def open_disputes(self) -> Screen:
+        from .disputes import DisputesScreen
+
+        def show_invoice(invoice_no: str) -> None:
+            self.open_invoices().show_invoice(invoice_no)  # type: ignore[attr-defined]
+
+        return self.open_screen("disputes", lambda: DisputesScreen(self.env, show_invoice))
+
+    def open_actuals(self) -> Screen:
+        from .actuals import ActualsScreen
+
+        return self.open_screen("actuals", lambda: ActualsScreen(self.env))
+
+    def open_vendor_invoices(self) -> Screen:
+        from .payables import VendorInvoicesScreen
+
+        return self.open_screen("vendor_invoices", lambda: VendorInvoicesScreen(self.env))
+
+    def open_payment_run(self) -> Screen:
+        from .payables import PaymentRunScreen
+
+        return self.open_screen("payment_run", lambda: PaymentRunScreen(self.env))
+
+    def open_company_settings(self) -> QDialog:
+        from .company_settings import CompanySettingsDialog
+
+        return self.open_dialog(CompanySettingsDialog(self.env, self))  # type: ignore[arg-type]
 
     def open_journal(self) -> JournalScreen:
         from .journal import JournalScreen

@@ -41,6 +41,13 @@ V100 = {
 INSERTED = "id: 1; code: 'V100'; name: 'Northern Gypsum Ltd'; currency: 'CAD'; active: yes; default_method: 'CD'; terms_days: 30"
 
 
+# The company row as the trail records it (migration 0015 added the settlement settings).
+COMPANY = {
+    "id": 1, "name": "My Company", "currency": "CAD", "address": "", "remit_to": "",
+    "write_off_tolerance": Decimal("5.00"), "dispute_window_days": 60,
+}  # fmt: skip
+
+
 def search(ctx: AppContext, **filters: Any) -> list[TrailRow]:
     with ctx.uow() as uow:
         return audit_trail.search(uow, limit=None, **filters)
@@ -70,7 +77,7 @@ def test_saving_a_vendor_records_the_row_before_and_after_and_who_saved_it(ctx):
     assert update.new == {**V100, "name": "Northern Gypsum Inc", "address": "1 Mill Rd"}
     assert update.changes == "name: 'Northern Gypsum Ltd' → 'Northern Gypsum Inc'; address: '' → '1 Mill Rd'"
     assert insert.changes == INSERTED
-    assert rows[2].new == {"id": 1, "name": "My Company", "currency": "CAD", "address": ""}
+    assert rows[2].new == COMPANY
     assert rows[0].changed_at >= rows[1].changed_at >= rows[2].changed_at
 
 
@@ -106,10 +113,16 @@ def test_a_change_made_behind_the_program_is_recorded_without_a_user(ctx):
     who = login(ctx)
     rows = search(ctx)
     assert [(r.table, r.action, r.app_user, r.db_user, r.changes) for r in rows[:2]] == [
-        ("company", "DELETE", None, who, "id: 1; name: 'My Company'; currency: 'CAD'"),
+        (
+            "company",
+            "DELETE",
+            None,
+            who,
+            "id: 1; name: 'My Company'; currency: 'CAD'; write_off_tolerance: 5.00; dispute_window_days: 60",
+        ),
         ("vendor", "UPDATE", None, who, "active: yes → no"),
     ]
-    assert rows[0].old == {"id": 1, "name": "My Company", "currency": "CAD", "address": ""} and rows[0].new is None
+    assert rows[0].old == COMPANY and rows[0].new is None
     if who is not None:  # PostgreSQL: a client may claim any user; the login beside it is the database's
         with ctx.engine.begin() as conn:
             conn.execute(text("SELECT set_config('coop.app_user', 'admin', true)"))

@@ -108,3 +108,17 @@ def test_settlements_and_disputes_in_the_history(closed_l: AppContext) -> None:
         assert invoice_detail.invoice_counts(uow, date(2026, 6, 1)) == InvoiceCounts(
             3, Decimal("950.00"), 1, 0
         )  # 400 + 100 + 450
+
+
+def test_home_counts_disputes_near_their_deadline(closed_l: AppContext) -> None:
+    from app.services import disputes
+
+    with closed_l.uow() as uow:
+        disputes.file_dispute(
+            uow, "CO-2604-V100-0001", "RATE", Decimal("50.00"), "Re-rate", "S2 was at 2 %", [], date(2026, 5, 2)
+        )
+    with closed_l.uow() as uow:
+        early = invoice_detail.invoice_counts(uow, date(2026, 5, 20))
+        near = invoice_detail.invoice_counts(uow, date(2026, 5, 28))  # answer due 2026-06-01
+        late = invoice_detail.invoice_counts(uow, date(2026, 6, 5))
+    assert [(c.disputes_due, c.disputes_overdue) for c in (early, near, late)] == [(0, 0), (1, 0), (1, 1)]

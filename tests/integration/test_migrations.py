@@ -606,6 +606,20 @@ def check_0015(engine: Engine) -> None:
             tx.rollback()
 
 
+def check_0016(engine: Engine) -> None:
+    """0016 adds the payables tables, append-only (rolled back: the data stays)."""
+    with engine.connect() as conn, conn.begin() as tx:
+        conn.execute(
+            text(
+                "INSERT INTO payment_run (run_date, created_by, created_at) "
+                "VALUES ('2026-02-15', 'x', '2026-02-15 00:00:00')"
+            )
+        )
+        with pytest.raises(DBAPIError, match="append-only"):
+            conn.execute(text("UPDATE payment_run SET run_date = '2026-02-16'"))
+        tx.rollback()
+
+
 def running_volumes(engine: Engine) -> list[tuple[str, Decimal]]:
     """line_accrual.volume_after as a downgrade below 0006 restores it, per slip."""
     money = Base.metadata.tables["line_accrual"].c.amount.type
@@ -629,6 +643,7 @@ CHECKS = {
     "0013": check_0013,
     "0014": check_0014,
     "0015": check_0015,
+    "0016": check_0016,
 }
 # tables a revision changes the rows of: 0006 a column less, 0007 the ladder keys, 0008 a column more
 ADDED_COLUMNS = {

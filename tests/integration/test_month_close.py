@@ -254,3 +254,52 @@ def test_a_slip_posted_while_the_close_runs_is_on_the_invoice(example_l):
         ("S2", "ACCRUAL", D("400.00"), 2, D("3.0000")),
     ]
     assert invoices(ctx)[0][6] == D("700.00")
+
+
+def test_a_payment_recorded_while_the_close_runs_is_not_lost(example_l, db_url, monkeypatch):
+    """The close holds the vendor's lock for its transaction; a cheque recorded meanwhile waits
+    for it, then is recorded on the earlier invoice: both are there afterwards."""
+    import threading
+    import time
+
+    from app.services import settlement
+    from app.services.context import AppContext
+
+    ctx = example_l
+    post(ctx, "S2", today=date(2026, 2, 10))
+    close(ctx, "2026-02", "2026-03-01")
+    post(ctx, "S3", today=date(2026, 3, 1))
+    original = month_close._close_vendor
+    inside = threading.Event()
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        done = original(*args, **kwargs)
+        inside.set()
+        time.sleep(0.8)  # the vendor's invoice written, not committed yet
+        return done
+
+    monkeypatch.setattr(month_close, "_close_vendor", slow)
+    outcome: list[object] = []
+
+    def pay() -> None:
+        other = AppContext.open(db_url, user="tester", upgrade=False)
+        try:
+            inside.wait(10)
+            with other.uow() as uow:
+                outcome.append(
+                    settlement.record_payment(uow, "V100", date(2026, 4, 2), D("100.00"), "CAD", "CHQ 77",
+                                              ["CO-2602-V100-0001"])
+                )  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - the outcome is the assertion
+            outcome.append(exc)
+        finally:
+            other.engine.dispose()
+
+    payer = threading.Thread(target=pay)
+    payer.start()
+    result = close(ctx, "2026-03", "2026-04-01")
+    payer.join()
+    assert result.invoices == ["CO-2603-V100-0001"]
+    assert not isinstance(outcome[0], Exception), outcome[0]
+    found = {no: (amount, status) for no, _d, _due, _k, _a, _m, amount, status in invoices(ctx)}
+    assert found == {"CO-2602-V100-0001": (D("400.00"), "SHORT_PAID"), "CO-2603-V100-0001": (D("500.00"), "OPEN")}

@@ -8,8 +8,10 @@ from PySide6.QtCore import QThreadPool
 
 from app.services import queries
 from app.ui import processing
+from app.ui.actuals import ActualsScreen
 from app.ui.agreements import AgreementScreen
 from app.ui.audit_trail import AuditTrailScreen
+from app.ui.disputes import DisputesScreen
 from app.ui.exposure import ExposureScreen
 from app.ui.gl_reference import GlReferenceScreen
 from app.ui.invoices import InvoicesScreen
@@ -39,6 +41,7 @@ MENUS = {
         "Provisional Rates",
         "GL Reference",
         "Terms and Conditions",
+        "Company Settings…",
         "Users",
         "Audit Trail",
     ],
@@ -50,7 +53,7 @@ MENUS = {
         "Price Changes",
         "Month Close…",
     ],
-    "Settlement": ["Co-op Invoices"],
+    "Settlement": ["Co-op Invoices", "Disputes", "Vendor Actuals", "Vendor Invoices", "Payment Run"],
     "Reports": [
         "Estimated Rebates",
         "Provisional Exposure",
@@ -110,6 +113,9 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
     assert isinstance(window.tabs.currentWidget(), MonthCloseScreen)
     menus["Settlement"]["Co-op Invoices"].trigger()
     assert isinstance(window.tabs.currentWidget(), InvoicesScreen)
+    for text, kind in (("Disputes", DisputesScreen), ("Vendor Actuals", ActualsScreen)):
+        menus["Settlement"][text].trigger()
+        assert isinstance(window.tabs.currentWidget(), kind)
     wait_idle(qtbot, env)
     count = window.tabs.count()
     menus["Maintenance"]["Vendors"].trigger()

@@ -334,7 +334,9 @@ def test_reports_menu_opens_the_screens_and_dialogs(qtbot, env, posted_b):
     window = show(qtbot, MainWindow(env))
     menus = {top.text().replace("&", ""): top for top in window.menuBar().actions()}
     names = list(menus)
-    assert names.index("Reports") == names.index("Processing") + 1 and names[-1] == "Help"
+    assert (
+        names.index("Reports") == names.index("Settlement") + 1 == names.index("Processing") + 2 and names[-1] == "Help"
+    )
     items = {a.text().replace("&", ""): a for a in menus["Reports"].menu().actions() if not a.isSeparator()}
     assert list(items) == [
         "Estimated Rebates",

@@ -78,7 +78,7 @@ def test_the_names_users_read():
     assert tuple(v.METHOD_NAMES) == v.METHODS == ("SC", "NC", "CD")
     assert v.SOURCES == (
         "RECEIPT", "ACCRUAL", "RETRO", "RERATE", "LUMP_SUM", "PRICE_PROTECTION",
-        "INVOICE", "ACTUALS", "PAYMENT", "CREDIT_NOTE", "WRITE_OFF", "DISPUTE_CREDIT", "REVERSAL",
+        "INVOICE", "ACTUALS", "EXPECTED_TIER", "VENDOR_INVOICE", "PAYMENT_RUN", "PAYMENT", "CREDIT_NOTE", "WRITE_OFF", "DISPUTE_CREDIT", "REVERSAL",
     )  # fmt: skip
     assert set(v.SOURCE_NAMES) == set(v.SOURCES)
     assert v.GRANTS[v.Role.ADMIN] == frozenset(v.Permission) and set(v.ROLE_NAMES) == set(v.Role)
