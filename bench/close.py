@@ -405,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     load = os.getloadavg()
+    commit = git_commit()  # the code measured (a commit during the run would not be)
     rows: list[Row] = []
     for backend in backends:
         rows += run_backend(backend, args)
@@ -412,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     head = [
         "# Month close and backup benchmark",
         "",
-        f"- Date: {datetime.now():%Y-%m-%d %H:%M}; commit {git_commit()}; CPU {cpu_name()}",
+        f"- Date: {datetime.now():%Y-%m-%d %H:%M}; commit {commit}; CPU {cpu_name()}",
         f"- Load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f}; whole run "
         f"{fmt_s(time.perf_counter() - started)}",
         "",
