@@ -34,10 +34,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], date_t
     au = sub.add_parser(
         "audit",
         help="accrual audit (SPEC §16); exits 1 when a posted accrual differs from the journal or the desired state",
-        description="Lists receipt lines whose cached accrual differs from the journal, receipt lines whose "
-        "posted accrual differs from the desired state (what `coop rerate` would post), posted receipt lines "
-        "no accepted ladder covers for a kind the vendor has agreements of, and accepted agreements with no "
-        "receipts. Exits 1 when either of the first two lists is not empty.",
+        description="Lists receipt lines whose posted accrual differs from the desired state (what `coop rerate` "
+        "would post), posted receipt lines no accepted ladder and no provisional rate covers for a kind the vendor "
+        "is not waived from, co-op invoices whose backup does not add up to the invoice, accepted agreements with "
+        "no receipts, and receipt lines whose cached accrual differs from the journal. Exits 1 when the first "
+        "list or the last is not empty.",
     )
     au.add_argument("--out", type=Path, metavar="FILE", help="write the lists to this .csv or .xlsx file")
     au.add_argument("--force", action="store_true", help="replace the --out file if it exists")
@@ -73,7 +74,7 @@ def audit_command(ctx: AppContext, args: argparse.Namespace) -> int:
             print(line)
     if report.failed:
         print(
-            "error: the posted accruals differ from the journal or from the desired state (CACHE_DIFFERS, NOT_DESIRED)",
+            "error: the posted accruals differ from the desired state or from the journal (NOT_DESIRED, CACHE_DIFFERS)",
             file=sys.stderr,
         )
         return 1

@@ -18,6 +18,8 @@ from app.cli.agreement import agreement_command
 from app.cli.arguments import iso_date
 from app.cli.audit import add_parsers as add_rerate_and_audit
 from app.cli.audit import audit_command, rerate_command
+from app.cli.balances import COMMANDS as BALANCE_COMMANDS
+from app.cli.balances import add_parsers as add_balances
 from app.cli.close import add_parser as add_close
 from app.cli.close import close_command
 from app.cli.invoices import add_parsers as add_invoices
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_close(sub, _date)
     add_actual(sub, _date)
     add_settlement(sub, _date)
+    add_balances(sub, _date)
     add_audit_trail(sub, _moment)
     add_invoices(sub, _date)
     add_payables(sub, _date)
@@ -347,6 +350,7 @@ COMMANDS: dict[str, Callable[[AppContext, argparse.Namespace], int]] = {
     "invoice": invoice_command,
     "invoices": invoices_command,
     **SETTLEMENT_COMMANDS,
+    **BALANCE_COMMANDS,
     **PAYABLES_COMMANDS,
 }
 

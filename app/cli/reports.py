@@ -31,6 +31,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     prov.add_argument("--as-of", type=_date, help="receipts to this date (default today)")
     prov.add_argument("--vendor", help="only this vendor code")
 
+    card = rep.add_parser("scorecard", help="financial scorecard per vendor: defects, payments on time (SPEC §16)")
+    card.add_argument("--from", dest="date_from", type=_date, required=True, help="first day of the period")
+    card.add_argument("--to", dest="date_to", type=_date, required=True, help="last day of the period")
+    card.add_argument("--vendor", help="only this vendor code")
+    card.add_argument("--out", required=True, type=Path, help="the .pdf, .xlsx or .csv file to write")
+    card.add_argument("--force", action="store_true", help="replace the --out file if it exists")
+
     neg = rep.add_parser("negotiation", help="what an agreement would have earned on the vendor's receipts")
     neg.add_argument("--vendor", required=True, help="vendor code")
     neg.add_argument("--kind", required=True, type=str.upper, help="agreement kind")
@@ -61,6 +68,8 @@ def report_command(ctx: AppContext, args: argparse.Namespace) -> int:
         return _report_provisional(ctx, args)
     if args.report_command == "negotiation":
         return _report_negotiation(ctx, args)
+    if args.report_command == "scorecard":
+        return _report_scorecard(ctx, args)
     return _report_estimated(ctx, args)
 
 
@@ -95,4 +104,17 @@ def _report_provisional(ctx: AppContext, args: argparse.Namespace) -> int:
             company = masterdata.company(uow).name
         n = write_exposure(temp, rows, company=company, as_of=as_of)
     print(f"Wrote {n} vendor and kind rows to {args.out}")
+    return 0
+
+
+def _report_scorecard(ctx: AppContext, args: argparse.Namespace) -> int:
+    from app.reports.scorecard_pdf import SUFFIXES, write_scorecard
+    from app.services import masterdata, scorecard
+
+    with output_file(args.out, force=args.force, protect=protected_files(ctx), suffixes=SUFFIXES) as temp:
+        with ctx.uow() as uow:
+            card = scorecard.scorecard(uow, args.date_from, args.date_to, args.vendor)
+            company = masterdata.company(uow).name
+        n = write_scorecard(temp, card, company=company)
+    print(f"Wrote the scorecard of {n} vendors ({args.date_from} to {args.date_to}) to {args.out}")
     return 0

@@ -296,10 +296,28 @@ def _ladder(ladder: LadderInForce, data: StatementData, note: Flowable | None = 
     return KeepTogether(parts)
 
 
+def debit_balance_line(data: StatementData) -> str:
+    """The statement's debit-balance line (SPEC §15), blank when the vendor is not in debit
+    balance at the period's end."""
+    b = data.balance
+    if b is None or not b.debit_balance:
+        return ""
+    return (
+        f"Debit balance: the vendor owes {b.excess:,.2f} {data.currency} more than we owe it "
+        f"(receivable {b.receivable:,.2f} against payable {b.payable:,.2f} on {data.date_to.isoformat()})."
+    )
+
+
+def debit_balance(data: StatementData) -> list[Flowable]:
+    line = debit_balance_line(data)
+    return [Spacer(0, 6), para(text(line), styles().heading)] if line else []
+
+
 def statement_story(data: StatementData) -> list[Flowable]:
     s = styles()
     story = [*_header(data), *_by_kind(data), *_by_month(data), *_adjustments(data), *claims(data)]
     story.extend(settlement_story(data))
+    story.extend(debit_balance(data))
     story.append(CondPageBreak(200))
     story.append(para("Agreements in force and tier progress", s.heading))
     story.extend(other_agreements(data))

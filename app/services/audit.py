@@ -1,18 +1,20 @@
 """The accrual audit (SPEC §16, `coop audit`): what the journal, the accrual cache and the
 accepted agreements say of each posted receipt line.
 
-Lists, vendor by vendor (each vendor read under its posting lock, so a posting is either
-wholly seen or not at all):
-- CACHE_DIFFERS: receipt lines whose cached accrual (line_accrual) differs from the journal
-  (changed outside the program: `coop rerate --full` refuses to re-rate such a vendor);
+§16's four lists, vendor by vendor (each vendor read under its posting lock, so a posting is
+either wholly seen or not at all):
 - NOT_DESIRED: receipt lines whose posted accrual (the journal's) differs from the desired
   state (the engine's from-scratch run, not written; empty after a re-rate);
-- NOT_COVERED: posted receipt lines no accepted ladder covers, for a kind the vendor has
-  accepted agreements of;
+- NOT_COVERED: posted receipt lines that no accepted ladder and no provisional rate covers, for
+  a kind the vendor has ladders of or a provisional rate exists for, unless the vendor is
+  waived from the kind then;
+- BACKUP_DIFFERS: co-op invoices whose backup (the REBATE_RECEIVABLE journal lines they hold)
+  does not add up to the invoice's amount;
 - NO_RECEIPTS: accepted agreements no receipt line accrues under.
-The first two make the audit fail. Part II adds to §16's audit what it needs: provisional
-rates and waivers (NOT_COVERED then skips lines they cover) and co-op invoices whose backup
-does not add up; neither exists yet.
+And the journal's own check:
+- CACHE_DIFFERS: receipt lines whose cached accrual (line_accrual) differs from the journal
+  (changed outside the program: `coop rerate --full` refuses to re-rate such a vendor).
+NOT_DESIRED and CACHE_DIFFERS make the audit fail.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.adapters.accrual_writer import VOLUME_UNITS
@@ -42,7 +44,7 @@ from app.domain.accrual_rows import OutOfRange
 from app.domain.ladder import Ladder
 from app.domain.ladder_index import LadderIndex
 from app.domain.vocabulary import ACCEPTED, LADDER_KINDS, POSTED
-from app.models import Agreement, LineAccrual, ReceivingSlip, Vendor
+from app.models import Agreement, CoopInvoice, InvoiceLine, JournalLine, LineAccrual, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
 from .errors import PostingRefused
@@ -50,13 +52,18 @@ from .ratings import LadderCache
 from .security import Permission, require
 
 CACHE_DIFFERS, NOT_DESIRED, NOT_COVERED, NO_RECEIPTS = "CACHE_DIFFERS", "NOT_DESIRED", "NOT_COVERED", "NO_RECEIPTS"
-COLUMNS = ("list", "vendor_code", "agreement_no", "slip_no", "line_no", "kind", "field", "value", "expected")
+BACKUP_DIFFERS = "BACKUP_DIFFERS"
+COLUMNS = (
+    "list", "vendor_code", "agreement_no", "invoice_no", "slip_no", "line_no", "kind", "field", "value", "expected"
+)  # fmt: skip
 TITLES = {
     CACHE_DIFFERS: "Receipt lines whose cached accrual (line_accrual) differs from the journal "
     "(value: line_accrual, expected: journal)",
     NOT_DESIRED: "Receipt lines whose posted accrual (the journal) differs from the desired state "
     "(value: journal, expected: desired)",
-    NOT_COVERED: "Posted receipt lines no accepted ladder covers, for a kind the vendor has agreements of",
+    NOT_COVERED: "Posted receipt lines no accepted ladder and no provisional rate covers, for a kind the vendor "
+    "is not waived from",
+    BACKUP_DIFFERS: "Co-op invoices whose backup does not add up to the invoice (value: backup, expected: invoice)",
     NO_RECEIPTS: "Accepted agreements with no receipts",
 }
 
@@ -76,12 +83,14 @@ class AuditRow:
     field: str = ""
     value: Decimal | str | None = None
     expected: Decimal | str | None = None
+    invoice_no: str = ""
 
     def values(self) -> tuple[object, ...]:
         return (
             self.list,
             self.vendor_code,
             self.agreement_no,
+            self.invoice_no,
             self.slip_no,
             self.line_no,
             self.kind,
@@ -97,6 +106,7 @@ class AuditReport:
     desired: list[AuditRow] = field(default_factory=list)
     uncovered: list[AuditRow] = field(default_factory=list)
     idle: list[AuditRow] = field(default_factory=list)
+    backup: list[AuditRow] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -105,10 +115,11 @@ class AuditReport:
 
     def sections(self) -> list[tuple[str, list[AuditRow]]]:
         return [
-            (CACHE_DIFFERS, self.cache),
             (NOT_DESIRED, self.desired),
             (NOT_COVERED, self.uncovered),
+            (BACKUP_DIFFERS, self.backup),
             (NO_RECEIPTS, self.idle),
+            (CACHE_DIFFERS, self.cache),
         ]
 
     def rows(self) -> Iterator[tuple[object, ...]]:
@@ -137,6 +148,7 @@ def accrual_audit(uow: UnitOfWork, *, today: date | None = None, progress: Progr
         if progress:
             progress(done, len(vendors))
     report.idle = _idle_agreements(session)
+    report.backup = _backup_differences(session)
     session.rollback()
     return report
 
@@ -203,12 +215,38 @@ def _idle_agreements(session: Session) -> list[AuditRow]:
     ]
 
 
+def _backup_differences(session: Session) -> list[AuditRow]:
+    """Co-op invoices whose journal lines (invoice_line) do not add up to their amount."""
+    inv, il, jl = CoopInvoice, InvoiceLine, JournalLine
+    query = (
+        select(Vendor.code, inv.agreement_no, inv.invoice_no, inv.kind, inv.amount, func.sum(jl.debit),
+               func.sum(jl.credit))
+        .join(Vendor, Vendor.id == inv.vendor_id)
+        .outerjoin(il, il.invoice_id == inv.id)
+        .outerjoin(jl, jl.id == il.journal_line_id)
+        .group_by(Vendor.code, inv.agreement_no, inv.invoice_no, inv.kind, inv.amount)
+        .order_by(Vendor.code, inv.invoice_no)
+    )  # fmt: skip
+    out = []
+    for code, agreement_no, invoice_no, kind, amount, debit, credit in session.execute(query):
+        backup = (debit or Decimal("0.00")) - (credit or Decimal("0.00"))
+        if backup != amount:
+            out.append(AuditRow(BACKUP_DIFFERS, code, agreement_no or "", kind=kind, field="amount", value=backup,
+                                expected=amount, invoice_no=invoice_no))  # fmt: skip
+    return out
+
+
 def report_text(report: AuditReport) -> Iterator[str]:
     """The report as text lines, a section per list (an empty list says so)."""
     for name, rows in report.sections():
         yield f"{name}: {TITLES[name]}: {len(rows) or 'none'}"
         for row in rows:
-            where = f"agreement {row.agreement_no}" if row.agreement_no else f"slip {row.slip_no} line {row.line_no}"
+            if row.invoice_no:
+                where = f"invoice {row.invoice_no}"
+            elif row.agreement_no:
+                where = f"agreement {row.agreement_no}"
+            else:
+                where = f"slip {row.slip_no} line {row.line_no}"
             text = f"  {row.vendor_code} {where} {row.kind}"
             if row.field:
                 text += f" {row.field}: {_shown(row.value)}, expected {_shown(row.expected)}"

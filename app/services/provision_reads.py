@@ -27,3 +27,16 @@ def active_provision(session: Session, vendor_id: int, on: date) -> Provision | 
         .order_by(Provision.event_date.desc(), Provision.id.desc())
         .limit(1)
     ).first()
+
+
+def active_provisions(session: Session, on: date) -> dict[int, Provision]:
+    """The provision in force on the day of every vendor that has one, by vendor id (as
+    active_provision, for all vendors at once: the balances screen and the daily run)."""
+    reversal = aliased(Provision)
+    cancelled = select(reversal.id).where(reversal.reverses_id == Provision.id, reversal.event_date <= on).exists()
+    rows = session.scalars(
+        select(Provision)
+        .where(Provision.reverses_id.is_(None), Provision.event_date <= on, ~cancelled)
+        .order_by(Provision.event_date, Provision.id)
+    )
+    return {row.vendor_id: row for row in rows}  # the latest of a vendor wins

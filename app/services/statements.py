@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import slices
+from app.domain.balances import VendorBalance
 from app.domain.ladder import Ladder
 from app.domain.money import ZERO
 from app.domain.rates import line_result, result_percent
@@ -49,6 +50,7 @@ from .masterdata import company
 from .security import Permission, require
 from .statement_claims import OtherAgreement, PriceClaim, other_agreements, price_claims
 from .statement_settlement import NOTHING, SettlementParts, StatementDispute, StatementSettlement, settlement_parts
+from .vendor_balances import vendor_balance, vendor_balances
 
 # What a statement counts (no RECEIPT lines): on REBATE_RECEIVABLE, and ACTUALS on CLAIMS_RECEIVABLE.
 RECEIVABLE_SOURCES = (ACCRUAL, RETRO, RERATE, LUMP_SUM_SOURCE, PRICE_PROTECTION_SOURCE)
@@ -148,6 +150,7 @@ class StatementData:
     settlements: tuple[StatementSettlement, ...] = ()
     disputes: tuple[StatementDispute, ...] = ()  # open at the period's end
     expected: tuple[tuple[str, Decimal], ...] = ()  # (kind, expected-tier adjustment at the period's end)
+    balance: VendorBalance | None = None  # the vendor's balance at the period's end (SPEC §15)
 
     @property
     def total(self) -> Decimal:
@@ -252,6 +255,7 @@ def _build(
     claims: Sequence[PriceClaim] = (),
     parts: SettlementParts = NOTHING,
     others: Sequence[OtherAgreement] = (),
+    balance: VendorBalance | None = None,
 ) -> StatementData:
     by_kind = vendor_ladders(session, vendor.id)
     in_force = [
@@ -293,7 +297,7 @@ def _build(
         name, address, currency, vendor.code, vendor.name, vendor.address or "", date_from, date_to, kinds,
         tuple(_ladder(lad, lines, progress.get(lad.key)) for lad in in_force), months, totals, adjustments,
         tuple(claims), tuple(others), parts.invoices, parts.settlements, parts.disputes,
-        standing_by_kind(session, vendor.id, date_to),
+        standing_by_kind(session, vendor.id, date_to), balance,
     )  # fmt: skip
 
 
@@ -315,7 +319,7 @@ def statement_data(uow: UnitOfWork, vendor: str, date_from: date, date_to: date)
     others = other_agreements(session, date_from, date_to, [row.id])
     return _build(
         session, row, journal.get(row.id, []), date_from, date_to, _header(uow), claims.get(row.id, ()),
-        parts.get(row.id, NOTHING), others.get(row.id, ()),
+        parts.get(row.id, NOTHING), others.get(row.id, ()), vendor_balance(session, row.id, date_to),
     )  # fmt: skip
 
 
@@ -356,8 +360,9 @@ def iter_statements(uow: UnitOfWork, date_from: date, date_to: date, codes: Sequ
     others = other_agreements(session, date_from, date_to, None)
     wanted = set(codes)
     vendors = [v for v in session.scalars(select(Vendor).order_by(Vendor.code)) if v.code in wanted]
+    owed = {b.vendor_id: b for b in vendor_balances(session, date_to, [v.id for v in vendors])}
     for vendor in vendors:
         yield _build(
             session, vendor, journal.get(vendor.id, []), date_from, date_to, header, claims.get(vendor.id, ()),
-            parts.get(vendor.id, NOTHING), others.get(vendor.id, ()),
+            parts.get(vendor.id, NOTHING), others.get(vendor.id, ()), owed.get(vendor.id),
         )  # fmt: skip

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.vocabulary import KIND_NAMES
-from app.services import invoice_detail, queries
+from app.services import invoice_detail, queries, vendor_balances
 from app.services.invoice_detail import InvoiceCounts
 
 from .base import Screen, UiEnv
@@ -53,6 +53,7 @@ class HomeScreen(Screen):
         self.actions_by_name = actions
         self.data: queries.Overview | None = None
         self.invoices: InvoiceCounts | None = None
+        self.debit_balances: int | None = None  # vendors in debit balance today (SPEC §15)
         self.loading = False
         self.again = False
         layout = QVBoxLayout(self)
@@ -109,17 +110,24 @@ class HomeScreen(Screen):
             self.loading = False
             return False  # the usual error dialog
 
-        def work(uow: Any, _job: Any) -> tuple[queries.Overview, InvoiceCounts | None]:
-            return queries.overview(uow), invoice_detail.invoice_counts(uow, date.today())
+        def work(uow: Any, _job: Any) -> tuple[queries.Overview, InvoiceCounts | None, int | None]:
+            today = date.today()
+            return (
+                queries.overview(uow),
+                invoice_detail.invoice_counts(uow, today),
+                vendor_balances.debit_balances(uow, today),
+            )
 
         self.runner.run(self, "Home", work, lambda r: self._loaded(*r), on_error=failed, delay_ms=60_000)
 
-    def _loaded(self, data: queries.Overview, invoices: InvoiceCounts | None = None) -> None:
+    def _loaded(
+        self, data: queries.Overview, invoices: InvoiceCounts | None = None, debit_balances: int | None = None
+    ) -> None:
         self.loading = False
         if self.again:
             self.refresh()
             return
-        self.data, self.invoices = data, invoices
+        self.data, self.invoices, self.debit_balances = data, invoices, debit_balances
         self.heading.setText(data.company or "Co-op & Rebate Agreements")
         last = data.last_received.isoformat() if data.last_received else "none yet"
         self.subheading.setText(
@@ -148,9 +156,13 @@ class HomeScreen(Screen):
         for i, card in enumerate(cards):
             self.cards.addWidget(card, 0, i)
             self.cards.setColumnStretch(i, 1)
-        if invoices is not None:
-            for i, card in enumerate(invoice_cards(invoices, data.currency)):
-                self.cards.addWidget(card, 1, i)
+        second = invoice_cards(invoices, data.currency) if invoices is not None else []
+        if debit_balances is not None:
+            second.append(
+                _card("Vendors in debit balance", f"{debit_balances:,}", "they owe more than we owe them (today)")
+            )
+        for i, card in enumerate(second):
+            self.cards.addWidget(card, 1, i)
 
 
 def invoice_cards(counts: InvoiceCounts, currency: str) -> list[QFrame]:

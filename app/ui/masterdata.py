@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.vocabulary import METHODS
-from app.services import gl_accounts, masterdata, queries
+from app.services import gl_accounts, masterdata, queries, vendor_balances
 from app.services.errors import Problem, ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
@@ -240,9 +241,19 @@ VENDORS = GridSpec(
         Column("Method", "choice", choices=METHODS, field="default_method", width=60),
         Column("Terms Days", field="terms_days", width=80),
         Column("Active", "bool", field="active", width=60),
+        Column("Debit Balance", "decimal", editable=False, width=100),
     ),
     "Code",
-    lambda uow: [
+    lambda uow: _vendor_rows(uow),
+    _save_vendors,
+)
+
+
+def _vendor_rows(uow: Any) -> list[dict[str, Any]]:
+    """The vendors; Debit Balance: what a vendor owes today beyond what we owe it (SPEC §15),
+    blank when it owes no more than that."""
+    owed = vendor_balances.debit_balance_excess(uow, date.today())
+    return [
         {
             "Code": v.code,
             "Name": v.name,
@@ -253,11 +264,11 @@ VENDORS = GridSpec(
             "Method": v.default_method,
             "Terms Days": str(v.terms_days),
             "Active": v.active,
+            "Debit Balance": owed.get(v.code),
         }
         for v in queries.vendors(uow)
-    ],  # fmt: skip
-    _save_vendors,
-)
+    ]  # fmt: skip
+
 
 PRODUCTS = GridSpec(
     "Products",

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QTabWidget
 
 from app.domain.vocabulary import KIND_NAMES, KINDS, Permission
 
+from .balance_menus import BalanceMenus
 from .base import Screen, UiEnv
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ NEEDS: dict[str, Permission] = {
     "Price Changes": Permission.PRICE_CHANGES, "Month Close…": Permission.CLOSE,
     "Co-op Invoices": Permission.REPORTS, "Disputes": Permission.REPORTS, "Vendor Actuals": Permission.REPORTS,
     "Vendor Invoices": Permission.PAYABLES, "Payment Run": Permission.PAYABLES,
+    "Vendor Balances": Permission.REPORTS, "Provisions": Permission.PAYABLES, "Financial Scorecard": Permission.REPORTS,
+    "Backup Reconciliation": Permission.REPORTS, "Accrual Audit": Permission.REPORTS,
     "Company Settings…": Permission.ADMIN,
 }  # fmt: skip
 # The menu entry (and Home button) of each kind's agreement screen.
@@ -72,7 +75,7 @@ WITHOUT_DATABASE = {"Exit", "About", "Keyboard shortcuts"}
 OPENING = "Opening the database…"
 
 
-class MenuActions:
+class MenuActions(BalanceMenus):
     """The menus of the main window and the slots of their entries (a mixin of MainWindow,
     which provides the tabs, the screens and the access of the user)."""
 
@@ -139,10 +142,15 @@ class MenuActions:
         settlement.addSeparator()
         self._item(settlement, "&Vendor Invoices", self.open_vendor_invoices)
         self._item(settlement, "&Payment Run", self.open_payment_run)
+        self._item(settlement, "Vendor &Balances", self.open_vendor_balances)
+        self._item(settlement, "P&rovisions", self.open_provisions)
+        self._item(settlement, "Backup R&econciliation", self.open_reconciliation)
         reports_menu = bar.addMenu("&Reports")
         self._item(reports_menu, "&Estimated Rebates", self.open_estimated)
         self._item(reports_menu, "&Provisional Exposure", self.open_exposure)
         self._item(reports_menu, "&Negotiation Preview", self.open_negotiation)
+        self._item(reports_menu, "Financial S&corecard", self.open_scorecard)
+        self._item(reports_menu, "Accrual A&udit", self.open_accrual_audit)
         self._item(reports_menu, "Vendor &Statement…", self.open_statement)
         self._item(reports_menu, "Vendor Statements (&all vendors)…", self.open_batch_statements)
         reports_menu.addSeparator()

@@ -342,6 +342,8 @@ def test_reports_menu_opens_the_screens_and_dialogs(qtbot, env, posted_b):
         "Estimated Rebates",
         "Provisional Exposure",
         "Negotiation Preview",
+        "Financial Scorecard",
+        "Accrual Audit",
         "Vendor Statement…",
         "Vendor Statements (all vendors)…",
         "Journal",

@@ -1,0 +1,103 @@
+"""The financial scorecard (SPEC §16) as a PDF (a row per vendor, then the defects by type and
+month), or as XLSX or CSV by the file's extension (write_scorecard, for the command and the
+screen)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.platypus import Flowable, Spacer, Table
+
+from app.domain.scorecard import CSV_COLUMNS, MONEY_COLUMNS, Scorecard, ScorecardRow
+from app.domain.vocabulary import DEFECTS
+from app.services.exports import TABLE_SUFFIXES, write_table
+
+from .pdf_common import PageFrame, build_pdf, grid_style, money, para, styles
+
+TITLE = "Financial scorecard"
+SUFFIXES = (".pdf", *TABLE_SUFFIXES)
+DEFECT_HEADS = {
+    "PRODUCT_NOT_ON_SLIP": "Product not on slip",
+    "UNRECOGNIZED_PRODUCT": "Unrecognized product",
+    "QUANTITY_OVER_RECEIVED": "Quantity over received",
+    "COST_MISMATCH": "Cost mismatch",
+    "MISSING_INVOICE": "Missing invoice",
+}
+
+
+def _count_amount(count: int, amount: Any) -> str:
+    return f"{count:,} · {money(amount)}" if count else "—"
+
+
+def _cells(row: ScorecardRow) -> list[object]:
+    s = styles()
+    pct = row.on_time_percent
+    on_time = f"{row.paid_on_time}/{row.invoices_due}" + (f" ({pct}%)" if pct is not None else "")
+    return [
+        para(row.vendor_code, s.cell), para(row.vendor_name, s.cell),
+        *(_count_amount(row.defects[d].count, row.defects[d].amount) for d in DEFECTS),
+        _count_amount(row.defect_count, row.defect_amount), on_time if row.invoices_due else "—",
+        _count_amount(row.short_paid.count, row.short_paid.amount),
+        _count_amount(row.open_disputes.count, row.open_disputes.amount),
+    ]  # fmt: skip
+
+
+def vendor_table(card: Scorecard) -> Table:
+    s = styles()
+    heads = ["Vendor", "Name", *(DEFECT_HEADS[d] for d in DEFECTS), "All defects", "Paid on time",
+             "Short-paid co-op invoices", "Open disputes"]  # fmt: skip
+    data: list[list[Any]] = [[para(h, s.head if i < 2 else s.head_right) for i, h in enumerate(heads)]]
+    data.extend(_cells(r) for r in card.rows)
+    widths = (44, 110, *(66 for _ in DEFECTS), 70, 62, 70, 66)
+    return Table(data, colWidths=widths, repeatRows=1, style=grid_style(2))
+
+
+def month_table(card: Scorecard) -> Table:
+    s = styles()
+    data: list[list[Any]] = [[para(h, s.head if i == 0 else s.head_right)
+                              for i, h in enumerate(["Month", *(DEFECT_HEADS[d] for d in DEFECTS), "All"])]]  # fmt: skip
+    for month, counts in card.by_month.items():
+        data.append([month, *(f"{counts.get(d, 0):,}" for d in DEFECTS), f"{sum(counts.values()):,}"])
+    return Table(data, colWidths=(60, *(90 for _ in DEFECTS), 50), repeatRows=1, style=grid_style(1))
+
+
+def _describe(card: Scorecard) -> str:
+    return f"Vendor invoices and receipts {card.date_from.isoformat()} to {card.date_to.isoformat()}"
+
+
+def write_scorecard_pdf(
+    out: str | Path | BinaryIO, card: Scorecard, *, company: str, printed: date | None = None
+) -> int:
+    s = styles()
+    story: list[Flowable] = [para(TITLE, s.title), para(company, s.body), para(_describe(card), s.muted), Spacer(0, 8)]
+    if card.rows:
+        story += [vendor_table(card), Spacer(0, 10), para("Defects by type and month", s.heading)]
+        story += [month_table(card) if card.by_month else para("No defect in the period.", s.body)]
+        story += [
+            Spacer(0, 6),
+            para(
+                "Each defect as count · amount. A vendor invoice line counts under its defect in the month of its "
+                "invoice; a receiving line with no vendor invoice 30 days after receipt counts as a missing invoice "
+                "on the day after. Paid on time: vendor invoices due in the period that payment runs paid by the "
+                "due date. Short-paid co-op invoices (their open amount) and open disputes are those at the "
+                "period's end.",
+                s.muted,
+            ),
+        ]
+    else:
+        story.append(para("No vendor has defects, vendor invoices due, short-paid invoices or open disputes.", s.body))
+    frame = PageFrame(company, TITLE, _describe(card))
+    build_pdf(out, story, pagesize=landscape(letter), frame=frame, printed=printed or date.today())
+    return len(card.rows)
+
+
+def write_scorecard(path: Path, card: Scorecard, *, company: str) -> int:
+    """The scorecard as .pdf, .xlsx or .csv by the extension of `path`; returns the number of vendor rows."""
+    if path.suffix.lower() == ".pdf":
+        return write_scorecard_pdf(path, card, company=company)
+    return write_table(
+        path, CSV_COLUMNS, (r.values() for r in card.rows), sheet="Financial scorecard", money_columns=MONEY_COLUMNS
+    )
