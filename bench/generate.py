@@ -58,6 +58,7 @@ ACCOUNTS = (
     ("1310", "Rebate receivable", "ASSET"),
     ("6100", "Advertising", "EXPENSE"),
     ("4810", "Rebate earned", "INCOME"),
+    ("1320", "Claims receivable", "ASSET"),
 )
 ROLES = (
     ("INVENTORY", 1),
@@ -65,6 +66,7 @@ ROLES = (
     ("REBATE_RECEIVABLE", 3),
     ("ADVERTISING", 4),
     ("REBATE_EARNED", 5),
+    ("CLAIMS_RECEIVABLE", 6),  # the month close's invoices (bench/close.py)
 )  # role -> gl_account id
 ALL4 = (ALL, ALL, ALL, ALL)
 CHUNK = 50_000

@@ -13,7 +13,6 @@ vendor is done the month is recorded in month_close; closing it again creates no
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,7 +50,17 @@ from app.models import (
     VendorClose,
 )
 
-from .close_reads import claims, lump_sums, methods, uninvoiced
+from .close_reads import (
+    ClosingRead,
+    changed_since,
+    claims,
+    closing_read,
+    lump_sums,
+    may_estimate,
+    methods,
+    vendor_rows,
+    vendor_terms,
+)
 from .context import AppContext, UnitOfWork
 from .errors import PostingRefused, Problem, ServiceError, ValidationFailed
 from .expected_accruals import ExpectedStanding, expected_entries, expected_vendors, standings
@@ -159,17 +168,23 @@ def close_month(
             result.already_closed = result.complete = True
             return result
         _check_roles(session)
-        plans = _plans(session, month)
+        read = closing_read(session, month)
+        read.terms = vendor_terms(session)
+        lumps = lump_sums(session, last_day(month), None)
+        # Vendors with nothing to do (lines that net to nothing in every group, expected-tier
+        # standings as posted) are skipped under their lock.
+        read.estimating = expected_vendors(session)
+        candidates = set(read.rows) | set(lumps) | read.estimating
+        todo = [vid for vid, _code, _name in _vendors(session, candidates - read.done)]
         session.rollback()
-    todo = [p for p in plans.values() if p.busy]
-    for done, plan in enumerate(todo):
+    for done, vendor_id in enumerate(todo):
         if cancelled and cancelled():
             raise CloseCancelled(
                 f"close of {month} cancelled after {done} of {len(todo)} vendors; those are invoiced in full, "
                 "the others untouched: run the close again to go on"
             )
         with ctx.uow() as uow:
-            if _close_vendor(uow, month, plan.vendor_id, result):
+            if _close_vendor(uow, month, vendor_id, result, read):
                 uow.commit()
         if progress:
             progress(done + 1, len(todo))
@@ -202,22 +217,16 @@ def _record_month(uow: UnitOfWork, month: str, run_date: date) -> None:
         session.rollback()
 
 
-def _plans(session: Session, month: str) -> dict[int, VendorPlan]:
+def _plans(session: Session, month: str, read: ClosingRead | None = None) -> dict[int, VendorPlan]:
     """Every vendor with something to invoice or a lump sum to accrue, and what (a preview:
     the lump sums as drafts' lines without journal lines)."""
     month_end = last_day(month)
-    done = set(session.scalars(select(VendorClose.vendor_id).where(VendorClose.month == month)))
-    rows: dict[int, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
-    for row in session.execute(uninvoiced(month_end)):
-        if row[0] not in done:
-            rows[row[0]].append(tuple(row[1:]))
+    read = read or closing_read(session, month)
+    rows = read.rows
     lumps = lump_sums(session, month_end, None)
     estimating = expected_vendors(session)
-    vendor_ids = (set(rows) | set(lumps) | estimating) - done
     plans: dict[int, VendorPlan] = {}
-    for vid, code, name in session.execute(
-        select(Vendor.id, Vendor.code, Vendor.name).where(Vendor.id.in_(sorted(vendor_ids))).order_by(Vendor.code)
-    ):
+    for vid, code, name in _vendors(session, (set(rows) | set(lumps) | estimating) - read.done):
         plan = plans[vid] = VendorPlan(vid, code, name, lumps.get(vid, []))
         found = claims(session, vid, rows.get(vid, []))
         found += [
@@ -230,12 +239,21 @@ def _plans(session: Session, month: str) -> dict[int, VendorPlan]:
     return plans
 
 
-def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResult) -> bool:
+def _vendors(session: Session, vendor_ids: set[int]) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the vendors, by code."""
+    query = select(Vendor.id, Vendor.code, Vendor.name).where(Vendor.id.in_(sorted(vendor_ids)))
+    return [(vid, code, name) for vid, code, name in session.execute(query.order_by(Vendor.code))]
+
+
+def _close_vendor(
+    uow: UnitOfWork, month: str, vendor_id: int, result: CloseResult, read: ClosingRead | None = None
+) -> bool:
     """One vendor's part of the close, under its lock; False when another close did it."""
     session = uow.session
     lock_vendors(session, {vendor_id})
     if session.get(VendorClose, (month, vendor_id)) is not None:
         return False
+    changed = changed_since(session, vendor_id, read)
     month_end = last_day(month)
     accounts = roles_to_accounts(session)
     gl = {role: found[0] for role, found in accounts.items()}
@@ -251,7 +269,11 @@ def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResu
         ]  # fmt: skip
         write_entries(session, entries, gl, uow.user, stamp)
         result.lump_sum_entries += len(entries)
-    expected = expected_entries(session, vendor_id, month_end, month)
+    expected = (
+        expected_entries(session, vendor_id, month_end, month)
+        if may_estimate(session, vendor_id, read, changed)
+        else []
+    )
     missing = sorted({line.role for e in expected for line in e.lines} - set(gl))
     if missing:
         raise PostingRefused(
@@ -261,8 +283,10 @@ def _close_vendor(uow: UnitOfWork, month: str, vendor_id: int, result: CloseResu
     if expected:
         write_entries(session, expected, gl, uow.user, stamp)
         result.expected_entries += len(expected)
-    rows = [tuple(r[1:]) for r in session.execute(uninvoiced(month_end, vendor_id))]
-    drafts = invoice_drafts(claims(session, vendor_id, rows))
+    rows = vendor_rows(session, month_end, vendor_id, read, changed, bool(lumps))
+    drafts = invoice_drafts(claims(session, vendor_id, rows, read.terms if read else None))
+    if not drafts and not lumps and not expected:  # nothing to do (the preview leaves it out): no vendor_close
+        return False
     _write_invoices(uow, month, vendor_id, drafts, gl, stamp, result)
     session.add(VendorClose(month=month, vendor_id=vendor_id, closed_by=uow.user, closed_at=stamp))
     session.flush()
@@ -318,12 +342,18 @@ def _write_invoices(
         session.add(invoice)
         invoices.append(invoice)
     session.flush()
+    writer, table = BulkWriter(session), table_of(InvoiceLine)
+    percent: dict[Decimal | None, object] = {None: None}  # lines share their rates: each stored once
+    for d in drafts:
+        for line in d.lines:
+            if line.rate not in percent:
+                percent[line.rate] = writer.stored(table, "rate", _percent(line.rate))  # type: ignore[arg-type]
     rows = [
-        (line.line_id, invoice.id, line.scope[:200], line.tier, None if line.rate is None else _percent(line.rate))
+        (line.line_id, invoice.id, line.scope[:200], line.tier, percent[line.rate])
         for invoice, d in zip(invoices, drafts, strict=True)
         for line in d.lines
     ]
-    BulkWriter(session).insert(table_of(InvoiceLine), ("journal_line_id", "invoice_id", "scope", "tier", "rate"), rows)
+    writer.insert(table, ("journal_line_id", "invoice_id", "scope", "tier", "rate"), rows, stored=("rate",))
     result.invoices.extend(numbers)
 
 

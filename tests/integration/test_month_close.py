@@ -231,6 +231,31 @@ def test_two_closes_at_once_make_each_invoice_once(example_l, db_url, runs):
     assert counts(ctx)[3:] == (1, 1)
 
 
+def test_a_slip_posted_while_the_close_runs_is_on_the_invoice(example_l):
+    """The close reads every vendor's lines once, then under each vendor's lock only what was
+    posted since, or all again for a vendor posted to or re-rated since: a back-dated slip posted
+    after the read (and the re-rates it makes) is on the invoice as if posted before the close."""
+    ctx = example_l
+    post(ctx, "S2", "S3", today=date(2026, 3, 1))
+    calls: list[int] = []
+
+    def post_s1_once() -> bool:  # called before each vendor's transaction, after the read
+        if not calls:
+            post(ctx, "S1", today=date(2026, 3, 1))
+        calls.append(1)
+        return False
+
+    feb = month_close.close_month(ctx, "2026-02", date(2026, 3, 1), cancelled=post_s1_once)
+    assert feb.invoices == ["CO-2602-V100-0001"] and len(calls) == 1
+    # S1 (Jan 15, tier 1) read under the lock; S2 at the tier S1 moved it to (its RERATE of
+    # +50.00 is dated March 1, next month's)
+    assert backup(ctx, "CO-2602-V100-0001") == [
+        ("S1", "ACCRUAL", D("300.00"), 1, D("2.0000")),
+        ("S2", "ACCRUAL", D("400.00"), 2, D("3.0000")),
+    ]
+    assert invoices(ctx)[0][6] == D("700.00")
+
+
 def test_a_payment_recorded_while_the_close_runs_is_not_lost(example_l, db_url, monkeypatch):
     """The close holds the vendor's lock for its transaction; a cheque recorded meanwhile waits
     for it, then is recorded on the earlier invoice: both are there afterwards."""
@@ -247,8 +272,8 @@ def test_a_payment_recorded_while_the_close_runs_is_not_lost(example_l, db_url, 
     original = month_close._close_vendor
     inside = threading.Event()
 
-    def slow(uow, month, vendor_id, result):  # type: ignore[no-untyped-def]
-        done = original(uow, month, vendor_id, result)
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        done = original(*args, **kwargs)
         inside.set()
         time.sleep(0.8)  # the vendor's invoice written, not committed yet
         return done
