@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTabWidget, QVBoxLay
 
 from app.domain.money import ZERO
 from app.domain.vocabulary import ACCRUAL, KIND_NAMES, OPEN, RERATE, RETRO, SHORT_PAID, SOURCE_NAMES
-from app.services import invoice_backup, invoice_detail, invoice_documents
+from app.services import invoice_backup, invoice_detail, invoice_documents, settlement
 from app.services.invoice_backup import BackupRow
 from app.services.invoice_detail import AppliedSettlement, DisputeRow, HistoryEvent
 from app.services.invoice_views import InvoiceView
@@ -23,10 +23,13 @@ from .bars import hbox
 from .base import UiEnv
 from .dispute_wizard import DisputeWizard
 from .reports_common import RCol, ReportModel, ReportView, export
-from .settlement_dialogs import PaymentDialog, WriteOffDialog
+from .settlement_dialogs import AnswerDialog, PaymentDialog, WriteOffDialog
 
 # The backup's split (SPEC §13): an accrual is regular, a retro catch-up retroactive, a re-rate.
 BACKUP_SOURCES = {ACCRUAL: "regular", RETRO: "retroactive", RERATE: "re-rate"}
+
+
+REVERSE = "Reverse Settlement…"
 
 
 def _quantity(value: Any) -> str:
@@ -158,6 +161,7 @@ class InvoiceDetailPanel(QWidget):
             ("Credit Note…", self.credit_note),
             ("Write Off…", self.write_off),
             ("File Dispute…", self.file_dispute),
+            (REVERSE, self.reverse_settlement),
         ):
             button = QPushButton(text)
             button.clicked.connect(lambda _c=False, slot=slot: slot())
@@ -178,7 +182,11 @@ class InvoiceDetailPanel(QWidget):
         self.detail = detail
         self.file_button.setEnabled(True)
         owed = detail.view.status in (OPEN, SHORT_PAID)
-        for button in self.action_buttons.values():
+        for text, button in self.action_buttons.items():
+            if text == REVERSE:  # a mistake is undone by a reversing record, whatever the status
+                button.setEnabled(bool(detail.settlements))
+                button.setToolTip("Reverse the settlement selected on the Settlements tab (it stays, undone)")
+                continue
             button.setEnabled(owed)
             button.setToolTip("" if owed else f"Invoice {detail.view.invoice_no} is {detail.view.status}: nothing owed")
         self.header.setText(header_text(detail.view))
@@ -233,6 +241,24 @@ class InvoiceDetailPanel(QWidget):
 
     def file_dispute(self) -> QDialog | None:
         return self._open_dialog(lambda v: DisputeWizard(self.env, v, self))
+
+    def reverse_settlement(self) -> QDialog | None:
+        """A reversing record of the settlement selected on the Settlements tab (SPEC §14)."""
+        if self.detail is None or not self.detail.settlements:
+            return None
+        view = self.views["Settlements"]
+        row = view.currentIndex().row() if view.currentIndex().isValid() else len(self.detail.settlements) - 1
+        chosen = self.detail.settlements[row]
+        note = (
+            f"Reverse {SOURCE_NAMES.get(chosen.kind, chosen.kind).lower()} {chosen.reference or chosen.settlement_id} "
+            f"of {chosen.settle_date} ({chosen.amount:,.2f}): a new record and entry undo it; the original stays."
+        )
+
+        def call(uow: Any, _amount: Any, reason: str, day: Any) -> Any:
+            return settlement.reverse_settlement(uow, chosen.settlement_id, day, reason)
+
+        return self._open_dialog(lambda _v: AnswerDialog(self.env, "Reverse Settlement", note, call,
+                                                         needs_reason=True, parent=self))  # fmt: skip
 
     def _open_dialog(self, make: Any) -> QDialog | None:
         """The dialog of an action on the invoice shown, window-modal; once it has written

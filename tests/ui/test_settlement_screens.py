@@ -85,6 +85,30 @@ def test_a_cheque_recorded_through_the_dialog_leaves_the_invoice_short_paid(qtbo
     assert anna.interaction.messages == []  # type: ignore[attr-defined]
 
 
+def test_a_cheque_is_undone_by_a_reversing_record_from_the_settlements_tab(qtbot, ctx, anna):
+    """SPEC §14: a mistake is corrected by a reversing record, never an edit."""
+    from app.services import settlement
+    from app.services.context import AppContext as Ctx
+
+    as_anna = Ctx(ctx.engine, user="anna")
+    with as_anna.uow() as uow:
+        settlement.record_payment(uow, "V100", date(2026, 5, 10), D("1000.00"), "CAD", "CHQ-1001", [FEB])
+    panel = panel_on(qtbot, anna, FEB)
+    assert panel.action_buttons["Reverse Settlement…"].isEnabled()
+    dialog = panel.reverse_settlement()
+    assert dialog is not None
+    set_day(dialog.day, date(2026, 5, 12))
+    qtbot.mouseClick(dialog.action, LEFT)  # no reason: refused in the dialog, nothing written
+    wait_idle(qtbot, anna)
+    assert dialog.isVisible() and state(ctx, FEB) == (D("50.00"), "SHORT_PAID")
+    qtbot.keyClicks(dialog.reason, "cheque returned by the bank")
+    qtbot.mouseClick(dialog.action, LEFT)
+    wait_idle(qtbot, anna)
+    assert state(ctx, FEB) == (D("1050.00"), "OPEN")
+    assert panel.tabs.tabText(1) == "Settlements (2)"
+    assert [panel.settlements.text(r, "Applied") for r in range(2)] == ["1,000.00", "-1,000.00"]
+
+
 def test_a_refused_payment_is_listed_in_the_dialog_and_nothing_is_written(qtbot, ctx, anna):
     panel = panel_on(qtbot, anna, FEB)
     before = counts(ctx)
