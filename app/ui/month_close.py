@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate
@@ -18,8 +19,8 @@ from PySide6.QtWidgets import QDateEdit, QLabel, QProgressBar, QPushButton, QVBo
 from app.domain.invoicing import month_of, next_month, previous_month
 from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_NAMES, LUMP_SUM, METHOD_NAMES
-from app.services import invoice_detail, month_close
-from app.services.errors import ValidationFailed
+from app.services import invoice_detail, invoice_documents, month_close
+from app.services.errors import ServiceError, ValidationFailed
 from app.services.invoice_views import InvoiceView
 from app.services.month_close import CloseCancelled, CloseResult, VendorPlan
 
@@ -118,6 +119,9 @@ class MonthCloseScreen(Screen):
         self.preview_button.clicked.connect(self.preview)
         self.close_button = QPushButton("Close Month (F10)")
         self.close_button.clicked.connect(self.close_month)
+        self.print_button = QPushButton("Print Invoices…")
+        self.print_button.setToolTip("The month's invoice PDFs, one file per vendor, in a folder (SPEC §13)")
+        self.print_button.clicked.connect(lambda _c=False: self.print_invoices())
         self.add_shortcut("Preview", "F5", self.preview)
         self.add_shortcut("Close month", "F10", self.close_month)
         self.last = QLabel("")
@@ -146,7 +150,7 @@ class MonthCloseScreen(Screen):
         layout.addLayout(
             hbox(
                 heading(self.title), 16, "Month:", self.month_edit, 12, "Run date:", self.run_date, 12,
-                self.preview_button, self.close_button, 16, (self.last, 1),
+                self.preview_button, self.close_button, self.print_button, 16, (self.last, 1),
             )
         )  # fmt: skip
         layout.addWidget(note)
@@ -186,6 +190,29 @@ class MonthCloseScreen(Screen):
             self._say("Not closed: " + "; ".join(p.message for p in exc.problems) + ". Nothing was written.", True)
             return True
         return False
+
+    # -- printing (SPEC §13: the invoice PDFs of a close in one batch)
+    def print_invoices(self, folder: str | None = None) -> None:
+        month = self.month()
+        folder = folder or self.env.interaction.folder_path(
+            self, f"Folder for the invoices of {month}", str(Path.home())
+        )
+        if not folder:
+            return
+
+        def work(uow: Any, _job: Any) -> list[Path]:
+            return invoice_documents.print_month(uow, month, folder)
+
+        def done(paths: list[Path]) -> None:
+            self._say(f"Wrote the invoices of {month}: {plural(len(paths), 'PDF')} (one per vendor) to {folder}.")
+
+        def refused(exc: BaseException) -> bool:
+            if isinstance(exc, ServiceError):
+                self._say(f"Not printed: {exc}.", True)
+                return True
+            return False
+
+        self.runner.run(self, "Print invoices", work, done, on_error=refused)
 
     # -- preview
     def preview(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRunnable, Qt, QThreadPool
@@ -91,6 +92,13 @@ def test_close_month_makes_the_invoice(qtbot, example_l: AppContext, env: UiEnv)
         months = uow.session.scalars(select(MonthClose.month)).all()
     assert [tuple(r) for r in made] == [("CO-2603-V100-0001", D("900.00"), "2026-03")]
     assert months == ["2026-03"]
+    screen.print_invoices(str(env_folder := (Path(env.settings.fileName()).parent / "invoices")))
+    wait_idle(qtbot, env)
+    assert sorted(p.name for p in env_folder.iterdir()) == ["V100.pdf"]
+    assert screen.message.text().startswith("Wrote the invoices of 2026-03: 1 PDF (one per vendor)")
+    screen.print_invoices(str(env_folder))  # again: the file is there, refused on the screen
+    wait_idle(qtbot, env)
+    assert screen.message.text().startswith("Not printed:")
     screen.start()  # the month after the last closed one
     assert screen.month() == "2026-04"
 
