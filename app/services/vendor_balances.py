@@ -2,7 +2,7 @@
 co-op invoices, less open disputes) against what we owe it (open vendor invoices, received not
 invoiced), counting only the documents dated up to the day. Reads only; the rules of the sums
 are app.domain.balances. Vendor invoices are read from their tables: a line is open when it
-is matched (no defect, or its defect resolved by the day) and no payment run up to the day
+is matched (no defect: a flagged line is never payable) and no payment run up to the day
 paid it."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.balances import VendorBalance
@@ -24,7 +24,6 @@ from app.models import (
     Dispute,
     DisputeResolution,
     InvoiceLine,
-    InvoiceResolution,
     JournalEntry,
     JournalLine,
     PaymentRun,
@@ -188,13 +187,11 @@ def open_disputes_by_vendor(
 def open_vendor_invoices(
     session: Session, on: date, vendor_ids: Iterable[int] | None = None
 ) -> list[OpenVendorInvoice]:
-    """Vendor invoices dated up to `on` with matched lines (no defect, or the defect resolved by
-    the end of the day) that no payment run dated up to it paid; their open sum."""
+    """Vendor invoices dated up to `on` with matched lines (no defect) that no payment run dated
+    up to it paid; their open sum. A flagged line is never payable, resolved or not: a late
+    receipt writes a new matched line, a credit note or a corrected invoice closes it
+    (app.services.vendor_invoice_lines), as the payment run pays only matched lines."""
     vi, vl = VendorInvoice, VendorInvoiceLine
-    end_of_day = datetime.combine(on + timedelta(days=1), time(0), tzinfo=UTC)
-    resolved = exists().where(
-        InvoiceResolution.vendor_invoice_line_id == vl.id, InvoiceResolution.created_at < end_of_day
-    )
     paid = exists().where(
         PaymentRunLine.vendor_invoice_line_id == vl.id,
         PaymentRun.id == PaymentRunLine.run_id,
@@ -205,7 +202,7 @@ def open_vendor_invoices(
         .join(vl, vl.vendor_invoice_id == vi.id)
         .where(
             vi.invoice_date <= on,
-            or_(vl.defect.is_(None), and_(vl.receipt_line_id.is_not(None), resolved)),
+            vl.defect.is_(None),
             ~paid,
             _vendor_filter(vi.vendor_id, vendor_ids),
         )

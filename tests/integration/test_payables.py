@@ -290,3 +290,60 @@ def test_import_vendor_invoices_names_row_and_column(example_n, tmp_path):
     assert counts(example_n) == before
     with example_n.uow() as uow:
         assert import_file(uow, "vendor-invoices", EXAMPLES / "N_payment_run" / "vendor-invoices.csv") == 1
+
+
+def test_a_held_line_closed_by_a_credit_note_is_not_payable_in_the_balance(example_n):
+    from app.services.vendor_balances import vendor_balances
+
+    ctx = example_n
+    enter(ctx, invoice("AP-4", ("S1", 1, "GYP-OTHER", "10", "1.50")))  # COST_MISMATCH, names S1 line 1
+    with ctx.uow() as uow:
+        (held,) = line_views(uow.session)
+        resolve_line(uow, held.line_id, "CREDIT_NOTE", "CN-77", date(2026, 2, 1))
+    with ctx.uow() as uow:
+        (balance,) = vendor_balances(uow.session, date(2030, 12, 31))  # a day after the resolution was written
+    assert (balance.open_vendor_invoices, balance.received_not_invoiced) == (D("0.00"), D("12200.00"))
+    assert run(ctx).vendors == ()
+
+
+def test_a_slip_of_another_vendor_is_refused_with_nothing_written(example_n, tmp_path):
+    from app.services.imports import import_file
+
+    ctx = example_n
+    files = {
+        "vendors": "code,name,currency\nV200,Prairie Lumber,CAD\n",
+        "products": "code,description,vendor_code,cat1,cat2,cat3,cat4,unit_cost\n"
+        "LUM-200,Stud,V200,LUMBER,LUM-DIM,LUM-SPF,LUM-SPF-2X4,1.00\n",
+        "receipts": "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+        "T1,V200,2026-01-12,1,LUM-200,5,1.00\n",
+    }
+    for kind, text in files.items():
+        (tmp_path / f"{kind}.csv").write_text(text)
+        with ctx.uow() as uow:
+            import_file(uow, kind, tmp_path / f"{kind}.csv")
+    with ctx.uow() as uow:
+        posting.post_slips(uow, ["T1"], today=date(2026, 1, 12))
+    before = counts(ctx)
+    with pytest.raises(ValidationFailed) as refused:
+        enter(ctx, invoice("AP-6", AP1, ("T1", 1, "LUM-200", "5", "1.00")))
+    assert [(p.record, p.field, p.message) for p in refused.value.problems] == [
+        ("AP-6 line 2", "slip_no", "slip T1 is not a slip of vendor V100")
+    ]
+    assert counts(ctx) == before
+
+
+def test_a_vendor_invoice_file_without_a_column_is_refused_with_nothing_written(example_n, tmp_path):
+    from app.services.errors import ImportFailed
+    from app.services.imports import import_file
+
+    path = tmp_path / "vi.csv"
+    path.write_text(
+        "invoice_no,vendor_code,invoice_date,slip_no,line_no,product_code,quantity,unit_cost\n"
+        "AP-5,V100,2026-01-16,S1,1,GYP-OTHER,10,1.00\n"
+    )
+    before = counts(example_n)
+    with pytest.raises(ImportFailed) as failed:
+        with example_n.uow() as uow:
+            import_file(uow, "vendor-invoices", path)
+    assert [(p.record, p.field) for p in failed.value.problems] == [("vi.csv header", "due_date")]
+    assert counts(example_n) == before
