@@ -119,3 +119,19 @@ def drop(conn: Connection) -> None:
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {LOCK_VENDORS}(bigint[])")
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {LOCK_TABLE}(text)")
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {DB_USER}()")
+
+
+def create_append_only(conn: Connection, table: str) -> None:
+    """UPDATE and DELETE on the table refused by a trigger (as migration 0001's journal tables;
+    PostgreSQL: its coop_append_only() function)."""
+    if conn.dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    else:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION coop_append_only()"
+        )

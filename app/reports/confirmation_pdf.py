@@ -24,6 +24,7 @@ from .pdf_common import (
     INK,
     MARGIN,
     MUTED,
+    PLAIN,
     SANS_BOLD,
     PageFrame,
     build_pdf,
@@ -36,11 +37,6 @@ from .pdf_common import (
 
 TITLE = "Agreement confirmation"
 WIDTH = letter[0] - 2 * MARGIN
-_PLAIN = [
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-]
 
 
 def _day(value: date | None) -> str:
@@ -63,7 +59,7 @@ def _header(data: ConfirmationData) -> list[Flowable]:
         para(f"{data.kind_name} agreement {data.number}", s.small_right),
         para(f"Printed {data.printed.isoformat()}", s.small_right),
     ]
-    top = Table([[left, right]], colWidths=(WIDTH * 0.55, WIDTH * 0.45), style=TableStyle(_PLAIN))
+    top = Table([[left, right]], colWidths=(WIDTH * 0.55, WIDTH * 0.45), style=TableStyle(PLAIN))
     vendor = [
         para("Vendor", s.muted),
         para(data.vendor_name, s.heading),
@@ -87,7 +83,7 @@ def _header(data: ConfirmationData) -> list[Flowable]:
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 6)]),
     )  # fmt: skip
-    middle = Table([[vendor, box]], colWidths=(WIDTH * 0.56, WIDTH * 0.44), style=TableStyle(_PLAIN))
+    middle = Table([[vendor, box]], colWidths=(WIDTH * 0.56, WIDTH * 0.44), style=TableStyle(PLAIN))
     story: list[Flowable] = [top, Spacer(0, 14), middle]
     if data.description:
         story += [para("Description", s.heading), para(data.description, s.body)]
@@ -171,7 +167,7 @@ def _signatures(data: ConfirmationData) -> Flowable:
     both = Table(
         [[block("vendor", data.vendor_name), block("company", data.company_name)]],
         colWidths=(WIDTH * 0.5, WIDTH * 0.5),
-        style=TableStyle(_PLAIN),
+        style=TableStyle(PLAIN),
     )
     return KeepTogether(
         [

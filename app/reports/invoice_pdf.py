@@ -26,6 +26,7 @@ from .pdf_common import (
     MARGIN,
     MUTED,
     NARROW_BOLD,
+    PLAIN,
     SANS,
     SANS_BOLD,
     TOTAL_BG,
@@ -41,11 +42,6 @@ from .pdf_common import (
 
 TITLE = "Co-op invoice"
 WIDTH = letter[0] - 2 * MARGIN
-_PLAIN = [
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-]
 # What each settlement method (METHODS: cheque, credit note, deduction) asks of the vendor.
 _HOW = dict(
     zip(
@@ -87,7 +83,7 @@ def _header(doc: InvoiceDocument, b: InvoiceBackup) -> list[Flowable]:
         para(f"No. {v.invoice_no}", s.small_right),
         para(f"Printed {doc.printed.isoformat()}", s.small_right),
     ]
-    top = Table([[left, right]], colWidths=(WIDTH * 0.55, WIDTH * 0.45), style=TableStyle(_PLAIN))
+    top = Table([[left, right]], colWidths=(WIDTH * 0.55, WIDTH * 0.45), style=TableStyle(PLAIN))
     vendor = [
         para("Bill to", s.muted),
         para(doc.vendor.name, s.heading),
@@ -115,7 +111,7 @@ def _header(doc: InvoiceDocument, b: InvoiceBackup) -> list[Flowable]:
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("LEFTPADDING", (0, 0), (-1, -1), 6)]),
     )  # fmt: skip
-    middle = Table([[vendor, box]], colWidths=(WIDTH * 0.58, WIDTH * 0.42), style=TableStyle(_PLAIN))
+    middle = Table([[vendor, box]], colWidths=(WIDTH * 0.58, WIDTH * 0.42), style=TableStyle(PLAIN))
     return [top, Spacer(0, 14), middle, Spacer(0, 10)]
 
 

@@ -43,6 +43,12 @@ TOTAL_BG = colors.HexColor("#d9e2ec")
 ACCENT = colors.HexColor("#2f6f9f")
 
 MARGIN = 0.5 * inch
+# A layout table (no grid): cells top-aligned, no side padding.
+PLAIN = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+]
 DASH = "—"
 
 

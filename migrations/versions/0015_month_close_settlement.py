@@ -219,26 +219,11 @@ def upgrade() -> None:
     trail.drop_triggers(conn, "company")
     trail.create_triggers(conn, "company", ())
     for table in APPEND_ONLY:
-        _append_only(table)
+        guards.create_append_only(conn, table)
     if prefix:
         for table, column in STAMPED.items():
             guards.create_stamp(conn, table, column)
         roles.apply_grants(conn, prefix)
-
-
-def _append_only(table: str) -> None:
-    """As migration 0001's journal tables: UPDATE and DELETE refused."""
-    if op.get_bind().dialect.name == "sqlite":
-        for action in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
-    else:  # coop_append_only() is migration 0001's
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION coop_append_only()"
-        )
 
 
 def downgrade() -> None:
