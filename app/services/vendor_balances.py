@@ -212,6 +212,20 @@ def open_vendor_invoices(
     return [OpenVendorInvoice(*row[:5], _money(row[5])) for row in session.execute(query)]
 
 
+def held_for_provisions(session: Session, on: date, vendor_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """What payment runs dated up to `on` held back from each vendor for its provision and have
+    not released yet (a run's hold is a positive line, its release a negative one): invoices
+    the run took but did not pay, so still payable (app.domain.payment_run)."""
+    prl = PaymentRunLine
+    query = (
+        select(prl.vendor_id, func.sum(prl.amount))
+        .join(PaymentRun, PaymentRun.id == prl.run_id)
+        .where(prl.provision_id.is_not(None), PaymentRun.run_date <= on, _vendor_filter(prl.vendor_id, vendor_ids))
+        .group_by(prl.vendor_id)
+    )
+    return {vid: _money(total) for vid, total in session.execute(query) if _money(total)}
+
+
 def vendor_balances(session: Session, on: date, vendor_ids: Iterable[int] | None = None) -> list[VendorBalance]:
     """The balance of every vendor with something open on `on` (every vendor of vendor_ids when
     given), by vendor code."""
@@ -228,6 +242,9 @@ def vendor_balances(session: Session, on: date, vendor_ids: Iterable[int] | None
     for vinv in open_vendor_invoices(session, on, wanted):
         found = parts[vinv.vendor_id]
         found["open_vendor_invoices"] = found.get("open_vendor_invoices", ZERO) + vinv.open
+    for vid, held in held_for_provisions(session, on, wanted).items():  # paid by no run yet: still owed
+        found = parts[vid]
+        found["open_vendor_invoices"] = found.get("open_vendor_invoices", ZERO) + held
     ids = set(wanted) if wanted is not None else {vid for vid, p in parts.items() if any(p.values())}
     if not ids:
         return []

@@ -22,9 +22,9 @@ on random days: after every run
       = the matched lines' amounts − Σ over the vendor's runs of (gross − held)
       = the matched lines no run has paid + what runs hold for provisions, not yet released
         (the sum of the payment_run_line provision rows),
-  and the unpaid matched lines are what the vendor's balance shows as open vendor invoices
-  (app.services.vendor_balances on a day after every document; a flagged line closed by a
-  credit note is not payable and posted nothing, so it is not open);
+  and that is what the vendor's balance shows as open vendor invoices (app.services.
+  vendor_balances on a day after every document: a held-back amount is still owed; a flagged
+  line closed by a credit note is not payable and posted nothing, so it is not open);
   CLAIMS_RECEIVABLE, net debit = Σ open_amount of the vendor's co-op invoices
   (app.services.invoice_views, any method; cheques, deductions and accepted disputes credit
   it), which is the balance's open invoices too;
@@ -339,7 +339,7 @@ def check_books(ctx) -> None:  # type: ignore[no-untyped-def]
         for vid, b in balances.items():
             code = b.vendor_code
             assert ap.get(vid, ZERO) == matched[vid] - debited[vid] == unpaid[vid] + holds[vid], code
-            assert b.open_vendor_invoices == unpaid[vid], code
+            assert b.open_vendor_invoices == unpaid[vid] + holds[vid] == ap.get(vid, ZERO), code
             open_coop = sum((v.open_amount for v in views if v.vendor_id == vid), ZERO)
             assert claims.get(vid, ZERO) == open_coop == b.open_invoices, code
             assert rni.get(vid, ZERO) == posted[vid] - received[vid] == b.received_not_invoiced, code
