@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .money import ZERO
 from .vocabulary import DEFECTS
@@ -80,7 +80,7 @@ class ScorecardRow:
         """Paid on time as a percent of the invoices due, 1 decimal; None when none was due."""
         if not self.invoices_due:
             return None
-        return (Decimal(self.paid_on_time) * 100 / self.invoices_due).quantize(Decimal("0.1"))
+        return (Decimal(self.paid_on_time) * 100 / self.invoices_due).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     def values(self) -> tuple[object, ...]:
         """The CSV/XLSX row (CSV_COLUMNS)."""

@@ -21,7 +21,7 @@ from app.adapters.db import transaction_time
 from app.adapters.entry_writer import OtherEntry, write_entries
 from app.domain.invoicing import parse_month
 from app.domain.journal import pnl_role, transfer_lines
-from app.domain.money import decimal_places, to_units
+from app.domain.money import ZERO, decimal_places, to_units
 from app.domain.vocabulary import (
     ACCEPTED,
     ACTUAL_DOCUMENT,
@@ -140,6 +140,9 @@ def decide_actual(
     """Accept (the held invoice is billed at the vendor's amount; the difference posts as
     ACTUALS) or reject (reason required) the month's submitted actual."""
     require(uow, Permission.SETTLE)
+    if status not in (ACCEPTED, REJECTED):
+        raise ValidationFailed([Problem(f"Actual of {kind} agreement {number or ''}", "status",
+                                        f"must be {ACCEPTED} or {REJECTED} (got {status})")])  # fmt: skip
     row = _agreement(uow, vendor, kind, number)
     session = uow.session
     lock_vendors(session, {row.vendor_id})
@@ -173,15 +176,18 @@ def _post_difference(
     """The ACTUALS entry of the vendor's amount less the held invoice's accrual (None: no difference)."""
     session = uow.session
     held = session.execute(
-        select(CoopInvoice.id, CoopInvoice.invoice_no, CoopInvoice.amount).where(
-            CoopInvoice.agreement_id == row.id, CoopInvoice.month == month, CoopInvoice.held.is_(True)
-        )
+        select(CoopInvoice.id, CoopInvoice.invoice_no, CoopInvoice.amount)
+        .where(CoopInvoice.agreement_id == row.id, CoopInvoice.month == month, CoopInvoice.held.is_(True))
+        .order_by(CoopInvoice.id)
     ).all()
     if not held:
         raise ValidationFailed(
             [Problem(label, "month", f"{month} has no held invoice of agreement {row.number}: close the month first")]
         )
-    invoice_id, invoice_no, accrued = held[0]
+    # The vendor's amount over every held invoice of the month (one per method); the difference
+    # goes on the first (invoice_views.held_groups bills it there).
+    invoice_id, invoice_no = held[0][0], held[0][1]
+    accrued = sum((amount for _id, _no, amount in held), ZERO)
     difference = to_units(actual.amount - accrued, 2)
     if not difference:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ class BackupRow:
 
 
 def _rate(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(_RATE_PLACES)
+    return None if value is None else value.quantize(_RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _quantity(value: Decimal | None) -> Decimal | None:

@@ -67,12 +67,36 @@ def balances(session: Session, invoice_ids: Iterable[int]) -> dict[int, Balance]
             ids,
         )
     )
-    accepted = accepted_actuals(session, {(a, m) for _amount, held, a, m in heads.values() if held and a is not None})
+    keys = {(a, m) for _amount, held, a, m in heads.values() if held and a is not None}
+    accepted = accepted_actuals(session, keys)
+    groups = held_groups(session, set(accepted))
     out = {}
     for iid, (amount, held, agreement_id, month) in heads.items():
         actual = accepted.get((agreement_id, month)) if held and agreement_id is not None else None
-        billed = actual if actual is not None else amount
+        billed = amount
+        if actual is not None and agreement_id is not None:  # the first held invoice bills the difference
+            first, accrued = groups[(agreement_id, month)]
+            billed = amount + (actual - accrued if iid == first else ZERO)
         out[iid] = Balance(iid, billed, _money(settled.get(iid)), held and actual is None)
+    return out
+
+
+def held_groups(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, Decimal]]:
+    """(agreement id, month) -> (the first held invoice, what the held invoices accrued): an
+    agreement whose ladders settle by different methods has a held invoice per method; its
+    accepted actual bills the vendor's amount once, over all of them (app.services.actuals)."""
+    if not keys:
+        return {}
+    inv = CoopInvoice
+    query = (
+        select(inv.agreement_id, inv.month, func.min(inv.id), func.sum(inv.amount))
+        .where(inv.held.is_(True))
+        .group_by(inv.agreement_id, inv.month)
+    )
+    out: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    for aid, month, first, total in rows_in(session, query, inv.agreement_id, sorted({a for a, _m in keys})):
+        if aid is not None and (aid, month) in keys:
+            out[(aid, month)] = (first, total)
     return out
 
 

@@ -27,10 +27,11 @@ from app.adapters.bulk import BulkWriter, table_of
 from app.adapters.db import transaction_time
 from app.adapters.entry_writer import OtherEntry, write_entries
 from app.domain.invoicing import due_date, invoice_number, last_day, next_month, parse_month
-from app.domain.journal import claim_lines, transfer_lines
+from app.domain.journal import claim_lines, pnl_role, transfer_lines
 from app.domain.money import to_units
 from app.domain.month_close import ClaimLine, InvoiceDraft, invoice_drafts
 from app.domain.vocabulary import (
+    ACCEPTED,
     ADVERTISING,
     CLAIMS_RECEIVABLE,
     DEFAULT_METHOD,
@@ -42,6 +43,7 @@ from app.domain.vocabulary import (
 )
 from app.models import (
     Agreement,
+    AgreementLine,
     Company,
     CoopInvoice,
     InvoiceLine,
@@ -195,8 +197,17 @@ def close_month(
 
 
 def _check_roles(session: Session) -> None:
+    """Every role the close may post to, before any vendor is closed: the invoices', the lump
+    sums', and the P&L roles of the kinds with expected volumes (their adjustments)."""
     accounts = roles_to_accounts(session)
-    missing = [role for role in NEEDED_ROLES if role not in accounts]
+    expected = session.scalars(
+        select(Agreement.kind)
+        .join(AgreementLine, AgreementLine.agreement_id == Agreement.id)
+        .where(Agreement.status == ACCEPTED, AgreementLine.expected_volume.is_not(None))
+        .distinct()
+    )
+    wanted = [*NEEDED_ROLES, *sorted({pnl_role(kind) for kind in expected} - set(NEEDED_ROLES))]
+    missing = [role for role in wanted if role not in accounts]
     if missing:
         raise PostingRefused(
             "GL reference incomplete: no account for " + ", ".join(missing)

@@ -30,7 +30,16 @@ from app.domain.payment_run import (
     roles_needed,
     vendor_payment,
 )
-from app.domain.vocabulary import DEDUCTION, METHODS, PAYMENT_RUN, SOURCE_NAMES, Permission
+from app.domain.vocabulary import (
+    ACCOUNTS_PAYABLE,
+    CASH,
+    CLAIMS_RECEIVABLE,
+    DEDUCTION,
+    METHODS,
+    PAYMENT_RUN,
+    SOURCE_NAMES,
+    Permission,
+)
 from app.models import (
     CoopInvoice,
     PaymentRun,
@@ -89,6 +98,8 @@ def run_payments(uow: UnitOfWork, run_date: date) -> RunResult:
     """Pay every vendor with something due, one transaction per vendor."""
     require(uow, Permission.PAYABLES)
     session = uow.session
+    # Every role a run may post to, before any vendor is paid (SPEC §18: refuses to run).
+    gl_for(session, (ACCOUNTS_PAYABLE, CASH, CLAIMS_RECEIVABLE), "no vendor was paid")
     vendor_ids = _vendors_due(session)
     session.rollback()  # the list read; each vendor in its own transaction from here
     run_id: int | None = None

@@ -282,6 +282,8 @@ def reverse_settlement(
     """Undo a payment, credit note, write-off or dispute credit: a REVERSAL settlement that
     applies the negative amounts and posts the original entry's lines swapped, to the same
     accounts. A settlement is reversed at most once."""
+    if not can(uow, Permission.WRITE_OFF):  # before anything is read; the right the kind needs: below
+        require(uow, Permission.SETTLE)
     session = uow.session
     label = f"{SOURCE_NAMES[REVERSAL]} of settlement {settlement_id}"
     original = session.get(Settlement, settlement_id)
