@@ -126,3 +126,39 @@ def test_actuals_through_coop(held, db_url, capsys):
     code, out, _ = coop("actual", "accept", *base, "--date", "2026-04-08")
     assert code == 0 and "910.00 ACCEPTED" in out
     assert state(held) == (D("900.00"), D("910.00"), "OPEN")
+
+
+def test_an_actual_bills_its_amount_once_over_the_months_held_invoices(ctx, tmp_path):
+    """An agreement whose ladders settle by different methods has two held invoices a month;
+    the accepted actual bills the vendor's amount once over both, the difference on the first."""
+    import_example(ctx, "L_invoices")
+    rows = (EXAMPLES / "L_invoices" / "agreements.csv").read_text().splitlines()
+    product_ladder = rows[1].replace("GYPSUM,ALL,ALL,ALL,,30000", ",,,,GYP-HALF-4X8,999999999").replace(",CD,", ",SC,")
+    path = tmp_path / "agreements.csv"
+    path.write_text("\n".join([rows[0] + ",actuals_required", *(r + ",Y" for r in (*rows[1:], product_ladder))]) + "\n")
+    receipts = tmp_path / "receipts.csv"
+    receipts.write_text(
+        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+        "S9,V100,2026-03-05,1,GYP-HALF-4X8,1000,1.00\n"
+    )
+    with ctx.uow() as uow:
+        import_file(uow, "agreements", path)
+    with ctx.uow() as uow:
+        import_file(uow, "receipts", receipts)
+    with ctx.uow() as uow:
+        posting.post_slips(uow, ["S2", "S3", "S9"], today=date(2026, 3, 5))
+    month_close.close_month(ctx, "2026-03", date(2026, 4, 1))
+    with ctx.uow() as uow:
+        found = [(v.method, v.amount, v.status) for v in invoice_views(uow.session)]
+    assert found == [("CD", D("900.00"), "HELD"), ("SC", D("20.00"), "HELD")]
+    submit(ctx, "950.00")
+    decide(ctx, "ACCEPTED")
+    with ctx.uow() as uow:
+        billed = [(v.method, v.balance.billed, v.status) for v in invoice_views(uow.session)]
+        claims = uow.session.scalar(
+            select(func.sum(JournalLine.debit) - func.sum(JournalLine.credit)).where(
+                JournalLine.role == "CLAIMS_RECEIVABLE"
+            )
+        )
+    assert billed == [("CD", D("930.00"), "OPEN"), ("SC", D("20.00"), "OPEN")]
+    assert claims == D("950.00")
