@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ScalarSelect, and_, exists, func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session
 
 from app.adapters.accruals import raw_rows
-from app.adapters.types import stored_units
+from app.adapters.close_queries import uninvoiced
 from app.domain.invoicing import last_day
 from app.domain.ladder import Ladder
 from app.domain.money import ZERO
@@ -23,10 +23,7 @@ from app.domain.month_close import ClaimLine, lump_sum_due
 from app.domain.provisional import PROVISIONAL, is_provisional_key
 from app.domain.vocabulary import (
     ACCEPTED,
-    ACTUALS,
     DEFAULT_METHOD,
-    EXPECTED_TIER,
-    INVOICE,
     LUMP_SUM,
     LUMP_SUM_SOURCE,
     PROVISIONAL_KINDS,
@@ -35,10 +32,8 @@ from app.domain.vocabulary import (
 from app.models import (
     Agreement,
     AgreementLine,
-    InvoiceLine,
     JournalEntry,
     JournalLine,
-    LineAccrual,
     ProvisionalRate,
     Vendor,
     VendorClose,
@@ -47,29 +42,7 @@ from app.models import (
 
 from .ladders import all_ladders, vendor_ladders
 
-
-def uninvoiced(session: Session, month_end: date, vendor_id: int | None = None):  # type: ignore[no-untyped-def]
-    """The REBATE_RECEIVABLE lines dated up to month_end on no invoice (not the INVOICE entries'
-    own lines, nor a vendor actual's, which goes on its held invoice, nor an expected-tier
-    estimate, which is never billed): vendor id, line id, kind, agreement number, debit and
-    credit in cents, ladder key and tier. Read with `uninvoiced_rows`."""
-    jl, je, la = JournalLine, JournalEntry, LineAccrual
-    dialect = session.get_bind().dialect
-    debit, credit = stored_units(jl.debit, 2, dialect), stored_units(jl.credit, 2, dialect)
-    query = (
-        select(jl.vendor_id, jl.id, jl.kind, jl.agreement_no, debit, credit, la.ladder_key, la.tier)
-        .join(je, je.id == jl.entry_id)
-        .outerjoin(la, and_(la.receipt_line_id == jl.receipt_line_id, la.kind == jl.kind))
-        .where(
-            jl.role == REBATE_RECEIVABLE,
-            je.entry_date <= month_end,
-            je.source.not_in((INVOICE, ACTUALS, EXPECTED_TIER)),
-            ~exists().where(InvoiceLine.journal_line_id == jl.id),
-        )
-    )
-    if vendor_id is not None:
-        query = query.where(jl.vendor_id == vendor_id)
-    return query
+__all__ = ["uninvoiced"]  # the query lives with the raw reads (app.adapters.close_queries)
 
 
 def uninvoiced_rows(session: Session, query: Any) -> list[tuple[Any, ...]]:
