@@ -18,8 +18,6 @@ from app.services.confirmation import ConfirmationData, ConfirmationLine
 
 from .axis import is_unlimited
 from .pdf_common import (
-    ACCENT,
-    BAND_BG,
     DASH,
     INK,
     MARGIN,
@@ -28,6 +26,7 @@ from .pdf_common import (
     SANS_BOLD,
     PageFrame,
     build_pdf,
+    facts_box,
     grid_style,
     money,
     para,
@@ -75,14 +74,7 @@ def _header(data: ConfirmationData) -> list[Flowable]:
         ("Vendor ref", data.vendor_ref or DASH),
         ("Currency", data.currency),
     ]
-    box = Table(
-        [[para(k, s.muted), para(v, s.small)] for k, v in facts],
-        colWidths=(WIDTH * 0.12, WIDTH * 0.30),
-        style=TableStyle([
-            ("BOX", (0, 0), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), BAND_BG),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 6)]),
-    )  # fmt: skip
+    box = facts_box(facts, (WIDTH * 0.12, WIDTH * 0.30))
     middle = Table([[vendor, box]], colWidths=(WIDTH * 0.56, WIDTH * 0.44), style=TableStyle(PLAIN))
     story: list[Flowable] = [top, Spacer(0, 14), middle]
     if data.description:

@@ -32,6 +32,7 @@ from .pdf_common import (
     TOTAL_BG,
     PageFrame,
     build_pdf,
+    facts_box,
     grid_style,
     money,
     para,
@@ -103,14 +104,7 @@ def _header(doc: InvoiceDocument, b: InvoiceBackup) -> list[Flowable]:
         ("Currency", v.currency),
         ("Status", v.status),
     ]
-    box = Table(
-        [[para(k, s.muted), para(value, s.small)] for k, value in facts],
-        colWidths=(WIDTH * 0.13, WIDTH * 0.29),
-        style=TableStyle([
-            ("BOX", (0, 0), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), BAND_BG),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("LEFTPADDING", (0, 0), (-1, -1), 6)]),
-    )  # fmt: skip
+    box = facts_box(facts, (WIDTH * 0.13, WIDTH * 0.29), padding=1.5)
     middle = Table([[vendor, box]], colWidths=(WIDTH * 0.58, WIDTH * 0.42), style=TableStyle(PLAIN))
     return [top, Spacer(0, 14), middle, Spacer(0, 10)]
 

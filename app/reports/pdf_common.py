@@ -22,7 +22,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, TableStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -236,6 +236,20 @@ def build_pdf(
     footer = f"{frame.company} · {frame.title} · printed {printed.isoformat()}"
     doc.build(story, canvasmaker=numbered_canvas(footer))
     return int(doc.page)
+
+
+def facts_box(facts: Sequence[tuple[str, str]], widths: tuple[float, float], padding: float = 2) -> Table:
+    """A framed, shaded box of labelled facts (a document's number, dates, status …) beside its
+    addressee: the confirmation's and the invoice's."""
+    s = styles()
+    return Table(
+        [[para(k, s.muted), para(v, s.small)] for k, v in facts],
+        colWidths=widths,
+        style=TableStyle([
+            ("BOX", (0, 0), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), BAND_BG),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), padding),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), padding), ("LEFTPADDING", (0, 0), (-1, -1), 6)]),
+    )  # fmt: skip
 
 
 def para(value: object, style: ParagraphStyle) -> Paragraph:
