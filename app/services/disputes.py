@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.adapters.accruals import lock_vendors
-from app.adapters.bulk import BulkWriter, rows_in
+from app.adapters.bulk import BulkWriter
 from app.adapters.db import transaction_time
 from app.domain.money import ZERO, fmt_money
 from app.domain.settlement import (
@@ -43,6 +43,7 @@ from app.models import Company, CoopInvoice, Dispute, DisputeResolution, Vendor
 from .context import UnitOfWork
 from .documents import Attachment, read_documents, store_documents
 from .errors import Problem, ValidationFailed
+from .invoice_views import open_disputed
 from .security import require
 from .settlement import open_invoices, write_settlement
 
@@ -71,20 +72,6 @@ class DisputeView:
 
 def dispute_number(year: int, sequence: int) -> str:
     return f"DSP-{year:04d}-{sequence:06d}"
-
-
-def open_disputed(session: Session, invoice_ids: Iterable[int]) -> dict[int, Decimal]:
-    """The amount under open (unanswered) dispute per invoice; invoices without one left out."""
-    ids = sorted(set(invoice_ids))
-    if not ids:
-        return {}
-    query = (
-        select(Dispute.invoice_id, func.sum(Dispute.amount))
-        .outerjoin(DisputeResolution, DisputeResolution.dispute_id == Dispute.id)
-        .where(DisputeResolution.dispute_id.is_(None))
-        .group_by(Dispute.invoice_id)
-    )
-    return {iid: Decimal(total) for iid, total in rows_in(session, query, Dispute.invoice_id, ids) if total}
 
 
 def file_dispute(

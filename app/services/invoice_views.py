@@ -9,14 +9,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.adapters.bulk import rows_in
 from app.domain.invoicing import Balance
 from app.domain.money import ZERO
 from app.domain.vocabulary import ACCEPTED
-from app.models import ActualDecision, CoopInvoice, SettlementLine, Vendor, VendorActual
+from app.models import (
+    ActualDecision,
+    CoopInvoice,
+    Dispute,
+    DisputeResolution,
+    Settlement,
+    SettlementLine,
+    Vendor,
+    VendorActual,
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +58,9 @@ class InvoiceView:
         return self.balance.status
 
 
-def balances(session: Session, invoice_ids: Iterable[int]) -> dict[int, Balance]:
-    """Balance of each invoice (missing ids are left out)."""
+def balances(session: Session, invoice_ids: Iterable[int], as_of: date | None = None) -> dict[int, Balance]:
+    """Balance of each invoice (missing ids are left out); as_of: counting only the settlements
+    dated up to that day (what was open on it), else every settlement."""
     ids = sorted(set(invoice_ids))
     if not ids:
         return {}
@@ -59,14 +69,13 @@ def balances(session: Session, invoice_ids: Iterable[int]) -> dict[int, Balance]
         row[0]: row[1:]
         for row in rows_in(session, select(inv.id, inv.amount, inv.held, inv.agreement_id, inv.month), inv.id, ids)
     }
-    settled: dict[int, Decimal] = dict(
-        rows_in(
-            session,
-            select(SettlementLine.invoice_id, func.sum(SettlementLine.amount)).group_by(SettlementLine.invoice_id),
-            SettlementLine.invoice_id,
-            ids,
+    settled_query = select(SettlementLine.invoice_id, func.sum(SettlementLine.amount))
+    if as_of is not None:
+        settled_query = settled_query.join(Settlement, Settlement.id == SettlementLine.settlement_id).where(
+            Settlement.settle_date <= as_of
         )
-    )
+    settled_query = settled_query.group_by(SettlementLine.invoice_id)
+    settled: dict[int, Decimal] = dict(rows_in(session, settled_query, SettlementLine.invoice_id, ids))
     keys = {(a, m) for _amount, held, a, m in heads.values() if held and a is not None}
     accepted = accepted_actuals(session, keys)
     groups = held_groups(session, set(accepted))
@@ -118,14 +127,36 @@ def accepted_actuals(session: Session, keys: set[tuple[int, str]]) -> dict[tuple
     return out
 
 
+def dispute_open(on: date | None = None) -> list[ColumnElement[bool]]:
+    """The one rule of an open dispute, as SQL conditions on Dispute: filed by the day and not
+    answered by it (without a day: not answered)."""
+    answer = aliased(DisputeResolution)
+    if on is None:
+        return [~exists().where(answer.dispute_id == Dispute.id)]
+    return [Dispute.filed_date <= on, ~exists().where(answer.dispute_id == Dispute.id, answer.resolved_date <= on)]
+
+
+def open_disputed(session: Session, invoice_ids: Iterable[int], on: date | None = None) -> dict[int, Decimal]:
+    """The amount under open dispute per invoice (on the day, else now); invoices without one
+    left out."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    query = select(Dispute.invoice_id, func.sum(Dispute.amount)).where(*dispute_open(on)).group_by(Dispute.invoice_id)
+    return {iid: _money(total) for iid, total in rows_in(session, query, Dispute.invoice_id, ids) if total}
+
+
 def _money(value: Decimal | int | None) -> Decimal:
     if value is None:
         return ZERO
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
-def invoice_views(session: Session, where: Iterable[object] = (), limit: int | None = None) -> list[InvoiceView]:
-    """Invoices matching the SQL conditions on CoopInvoice / Vendor, by invoice date and number."""
+def invoice_views(
+    session: Session, where: Iterable[object] = (), limit: int | None = None, as_of: date | None = None
+) -> list[InvoiceView]:
+    """Invoices matching the SQL conditions on CoopInvoice / Vendor, by invoice date and number;
+    as_of: their balances on that day (balances)."""
     inv = CoopInvoice
     query = (
         select(
@@ -140,7 +171,7 @@ def invoice_views(session: Session, where: Iterable[object] = (), limit: int | N
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    found = balances(session, [r[0] for r in rows])
+    found = balances(session, [r[0] for r in rows], as_of)
     return [InvoiceView(*row, balance=found[row[0]]) for row in rows]  # type: ignore[call-arg]
 
 

@@ -54,8 +54,7 @@ from app.models import (
 )
 
 from .context import UnitOfWork
-from .disputes import open_disputed
-from .invoice_views import invoice_views
+from .invoice_views import invoice_views, open_disputed
 from .provision_reads import active_provision
 from .security import require
 from .vendor_invoices import gl_for

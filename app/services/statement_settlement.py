@@ -10,21 +10,20 @@ answered after the period's end was still open at its end, and is shown so."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.adapters.bulk import rows_in
 from app.domain.settlement import is_overdue
-from app.domain.vocabulary import OPEN
 from app.models import CoopInvoice, Dispute, Settlement, SettlementLine
 
 from .disputes import dispute_views
-from .invoice_views import InvoiceView, invoice_views
+from .invoice_views import InvoiceView, dispute_open, invoice_views
 
 
 @dataclass(frozen=True)
@@ -84,26 +83,7 @@ def _of_vendors(column: InstrumentedAttribute[int], vendor_ids: Sequence[int] | 
 def _invoices(session: Session, date_from: date, date_to: date, vendor_ids: Sequence[int] | None) -> list[InvoiceView]:
     inv = CoopInvoice
     where = [inv.invoice_date >= date_from, inv.invoice_date <= date_to, *_of_vendors(inv.vendor_id, vendor_ids)]
-    views = invoice_views(session, where)
-    later = _settled_after(session, [v.id for v in views], date_to)
-    return [
-        replace(v, balance=replace(v.balance, settled=v.balance.settled - later[v.id])) if v.id in later else v
-        for v in views
-    ]
-
-
-def _settled_after(session: Session, invoice_ids: Iterable[int], day: date) -> dict[int, Decimal]:
-    """What settlements dated after the day applied to each invoice."""
-    ids = sorted(set(invoice_ids))
-    if not ids:
-        return {}
-    query = (
-        select(SettlementLine.invoice_id, func.sum(SettlementLine.amount))
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .where(Settlement.settle_date > day)
-        .group_by(SettlementLine.invoice_id)
-    )
-    return {iid: Decimal(total) for iid, total in rows_in(session, query, SettlementLine.invoice_id, ids) if total}
+    return invoice_views(session, where, as_of=date_to)
 
 
 def _settlements(
@@ -133,7 +113,7 @@ def _disputes(
     session: Session, date_to: date, vendor_ids: Sequence[int] | None
 ) -> dict[int, tuple[StatementDispute, ...]]:
     """The disputes filed by the day and not answered by it."""
-    where = [Dispute.filed_date <= date_to, *_of_vendors(CoopInvoice.vendor_id, vendor_ids)]
+    where = [*dispute_open(date_to), *_of_vendors(CoopInvoice.vendor_id, vendor_ids)]
     vendor_of = dict(
         session.execute(
             select(Dispute.dispute_no, CoopInvoice.vendor_id)
@@ -143,8 +123,6 @@ def _disputes(
     )
     out: dict[int, list[StatementDispute]] = defaultdict(list)
     for d in dispute_views(session, date_to, where):
-        if d.status != OPEN and d.resolved_date is not None and d.resolved_date <= date_to:
-            continue
         out[vendor_of[d.dispute_no]].append(
             StatementDispute(d.dispute_no, d.invoice_no, d.reason, d.amount, d.title, d.filed_date, d.deadline,
                              is_overdue(d.filed_date, date_to))

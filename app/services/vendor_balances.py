@@ -22,22 +22,19 @@ from app.domain.vocabulary import ACTUALS, EXPECTED_TIER, INVOICE, REBATE_RECEIV
 from app.models import (
     CoopInvoice,
     Dispute,
-    DisputeResolution,
     InvoiceLine,
     JournalEntry,
     JournalLine,
     PaymentRun,
     PaymentRunLine,
     Provision,
-    Settlement,
-    SettlementLine,
     Vendor,
     VendorInvoice,
     VendorInvoiceLine,
 )
 
 from .context import UnitOfWork
-from .invoice_views import balances
+from .invoice_views import balances, dispute_open, open_disputed
 from .provision_reads import active_provisions
 from .security import can, require
 
@@ -132,22 +129,12 @@ def open_coop_invoices(session: Session, on: date, vendor_ids: Iterable[int] | N
     ).all()  # fmt: skip
     if not heads:
         return []
-    billed_held = balances(session, [h.id for h in heads if h.held])
-    settled: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    sl, st = SettlementLine, Settlement
-    for iid, total in session.execute(
-        select(sl.invoice_id, func.sum(sl.amount))
-        .join(st, st.id == sl.settlement_id)
-        .join(inv, inv.id == sl.invoice_id)
-        .where(st.settle_date <= on, inv.invoice_date <= on, _vendor_filter(inv.vendor_id, vendor_ids))
-        .group_by(sl.invoice_id)
-    ):
-        settled[iid] = _money(total)
-    disputed = open_disputes(session, on, vendor_ids)
+    ids = [h.id for h in heads]
+    found = balances(session, ids, as_of=on)
+    disputed = open_disputed(session, ids, on)
     out = []
     for h in heads:
-        billed = billed_held[h.id].billed if h.held else h.amount
-        open_amount = billed - settled[h.id]
+        billed, open_amount = found[h.id].billed, found[h.id].open
         if open_amount == ZERO:
             continue
         under = min(disputed.get(h.id, ZERO), max(open_amount, ZERO))
@@ -158,27 +145,14 @@ def open_coop_invoices(session: Session, on: date, vendor_ids: Iterable[int] | N
     return out
 
 
-def open_disputes(session: Session, on: date, vendor_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
-    """The amount under dispute per co-op invoice on `on`: filed up to it, not answered by it."""
-    answered = exists().where(DisputeResolution.dispute_id == Dispute.id, DisputeResolution.resolved_date <= on)
-    query = (
-        select(Dispute.invoice_id, func.sum(Dispute.amount))
-        .join(CoopInvoice, CoopInvoice.id == Dispute.invoice_id)
-        .where(Dispute.filed_date <= on, ~answered, _vendor_filter(CoopInvoice.vendor_id, vendor_ids))
-        .group_by(Dispute.invoice_id)
-    )
-    return {iid: _money(total) for iid, total in session.execute(query) if total}
-
-
 def open_disputes_by_vendor(
     session: Session, on: date, vendor_ids: Iterable[int] | None = None
 ) -> list[tuple[int, int, Decimal]]:
     """(vendor, disputes, amount) of the disputes open on `on`: filed up to it, not answered by it."""
-    answered = exists().where(DisputeResolution.dispute_id == Dispute.id, DisputeResolution.resolved_date <= on)
     query = (
         select(CoopInvoice.vendor_id, func.count(), func.sum(Dispute.amount))
         .join(CoopInvoice, CoopInvoice.id == Dispute.invoice_id)
-        .where(Dispute.filed_date <= on, ~answered, _vendor_filter(CoopInvoice.vendor_id, vendor_ids))
+        .where(*dispute_open(on), _vendor_filter(CoopInvoice.vendor_id, vendor_ids))
         .group_by(CoopInvoice.vendor_id)
     )
     return [(vid, count, _money(total)) for vid, count, total in session.execute(query)]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.cli.main import main
 from app.models import CoopInvoice, Document
-from app.services import disputes
+from app.services import disputes, invoice_views
 from app.services.errors import ValidationFailed
 from app.services.invoice_views import invoice_by_number
 from tests.integration.settlement_support import FEB, MAR, counts, entry_lines, example_m
@@ -63,7 +63,7 @@ def test_a_dispute_gets_its_id_and_keeps_its_documents(ctx, anna):
             select(Document.owner, Document.file_name, Document.content_type, Document.size).order_by(Document.id)
         ).all()
         ids = dict(uow.session.execute(select(CoopInvoice.invoice_no, CoopInvoice.id)).all())
-        disputed = disputes.open_disputed(uow.session, ids.values())
+        disputed = invoice_views.open_disputed(uow.session, ids.values())
     assert [tuple(d) for d in docs] == [
         ("DISPUTE", "backup.pdf", "application/pdf", len(PDF)),
         ("DISPUTE", "photo.png", "image/png", len(PNG)),
@@ -84,7 +84,7 @@ def test_accepting_part_of_a_dispute_credits_the_invoice(ctx, anna):
     with ctx.uow() as uow:
         view = invoice_by_number(uow.session, FEB)
         assert view is not None and (view.open_amount, view.status) == (D("990.00"), "SHORT_PAID")
-        assert disputes.open_disputed(uow.session, [view.id]) == {}
+        assert invoice_views.open_disputed(uow.session, [view.id]) == {}
     assert entry_lines(ctx, "DISPUTE_CREDIT") == [
         ("ADVERTISING", "60.00", "0.00", "COOP", "1"),
         ("CLAIMS_RECEIVABLE", "0.00", "60.00", "COOP", "1"),

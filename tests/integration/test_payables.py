@@ -347,3 +347,27 @@ def test_a_vendor_invoice_file_without_a_column_is_refused_with_nothing_written(
             import_file(uow, "vendor-invoices", path)
     assert [(p.record, p.field) for p in failed.value.problems] == [("vi.csv header", "due_date")]
     assert counts(example_n) == before
+
+
+def test_what_is_open_on_a_day_counts_only_settlements_and_answers_dated_by_then(example_n):
+    """One rule for every read of a day: the balances, the statement and the run see an invoice
+    open by the settlements dated up to the day, and a dispute open until its answer's date."""
+    from app.services.vendor_balances import open_coop_invoices
+
+    ctx = example_n
+    with ctx.uow() as uow:
+        disputes.file_dispute(uow, CO, "RATE", D("100.00"), "Rate", "Tier", [], date(2026, 2, 5))
+    enter(ctx, invoice("AP-1", AP1))
+    run(ctx)  # deducts 140.00 on Feb 15
+    with ctx.uow() as uow:
+        disputes.accept_dispute(uow, "DSP-2026-000001", day=date(2026, 2, 20))
+
+    def on(day: date) -> list[tuple[Decimal, Decimal, Decimal]]:
+        with ctx.uow() as uow:
+            return [(c.billed, c.open, c.disputed) for c in open_coop_invoices(uow.session, day)]
+
+    assert on(date(2026, 2, 4)) == [(D("240.00"), D("240.00"), D("0.00"))]
+    assert on(date(2026, 2, 14)) == [(D("240.00"), D("240.00"), D("100.00"))]
+    assert on(date(2026, 2, 19)) == [(D("240.00"), D("100.00"), D("100.00"))]
+    assert on(date(2026, 2, 20)) == []
+    assert coop_open(ctx) == (D("0.00"), "PAID")

@@ -60,9 +60,8 @@ from app.models import (
     VendorInvoiceLine,
 )
 from app.services import disputes, month_close, payment_run, posting, provisions, settlement
-from app.services.disputes import open_disputed
 from app.services.imports import import_file
-from app.services.invoice_views import invoice_views
+from app.services.invoice_views import invoice_views, open_disputed
 from app.services.vendor_balances import vendor_balances
 from app.services.vendor_invoice_lines import line_views, resolve_line
 from app.services.vendor_invoices import VendorInvoiceIn, VendorInvoiceLineIn, enter_vendor_invoices
