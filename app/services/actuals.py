@@ -36,8 +36,8 @@ from app.models import ActualDecision, Agreement, CoopInvoice, InvoiceLine, Jour
 from .agreement_views import find_agreement
 from .context import UnitOfWork
 from .documents import Attachment, documents_of, read_documents, store_documents
-from .errors import NotFound, PostingRefused, Problem, ValidationFailed
-from .gl_accounts import roles_to_accounts
+from .errors import NotFound, Problem, ValidationFailed
+from .gl_accounts import gl_for
 from .security import Permission, require
 
 OWNER = ACTUAL_DOCUMENT  # document.owner of an actual's attachments
@@ -191,20 +191,12 @@ def _post_difference(
     difference = to_units(actual.amount - accrued, 2)
     if not difference:
         return None
-    accounts = roles_to_accounts(session)
-    roles = (REBATE_RECEIVABLE, CLAIMS_RECEIVABLE, pnl_role(row.kind))
-    missing = [r for r in roles if r not in accounts]
-    if missing:
-        raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing)
-            + " (set it in Maintenance > GL Reference); the actual was not accepted"
-        )  # fmt: skip
+    gl = gl_for(session, (REBATE_RECEIVABLE, CLAIMS_RECEIVABLE, pnl_role(row.kind)), "the actual was not accepted")
     memo = f"vendor actual {month} of agreement {row.number}: {actual.amount:,.2f} billed on {invoice_no}"
     lines = transfer_lines(REBATE_RECEIVABLE, pnl_role(row.kind), difference, row.kind, memo) + transfer_lines(
         CLAIMS_RECEIVABLE, REBATE_RECEIVABLE, difference, row.kind, memo
     )
     entry = OtherEntry(day, ACTUALS, invoice_no, row.vendor_id, None, row.number, lines)
-    gl = {role: accounts[role][0] for role in roles}
     entry_id = write_entries(session, [entry], gl, uow.user, transaction_time(session.connection()))[0]
     # Its receivable lines (the difference accrued, then moved on) belong to the held invoice:
     # every REBATE_RECEIVABLE line is on one invoice, and the invoice's lines still add up to it.

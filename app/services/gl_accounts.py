@@ -14,7 +14,7 @@ from app.domain.vocabulary import ROLES
 from app.models import GlAccount, GlReference
 
 from .context import UnitOfWork
-from .errors import Problem, ValidationFailed
+from .errors import PostingRefused, Problem, ValidationFailed
 from .record_checks import check_name, keyed_records, saved_rows
 from .security import Permission, require
 
@@ -86,3 +86,22 @@ def gl_reference(uow: UnitOfWork) -> dict[str, tuple[int, str]]:
 def roles_to_accounts(session: Session) -> dict[str, tuple[int, str]]:
     rows = session.execute(select(GlReference.role, GlAccount.id, GlAccount.number).join(GlAccount))
     return {role: (aid, number) for role, aid, number in rows}
+
+
+def refuse_missing(missing: Sequence[str], nothing: str = "") -> None:
+    """SPEC §6.1, §18: a command that needs a role with no account refuses to run, naming the
+    roles and saying what was not done."""
+    if missing:
+        raise PostingRefused(
+            "GL reference incomplete: no account for " + ", ".join(missing)
+            + " (set it in Maintenance > GL Reference)" + (f"; {nothing}" if nothing else "")
+        )  # fmt: skip
+
+
+def gl_for(session: Session, roles: Sequence[str], nothing: str) -> dict[str, int]:
+    """The accounts of the roles an entry posts to; refused naming a role with no account."""
+    if not roles:
+        return {}
+    accounts = roles_to_accounts(session)
+    refuse_missing([role for role in roles if role not in accounts], nothing)
+    return {role: accounts[role][0] for role in roles}

@@ -64,9 +64,9 @@ from .close_reads import (
     vendor_terms,
 )
 from .context import AppContext, UnitOfWork
-from .errors import PostingRefused, Problem, ServiceError, ValidationFailed
+from .errors import Problem, ServiceError, ValidationFailed
 from .expected_accruals import ExpectedStanding, expected_entries, expected_vendors, standings
-from .gl_accounts import roles_to_accounts
+from .gl_accounts import refuse_missing, roles_to_accounts
 from .security import Permission, require
 
 NEEDED_ROLES = (REBATE_RECEIVABLE, CLAIMS_RECEIVABLE, ADVERTISING)
@@ -207,12 +207,7 @@ def _check_roles(session: Session) -> None:
         .distinct()
     )
     wanted = [*NEEDED_ROLES, *sorted({pnl_role(kind) for kind in expected} - set(NEEDED_ROLES))]
-    missing = [role for role in wanted if role not in accounts]
-    if missing:
-        raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing)
-            + " (set it in Maintenance > GL Reference); the month was not closed"
-        )  # fmt: skip
+    refuse_missing([role for role in wanted if role not in accounts], "the month was not closed")
 
 
 def _record_month(uow: UnitOfWork, month: str, run_date: date) -> None:
@@ -285,12 +280,9 @@ def _close_vendor(
         if may_estimate(session, vendor_id, read, changed)
         else []
     )
-    missing = sorted({line.role for e in expected for line in e.lines} - set(gl))
-    if missing:
-        raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing)
-            + " (set it in Maintenance > GL Reference); the month was not closed for this vendor"
-        )  # fmt: skip
+    refuse_missing(
+        sorted({line.role for e in expected for line in e.lines} - set(gl)), "the month was not closed for this vendor"
+    )
     if expected:
         write_entries(session, expected, gl, uow.user, stamp)
         result.expected_entries += len(expected)

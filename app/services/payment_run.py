@@ -54,10 +54,10 @@ from app.models import (
 )
 
 from .context import UnitOfWork
+from .gl_accounts import gl_for
 from .invoice_views import invoice_views, open_disputed
 from .provision_reads import active_provision
 from .security import require
-from .vendor_invoices import gl_for
 
 DEDUCT = METHODS[2]  # CD: deducted from the next payment run
 

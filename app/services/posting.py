@@ -51,8 +51,8 @@ from app.models import Agreement, ReceiptLine, ReceivingSlip, Vendor
 
 from .context import UnitOfWork
 from .errors import AlreadyPosted, JournalMismatch, NotFound, PostingRefused
+from .gl_accounts import refuse_missing, roles_to_accounts
 from .ladders import vendor_ladders
-from .masterdata import roles_to_accounts
 from .provisional import provisional_table
 from .ratings import LadderCache, stamp_first_postings, vendor_fingerprints
 from .security import Permission, can, require
@@ -186,11 +186,7 @@ def check_gl_roles(session: Session) -> None:
     if kinds:
         needed.add(REBATE_RECEIVABLE)
     needed.update(pnl_role(kind) for kind in kinds if kind in LADDER_KINDS)  # a lump sum accrues at the close
-    missing = sorted(needed - set(roles_to_accounts(session)))
-    if missing:
-        raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing) + " (set it in Maintenance > GL Reference)"
-        )
+    refuse_missing(sorted(needed - set(roles_to_accounts(session))))
 
 
 @collector_paused()

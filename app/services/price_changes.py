@@ -33,8 +33,8 @@ from app.domain.vocabulary import REBATE_RECEIVABLE as RECEIVABLE
 from app.models import Agreement, AgreementLine, PriceChange, Product, ReceiptLine, ReceivingSlip
 
 from .context import UnitOfWork
-from .errors import PostingRefused, Problem, ValidationFailed
-from .gl_accounts import roles_to_accounts
+from .errors import Problem, ValidationFailed
+from .gl_accounts import gl_for
 from .security import Permission, require
 
 
@@ -193,16 +193,7 @@ def _write(
     with their entry numbers."""
     session = uow.session
     claims = [r for r in results if r.claim]
-    gl: dict[str, int] = {}
-    if claims:  # SPEC §6.1, §18: a command that needs a role with no account refuses to run
-        accounts = roles_to_accounts(session)
-        missing = [role for role in (RECEIVABLE, INVENTORY) if role not in accounts]
-        if missing:
-            raise PostingRefused(
-                "GL reference incomplete: no account for " + ", ".join(missing)
-                + " (set it in Maintenance > GL Reference); no price change was recorded"
-            )  # fmt: skip
-        gl = {role: accounts[role][0] for role in (RECEIVABLE, INVENTORY)}
+    gl = gl_for(session, (RECEIVABLE, INVENTORY) if claims else (), "no price change was recorded")
     stamp = transaction_time(session.connection())
     for r in results:
         session.execute(update(Product).where(Product.id == products[r.product].id).values(unit_cost=r.new_unit_cost))

@@ -49,8 +49,8 @@ from app.domain.vocabulary import (
 from app.models import Company, CoopInvoice, JournalLine, Settlement, SettlementLine, Vendor
 
 from .context import UnitOfWork
-from .errors import PermissionDenied, PostingRefused, Problem, ValidationFailed
-from .gl_accounts import roles_to_accounts
+from .errors import PermissionDenied, Problem, ValidationFailed
+from .gl_accounts import gl_for
 from .invoice_views import InvoiceView, balances, invoice_views
 from .security import can, current_role, require
 
@@ -221,17 +221,9 @@ def write_settlement(
     refused when a role it posts to has no account. The caller has locked the vendor and
     checked the amounts."""
     session = uow.session
-    accounts = roles_to_accounts(session)
-    needed = roles_needed(kind, [a.invoice.kind for a in applied])
-    missing = [role for role in needed if role not in accounts]
-    if missing:  # SPEC §6.1, §18: a command that needs a role with no account refuses to run
-        raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing)
-            + " (set it in Maintenance > GL Reference); nothing was recorded"
-        )  # fmt: skip
+    gl = gl_for(session, roles_needed(kind, [a.invoice.kind for a in applied]), "nothing was recorded")
     memo = _label(kind, reference)
     lines = settlement_lines(kind, applied, memo)
-    gl = {role: accounts[role][0] for role in needed}
     return _write(uow, kind, vendor_id, day, currency, reference, reason, applied, lines, gl, None)
 
 

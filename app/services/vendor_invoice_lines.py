@@ -38,8 +38,9 @@ from app.models import (
 
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
+from .gl_accounts import gl_for
 from .security import require
-from .vendor_invoices import gl_for, known_products, post_matched, receiving_lines
+from .vendor_invoices import known_products, post_matched, receiving_lines
 
 LATE_RECEIPT = RESOLUTIONS[2]
 

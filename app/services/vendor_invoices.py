@@ -28,8 +28,8 @@ from app.domain.vocabulary import POSTED, SOURCE_NAMES, VENDOR_INVOICE, Permissi
 from app.models import Product, ReceiptLine, ReceivingSlip, Vendor, VendorInvoice, VendorInvoiceLine
 
 from .context import UnitOfWork
-from .errors import PostingRefused, Problem, ValidationFailed
-from .gl_accounts import roles_to_accounts
+from .errors import Problem, ValidationFailed
+from .gl_accounts import gl_for
 from .security import require
 
 NUMBER_LENGTH = string_length(VendorInvoice, "invoice_no")
@@ -120,20 +120,6 @@ def enter_vendor_invoices(
 def _line_in(ln: VendorInvoiceLineIn) -> InvoiceLineIn:
     assert ln.slip_line_no is not None and ln.quantity is not None and ln.unit_cost is not None
     return InvoiceLineIn(ln.slip_no, ln.slip_line_no, ln.product_code, ln.quantity, ln.unit_cost)
-
-
-def gl_for(session: Session, roles: Sequence[str], nothing: str) -> dict[str, int]:
-    """The accounts of the roles an entry posts to; refused naming a role with no account."""
-    if not roles:
-        return {}
-    accounts = roles_to_accounts(session)
-    missing = [role for role in roles if role not in accounts]
-    if missing:  # SPEC §6.1, §18: a command that needs a role with no account refuses to run
-        raise PostingRefused(
-            "GL reference incomplete: no account for " + ", ".join(missing)
-            + f" (set it in Maintenance > GL Reference); {nothing}"
-        )  # fmt: skip
-    return {role: accounts[role][0] for role in roles}
 
 
 def post_matched(
