@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.adapters.accruals import lock_vendors
 from app.adapters.db import transaction_time
@@ -50,6 +50,15 @@ def run_provisions(uow: UnitOfWork, on: date | None, commit: bool = True) -> lis
     vendors: dict[int, str] = {vid: code for vid, code in session.execute(select(Vendor.id, Vendor.code))}
     lock_vendors(session, vendors)  # two runs of one day, or a run and a posting, one after the other
     session.expire_all()
+    latest = session.scalar(select(func.max(Provision.event_date)))
+    if latest is not None and on < latest:  # a day's run reads the provisions in force: forward only
+        raise ValidationFailed(
+            [
+                Problem(
+                    "provisions", "date", f"{on.isoformat()} is before the latest provision run ({latest.isoformat()})"
+                )
+            ]
+        )
     active = active_provisions(session, on)
     excess = {b.vendor_id: b.excess for b in vendor_balances(session, on) if b.debit_balance}
     stamp = transaction_time(session.connection())

@@ -134,6 +134,17 @@ def test_bad_input_is_refused_and_nothing_written(vr):
     assert provision_count(vr) == 0
 
 
+def test_a_run_dated_before_the_latest_provision_is_refused_with_nothing_written(vr):
+    assert run(vr, MAR18) == [("250318_PROVISION_FOR_RECEIVABLES", "VR", "1500.00", False)]
+    with pytest.raises(ValidationFailed) as refused, vr.uow() as uow:
+        provisions.run_provisions(uow, MAR17)
+    assert [(p.record, p.field, p.message) for p in refused.value.problems] == [
+        ("provisions", "date", "2025-03-17 is before the latest provision run (2025-03-18)")
+    ]
+    assert provision_count(vr) == 1
+    assert run(vr, MAR18) == []  # the same day again is allowed: nothing changes
+
+
 def test_example_o_through_the_command_line(vr, db_url, capsys):
     def coop(*args: str) -> int:
         return main(["--db", db_url, "--user", "tester", *args])
