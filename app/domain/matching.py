@@ -150,6 +150,18 @@ def entry_roles(matches: Sequence[Match]) -> tuple[str, ...]:
     return (RECEIVED_NOT_INVOICED, ACCOUNTS_PAYABLE, *((PURCHASE_PRICE_VARIANCE,) if variance else ()))
 
 
+def missing_on(received: date) -> date:
+    """The first day a receiving line without a vendor invoice is MISSING_INVOICE (SPEC §16):
+    more than 30 days after its receipt."""
+    return received + timedelta(days=MISSING_AFTER_DAYS + 1)
+
+
 def missing_since(as_of: date) -> date:
-    """Receiving lines received before this day and still without a vendor invoice are MISSING_INVOICE."""
+    """Receiving lines received before this day and still without a vendor invoice are
+    MISSING_INVOICE on as_of (missing_on(received) <= as_of)."""
     return as_of - timedelta(days=MISSING_AFTER_DAYS)
+
+
+def invoiced_in_time(received: date, invoiced: date | None) -> bool:
+    """A vendor invoice dated before the line became missing (the scorecard's count)."""
+    return invoiced is not None and invoiced < missing_on(received)

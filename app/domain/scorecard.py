@@ -13,13 +13,11 @@ and the open disputes. Pure rules: no SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .money import ZERO
 from .vocabulary import DEFECTS
-
-MISSING_AFTER_DAYS = 30
 
 CSV_COLUMNS = (
     "vendor_code", "vendor_name",
@@ -30,15 +28,6 @@ CSV_COLUMNS = (
 MONEY_COLUMNS = (
     *(f"{d.lower()}_amount" for d in DEFECTS), "defects_amount", "short_paid_open", "open_disputes_amount"
 )  # fmt: skip
-
-
-def missing_on(received: date) -> date:
-    """The first day a receiving line without a vendor invoice is MISSING_INVOICE."""
-    return received + timedelta(days=MISSING_AFTER_DAYS + 1)
-
-
-def invoiced_in_time(received: date, invoiced: date | None) -> bool:
-    return invoiced is not None and invoiced <= received + timedelta(days=MISSING_AFTER_DAYS)
 
 
 def month_key(day: date) -> str:

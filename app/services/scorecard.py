@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.domain.matching import invoiced_in_time, missing_on
 from app.domain.money import ZERO
-from app.domain.scorecard import Scorecard, ScorecardRow, invoiced_in_time, missing_on, month_key
+from app.domain.scorecard import Scorecard, ScorecardRow, month_key
 from app.domain.vocabulary import MISSING_INVOICE, POSTED, Permission
 from app.models import (
     PaymentRun,
