@@ -82,12 +82,13 @@ class Balance:
 
 
 def invoice_status(billed: Decimal, settled: Decimal, held: bool) -> str:
-    """HELD until the actual is accepted; CREDIT for a credit to the vendor; PAID when nothing is
-    open; SHORT_PAID when partly settled; else OPEN."""
+    """HELD until the actual is accepted; PAID when nothing is open (a credit to the vendor too,
+    once a payment run paid it); CREDIT for a credit to the vendor still open; SHORT_PAID when
+    partly settled; else OPEN."""
     if held:
         return HELD
-    if billed < ZERO:
-        return CREDIT
     if billed - settled == ZERO:
         return PAID
+    if billed < ZERO:
+        return CREDIT
     return SHORT_PAID if settled != ZERO else OPEN

@@ -3,13 +3,15 @@
 gross = the matched, unpaid vendor invoice lines due by the run date, plus what earlier runs
 held for provisions (released: each run holds the vendor's active provision afresh);
 deductions = the open undisputed amount (open − open disputed) of each OPEN or SHORT_PAID
-`CD` co-op invoice dated by the run date, oldest first; then the active provision is held;
+`CD` co-op invoice dated by the run date, oldest first, after the open `CD` credits to the
+vendor (a negative total, §13) dated by then, which the run pays with the vendor's invoices
+(a negative deduction: it raises the payment); then the active provision is held;
 net = gross − deductions − held, never below zero: a deduction is applied in part or not at
 all when gross runs out (the rest stays open for the next run), and the provision holds at
 most what is left.
 
 The entry: Dr ACCOUNTS_PAYABLE (gross − held) / Cr CASH (net) / Cr CLAIMS_RECEIVABLE (each
-deduction). What is held stays payable (in ACCOUNTS_PAYABLE) until a run releases it."""
+deduction; Dr for a credit paid). What is held stays payable (in ACCOUNTS_PAYABLE) until a run releases it."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from decimal import Decimal
 
 from .journal import EntryLine, balanced
 from .money import ZERO, to_units
-from .vocabulary import ACCOUNTS_PAYABLE, CASH, CLAIMS_RECEIVABLE, OPEN, SHORT_PAID
+from .vocabulary import ACCOUNTS_PAYABLE, CASH, CLAIMS_RECEIVABLE, CREDIT, OPEN, SHORT_PAID
 
 DEDUCTIBLE_STATUSES = (OPEN, SHORT_PAID)
 
@@ -97,8 +99,13 @@ class VendorPayment:
 
 
 def deductible(invoice: CoopOpen, run_date: date) -> Decimal:
-    """What a run may deduct of a co-op invoice: its open amount less the open disputes."""
-    if invoice.status not in DEDUCTIBLE_STATUSES or invoice.invoice_date > run_date:
+    """What a run may deduct of a co-op invoice: its open amount less the open disputes; of a
+    credit to the vendor, its open (negative) amount."""
+    if invoice.invoice_date > run_date:
+        return ZERO
+    if invoice.status == CREDIT:
+        return min(ZERO, invoice.open)
+    if invoice.status not in DEDUCTIBLE_STATUSES:
         return ZERO
     return max(ZERO, invoice.open - invoice.disputed)
 
@@ -111,14 +118,16 @@ def vendor_payment(
     held_before: Sequence[Hold] = (),
 ) -> VendorPayment:
     """The vendor's payment in the run: lines due by run_date, earlier holds released, the
-    deductions oldest first, the provision held; never below zero."""
+    credits paid, the deductions oldest first, the provision held; never below zero."""
     due = tuple(sorted((ln for ln in lines if ln.due_date <= run_date), key=lambda ln: (ln.due_date, ln.line_id)))
     released = tuple(Hold(h.provision_id, h.name, -h.amount) for h in held_before if h.amount)
     left = sum((ln.amount for ln in due), ZERO) + sum((h.amount for h in held_before), ZERO)
     deductions: list[Deduction] = []
-    for invoice in sorted(coop, key=lambda i: (i.invoice_date, i.invoice_no)):
-        part = min(left, deductible(invoice, run_date))
-        if part > ZERO:
+    oldest = sorted(coop, key=lambda i: (i.invoice_date, i.invoice_no))
+    credits = [i for i in oldest if deductible(i, run_date) < ZERO] if due or released else []  # ride with a payment
+    for invoice in (*credits, *(i for i in oldest if deductible(i, run_date) > ZERO)):
+        part = min(left, deductible(invoice, run_date))  # a credit raises what is left; never below zero
+        if part:
             deductions.append(Deduction(invoice.invoice_id, invoice.invoice_no, invoice.kind, part))
             left -= part
     hold = None
@@ -134,9 +143,10 @@ def payment_lines(payment: VendorPayment, memo: str) -> tuple[EntryLine, ...]:
     if payment.net:
         out.append(EntryLine(CASH, 0, to_units(payment.net, 2), None, memo))
     out.extend(
-        EntryLine(CLAIMS_RECEIVABLE, 0, to_units(d.amount, 2), d.kind, f"{memo} {d.invoice_no}")
+        EntryLine(CLAIMS_RECEIVABLE, to_units(max(-d.amount, ZERO), 2), to_units(max(d.amount, ZERO), 2), d.kind,
+                  f"{memo} {d.invoice_no}")
         for d in payment.deductions
-    )
+    )  # fmt: skip
     return balanced(memo, tuple(out))
 
 
@@ -156,9 +166,10 @@ class RemittanceRow:
     amount: Decimal
 
 
-INVOICE_PAID, DEDUCTED, HOLD, RELEASED = (
+INVOICE_PAID, DEDUCTED, CREDITED, HOLD, RELEASED = (
     "Invoice paid",
     "Deducted: co-op invoice",
+    "Credit paid: co-op invoice",
     "Provision held",
     "Provision released",
 )
@@ -174,7 +185,9 @@ def remittance_rows(payment: VendorPayment) -> list[RemittanceRow]:
         paid[ln.invoice_no] = (due, amount + ln.amount)
     rows = [RemittanceRow(INVOICE_PAID, no, due, amount) for no, (due, amount) in paid.items()]
     rows += [RemittanceRow(RELEASED, h.name, None, -h.amount) for h in payment.released]
-    rows += [RemittanceRow(DEDUCTED, d.invoice_no, None, -d.amount) for d in payment.deductions]
+    rows += [
+        RemittanceRow(DEDUCTED if d.amount > 0 else CREDITED, d.invoice_no, None, -d.amount) for d in payment.deductions
+    ]
     if payment.hold is not None:
         rows.append(RemittanceRow(HOLD, payment.hold.name, None, -payment.hold.amount))
     return rows + [

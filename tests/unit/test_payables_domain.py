@@ -15,7 +15,7 @@ from app.domain.payment_run import (
     remittance_rows,
     vendor_payment,
 )
-from app.domain.vocabulary import OPEN, PAID, SHORT_PAID
+from app.domain.vocabulary import CREDIT, OPEN, PAID, SHORT_PAID
 
 D = Decimal
 S1 = ReceivingLine(11, "S1", 1, "GYP", D("12000"), D("1.00"))
@@ -110,6 +110,31 @@ def test_never_below_zero_the_rest_stays_open_oldest_first():
     assert (p.gross, p.deducted, p.net) == (D("300.00"), D("300.00"), D("0.00"))
     assert payment_lines(p, "r")[0] == ("ACCOUNTS_PAYABLE", 30000, 0, None, "r")
     assert [ln.role for ln in payment_lines(p, "r")] == ["ACCOUNTS_PAYABLE", "CLAIMS_RECEIVABLE", "CLAIMS_RECEIVABLE"]
+
+
+def test_a_cd_credit_to_the_vendor_is_paid_with_its_next_payment():
+    """A CD invoice with a negative total (§13: a credit to the vendor) rides with the vendor's
+    next payment, before the amounts it owes: it raises what is left to deduct from."""
+    small = PayableLine(1, 1, "AP-1", FEB15, D("300.00"))
+    credit = CoopOpen(6, "CO-C", date(2026, 1, 31), "COOP", CREDIT, D("-118.00"), D("0"))
+    owed = CoopOpen(5, "CO-A", date(2025, 12, 31), "COOP", OPEN, D("400.00"), D("0"))
+    p = vendor_payment(FEB15, [small], [owed, credit], None)
+    assert [(d.invoice_no, d.amount) for d in p.deductions] == [("CO-C", D("-118.00")), ("CO-A", D("400.00"))]
+    assert (p.gross, p.deducted, p.net) == (D("300.00"), D("282.00"), D("18.00"))
+    assert payment_lines(p, "r") == (
+        ("ACCOUNTS_PAYABLE", 30000, 0, None, "r"),
+        ("CASH", 0, 1800, None, "r"),
+        ("CLAIMS_RECEIVABLE", 11800, 0, "COOP", "r CO-C"),
+        ("CLAIMS_RECEIVABLE", 0, 40000, "COOP", "r CO-A"),
+    )
+    assert [(r.item, r.amount) for r in remittance_rows(p)][1:3] == [
+        ("Credit paid: co-op invoice", D("118.00")),
+        ("Deducted: co-op invoice", D("-400.00")),
+    ]
+    # no payment to ride with (nothing due): the credit waits; paid or future credits are left out
+    assert vendor_payment(FEB15, [], [credit], None).deductions == ()
+    later = CoopOpen(9, "CO-L", date(2026, 2, 28), "COOP", CREDIT, D("-50.00"), D("0"))
+    assert [d.invoice_no for d in vendor_payment(FEB15, [small], [later], None).deductions] == []
 
 
 def test_a_provision_holds_what_is_left_and_is_released_by_the_next_run():
