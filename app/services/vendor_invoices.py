@@ -242,3 +242,31 @@ def _line_problems(
     elif ln.unit_cost < 0 or decimal_places(ln.unit_cost) > 4:
         out.append(Problem(label, "unit_cost", f"{ln.unit_cost} must be 0 or more with at most 4 decimals"))
     return out
+
+
+@dataclass(frozen=True)
+class SlipToInvoice:
+    """A posted slip as the start of keying its vendor invoice: its vendor, and each line with
+    the quantity not yet on a matched vendor invoice line, at the cost received."""
+
+    vendor_code: str
+    lines: tuple[VendorInvoiceLineIn, ...]
+
+
+def slip_to_invoice(uow: UnitOfWork, slip_no: str) -> SlipToInvoice:
+    """The slip's lines left to invoice; refused naming the slip when it is unknown or not posted."""
+    require(uow, Permission.PAYABLES)
+    session, label = uow.session, f"Slip {slip_no}"
+    found = _slips(session, {slip_no}).get(slip_no)
+    if found is None:
+        raise ValidationFailed([Problem(label, "slip_no", f"slip {slip_no} does not exist")])
+    if not found[2]:
+        raise ValidationFailed([Problem(label, "slip_no", f"slip {slip_no} is not posted")])
+    vendor_code = session.scalar(select(Vendor.code).where(Vendor.id == found[1]))
+    assert vendor_code is not None
+    lines = tuple(
+        VendorInvoiceLineIn(slip_no, ln.line_no, ln.product_code, ln.quantity - ln.invoiced, ln.unit_cost)
+        for _key, ln in sorted(receiving_lines(session, {slip_no}).items())
+        if ln.quantity - ln.invoiced > 0
+    )
+    return SlipToInvoice(vendor_code, lines)

@@ -1,8 +1,8 @@
 """Settlement › Vendor Invoices and Settlement › Payment Run (SPEC §15–§16).
 
 Vendor Invoices: every vendor invoice line with its state (matched, held with its defect,
-resolved); Enter Invoice… keys one invoice (its lines one per row: slip, slip line, product,
-quantity, unit cost); Resolve… closes a held line (a credit note, a corrected invoice, or a late
+resolved); Enter Invoice… keys one invoice (app.ui.vendor_invoice_entry: a header and a grid
+of lines, filled from a slip); Resolve… closes a held line (a credit note, a corrected invoice, or a late
 receipt that matches it now), with the note kept as history.
 
 Payment Run: a date, Preview (per vendor: gross, each co-op invoice deducted, the provision
@@ -13,22 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.vocabulary import HELD, RESOLUTIONS
 from app.services import payment_run, remittances, vendor_invoice_lines
 from app.services.payment_run import RunResult, VendorRun
 from app.services.vendor_invoice_lines import LineView
-from app.services.vendor_invoices import VendorInvoiceIn, VendorInvoiceLineIn, enter_vendor_invoices
 
 from .bars import hbox
 from .base import Screen, UiEnv, heading
 from .reports_common import RCol, ReportModel, ReportView, date_edit
 from .settlement_dialogs import ActionDialog, day_of
+from .vendor_invoice_entry import EnterInvoiceDialog
 
 DialogT = TypeVar("DialogT", bound=ActionDialog)
 LINE_COLUMNS = (
@@ -64,49 +64,6 @@ RUN_COLUMNS = (
     ),
     RCol("Net", lambda v: v.payment.net, "decimal", width=100),
 )
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.strip()) if text.strip() else None
-    except InvalidOperation:
-        return None
-
-
-def parse_lines(text: str) -> tuple[VendorInvoiceLineIn, ...]:
-    """`slip, slip line, product, quantity, unit cost` per row (unreadable values left None:
-    the service names them)."""
-    out = []
-    for n, row in enumerate((r for r in text.splitlines() if r.strip()), start=1):
-        cells = [c.strip() for c in row.split(",")] + [""] * 5
-        line_no = int(cells[1]) if cells[1].isdigit() else None
-        out.append(
-            VendorInvoiceLineIn(cells[0], line_no, cells[2], _decimal(cells[3]), _decimal(cells[4]), f"line {n}")
-        )
-    return tuple(out)
-
-
-class EnterInvoiceDialog(ActionDialog):
-    def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
-        super().__init__(
-            env, "Enter Vendor Invoice",
-            "A vendor's invoice for goods: each line is matched to the posted receiving line it names; a line "
-            "that does not match is held until resolved.", parent,
-        )  # fmt: skip
-        self.vendor = self.add_row("Vendor:", QLineEdit(self), "vendor_code")
-        self.number = self.add_row("Invoice no.:", QLineEdit(self), "invoice_no")
-        self.invoice_date = self.add_row("Invoice date:", date_edit(self, date.today()), "invoice_date")
-        self.due_date = self.add_row("Due date:", date_edit(self, date.today()), "due_date")
-        self.lines = self.add_row("Lines:", QPlainTextEdit(self), "lines", "slip_no", "quantity", "unit_cost")
-        self.lines.setPlaceholderText("slip, slip line, product, quantity, unit cost — one line per row")
-        self.action.setText("Enter")
-
-    def work(self) -> Callable[[Any], Any] | None:
-        record = VendorInvoiceIn(
-            self.number.text().strip(), self.vendor.text().strip().upper(), day_of(self.invoice_date),
-            day_of(self.due_date), parse_lines(self.lines.toPlainText()), "Vendor invoice",
-        )  # fmt: skip
-        return lambda uow: enter_vendor_invoices(uow, [record])
 
 
 class ResolveDialog(ActionDialog):

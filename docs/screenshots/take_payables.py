@@ -10,6 +10,7 @@ slips (every slip of KEYSTEEL, invoiced monthly net 10; November slips of LAURGY
 line invoiced at a higher cost and one for more than was received), pays what is due on
 1 December (KEYSTEEL, less its CD co-op invoices), runs the provisions for 2 December (KEYSTEEL,
 paid in full, still owes its volume rebate: debit balance) and writes vendor-invoices.png,
+vendor-invoice-entry.png (Enter Invoice… filled from a slip),
 payment-run.png (the preview of 15 December), vendor-balances.png, scorecard.png,
 reconciliation.png (a vendor file with a few differences compared) and remittance-pdf.png (the
 first page of KEYSTEEL's remittance advice, with pdftoppm).
@@ -36,6 +37,7 @@ from app.models import Product, ReceiptLine, ReceivingSlip, Vendor
 from app.services import imports, month_close, payment_run, provisions, remittances
 from app.services.context import AppContext
 from app.services.reconciliation import VENDOR_BACKUP_COLUMNS, our_backup
+from app.services.vendor_invoices import slip_to_invoice
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from take import HERE, grab, settle, show_window  # noqa: E402
@@ -135,6 +137,26 @@ def set_day(edit, day: date) -> None:  # type: ignore[no-untyped-def]
     edit.setDate(QDate(day.year, day.month, day.day))
 
 
+def entry_shot(ctx: AppContext, screen, env, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Enter Invoice… filled from the latest posted slip with lines left to invoice."""
+    with ctx.uow() as uow:
+        slips = uow.session.scalars(
+            select(ReceivingSlip.slip_no)
+            .where(ReceivingSlip.status == POSTED)
+            .order_by(ReceivingSlip.received_date.desc())
+        ).all()
+        slip = next(no for no in slips if slip_to_invoice(uow, no).lines)
+    dialog = screen.enter()
+    dialog.number.setText("INV-88213")
+    dialog.slip.setText(slip)
+    dialog.fill_from_slip()
+    env.runner.wait()
+    settle()
+    dialog.resize(700, 520)
+    grab(dialog, "vendor-invoice-entry.png", out)
+    dialog.reject()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True, help="SQLite URL of a database with demo data")
@@ -157,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     screen.view.scrollTo(screen.model.index(max(0, held - 4), 0))  # type: ignore[attr-defined]
     window.statusBar().clearMessage()
     grab(window, "vendor-invoices.png", args.out)
+    entry_shot(ctx, screen, env, args.out)  # type: ignore[arg-type]
 
     run = window.open_payment_run()
     set_day(run.day, PREVIEW)  # type: ignore[attr-defined]

@@ -371,3 +371,72 @@ def test_what_is_open_on_a_day_counts_only_settlements_and_answers_dated_by_then
     assert on(date(2026, 2, 19)) == [(D("240.00"), D("100.00"), D("100.00"))]
     assert on(date(2026, 2, 20)) == []
     assert coop_open(ctx) == (D("0.00"), "PAID")
+
+
+def test_a_cd_credit_invoice_is_paid_with_the_vendors_next_payment(example_n, tmp_path):
+    """A February return makes February's CD invoice a credit to the vendor (−96.00: S2's 4.00
+    less the return's 100.00); the March run pays it with AP-1, before deducting January's
+    240.00, and both invoices end PAID."""
+    from app.services.imports import import_file
+
+    ctx = example_n
+    returns = tmp_path / "receipts.csv"
+    returns.write_text(
+        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+        "S3,V100,2026-02-20,1,GYP-OTHER,-5000,1.00\n"
+    )
+    with ctx.uow() as uow:
+        import_file(uow, "receipts", returns)
+    with ctx.uow() as uow:
+        posting.post_slips(uow, None, today=date(2026, 2, 20))
+    credit_no = "CO-2602-V100-0001"
+    assert month_close.close_month(ctx, "2026-02", date(2026, 3, 1)).invoices == [credit_no]
+    with ctx.uow() as uow:
+        credit = invoice_by_number(uow.session, credit_no)
+        assert credit is not None and (credit.amount, credit.method, credit.status) == (D("-96.00"), "CD", "CREDIT")
+    enter(ctx, invoice("AP-1", AP1, due=date(2026, 3, 5)))
+    (paid,) = run(ctx, date(2026, 3, 5)).vendors
+    assert [(d.invoice_no, d.amount) for d in paid.payment.deductions] == [(credit_no, D("-96.00")), (CO, D("240.00"))]
+    assert (paid.payment.gross, paid.payment.deducted, paid.payment.net) == (D("12000.00"), D("144.00"), D("11856.00"))
+    assert entry_of(ctx, "PAYMENT_RUN") == [
+        ("ACCOUNTS_PAYABLE", D("12000.00"), D("0.00")),
+        ("CASH", D("0.00"), D("11856.00")),
+        ("CLAIMS_RECEIVABLE", D("96.00"), D("240.00")),
+    ]
+    with ctx.uow() as uow:
+        views = {no: invoice_by_number(uow.session, no) for no in (CO, credit_no)}
+        assert {no: (v.open_amount, v.status) for no, v in views.items() if v} == {
+            CO: (D("0.00"), "PAID"),
+            credit_no: (D("0.00"), "PAID"),
+        }
+    assert run(ctx, date(2026, 3, 31)).vendors == ()  # paid once
+
+
+def test_fill_from_slip_gives_what_is_left_to_invoice(example_n, tmp_path):
+    from app.services.imports import import_file
+    from app.services.vendor_invoices import slip_to_invoice
+
+    ctx = example_n
+    draft = tmp_path / "receipts.csv"
+    draft.write_text(
+        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+        "S7,V100,2026-02-20,1,GYP-OTHER,10,1.00\n"
+    )
+    with ctx.uow() as uow:
+        import_file(uow, "receipts", draft)
+    with ctx.uow() as uow:
+        found = slip_to_invoice(uow, "S1")
+    assert (found.vendor_code, [(ln.slip_no, ln.slip_line_no, ln.product_code, ln.quantity, ln.unit_cost)
+                                for ln in found.lines]) == ("V100", [("S1", 1, "GYP-OTHER", D("12000"), D("1.00"))])  # fmt: skip
+    enter(ctx, invoice("AP-1", ("S1", 1, "GYP-OTHER", "7000", "1.00")))
+    with ctx.uow() as uow:
+        assert [ln.quantity for ln in slip_to_invoice(uow, "S1").lines] == [D("5000")]
+    enter(ctx, invoice("AP-2", ("S1", 1, "GYP-OTHER", "5000", "1.00")))
+    with ctx.uow() as uow:
+        assert slip_to_invoice(uow, "S1").lines == ()
+    for slip, message in (("S9", "slip S9 does not exist"), ("S7", "slip S7 is not posted")):
+        with pytest.raises(ValidationFailed) as refused, ctx.uow() as uow:
+            slip_to_invoice(uow, slip)
+        assert [(p.record, p.field, p.message) for p in refused.value.problems] == [
+            (f"Slip {slip}", "slip_no", message)
+        ]

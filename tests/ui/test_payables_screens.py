@@ -37,7 +37,22 @@ def test_key_an_invoice_resolve_a_held_line_and_run_the_payments(qtbot, ctx, env
     qtbot.keyClicks(dialog.number, "AP-1")
     set_day(dialog.invoice_date, date(2026, 1, 16))
     set_day(dialog.due_date, date(2026, 2, 15))
-    dialog.lines.setPlainText("S1, 1, GYP-OTHER, 12000, 1.00\nS2, 1, GYP-HALF-4X8, 100, 2.50")
+    qtbot.keyClicks(dialog.slip, "s1")  # Fill from Slip: the slip's lines left to invoice
+    qtbot.mouseClick(dialog.fill_button, LEFT)
+    wait_idle(qtbot, env)
+    grid = dialog.grid
+    assert [[grid.text(r, c) for c in range(5)] for r in range(grid.rowCount())] == [
+        ["S1", "1", "GYP-OTHER", "12000", "1.00"], ["", "", "", "", ""]
+    ]  # fmt: skip
+    assert (grid.currentRow(), grid.currentColumn()) == (0, 3)
+    for col, text in enumerate(("S2", "1", "GYP-HALF-4X8", "1O0", "2.50")):  # a letter O typed for a zero
+        grid.item(1, col).setText(text)
+    assert grid.rowCount() == 3  # a new empty row below the last filled one
+    qtbot.mouseClick(dialog.action, LEFT)
+    wait_idle(qtbot, env)
+    assert dialog.problems.messages() == ["line 2, quantity: is required"]
+    assert (grid.currentRow(), grid.currentColumn()) == (1, 3)  # the refusal goes to the cell
+    grid.item(1, 3).setText("100")
     qtbot.mouseClick(dialog.action, LEFT)
     wait_idle(qtbot, env)
     wait_idle(qtbot, env)
