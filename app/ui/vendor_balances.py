@@ -23,16 +23,16 @@ DEBIT_BALANCE = "Debit balance"
 
 COLUMNS = (
     RCol("Vendor", lambda r: r.balance.vendor_code, width=80),
-    RCol("Name", lambda r: r.balance.vendor_name, width=170),
-    RCol("Accrued not invoiced", lambda r: r.balance.accrued_not_invoiced, "decimal", width=110),
-    RCol("Open co-op invoices", lambda r: r.balance.open_invoices, "decimal", width=110),
-    RCol("Open disputes", lambda r: r.balance.open_disputes, "decimal", width=96),
+    RCol("Name", lambda r: r.balance.vendor_name, width=200),
+    RCol("Accrued\nnot invoiced", lambda r: r.balance.accrued_not_invoiced, "decimal", width=110),
+    RCol("Open co-op\ninvoices", lambda r: r.balance.open_invoices, "decimal", width=110),
+    RCol("Open\ndisputes", lambda r: r.balance.open_disputes, "decimal", width=96),
     RCol("Receivable", lambda r: r.balance.receivable, "decimal", width=100),
-    RCol("Open vendor invoices", lambda r: r.balance.open_vendor_invoices, "decimal", width=110),
-    RCol("Received not invoiced", lambda r: r.balance.received_not_invoiced, "decimal", width=110),
+    RCol("Open vendor\ninvoices", lambda r: r.balance.open_vendor_invoices, "decimal", width=110),
+    RCol("Received\nnot invoiced", lambda r: r.balance.received_not_invoiced, "decimal", width=110),
     RCol("Payable", lambda r: r.balance.payable, "decimal", width=100),
     RCol("Provision", lambda r: r.provision, "decimal", width=96, tip=lambda r: r.provision_name),
-    RCol("Flag", lambda r: DEBIT_BALANCE if r.balance.debit_balance else "", width=96),
+    RCol("Flag", lambda r: DEBIT_BALANCE if r.balance.debit_balance else "", width=100),
 )
 COOP_COLUMNS = (
     RCol("Invoice", lambda c: c.invoice_no, width=180),
