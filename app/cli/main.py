@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
+from app import __version__
 from app.adapters.db import SchemaTooNew
 from app.cli.actuals import actual_command
 from app.cli.actuals import add_parser as add_actual
@@ -60,6 +61,7 @@ def _moment(text: str) -> date | datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coop", description="Vendor rebate and co-op agreements")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument(
         "--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the user data directory)"
     )
