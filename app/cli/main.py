@@ -170,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     # Who asks is checked first: an unknown or disabled user is refused before any migration.
     ctx = AppContext.open(args.db, args.user, upgrade=True, administering=args.command == "db")
+    if ctx.upgrade_backup is not None:
+        print(f"The database was copied to {ctx.upgrade_backup} before it was migrated", file=sys.stderr)
     try:
         return _dispatch(ctx, args)
     finally:

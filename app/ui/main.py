@@ -280,6 +280,8 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
 
     def ready(ctx: AppContext) -> None:
         window.attach(UiEnv(ctx, Runner(ctx, QtInteraction()), settings))
+        if ctx.upgrade_backup is not None:
+            window.statusBar().showMessage(f"The database was copied to {ctx.upgrade_backup} before it was migrated")
         if smoke is not None:
             smoke.opened(ctx.location)
             return
