@@ -9,7 +9,16 @@ QT_DEBS := libglib2.0-0 libegl1 libgl1 libdbus-1-3 libfontconfig1 libxkbcommon0 
            libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
            libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 poppler-utils
 
-.PHONY: run test lint debs install bench clean
+.PHONY: run test lint debs install bench clean dist dist-check
+
+# `make dist`: the self-contained application folder and its archive (packaging/, README
+# "Workstation install (no toolchain)"). The version is app/__init__.py's, said there only.
+VERSION    := $(shell sed -n 's/^__version__ = "\(.*\)"$$/\1/p' app/__init__.py)
+DIST_NAME  := coop-rebates-$(VERSION)
+DIST_DIR   := dist/$(DIST_NAME)
+ARCHIVE    := dist/$(DIST_NAME)-linux-$(shell uname -m).tar.gz
+DIST_STAMP := $(VENV)/.dist-installed
+DIST_INPUTS := $(shell find app resources migrations packaging -type f -not -path '*/__pycache__/*') pyproject.toml
 
 debs:
 	@missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -44,5 +53,24 @@ test: install lint
 bench: install
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# PyInstaller (the `dist` extra) goes into the same virtual environment; `make test` does not need it.
+$(DIST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,dist]'
+	touch $(DIST_STAMP)
+
+dist: install $(DIST_STAMP) $(ARCHIVE)
+
+$(ARCHIVE): $(DIST_INPUTS) | $(DIST_STAMP)
+	rm -rf $(DIST_DIR) $(ARCHIVE) build/pyinstaller
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/coop-rebates.spec
+	tar -C dist --owner=0 --group=0 --numeric-owner -czf $(ARCHIVE) $(DIST_NAME)
+	@du -sh $(DIST_DIR) $(ARCHIVE)
+
+# Not part of `make test` (a build takes minutes): the bundled programs with an empty HOME
+# and no project virtual environment on PATH, and their start time against the installed one.
+dist-check: dist
+	bash packaging/dist_check.sh $(DIST_DIR) $(BIN)/coop-rebates
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build dist

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -92,6 +93,33 @@ def sqlite_file(engine: Engine) -> Path:
 
 
 # -- SQLite
+
+
+def backup_before_upgrade(engine: Engine, now: datetime | None = None) -> Path | None:
+    """A SQLite file behind this program's migrations (a newer build installed over an older
+    one): a complete copy of it beside it, `<file>.bak-<its revision>-<YYYYmmdd-HHMMSS>`,
+    before db.upgrade migrates it. Nothing (None) for a server database (its administrators
+    back it up: `coop backup`), a new empty database, one at this program's head, or one
+    newer than the program (db.upgrade refuses it). A copy that fails is said so and the
+    database is left as it is (not migrated)."""
+    files = db.database_files(engine)
+    if not files or db.stored_revisions(engine) is None or not db.needs_upgrade(engine):
+        return None
+    live = files[0]
+    revision = "+".join(sorted(db.stored_revisions(engine) or ()))
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = live.with_name(f"{live.name}.bak-{revision}-{stamp}")
+    partial = target.with_name(f"{target.name}.partial")
+    try:
+        _sqlite_backup(live, partial)
+        os.chmod(partial, 0o600)  # every record of the company: for its owner only
+        partial.replace(target)
+    except (BackupError, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(
+            f"Cannot back up {live} before migrating it to this version; it was not migrated: {exc}"
+        ) from exc
+    return target
 
 
 def _sqlite_copy(src: sqlite3.Connection, target: str | Path, failure: str, *, self_contained: bool = False) -> None:

@@ -13,12 +13,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from app.adapters import roles
+from app.paths import migrations_dir
 
 if TYPE_CHECKING:  # Alembic is imported only when the schema has to change (start-up time)
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = migrations_dir()
 
 
 INSUFFICIENT_PRIVILEGE = "42501"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
+from app import __version__
 from app.adapters.db import SchemaTooNew
 from app.cli.actuals import actual_command
 from app.cli.actuals import add_parser as add_actual
@@ -60,6 +61,7 @@ def _moment(text: str) -> date | datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coop", description="Vendor rebate and co-op agreements")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument(
         "--db", help="database URL (else COOP_DATABASE_URL, else the SQLite file in the user data directory)"
     )
@@ -168,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     # Who asks is checked first: an unknown or disabled user is refused before any migration.
     ctx = AppContext.open(args.db, args.user, upgrade=True, administering=args.command == "db")
+    if ctx.upgrade_backup is not None:
+        print(f"The database was copied to {ctx.upgrade_backup} before it was migrated", file=sys.stderr)
     try:
         return _dispatch(ctx, args)
     finally:

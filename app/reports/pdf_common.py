@@ -24,7 +24,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+from app.paths import resource
+
+FONT_DIR = resource("fonts")
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
 NARROW, NARROW_BOLD = "DejaVuSansCondensed", "DejaVuSansCondensed-Bold"
 _FILES = {

@@ -7,12 +7,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.adapters import db, roles, trail
+from app.adapters.backup import backup_before_upgrade
 
 from .admission import admit
 from .errors import PermissionDenied
@@ -52,6 +54,8 @@ class AppContext:
     user: str = field(default_factory=os_user)
     named: str | None = None  # the user as named when opened (--user), None when it came from the login
     sessions: sessionmaker[Session] = field(init=False)
+    # The copy of the SQLite file made before this start migrated it (a newer build), if any.
+    upgrade_backup: Path | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -70,12 +74,15 @@ class AppContext:
         try:
             login = identify(roles.login(engine), user)
             admit(engine, login, upgrading=upgrade, administering=administering)
+            copy = backup_before_upgrade(engine) if upgrade else None
             if upgrade:
                 db.upgrade(engine)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, login, user)
+        ctx = cls(engine, login, user)
+        ctx.upgrade_backup = copy
+        return ctx
 
     @property
     def location(self) -> str:

@@ -47,6 +47,7 @@ from sqlalchemy import func, select
 
 from app.domain.vocabulary import DRAFT
 from app.models import Agreement, AgreementLine, Product, ReceivingSlip, Vendor
+from app.paths import resource
 
 from . import masterdata, posting
 from .context import UnitOfWork
@@ -55,7 +56,7 @@ from .imports import import_file
 from .security import Permission, require
 
 # Found beside the package, as the fonts are (app/reports/pdf_common.py).
-DEMO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
+DEMO_DIR = resource("demo")
 # (kind, file) in the order they import; the receipts are posted after the last one.
 FILES = (
     ("gl-accounts", "gl-accounts.csv"),

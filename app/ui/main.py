@@ -20,6 +20,7 @@ from .base import Screen, UiEnv
 from .collector import UiThreadCollector
 from .menus import ANY_ROLE, HOME_NEEDS, NEEDS, OPENING, WITHOUT_DATABASE, MenuActions
 from .operations import QtInteraction, Runner
+from .smoke import Smoke
 from .startup import StartDatabase
 
 if TYPE_CHECKING:
@@ -245,6 +246,11 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument(
         "--user", help="user name for history and journal (default: OS login; on a server: the database login)"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check the installation: start, open the database, print the times as JSON and quit (app.ui.smoke)",
+    )
     return parser.parse_known_args(argv)
 
 
@@ -270,9 +276,15 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
     collector.start()
     window = MainWindow(None, settings)
     outcome = {"code": 0}
+    smoke = Smoke(window, window.close) if args.smoke else None
 
     def ready(ctx: AppContext) -> None:
         window.attach(UiEnv(ctx, Runner(ctx, QtInteraction()), settings))
+        if ctx.upgrade_backup is not None:
+            window.statusBar().showMessage(f"The database was copied to {ctx.upgrade_backup} before it was migrated")
+        if smoke is not None:
+            smoke.opened(ctx.location)
+            return
         window.offer_demo()
         window.open_home()
         window.preload_later()
@@ -285,6 +297,8 @@ def main(argv: list[str] | None = None, settings: QSettings | None = None) -> in
 
     opening = StartDatabase(window, args.db, args.user, settings, ready, failed)
     window.show()
+    if smoke is not None:
+        smoke.start()
     opening.start()
     code = app.exec()
     opening.finish()

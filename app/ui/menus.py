@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QTabWidget
 
+from app import __version__
 from app.domain.vocabulary import KIND_NAMES, KINDS, Permission
 
 from .balance_menus import BalanceMenus
@@ -372,12 +373,12 @@ class MenuActions(BalanceMenus):
 
     def about(self) -> None:
         if not self.ready:
-            QMessageBox.information(self, "About", "Co-op & Rebate Agreements\n\n" + OPENING)
+            QMessageBox.information(self, "About", f"Co-op & Rebate Agreements {__version__}\n\n" + OPENING)
             return
         self.env.interaction.inform(
             self,
             "About",
-            "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
+            f"Co-op & Rebate Agreements {__version__}\n\nVendor rebate and co-op "
             "advertising agreements for building-materials distributors.\n\n"
             f"Database: {self.db_label.text()}",
         )

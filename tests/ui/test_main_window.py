@@ -6,6 +6,7 @@ import threading
 
 from PySide6.QtCore import QThreadPool
 
+from app import __version__
 from app.services import queries
 from app.ui import processing
 from app.ui.actuals import ActualsScreen
@@ -136,6 +137,8 @@ def test_every_menu_entry_opens_its_screen_once(qtbot, env, example):
     assert "Database: sqlite:///" in window.db_label.text()
     menus["Help"]["Keyboard shortcuts"].trigger()
     assert "F2" in env.interaction.of_kind("inform")[-1].text
+    menus["Help"]["About"].trigger()
+    assert f"Co-op & Rebate Agreements {__version__}\n" in env.interaction.of_kind("inform")[-1].text
 
 
 def test_window_state_and_last_vendor_are_remembered(qtbot, ctx, tmp_path, example):
