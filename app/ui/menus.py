@@ -379,7 +379,7 @@ class MenuActions(BalanceMenus):
             "About",
             "Co-op & Rebate Agreements\n\nVendor rebate and co-op "
             "advertising agreements for building-materials distributors.\n\n"
-            f"Database: {self.db_label.text()}",
+            + self.db_label.text(),  # "Database: … · User: …"
         )
 
     def shortcuts(self) -> None:

@@ -271,3 +271,21 @@ def test_first_start_creates_the_database_and_offers_the_demo(qtbot, tmp_path, q
     with ctx.uow() as uow:
         assert queries.has_vendors(uow) is False  # migrated, empty, demo declined
     ctx.engine.dispose()
+
+
+def test_the_about_box_names_the_database_once(qtbot, env):
+    window = show(qtbot, MainWindow(env))
+    window.about()
+    text = env.interaction.of_kind("inform")[-1].text  # type: ignore[attr-defined]
+    assert text.count("Database:") == 1 and "User:" in text
+
+
+def test_one_tier_is_one_tier():
+    from decimal import Decimal
+
+    from app.ui.tier_chart import ChartState
+
+    one = ChartState("COOP", (Decimal("999999999.00"),), (Decimal("1.000"),), None, note="volume not available")
+    assert one.headline == "1 tier · volume not available"
+    two = ChartState("COOP", (Decimal("1000"), Decimal("999999999.00")), (Decimal("1"), Decimal("2")))
+    assert two.headline == "2 tiers · volume not available"
