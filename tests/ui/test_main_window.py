@@ -289,3 +289,29 @@ def test_one_tier_is_one_tier():
     assert one.headline == "1 tier · volume not available"
     two = ChartState("COOP", (Decimal("1000"), Decimal("999999999.00")), (Decimal("1"), Decimal("2")))
     assert two.headline == "2 tiers · volume not available"
+
+
+def test_no_display_is_said_in_one_line():
+    import subprocess
+    import sys
+
+    from app.ui.main import no_display
+
+    assert no_display({}, "linux").startswith("no display to show the window on")
+    assert no_display({"DISPLAY": ":0"}, "linux") == ""
+    assert no_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") == ""
+    assert no_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") == ""
+    assert no_display({}, "linux", ["-platform", "offscreen"]) == ""
+    assert no_display({}, "win32") == "" and no_display({}, "darwin") == ""
+    env = {
+        k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; from app.ui.main import main; sys.exit(main([]))"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "coop-rebates: no display to show the window on (DISPLAY and WAYLAND_DISPLAY are not set): start it from a "
+        "desktop session, or use the coop command line"
+    ]
