@@ -85,6 +85,12 @@ class LadderTerms:
         """Index of the tier containing volume: (Max_{i-1}, Max_i]; past the end, the last."""
         return self.units.tier_index(to_units(volume, 2))
 
+    def beyond_maximum(self, volume: Decimal) -> Decimal | None:
+        """The volume past the last tier's Maximum Amount, which earns nothing (Units.gain stops
+        there): 0 at the maximum itself; None below it (the maximum not reached)."""
+        top = self.tiers[-1].max_amount
+        return volume - top if volume >= top else None
+
     def next_tier(self, volume: Decimal) -> tuple[Decimal, Decimal] | None:
         """(amount still needed to enter the next tier, the rebate in cents entering it would
         add), or None on the last tier. Tier i covers (Max_{i-1}, Max_i], so the next tier
