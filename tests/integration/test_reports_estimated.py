@@ -212,7 +212,7 @@ def test_accepted_lump_sums_show_amount_accrued_to_date_and_still_to_accrue(db_u
         ctx.engine.dispose()
 
 
-def test_a_periodic_ladder_shows_each_period_and_its_rebate_to_date(db_url, ctx):
+def test_a_periodic_ladder_shows_each_period_and_its_rebate_to_date(db_url, ctx, tmp_path):
     """Example G on 2026-12-06 (issue 17): the current period 2026-Q4 has no volume (tier 1 of 2,
     0.000 %) while the rebate earned to date is Q1's 20.00; the row names every period with
     volume: Q1 12,000.00 reached tier 2 at 1.000 % and earned 20.00, Q2 8,000.00 stayed in tier 1."""
@@ -229,6 +229,18 @@ def test_a_periodic_ladder_shows_each_period_and_its_rebate_to_date(db_url, ctx)
         PeriodEstimate("2026-Q2", D("8000.00"), 1, D("0.000"), D("0.00"), None, False),
     )
     assert row.beyond_maximum is None
+    base = ["--db", db_url, "--user", "tester", "report", "estimated", "--as-of", "2026-12-06", "--out"]
+    book, table = tmp_path / "estimated.xlsx", tmp_path / "estimated.csv"
+    assert main([*base, str(book)]) == 0 and main([*base, str(table)]) == 0
+    sheet = load_workbook(book).active
+    shown = [(r[4].value, r[10].value, r[12].value, r[14].value) for r in sheet.iter_rows(min_row=2)]
+    assert shown == [
+        (row.ladder, "2026-Q4", 1, 20),
+        (f"{row.ladder} · period 2026-Q1", "2026-Q1", 2, 20),
+        (f"{row.ladder} · period 2026-Q2", "2026-Q2", 1, 0),
+    ]
+    with table.open(newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 1  # the CSV keeps one row per ladder
 
 
 def test_a_capped_ladder_says_the_maximum_is_reached_and_what_earns_nothing(db_url, ctx, tmp_path):
@@ -263,3 +275,31 @@ def test_a_capped_ladder_says_the_maximum_is_reached_and_what_earns_nothing(db_u
     with out.open(newline="") as fh:
         (line,) = list(csv.DictReader(fh))
     assert (line["maximum_reached"], line["volume_earning_nothing"]) == ("Y", "2000.00")
+    statement, report = tmp_path / "statement.pdf", tmp_path / "estimated.pdf"
+    assert (
+        main(
+            [
+                *base,
+                "statement",
+                "--vendor",
+                "V100",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-12-06",
+                "--out",
+                str(statement),
+            ]
+        )
+        == 0
+    )
+    assert main([*base, "report", "estimated", "--as-of", "2026-12-06", "--out", str(report)]) == 0
+    for pdf in (statement, report):
+        words = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+        assert "maximum reached: 2,000.00" in words, pdf.name
+    book = tmp_path / "estimated.xlsx"
+    assert main([*base, "report", "estimated", "--as-of", "2026-12-06", "--out", str(book)]) == 0
+    sheet = load_workbook(book).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    (values,) = [dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)]
+    assert (values["maximum_reached"], values["volume_earning_nothing"]) == ("Y", 2000)
