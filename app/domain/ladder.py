@@ -179,6 +179,28 @@ class LineAccrual:
         return self.rebate - self.retro
 
 
+def earned_note(terms: LadderTerms, amount: Decimal, earned: LineAccrual) -> str:
+    """Why a line earns what it does, when that is not plain from its tier and rate: volume past
+    the ladder's last maximum earns nothing; a 0 % tier earns nothing; a return gives back; a
+    rebate under half a cent rounds to 0.00. Blank otherwise."""
+    top = terms.tiers[-1].max_amount
+    before = earned.volume_after - amount
+    if amount > 0 and earned.volume_after > top:
+        if before >= top:
+            return f"above the ladder's maximum ({top:,.2f}): earns nothing"
+        return f"{earned.volume_after - top:,.2f} of it is above the ladder's maximum ({top:,.2f}) and earns nothing"
+    if amount < 0:
+        return "a return: lowers the volume and gives back what it earned"
+    tier = terms.tiers[earned.tier - 1]
+    if earned.rebate == 0 and tier.rate == 0:
+        if earned.tier < len(terms.tiers):
+            return f"tier {earned.tier} earns 0 %; tier {earned.tier + 1} starts above {tier.max_amount:,.2f}"
+        return f"tier {earned.tier} earns 0 %"
+    if earned.rebate == 0 and amount > 0:
+        return "the rebate is under half a cent"
+    return ""
+
+
 class LadderRun:
     """The engine's run (`Run`) with Decimal money at its edges: the slip preview and the
     benchmark's checks walk a ladder's lines with it. Amounts are whole cents."""

@@ -81,6 +81,7 @@ class PreviewRow:
     retro: Decimal
     applied_to_cost: Decimal
     net_unit_cost: Decimal
+    note: str = ""  # why it earns what it does, when not plain (app.domain.ladder.earned_note)
 
 
 SLIP_NO_LENGTH = string_length(ReceivingSlip, "slip_no")
