@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -119,3 +120,16 @@ def journal_net(path: Path, by: tuple[str, ...], role: str = "REBATE_RECEIVABLE"
                 key = tuple(row[c] for c in by)
                 net[key] = net.get(key, Decimal(0)) + Decimal(row["debit"] or 0) - Decimal(row["credit"] or 0)
     return net  # type: ignore[return-value]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line for the PostgreSQL tests skipped (instead of a line per test), and how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    on_pg = [r for r in skipped if "COOP_TEST_PG_URL is not set" in str(r.longrepr)]
+    if on_pg:
+        terminalreporter.write_line(
+            f"{len(on_pg)} PostgreSQL tests skipped: to run them, set COOP_TEST_PG_URL to a server you may create "
+            "databases on, e.g. COOP_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres make test"
+        )
+    if len(skipped) > len(on_pg):
+        terminalreporter.write_line(f"{len(skipped) - len(on_pg)} other tests skipped (pytest -rs says why)")

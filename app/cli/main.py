@@ -239,7 +239,7 @@ def _import(ctx: AppContext, args: argparse.Namespace) -> int:
 
     with ctx.uow() as uow:
         count = imports.import_file(uow, args.kind, args.file, today=args.date, progress=shown)
-    print(f"Imported {count} {args.kind} rows from {args.file}")
+    print(f"Imported {count:,} {'row' if count == 1 else 'rows'} of {args.kind} from {args.file}")
     return 0
 
 

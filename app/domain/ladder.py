@@ -85,6 +85,12 @@ class LadderTerms:
         """Index of the tier containing volume: (Max_{i-1}, Max_i]; past the end, the last."""
         return self.units.tier_index(to_units(volume, 2))
 
+    def beyond_maximum(self, volume: Decimal) -> Decimal | None:
+        """The volume past the last tier's Maximum Amount, which earns nothing (Units.gain stops
+        there): 0 at the maximum itself; None below it (the maximum not reached)."""
+        top = self.tiers[-1].max_amount
+        return volume - top if volume >= top else None
+
     def next_tier(self, volume: Decimal) -> tuple[Decimal, Decimal] | None:
         """(amount still needed to enter the next tier, the rebate in cents entering it would
         add), or None on the last tier. Tier i covers (Max_{i-1}, Max_i], so the next tier
@@ -171,6 +177,28 @@ class LineAccrual:
     @property
     def regular(self) -> Decimal:
         return self.rebate - self.retro
+
+
+def earned_note(terms: LadderTerms, amount: Decimal, earned: LineAccrual) -> str:
+    """Why a line earns what it does, when that is not plain from its tier and rate: volume past
+    the ladder's last maximum earns nothing; a 0 % tier earns nothing; a return gives back; a
+    rebate under half a cent rounds to 0.00. Blank otherwise."""
+    top = terms.tiers[-1].max_amount
+    before = earned.volume_after - amount
+    if amount > 0 and earned.volume_after > top:
+        if before >= top:
+            return f"above the ladder's maximum ({top:,.2f}): earns nothing"
+        return f"{earned.volume_after - top:,.2f} of it is above the ladder's maximum ({top:,.2f}) and earns nothing"
+    if amount < 0:
+        return "a return: lowers the volume and gives back what it earned"
+    tier = terms.tiers[earned.tier - 1]
+    if earned.rebate == 0 and tier.rate == 0:
+        if earned.tier < len(terms.tiers):
+            return f"tier {earned.tier} earns 0 %; tier {earned.tier + 1} starts above {tier.max_amount:,.2f}"
+        return f"tier {earned.tier} earns 0 %"
+    if earned.rebate == 0 and amount > 0:
+        return "the rebate is under half a cent"
+    return ""
 
 
 class LadderRun:

@@ -17,12 +17,14 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_NAMES, KINDS, LUMP_SUM
 from app.services import estimated
-from app.services.estimated import EstimatedRow
+from app.services.estimated import EstimatedRow, PeriodEstimate
 from app.services.exports import TABLE_SUFFIXES, write_table
 
 from .pdf_common import (
     BAND_BG,
     INK,
+    MUTED,
+    NARROW,
     NARROW_BOLD,
     TOTAL_BG,
     PageFrame,
@@ -86,11 +88,31 @@ def _ladder_cell(row: EstimatedRow) -> Paragraph:
     if row.retro:
         notes.append("Retro")
     if row.period:
-        notes.append(f"period {row.period}: {row.period_key}")
+        notes.append(f"period {row.period}: {row.period_key} (current)")
+        notes.append(f"rebate earned to date, over {len(row.periods)} period{'' if len(row.periods) == 1 else 's'}")
+    warning = ""
+    if row.beyond_maximum is not None:
+        warning = (
+            f"<br/><font size='{s.cell_muted.fontSize}' color='#b42318'>maximum reached: "
+            f"{text(f'{row.beyond_maximum:,.2f}')} earns nothing</font>"
+        )
     return Paragraph(
-        f"{text(row.ladder)}<br/><font size='{s.cell_muted.fontSize}' color='#616e7c'>{text(' · '.join(notes))}</font>",
+        f"{text(row.ladder)}<br/><font size='{s.cell_muted.fontSize}' color='#616e7c'>{text(' · '.join(notes))}</font>"
+        + warning,
         s.cell,
     )
+
+
+def _period_cells(row: EstimatedRow, p: PeriodEstimate) -> list[object]:
+    """A period of a periodic ladder, under its row: its volume, the tier it reached, what it earned."""
+    s = styles()
+    label = f"period {p.period_key}" + (" (current)" if p.current else "")
+    if p.beyond_maximum is not None:
+        label += f" · maximum reached: {p.beyond_maximum:,.2f} earns nothing"
+    return [
+        "", "", "", para(label, s.cell_muted), "", money(p.volume), f"{p.tier} of {row.tiers}", percent(p.rate_pct),
+        money(p.rebate), "", "", "", "", "", "",
+    ]  # fmt: skip
 
 
 def _row_cells(row: EstimatedRow) -> list[object]:
@@ -120,7 +142,16 @@ def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
             ("BACKGROUND", (0, at), (-1, at), BAND_BG),
             ("NOSPLIT", (0, at), (-1, at + 1)),
         ]  # no vendor band alone at a page foot
-        data.extend(_row_cells(r) for r in members)
+        for r in members:
+            data.append(_row_cells(r))
+            first = len(data)
+            data.extend(_period_cells(r, p) for p in r.periods)
+            if len(data) > first:
+                extra += [
+                    ("FONT", (5, first), (-1, len(data) - 1), NARROW, 7),
+                    ("TEXTCOLOR", (5, first), (-1, len(data) - 1), MUTED),
+                    ("NOSPLIT", (0, first - 1), (-1, len(data) - 1)),
+                ]
         at = len(data)
         data.append(_total_cells(f"Total {code}", members))
         extra += [
@@ -200,7 +231,10 @@ def estimated_story(rows: Sequence[EstimatedRow], company: str, filters: Estimat
     story.append(
         para(
             "Volume is the ladder's volume to date (for a periodic ladder, of its current "
-            "period). Tier i covers volume above the previous tier's maximum up to its own; "
+            "period; its rebate earned is to date, the sum over its periods, each listed under "
+            "it with the tier its own volume reached). Tier i covers volume above the previous "
+            "tier's maximum up to its own; volume above the last tier's maximum earns nothing "
+            '("maximum reached"); '
             '"To next tier" is the volume still needed to enter the next tier and '
             '"Next tier adds" the rebate that entering it would add. Amounts in the '
             "company currency.",
@@ -233,11 +267,20 @@ def write_estimated(path: Path, rows: Sequence[EstimatedRow], *, company: str, f
     """The report as .pdf, .xlsx or .csv by the extension of `path`; returns the number of ladders."""
     if path.suffix.lower() == ".pdf":
         return write_estimated_pdf(path, rows, company=company, filters=filters)
-    return write_table(
+    with_periods = path.suffix.lower() == ".xlsx"  # for people; the CSV keeps a row per ladder for machines
+    write_table(
         path,
         estimated.ESTIMATED_COLUMNS,
-        (estimated.estimated_row_values(r) for r in rows),
+        (
+            values
+            for r in rows
+            for values in (
+                estimated.estimated_row_values(r),
+                *(estimated.period_row_values(r, p) for p in (r.periods if with_periods else ())),
+            )
+        ),
         sheet="Estimated rebates",
         money_columns=MONEY_COLUMNS,
-        formats={"current_rate": "0.000"},
+        formats={"current_rate": "0.000", "volume_earning_nothing": "#,##0.00"},
     )
+    return len(rows)

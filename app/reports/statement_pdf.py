@@ -278,7 +278,23 @@ def _ladder(ladder: LadderInForce, data: StatementData, note: Flowable | None = 
             line += f" · {money(p.needed_for_next)} more reaches tier {p.tier + 1}"
             if p.rebate_at_next:
                 line += f", adding {money(p.rebate_at_next)} at once"
+        if p.beyond_maximum is not None:
+            line += (
+                f" · <font color='#b42318'>maximum reached: {money(p.beyond_maximum)} above the last tier's maximum "
+                "earns nothing</font>"
+            )
         parts.append(Paragraph(line, s.small))
+        if p.periods:  # each period reaches its own tier; earned to date is their sum
+            parts.append(
+                para(
+                    "Periods: "
+                    + " · ".join(
+                        f"{q.period_key} {q.volume:,.2f}, tier {q.tier} at {q.rate_pct:.3f}%, earned {q.rebate:,.2f}"
+                        for q in p.periods
+                    ),
+                    s.small,
+                )
+            )
         parts.append(Spacer(0, 3))
         chart = tier_chart(
             WIDTH - 8,

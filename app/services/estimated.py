@@ -35,6 +35,21 @@ from .security import Permission, require
 
 
 @dataclass(frozen=True)
+class PeriodEstimate:
+    """One period of a periodic ladder with volume (SPEC §5.4: each period's volume reaches its
+    own tier): the tier and rate it reached, what it earned, and the volume past the ladder's
+    last maximum (None: the maximum not reached)."""
+
+    period_key: str
+    volume: Decimal
+    tier: int
+    rate_pct: Decimal
+    rebate: Decimal
+    beyond_maximum: Decimal | None
+    current: bool
+
+
+@dataclass(frozen=True)
 class EstimatedRow:
     vendor: str
     vendor_name: str
@@ -67,6 +82,11 @@ class EstimatedRow:
     # adjustment posted for its current period by the report date (None: no expected volume).
     expected_volume: Decimal | None = None
     expected_adjustment: Decimal | None = None
+    # A periodic ladder: each period with volume (the row's volume, tier and rate are the
+    # current period's; its rebate is the sum over the periods, to date).
+    periods: tuple[PeriodEstimate, ...] = ()
+    # The volume past the last tier's maximum, which earns nothing (None: not reached).
+    beyond_maximum: Decimal | None = None
 
     @property
     def lump_sum(self) -> bool:
@@ -78,7 +98,7 @@ ESTIMATED_COLUMNS = (
     "method", "retro", "period", "current_period", "volume", "current_tier", "current_rate", "rebate_earned",
     "regular", "retroactive", "applied_to_cost", "to_pnl", "next_tier_threshold",
     "amount_to_next_tier", "rebate_next_tier_adds", "lump_sum_amount", "still_to_accrue",
-    "expected_volume", "expected_tier_adjustment",
+    "expected_volume", "expected_tier_adjustment", "maximum_reached", "volume_earning_nothing",
 )  # fmt: skip
 
 
@@ -87,14 +107,25 @@ def estimated_row_values(row: EstimatedRow) -> tuple[object, ...]:
         return (
             row.vendor, row.vendor_name, row.kind, row.agreement_no, row.ladder, row.start, row.end,
             row.method, "N", "", "", None, None, None, row.rebate, row.regular, row.retroactive,
-            row.applied_to_cost, row.to_pnl, None, None, None, row.amount, row.to_accrue, None, None,
+            row.applied_to_cost, row.to_pnl, None, None, None, row.amount, row.to_accrue, None, None, "N", None,
         )  # fmt: skip
     return (
         row.vendor, row.vendor_name, row.kind, row.agreement_no, row.ladder, row.start, row.end,
         row.method, "Y" if row.retro else "N", row.period or "", row.period_key, row.volume, row.tier,
         row.rate_pct, row.rebate, row.regular, row.retroactive, row.applied_to_cost, row.to_pnl,
         row.next_threshold, row.needed_for_next, row.rebate_at_next, None, None, row.expected_volume,
-        row.expected_adjustment,
+        row.expected_adjustment, "Y" if row.beyond_maximum is not None else "N", row.beyond_maximum,
+    )  # fmt: skip
+
+
+def period_row_values(row: EstimatedRow, p: PeriodEstimate) -> tuple[object, ...]:
+    """A period of a periodic ladder as a row under it (XLSX): its volume, tier, rate and what it
+    earned; the money split and the next tier are the ladder's, on its own row."""
+    return (
+        row.vendor, row.vendor_name, row.kind, row.agreement_no, f"{row.ladder} · period {p.period_key}", row.start,
+        row.end, row.method, "Y" if row.retro else "N", row.period or "", p.period_key, p.volume, p.tier, p.rate_pct,
+        p.rebate, None, None, None, None, None, None, None, None, None, None, None,
+        "Y" if p.beyond_maximum is not None else "N", p.beyond_maximum,
     )  # fmt: skip
 
 
@@ -162,7 +193,21 @@ def _row(vendor_code: str, vendor_name: str, ladder: _Def, parts: AccrualParts, 
         ladder.end, ladder.method, terms.retro, terms.period, current, volume, t + 1, len(tiers),
         result_percent(tiers[t].rate), rebate, rebate - retro, retro, inventory,
         rebate - inventory, threshold, needed, at_next,
+        periods=_periods(terms, parts, current) if terms.period else (),
+        beyond_maximum=terms.beyond_maximum(volume),
     )  # fmt: skip
+
+
+def _periods(terms: LadderTerms, parts: AccrualParts, current: str) -> tuple[PeriodEstimate, ...]:
+    """The periods of a periodic ladder that have volume (or a rebate), in order."""
+    out = []
+    for pkey, volume, rebate, _retro, _inventory in sorted(parts):
+        if not pkey or not (volume or rebate):
+            continue
+        t = terms.tier_index(volume if volume > ZERO else ZERO)
+        rate = result_percent(terms.tiers[t].rate)
+        out.append(PeriodEstimate(pkey, volume, t + 1, rate, rebate, terms.beyond_maximum(volume), pkey == current))
+    return tuple(out)
 
 
 REPORT_WORK_MEM_KB = 64 * 1024

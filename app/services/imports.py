@@ -28,6 +28,7 @@ from .agreement_rows import line_row, lump_sum_row
 from .context import UnitOfWork
 from .errors import ImportFailed, NotFound, Problem, ValidationFailed
 from .expected_accruals import set_expected_volumes
+from .record_checks import missing_code
 from .tabular import Cells, Row, read_table
 
 HEADERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -250,7 +251,9 @@ def _agreements(uow: UnitOfWork, rows: list[Row], today: date | None) -> int:
         try:
             agreement_id = agreement_service.find_agreement(uow, vendor, kind, number or None)
         except NotFound:
-            problems.append(Problem(first_row.label, "vendor_code", f"vendor {vendor or '(blank)'} does not exist"))
+            problems.append(
+                Problem(first_row.label, "vendor_code", missing_code(uow.session, "vendor", Vendor.code, vendor))
+            )
             continue
         lines = [line for _r, line, _s in members if isinstance(line, LineDraft)]
         lump_sum = next((t for _r, t, _s in members if isinstance(t, LumpSum)), None)

@@ -30,7 +30,16 @@ from .gl_accounts import (
     save_accounts,
     save_gl_reference,
 )
-from .record_checks import check_code, check_length, check_name, existing_rows, keyed_records, row_for, saved_rows
+from .record_checks import (
+    check_code,
+    check_length,
+    check_name,
+    existing_rows,
+    keyed_records,
+    missing_code,
+    row_for,
+    saved_rows,
+)
 from .security import Permission, require
 
 
@@ -289,7 +298,7 @@ def save_products(uow: UnitOfWork, records: Sequence[ProductIn]) -> int:
     for rec, label in keyed_records(records, _code, "code", "Product", Product.code, out, seen):
         check_length(rec.description, label, "description", out, Product.description)
         if rec.vendor_code not in vendors:
-            out.append(Problem(label, "vendor_code", f"vendor {rec.vendor_code or '(blank)'} does not exist"))
+            out.append(Problem(label, "vendor_code", missing_code(session, "vendor", Vendor.code, rec.vendor_code)))
         check_cat_chain(rec.cats, categories, label, "cat", out)
         out.extend(unit_cost_problems(label, "unit_cost", rec.unit_cost))
         if rec.vendor_item_code:

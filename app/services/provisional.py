@@ -33,6 +33,7 @@ from app.models import Category, ProvisionalRate, ReceivingSlip, Vendor, Waiver
 
 from .context import UnitOfWork
 from .errors import NotFound, ValidationFailed
+from .record_checks import missing_code
 from .security import Permission, require
 
 
@@ -165,7 +166,9 @@ def check_waivers(
     for record in records:
         vendor_id = vendors.get(record.vendor)
         if vendor_id is None:
-            problems.append(Problem(record.label, "vendor_code", f"vendor {record.vendor or '(blank)'} does not exist"))
+            problems.append(
+                Problem(record.label, "vendor_code", missing_code(uow.session, "vendor", Vendor.code, record.vendor))
+            )
             continue
         term = WaiverTerm(vendor_id, record.kind.upper(), record.from_date, record.to_date)
         problems.extend(waiver_problems(record.label, term))

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from app.adapters.bulk import BulkWriter, slices, string_length, table_of
 from app.domain.limits import AMOUNT_MAX, QUANTITY_MAX, limit_text, within
@@ -18,6 +19,7 @@ from app.models import LineAccrual, Product, ReceiptLine, ReceivingSlip, Vendor
 from .context import UnitOfWork
 from .errors import AlreadyPosted, NotFound, Problem, ValidationFailed
 from .masterdata import unit_cost_problems
+from .record_checks import missing_code
 from .security import Permission, require
 
 
@@ -79,6 +81,7 @@ class PreviewRow:
     retro: Decimal
     applied_to_cost: Decimal
     net_unit_cost: Decimal
+    note: str = ""  # why it earns what it does, when not plain (app.domain.ladder.earned_note)
 
 
 SLIP_NO_LENGTH = string_length(ReceivingSlip, "slip_no")
@@ -155,7 +158,12 @@ def _slip_problems(
 
 
 def _lines_problems(
-    slip: SlipIn, label: str, vid: int | None, products: dict[str, tuple[int, int, Decimal]], out: list[Problem]
+    session: Session,
+    slip: SlipIn,
+    label: str,
+    vid: int | None,
+    products: dict[str, tuple[int, int, Decimal]],
+    out: list[Problem],
 ) -> None:
     """Each line: its number, its product (of this vendor) and the limits of SPEC §2 / app.domain.limits."""
     if not slip.lines:
@@ -178,7 +186,7 @@ def _lines_problems(
         line_nos[line.line_no] = llabel
         info = products.get(line.product)
         if info is None:
-            out.append(Problem(llabel, "product_code", f"product {line.product or '(blank)'} does not exist"))
+            out.append(Problem(llabel, "product_code", missing_code(session, "product", Product.code, line.product)))
         elif vid is not None and info[1] != vid:
             out.append(Problem(llabel, "product_code", f"product {line.product} is not supplied by {slip.vendor}"))
         out.extend(line_problems(llabel, line.quantity, line.unit_cost, info[2] if info is not None else None))
@@ -222,8 +230,8 @@ def save_slips(
         _slip_problems(slip, label, seen, existing, replace_draft, out)
         vid = vendors.get(slip.vendor)
         if vid is None:
-            out.append(Problem(label, "vendor_code", f"vendor {slip.vendor or '(blank)'} does not exist"))
-        _lines_problems(slip, label, vid, products, out)
+            out.append(Problem(label, "vendor_code", missing_code(session, "vendor", Vendor.code, slip.vendor)))
+        _lines_problems(session, slip, label, vid, products, out)
     if out:
         raise ValidationFailed(out)
     for part in slices(sorted(existing)):  # drafts saved again (a posted one was refused above)

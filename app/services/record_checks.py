@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import rows_in
@@ -101,3 +101,14 @@ def check_length(value: str, label: str, name: str, out: list[Problem], column: 
         out.append(Problem(label, name, f"is too long ({len(value)} characters; at most {limit})"))
         return False
     return True
+
+
+def missing_code(session: Session, what: str, column: Any, code: str) -> str:
+    """ "vendor X does not exist", with "(did you mean FRASERLUM?)" when a code differs from
+    it only by case (codes are exact; a clerk types them in any case)."""
+    text = f"{what} {code or '(blank)'} does not exist"
+    if code:
+        found = session.scalar(select(column).where(func.upper(column) == code.upper()).limit(1))
+        if found is not None and found != code:
+            text += f" (did you mean {found}?)"
+    return text

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.domain.ladder import Ladder, LadderRun
+from app.domain.ladder import Ladder, LadderRun, earned_note
 from app.domain.ladder import LineAccrual as LineEarned  # app.models has a LineAccrual (the stored row)
 from app.domain.ladder_index import LadderIndex
 from app.domain.money import ZERO, round_to, to_units
@@ -22,6 +22,8 @@ from .context import UnitOfWork
 from .ladders import vendor_ladders
 from .provisional import provisional_table
 from .receiving import PreviewRow, SlipIn, SlipLineIn, extended
+
+PROVISIONAL_NOTE = "provisional rate: no accepted agreement of this kind covers it (flat, no tiers)"
 
 
 def slip_preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
@@ -60,7 +62,7 @@ def slip_preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
             if prov is not None:
                 rebate = Decimal(prov.earned(to_units(amount, 2)).rebate).scaleb(-2)
                 flat.append(PreviewRow(line.line_no, kind, prov.label, "", 0, round_to(prov.rate, 3), rebate, ZERO,
-                                       ZERO, ZERO))  # fmt: skip
+                                       ZERO, ZERO, PROVISIONAL_NOTE))  # fmt: skip
         for kind, ladder in covered:
             if ladder.key not in runs:
                 volumes = dict(
@@ -89,6 +91,7 @@ def slip_preview(uow: UnitOfWork, slip: SlipIn) -> list[PreviewRow]:
                 acc.retro,
                 acc.inventory,
                 net,
+                earned_note(ladder.terms, amount, acc),
             )
         )
     for row in flat:  # the net unit cost of the line, as on its ladder rows

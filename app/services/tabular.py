@@ -200,7 +200,17 @@ def _raw_rows(path: Path) -> list[list[RawCell]]:
 def _header_problems(
     name: str, header: list[str], raw_rows: list[list[RawCell]], required: tuple[str, ...], optional: tuple[str, ...]
 ) -> list[Problem]:
-    """Unnamed columns with values, repeated, unknown and missing columns."""
+    """Unnamed columns with values, repeated, unknown and missing columns; a file separated by
+    semicolons or tabs gets one hint about that instead."""
+    known = {*required, *optional}
+    for separator, called in ((";", "semicolons (;)"), ("\t", "tabs")):
+        parts = {part.strip() for column in header for part in column.split(separator)}
+        if any(separator in column for column in header) and parts & known:
+            hint = (
+                f"the columns are separated by {called}: save the file as CSV with commas (in a spreadsheet: "
+                "Save As › CSV, comma delimited) or as .xlsx, and import it again"
+            )
+            return [Problem(f"{name} header", "", hint)]
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, column in enumerate(header, start=1):

@@ -1,6 +1,6 @@
 """Estimated rebates (SPEC §8) on screen: filters, a sortable grid of ladders, vendor and
-grand totals, drill-down to a ladder's receipt lines and their journal lines, and export
-to PDF, XLSX and CSV."""
+grand totals, drill-down to a ladder's receipt lines and their journal lines
+(app.ui.estimated_drill), and export to PDF, XLSX and CSV."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -27,10 +24,11 @@ from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_NAMES, LUMP_SUM
 from app.services import masterdata, queries
 from app.services.estimated import EstimatedRow
-from app.services.queries import EstimatedLadder, LadderLine
+from app.services.queries import EstimatedLadder
 
 from .bars import hbox
 from .base import Screen, UiEnv, heading
+from .estimated_drill import LadderDialog
 from .lookups import VendorBox
 from .reports_common import OptionalDate, RCol, ReadsOnFilters, ReportModel, ReportView, date_edit, export
 
@@ -41,7 +39,29 @@ Filters = tuple[date, str | None, date | None, str | None]
 
 
 def _tier_text(r: EstimatedRow) -> str:
-    return "" if r.lump_sum else f"{r.tier} of {r.tiers}"
+    if r.lump_sum:
+        return ""
+    return f"{r.tier} of {r.tiers}" + (" · max" if r.beyond_maximum is not None else "")
+
+
+def _tier_tip(e: EstimatedLadder) -> str:
+    r = e.row
+    if r.beyond_maximum is not None:
+        return f"Maximum reached: the volume above the last tier's maximum ({r.beyond_maximum:,.2f}) earns nothing"
+    return f"Tier {r.tier} ends at {r.next_threshold:,.2f}" if r.next_threshold is not None else ""
+
+
+def _earned_tip(e: EstimatedLadder) -> str:
+    """A periodic ladder's rebate is to date, the sum of what each period earned."""
+    r = e.row
+    if not r.period:
+        return ""
+    lines = [f"Rebate earned to date: {r.rebate:,.2f}, the sum over the periods (each reaches its own tier):"]
+    lines += [
+        f"  {p.period_key}: volume {p.volume:,.2f} · tier {p.tier} at {p.rate_pct:.3f}% · earned {p.rebate:,.2f}"
+        for p in r.periods
+    ]
+    return "\n".join(lines)
 
 
 def _ladder_tip(e: EstimatedLadder) -> str:
@@ -70,11 +90,11 @@ ESTIMATED_COLUMNS = (
     RCol("Kind", lambda e: e.row.kind, width=66),
     RCol("Agr.", lambda e: e.row.agreement_no, width=34),
     RCol("Ladder", lambda e: e.row.ladder, width=190, tip=_ladder_tip),
-    RCol("Period", lambda e: e.row.period_key, width=64),
+    RCol("Period", lambda e: e.row.period_key, width=64, tip=_earned_tip),
     RCol("Volume", lambda e: None if e.row.lump_sum else e.row.volume, "decimal", width=98),
-    RCol("Tier", lambda e: e.row.tier, "int", width=44, text=lambda e: _tier_text(e.row)),
+    RCol("Tier", lambda e: e.row.tier, "int", width=44, text=lambda e: _tier_text(e.row), tip=_tier_tip),
     RCol("Rate %", lambda e: None if e.row.lump_sum else e.row.rate_pct, "decimal", places=3, width=54),
-    RCol("Rebate Earned", lambda e: e.row.rebate, "decimal", width=86, header="Rebate\nEarned"),
+    RCol("Rebate Earned", lambda e: e.row.rebate, "decimal", width=86, header="Rebate\nEarned", tip=_earned_tip),
     RCol("Regular", lambda e: e.row.regular, "decimal", width=86),
     RCol("Retroactive", lambda e: e.row.retroactive, "decimal", width=80, header="Retro-\nactive"),
     RCol("Applied to Cost", lambda e: e.row.applied_to_cost, "decimal", width=86, header="Applied\nto Cost"),
@@ -134,32 +154,6 @@ TOTAL_COLUMNS = (
     RCol("To P&L", lambda t: t.to_pnl, "decimal", width=110),
 )
 
-LINE_COLUMNS = (
-    RCol("Slip", lambda ln: ln.slip_no, width=90),
-    RCol("Line", lambda ln: ln.line_no, "int", width=44),
-    RCol("Date", lambda ln: ln.received, "date", width=86),
-    RCol("Product", lambda ln: ln.product, width=130),
-    RCol("Period", lambda ln: ln.period_key, width=60),
-    RCol("Amount", lambda ln: ln.amount, "decimal", width=100),
-    RCol("Volume After", lambda ln: ln.volume_after, "decimal", width=106),
-    RCol("Tier", lambda ln: ln.tier, "int", width=44),
-    RCol("Rebate", lambda ln: ln.rebate, "decimal", width=90),
-    RCol("Retro", lambda ln: ln.retro, "decimal", width=84),
-    RCol("Applied to Cost", lambda ln: ln.applied_to_cost, "decimal", width=104),
-)
-
-JOURNAL_LINE_COLUMNS = (
-    RCol("Entry", lambda j: j["entry_no"], "int", width=56),
-    RCol("Date", lambda j: j["entry_date"], "date", width=86),
-    RCol("Source", lambda j: j["source"], width=70),
-    RCol("Account", lambda j: j["account"], width=70),
-    RCol("Role", lambda j: j["account_role"], width=180),
-    RCol("Debit", lambda j: j["debit"] or None, "decimal", width=96),
-    RCol("Credit", lambda j: j["credit"] or None, "decimal", width=96),
-    RCol("Kind", lambda j: j["agreement_kind"] or "", width=70),
-    RCol("Memo", lambda j: j["memo"], width=300),
-)
-
 
 class VendorFilter(VendorBox):
     """The vendor box with an "All vendors" entry first (code None)."""
@@ -179,70 +173,6 @@ class VendorFilter(VendorBox):
 
     def code(self) -> str | None:
         return self._current or None
-
-
-class LadderDialog(QDialog):
-    """Drill-down: the receipt lines of one ladder; Enter or double-click on a line shows
-    its journal lines below."""
-
-    def __init__(
-        self, env: UiEnv, ladder: EstimatedLadder, lines: Sequence[LadderLine], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.env, self.ladder = env, ladder
-        r = ladder.row
-        self.setWindowTitle(f"Receipt lines — {r.vendor} {KIND_NAMES.get(r.kind, r.kind)} {r.agreement_no} {r.ladder}")
-        self.lines = ReportModel(LINE_COLUMNS, lines)
-        self.lines_view = ReportView(self.lines, self)
-        self.lines_view.activated.connect(self.show_journal)
-        self.journal = ReportModel(JOURNAL_LINE_COLUMNS)
-        self.journal_view = ReportView(self.journal, self, sorting=None)
-        self.journal_view.horizontalHeader().setStretchLastSection(True)
-        self.journal_title = heading("Journal lines: double-click a receipt line (or press Enter)")
-        period = f" · period {r.period_key}" if r.period_key else ""
-        summary = QLabel(
-            f"{r.vendor} — {r.vendor_name} · {KIND_NAMES.get(r.kind, r.kind)} agreement {r.agreement_no} · "
-            f"{r.ladder} · {r.start.isoformat()} to {r.end.isoformat()}{period}\n"
-            f"{len(lines)} receipt lines · volume {sum((ln.amount for ln in lines), ZERO):,.2f} · "
-            f"rebate {sum((ln.rebate for ln in lines), ZERO):,.2f} · tier {r.tier} of {r.tiers} at "
-            f"{r.rate_pct:.3f}%"
-        )
-        summary.setWordWrap(True)
-        close = QPushButton("Close")
-        close.clicked.connect(self.close)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(heading("Receipt lines"))
-        top_layout.addWidget(self.lines_view)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        bottom_layout.addWidget(self.journal_title)
-        bottom_layout.addWidget(self.journal_view)
-        splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(top)
-        splitter.addWidget(bottom)
-        splitter.setChildrenCollapsible(False)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(summary)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(buttons)
-        self.resize(1060, 560)
-        if lines:
-            self.lines_view.selectRow(0)
-
-    def show_journal(self, index: QModelIndex) -> None:
-        line: LadderLine | None = self.lines_view.record(index)
-        if line is None:
-            return
-        slip, no = line.slip_no, line.line_no
-        rows = self.env.runner.call(self, "Journal lines", lambda uow: queries.receipt_line_journal(uow, slip, no))
-        self.journal.set_records(rows or [])
-        self.journal_title.setText(f"Journal lines of receipt {slip} line {no} ({len(rows or [])})")
 
 
 class EstimatedScreen(ReadsOnFilters[Filters], Screen):

@@ -144,7 +144,7 @@ class ImportDialog(QDialog):
 
     def _imported(self, count: int, path: Path) -> None:
         self.imported = count
-        text = f"Imported {count:,} rows from {path.name}."
+        text = f"Imported {count:,} row{'' if count == 1 else 's'} from {path.name}."
         self.status.setText(text)
         self.env.interaction.inform(self, self.TITLE, text)
         if self.done_callback is not None:

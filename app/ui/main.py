@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
@@ -263,11 +264,31 @@ def settle() -> None:
     gc.freeze()
 
 
+def no_display(environ: Mapping[str, str], platform: str, qt_args: Sequence[str] = ()) -> str:
+    """Why the window cannot show, in one line ("" when it can): on Linux and the BSDs a window
+    needs an X11 or Wayland display unless a Qt platform is chosen (QT_QPA_PLATFORM, -platform);
+    without one Qt aborts with a misleading message about xcb-cursor0."""
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return ""
+    if environ.get("QT_QPA_PLATFORM") or "-platform" in qt_args:
+        return ""
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "no display to show the window on (DISPLAY and WAYLAND_DISPLAY are not set): start it from a desktop "
+        "session, or use the coop command line"
+    )
+
+
 def main(argv: list[str] | None = None, settings: QSettings | None = None) -> int:
     """The window shows first; the database opens in the background (app.ui.startup), then
     the menus enable, the demo is offered to an empty database and Home opens. A database
     that cannot be opened is said so and ends the program (status 1), as before."""
     args, qt_args = parse_args(sys.argv[1:] if argv is None else argv)
+    missing = no_display(os.environ, sys.platform, qt_args)
+    if missing and QApplication.instance() is None:
+        print(f"coop-rebates: {missing}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
     app.setOrganizationName("CoopRebates")
     app.setApplicationName("coop-rebates")

@@ -380,7 +380,7 @@ class MenuActions(BalanceMenus):
             "About",
             f"Co-op & Rebate Agreements {__version__}\n\nVendor rebate and co-op "
             "advertising agreements for building-materials distributors.\n\n"
-            f"Database: {self.db_label.text()}",
+            + self.db_label.text(),  # "Database: … · User: …"
         )
 
     def shortcuts(self) -> None:

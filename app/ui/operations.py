@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
@@ -351,6 +352,8 @@ class _Running(QObject):
     ) -> None:
         super().__init__()
         self.task: _Task | None = None
+        self.closed = False  # progress queued before the end is dropped after it
+        self.updating = False  # inside the dialog's setValue
         self.runner, self.parent_widget, self.job = runner, parent, job
         self.on_done, self.on_error = on_done, on_error
         self.dialog = QProgressDialog(job.title + "…", "Cancel" if cancellable else "", 0, 0, parent)
@@ -371,19 +374,39 @@ class _Running(QObject):
     @Slot()
     def _cancel(self) -> None:
         self.job.cancel()
-        self.dialog.setLabelText(self.job.title + "\nCancelling after the current batch…")
+        if not self.closed and shiboken6.isValid(self.dialog):
+            self.dialog.setLabelText(self.job.title + "\nCancelling after the current batch…")
 
     @Slot(int, int)
     def _progress(self, done: int, total: int) -> None:
+        if self.closed or not shiboken6.isValid(self.dialog):  # a late queued update, or the parent is gone
+            return
         self.dialog.setMaximum(max(total, 1))
-        self.dialog.setValue(min(done, max(total, 1)))
         self.dialog.setLabelText(self.job.eta_text(done, total))
+        # A modal dialog's setValue processes events, which may end the job (_close) before it
+        # returns: the dialog is then only hidden, and deleted here, once setValue is done.
+        self.updating = True
+        try:
+            self.dialog.setValue(min(done, max(total, 1)))
+        finally:
+            self.updating = False
+        if self.closed:
+            self._dispose()
 
     def _close(self) -> None:
-        self.dialog.canceled.disconnect(self._cancel)
-        self.dialog.close()
-        self.dialog.deleteLater()
+        self.closed = True
+        self.job.progressed.disconnect(self._progress)
+        if shiboken6.isValid(self.dialog):  # deleted with a parent closed while the job ran
+            self.dialog.hide()
+            if not self.updating:
+                self._dispose()
         self.runner._finished(self)
+
+    def _dispose(self) -> None:
+        if shiboken6.isValid(self.dialog):
+            self.dialog.canceled.disconnect(self._cancel)
+            self.dialog.close()
+            self.dialog.deleteLater()
 
     @Slot(object)
     def _succeeded(self, result: object) -> None:

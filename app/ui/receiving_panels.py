@@ -20,6 +20,7 @@ PREVIEW_SPEC = RecordSpec(
         Column("Retro", "decimal", width=90),
         Column("Applied to Cost", "decimal", width=115),
         Column("Net Unit Cost", "decimal", places=4, width=110),
+        Column("Note", width=380),
     ),
     to_row=lambda p: {
         "Line": Decimal(p.line_no),
@@ -32,6 +33,7 @@ PREVIEW_SPEC = RecordSpec(
         "Retro": p.retro,
         "Applied to Cost": p.applied_to_cost,
         "Net Unit Cost": p.net_unit_cost,
+        "Note": p.note,
     },
 )
 

@@ -61,7 +61,8 @@ class ChartState:
             return ""
         label = f"Volume {self.period_key}" if self.period_key else "Volume to date"
         if self.volume is None:
-            return f"{len(self.thresholds)} tiers · {self.note or 'volume not available'}"
+            count = len(self.thresholds)
+            return f"{count} tier{'' if count == 1 else 's'} · {self.note or 'volume not available'}"
         text = f"{label} {fmt_decimal(self.volume)} · tier {self.tier} of {len(self.thresholds)}"
         if self.rate is not None:
             text += f" at {fmt_decimal(self.rate, 3)}%"

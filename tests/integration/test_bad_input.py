@@ -419,6 +419,21 @@ CASES = [
     ),
     Case("file-xlsx-without-rows", xlsx_empty, ImportFailed, (("vendors.xlsx", "", "the file is empty"),)),
     Case(
+        "file-separated-by-semicolons",
+        imp("receipts", RECEIPT_HEADER.replace(",", ";") + "\nS9;V100;2026-03-01;1;GYP-OTHER;10;1,00\n"),
+        ImportFailed,
+        (("receipts.csv header", "", "the columns are separated by semicolons (;): save the file as CSV with commas"),),
+    ),
+    Case(
+        "receipt-codes-in-the-wrong-case",
+        imp_receipts("S9,v100,2026-03-01,1,GYP-OTHER,10,1.00", "S10,V100,2026-03-01,1,gyp-other,10,1.00"),
+        ImportFailed,
+        (
+            ("row 2 (slip S9)", "vendor_code", "vendor v100 does not exist (did you mean V100?)"),
+            ("row 3", "product_code", "product gyp-other does not exist (did you mean GYP-OTHER?)"),
+        ),
+    ),
+    Case(
         "xlsx-text-in-quantity",
         xlsx_with_text_quantity,
         ImportFailed,
@@ -1356,3 +1371,19 @@ def test_bad_input_is_refused_and_writes_nothing(
 def test_cases_cover_the_brief() -> None:
     assert len([c for c in CASES if not c.bug]) >= 35
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+def test_a_file_separated_by_semicolons_or_tabs_gets_one_hint_not_one_per_column(tmp_path: Path) -> None:
+    from app.services.tabular import read_table
+
+    required = tuple(RECEIPT_HEADER.split(","))
+    for separator, called in ((";", "semicolons (;)"), ("\t", "tabs")):
+        path = tmp_path / "receipts.csv"
+        path.write_text(
+            RECEIPT_HEADER.replace(",", separator) + "\n" + separator.join("S9 V100 2026-03-01 1 P 1 1".split())
+        )
+        with pytest.raises(ImportFailed) as refused:
+            read_table(path, required)
+        (problem,) = refused.value.problems
+        assert (problem.record, problem.field) == ("receipts.csv header", "")
+        assert problem.message.startswith(f"the columns are separated by {called}")

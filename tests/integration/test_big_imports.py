@@ -79,7 +79,7 @@ def test_a_receipts_file_past_the_parameter_limit_imports_through_coop(base, db_
     capsys.readouterr()
     assert coop(db_url, "import", "receipts", str(path)) == 0
     out, err = capsys.readouterr()
-    assert out == f"Imported {BIG} receipts rows from {path}\n"
+    assert out == f"Imported {BIG:,} rows of receipts from {path}\n"
     parts = list(range(LINES_PER_WRITE, BIG, LINES_PER_WRITE)) + [BIG]
     assert err.splitlines() == [
         f"  read {BIG:,} rows; checking them",

@@ -17,7 +17,10 @@ from app.models import Vendor
 from app.services import queries
 from app.services.context import AppContext
 from app.services.estimated import estimated_rebates, keyed_estimates, ladder_estimates
+from tests.conftest import EXAMPLES
 from tests.integration.test_reports_pdf import load
+
+D = Decimal
 
 CUTS = [(date(2026, 12, 31), None), (date(2026, 3, 15), None), (date(2026, 6, 30), date(2026, 2, 1)),
         (date(2025, 12, 31), None)]  # fmt: skip
@@ -207,3 +210,96 @@ def test_accepted_lump_sums_show_amount_accrued_to_date_and_still_to_accrue(db_u
             assert estimated_rebates(uow, date(2025, 4, 30), "V200") == []
     finally:
         ctx.engine.dispose()
+
+
+def test_a_periodic_ladder_shows_each_period_and_its_rebate_to_date(db_url, ctx, tmp_path):
+    """Example G on 2026-12-06 (issue 17): the current period 2026-Q4 has no volume (tier 1 of 2,
+    0.000 %) while the rebate earned to date is Q1's 20.00; the row names every period with
+    volume: Q1 12,000.00 reached tier 2 at 1.000 % and earned 20.00, Q2 8,000.00 stayed in tier 1."""
+    from app.services.estimated import PeriodEstimate
+
+    load(db_url, "G_periodic")
+    with ctx.uow() as uow:
+        (row,) = estimated_rebates(uow, date(2026, 12, 6))
+    assert (row.period_key, row.volume, row.tier, row.rate_pct, row.rebate) == (
+        "2026-Q4", D("0"), 1, D("0.000"), D("20.00")
+    )  # fmt: skip
+    assert row.periods == (
+        PeriodEstimate("2026-Q1", D("12000.00"), 2, D("1.000"), D("20.00"), None, False),
+        PeriodEstimate("2026-Q2", D("8000.00"), 1, D("0.000"), D("0.00"), None, False),
+    )
+    assert row.beyond_maximum is None
+    base = ["--db", db_url, "--user", "tester", "report", "estimated", "--as-of", "2026-12-06", "--out"]
+    book, table = tmp_path / "estimated.xlsx", tmp_path / "estimated.csv"
+    assert main([*base, str(book)]) == 0 and main([*base, str(table)]) == 0
+    sheet = load_workbook(book).active
+    shown = [(r[4].value, r[10].value, r[12].value, r[14].value) for r in sheet.iter_rows(min_row=2)]
+    assert shown == [
+        (row.ladder, "2026-Q4", 1, 20),
+        (f"{row.ladder} · period 2026-Q1", "2026-Q1", 2, 20),
+        (f"{row.ladder} · period 2026-Q2", "2026-Q2", 1, 0),
+    ]
+    with table.open(newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 1  # the CSV keeps one row per ladder
+
+
+def test_a_capped_ladder_says_the_maximum_is_reached_and_what_earns_nothing(db_url, ctx, tmp_path):
+    """A COOP ladder of one tier up to 10,000.00 at 2 %: 12,000.00 received earn 200.00 and
+    2,000.00 earn nothing; screen rows, CSV and XLSX say so."""
+    for kind in ("categories", "vendors", "products", "gl-accounts", "gl-reference"):
+        assert (
+            main(["--db", db_url, "--user", "tester", "import", kind, str(EXAMPLES / "G_periodic" / f"{kind}.csv")])
+            == 0
+        )
+    agreements = tmp_path / "agreements.csv"
+    agreements.write_text(
+        "vendor_code,kind,status,cat1,cat2,cat3,cat4,product_code,max_amount,start_date,end_date,rebate1,rebate2,"
+        "rebate3,rebate4,method,degressive,retro,product_pct,period\n"
+        "V100,COOP,ACCEPTED,GYPSUM,ALL,ALL,ALL,,10000,2026-01-01,2026-12-31,2,,,,SC,N,N,0,\n"
+    )
+    receipts = tmp_path / "receipts.csv"
+    receipts.write_text(
+        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+        "S1,V100,2026-02-01,1,GYP-OTHER,12000,1.00\n"
+    )
+    base = ["--db", db_url, "--user", "tester"]
+    for args in (["import", "agreements", str(agreements)], ["import", "receipts", str(receipts)], ["post"]):
+        assert main([*base, *args]) == 0
+    with ctx.uow() as uow:
+        (row,) = estimated_rebates(uow, date(2026, 12, 6))
+    assert (row.volume, row.rebate, row.beyond_maximum, row.needed_for_next) == (
+        D("12000.00"), D("200.00"), D("2000.00"), None
+    )  # fmt: skip
+    out = tmp_path / "estimated.csv"
+    assert main([*base, "report", "estimated", "--as-of", "2026-12-06", "--out", str(out)]) == 0
+    with out.open(newline="") as fh:
+        (line,) = list(csv.DictReader(fh))
+    assert (line["maximum_reached"], line["volume_earning_nothing"]) == ("Y", "2000.00")
+    statement, report = tmp_path / "statement.pdf", tmp_path / "estimated.pdf"
+    assert (
+        main(
+            [
+                *base,
+                "statement",
+                "--vendor",
+                "V100",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-12-06",
+                "--out",
+                str(statement),
+            ]
+        )
+        == 0
+    )
+    assert main([*base, "report", "estimated", "--as-of", "2026-12-06", "--out", str(report)]) == 0
+    for pdf in (statement, report):
+        words = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+        assert "maximum reached: 2,000.00" in words, pdf.name
+    book = tmp_path / "estimated.xlsx"
+    assert main([*base, "report", "estimated", "--as-of", "2026-12-06", "--out", str(book)]) == 0
+    sheet = load_workbook(book).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    (values,) = [dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)]
+    assert (values["maximum_reached"], values["volume_earning_nothing"]) == ("Y", 2000)

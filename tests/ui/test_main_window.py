@@ -274,3 +274,47 @@ def test_first_start_creates_the_database_and_offers_the_demo(qtbot, tmp_path, q
     with ctx.uow() as uow:
         assert queries.has_vendors(uow) is False  # migrated, empty, demo declined
     ctx.engine.dispose()
+
+
+def test_the_about_box_names_the_database_once(qtbot, env):
+    window = show(qtbot, MainWindow(env))
+    window.about()
+    text = env.interaction.of_kind("inform")[-1].text  # type: ignore[attr-defined]
+    assert text.count("Database:") == 1 and "User:" in text
+
+
+def test_one_tier_is_one_tier():
+    from decimal import Decimal
+
+    from app.ui.tier_chart import ChartState
+
+    one = ChartState("COOP", (Decimal("999999999.00"),), (Decimal("1.000"),), None, note="volume not available")
+    assert one.headline == "1 tier · volume not available"
+    two = ChartState("COOP", (Decimal("1000"), Decimal("999999999.00")), (Decimal("1"), Decimal("2")))
+    assert two.headline == "2 tiers · volume not available"
+
+
+def test_no_display_is_said_in_one_line():
+    import subprocess
+    import sys
+
+    from app.ui.main import no_display
+
+    assert no_display({}, "linux").startswith("no display to show the window on")
+    assert no_display({"DISPLAY": ":0"}, "linux") == ""
+    assert no_display({"WAYLAND_DISPLAY": "wayland-0"}, "linux") == ""
+    assert no_display({"QT_QPA_PLATFORM": "offscreen"}, "linux") == ""
+    assert no_display({}, "linux", ["-platform", "offscreen"]) == ""
+    assert no_display({}, "win32") == "" and no_display({}, "darwin") == ""
+    env = {
+        k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; from app.ui.main import main; sys.exit(main([]))"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [
+        "coop-rebates: no display to show the window on (DISPLAY and WAYLAND_DISPLAY are not set): start it from a "
+        "desktop session, or use the coop command line"
+    ]

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.services import agreements, estimated, posting, reports
 from app.services.agreements import LineDraft
-from app.ui.estimated import EstimatedScreen, LadderDialog
+from app.ui.estimated import EstimatedScreen
+from app.ui.estimated_drill import LadderDialog
 from app.ui.journal import JournalScreen
 from app.ui.main import MainWindow
 from app.ui.reports_common import ReportView
@@ -361,3 +362,36 @@ def test_reports_menu_opens_the_screens_and_dialogs(qtbot, env, posted_b):
         )
         assert isinstance(dialog, kind)
         dialog.close()
+
+
+def test_a_periodic_ladder_explains_its_rebate_to_date_and_lists_its_periods(qtbot, env, ctx):
+    """Example G on 2026-12-06 (issue 17): the row is the current period (2026-Q4, tier 1 of 2),
+    the rebate earned to date is 20.00; the tooltip and the drill-down list the periods."""
+    import_example(ctx, "G_periodic")
+    with ctx.uow() as uow:
+        posting.post_slips(uow)
+    screen = EstimatedScreen(env)
+    show(qtbot, screen)
+    screen.as_of.setDate(QDate(2026, 12, 6))
+    screen.start()
+    wait_idle(qtbot, env)
+    view = screen.view
+    assert (view.shown(0, "Period"), view.shown(0, "Tier"), view.shown(0, "Rebate Earned")) == (
+        "2026-Q4",
+        "1 of 2",
+        "20.00",
+    )
+    tip = view.model().index(0, view.source.column_index("Rebate Earned")).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines() == [
+        "Rebate earned to date: 20.00, the sum over the periods (each reaches its own tier):",
+        "  2026-Q1: volume 12,000.00 · tier 2 at 1.000% · earned 20.00",
+        "  2026-Q2: volume 8,000.00 · tier 1 at 0.000% · earned 0.00",
+    ]
+    double_click(qtbot, view, 0, "Ladder")
+    dialog = screen.drill
+    assert isinstance(dialog, LadderDialog)
+    qtbot.addWidget(dialog)
+    assert not dialog.periods_view.isHidden()
+    assert column_texts(dialog.periods_view, "Period") == ["2026-Q1", "2026-Q2"]
+    assert column_texts(dialog.periods_view, "Tier") == ["2", "1"]
+    assert column_texts(dialog.periods_view, "Rebate Earned") == ["20.00", "0.00"]

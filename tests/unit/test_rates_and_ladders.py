@@ -219,3 +219,30 @@ def test_the_index_finds_what_a_scan_of_every_ladder_finds():
             )
             found = index.candidates(1, product, cats)
             assert [lad.key for _kind, c in found for lad in c] == [lad.key for lad in scan], (product, cats)
+
+
+def test_earned_note_says_why_a_line_earns_nothing():
+    """Issue 17: the slip preview says why a line earns 0.00 (or less than its rate suggests)."""
+    from app.domain.ladder import LadderRun, LadderTerms, Tier, earned_note
+
+    D = Decimal
+    capped = LadderTerms((Tier(D("10000.00"), D("0.02")),))  # rates are fractions: 2 %
+    run = LadderRun(capped)
+    first = run.add_to("", D("9000.00"))
+    assert (first.rebate, earned_note(capped, D("9000.00"), first)) == (D("180.00"), "")
+    part = run.add_to("", D("3000.00"))
+    assert (part.rebate, earned_note(capped, D("3000.00"), part)) == (
+        D("20.00"), "2,000.00 of it is above the ladder's maximum (10,000.00) and earns nothing"
+    )  # fmt: skip
+    over = run.add_to("", D("500.00"))
+    assert (over.rebate, earned_note(capped, D("500.00"), over)) == (
+        D("0.00"), "above the ladder's maximum (10,000.00): earns nothing"
+    )  # fmt: skip
+    zero_first = LadderTerms((Tier(D("10000.00"), D("0")), Tier(D("999999999.00"), D("0.01"))))
+    low = LadderRun(zero_first).add_to("", D("5000.00"))
+    assert earned_note(zero_first, D("5000.00"), low) == "tier 1 earns 0 %; tier 2 starts above 10,000.00"
+    tiny = LadderTerms((Tier(D("999999999.00"), D("0.01")),))
+    cent = LadderRun(tiny).add_to("", D("0.40"))
+    assert (cent.rebate, earned_note(tiny, D("0.40"), cent)) == (D("0.00"), "the rebate is under half a cent")
+    back = LadderRun(tiny, {"": D("100.00")}).add_to("", D("-50.00"))
+    assert earned_note(tiny, D("-50.00"), back) == "a return: lowers the volume and gives back what it earned"
