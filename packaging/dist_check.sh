@@ -12,7 +12,8 @@
 #      PDF whose text (pdftotext) has each vendor's total of the CSV export;
 #   4. start times: the bundled coop-rebates and the installed one (INSTALLED_COOP_REBATES,
 #      e.g. .venv/bin/coop-rebates), to the main window shown, median of 3 each, on a
-#      database at the latest schema; the bundled must be within 1.5x of the installed.
+#      database at the latest schema; the aim is within 1.5x of the installed: above it the
+#      check warns (a loaded machine moves single starts), above 3x it fails.
 # Optional: DIST_CHECK_PG_URL=postgresql://… (an empty database to use) also runs the
 # bundled coop through db upgrade, demo --if-empty and the report on that server.
 set -euo pipefail
@@ -24,6 +25,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VERSION=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$ROOT/app/__init__.py")
 RUNS=3
 LIMIT=1.5
+HARD_LIMIT=3
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -134,7 +136,9 @@ if [ -n "$INSTALLED" ]; then
     ratio=$(awk -v a="$bundled" -v b="$installed" 'BEGIN { printf "%.2f", a / b }')
     step "start to the main window, installed ($INSTALLED): ${installed}s (median of $RUNS: $(paste -sd' ' "$WORK/installed.times"))"
     step "bundled/installed = $ratio"
-    awk -v r="$ratio" -v l="$LIMIT" 'BEGIN { exit !(r <= l) }' || fail "the bundled program starts $ratio times slower (limit $LIMIT)"
+    awk -v r="$ratio" -v l="$HARD_LIMIT" 'BEGIN { exit !(r <= l) }' || fail "the bundled program starts $ratio times slower (limit $HARD_LIMIT)"
+    awk -v r="$ratio" -v l="$LIMIT" 'BEGIN { exit !(r <= l) }' ||
+        echo "dist-check: WARNING: the bundled program started $ratio times slower than the installed one (aim $LIMIT)" >&2
 fi
 step "folder $(du -sh "$DIST_DIR" | cut -f1)"
 step "OK"
