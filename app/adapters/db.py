@@ -214,14 +214,18 @@ def at_head(engine: Engine) -> bool:
     return heads is not None and stored_revisions(engine) == heads
 
 
-def upgrade(engine: Engine, revision: str = "head", prefix: str | None = None) -> None:
-    """Create or migrate the schema. Refuses a database newer than this program.
+CREATED, MIGRATED, CURRENT = "created", "migrated", "current"
+
+
+def upgrade(engine: Engine, revision: str = "head", prefix: str | None = None) -> str:
+    """Create or migrate the schema: CREATED (it had none), MIGRATED or CURRENT (nothing to
+    do). Refuses a database newer than this program.
 
     A database already at head (every start but the first after an update) is
     recognised by one read of alembic_version; Alembic is not even imported then.
     """
     if revision == "head" and prefix is None and at_head(engine):
-        return
+        return CURRENT
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -240,6 +244,10 @@ def upgrade(engine: Engine, revision: str = "head", prefix: str | None = None) -
         command.upgrade(cfg, revision)
         if prefix is not None:  # a restore: this database's roles, whatever the backup named
             roles.keep_prefix(conn, prefix)
+        after = MigrationContext.configure(conn).get_current_revision()
+    if current is None:
+        return CREATED
+    return MIGRATED if after != current else CURRENT
 
 
 def _as_owner(conn: Connection, prefix: str | None) -> None:

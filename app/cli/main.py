@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 
 from app import __version__
-from app.adapters.db import SchemaTooNew
+from app.adapters.db import CREATED, MIGRATED, SchemaTooNew
 from app.cli.actuals import actual_command
 from app.cli.actuals import add_parser as add_actual
 from app.cli.agreement import add_parser as add_agreement
@@ -193,7 +193,11 @@ def _db(ctx: AppContext, args: argparse.Namespace) -> int:
             )
         else:
             uow.commit()
-    print(f"Database is at the latest schema: {ctx.location}")
+    said = {
+        CREATED: "Created a new database at the latest schema",
+        MIGRATED: "Migrated the database to the latest schema",
+    }.get(ctx.schema, "Database is at the latest schema")
+    print(f"{said}: {ctx.location}")
     with ctx.uow() as uow:
         waiting = ratings.vendors_waiting(uow)
     if waiting:

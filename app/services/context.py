@@ -56,6 +56,8 @@ class AppContext:
     sessions: sessionmaker[Session] = field(init=False)
     # The copy of the SQLite file made before this start migrated it (a newer build), if any.
     upgrade_backup: Path | None = field(default=None, init=False)
+    # What opening did to the schema: db.CREATED, db.MIGRATED or db.CURRENT.
+    schema: str = field(default="current", init=False)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -75,13 +77,13 @@ class AppContext:
             login = identify(roles.login(engine), user)
             admit(engine, login, upgrading=upgrade, administering=administering)
             copy = backup_before_upgrade(engine) if upgrade else None
-            if upgrade:
-                db.upgrade(engine)
+            schema = db.upgrade(engine) if upgrade else db.CURRENT
         except BaseException:
             engine.dispose()
             raise
         ctx = cls(engine, login, user)
         ctx.upgrade_backup = copy
+        ctx.schema = schema
         return ctx
 
     @property

@@ -791,3 +791,21 @@ def test_every_revision_keeps_the_data_and_head_matches_the_models(db_url, tmp_p
                 conn.execute(text(f"DELETE FROM {table}"))
     finally:
         engine.dispose()
+
+
+def test_coop_db_upgrade_says_created_migrated_or_current(tmp_path, capsys):
+    """Issue 17: a new database says it was created (not "already at the latest schema")."""
+    from app.cli.main import main
+
+    url = f"sqlite:///{tmp_path / 'said.sqlite'}"
+    assert main(["--db", url, "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"Created a new database at the latest schema: {url}"
+    assert main(["--db", url, "db", "upgrade"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"Database is at the latest schema: {url}"
+    older = f"sqlite:///{tmp_path / 'older.sqlite'}"
+    engine = db.make_engine(older)
+    assert db.upgrade(engine, "0015") == db.CREATED
+    engine.dispose()
+    assert main(["--db", older, "db", "upgrade"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert f"Migrated the database to the latest schema: {older}" in out

@@ -258,7 +258,9 @@ def test_slip_preview_shows_the_provisional_rates(ctx: AppContext, db_url: str) 
         ("COOP", "provisional 2.000% (ALL)", "", 0, D("2.000"), D("24.93"), D("1.0100")),
         ("FREIGHT", "provisional 1.000% (ALL)", "", 0, D("1.000"), D("12.46"), D("1.0100")),
     ]  # 1,246.34 at 2% and 1%, half-up
-    assert {r.note for r in shown} == {"provisional rate: no accepted agreement of this kind covers it (flat, no tiers)"}
+    assert {r.note for r in shown} == {
+        "provisional rate: no accepted agreement of this kind covers it (flat, no tiers)"
+    }
 
 
 def test_every_problem_of_a_file_is_said_at_once(
