@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.domain.vocabulary import METHODS, PERIODS
+from app.domain.money import UNLIMITED
+from app.domain.vocabulary import METHOD_NAMES, METHODS, PERIOD_NAMES, PERIODS
 from app.services.agreement_views import scope_cats
 
 from .base import heading
@@ -29,22 +30,53 @@ LADDER_FIELDS = {*CAT_NAMES, "Product", "Start Date", "End Date"}
 RESULT_FIELDS = {*REBATE_NAMES, "Deg"}
 
 
+TIPS = {
+    "Product": "The product the line covers (F4: look it up). A product line wins over the group lines.",
+    "CAT": "The category of level {n} the line covers; ALL: every category of that level (F2). F4: look it up.",
+    "Maximum Amount": "The top of this tier: the ladder's volume up to this amount earns this line's rate. "
+    "999,999,999.00 (F2), shown as “no limit”, has no top. Volume above the last tier's maximum earns nothing.",
+    "Start Date": "The first receiving date the line covers.",
+    "End Date": "The last receiving date the line covers.",
+    "Rebate": "A rebate percent (2 means 2 %). The line's Result combines Rebate 1–4.",
+    "M": "Method of settlement: " + ", ".join(f"{code} {name}" for code, name in METHOD_NAMES.items()) + ".",
+    "Deg": "Degressive: each rebate applies to what the ones before it left (2 and 1.5 give 3.470 %), "
+    "instead of adding them (3.500 %). Needs two rebates or more.",
+    "Retro": "Retroactive: reaching a tier re-rates the whole ladder's volume at that tier's rate; "
+    "without it, each tier's rate applies only to the volume inside that tier (marginal).",
+    "Result": "The line's rate, from Rebate 1–4 and Deg (read-only).",
+    "Product %": "The part of the rebate that lowers the product's cost (applied to cost); the rest goes to P&L.",
+    "Period": "How a periodic ladder counts volume: Monthly, Quarterly or Yearly; each period starts again "
+    "from tier 1.",
+}
+
+
 def agreement_columns(product: bool, periodic: bool) -> list[Column]:
-    scope = [Column("Product", "code", width=160)] if product else [Column(c, "code", width=92) for c in CAT_NAMES]
+    scope = (
+        [Column("Product", "code", width=160, tip=TIPS["Product"])]
+        if product
+        else [Column(c, "code", width=92, tip=TIPS["CAT"].format(n=c[-1])) for c in CAT_NAMES]
+    )
     columns = [
         *scope,
-        Column("Maximum Amount", "decimal", places=2, width=118),
-        Column("Start Date", "date", width=86),
-        Column("End Date", "date", width=86),
-        *(Column(name, "decimal", places=2, max_places=4, grouping=False, width=64) for name in REBATE_NAMES),
-        Column("M", "choice", choices=METHODS, width=40),
-        Column("Deg", "bool", width=38),
-        Column("Retro", "bool", width=44),
-        Column("Result", "computed", places=3, width=58),
-        Column("Product %", "decimal", places=2, max_places=4, grouping=False, width=72),
+        Column("Maximum Amount", "decimal", places=2, width=118, tip=TIPS["Maximum Amount"], no_limit=UNLIMITED),
+        Column("Start Date", "date", width=86, tip=TIPS["Start Date"]),
+        Column("End Date", "date", width=86, tip=TIPS["End Date"]),
+        *(
+            Column(name, "decimal", places=2, max_places=4, grouping=False, width=64, tip=TIPS["Rebate"])
+            for name in REBATE_NAMES
+        ),
+        Column("M", "choice", choices=METHODS, width=40, tip=TIPS["M"]),
+        Column("Deg", "bool", width=38, tip=TIPS["Deg"]),
+        Column("Retro", "bool", width=44, tip=TIPS["Retro"]),
+        Column("Result", "computed", places=3, width=58, tip=TIPS["Result"]),
+        Column("Product %", "decimal", places=2, max_places=4, grouping=False, width=72, tip=TIPS["Product %"]),
     ]
     if periodic:
-        columns.append(Column("Period", "choice", choices=PERIODS, width=52))
+        columns.append(
+            Column(
+                "Period", "choice", choices=PERIODS, width=80, tip=TIPS["Period"], labels=tuple(PERIOD_NAMES.items())
+            )
+        )
     return columns
 
 

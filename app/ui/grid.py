@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QMainWindow,
     QTableView,
     QWidget,
 )
@@ -118,6 +119,17 @@ class GridView(QTableView):
             for i, column in enumerate(model.columns):
                 self.setItemDelegateForColumn(i, self.check_delegate if column.kind == "bool" else None)  # type: ignore[arg-type]
         self.fit_columns()
+
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # noqa: N802 - Qt name
+        """The status bar says what the current column means (its header's tooltip)."""
+        super().currentChanged(current, previous)
+        model = self.model()
+        if not isinstance(model, TableModel) or not current.isValid() or current.column() == previous.column():
+            return
+        column = model.column(current.column())
+        window = self.window()
+        if column.tip and isinstance(window, QMainWindow):
+            window.statusBar().showMessage(f"{column.name}: {column.tip}", 15000)
 
     def fit_columns(self) -> None:
         model = self.model()

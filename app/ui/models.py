@@ -40,7 +40,8 @@ BACKGROUND = Qt.ItemDataRole.BackgroundRole
 TOOL_TIP = Qt.ItemDataRole.ToolTipRole
 # The roles data() answers. A painted cell is asked for seven (font, decoration and
 # foreground too): the others return at once.
-ANSWERED = frozenset({DISPLAY, EDIT, CHECK, ALIGNMENT, BACKGROUND, TOOL_TIP})
+STATUS_TIP = Qt.ItemDataRole.StatusTipRole
+ANSWERED = frozenset({DISPLAY, EDIT, CHECK, ALIGNMENT, BACKGROUND, TOOL_TIP, STATUS_TIP})
 
 
 def fmt_decimal(value: Decimal | None, places: int = 2, max_places: int | None = None, grouping: bool = True) -> str:
@@ -56,9 +57,18 @@ def fmt_decimal(value: Decimal | None, places: int = 2, max_places: int | None =
     return format(value.quantize(quantum, rounding=ROUND_HALF_UP), ",f" if grouping else "f")
 
 
+NO_LIMIT_TEXT = "no limit"
+
+
 def fmt_cell(value: object, column: Column) -> str:
     if value is None or value == "":
         return ""
+    if column.no_limit is not None and value == column.no_limit:
+        return NO_LIMIT_TEXT
+    if column.labels:
+        named = dict(column.labels).get(str(value))
+        if named is not None:
+            return named
     if column.kind == "decimal" and isinstance(value, Decimal):
         return fmt_decimal(value, column.places, column.max_places, column.grouping)
     if isinstance(value, datetime):
@@ -91,6 +101,9 @@ class Column:
     editable: bool = True
     width: int = 0
     align: str = ""  # left, center or right; else by kind
+    tip: str = ""  # the header's tooltip and the status-bar hint of its cells
+    labels: tuple[tuple[str, str], ...] = ()  # a choice's code shown as its name (M → Monthly)
+    no_limit: Decimal | None = None  # this value is shown as "no limit" (the stored value unchanged)
 
     @cached_property
     def alignment(self) -> Qt.AlignmentFlag:  # asked for every painted cell
@@ -135,6 +148,8 @@ class TableModel(QAbstractTableModel):
                 return self.columns[section].name
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return self.columns[section].alignment
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self.columns[section].tip or None
             return None
         if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.rows):
             return self.row_header(section)
@@ -190,6 +205,8 @@ class TableModel(QAbstractTableModel):
             return Qt.CheckState.Checked if self.value(row, column.name) else Qt.CheckState.Unchecked
         if role == TOOL_TIP:
             return self.problems.get((row, column.problem_field))
+        if role == STATUS_TIP and column.tip:  # the mouse over a cell: the status bar says what the column means
+            return f"{column.name}: {column.tip}"
         return None
 
     def background(self, row: int, column: Column) -> QBrush | None:

@@ -83,7 +83,7 @@ def test_f2_sets_all_in_a_category_cell_and_unlimited_maximum(open_agreements, e
     assert [cell(view, 0, c) for c in ("CAT1", "CAT2", "CAT3", "CAT4")] == ["GYPSUM", "ALL", "ALL", "ALL"]
     click_cell(qtbot, view, 0, "Maximum Amount")
     qtbot.keyClick(view, Qt.Key.Key_F2)
-    assert cell(view, 0, "Maximum Amount") == "999,999,999.00"
+    assert cell(view, 0, "Maximum Amount") == "no limit"  # F2: 999,999,999.00 stored, shown as no limit
     assert screen.group.rows[0]["Maximum Amount"] == Decimal("999999999.00")
 
 
@@ -412,3 +412,33 @@ def test_opening_an_agreement_reads_its_tier_volume_once(open_agreements, exampl
         event.remove(ctx.engine, "before_cursor_execute", count)
     assert screen.group.rowCount() > 0 and len(seen) == 1
     assert screen.tier_progress.state.thresholds and screen.tier_progress.state.volume == Decimal(0)
+
+
+def test_every_column_explains_itself_and_a_period_reads_as_its_name(example, qtbot, env):
+    """Issue 17: a tooltip on every column header, the current column's hint in the status bar,
+    999,999,999.00 shown as "no limit", a period shown as Monthly / Quarterly / Yearly."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from app.ui.agreement_lines import agreement_columns
+
+    example("G_periodic")
+    window = QMainWindow()
+    screen = AgreementScreen(env, "PERIODIC")
+    window.setCentralWidget(screen)
+    show(qtbot, window)
+    screen.start()
+    choose_vendor(qtbot, screen.vendor_box, "V100")
+    model = screen.group
+    header = {model.column(i).name: model.headerData(i, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+              for i in range(model.columnCount())}  # fmt: skip
+    assert all(header.values()), [name for name, tip in header.items() if not tip]
+    assert header["Deg"].startswith("Degressive: each rebate applies to what the ones before it left")
+    assert header["M"] == "Method of settlement: SC cheque, NC credit note, CD deduct on next payment."
+    assert {c.name for c in agreement_columns(True, False)} <= {*header, "Product"}
+    view = screen.group_view
+    assert [cell(view, r, "Period") for r in range(2)] == ["Quarterly", "Quarterly"]
+    assert [cell(view, r, "Maximum Amount") for r in range(2)] == ["10,000.00", "no limit"]
+    view.setCurrentIndex(model.index(0, model.column_index("Retro")))  # the keyboard moves there
+    assert window.statusBar().currentMessage().startswith("Retro: Retroactive: reaching a tier re-rates")
+    hover = model.index(0, model.column_index("Deg")).data(Qt.ItemDataRole.StatusTipRole)
+    assert hover.startswith("Deg: Degressive:")  # the mouse over a cell says it too

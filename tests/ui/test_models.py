@@ -81,7 +81,9 @@ def test_result_column_is_read_only_and_exact():
     assert result.data() == "4.913"
     assert not model.setData(result, "1")
     assert not model.flags(result) & Qt.ItemFlag.ItemIsEditable
-    assert model.index(0, model.column_index("Maximum Amount")).data() == "999,999,999.00"
+    assert (
+        model.index(0, model.column_index("Maximum Amount")).data() == "no limit"
+    )  # stored 999,999,999.00 (SPEC §3.2)
     assert model.drafts()[0].rebates == SEED.rebates and model.drafts()[0].label == "Group row 1"
 
 
@@ -239,7 +241,7 @@ def test_agreement_cells_as_painted_and_edited():
         "",
         "SC",
     ]
-    assert cell(0, "Maximum Amount") == "999,999,999.00" and cell(0, "Maximum Amount", edit) == "999999999.00"
+    assert cell(0, "Maximum Amount") == "no limit" and cell(0, "Maximum Amount", edit) == "999999999.00"
     assert cell(0, "Rebate 2") == "1.50" and cell(1, "Rebate 1", edit) == "1.2345"
     assert cell(0, "Result") == "4.913" and cell(2, "Result") == ""  # 1 - .98 × .985 × .99 × .995 (Deg)
     assert cell(0, "Deg") == "" and cell(0, "Deg", check) == Qt.CheckState.Checked
