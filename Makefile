@@ -9,7 +9,7 @@ QT_DEBS := libglib2.0-0 libegl1 libgl1 libdbus-1-3 libfontconfig1 libxkbcommon0 
            libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
            libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 poppler-utils
 
-.PHONY: run test lint debs install bench clean
+.PHONY: run test lint debs install bench bench-lifecycle clean
 
 debs:
 	@missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,6 +43,10 @@ test: install lint
 # Not part of `make test`. Options: make bench BENCH_ARGS="--scale 0.01 --sqlite-only" (bench/README.md).
 bench: install
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Issue 14's rows (posting with five kinds, an acceptance's true-up): bench/README.md, about 10-20 minutes.
+bench-lifecycle: install
+	$(BIN)/python -m bench.lifecycle $(LIFECYCLE_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
