@@ -216,7 +216,7 @@ def accept_row(backend: str, args: Namespace) -> list[Row]:
         posting.post_slips(uow, today=TODAY, batch_lines=math.ceil(data["lines"] / 365))
     post_s = time.perf_counter() - started
     with setup.uow() as uow:
-        vendor_id = uow.session.scalar(select(Vendor.id).where(Vendor.code == data["vendor"]))
+        vendor_id: int = uow.session.execute(select(Vendor.id).where(Vendor.code == data["vendor"])).scalar_one()
     setup.engine.dispose()
     acct.engine.dispose()
     src = floor.Raw(url)

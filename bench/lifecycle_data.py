@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from app.adapters import db
 from app.domain.money import cents
@@ -60,7 +60,7 @@ STYLES = ("marginal", "retro", "deg")
 PERIODS = {"M": 12, "Q": 4, "Y": 1}
 
 
-def put(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def put(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     """Bulk insert: COPY on PostgreSQL (NUMERIC takes the Decimals as they are), Core elsewhere."""
     if not rows:
         return
@@ -125,14 +125,15 @@ def _ladders(conn: Connection, seed: int) -> tuple[list[dict[str, Any]], list[di
         if not periodic_all[v]:
             wanted.append((PERIODIC, agreements[(v, PERIODIC)].id, period.get(v, "Q")))
         wanted += [(DAMAGE, None, None), (FREIGHT, None, None)]
-        for kind, aid, per in wanted:
-            if aid is None:
+        for kind, existing, per in wanted:
+            if existing is None:
                 aid, next_id = next_id, next_id + 1
                 new_agreements.append({"id": aid, "vendor_id": v, "kind": kind, "number": "1", "status": ACCEPTED,
                                        "version": 1, "next_line_no": 1, "updated_by": USER,
                                        "updated_at": STAMP})  # fmt: skip
                 next_no[aid] = 1
             else:
+                aid = existing
                 next_no.setdefault(aid, by_id[aid].next_line_no)
             plan = LadderPlan(kind, ALL4, None, YEAR_START, YEAR_END, STYLES[(v + len(new_lines)) % 3], period=per)
             for row in tier_rows(r, plan, volume[v] / PERIODS.get(per or "Y", 1), method):
