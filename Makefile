@@ -9,7 +9,7 @@ QT_DEBS := libglib2.0-0 libegl1 libgl1 libdbus-1-3 libfontconfig1 libxkbcommon0 
            libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
            libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 poppler-utils
 
-.PHONY: run test lint debs install bench clean dist dist-check
+.PHONY: run test lint debs install bench bench-lifecycle clean dist dist-check
 
 # `make dist`: the self-contained application folder and its archive (packaging/, README
 # "Workstation install (no toolchain)"). The version is app/__init__.py's, said there only.
@@ -71,6 +71,10 @@ $(ARCHIVE): $(DIST_INPUTS) | $(DIST_STAMP)
 # and no project virtual environment on PATH, and their start time against the installed one.
 dist-check: dist
 	bash packaging/dist_check.sh $(DIST_DIR) $(BIN)/coop-rebates
+
+# Issue 14's rows (posting with five kinds, an acceptance's true-up): bench/README.md, about 10-20 minutes.
+bench-lifecycle: install
+	$(BIN)/python -m bench.lifecycle $(LIFECYCLE_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build dist

@@ -32,7 +32,7 @@ from app.domain.ladder import (
 )
 from app.domain.ladder_index import LadderIndex
 from app.domain.rates import line_result
-from app.domain.vocabulary import INVENTORY, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
+from app.domain.vocabulary import INVENTORY, LADDER_KINDS, REBATE_RECEIVABLE, RECEIVED_NOT_INVOICED
 from app.models import (
     Agreement,
     AgreementLine,
@@ -47,7 +47,7 @@ from app.services import queries
 from app.services.context import UnitOfWork
 
 ZERO = Decimal(0)
-KINDS = ("COOP", "VOLUME", "PERIODIC")
+KINDS = LADDER_KINDS  # COOP, VOLUME, PERIODIC, DAMAGE, FREIGHT: a kind without a ladder must post nothing
 
 
 @dataclass(frozen=True)

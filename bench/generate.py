@@ -59,6 +59,8 @@ ACCOUNTS = (
     ("6100", "Advertising", "EXPENSE"),
     ("4810", "Rebate earned", "INCOME"),
     ("1320", "Claims receivable", "ASSET"),
+    ("4820", "Damage allowance", "INCOME"),
+    ("4830", "Freight allowance", "INCOME"),
 )
 ROLES = (
     ("INVENTORY", 1),
@@ -67,6 +69,8 @@ ROLES = (
     ("ADVERTISING", 4),
     ("REBATE_EARNED", 5),
     ("CLAIMS_RECEIVABLE", 6),  # the month close's invoices (bench/close.py)
+    ("DAMAGE_ALLOWANCE", 7),  # the DAMAGE and FREIGHT kinds (bench/lifecycle.py)
+    ("FREIGHT_ALLOWANCE", 8),
 )  # role -> gl_account id
 ALL4 = (ALL, ALL, ALL, ALL)
 CHUNK = 50_000

@@ -14,6 +14,7 @@ from app.services.context import AppContext
 
 ADMIN = "coop_bench_admin"
 ACCOUNTANT = "coop_bench_accountant"
+MANAGER = "coop_bench_manager"  # accepts agreements (bench/lifecycle.py): the right to accept is a manager's
 
 
 def accountant(url: str, ctx: AppContext) -> tuple[AppContext, AppContext]:
@@ -24,8 +25,14 @@ def accountant(url: str, ctx: AppContext) -> tuple[AppContext, AppContext]:
     with ctx.uow() as uow:
         security.save_user(uow, ADMIN, "ADMIN", "bench administrator")  # the first user
     admin = AppContext(ctx.engine, ADMIN)
-    password = secrets.token_urlsafe(18)  # trust or password authentication alike
+    return admin, user(url, admin, ACCOUNTANT, "ACCOUNTANT")
+
+
+def user(url: str, admin: AppContext, login: str, role: str) -> AppContext:
+    """PostgreSQL: the administrator adds (or updates) `login` with `role` and a new random
+    password (trust or password authentication alike); the context of that login."""
+    password = secrets.token_urlsafe(18)
     with admin.uow() as uow:
-        security.save_user(uow, ACCOUNTANT, "ACCOUNTANT", "bench accountant", password=password)
-    login = make_url(url).set(username=ACCOUNTANT, password=password).render_as_string(hide_password=False)
-    return admin, AppContext.open(login, upgrade=False)
+        security.save_user(uow, login, role, f"bench {role.lower()}", password=password)
+    url = make_url(url).set(username=login, password=password).render_as_string(hide_password=False)
+    return AppContext.open(url, upgrade=False)
