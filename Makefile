@@ -52,6 +52,7 @@ test: install lint
 # Not part of `make test`. Options: make bench BENCH_ARGS="--scale 0.01 --sqlite-only" (bench/README.md).
 bench: install
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(MAKE) bench-lifecycle
 
 # PyInstaller (the `dist` extra) goes into the same virtual environment; `make test` does not need it.
 $(DIST_STAMP): $(STAMP)
