@@ -175,15 +175,41 @@ class GridView(QTableView):
         super().closeEditor(editor, hint)
 
     def move_next(self) -> None:
-        index = self.currentIndex()
+        """Enter: the next cell that takes a value (read-only cells such as Description are skipped)."""
+        following = self._step(self.currentIndex(), 1)
+        if following is not None:
+            self.setCurrentIndex(following)
+
+    def moveCursor(  # noqa: N802 - Qt name
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """Tab and Shift+Tab skip the read-only cells of an editable grid, as Enter does."""
+        cursor = QAbstractItemView.CursorAction
+        if action in (cursor.MoveNext, cursor.MovePrevious):
+            found = self._step(self.currentIndex(), 1 if action == cursor.MoveNext else -1)
+            if found is not None:
+                return found
+        return super().moveCursor(action, modifiers)
+
+    def _step(self, index: QModelIndex, step: int) -> QModelIndex | None:
+        """The next (step 1) or previous (-1) cell, row by row, that is editable; in a grid that
+        edits nothing (or with none within two rows), simply the next cell; None at the end."""
         model = self.model()
         if not index.isValid() or model is None:
-            return
-        row, col = index.row(), index.column() + 1
-        if col >= model.columnCount():
-            row, col = row + 1, 0
-        if row < model.rowCount():
-            self.setCurrentIndex(model.index(row, col))
+            return None
+        columns, rows = model.columnCount(), model.rowCount()
+        here = index.row() * columns + index.column()
+        editable = Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable
+        searched = 0 if isinstance(model, TableModel) and model.read_only else 2 * columns
+        first = None
+        for at in range(here + step, rows * columns if step > 0 else -1, step):
+            cell = model.index(at // columns, at % columns)
+            if first is None:
+                first = cell
+            searched -= 1
+            if searched < 0 or model.flags(cell) & editable:
+                return cell if searched >= 0 else first
+        return first
 
     def commit_editor(self) -> None:
         """Commit a cell being edited (before Save)."""

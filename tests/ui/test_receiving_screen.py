@@ -178,3 +178,29 @@ def test_product_lookup_lists_only_the_vendors_products(qtbot, env, example, ctx
     screen = open_receiving(qtbot, env)
     assert sorted(screen.lines.products) == ["GYP-HALF-4X8", "GYP-OTHER", "SPF-2X4-8"]
     assert screen._completions(None) == ["GYP-HALF-4X8", "GYP-OTHER", "SPF-2X4-8"]
+
+
+def test_enter_and_tab_skip_the_read_only_description(qtbot, env, ctx, example):
+    """Issue 17: from Product, Enter and Tab go to Quantity (Description is read-only), then
+    Unit Cost; Shift+Tab comes back over Description to Product."""
+    example("B_marginal", kinds=("categories", "vendors", "products", "gl-accounts", "gl-reference"))
+    screen = open_receiving(qtbot, env)
+    view = screen.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Insert)
+    model = screen.lines
+
+    def at() -> str:
+        return str(model.columns[view.currentIndex().column()].name)
+
+    view.setCurrentIndex(model.index(0, model.column_index("Product")))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert at() == "Quantity"
+    view.setCurrentIndex(model.index(0, model.column_index("Product")))
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert at() == "Quantity"
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert at() == "Unit Cost"
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert at() == "Product"
