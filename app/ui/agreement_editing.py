@@ -43,8 +43,12 @@ class GridEditing:
         start, end, _bad = self.header_panel.dates()
         panel.model.default_dates = (start, end)  # a first line takes the header's dates
         template = current.row() if current.isValid() else len(panel.model.rows) - 1
-        position = panel.model.insert_row(template + 1, panel.model.new_row(template if template >= 0 else None))
-        panel.view.go_to(position, 0)
+        model = panel.model
+        at = model.unlimited_tier_of(template) if template >= 0 else None  # a new tier goes below the open-ended one
+        position = model.insert_row(
+            template + 1 if at is None else at, model.new_row(template if template >= 0 else None)
+        )
+        panel.view.go_to(position, model.column_index("Maximum Amount") if template >= 0 else 0)
 
     def _delete(self, panel: LinesPanel) -> None:
         if self.read_only:

@@ -228,6 +228,18 @@ class AgreementLinesModel(TableModel):
                     values[name] = src[name]
         return values
 
+    def unlimited_tier_of(self, row: int) -> int | None:
+        """The row of the unlimited tier (Maximum Amount 999,999,999.00) of the row's ladder (the
+        rows with its scope and dates), None without one."""
+        if not 0 <= row < len(self.rows):
+            return None
+        names = (*CAT_NAMES, "Product", "Start Date", "End Date")
+        key = tuple(self.rows[row].get(n) for n in names)
+        for i, other in enumerate(self.rows):
+            if other.get("Maximum Amount") == UNLIMITED and tuple(other.get(n) for n in names) == key:
+                return i
+        return None
+
     def load(self, lines: Sequence[Any], line_values: Callable[[Any], dict[str, Any]]) -> None:
         rows = [line_values(line) for line in lines]
         for row, line in zip(rows, lines, strict=True):

@@ -239,9 +239,14 @@ def test_ladders_are_sorted_and_banded(open_agreements, example, qtbot):
     assert [r["Maximum Amount"] for r in screen.group.rows] == [Decimal(30000), Decimal(50000), Decimal("999999999")]
     assert screen.group.bands == [0, 0, 0]
     click_cell(qtbot, screen.group_view, 2, "Rebate 1")
-    add_row(qtbot, screen.group_view)  # the next tier of the same ladder keeps the band
-    assert screen.group_view.currentIndex().row() == 3
+    add_row(qtbot, screen.group_view)  # a new tier of the same ladder: before its unlimited tier, same band
+    current = screen.group_view.currentIndex()
+    assert (current.row(), screen.group.column(current).name) == (2, "Maximum Amount")
     assert screen.group.bands == [0, 0, 0, 0]
+    type_cell(qtbot, screen.group_view, 2, "Maximum Amount", "80000")
+    assert [r["Maximum Amount"] for r in screen.group.rows] == [
+        Decimal(30000), Decimal(50000), Decimal(80000), Decimal("999999999")
+    ]  # fmt: skip
     type_cell(qtbot, screen.group_view, 3, "Start Date", "2027-01-01")
     type_cell(qtbot, screen.group_view, 3, "End Date", "2027-12-31")
     assert screen.group.rows[3]["Start Date"] == date(2027, 1, 1)
