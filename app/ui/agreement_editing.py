@@ -90,7 +90,8 @@ class GridEditing:
             title = f"{name} categories"
         else:
             return
-        code = choose(self, title, rows)
+        value = panel.model.rows[index.row()].get(name) if 0 <= index.row() < len(panel.model.rows) else None
+        code = choose(self, title, rows, value)
         if code:
             if code == ALL:
                 panel.model.set_values(index.row(), defaults.apply_f2(panel.model.rows[index.row()], name))

@@ -31,7 +31,9 @@ LOOKUP_SPEC = RecordSpec(
 class LookupDialog(QDialog):
     """F4: a filterable list of (code, description); Enter or double-click picks."""
 
-    def __init__(self, parent: QWidget | None, title: str, rows: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, parent: QWidget | None, title: str, rows: Sequence[tuple[str, str]], current: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(520, 420)
@@ -60,6 +62,18 @@ class LookupDialog(QDialog):
         layout.addWidget(buttons)
         if rows:
             self.view.selectRow(0)
+        if current:
+            self.open_on(current)
+
+    def open_on(self, value: str) -> None:
+        """Start on the cell's value: its row selected; a value that is no code filters the list."""
+        codes = [str(code).upper() for code, _description in self.model.records]
+        if value.upper() in codes:
+            row = self.proxy.mapFromSource(self.model.index(codes.index(value.upper()), 0)).row()
+            self.view.selectRow(row)
+            self.view.scrollTo(self.proxy.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            self.filter.setText(value)
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
@@ -80,8 +94,10 @@ class LookupDialog(QDialog):
         return self.proxy.index(index.row(), 0).data()
 
 
-def choose(parent: QWidget | None, title: str, rows: Sequence[tuple[str, str]]) -> str | None:
-    dialog = LookupDialog(parent, title, rows)
+def choose(
+    parent: QWidget | None, title: str, rows: Sequence[tuple[str, str]], current: str | None = None
+) -> str | None:
+    dialog = LookupDialog(parent, title, rows, current)
     return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

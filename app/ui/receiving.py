@@ -301,7 +301,7 @@ class ReceivingScreen(Screen):
             self._add()
             row = self.view.currentIndex().row()
         rows = [(p.code, p.description) for p in self.lines.products.values()]
-        code = choose(self, f"Products of {self.vendor}", rows)
+        code = choose(self, f"Products of {self.vendor}", rows, self.lines.rows[row].get("Product"))
         if code:
             self.lines.set_value(row, "Product", code)
 

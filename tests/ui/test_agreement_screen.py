@@ -447,3 +447,27 @@ def test_every_column_explains_itself_and_a_period_reads_as_its_name(example, qt
     assert window.statusBar().currentMessage().startswith("Retro: Retroactive: reaching a tier re-rates")
     hover = model.index(0, model.column_index("Deg")).data(Qt.ItemDataRole.StatusTipRole)
     assert hover.startswith("Deg: Degressive:")  # the mouse over a cell says it too
+
+
+def test_f4_opens_the_lookup_on_the_cells_value(open_agreements, example, qtbot):
+    """Issue 17: F4 on CAT1 = LUMBER starts with LUMBER selected; on a partial code, filtered by it."""
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    view = screen.group_view
+    add_row(qtbot, view)
+    type_cell(qtbot, view, 0, "CAT1", "LUMBER")
+    click_cell(qtbot, view, 0, "CAT1")
+    opened: list[tuple[str, str]] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, LookupDialog)
+        opened.append((dialog.chosen() or "", dialog.filter.text()))
+        dialog.reject()
+
+    QTimer.singleShot(100, look)
+    qtbot.keyClick(view, Qt.Key.Key_F4)
+    assert opened == [("LUMBER", "")]
+    dialog = LookupDialog(None, "CAT1", [("ALL", "every"), ("GYPSUM", "Gypsum"), ("LUMBER", "Lumber")], "gyp")
+    qtbot.addWidget(dialog)
+    assert (dialog.filter.text(), dialog.chosen(), dialog.proxy.rowCount()) == ("gyp", "GYPSUM", 1)
