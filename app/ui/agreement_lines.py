@@ -104,8 +104,30 @@ class AgreementLinesModel(TableModel):
         return "Product row" if self.product else "Group row"
 
     def row_header(self, row: int) -> str:
+        """A saved line by its number; a new one as "new 1", "new 2"… in grid order."""
         line_no = self.rows[row].get("line_no")
-        return str(line_no) if line_no is not None else "new"
+        return str(line_no) if line_no is not None else f"new {self._new_number(row)}"
+
+    def row_label(self, row: int, prefix: str) -> str:
+        """The row as messages name it, by the label the grid shows: "Group row 3" (line 3),
+        "new group row 2" (the second new row)."""
+        line_no = self.rows[row].get("line_no")
+        if line_no is not None:
+            return f"{prefix} {line_no}"
+        return f"new {prefix[:1].lower()}{prefix[1:]} {self._new_number(row)}"
+
+    def row_labels(self, prefix: str) -> list[str]:
+        out, new = [], 0
+        new_prefix = f"new {prefix[:1].lower()}{prefix[1:]}"
+        for values in self.rows:
+            line_no = values.get("line_no")
+            if line_no is None:
+                new += 1
+            out.append(f"{prefix} {line_no}" if line_no is not None else f"{new_prefix} {new}")
+        return out
+
+    def _new_number(self, row: int) -> int:
+        return sum(1 for values in self.rows[: row + 1] if values.get("line_no") is None)
 
     # -- result
     def result(self, row: int) -> Decimal | None:
@@ -257,9 +279,10 @@ class AgreementLinesModel(TableModel):
 
     def drafts(self) -> list[Any]:
         out = []
+        labels = self.row_labels(self.prefix)
         for i, values in enumerate(self.rows):
             out.append(self.draft_type(
-                label=f"{self.prefix} {i + 1}",
+                label=labels[i],
                 line_no=values.get("line_no"),
                 product=(values.get("Product") or None) if self.product else None,
                 cats=(None, None, None, None) if self.product else tuple(values.get(c) for c in CAT_NAMES),

@@ -25,7 +25,7 @@ from .grid import GridView
 from .history import HistoryView
 from .lookups import VendorBox
 from .lump_sum_panel import LumpSumPanel
-from .models import map_problems, row_label_number
+from .models import captioned, map_problems
 from .tier_chart import TierProgressPanel
 
 NEW = "New agreement"
@@ -343,7 +343,7 @@ class AgreementScreen(GridEditing, Screen):
     def _show_problems(self, problems: list[Any]) -> None:
         self.group.set_problems(map_problems(problems, self.group, self.group.prefix))
         self.product.set_problems(map_problems(problems, self.product, self.product.prefix))
-        self.problems.show_problems(problems)
+        self.problems.show_problems(captioned(problems, [self.group, self.product]))
         if self.lump_sum is not None:
             self.lump_sum.show_problems(problems)
         self.tabs.setCurrentIndex(0)
@@ -355,7 +355,7 @@ class AgreementScreen(GridEditing, Screen):
         if self.lump_sum is not None:
             self.lump_sum.go_to(field)
         for model, view in ((self.group, self.group_view), (self.product, self.product_view)):
-            row = row_label_number(record, model.prefix)
+            row = model.row_of(record, model.prefix)
             if row is not None:
                 view.go_to(row, model.column_index(field))
                 return

@@ -6,7 +6,7 @@ list_model, the agreement lines in agreement_lines, the slip lines in slip_lines
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -157,6 +157,26 @@ class TableModel(QAbstractTableModel):
 
     def row_header(self, row: int) -> str:
         return str(row + 1)
+
+    def row_label(self, row: int, prefix: str) -> str:
+        """The row as messages name it ("Line 3"): by the label its row header shows."""
+        return f"{prefix} {row + 1}"
+
+    def row_labels(self, prefix: str) -> list[str]:
+        return [self.row_label(row, prefix) for row in range(len(self.rows))]
+
+    def row_of(self, label: str, prefix: str) -> int | None:
+        """The row a message's record names (row_label), None when it names none of them."""
+        number = row_label_number(label, prefix)
+        if number is not None and 0 <= number < len(self.rows) and self.row_label(number, prefix) == label:
+            return number
+        labels = self.row_labels(prefix)
+        return labels.index(label) if label in labels else None
+
+    def caption(self, field: str) -> str:
+        """A problem's field as the grid's column caption (product_code → Product)."""
+        index = self.column_index(field)
+        return self.columns[index].name if index >= 0 else field
 
     def column(self, index: Index | int) -> Column:
         return self.columns[index if isinstance(index, int) else index.column()]
@@ -333,12 +353,33 @@ def row_label_number(label: str, prefix: str) -> int | None:
     return None
 
 
+HEADER_CAPTIONS = {  # a header field as its screen labels it
+    "slip_no": "Slip no", "vendor_code": "Vendor", "received_date": "Received", "reference": "Reference",
+    "invoice_no": "Invoice No", "invoice_date": "Invoice Date", "due_date": "Due Date",
+}  # fmt: skip
+
+
+def captioned(problems: Sequence[Any], models: Sequence[TableModel]) -> list[Any]:
+    """The problems with each field named by its column caption (product_code → Product), as
+    the grids and the header show them; a field no grid has is left as it is."""
+    out = []
+    for problem in problems:
+        caption = HEADER_CAPTIONS.get(problem.field, problem.field)
+        for model in models:
+            index = model.column_index(problem.field)
+            if index >= 0:
+                caption = model.columns[index].name
+                break
+        out.append(replace(problem, field=caption) if caption != problem.field else problem)
+    return out
+
+
 def map_problems(problems: Sequence[Any], model: TableModel, prefix: str) -> dict[tuple[int, str], str]:
     """The problems (record, field, message) that belong to `prefix row N` labels."""
     out: dict[tuple[int, str], str] = {}
     for problem in problems:
-        row = row_label_number(problem.record, prefix)
-        if row is None or not 0 <= row < len(model.rows):
+        row = model.row_of(problem.record, prefix)
+        if row is None:
             continue
         field_name = problem.field if model.column_index(problem.field) >= 0 else model.columns[0].problem_field
         key = (row, field_name)

@@ -30,7 +30,7 @@ from .base import ProblemList, Screen, UiEnv, heading
 from .grid import GridView, read_only_view
 from .list_model import ListModel
 from .lookups import VendorBox, choose
-from .models import fmt_decimal, map_problems, row_label_number
+from .models import captioned, fmt_decimal, map_problems, row_label_number
 from .receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
 from .slip_lines import SlipLinesModel
 
@@ -364,7 +364,7 @@ class ReceivingScreen(Screen):
     def _failed(self, exc: BaseException) -> bool:
         if isinstance(exc, ValidationFailed):
             self.lines.set_problems(map_problems(exc.problems, self.lines, LINE_PREFIX))
-            self.problems.show_problems(exc.problems)
+            self.problems.show_problems(captioned(exc.problems, [self.lines]))
             self.status_message.emit(f"Not saved: {len(exc.problems)} problem(s)")
             return True
         # Anything else (a posting refused): nothing was written, the entry stays on screen as

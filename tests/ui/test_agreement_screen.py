@@ -129,8 +129,8 @@ def test_invalid_row_is_highlighted_and_nothing_is_saved(open_agreements, exampl
     assert "does not exist" in cell(view, 1, "CAT1", Qt.ItemDataRole.ToolTipRole)
     assert cell(view, 1, "Rebate 1", Qt.ItemDataRole.BackgroundRole).color() == PROBLEM
     messages = screen.problems.messages()
-    assert any(m.startswith("Group row 1, End Date:") for m in messages)
-    assert any(m.startswith("Group row 2, CAT1:") for m in messages)
+    assert any(m.startswith("new group row 1, End Date:") for m in messages)  # as the grid labels them: new 1, new 2
+    assert any(m.startswith("new group row 2, CAT1:") for m in messages)
     assert screen.problems.isVisible()
     with ctx.uow() as uow:
         assert agreements.list_agreements(uow, "V100", "COOP") == []
@@ -346,7 +346,8 @@ def test_a_price_protection_agreement_keeps_the_grids_without_rates(open_agreeme
     type_cell(qtbot, view, 0, "Rebate 1", "2")
     save(qtbot, screen, env)
     assert any(
-        m.startswith("Group row 1, Rebate 1: a price-protection line has no rates") for m in screen.problems.messages()
+        m.startswith("new group row 1, Rebate 1: a price-protection line has no rates")
+        for m in screen.problems.messages()
     )
     screen.group.set_value(0, "Rebate 1", None)
     save(qtbot, screen, env)
@@ -389,10 +390,11 @@ def test_the_row_labels_are_as_wide_as_qt_measures_them(open_agreements, example
     assert len(set(first)) == 1 and screen.group.row_header(1199) == "1200"
     view.go_to(600, 0)
     add_row(qtbot, view)  # "new" in the middle: not among the labels Qt measures
-    assert screen.group.row_header(601) == "new" and widths() == first
+    assert screen.group.row_header(601) == "new 1" and widths() == first
     view.go_to(0, 0)
     add_row(qtbot, view)  # "new" second: measured
-    assert screen.group.row_header(1) == "new" and len(set(widths())) == 1
+    assert screen.group.row_header(1) == "new 1" and screen.group.row_header(602) == "new 2"
+    assert len(set(widths())) == 1
     screen.group.remove_rows(range(3, 1202))
     assert screen.group.rowCount() == 3 and len(set(widths())) == 1
     font = header.font()

@@ -131,8 +131,8 @@ def test_lines_beyond_the_limits_are_shown_with_their_field_and_not_saved(qtbot,
     press(qtbot, screen.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, env)
     assert screen.problems.messages() == [
-        "Line 1, quantity: is too large: must be between -1,000,000 and 1,000,000 (got 2000000)",
-        "Line 2, quantity: quantity x unit cost is too large: must be between -100,000,000.00 and "
+        "Line 1, Quantity: is too large: must be between -1,000,000 and 1,000,000 (got 2000000)",
+        "Line 2, Quantity: quantity x unit cost is too large: must be between -100,000,000.00 and "
         "100,000,000.00 per line (got 999,999,999,900.00)",
     ]
     tip = Qt.ItemDataRole.ToolTipRole
