@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text("\n".join(head) + table + "\n")
+    args.out.write_text("\n".join(head) + "\n" + table + "\n")
     print(table)
     return 0 if all(r.ok is not False for r in rows) else 1
 

@@ -100,9 +100,12 @@ def enter_vendor_invoices(
     session.flush()
     products = dict(session.execute(select(Product.code, Product.id)).all())
     out = []
-    rows: list[tuple[object, ...]] = []  # the lines, written at once through the driver (100,000 ORM objects took most of the time)
-    for r, head, ms in zip(records, heads, matched, strict=True):
-        entry_id = post_matched(uow, head, ms, head.invoice_date, gl, stamp)
+    # The invoices' entries in one write (one counter update), their lines through the driver at once.
+    entries = [matched_entry(head, ms, head.invoice_date) for head, ms in zip(heads, matched, strict=True)]
+    numbers = iter(write_entries(session, [e for e in entries if e is not None], gl, uow.user, stamp))
+    rows: list[tuple[object, ...]] = []
+    for r, head, ms, entry in zip(records, heads, matched, entries, strict=True):
+        entry_id = next(numbers) if entry is not None else None
         rows.extend(
             (head.id, n, ln.slip_no, ln.slip_line_no, m.receipt_line_id, ln.product_code, products.get(ln.product_code),
              ln.quantity, ln.unit_cost, m.amount, m.received_value, m.defect, entry_id if m.defect is None else None)
@@ -138,13 +141,18 @@ def gl_for(session: Session, roles: Sequence[str], nothing: str) -> dict[str, in
 def post_matched(
     uow: UnitOfWork, head: VendorInvoice, matches: Sequence[Match], day: date, gl: dict[str, int], stamp: object
 ) -> int | None:
+    """The VENDOR_INVOICE entry of the matched lines written (None when none matched)."""
+    entry = matched_entry(head, matches, day)
+    if entry is None:
+        return None
+    return write_entries(uow.session, [entry], gl, uow.user, stamp)[0]  # type: ignore[arg-type]
+
+
+def matched_entry(head: VendorInvoice, matches: Sequence[Match], day: date) -> OtherEntry | None:
     """The VENDOR_INVOICE entry of the matched lines (None when none matched)."""
     memo = f"{SOURCE_NAMES[VENDOR_INVOICE]} {head.invoice_no}"
     lines = invoice_entry_lines(matches, memo)
-    if not lines:
-        return None
-    entry = OtherEntry(day, VENDOR_INVOICE, head.invoice_no, head.vendor_id, None, None, lines)
-    return write_entries(uow.session, [entry], gl, uow.user, stamp)[0]  # type: ignore[arg-type]
+    return OtherEntry(day, VENDOR_INVOICE, head.invoice_no, head.vendor_id, None, None, lines) if lines else None
 
 
 def _slips(session: Session, slip_nos: set[str]) -> dict[str, tuple[str, int, bool]]:
