@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.adapters.accruals import lock_vendors
-from app.adapters.bulk import rows_in, string_length
+from app.adapters.bulk import BulkWriter, rows_in, string_length, table_of
 from app.adapters.db import transaction_time
 from app.adapters.entry_writer import OtherEntry, write_entries
 from app.domain.matching import InvoiceLineIn, Match, Matcher, ReceivingLine, entry_roles, invoice_entry_lines
@@ -33,6 +33,8 @@ from .gl_accounts import gl_for
 from .security import require
 
 NUMBER_LENGTH = string_length(VendorInvoice, "invoice_no")
+LINE_COLUMNS = ("vendor_invoice_id", "line_no", "slip_no", "slip_line_no", "receipt_line_id", "product_code",
+                "product_id", "quantity", "unit_cost", "amount", "received_value", "defect", "entry_id")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,20 +100,20 @@ def enter_vendor_invoices(
     session.flush()
     products = dict(session.execute(select(Product.code, Product.id)).all())
     out = []
-    for r, head, ms in zip(records, heads, matched, strict=True):
-        entry_id = post_matched(uow, head, ms, head.invoice_date, gl, stamp)
-        session.add_all(
-            VendorInvoiceLine(
-                vendor_invoice_id=head.id, line_no=n, slip_no=ln.slip_no, slip_line_no=ln.slip_line_no,
-                receipt_line_id=m.receipt_line_id, product_code=ln.product_code, product_id=products.get(ln.product_code),
-                quantity=ln.quantity, unit_cost=ln.unit_cost, amount=m.amount, received_value=m.received_value,
-                defect=m.defect, entry_id=entry_id if m.defect is None else None,
-            )
+    # The invoices' entries in one write (one counter update), their lines through the driver at once.
+    entries = [matched_entry(head, ms, head.invoice_date) for head, ms in zip(heads, matched, strict=True)]
+    numbers = iter(write_entries(session, [e for e in entries if e is not None], gl, uow.user, stamp))
+    rows: list[tuple[object, ...]] = []
+    for r, head, ms, entry in zip(records, heads, matched, entries, strict=True):
+        entry_id = next(numbers) if entry is not None else None
+        rows.extend(
+            (head.id, n, ln.slip_no, ln.slip_line_no, m.receipt_line_id, ln.product_code, products.get(ln.product_code),
+             ln.quantity, ln.unit_cost, m.amount, m.received_value, m.defect, entry_id if m.defect is None else None)
             for n, (ln, m) in enumerate(zip(r.lines, ms, strict=True), start=1)
         )  # fmt: skip
         out.append(EnteredInvoice(head.id, r.invoice_no, r.vendor, sum((m.amount for m in ms), Decimal("0.00")),
                                   entry_id, ms))  # fmt: skip
-    session.flush()
+    BulkWriter(session).insert(table_of(VendorInvoiceLine), LINE_COLUMNS, rows)
     if commit:
         uow.commit()
     return out
@@ -125,13 +127,18 @@ def _line_in(ln: VendorInvoiceLineIn) -> InvoiceLineIn:
 def post_matched(
     uow: UnitOfWork, head: VendorInvoice, matches: Sequence[Match], day: date, gl: dict[str, int], stamp: object
 ) -> int | None:
+    """The VENDOR_INVOICE entry of the matched lines written (None when none matched)."""
+    entry = matched_entry(head, matches, day)
+    if entry is None:
+        return None
+    return write_entries(uow.session, [entry], gl, uow.user, stamp)[0]  # type: ignore[arg-type]
+
+
+def matched_entry(head: VendorInvoice, matches: Sequence[Match], day: date) -> OtherEntry | None:
     """The VENDOR_INVOICE entry of the matched lines (None when none matched)."""
     memo = f"{SOURCE_NAMES[VENDOR_INVOICE]} {head.invoice_no}"
     lines = invoice_entry_lines(matches, memo)
-    if not lines:
-        return None
-    entry = OtherEntry(day, VENDOR_INVOICE, head.invoice_no, head.vendor_id, None, None, lines)
-    return write_entries(uow.session, [entry], gl, uow.user, stamp)[0]  # type: ignore[arg-type]
+    return OtherEntry(day, VENDOR_INVOICE, head.invoice_no, head.vendor_id, None, None, lines) if lines else None
 
 
 def _slips(session: Session, slip_nos: set[str]) -> dict[str, tuple[str, int, bool]]:
