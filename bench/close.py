@@ -19,7 +19,7 @@ import secrets
 import shutil
 import sys
 import time
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,17 +34,16 @@ from app.services.invoice_backup import _query as backup_query
 from app.services.invoice_documents import write_backup
 
 from . import floor, logins
+from .report import write_results
 from .run import (
     DATA,
     DEFAULT_PG,
     TODAY,
     Row,
-    cpu_name,
     fmt_s,
     generate,
     git_commit,
     log,
-    markdown,
     peak_mib,
     reset_peak,
 )
@@ -409,19 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for backend in backends:
         rows += run_backend(backend, args)
-    table = markdown(rows)
-    head = [
-        "# Month close and backup benchmark",
-        "",
-        f"- Date: {datetime.now():%Y-%m-%d %H:%M}; commit {commit}; CPU {cpu_name()}",
-        f"- Load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f}; whole run "
-        f"{fmt_s(time.perf_counter() - started)}",
-        "",
-    ]
-    args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text("\n".join(head) + table + "\n")
-    print(table)
-    return 0 if all(r.ok is not False for r in rows) else 1
+    return write_results(args.out, "Month close and backup benchmark", commit, started, load[0], rows)
 
 
 if __name__ == "__main__":

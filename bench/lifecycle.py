@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from argparse import Namespace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +35,16 @@ from app.services.context import AppContext
 
 from . import check, floor, lifecycle_data, logins
 from .close import _cents, _copy_floor, _pg_admin, _urls
+from .report import write_results
 from .run import (
     DATA,
     DEFAULT_PG,
     TODAY,
     Row,
-    cpu_name,
     fmt_s,
     generate,
     git_commit,
     log,
-    markdown,
     peak_mib,
     reset_peak,
 )
@@ -355,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     backends = [b for b, skip in (("SQLite", args.pg_only), ("PostgreSQL", args.sqlite_only)) if not skip]
     started = time.perf_counter()
-    load = Path("/proc/loadavg").read_text().split()[:3]
+    load = os.getloadavg()[0]
     commit = git_commit()
     rows: list[Row] = []
     for backend in backends:
@@ -363,19 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += post_row(backend, args)
         if args.only != "post":
             rows += accept_row(backend, args)
-    table = markdown(rows)
-    head = [
-        "# Agreement lifecycle benchmark",
-        "",
-        f"- Date: {datetime.now():%Y-%m-%d %H:%M}; commit {commit}; CPU {cpu_name()}",
-        f"- Load average at start {' '.join(load)}, at end {' '.join(Path('/proc/loadavg').read_text().split()[:3])}; "
-        f"whole run {fmt_s(time.perf_counter() - started)}",
-        "",
-    ]
-    args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text("\n".join(head) + table + "\n")
-    print(table)
-    return 0 if all(r.ok is not False for r in rows) else 1
+    return write_results(args.out, "Agreement lifecycle benchmark", commit, started, load, rows)
 
 
 if __name__ == "__main__":

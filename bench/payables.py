@@ -26,7 +26,6 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,17 +47,16 @@ from .payables_data import (
     setup,
     urls,
 )
+from .report import write_results
 from .run import (
     DATA,
     DEFAULT_PG,
     Row,
     Timer,
-    cpu_name,
     fmt_s,
     generate,
     git_commit,
     log,
-    markdown,
     peak_mib,
     reset_peak,
 )
@@ -294,20 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for backend in backends:
         rows += run_backend(backend, args)
-    table = markdown(rows)
-    head = [
-        "# Payables benchmark: matching and the payment run",
-        "",
-        f"- Date: {datetime.now():%Y-%m-%d %H:%M}; commit {commit}; CPU {cpu_name()}",
-        f"- Data: scale {args.scale} (seed {args.seed}), {LINES_PER_VENDOR} posted receipt lines per vendor",
-        f"- Load average at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f}; whole run "
-        f"{fmt_s(time.perf_counter() - started)}",
-        "",
-    ]
-    args.out.parent.mkdir(exist_ok=True)
-    args.out.write_text("\n".join(head) + "\n" + table + "\n")
-    print(table)
-    return 0 if all(r.ok is not False for r in rows) else 1
+    notes = [f"- Data: scale {args.scale} (seed {args.seed}), {LINES_PER_VENDOR} posted receipt lines per vendor"]
+    return write_results(args.out, "Payables benchmark: matching and the payment run", commit, started, load[0], rows,
+                         notes)  # fmt: skip
 
 
 if __name__ == "__main__":
