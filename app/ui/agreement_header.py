@@ -46,6 +46,7 @@ class HeaderPanel(QWidget):
         )
         self.actuals.toggled.connect(lambda _on: self.edited.emit())
         self.decision = QLabel("")
+        self.decision.setWordWrap(True)  # "Accepted by … on …" wraps rather than widen the window
         self.decision.setObjectName("decision")
         for edit in (self.description, self.vendor_ref, self.start, self.end):
             edit.textEdited.connect(lambda _t: self.edited.emit())

@@ -52,24 +52,50 @@ TIPS = {
 
 def agreement_columns(product: bool, periodic: bool) -> list[Column]:
     scope = (
-        [Column("Product", "code", width=160, tip=TIPS["Product"])]
+        [Column("Product", "code", width=150, tip=TIPS["Product"])]
         if product
-        else [Column(c, "code", width=92, tip=TIPS["CAT"].format(n=c[-1])) for c in CAT_NAMES]
+        else [Column(c, "code", width=84, tip=TIPS["CAT"].format(n=c[-1])) for c in CAT_NAMES]
     )
     columns = [
         *scope,
-        Column("Maximum Amount", "decimal", places=2, width=118, tip=TIPS["Maximum Amount"], no_limit=UNLIMITED),
-        Column("Start Date", "date", width=86, tip=TIPS["Start Date"]),
-        Column("End Date", "date", width=86, tip=TIPS["End Date"]),
+        Column(
+            "Maximum Amount",
+            "decimal",
+            places=2,
+            width=100,
+            tip=TIPS["Maximum Amount"],
+            no_limit=UNLIMITED,
+            heading="Maximum\nAmount",
+        ),
+        Column("Start Date", "date", width=82, tip=TIPS["Start Date"], heading="Start\nDate"),
+        Column("End Date", "date", width=82, tip=TIPS["End Date"], heading="End\nDate"),
         *(
-            Column(name, "decimal", places=2, max_places=4, grouping=False, width=64, tip=TIPS["Rebate"])
+            Column(
+                name,
+                "decimal",
+                places=2,
+                max_places=4,
+                grouping=False,
+                width=58,
+                tip=TIPS["Rebate"],
+                heading=name.replace(" ", "\n"),
+            )
             for name in REBATE_NAMES
         ),
-        Column("M", "choice", choices=METHODS, width=40, tip=TIPS["M"]),
-        Column("Deg", "bool", width=38, tip=TIPS["Deg"]),
-        Column("Retro", "bool", width=44, tip=TIPS["Retro"]),
-        Column("Result", "computed", places=3, width=58, tip=TIPS["Result"]),
-        Column("Product %", "decimal", places=2, max_places=4, grouping=False, width=72, tip=TIPS["Product %"]),
+        Column("M", "choice", choices=METHODS, width=36, tip=TIPS["M"]),
+        Column("Deg", "bool", width=36, tip=TIPS["Deg"]),
+        Column("Retro", "bool", width=42, tip=TIPS["Retro"]),
+        Column("Result", "computed", places=3, width=56, tip=TIPS["Result"]),
+        Column(
+            "Product %",
+            "decimal",
+            places=2,
+            max_places=4,
+            grouping=False,
+            width=60,
+            tip=TIPS["Product %"],
+            heading="Product\n%",
+        ),
     ]
     if periodic:
         columns.append(

@@ -57,10 +57,10 @@ class AgreementScreen(GridEditing, Screen):
     # -- layout
     def _build(self) -> None:
         self.vendor_box = VendorBox(self)
-        self.vendor_box.setMinimumWidth(220)  # the header and its buttons fit 1280 pixels
+        self.vendor_box.setMinimumWidth(180)  # the header and its buttons fit 1024 pixels
         self.vendor_box.vendor_chosen.connect(self._vendor_chosen)
         self.agreement_box = QComboBox(self)
-        self.agreement_box.setMinimumWidth(170)
+        self.agreement_box.setMinimumWidth(140)
         self.agreement_box.activated.connect(self._agreement_chosen)
         self.status_box = QComboBox(self)
         self._offer_statuses(None)

@@ -137,7 +137,8 @@ class GridView(QTableView):
             return
         metrics = self.horizontalHeader().fontMetrics()
         for i, column in enumerate(model.columns):
-            header = metrics.horizontalAdvance(column.name) + 14
+            lines = (column.heading or column.name).split("\n")
+            header = max(metrics.horizontalAdvance(line) for line in lines) + 14
             self.setColumnWidth(i, max(column.width or 90, header))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802

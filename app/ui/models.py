@@ -102,6 +102,7 @@ class Column:
     width: int = 0
     align: str = ""  # left, center or right; else by kind
     tip: str = ""  # the header's tooltip and the status-bar hint of its cells
+    heading: str = ""  # the header as shown, when not the name (two lines: "Maximum\nAmount")
     labels: tuple[tuple[str, str], ...] = ()  # a choice's code shown as its name (M → Monthly)
     no_limit: Decimal | None = None  # this value is shown as "no limit" (the stored value unchanged)
 
@@ -145,7 +146,7 @@ class TableModel(QAbstractTableModel):
             if not 0 <= section < len(self.columns):
                 return None
             if role == Qt.ItemDataRole.DisplayRole:
-                return self.columns[section].name
+                return self.columns[section].heading or self.columns[section].name
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return self.columns[section].alignment
             if role == Qt.ItemDataRole.ToolTipRole:

@@ -257,6 +257,8 @@ class TierProgressPanel(QWidget):
         self.chart = TierChart(self)
         self.headline = QLabel("")
         self.headline.setStyleSheet("color: #1f2933;")
+        self.headline.setWordWrap(True)  # a long headline wraps: the window stays usable at 1024 pixels
+        self.headline.setMinimumWidth(200)
         top = QHBoxLayout()
         top.addWidget(heading("Tier progress"))
         top.addSpacing(8)
