@@ -129,6 +129,19 @@ class AgreementLinesModel(TableModel):
     def prefix(self) -> str:
         return "Product row" if self.product else "Group row"
 
+    # (column, code) -> description: a category cell's tooltip (the screen fills it)
+    descriptions: dict[tuple[str, str], str] = {}  # noqa: RUF012 - replaced whole, never mutated
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
+            shown = super().data(index, role)  # a problem of the cell first
+            if shown:
+                return shown
+            column = self.columns[index.column()]
+            code = self.rows[index.row()].get(column.name) if 0 <= index.row() < len(self.rows) else None
+            return self.descriptions.get((column.name, code)) if code else None
+        return super().data(index, role)
+
     def row_header(self, row: int) -> str:
         """A saved line by its number; a new one as "new 1", "new 2"… in grid order."""
         line_no = self.rows[row].get("line_no")

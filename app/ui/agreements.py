@@ -144,6 +144,8 @@ class AgreementScreen(GridEditing, Screen):
         """Fill the vendor list and open the last vendor used."""
         vendors = self.runner.call(self, "Vendors", lambda uow: queries.vendors(uow)) or []
         self.vendor_box.set_vendors([(v.code, v.name) for v in vendors])
+        found = self.runner.call(self, "Categories", lambda uow: queries.categories(uow)) or []
+        self.group.descriptions = {(f"CAT{c.level}", c.code): c.description for c in found}  # a code's tooltip
         last = self.env.last_vendor
         if last and not self.vendor_box.set_code(last):
             self.vendor_box.setCurrentIndex(-1)

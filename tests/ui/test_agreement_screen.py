@@ -473,3 +473,11 @@ def test_f4_opens_the_lookup_on_the_cells_value(open_agreements, example, qtbot)
     dialog = LookupDialog(None, "CAT1", [("ALL", "every"), ("GYPSUM", "Gypsum"), ("LUMBER", "Lumber")], "gyp")
     qtbot.addWidget(dialog)
     assert (dialog.filter.text(), dialog.chosen(), dialog.proxy.rowCount()) == ("gyp", "GYPSUM", 1)
+
+
+def test_a_category_cell_shows_its_description(open_agreements, example, qtbot):
+    example("B_marginal")
+    screen = open_agreements("COOP", vendor="V100")
+    tip = cell(screen.group_view, 0, "CAT1", Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Gypsum"  # categories.csv: 1,GYPSUM,,Gypsum
+    assert cell(screen.group_view, 0, "CAT2", Qt.ItemDataRole.ToolTipRole) is None  # ALL: no category
