@@ -20,8 +20,11 @@ ARCHIVE    := dist/$(DIST_NAME)-linux-$(shell uname -m).tar.gz
 DIST_STAMP := $(VENV)/.dist-installed
 DIST_INPUTS := $(shell find app resources migrations packaging -type f -not -path '*/__pycache__/*') pyproject.toml
 
+# PyInstaller's build needs binutils (objdump, objcopy, strip); only `make dist` installs it.
+DIST_DEBS := binutils
+
 debs:
-	@missing=""; for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(QT_DEBS) $(EXTRA_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
@@ -56,6 +59,7 @@ bench: install
 
 # PyInstaller (the `dist` extra) goes into the same virtual environment; `make test` does not need it.
 $(DIST_STAMP): $(STAMP)
+	$(MAKE) debs EXTRA_DEBS="$(DIST_DEBS)"
 	$(BIN)/pip install -q -e '.[test,dist]'
 	touch $(DIST_STAMP)
 

@@ -68,6 +68,7 @@ for tool in pdftotext; do command -v "$tool" >/dev/null || fail "$tool is needed
 HOME1=$WORK/home
 mkdir "$HOME1"
 read -r shown ready < <(smoke "$HOME1" "$GUI")
+[ -n "${shown:-}" ] && [ -n "${ready:-}" ] || fail "coop-rebates --smoke did not report its times"
 step "coop-rebates: main window after ${shown}s, new database created after ${ready}s"
 DB_FILE=$(find "$HOME1" -name coop.sqlite | head -1)
 [ -n "$DB_FILE" ] || fail "no coop.sqlite under the empty HOME"

@@ -131,15 +131,21 @@ def vendor_payment(
             deductions.append(Deduction(invoice.invoice_id, invoice.invoice_no, invoice.kind, part))
             left -= part
     hold = None
-    if provision is not None and provision.amount > ZERO and left > ZERO and (due or released):
-        hold = Hold(provision.provision_id, provision.name, min(left, provision.amount))
+    # What a provision may hold is what is left of the vendor's own money (the gross less the
+    # amounts deducted): a credit paid is paid, so that the entry never debits AP below zero.
+    holdable = min(left, sum((ln.amount for ln in due), ZERO) + sum((h.amount for h in held_before), ZERO)
+                   - sum((d.amount for d in deductions if d.amount > ZERO), ZERO))  # fmt: skip
+    if provision is not None and provision.amount > ZERO and holdable > ZERO and (due or released):
+        hold = Hold(provision.provision_id, provision.name, min(holdable, provision.amount))
     return VendorPayment(due, released, tuple(deductions), hold)
 
 
 def payment_lines(payment: VendorPayment, memo: str) -> tuple[EntryLine, ...]:
     """Dr ACCOUNTS_PAYABLE (gross − held) / Cr CASH (net) / Cr CLAIMS_RECEIVABLE each deduction
     (the co-op invoice's kind on it)."""
-    out = [EntryLine(ACCOUNTS_PAYABLE, to_units(payment.gross - payment.held, 2), 0, None, memo)]
+    out = []
+    if payment.gross - payment.held:
+        out.append(EntryLine(ACCOUNTS_PAYABLE, to_units(payment.gross - payment.held, 2), 0, None, memo))
     if payment.net:
         out.append(EntryLine(CASH, 0, to_units(payment.net, 2), None, memo))
     out.extend(
@@ -152,6 +158,12 @@ def payment_lines(payment: VendorPayment, memo: str) -> tuple[EntryLine, ...]:
 
 def roles_needed(payment: VendorPayment) -> tuple[str, ...]:
     return (ACCOUNTS_PAYABLE, *((CASH,) if payment.net else ()), *((CLAIMS_RECEIVABLE,) if payment.deductions else ()))
+
+
+def moves_money(payment: VendorPayment) -> bool:
+    """Whether the payment needs an entry: something paid from AP, or deductions (a credit paid
+    can offset an amount deducted to nothing, and both must still post, by kind)."""
+    return bool(payment.gross - payment.held or payment.deductions)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from app.domain.payment_run import (
     Hold,
     PayableLine,
     VendorPayment,
+    moves_money,
     payment_lines,
     roles_needed,
     vendor_payment,
@@ -184,7 +185,7 @@ def _pay(uow: UnitOfWork, run_id: int, vendor_id: int, run_date: date, payment: 
     stamp = transaction_time(session.connection())
     reference = f"{SOURCE_NAMES[PAYMENT_RUN]} {run_id}"
     entry_id = None
-    if payment.gross - payment.held:
+    if moves_money(payment):
         gl = gl_for(session, roles_needed(payment), "no payment was made")
         entry = OtherEntry(run_date, PAYMENT_RUN, reference, vendor_id, None, None, payment_lines(payment, reference))
         entry_id = write_entries(session, [entry], gl, uow.user, stamp)[0]

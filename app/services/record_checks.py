@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.adapters.bulk import rows_in
@@ -108,7 +108,11 @@ def missing_code(session: Session, what: str, column: Any, code: str) -> str:
     it only by case (codes are exact; a clerk types them in any case)."""
     text = f"{what} {code or '(blank)'} does not exist"
     if code:
-        found = session.scalar(select(column).where(func.upper(column) == code.upper()).limit(1))
+        key = ("codes by upper case", str(column))
+        codes = session.info.get(key)
+        if codes is None:  # one read per transaction, however many codes a big file gets wrong
+            codes = session.info[key] = {str(c).upper(): c for c in session.scalars(select(column))}
+        found = codes.get(code.upper())
         if found is not None and found != code:
             text += f" (did you mean {found}?)"
     return text

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
+from app.services.errors import Problem
 from app.services.vendor_invoices import (
     SlipToInvoice,
     VendorInvoiceIn,
@@ -90,9 +91,13 @@ class LinesGrid(QTableWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         if event.key() == Qt.Key.Key_Insert:
-            self.insertRow(max(self.currentRow(), 0))
+            row = max(self.currentRow(), 0)  # the new row goes above the current one, which moves down
+            self.blockSignals(True)
+            self.insertRow(row)
             for col in range(len(COLUMNS)):
-                self.setItem(max(self.currentRow(), 0), col, QTableWidgetItem(""))
+                self.setItem(row, col, QTableWidgetItem(""))
+            self.blockSignals(False)
+            self.setCurrentCell(row, 0)
             return
         super().keyPressEvent(event)
 
@@ -104,14 +109,18 @@ class LinesGrid(QTableWidget):
         item = self.item(row, col)
         return item.text().strip() if item is not None else ""
 
-    def fill(self, lines: tuple[VendorInvoiceLineIn, ...]) -> None:
-        """Replace the rows by these lines (and the empty row below them)."""
-        self.setRowCount(0)
+    def fill(self, lines: tuple[VendorInvoiceLineIn, ...]) -> int:
+        """Add these lines below the rows already typed (an invoice may bill several slips),
+        then the empty row; the row of the first line added."""
+        while self.rowCount() and not any(self.text(self.rowCount() - 1, c) for c in range(len(COLUMNS))):
+            self.removeRow(self.rowCount() - 1)
+        first = self.rowCount()
         for ln in lines:
             self._append(
                 (ln.slip_no, str(ln.slip_line_no), ln.product_code, _plain(ln.quantity), _plain(ln.unit_cost, 2))
             )
         self._append()
+        return first
 
     def lines(self) -> tuple[VendorInvoiceLineIn, ...]:
         """Every row with something in it, labelled by its row number as the grid shows it
@@ -170,10 +179,15 @@ class EnterInvoiceDialog(ActionDialog):
         )  # fmt: skip
 
     def _filled(self, found: SlipToInvoice) -> None:
-        if not self.vendor.text().strip():
-            self.vendor.setText(found.vendor_code)
-        self.grid.fill(found.lines)
-        self.grid.go_to(0, "quantity")
+        typed = self.vendor.text().strip().upper()
+        slip_no = self.slip.text().strip().upper()
+        if typed and typed != found.vendor_code:
+            self.show_problems(
+                [Problem(f"Slip {slip_no}", "slip_no", f"slip {slip_no} is of vendor {found.vendor_code}, not {typed}")]
+            )
+            return
+        self.vendor.setText(found.vendor_code)
+        self.grid.go_to(self.grid.fill(found.lines), "quantity")
 
     def work(self) -> Callable[[Any], Any] | None:
         record = VendorInvoiceIn(

@@ -63,18 +63,20 @@ def test_a_vendor_invoice_entered_during_a_run_is_wholly_in_it_or_not(ctx, db_ur
     with ctx.uow() as uow:
         posting.post_slips(uow, None, today=date(2026, 2, 2))
     month_close.close_month(ctx, "2026-01", date(2026, 2, 1))
-    post_matched, pay = vendor_invoices.post_matched, payment_run._pay
+    write_entries, pay = vendor_invoices.write_entries, payment_run._pay
+    slowed: list[int] = []
 
     def slow_entry(*args, **kwargs):  # type: ignore[no-untyped-def]
-        found = post_matched(*args, **kwargs)
-        time.sleep(0.4)  # the invoice head and entry written, its lines not yet
+        found = write_entries(*args, **kwargs)
+        slowed.append(len(found))
+        time.sleep(0.4)  # the invoice heads and entries written, their lines not yet
         return found
 
     def slow_run(*args, **kwargs):  # type: ignore[no-untyped-def]
         time.sleep(0.4)  # the vendor locked and its lines read, nothing written yet
         return pay(*args, **kwargs)
 
-    slow = {1: ("post_matched", vendor_invoices, slow_entry), 2: ("_pay", payment_run, slow_run)}
+    slow = {1: ("write_entries", vendor_invoices, slow_entry), 2: ("_pay", payment_run, slow_run)}
     for round_no in range(6):
         if round_no % 3 == 0:  # the vendor has something due already: the run surely takes its lock
             with ctx.uow() as uow:
@@ -87,6 +89,7 @@ def test_a_vendor_invoice_entered_during_a_run_is_wholly_in_it_or_not(ctx, db_ur
         assert [o for o in outcomes if isinstance(o, Exception)] == []
         for no, (matched, paid) in paid_lines(ctx).items():
             assert len(matched) == 3 and paid in (set(), matched), (round_no, no, matched, paid)
+    assert slowed, "the vendor-invoice side was never slowed mid-transaction"
     with ctx.uow() as uow:
         payment_run.run_payments(uow, FEB15)  # pays whatever the races left
     found = paid_lines(ctx)

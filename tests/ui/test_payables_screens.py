@@ -92,3 +92,33 @@ def test_key_an_invoice_resolve_a_held_line_and_run_the_payments(qtbot, ctx, env
     assert sorted(p.name for p in (tmp_path / "remit").iterdir()) == [
         "remittance-2026-02-15-V100.csv", "remittance-2026-02-15-V100.pdf"
     ]  # fmt: skip
+
+
+def test_enter_invoice_grid_insert_keeps_the_lines_and_fill_adds_below(qtbot, ctx, env):
+    """Ins adds an empty row above the current one without blanking it; Fill from Slip adds the
+    slip's lines below those typed; a slip of another vendor than the one typed is refused."""
+    import_example(ctx, "N_payment_run")
+    with ctx.uow() as uow:
+        posting.post_slips(uow, None, today=date(2026, 2, 2))
+    screen = VendorInvoicesScreen(env)
+    show(qtbot, screen)
+    dialog = screen.enter()
+    grid = dialog.grid
+    for col, text in enumerate(("S2", "1", "GYP-HALF-4X8", "100", "2.00")):
+        grid.item(0, col).setText(text)
+    grid.setCurrentCell(0, 0)
+    qtbot.keyClick(grid, Qt.Key.Key_Insert)
+    rows = [[grid.text(r, c) for c in range(5)] for r in range(grid.rowCount())]
+    assert rows[:2] == [["", "", "", "", ""], ["S2", "1", "GYP-HALF-4X8", "100", "2.00"]]
+    qtbot.keyClicks(dialog.slip, "S1")
+    qtbot.mouseClick(dialog.fill_button, LEFT)
+    wait_idle(qtbot, env)
+    assert [[grid.text(r, c) for c in range(5)] for r in range(grid.rowCount())][1:] == [
+        ["S2", "1", "GYP-HALF-4X8", "100", "2.00"], ["S1", "1", "GYP-OTHER", "12000", "1.00"], ["", "", "", "", ""]
+    ]  # fmt: skip
+    assert dialog.vendor.text() == "V100" and grid.currentRow() == 2
+    dialog.vendor.setText("V999")
+    qtbot.mouseClick(dialog.fill_button, LEFT)
+    wait_idle(qtbot, env)
+    assert dialog.problems.messages() == ["Slip S1, slip_no: slip S1 is of vendor V100, not V999"]
+    assert grid.rowCount() == 4  # nothing added

@@ -11,6 +11,7 @@ from app.domain.payment_run import (
     CoopOpen,
     Hold,
     PayableLine,
+    moves_money,
     payment_lines,
     remittance_rows,
     vendor_payment,
@@ -135,6 +136,32 @@ def test_a_cd_credit_to_the_vendor_is_paid_with_its_next_payment():
     assert vendor_payment(FEB15, [], [credit], None).deductions == ()
     later = CoopOpen(9, "CO-L", date(2026, 2, 28), "COOP", CREDIT, D("-50.00"), D("0"))
     assert [d.invoice_no for d in vendor_payment(FEB15, [small], [later], None).deductions] == []
+
+
+def test_a_credit_paid_and_a_provision_never_debit_accounts_payable_below_zero():
+    """Gross 300, a CD credit of 96, a provision of 500: the provision holds the vendor's 300
+    and no more; the credit is paid; AP is debited nothing, never -96. With 96 owed on another
+    invoice too, the provision holds what is left of the vendor's own money (204)."""
+    small = PayableLine(1, 1, "AP-1", FEB15, D("300.00"))
+    credit = CoopOpen(6, "CO-C", date(2026, 1, 31), "COOP", CREDIT, D("-96.00"), D("0"))
+    provision = Hold(3, "260210_PROVISION_FOR_RECEIVABLES", D("500.00"))
+    p = vendor_payment(FEB15, [small], [credit], provision)
+    assert (p.gross, p.deducted, p.held, p.net) == (D("300.00"), D("-96.00"), D("300.00"), D("96.00"))
+    assert payment_lines(p, "r") == (
+        ("CASH", 0, 9600, None, "r"),
+        ("CLAIMS_RECEIVABLE", 9600, 0, "COOP", "r CO-C"),
+    )
+    # a credit that offsets a deduction to nothing still posts both, by kind
+    owed = CoopOpen(5, "CO-V", date(2025, 12, 31), "VOLUME", OPEN, D("96.00"), D("0"))
+    q = vendor_payment(FEB15, [small], [credit, owed], provision)
+    assert (q.deducted, q.held, q.net, moves_money(q)) == (D("0.00"), D("204.00"), D("96.00"), True)
+    assert payment_lines(q, "r") == (
+        ("ACCOUNTS_PAYABLE", 9600, 0, None, "r"),
+        ("CASH", 0, 9600, None, "r"),
+        ("CLAIMS_RECEIVABLE", 9600, 0, "COOP", "r CO-C"),
+        ("CLAIMS_RECEIVABLE", 0, 9600, "VOLUME", "r CO-V"),
+    )
+    assert all(line[1] >= 0 and line[2] >= 0 for line in payment_lines(q, "r"))
 
 
 def test_a_provision_holds_what_is_left_and_is_released_by_the_next_run():
