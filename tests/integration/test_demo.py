@@ -388,8 +388,9 @@ def test_the_files_imported_one_by_one_make_the_demo_company(ctx, db_url, fresh_
 
     coop("db", "upgrade", "--company", FILES.company, "--currency", FILES.currency)
     for kind, name in demo.FILES:
+        count = len(_rows(name))
         assert coop("import", kind, str(FILES.folder / name)).startswith(
-            f"Imported {len(_rows(name)):,} rows of {kind}"
+            f"Imported {count:,} {'row' if count == 1 else 'rows'} of {kind}"
         )
     assert coop("post").startswith("Posted 607 slips, 2353 lines")
     kind, name = demo.DRAFTS
