@@ -29,6 +29,7 @@ from .pdf_common import (
     TOTAL_BG,
     PageFrame,
     build_pdf,
+    code_cell,
     grid_style,
     money,
     para,
@@ -42,7 +43,7 @@ HEADERS = ("Vendor", "Kind", "Agr. no.", "Ladder (scope)", "M", "Volume", "Tier"
            "Rebate earned", "Regular", "Retroactive", "Applied to cost", "To P&L",
            "To next tier", "Next tier adds")  # fmt: skip
 # 720 pt of landscape letter; summed columns hold a bold 9,999,999.99
-WIDTHS = (46, 38, 30, 104, 18, 58, 28, 28, 55, 55, 52, 52, 55, 52, 49)
+WIDTHS = (58, 38, 30, 92, 18, 58, 28, 28, 55, 55, 52, 52, 55, 52, 49)
 FIRST_NUMBER = 5
 SUFFIXES = (".pdf", *TABLE_SUFFIXES)
 MONEY_COLUMNS = (
@@ -118,7 +119,7 @@ def _period_cells(row: EstimatedRow, p: PeriodEstimate) -> list[object]:
 def _row_cells(row: EstimatedRow) -> list[object]:
     s = styles()
     return [
-        para(row.vendor, s.cell), row.kind, para(row.agreement_no, s.cell), _ladder_cell(row), row.method,
+        code_cell(row.vendor, s.cell, WIDTHS[0]), row.kind, para(row.agreement_no, s.cell), _ladder_cell(row), row.method,
         money(row.volume), f"{row.tier} of {row.tiers}", percent(row.rate_pct), money(row.rebate),
         money(row.regular), money(row.retroactive), money(row.applied_to_cost), money(row.to_pnl),
         money(row.needed_for_next), money(row.rebate_at_next),

@@ -256,3 +256,18 @@ def facts_box(facts: Sequence[tuple[str, str]], widths: tuple[float, float], pad
 
 def para(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text(value), style)
+
+
+def code_cell(value: str, style: ParagraphStyle, width: float, padding: float = 12) -> Paragraph:
+    """A code on one line: its font made smaller (down to 4.5 pt) when it would not fit the
+    column, and never split (at a hyphen or anywhere), so that a vendor or product code is
+    never broken across lines."""
+    size = style.fontSize
+    room = width - padding
+    while size > 4.5 and pdfmetrics.stringWidth(value, style.fontName, size) > room:
+        size -= 0.25
+    fitted = ParagraphStyle(
+        f"{style.name}-code", style, fontSize=size, leading=max(style.leading, size + 1.8),
+        splitLongWords=0, embeddedHyphenation=0,
+    )  # fmt: skip
+    return Paragraph(text(value), fitted)

@@ -303,3 +303,21 @@ def test_a_capped_ladder_says_the_maximum_is_reached_and_what_earns_nothing(db_u
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     (values,) = [dict(zip(header, (c.value for c in r), strict=True)) for r in sheet.iter_rows(min_row=2)]
     assert (values["maximum_reached"], values["volume_earning_nothing"]) == ("Y", 2000)
+
+
+def test_a_long_vendor_code_is_never_broken_across_lines_in_the_pdf(tmp_path):
+    """Issue 17: the estimated PDF does not break a vendor code across lines (the font of the
+    cell shrinks to fit instead)."""
+    from app.reports.estimated_pdf import EstimatedFilters, write_estimated_pdf
+    from app.services.estimated import EstimatedRow
+
+    row = EstimatedRow(
+        "NORTHCOMFORT-WEST", "Northern Comfort West", "COOP", "1", "ALL / ALL / ALL / ALL", date(2026, 1, 1),
+        date(2026, 12, 31), "SC", False, None, "", D("1000.00"), 1, 1, D("1.000"), D("10.00"), D("10.00"), D("0.00"),
+        D("0.00"), D("10.00"), None, None, None,
+    )  # fmt: skip
+    out = tmp_path / "estimated.pdf"
+    write_estimated_pdf(out, [row], company="Northshore", filters=EstimatedFilters(date(2026, 12, 6)))
+    lines = PdfReader(out).pages[0].extract_text().splitlines()
+    assert "NORTHCOMFORT-WEST" in lines  # the row's vendor cell, whole on its line
+    assert not any(line.rstrip() == "NORTHCOMFORT-" for line in lines)
