@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.vocabulary import METHODS
 from app.services import gl_accounts, masterdata, queries, vendor_balances
@@ -30,6 +31,12 @@ class GridSpec:
     key: str
     load: Callable[[Any], list[dict[str, Any]]]
     save: Callable[[Any, list[dict[str, Any]]], int]
+    # (uow, text, at most) -> the rows whose text contains it, read in SQL: a search box, and
+    # the grid never reads more than SHOWN rows (100,000 products open at once)
+    search: Callable[[Any, str, int], list[dict[str, Any]]] | None = None
+
+
+SHOWN = 2_000  # rows a searchable grid shows at most
 
 
 class RecordsModel(TableModel):
@@ -47,6 +54,17 @@ class RecordsModel(TableModel):
     def set_values(self, row: int, values: dict[str, Any]) -> None:
         super().set_values(row, values)
         self.rows[row][CHANGED] = True
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A long text (an address) shows whole in its tooltip, unless the cell has a problem."""
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
+            problem = super().data(index, role)
+            column = self.columns[index.column()]
+            value = self.rows[index.row()].get(column.name) if index.row() < len(self.rows) else None
+            if problem or column.kind != "text" or not value or len(str(value)) <= 24:
+                return problem
+            return str(value)
+        return super().data(index, role)
 
     def row_header(self, row: int) -> str:
         mark = "*" if self.rows[row].get(CHANGED) else ""
@@ -70,11 +88,26 @@ class RecordsPanel(QWidget):
         add = QPushButton("Add (Ins)")
         add.clicked.connect(self.add)
         reload_button = QPushButton("Reload")
-        reload_button.clicked.connect(self.reload)
+        reload_button.clicked.connect(lambda: self.reload())
         self.save_button = QPushButton("Save (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
         bar = QHBoxLayout()
         bar.addWidget(heading(spec.title))
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Search code, description…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)
+        self.search.setVisible(spec.search is not None)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(300)  # typing pauses, then one read
+        self.search_timer.timeout.connect(lambda: self.reload())
+        self.search.textEdited.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(lambda: self.reload())
+        self.shown = QLabel("")
+        self.shown.setStyleSheet("color: #555;")
+        bar.addWidget(self.search)
+        bar.addWidget(self.shown)
         bar.addStretch(1)
         for button in (add, reload_button, self.save_button):
             bar.addWidget(button)
@@ -85,8 +118,27 @@ class RecordsPanel(QWidget):
         layout.addWidget(self.problems)
         self.on_saved: Callable[[], None] | None = None
 
-    def reload(self) -> None:
-        rows = self.env.runner.call(self, self.spec.title, self.spec.load) or []
+    def reload(self, force: bool = False) -> None:
+        """Read the rows again (those the search finds); changes not saved are discarded only
+        when the user agrees (force: they are, after a save or a discard)."""
+        self.search_timer.stop()
+        if (
+            not force
+            and self.model.changed()
+            and not self.env.interaction.confirm(self, self.spec.title, "Discard the changes not saved?")
+        ):
+            return
+        search, text = self.spec.search, self.search.text()
+        if search is None:
+            rows = self.env.runner.call(self, self.spec.title, self.spec.load) or []
+            self.shown.setText("")
+        else:
+            rows = self.env.runner.call(self, self.spec.title, lambda uow: search(uow, text, SHOWN + 1)) or []
+            more = len(rows) > SHOWN
+            rows = rows[:SHOWN]
+            self.shown.setText(
+                f"first {SHOWN:,} shown: search to narrow" if more else f"{len(rows):,} {self.spec.title.lower()}"
+            )
         self.model.set_rows([{**r, SAVED: True} for r in rows])
         self.problems.show_problems([])
 
@@ -110,7 +162,7 @@ class RecordsPanel(QWidget):
         )
 
     def _saved(self, count: int) -> None:
-        self.reload()
+        self.reload(force=True)
         if self.on_saved:
             self.on_saved()
 
@@ -135,7 +187,7 @@ class RecordsScreen(Screen):
         QVBoxLayout(self).addWidget(self.panel)
 
     def start(self) -> None:
-        self.panel.reload()
+        self.panel.reload(force=True)
 
     def is_dirty(self) -> bool:
         return self.panel.model.dirty
@@ -144,7 +196,7 @@ class RecordsScreen(Screen):
         self.panel.save()
 
     def discard(self) -> None:
-        self.panel.reload()
+        self.panel.reload(force=True)
 
 
 def _text(row: dict[str, Any], name: str) -> str:
@@ -246,7 +298,16 @@ VENDORS = GridSpec(
     "Code",
     lambda uow: _vendor_rows(uow),
     _save_vendors,
+    lambda uow, text, most: _matching(_vendor_rows(uow), text, ("Code", "Name", "Address", "E-mail"))[:most],
 )
+
+
+def _matching(rows: list[dict[str, Any]], text: str, names: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows whose columns `names` contain the text, any case (a few thousand rows)."""
+    wanted = text.strip().lower()
+    if not wanted:
+        return rows
+    return [r for r in rows if any(wanted in str(r.get(n) or "").lower() for n in names)]
 
 
 def _vendor_rows(uow: Any) -> list[dict[str, Any]]:
@@ -270,6 +331,20 @@ def _vendor_rows(uow: Any) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _product_rows(uow: Any, search: str = "", most: int | None = None) -> list[dict[str, Any]]:
+    return [
+        {
+            "Code": p.code,
+            "Description": p.description,
+            "Vendor": p.vendor,
+            **_cats(p.cats),
+            "Unit Cost": p.unit_cost,
+            "Vendor Item": p.vendor_item_code or "",
+        }
+        for p in queries.products(uow, search=search, limit=most)
+    ]  # fmt: skip
+
+
 PRODUCTS = GridSpec(
     "Products",
     (
@@ -281,18 +356,9 @@ PRODUCTS = GridSpec(
         Column("Vendor Item", field="vendor_item_code", width=120),
     ),
     "Code",
-    lambda uow: [
-        {
-            "Code": p.code,
-            "Description": p.description,
-            "Vendor": p.vendor,
-            **_cats(p.cats),
-            "Unit Cost": p.unit_cost,
-            "Vendor Item": p.vendor_item_code or "",
-        }
-        for p in queries.products(uow)
-    ],  # fmt: skip
+    _product_rows,
     _save_products,
+    _product_rows,  # searched in SQL: 100,000 products are never all read
 )
 
 CATEGORIES = GridSpec(
@@ -309,6 +375,7 @@ CATEGORIES = GridSpec(
         for c in queries.categories(uow)
     ],
     _save_categories,
+    lambda uow, text, most: _matching(CATEGORIES.load(uow), text, ("Code", "Parent", "Description"))[:most],
 )
 
 ACCOUNTS = GridSpec(

@@ -174,3 +174,41 @@ def test_vendor_billing_fields_and_product_vendor_item_from_the_grids(qtbot, env
     wait_idle(qtbot, env)
     with ctx.uow() as uow:
         assert queries.products(uow)[0].vendor_item_code == "NG-4411"
+
+
+def test_products_are_searched_in_sql_and_a_long_list_is_cut(qtbot, env, ctx, example, monkeypatch):
+    """Issue 17: a search box on Products (code, description, vendor, vendor item; any case),
+    read in SQL; never more than masterdata.SHOWN rows read, said so; unsaved changes are kept
+    unless the user agrees to discard them."""
+    from app.ui import masterdata
+
+    example("B_marginal", kinds=("categories", "vendors", "products"))
+    screen = records_screen(qtbot, env, PRODUCTS)
+    panel = screen.panel
+    codes = [r["Code"] for r in panel.model.rows]
+    assert len(codes) >= 2 and panel.shown.text() == f"{len(codes)} products"
+    qtbot.keyClicks(panel.search, "half")
+    qtbot.keyClick(panel.search, Qt.Key.Key_Return)
+    assert [r["Code"] for r in panel.model.rows] == ["GYP-HALF-4X8"]
+    monkeypatch.setattr(masterdata, "SHOWN", 1)
+    panel.search.clear()
+    panel.reload()
+    assert len(panel.model.rows) == 1 and panel.shown.text() == "first 1 shown: search to narrow"
+    type_cell(qtbot, panel.view, 0, "Description", "Changed")
+    env.runner.interaction.answers.append(False)  # type: ignore[attr-defined]  # keep the change
+    panel.reload()
+    assert panel.model.rows[0]["Description"] == "Changed"
+
+
+def test_a_long_vendor_address_shows_whole_in_its_tooltip(qtbot, env, ctx, example):
+    example("B_marginal", kinds=("vendors",))
+    address = "1200 Industrial Parkway, Unit 14, Burnaby BC V5J 0A1"
+    with ctx.uow() as uow:
+        from app.models import Vendor
+
+        uow.session.query(Vendor).update({Vendor.address: address})
+        uow.commit()
+    screen = records_screen(qtbot, env, VENDORS)
+    model = screen.panel.model
+    index = model.index(0, model.column_index("Address"))
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == address
