@@ -253,6 +253,8 @@ class LadderProgress:
     volume: Decimal
     rebate: Decimal
     lines: int
+    # a periodic ladder: (period key, volume) of every period with volume, to date, in order
+    periods: tuple[tuple[str, Decimal], ...] = ()
 
 
 def ladder_progress(
@@ -279,7 +281,16 @@ def ladder_progress(
     volume, rebate, count = uow.session.execute(
         select(func.sum(t.amount), func.sum(t.rebate), func.count()).where(*where)
     ).one()
-    return LadderProgress(key, pkey, volume or ZERO, rebate or ZERO, count)
+    periods: tuple[tuple[str, Decimal], ...] = ()
+    if period:  # each period reaches its own tier: the chart marks them all
+        by_period = uow.session.execute(
+            select(t.period_key, func.sum(t.amount))
+            .where(t.ladder_key == key, t.received_date <= as_of)
+            .group_by(t.period_key)
+            .order_by(t.period_key)
+        )
+        periods = tuple((k, v) for k, v in by_period if v)
+    return LadderProgress(key, pkey, volume or ZERO, rebate or ZERO, count, periods)
 
 
 @dataclass(frozen=True)

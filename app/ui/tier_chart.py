@@ -26,6 +26,7 @@ ACCENT = QColor("#2f6f9f")
 INK = QColor("#1f2933")
 MUTED = QColor("#616e7c")
 CURRENT = QColor("#f0b429")
+PERIOD_MARK = QColor("#7c5e10")  # another period of a periodic ladder
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class ChartState:
     rebate: Decimal | None = None
     period_key: str = ""
     note: str = ""
+    periods: tuple[tuple[str, Decimal], ...] = ()  # a periodic ladder's other periods, marked on the bar
 
     @property
     def tier(self) -> int:
@@ -71,7 +73,37 @@ class ChartState:
         if self.tier < len(self.thresholds):
             needed = self.thresholds[self.tier - 1] - max(self.volume, Decimal(0)) + Decimal("0.01")
             text += f" · {fmt_decimal(needed)} more reaches tier {self.tier + 1}"
+        others = [(k, v) for k, v in self.periods if k != self.period_key]
+        if others:
+            text += " · other periods: " + ", ".join(
+                f"{k} {fmt_decimal(v)} (tier {self.tier_of(v)})" for k, v in others
+            )
         return text
+
+    def tier_of(self, volume: Decimal) -> int:
+        """The tier a period's volume reached (as `tier` for the current one)."""
+        for i, maximum in enumerate(self.thresholds, start=1):
+            if volume <= maximum:
+                return i
+        return len(self.thresholds)
+
+
+def _mark_periods(
+    painter: QPainter, state: ChartState, x_of: Callable[[Decimal], float], top: float, bottom: float
+) -> None:
+    """Each other period of a periodic ladder: a line across the bar at its volume, labelled
+    with the period (Q1, M03…), so that the year's attainment shows beside the current period."""
+    small = QFont(painter.font())
+    small.setPointSizeF(max(6.0, small.pointSizeF() - 2))
+    painter.setFont(small)
+    for key, amount in state.periods:
+        if key == state.period_key:
+            continue
+        x = x_of(amount)
+        painter.setPen(QPen(PERIOD_MARK, 2))
+        painter.drawLine(QPointF(x, top + 1), QPointF(x, bottom - 1))
+        painter.setPen(PERIOD_MARK)
+        painter.drawText(QRectF(x + 2, top, 40, 10), Qt.AlignmentFlag.AlignLeft, key.rpartition("-")[2])
 
 
 def _money(value: Decimal, short: bool = False) -> str:
@@ -151,7 +183,7 @@ class TierChart(QWidget):
         bar_bottom = bar_top + 26
         axis_y = bar_bottom + 3
         volume = state.volume if state.volume is not None else Decimal(0)
-        end = axis_end(state.thresholds, volume)
+        end = axis_end(state.thresholds, max([volume, *(v for _k, v in state.periods)]))
 
         def x_of(amount: Decimal) -> float:
             share = min(max(amount, Decimal(0)), end) / end
@@ -189,6 +221,7 @@ class TierChart(QWidget):
         fill_to = x_of(volume)
         if state.volume is not None and fill_to > left:
             painter.fillRect(QRectF(left, bar_top + 7, fill_to - left, bar_bottom - bar_top - 14), ACCENT)
+        _mark_periods(painter, state, x_of, bar_top, bar_bottom)
         painter.setPen(QPen(INK, 1))
         painter.drawLine(QPointF(left, axis_y), QPointF(right, axis_y))
         taken: list[tuple[float, float]] = []
@@ -330,6 +363,7 @@ class TierProgressPanel(QWidget):
                 progress.rebate if progress else None,
                 progress.period_key if progress else "",
                 note,
+                progress.periods if progress else (),
             )
         )
 

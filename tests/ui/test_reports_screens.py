@@ -395,3 +395,31 @@ def test_a_periodic_ladder_explains_its_rebate_to_date_and_lists_its_periods(qtb
     assert column_texts(dialog.periods_view, "Period") == ["2026-Q1", "2026-Q2"]
     assert column_texts(dialog.periods_view, "Tier") == ["2", "1"]
     assert column_texts(dialog.periods_view, "Rebate Earned") == ["20.00", "0.00"]
+
+
+def test_the_periodic_tier_chart_marks_every_period(qtbot, env, ctx):
+    """Issue 17: example G's chart on 2026-12-06 shows the current period (2026-Q4, empty) and
+    marks Q1 (12,000.00, tier 2) and Q2 (8,000.00, tier 1); the headline names them."""
+    from app.services.queries import ladder_progress
+    from app.ui.tier_chart import ChartState, TierChart
+
+    import_example(ctx, "G_periodic")
+    with ctx.uow() as uow:
+        posting.post_slips(uow)
+    with ctx.uow() as uow:
+        agreement_id = agreements.list_agreements(uow, "V100", "PERIODIC")[0].id
+        progress = ladder_progress(
+            uow, agreement_id, None, ("GYPSUM", "ALL", "ALL", "ALL"), *YEAR, "Q", date(2026, 12, 6)
+        )  # fmt: skip
+    assert (progress.period_key, progress.volume) == ("2026-Q4", Decimal(0))
+    assert progress.periods == (("2026-Q1", Decimal("12000.00")), ("2026-Q2", Decimal("8000.00")))
+    state = ChartState(
+        "GYPSUM", (Decimal("10000"), Decimal("999999999")), (Decimal("0"), Decimal("1")), progress.volume,
+        progress.rebate, progress.period_key, "", progress.periods,
+    )  # fmt: skip
+    assert state.headline.endswith("· other periods: 2026-Q1 12,000.00 (tier 2), 2026-Q2 8,000.00 (tier 1)")
+    chart = TierChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, TierChart.HEIGHT)
+    chart.set_state(state)
+    assert not chart.render_picture().isNull()
