@@ -1,40 +1,112 @@
-"""History tab of an agreement (SPEC §7): newest first, filter by line and field, read-only."""
+"""History tab of an agreement (SPEC §7): newest first, filter by line and field, read-only.
+One saved change of one line is one event (a created line: one row with its values; the
+tooltip lists each field), numbers as the grids show them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from itertools import groupby
+from typing import Any
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.services import agreements
 
+from .agreement_lines import agreement_columns
 from .grid import read_only_view
 from .list_model import ListModel, RecordSpec
-from .models import Column
+from .models import Column, fmt_cell
 from .operations import Runner
 
 ALL_LINES = "All lines"
 ALL_FIELDS = "All fields"
 
+GRID_COLUMNS = {c.name: c for c in (*agreement_columns(True, True), *agreement_columns(False, True))}
+
+
+def shown(field: str, value: str | None) -> str:
+    """A stored history value as the grid shows that field (2.5 -> 2.50, 999999999 -> no limit)."""
+    column = GRID_COLUMNS.get(field)
+    if value is None or column is None or column.kind != "decimal":
+        return value or ""
+    try:
+        return fmt_cell(Decimal(value), column)
+    except InvalidOperation:
+        return value
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """The history rows of one save of one line: (field, old, new) each."""
+
+    line_no: int | None
+    changes: tuple[tuple[str, str, str], ...]
+    user: str
+    at: datetime
+
+    @property
+    def what(self) -> str:
+        if len(self.changes) == 1:
+            return self.changes[0][0]
+        if all(not old for _f, old, _n in self.changes):
+            return f"created ({len(self.changes)} fields)"
+        if all(not new for _f, _o, new in self.changes):
+            return f"deleted ({len(self.changes)} fields)"
+        return f"{len(self.changes)} fields"
+
+    def values(self, which: int) -> str:
+        if len(self.changes) == 1:
+            return self.changes[0][which]
+        return "; ".join(f"{c[0]} {c[which]}" for c in self.changes if c[which])
+
+    @property
+    def detail(self) -> str:
+        return "\n".join(f"{field}: {old or '—'} → {new or '—'}" for field, old, new in self.changes)
+
+
+def history_events(rows: Sequence[agreements.HistoryRow]) -> list[HistoryEvent]:
+    """Consecutive rows of one line, user and moment (one save) as one event, newest first."""
+    events: list[HistoryEvent] = []
+    for (line_no, user, at), group in groupby(rows, key=lambda r: (r.line_no, r.user, r.at)):
+        changes = tuple((r.field, shown(r.field, r.old_value), shown(r.field, r.new_value)) for r in group)
+        events.append(HistoryEvent(line_no, changes, user, at))
+    return events
+
+
 HISTORY_SPEC = RecordSpec(
     columns=(
         Column("Line", width=50, align="center"),
-        Column("Field", width=140),
+        Column("Field", width=150),
         Column("Old Value", width=330),
         Column("New Value", width=330),
         Column("User", width=120),
         Column("Date/Time", width=160, align="center"),
     ),
-    to_row=lambda h: {
-        "Line": "" if h.line_no is None else str(h.line_no),
-        "Field": h.field,
-        "Old Value": h.old_value or "",
-        "New Value": h.new_value or "",
-        "User": h.user,
-        "Date/Time": h.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        if h.at.tzinfo
-        else h.at.strftime("%Y-%m-%d %H:%M:%S"),
+    to_row=lambda e: {
+        "Line": "" if e.line_no is None else str(e.line_no),
+        "Field": e.what,
+        "Old Value": e.values(1),
+        "New Value": e.values(2),
+        "User": e.user,
+        "Date/Time": e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if e.at.tzinfo
+        else e.at.strftime("%Y-%m-%d %H:%M:%S"),
     },
 )
+
+
+class HistoryModel(ListModel):
+    """The events; each row's tooltip lists every field it changed, old → new."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.row() < len(self.records):
+            return self.records[index.row()].detail
+        return super().data(index, role)
 
 
 class HistoryView(QWidget):
@@ -43,7 +115,7 @@ class HistoryView(QWidget):
         self.runner = runner
         self.agreement_id: int | None = None
         self.stale = False
-        self.model = ListModel(HISTORY_SPEC)
+        self.model = HistoryModel(HISTORY_SPEC)
         self.view = read_only_view(self.model, self)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.line_filter = QComboBox(self)
@@ -92,7 +164,7 @@ class HistoryView(QWidget):
         rows = self.runner.call(self, "History", lambda uow: agreements.history(uow, agreement_id, line, field)) or []
         if not keep_filters:
             self._set_choices(rows)
-        self.model.set_records(rows)
+        self.model.set_records(history_events(rows))
 
     def _set_choices(self, rows: list[agreements.HistoryRow]) -> None:
         for combo in (self.line_filter, self.field_filter):

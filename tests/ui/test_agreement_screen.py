@@ -152,8 +152,8 @@ def test_saved_rate_change_shows_in_history(open_agreements, example, qtbot, env
     assert (first["Line"], first["Field"], first["Old Value"], first["New Value"], first["User"]) == (
         "1",
         "Rebate 1",
-        "2",
-        "2.5",
+        "2.00",  # as the grid shows it
+        "2.50",
         "tester",
     )
     screen.history.field_filter.setCurrentText("Rebate 1")
@@ -161,7 +161,12 @@ def test_saved_rate_change_shows_in_history(open_agreements, example, qtbot, env
     assert history.rowCount() == 2  # created, then changed
     screen.history.field_filter.setCurrentIndex(0)
     screen.history.line_filter.setCurrentIndex(screen.history.line_filter.findData(1))
-    assert history.rowCount() > 2 and {history.index(r, 0).data() for r in range(history.rowCount())} == {"1"}
+    # one event per save of the line: the change, then its creation (one row, each field in the tooltip)
+    assert [history.index(r, 1).data() for r in range(history.rowCount())][0] == "Rebate 1"
+    created = history.index(history.rowCount() - 1, 1).data()
+    assert created.startswith("created (") and {history.index(r, 0).data() for r in range(history.rowCount())} == {"1"}
+    tip = history.index(history.rowCount() - 1, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Rebate 1: — → 2.00" in tip.splitlines()
     assert not history.flags(history.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
 
 

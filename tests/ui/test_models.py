@@ -12,7 +12,7 @@ from app.domain.money import ZERO
 from app.services import agreements, queries, receiving
 from app.services.agreements import LineDraft
 from app.ui.agreement_lines import AgreementLinesModel
-from app.ui.history import HISTORY_SPEC
+from app.ui.history import HISTORY_SPEC, HistoryModel, history_events
 from app.ui.list_model import ListModel
 from app.ui.masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsModel
 from app.ui.models import fmt_decimal
@@ -142,10 +142,15 @@ def test_slip_lines_as_the_service_takes_them_and_the_preview_credits():
 
 
 def test_list_models(qtmodeltester):
-    history = ListModel(
-        HISTORY_SPEC, [agreements.HistoryRow(1, "Rebate 1", "2", "2.5", "tester", datetime(2026, 1, 2, 3, 4, 5))]
-    )
+    at = datetime(2026, 1, 2, 3, 4, 5)
+    rows = [agreements.HistoryRow(1, "Rebate 1", "2", "2.5", "tester", at),
+            agreements.HistoryRow(1, "Maximum Amount", "30000", "999999999", "tester", at)]  # fmt: skip
+    history = HistoryModel(HISTORY_SPEC, history_events(rows))
     qtmodeltester.check(history, force_py=True)
+    assert history.rowCount() == 1  # one save of one line: one event
+    assert [history.index(0, c).data() for c in range(1, 4)] == [
+        "2 fields", "Rebate 1 2.00; Maximum Amount 30,000.00", "Rebate 1 2.50; Maximum Amount no limit"
+    ]  # fmt: skip
     preview = ListModel(
         PREVIEW_SPEC,
         [
