@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QRegularExpression,
     Qt,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QWidget,
 )
 
@@ -45,6 +47,11 @@ class DecimalEdit(QLineEdit):
         pattern = rf"^{sign}[0-9,]*(\.[0-9]{{0,{places}}})?$"
         self.setValidator(QRegularExpressionValidator(QRegularExpression(pattern), self))
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.hint = f"a number{'' if negative else ' of 0 or more'}, at most {places} decimals"
+        self.inputRejected.connect(self.said_no)  # a letter, or one decimal too many: said, not dropped silently
+
+    def said_no(self) -> None:
+        QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), f"Not taken: {self.hint}", self)
 
     def decimal(self) -> Decimal | None:
         try:
@@ -106,6 +113,24 @@ class EditDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentText())
         elif isinstance(editor, QLineEdit):
             model.setData(index, editor.text())
+            self._check_code(model, index, editor.text())
+
+    def _check_code(self, model: Any, index: Index, text: str) -> None:
+        """A code the lookup does not know is flagged in its cell as soon as it is left (Save
+        checks it again); a known one clears the flag."""
+        column: Column = model.column(index)
+        if column.kind != "code" or self.completions is None or not hasattr(model, "problems"):
+            return
+        known = {c.upper() for c in self.completions(index)}
+        key = (index.row(), column.problem_field)
+        code = text.strip().upper()
+        if code and known and code not in known:
+            model.problems[key] = f"{column.name}: {code} is not known here (F4 lists the codes)"
+        elif key in model.problems and model.problems[key].startswith(f"{column.name}: "):
+            del model.problems[key]
+        else:
+            return
+        model.dataChanged.emit(index, index, [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
 
 
 class GridDelegate(EditDelegate):

@@ -486,3 +486,23 @@ def test_a_category_cell_shows_its_description(open_agreements, example, qtbot):
     tip = cell(screen.group_view, 0, "CAT1", Qt.ItemDataRole.ToolTipRole)
     assert tip == "Gypsum"  # categories.csv: 1,GYPSUM,,Gypsum
     assert cell(screen.group_view, 0, "CAT2", Qt.ItemDataRole.ToolTipRole) is None  # ALL: no category
+
+
+def test_a_letter_in_a_number_cell_is_said_and_an_unknown_code_is_flagged_when_left(open_agreements, example, qtbot):
+    """Issue 17: a refused keystroke says why (a tooltip), not dropped silently; a category code
+    the lookup does not know is flagged in its cell as soon as it is left, before Save."""
+    from PySide6.QtWidgets import QToolTip
+
+    example("A_degressive", kinds=MASTER)
+    screen = open_agreements("COOP", vendor="V100")
+    add_row(qtbot, screen.group_view)
+    editor = type_cell(qtbot, screen.group_view, 0, "Rebate 1", "1x", commit=False)
+    assert editor.text() == "1"
+    assert QToolTip.text() == "Not taken: a number of 0 or more, at most 4 decimals"
+    press(qtbot, editor, Qt.Key.Key_Return)
+    type_cell(qtbot, screen.group_view, 0, "CAT1", "PLYWOOD")
+    field = screen.group.columns[screen.group.column_index("CAT1")].problem_field
+    assert screen.group.problems[(0, field)] == "CAT1: PLYWOOD is not known here (F4 lists the codes)"
+    assert cell(screen.group_view, 0, "CAT1", Qt.ItemDataRole.BackgroundRole) is not None
+    type_cell(qtbot, screen.group_view, 0, "CAT1", "GYPSUM")
+    assert (0, field) not in screen.group.problems
