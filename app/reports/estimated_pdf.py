@@ -283,5 +283,24 @@ def write_estimated(path: Path, rows: Sequence[EstimatedRow], *, company: str, f
         sheet="Estimated rebates",
         money_columns=MONEY_COLUMNS,
         formats={"current_rate": "0.000", "volume_earning_nothing": "#,##0.00"},
+        about=f"{TITLE} · {company} · {filters.describe()}",
+        totals=totals_table(rows),
     )
     return len(rows)
+
+
+def totals_table(rows: Sequence[EstimatedRow]) -> list[tuple[object, ...]]:
+    """The totals the PDF prints (per vendor, per kind, grand) as rows for the XLSX Totals sheet."""
+    out: list[tuple[object, ...]] = [
+        ("Totals", "Ladders", "Rebate earned", "Regular", "Retroactive", "Applied to cost", "To P&L")
+    ]
+    for code, group in groupby(rows, key=lambda r: r.vendor):
+        members = list(group)
+        out.append((f"Total {code} — {members[0].vendor_name}", len(members), *_sums(members)))
+    for kind in KINDS:
+        members = [r for r in rows if r.kind == kind]
+        if members:
+            out.append((f"Total {kind}", len(members), *_sums(members)))
+    vendors = len({r.vendor for r in rows})
+    out.append((f"Grand total ({vendors} vendor{'' if vendors == 1 else 's'})", len(rows), *_sums(rows)))
+    return out

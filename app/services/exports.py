@@ -111,6 +111,8 @@ def write_table(
     sheet: str = "Sheet1",
     money_columns: Sequence[str] = (),
     formats: Mapping[str, str] | None = None,
+    about: str = "",
+    totals: Sequence[Sequence[object]] = (),
 ) -> int:
     """Write columns and rows to .csv or .xlsx (by extension); returns the row count.
 
@@ -128,12 +130,32 @@ def write_table(
                 count += 1
         return count
     number_formats = {c: MONEY_FORMAT for c in money_columns} | dict(formats or {})
-    return _write_xlsx(path, columns, list(rows), sheet, [number_formats.get(c) for c in columns])
+    book = _write_xlsx(path, columns, list(rows), sheet, [number_formats.get(c) for c in columns])
+    return _finish_xlsx(path, book, sheet, about, totals)
+
+
+def _finish_xlsx(path: Path, made: tuple[Any, int], sheet: str, about: str, totals: Sequence[Sequence[object]]) -> int:
+    """XLSX for people (the CSV stays plain for machines): what the report is of (as of, the
+    filters) in the printed page header, the book's title and subject and an About sheet;
+    the totals on a Totals sheet. The table itself keeps its column names in row 1."""
+    book, count = made
+    if about:
+        book.worksheets[0].oddHeader.center.text = about.replace("&", "&&")  # & starts a header code
+        book.properties.title, book.properties.subject = sheet, about
+        note = book.create_sheet("About")
+        for part in about.split(" · "):
+            note.append([part])
+    if totals:
+        sums = book.create_sheet("Totals")
+        for row in totals:
+            sums.append([neutralise(v) if isinstance(v, str) else v for v in row])
+    book.save(path)
+    return count
 
 
 def _write_xlsx(
     path: Path, columns: Sequence[str], rows: list[Sequence[object]], sheet: str, number_formats: list[str | None]
-) -> int:
+) -> tuple[Any, int]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -173,5 +195,4 @@ def _write_xlsx(
                 cell.number_format = DATE_FORMAT
             cells.append(cell)
         ws.append(cells)
-    book.save(path)
-    return len(rows)
+    return book, len(rows)

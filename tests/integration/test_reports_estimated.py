@@ -321,3 +321,22 @@ def test_a_long_vendor_code_is_never_broken_across_lines_in_the_pdf(tmp_path):
     lines = PdfReader(out).pages[0].extract_text().splitlines()
     assert "NORTHCOMFORT-WEST" in lines  # the row's vendor cell, whole on its line
     assert not any(line.rstrip() == "NORTHCOMFORT-" for line in lines)
+
+
+def test_the_xlsx_says_what_it_is_of_and_carries_the_totals(db_url, tmp_path):
+    """Issue 17: the XLSX export carries the as-of date and filters (the printed page header,
+    the book's subject, an About sheet) and the totals (a Totals sheet), while the table keeps
+    its column names in row 1; the CSV stays plain."""
+    load(db_url, "B_marginal")
+    book = tmp_path / "estimated.xlsx"
+    args = ["--db", db_url, "--user", "tester", "report", "estimated", "--as-of", "2026-12-31", "--out", str(book)]
+    assert main(args) == 0
+    workbook = load_workbook(book)
+    assert workbook.sheetnames == ["Estimated rebates", "About", "Totals"]
+    table = workbook["Estimated rebates"]
+    assert next(table.iter_rows(max_row=1, values_only=True))[:3] == ("vendor_code", "vendor_name", "kind")
+    assert "As of 2026-12-31 · Vendor: all vendors" in table.oddHeader.center.text
+    assert ("As of 2026-12-31",) in list(workbook["About"].values)
+    totals = list(workbook["Totals"].values)
+    assert totals[0][:3] == ("Totals", "Ladders", "Rebate earned")
+    assert totals[-1][:3] == ("Grand total (1 vendor)", 1, 1375)  # example B: 1,375.00 on its one ladder
