@@ -86,24 +86,24 @@ def _ladder_tip(e: EstimatedLadder) -> str:
 
 
 ESTIMATED_COLUMNS = (
-    RCol("Vendor", lambda e: e.row.vendor, width=84, tip=lambda e: e.row.vendor_name),
-    RCol("Kind", lambda e: e.row.kind, width=66),
+    RCol("Vendor", lambda e: e.row.vendor, width=80, tip=lambda e: e.row.vendor_name),
+    RCol("Kind", lambda e: e.row.kind, width=58),
     RCol("Agr.", lambda e: e.row.agreement_no, width=34),
-    RCol("Ladder", lambda e: e.row.ladder, width=190, tip=_ladder_tip),
-    RCol("Period", lambda e: e.row.period_key, width=64, tip=_earned_tip),
-    RCol("Volume", lambda e: None if e.row.lump_sum else e.row.volume, "decimal", width=98),
-    RCol("Tier", lambda e: e.row.tier, "int", width=44, text=lambda e: _tier_text(e.row), tip=_tier_tip),
-    RCol("Rate %", lambda e: None if e.row.lump_sum else e.row.rate_pct, "decimal", places=3, width=54),
-    RCol("Rebate Earned", lambda e: e.row.rebate, "decimal", width=86, header="Rebate\nEarned", tip=_earned_tip),
-    RCol("Regular", lambda e: e.row.regular, "decimal", width=86),
-    RCol("Retroactive", lambda e: e.row.retroactive, "decimal", width=80, header="Retro-\nactive"),
-    RCol("Applied to Cost", lambda e: e.row.applied_to_cost, "decimal", width=86, header="Applied\nto Cost"),
-    RCol("To P&L", lambda e: e.row.to_pnl, "decimal", width=86),
-    RCol("To Next Tier", lambda e: e.row.needed_for_next, "decimal", width=86, header="To Next\nTier"),
-    RCol("Next Tier Adds", lambda e: e.row.rebate_at_next, "decimal", width=80, header="Next Tier\nAdds"),
+    RCol("Ladder", lambda e: e.row.ladder, width=124, tip=_ladder_tip),
+    RCol("Period", lambda e: e.row.period_key, width=54, tip=_earned_tip),
+    RCol("Volume", lambda e: None if e.row.lump_sum else e.row.volume, "decimal", width=88),
+    RCol("Tier", lambda e: e.row.tier, "int", width=68, text=lambda e: _tier_text(e.row), tip=_tier_tip),
+    RCol("Rate %", lambda e: None if e.row.lump_sum else e.row.rate_pct, "decimal", places=3, width=50),
+    RCol("Rebate Earned", lambda e: e.row.rebate, "decimal", width=80, header="Rebate\nEarned", tip=_earned_tip),
+    RCol("Regular", lambda e: e.row.regular, "decimal", width=80),
+    RCol("Retroactive", lambda e: e.row.retroactive, "decimal", width=66, header="Retro-\nactive"),
+    RCol("Applied to Cost", lambda e: e.row.applied_to_cost, "decimal", width=76, header="Applied\nto Cost"),
+    RCol("To P&L", lambda e: e.row.to_pnl, "decimal", width=80),
+    RCol("To Next Tier", lambda e: e.row.needed_for_next, "decimal", width=80, header="To Next\nTier"),
+    RCol("Next Tier Adds", lambda e: e.row.rebate_at_next, "decimal", width=70, header="Next Tier\nAdds"),
     # A lump sum (SPEC §11.2): its amount; Rebate Earned is what it has accrued to date.
-    RCol("Amount", lambda e: e.row.amount, "decimal", width=90, header=f"{KIND_NAMES[LUMP_SUM]}\nAmount"),
-    RCol("Still to Accrue", lambda e: e.row.to_accrue, "decimal", width=86, header="Still to\nAccrue"),
+    RCol("Amount", lambda e: e.row.amount, "decimal", width=76, header=f"{KIND_NAMES[LUMP_SUM]}\nAmount"),
+    RCol("Still to Accrue", lambda e: e.row.to_accrue, "decimal", width=70, header="Still to\nAccrue"),
 )
 
 
@@ -270,6 +270,12 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         self.records = records
         self.model.set_records(records)
         rows = [r.row for r in records]
+        lump_sums = any(r.lump_sum for r in rows)  # their two columns only when there are lump sums
+        for name in ("Amount", "Still to Accrue"):
+            self.view.setColumnHidden(self.model.column_index(name), not lump_sums)
+        self.view.resizeColumnsToContents()  # columns sized to what they hold (the first 1,000 rows)
+        ladder = self.model.column_index("Ladder")  # its whole text is in its tooltip
+        self.view.setColumnWidth(ladder, min(self.view.columnWidth(ladder), 150))
         lines = totals(rows) if rows else []
         self.totals.set_records(lines)
         grand = lines[-1] if lines else None
