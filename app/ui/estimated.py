@@ -196,7 +196,7 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         self.date_from = OptionalDate("Received from", self)
         self.date_from.changed.connect(self._filters_changed)
         self.vendor_box = VendorFilter(self)
-        self.vendor_box.setMinimumWidth(240)
+        self.vendor_box.setMinimumWidth(200)
         self.vendor_box.vendor_chosen.connect(lambda _c: self._filters_changed())
         self.kind_box = QComboBox(self)
         self.kind_box.addItem(ALL_KINDS, None)
@@ -226,6 +226,7 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
             None,
         )
         self.summary = QLabel("")
+        self.summary.setWordWrap(True)
         self.summary.setStyleSheet("color: #555;")
         below = hbox((self.summary, 1), "Export:", self.pdf_button, self.xlsx_button, self.csv_button)
         self.totals_view.setMinimumHeight(120)
@@ -234,6 +235,7 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         self.grand = QLabel("")
+        self.grand.setWordWrap(True)  # the window stays usable at 1024 pixels
         self.grand.setStyleSheet("font-weight: bold;")
         totals_bar = hbox(heading("Totals"), None, self.grand)
         layout.addLayout(below)

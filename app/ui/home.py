@@ -32,6 +32,7 @@ def _card(title: str, value: str, note: str = "") -> QFrame:
     box = QVBoxLayout(frame)
     caption = QLabel(title)
     caption.setStyleSheet("color: #5a6b7d;")
+    caption.setWordWrap(True)  # five cards a row fit 1024 pixels
     number = QLabel(value)
     number.setObjectName("value")
     number.setStyleSheet("font-size: 20pt; font-weight: 600; color: #1f3b57;")
@@ -62,6 +63,7 @@ class HomeScreen(Screen):
         self.heading.setStyleSheet("font-size: 18pt; font-weight: 600; color: #1f3b57;")
         self.subheading = QLabel()
         self.subheading.setStyleSheet("color: #5a6b7d;")
+        self.subheading.setWordWrap(True)
         layout.addWidget(self.heading)
         layout.addWidget(self.subheading)
         self.cards = QGridLayout()
@@ -86,6 +88,7 @@ class HomeScreen(Screen):
         )
         tip.setStyleSheet("color: #5a6b7d;")
         tip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        tip.setWordWrap(True)  # the window stays usable at 1024 pixels
         layout.addWidget(tip)
 
     def start(self) -> None:

@@ -113,7 +113,7 @@ class JournalScreen(ReadsOnFilters[Filters], Screen):
         refresh.clicked.connect(self.refresh)
         self.xlsx_button = QPushButton("XLSX…")
         self.csv_button = QPushButton("CSV…")
-        self.xlsx_button.setToolTip("Write the lines shown (not recorded as an export)")
+        self.xlsx_button.setToolTip("Export the lines shown to a file (not recorded as an export)")
         self.csv_button.setToolTip(self.xlsx_button.toolTip())
         self.xlsx_button.clicked.connect(lambda _c=False: self.export(".xlsx"))
         self.csv_button.clicked.connect(lambda _c=False: self.export(".csv"))
@@ -128,7 +128,6 @@ class JournalScreen(ReadsOnFilters[Filters], Screen):
             self.unexported_check,
             refresh,
             None,
-            "Lines shown to a file:",
             self.xlsx_button,
             self.csv_button,
         )

@@ -42,7 +42,7 @@ class PriceChangeScreen(Screen):
         self.product_box = QComboBox(self)
         self.product_box.setEditable(True)
         self.product_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.product_box.setMinimumWidth(320)
+        self.product_box.setMinimumWidth(240)
         self.product_box.currentIndexChanged.connect(lambda _i: self._product_shown())
         self.effective = date_edit(self)
         self.new_cost = DecimalEdit(self, places=4)
@@ -51,6 +51,7 @@ class PriceChangeScreen(Screen):
             edit.setMaximumWidth(160)
         self.current = QLabel("")
         self.current.setStyleSheet("color: #555;")
+        self.current.setWordWrap(True)
         self.result = QLabel("")
         self.result.setWordWrap(True)
         self.enter_button = QPushButton("Enter (Ctrl+S)")
@@ -71,12 +72,12 @@ class PriceChangeScreen(Screen):
         form.addRow("Quantity on hand:", self.on_hand)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Key a vendor's price change"))
-        layout.addWidget(
-            QLabel(
-                "The product's cost becomes the new cost. A decrease on a product that an accepted price-protection "
-                "agreement of its vendor covers on that date claims (old − new) × on hand from the vendor."
-            )
+        note = QLabel(
+            "The product's cost becomes the new cost. A decrease on a product that an accepted price-protection "
+            "agreement of its vendor covers on that date claims (old − new) × on hand from the vendor."
         )
+        note.setWordWrap(True)
+        layout.addWidget(note)
         layout.addLayout(form)
         layout.addLayout(hbox((self.result, 1), self.enter_button))
         layout.addWidget(self.problems)
