@@ -23,12 +23,13 @@ import random
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import Connection, Engine, Table, insert, text
 
 from app.adapters import db
 from app.domain.ladder import ALL, Scope, ladder_key
@@ -488,6 +489,23 @@ SERIAL_TABLES = (
 )
 
 
+def insert_rows(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert in the connection's transaction. PostgreSQL, more than a thousand rows: COPY
+    (NUMERIC takes the Decimals as they are, so the stored values are those a Core insert would
+    write, 5x faster; the columns the rows give, the others take their server defaults); else
+    a Core insert."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) > 1000:
+        cols = [c.name for c in table.columns if c.name in rows[0]]
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row([row.get(c) for c in cols])
+        return
+    conn.execute(insert(table), list(rows))
+
+
 def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = True) -> Summary:
     """Fill an empty, upgraded database. Returns what the harness needs to know.
 
@@ -502,20 +520,8 @@ def generate(engine: Engine, scale: float, seed: int = 7, with_receipts: bool = 
     with engine.begin() as conn:
 
         def put(table: Table, rows: list[dict[str, object]]) -> None:
-            if not rows:
-                return
             counts[table.name] += len(rows)
-            if engine.dialect.name == "postgresql" and len(rows) > 1000:
-                # COPY through the same connection and transaction: NUMERIC takes the Decimals as
-                # they are, so the stored values are those a Core insert would write, 5x faster.
-                # The columns the rows give: the others take their server defaults (migration 0014's).
-                cols = [c.name for c in table.columns if c.name in rows[0]]
-                raw = conn.connection.driver_connection
-                with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:  # type: ignore[union-attr]
-                    for row in rows:
-                        copy.write_row([row.get(c) for c in cols])
-                return
-            conn.execute(insert(table), rows)
+            insert_rows(conn, table, rows)
 
         put(
             Company.__table__,

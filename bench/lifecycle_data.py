@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 
 from app.adapters import db
 from app.domain.money import cents
@@ -48,6 +48,7 @@ from .generate import (
     YEAR_START,
     LadderPlan,
     Sizes,
+    insert_rows,
     master,
     quantity,
     tier_rows,
@@ -60,18 +61,7 @@ STYLES = ("marginal", "retro", "deg")
 PERIODS = {"M": 12, "Q": 4, "Y": 1}
 
 
-def put(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert: COPY on PostgreSQL (NUMERIC takes the Decimals as they are), Core elsewhere."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql" and len(rows) > 1000:
-        cols = [c.name for c in table.columns if c.name in rows[0]]
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row([row.get(c) for c in cols])
-        return
-    conn.execute(insert(table), rows)
+put = insert_rows  # bench.generate's bulk insert
 
 
 def _after_load(engine: Engine, tables: list[str]) -> None:

@@ -68,8 +68,9 @@ def screen(url: str, ini: str, vendor: str) -> None:
     from app.services.context import AppContext
     from app.ui.base import UiEnv
     from app.ui.collector import UiThreadCollector
+    from app.ui.interaction import HeadlessInteraction
     from app.ui.main import MainWindow
-    from app.ui.operations import HeadlessInteraction, Runner
+    from app.ui.operations import Runner
 
     app = QApplication([sys.argv[0]])
     # As main() does: the program collects garbage from a timer on the UI thread

@@ -121,7 +121,8 @@ def vendor_payment(
     credits paid, the deductions oldest first, the provision held; never below zero."""
     due = tuple(sorted((ln for ln in lines if ln.due_date <= run_date), key=lambda ln: (ln.due_date, ln.line_id)))
     released = tuple(Hold(h.provision_id, h.name, -h.amount) for h in held_before if h.amount)
-    left = sum((ln.amount for ln in due), ZERO) + sum((h.amount for h in held_before), ZERO)
+    gross = sum((ln.amount for ln in due), ZERO) + sum((h.amount for h in held_before), ZERO)
+    left = gross
     deductions: list[Deduction] = []
     oldest = sorted(coop, key=lambda i: (i.invoice_date, i.invoice_no))
     credits = [i for i in oldest if deductible(i, run_date) < ZERO] if due or released else []  # ride with a payment
@@ -132,9 +133,9 @@ def vendor_payment(
             left -= part
     hold = None
     # What a provision may hold is what is left of the vendor's own money (the gross less the
-    # amounts deducted): a credit paid is paid, so that the entry never debits AP below zero.
-    holdable = min(left, sum((ln.amount for ln in due), ZERO) + sum((h.amount for h in held_before), ZERO)
-                   - sum((d.amount for d in deductions if d.amount > ZERO), ZERO))  # fmt: skip
+    # amounts deducted; never more than `left`, which a credit paid only raises): a credit paid
+    # is paid, so that the entry never debits AP below zero.
+    holdable = gross - sum((d.amount for d in deductions if d.amount > ZERO), ZERO)
     if provision is not None and provision.amount > ZERO and holdable > ZERO and (due or released):
         hold = Hold(provision.provision_id, provision.name, min(holdable, provision.amount))
     return VendorPayment(due, released, tuple(deductions), hold)

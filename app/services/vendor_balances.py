@@ -122,8 +122,7 @@ def open_coop_invoices(session: Session, on: date, vendor_ids: Iterable[int] | N
     is open negative), by vendor, date and number."""
     inv = CoopInvoice
     heads = session.execute(
-        select(inv.id, inv.invoice_no, inv.vendor_id, inv.invoice_date, inv.due_date, inv.kind, inv.method,
-               inv.amount, inv.held)
+        select(inv.id, inv.invoice_no, inv.vendor_id, inv.invoice_date, inv.due_date, inv.kind, inv.method)
         .where(inv.invoice_date <= on, _vendor_filter(inv.vendor_id, vendor_ids))
         .order_by(inv.vendor_id, inv.invoice_date, inv.invoice_no)
     ).all()  # fmt: skip

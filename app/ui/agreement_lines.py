@@ -106,6 +106,11 @@ def agreement_columns(product: bool, periodic: bool) -> list[Column]:
     return columns
 
 
+def _label(prefix: str, line_no: int | None, new: int) -> str:
+    """A saved line by its number ("Group row 3"), the n-th new one as "new group row n"."""
+    return f"{prefix} {line_no}" if line_no is not None else f"new {prefix[:1].lower()}{prefix[1:]} {new}"
+
+
 class AgreementLinesModel(TableModel):
     """The group grid or the product grid of one agreement.
 
@@ -132,15 +137,9 @@ class AgreementLinesModel(TableModel):
     # (column, code) -> description: a category cell's tooltip (the screen fills it)
     descriptions: dict[tuple[str, str], str] = {}  # noqa: RUF012 - replaced whole, never mutated
 
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
-            shown = super().data(index, role)  # a problem of the cell first
-            if shown:
-                return shown
-            column = self.columns[index.column()]
-            code = self.rows[index.row()].get(column.name) if 0 <= index.row() < len(self.rows) else None
-            return self.descriptions.get((column.name, code)) if code else None
-        return super().data(index, role)
+    def cell_tip(self, row: int, column: Column) -> str | None:
+        code = self.rows[row].get(column.name)
+        return self.descriptions.get((column.name, code)) if code else None
 
     def row_header(self, row: int) -> str:
         """A saved line by its number; a new one as "new 1", "new 2"… in grid order."""
@@ -150,19 +149,14 @@ class AgreementLinesModel(TableModel):
     def row_label(self, row: int, prefix: str) -> str:
         """The row as messages name it, by the label the grid shows: "Group row 3" (line 3),
         "new group row 2" (the second new row)."""
-        line_no = self.rows[row].get("line_no")
-        if line_no is not None:
-            return f"{prefix} {line_no}"
-        return f"new {prefix[:1].lower()}{prefix[1:]} {self._new_number(row)}"
+        return _label(prefix, self.rows[row].get("line_no"), self._new_number(row))
 
     def row_labels(self, prefix: str) -> list[str]:
         out, new = [], 0
-        new_prefix = f"new {prefix[:1].lower()}{prefix[1:]}"
         for values in self.rows:
             line_no = values.get("line_no")
-            if line_no is None:
-                new += 1
-            out.append(f"{prefix} {line_no}" if line_no is not None else f"{new_prefix} {new}")
+            new += line_no is None
+            out.append(_label(prefix, line_no, new))
         return out
 
     def _new_number(self, row: int) -> int:

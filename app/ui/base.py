@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .operations import Interaction, Runner
+from .interaction import Interaction
+from .operations import Runner
 
 if TYPE_CHECKING:  # the main window shows before SQLAlchemy and the services are imported
     from app.services.context import AppContext

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import groupby
-from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -103,10 +101,8 @@ HISTORY_SPEC = RecordSpec(
 class HistoryModel(ListModel):
     """The events; each row's tooltip lists every field it changed, old → new."""
 
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.row() < len(self.records):
-            return self.records[index.row()].detail
-        return super().data(index, role)
+    def cell_tip(self, row: int, column: Column) -> str | None:
+        return str(self.records[row].detail)
 
 
 class HistoryView(QWidget):

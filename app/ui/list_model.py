@@ -46,6 +46,8 @@ class ListModel(TableModel):
             return self.display(index.row(), self.column(index))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self.column(index).alignment
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.cell_tip(index.row(), self.column(index))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

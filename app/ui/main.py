@@ -19,8 +19,9 @@ from app.domain.vocabulary import Permission
 
 from .base import Screen, UiEnv
 from .collector import UiThreadCollector
+from .interaction import QtInteraction
 from .menus import ANY_ROLE, HOME_NEEDS, NEEDS, OPENING, WITHOUT_DATABASE, MenuActions
-from .operations import QtInteraction, Runner
+from .operations import Runner
 from .smoke import Smoke
 from .startup import StartDatabase
 

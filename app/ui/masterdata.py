@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.vocabulary import METHODS
@@ -55,16 +55,10 @@ class RecordsModel(TableModel):
         super().set_values(row, values)
         self.rows[row][CHANGED] = True
 
-    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """A long text (an address) shows whole in its tooltip, unless the cell has a problem."""
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
-            problem = super().data(index, role)
-            column = self.columns[index.column()]
-            value = self.rows[index.row()].get(column.name) if index.row() < len(self.rows) else None
-            if problem or column.kind != "text" or not value or len(str(value)) <= 24:
-                return problem
-            return str(value)
-        return super().data(index, role)
+    def cell_tip(self, row: int, column: Column) -> str | None:
+        """A long text (an address) shows whole in its tooltip."""
+        value = self.rows[row].get(column.name)
+        return str(value) if column.kind == "text" and value and len(str(value)) > 24 else None
 
     def row_header(self, row: int) -> str:
         mark = "*" if self.rows[row].get(CHANGED) else ""

@@ -224,10 +224,15 @@ class TableModel(QAbstractTableModel):
             return self.edit_value(row, column)
         if role == CHECK and column.kind == "bool":
             return Qt.CheckState.Checked if self.value(row, column.name) else Qt.CheckState.Unchecked
-        if role == TOOL_TIP:
-            return self.problems.get((row, column.problem_field))
+        if role == TOOL_TIP:  # a problem of the cell first
+            return self.problems.get((row, column.problem_field)) or self.cell_tip(row, column)
         if role == STATUS_TIP and column.tip:  # the mouse over a cell: the status bar says what the column means
             return f"{column.name}: {column.tip}"
+        return None
+
+    def cell_tip(self, row: int, column: Column) -> str | None:
+        """A cell's tooltip when it has no problem (a category's description, a long address):
+        None by default; grids that have one say it here."""
         return None
 
     def background(self, row: int, column: Column) -> QBrush | None:

@@ -4,7 +4,6 @@ tier thresholds (QPainter; the same picture as the statement's chart in app/repo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from .agreement_lines import AgreementLinesModel
 from .base import heading
 from .models import fmt_decimal
 from .operations import Runner
+from .tier_state import ChartState
 
 BANDS = ("#e3ecf5", "#cddcec", "#b7cce2", "#a1bcd9")
 ACCENT = QColor("#2f6f9f")
@@ -27,65 +27,6 @@ INK = QColor("#1f2933")
 MUTED = QColor("#616e7c")
 CURRENT = QColor("#f0b429")
 PERIOD_MARK = QColor("#7c5e10")  # another period of a periodic ladder
-
-
-@dataclass(frozen=True)
-class ChartState:
-    """What the chart shows; `tier` is 1-based (0: no tiers), volume None when unknown."""
-
-    caption: str = ""
-    thresholds: tuple[Decimal, ...] = ()
-    rates: tuple[Decimal | None, ...] = ()
-    volume: Decimal | None = None
-    rebate: Decimal | None = None
-    period_key: str = ""
-    note: str = ""
-    periods: tuple[tuple[str, Decimal], ...] = ()  # a periodic ladder's other periods, marked on the bar
-
-    @property
-    def tier(self) -> int:
-        """The tier holding the volume: (Max_{i-1}, Max_i]; past the last maximum, the last."""
-        if not self.thresholds:
-            return 0
-        volume = self.volume or Decimal(0)
-        for i, maximum in enumerate(self.thresholds, start=1):
-            if volume <= maximum:
-                return i
-        return len(self.thresholds)
-
-    @property
-    def rate(self) -> Decimal | None:
-        return self.rates[self.tier - 1] if self.tier else None
-
-    @property
-    def headline(self) -> str:
-        if not self.thresholds:
-            return ""
-        label = f"Volume {self.period_key}" if self.period_key else "Volume to date"
-        if self.volume is None:
-            count = len(self.thresholds)
-            return f"{count} tier{'' if count == 1 else 's'} · {self.note or 'volume not available'}"
-        text = f"{label} {fmt_decimal(self.volume)} · tier {self.tier} of {len(self.thresholds)}"
-        if self.rate is not None:
-            text += f" at {fmt_decimal(self.rate, 3)}%"
-        if self.rebate is not None:
-            text += f" · earned {fmt_decimal(self.rebate)}"
-        if self.tier < len(self.thresholds):
-            needed = self.thresholds[self.tier - 1] - max(self.volume, Decimal(0)) + Decimal("0.01")
-            text += f" · {fmt_decimal(needed)} more reaches tier {self.tier + 1}"
-        others = [(k, v) for k, v in self.periods if k != self.period_key]
-        if others:
-            text += " · other periods: " + ", ".join(
-                f"{k} {fmt_decimal(v)} (tier {self.tier_of(v)})" for k, v in others
-            )
-        return text
-
-    def tier_of(self, volume: Decimal) -> int:
-        """The tier a period's volume reached (as `tier` for the current one)."""
-        for i, maximum in enumerate(self.thresholds, start=1):
-            if volume <= maximum:
-                return i
-        return len(self.thresholds)
 
 
 def _mark_periods(

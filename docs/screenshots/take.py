@@ -26,10 +26,19 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.services import agreements, queries
 from app.services.context import AppContext
 from app.ui.base import UiEnv
+from app.ui.interaction import HeadlessInteraction
 from app.ui.main import MainWindow
-from app.ui.operations import HeadlessInteraction, Runner
+from app.ui.operations import Runner
 
 HERE = Path(__file__).resolve().parent
+
+
+def copy_database(url: str) -> Path:
+    """A copy of the SQLite database of `url` in a new temporary folder: the scripts change
+    only the copy."""
+    work = Path(tempfile.mkdtemp()) / "copy.sqlite"
+    shutil.copy(Path(url.removeprefix("sqlite:///")), work)
+    return work
 
 
 def settle(ms: int = 300) -> None:

@@ -13,9 +13,7 @@ November, invoices.png (Settlement › Co-op Invoices with one invoice opened on
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from app.services import month_close
 from app.services.context import AppContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, settle, show_window  # noqa: E402
+from take import HERE, copy_database, grab, settle, show_window  # noqa: E402
 
 FIRST, SHOWN = "2026-10", "2026-11"
 
@@ -35,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="SQLite URL of a database with demo data")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp()) / "copy.sqlite"
-    shutil.copy(Path(args.db.removeprefix("sqlite:///")), work)
+    work = copy_database(args.db)
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")
     month_close.close_month(ctx, FIRST, date(2026, 11, 1))
     app = QApplication(sys.argv[:1])

@@ -17,7 +17,6 @@ import argparse
 import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from app.services.agreements import AgreementHeader
 from app.services.context import AppContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, show_window  # noqa: E402
+from take import HERE, copy_database, grab, show_window  # noqa: E402
 
 
 def pending_agreement(ctx: AppContext) -> tuple[str, str, int] | None:
@@ -47,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="SQLite URL of a database with demo data")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp()) / "copy.sqlite"
-    shutil.copy(Path(args.db.removeprefix("sqlite:///")), work)
+    work = copy_database(args.db)
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")
     found = pending_agreement(ctx)
     if found is None:

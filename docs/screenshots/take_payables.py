@@ -23,7 +23,6 @@ import csv
 import shutil
 import subprocess
 import sys
-import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +39,7 @@ from app.services.reconciliation import VENDOR_BACKUP_COLUMNS, our_backup
 from app.services.vendor_invoices import slip_to_invoice
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, settle, show_window  # noqa: E402
+from take import HERE, copy_database, grab, settle, show_window  # noqa: E402
 
 FIRST_RUN, PROVISIONS, PREVIEW = date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 15)
 PAID_IN_FULL, NOVEMBER = "KEYSTEEL", ("LAURGYP", "FRASERLUM", "IRONCLAD")
@@ -162,8 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="SQLite URL of a database with demo data")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp()) / "copy.sqlite"
-    shutil.copy(Path(args.db.removeprefix("sqlite:///")), work)
+    work = copy_database(args.db)
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")
     remit = prepare(ctx, work.parent)
     app = QApplication(sys.argv[:1])

@@ -10,9 +10,7 @@ Writes provisional.png and exposure.png beside this file (or into --out).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app.services.context import AppContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, show_window  # noqa: E402  (beside this script)
+from take import HERE, copy_database, grab, show_window  # noqa: E402  (beside this script)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,8 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE)
     parser.add_argument("--as-of", default="", help="the exposure report's date (YYYY-MM-DD; default today)")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp()) / "copy.sqlite"
-    shutil.copy(Path(args.db.removeprefix("sqlite:///")), work)
+    work = copy_database(args.db)
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.services import agreements, journal_exports, posting, queries
 from app.services.context import AppContext
 from app.ui.base import UiEnv
+from app.ui.interaction import HeadlessInteraction
 from app.ui.main import MainWindow
-from app.ui.operations import HeadlessInteraction, Runner
+from app.ui.operations import Runner
 
 HERE = Path(__file__).resolve().parent
 

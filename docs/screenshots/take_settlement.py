@@ -14,9 +14,7 @@ Co-op Invoices, File Dispute… on its review page, with two documents) and disp
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +29,7 @@ from app.services.context import AppContext
 from app.services.invoice_views import invoice_views
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from take import HERE, grab, settle, show_window  # noqa: E402
+from take import HERE, copy_database, grab, settle, show_window  # noqa: E402
 
 AS_OF = date(2026, 12, 8)
 PNG = (HERE / "invoices.png").read_bytes()
@@ -96,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True, help="SQLite URL of a database with demo data")
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp()) / "copy.sqlite"
-    shutil.copy(Path(args.db.removeprefix("sqlite:///")), work)
+    work = copy_database(args.db)
     ctx = AppContext.open(f"sqlite:///{work}", user="mlefebvre")
     number, disputed = prepare(ctx)
     app = QApplication(sys.argv[:1])

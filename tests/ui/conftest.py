@@ -15,7 +15,8 @@ from app.services.context import AppContext
 from app.ui.agreements import AgreementScreen
 from app.ui.base import UiEnv
 from app.ui.grid import GridView
-from app.ui.operations import HeadlessInteraction, Runner
+from app.ui.interaction import HeadlessInteraction
+from app.ui.operations import Runner
 from tests.conftest import import_example
 
 MASTER = ("categories", "vendors", "products", "gl-accounts", "gl-reference")

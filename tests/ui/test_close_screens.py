@@ -18,10 +18,11 @@ from app.models import CoopInvoice, InvoiceLine, JournalEntry, MonthClose, Vendo
 from app.services import month_close, posting, security
 from app.services.context import AppContext
 from app.ui.base import UiEnv
+from app.ui.interaction import HeadlessInteraction
 from app.ui.invoices import InvoicesScreen
 from app.ui.main import MainWindow
 from app.ui.month_close import INVOICE_ROW, TOTAL_ROW, MonthCloseScreen
-from app.ui.operations import HeadlessInteraction, Runner
+from app.ui.operations import Runner
 from tests.conftest import import_example
 from tests.ui.conftest import make_env, press, show, wait_idle
 from tests.ui.test_main_window import menu_actions

@@ -142,7 +142,8 @@ def test_the_menus_enable_by_role_once_the_database_is_open(qtbot, ctx, tmp_path
     from app.services import security
     from app.services.context import AppContext
     from app.ui.base import UiEnv
-    from app.ui.operations import HeadlessInteraction, Runner
+    from app.ui.interaction import HeadlessInteraction
+    from app.ui.operations import Runner
     from app.ui.startup import StartDatabase
 
     with ctx.uow() as uow:
