@@ -91,7 +91,9 @@ class EditDelegate(QStyledItemDelegate):
             return combo
         line = QLineEdit(parent)
         if column.kind == "code" and self.completions is not None:
-            completer = QCompleter(list(self.completions(index)), line)
+            codes = list(self.completions(index))
+            line.setProperty("known_codes", codes)  # read once: the completer's, and the check when left
+            completer = QCompleter(codes, line)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             line.setCompleter(completer)
@@ -113,15 +115,15 @@ class EditDelegate(QStyledItemDelegate):
             model.setData(index, editor.currentText())
         elif isinstance(editor, QLineEdit):
             model.setData(index, editor.text())
-            self._check_code(model, index, editor.text())
+            self._check_code(model, index, editor.text(), editor.property("known_codes"))
 
-    def _check_code(self, model: Any, index: Index, text: str) -> None:
-        """A code the lookup does not know is flagged in its cell as soon as it is left (Save
-        checks it again); a known one clears the flag."""
+    def _check_code(self, model: Any, index: Index, text: str, codes: Sequence[str] | None) -> None:
+        """A code the lookup does not know (the codes its editor offered) is flagged in its cell
+        as soon as it is left (Save checks it again); a known one clears the flag."""
         column: Column = model.column(index)
-        if column.kind != "code" or self.completions is None or not hasattr(model, "problems"):
+        if column.kind != "code" or not codes or not hasattr(model, "problems"):
             return
-        known = {c.upper() for c in self.completions(index)}
+        known = {c.upper() for c in codes}
         key = (index.row(), column.problem_field)
         code = text.strip().upper()
         if code and known and code not in known:
