@@ -102,7 +102,7 @@ def _report_provisional(ctx: AppContext, args: argparse.Namespace) -> int:
         with ctx.uow() as uow:
             rows = provisional_report.provisional_exposure(uow, as_of, args.vendor)
             company = masterdata.company(uow).name
-        n = write_exposure(temp, rows, company=company, as_of=as_of)
+        n = write_exposure(temp, rows, company=company, as_of=as_of, vendor=args.vendor)
     print(f"Wrote {n} vendor and kind rows to {args.out}")
     return 0
 

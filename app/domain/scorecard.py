@@ -93,3 +93,18 @@ class Scorecard:
     date_to: date
     rows: tuple[ScorecardRow, ...]
     by_month: dict[str, dict[str, int]]
+    vendor: str | None = None  # the one vendor asked for; None for all
+
+    def total(self) -> ScorecardRow:
+        """Every vendor's row summed (vendor_code "Total"), its on-time percent of the sums."""
+        out = ScorecardRow("Total", f"{len(self.rows)} vendor{'' if len(self.rows) == 1 else 's'}")
+        for row in self.rows:
+            for d in DEFECTS:
+                out.defects[d].count += row.defects[d].count
+                out.defects[d].amount += row.defects[d].amount
+            out.invoices_due += row.invoices_due
+            out.paid_on_time += row.paid_on_time
+            for mine, theirs in ((out.short_paid, row.short_paid), (out.open_disputes, row.open_disputes)):
+                mine.count += theirs.count
+                mine.amount += theirs.amount
+        return out

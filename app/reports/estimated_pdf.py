@@ -26,7 +26,6 @@ from .pdf_common import (
     MUTED,
     NARROW,
     NARROW_BOLD,
-    TOTAL_BG,
     PageFrame,
     build_pdf,
     code_cell,
@@ -36,6 +35,7 @@ from .pdf_common import (
     percent,
     styles,
     text,
+    total_style,
 )
 
 TITLE = "Estimated rebates"
@@ -172,9 +172,7 @@ def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
     data.append(_total_cells(f"Grand total ({len(rows)} ladders, {vendors} vendors)", rows))
     extra += [
         ("SPAN", (0, at), (7, at)),
-        ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
-        ("BACKGROUND", (0, at), (-1, at), TOTAL_BG),
-        ("LINEABOVE", (0, at), (-1, at), 1, INK),
+        *total_style(at, rule=1),
     ]
     return Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(FIRST_NUMBER, extra=extra))
 
@@ -199,9 +197,7 @@ def lump_sum_table(rows: Sequence[EstimatedRow]) -> Table:
     data.append([f"Total ({len(rows)} lump sums)", "", "", "", "", *(money(v) for v in total)])
     extra = [
         ("SPAN", (0, at), (4, at)),
-        ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
-        ("BACKGROUND", (0, at), (-1, at), TOTAL_BG),
-        ("LINEABOVE", (0, at), (-1, at), 1, INK),
+        *total_style(at, rule=1),
     ]
     return Table(data, colWidths=LUMP_WIDTHS, repeatRows=1, hAlign="LEFT", style=grid_style(first, extra=extra))
 

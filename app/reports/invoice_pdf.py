@@ -25,11 +25,9 @@ from .pdf_common import (
     INK,
     MARGIN,
     MUTED,
-    NARROW_BOLD,
     PLAIN,
     SANS,
     SANS_BOLD,
-    TOTAL_BG,
     PageFrame,
     build_pdf,
     facts_box,
@@ -39,6 +37,7 @@ from .pdf_common import (
     percent,
     styles,
     text,
+    total_style,
 )
 
 TITLE = "Co-op invoice"
@@ -55,14 +54,6 @@ _HOW = dict(
         strict=True,
     )
 )
-
-
-def _total_style(row: int, size: float = 7) -> list[tuple[Any, ...]]:
-    return [
-        ("FONT", (0, row), (-1, row), NARROW_BOLD, size),
-        ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
-        ("LINEABOVE", (0, row), (-1, row), 0.8, INK),
-    ]
 
 
 def _title(b: InvoiceBackup) -> str:
@@ -186,7 +177,7 @@ def _tier_totals(b: InvoiceBackup) -> Table:
         data.append([para(scope or DASH, styles().cell), str(tier) if tier else DASH, _rates(rows), str(len(rows)),
                      money(sum((r.amount for r in rows), ZERO))])  # fmt: skip
     data.append(["Total", "", "", str(len(b.rows)), money(b.total)])
-    style = grid_style(1, font_size=7.5, extra=_total_style(len(data) - 1, 7.5))
+    style = grid_style(1, font_size=7.5, extra=total_style(len(data) - 1, 7.5))
     return Table(data, colWidths=(WIDTH * 0.34, 40, 50, 40, 70), hAlign="LEFT", repeatRows=1, style=style)
 
 
@@ -203,7 +194,7 @@ def _month_totals(b: InvoiceBackup) -> Table:
     for month, rows in sorted(months.items()):
         data.append([month, *sums(rows)])
     data.append(["Total", *sums(b.rows)])
-    style = grid_style(1, font_size=7.5, extra=_total_style(len(data) - 1, 7.5))
+    style = grid_style(1, font_size=7.5, extra=total_style(len(data) - 1, 7.5))
     return Table(data, colWidths=(WIDTH - 50 - 4 * 70, 50, 70, 70, 70, 70), hAlign="LEFT", repeatRows=1, style=style)
 
 
@@ -256,7 +247,7 @@ def _backup_table(b: InvoiceBackup) -> Table:
         ])  # fmt: skip
     total = [sum((getattr(r, f) for r in b.rows), ZERO) for f in ("regular", "retroactive", "rerate")]
     data.append(["Total", "", "", "", "", "", "", "", *(money(t) for t in total), "", money(b.total)])
-    extra = [("ALIGN", (11, 0), (11, -1), "CENTER"), *_total_style(len(data) - 1, 6.8)]
+    extra = [("ALIGN", (11, 0), (11, -1), "CENTER"), *total_style(len(data) - 1, 6.8)]
     return Table(data, colWidths=BACKUP_WIDTHS, repeatRows=1, style=grid_style(3, font_size=6.8, extra=extra))
 
 
@@ -271,7 +262,7 @@ def _detail_table(b: InvoiceBackup) -> Table:
         ])  # fmt: skip
     data.append(["Total", "", "", "", "", money(b.total)])
     widths = (54, 70, 80, WIDTH - 54 - 70 - 80 - 30 - 60, 30, 60)
-    extra = [("ALIGN", (2, 0), (4, -1), "LEFT"), *_total_style(len(data) - 1, 7.5)]
+    extra = [("ALIGN", (2, 0), (4, -1), "LEFT"), *total_style(len(data) - 1, 7.5)]
     return Table(data, colWidths=widths, repeatRows=1, style=grid_style(5, font_size=7.5, extra=extra))
 
 

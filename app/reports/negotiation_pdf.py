@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from app.domain.vocabulary import KIND_NAMES, PERIOD_NAMES
-from app.services.exports import TABLE_SUFFIXES, write_table
+from app.services.exports import TABLE_SUFFIXES, about, write_table
 from app.services.negotiation import MONEY_COLUMNS, NEGOTIATION_COLUMNS, LadderRow, NegotiationPreview
 
 from .pdf_common import (
@@ -80,7 +80,7 @@ def story(data: NegotiationPreview, company: str) -> list[Flowable]:
     summary = (
         f"On {money(data.receipts)} of posted receipts, this agreement would have earned "
         f"{money(data.would_earn)}; the same receipts earn {money(data.earns_now)} today "
-        f"(agreements in force or provisional rates): a difference of {money(data.would_earn - data.earns_now)}."
+        f"(agreements in force or provisional rates): a difference of {money(data.difference)}."
     )
     out += [para(summary, s.body), Spacer(0, 8)]
     if not data.ladders:
@@ -108,7 +108,11 @@ def write_negotiation(path: Path, data: NegotiationPreview, *, company: str) -> 
     """The preview as .pdf (returns pages), .xlsx or .csv (returns rows) by the extension of `path`."""
     if path.suffix.lower() == ".pdf":
         return write_negotiation_pdf(path, data, company=company)
+    totals: list[tuple[object, ...]] = [
+        ("Totals", "Amount"), ("Receipts in the window", data.receipts), ("Would have earned", data.would_earn),
+        ("Earns now", data.earns_now), ("Difference", data.difference),
+    ]  # fmt: skip
     return write_table(
         path, NEGOTIATION_COLUMNS, data.rows(), sheet="Negotiation preview", money_columns=MONEY_COLUMNS,
-        formats={"rate": "0.000"},
+        formats={"rate": "0.000"}, about=about(TITLE, company, _describe(data)), totals=totals,
     )  # fmt: skip

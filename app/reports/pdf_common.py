@@ -118,6 +118,15 @@ def styles(cell_size: float = 7.5) -> Styles:
     )
 
 
+def total_style(row: int, size: float = 7.5, rule: float = 0.8) -> list[tuple[Any, ...]]:
+    """A total row of a grid_style table: bold, shaded, ruled above."""
+    return [
+        ("FONT", (0, row), (-1, row), NARROW_BOLD, size),
+        ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
+        ("LINEABOVE", (0, row), (-1, row), rule, INK),
+    ]
+
+
 def grid_style(numeric_from: int, *, font_size: float = 7.5, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
     """A ruled table: bold shaded header row, numbers right-aligned from column numeric_from."""
     return TableStyle([

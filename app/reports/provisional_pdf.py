@@ -4,7 +4,9 @@ or CSV by the file's extension (write_exposure, for the command and the screen).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -13,10 +15,10 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_NAMES, PROVISIONAL_KINDS
-from app.services.exports import TABLE_SUFFIXES, write_table
+from app.services.exports import TABLE_SUFFIXES, about, write_table
 from app.services.provisional_report import EXPOSURE_COLUMNS, MONEY_COLUMNS, ExposureRow
 
-from .pdf_common import INK, NARROW_BOLD, TOTAL_BG, PageFrame, build_pdf, grid_style, money, para, styles
+from .pdf_common import NARROW_BOLD, PageFrame, build_pdf, grid_style, money, para, styles, total_style
 
 TITLE = "Provisional exposure"
 HEADERS = ("Vendor", "Name", "Kind", "Lines", "Receipts", "Provisional accrual", "First month", "Last month", "Months")
@@ -33,10 +35,33 @@ def _cells(row: ExposureRow) -> list[object]:
     ]  # fmt: skip
 
 
-def _total(label: str, rows: Sequence[ExposureRow]) -> list[object]:
-    receipts = sum((r.receipts for r in rows), ZERO)
-    accrued = sum((r.provisional for r in rows), ZERO)
-    return [label, "", "", f"{sum(r.lines for r in rows):,}", money(receipts), money(accrued), "", "", ""]
+@dataclass(frozen=True)
+class ExposureTotal:
+    label: str
+    lines: int | None  # None on the grand total: a line accrued under two kinds is in both kinds' rows
+    receipts: Decimal | None
+    provisional: Decimal
+
+
+def exposure_totals(rows: Sequence[ExposureRow]) -> list[ExposureTotal]:
+    """A total per provisional kind with rows, then the grand total (accruals only)."""
+    out = []
+    for kind in PROVISIONAL_KINDS:
+        members = [r for r in rows if r.kind == kind]
+        if members:
+            out.append(
+                ExposureTotal(f"Total {KIND_NAMES[kind]}", sum(r.lines for r in members),
+                              sum((r.receipts for r in members), ZERO), sum((r.provisional for r in members), ZERO))
+            )  # fmt: skip
+    vendors = len({r.vendor for r in rows})
+    grand = sum((r.provisional for r in rows), ZERO)
+    out.append(ExposureTotal(f"Total ({vendors} vendor{'' if vendors == 1 else 's'})", None, None, grand))
+    return out
+
+
+def _total_cells(t: ExposureTotal) -> list[object]:
+    lines = "" if t.lines is None else f"{t.lines:,}"
+    return [t.label, "", "", lines, "" if t.receipts is None else money(t.receipts), money(t.provisional), "", "", ""]
 
 
 def exposure_table(rows: Sequence[ExposureRow]) -> Table:
@@ -46,34 +71,44 @@ def exposure_table(rows: Sequence[ExposureRow]) -> Table:
     ]
     data.extend(_cells(r) for r in rows)
     extra: list[tuple[Any, ...]] = []
-    for kind in PROVISIONAL_KINDS:
-        members = [r for r in rows if r.kind == kind]
-        if members:
-            at = len(data)
-            data.append(_total(f"Total {KIND_NAMES[kind]}", members))
-            extra += [("SPAN", (0, at), (2, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5)]
+    *kinds, grand = exposure_totals(rows)
+    for t in kinds:
+        at = len(data)
+        data.append(_total_cells(t))
+        extra += [("SPAN", (0, at), (2, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5)]
     at = len(data)
-    grand = _total(f"Total ({len({r.vendor for r in rows})} vendors)", rows)
-    grand[3] = grand[4] = ""  # a line accrued under two kinds is in both kinds' rows
-    data.append(grand)
-    extra += [
-        ("SPAN", (0, at), (2, at)),
-        ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
-        ("BACKGROUND", (0, at), (-1, at), TOTAL_BG),
-        ("LINEABOVE", (0, at), (-1, at), 1, INK),
-    ]
+    data.append(_total_cells(grand))
+    extra += [("SPAN", (0, at), (2, at)), *total_style(at, rule=1)]
     return Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(FIRST_NUMBER, extra=extra))
 
 
-def _describe(as_of: date) -> str:
-    return f"Receipts to {as_of.isoformat()} accrued at provisional rates (no accepted agreement covers them)"
+def totals_table(rows: Sequence[ExposureRow]) -> list[tuple[object, ...]]:
+    """The PDF's totals as rows for the XLSX Totals sheet."""
+    head: tuple[object, ...] = ("Totals", "Lines", "Receipts", "Provisional accrual")
+    return [head, *((t.label, t.lines, t.receipts, t.provisional) for t in exposure_totals(rows))]
+
+
+def _describe(as_of: date, vendor: str | None) -> str:
+    who = f"Vendor {vendor}" if vendor else "All vendors"
+    return f"Receipts to {as_of.isoformat()} accrued at provisional rates (no accepted agreement covers them) · {who}"
 
 
 def write_exposure_pdf(
-    out: str | Path | BinaryIO, rows: Sequence[ExposureRow], *, company: str, as_of: date, printed: date | None = None
+    out: str | Path | BinaryIO,
+    rows: Sequence[ExposureRow],
+    *,
+    company: str,
+    as_of: date,
+    vendor: str | None = None,
+    printed: date | None = None,
 ) -> int:
     s = styles()
-    story: list[Flowable] = [para(TITLE, s.title), para(company, s.body), para(_describe(as_of), s.muted), Spacer(0, 8)]
+    story: list[Flowable] = [
+        para(TITLE, s.title),
+        para(company, s.body),
+        para(_describe(as_of, vendor), s.muted),
+        Spacer(0, 8),
+    ]
     if rows:
         story += [
             exposure_table(rows),
@@ -89,15 +124,22 @@ def write_exposure_pdf(
     else:
         story.append(para("No receipt is accrued at a provisional rate.", s.body))
     build_pdf(
-        out, story, pagesize=letter, frame=PageFrame(company, TITLE, _describe(as_of)), printed=printed or date.today()
+        out,
+        story,
+        pagesize=letter,
+        frame=PageFrame(company, TITLE, _describe(as_of, vendor)),
+        printed=printed or date.today(),
     )
     return len(rows)
 
 
-def write_exposure(path: Path, rows: Sequence[ExposureRow], *, company: str, as_of: date) -> int:
+def write_exposure(
+    path: Path, rows: Sequence[ExposureRow], *, company: str, as_of: date, vendor: str | None = None
+) -> int:
     """The report as .pdf, .xlsx or .csv by the extension of `path`; returns the number of rows."""
     if path.suffix.lower() == ".pdf":
-        return write_exposure_pdf(path, rows, company=company, as_of=as_of)
+        return write_exposure_pdf(path, rows, company=company, as_of=as_of, vendor=vendor)
     return write_table(
-        path, EXPOSURE_COLUMNS, (r.values() for r in rows), sheet="Provisional exposure", money_columns=MONEY_COLUMNS
-    )
+        path, EXPOSURE_COLUMNS, (r.values() for r in rows), sheet="Provisional exposure", money_columns=MONEY_COLUMNS,
+        about=about(TITLE, company, _describe(as_of, vendor)), totals=totals_table(rows),
+    )  # fmt: skip

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from app.domain.reconciliation import COLUMNS, MONEY_COLUMNS, Compared, Reconciliation
 from app.domain.vocabulary import RECONCILE_TOTAL
-from app.services.exports import TABLE_SUFFIXES, write_table
+from app.services.exports import TABLE_SUFFIXES, about, write_table
 
 from .pdf_common import PageFrame, build_pdf, grid_style, money, para, styles
 
@@ -22,6 +22,7 @@ TITLE = "Backup reconciliation"
 SUFFIXES = (".pdf", *TABLE_SUFFIXES)
 HEADS = ("Status", "Slip", "Line", "Item code", "Received", "Our qty", "Their qty", "Our amount", "Their amount",
          "Our rebate", "Their rebate", "Difference")  # fmt: skip
+TOTAL_HEADS = ("Status", "Lines", "Our rebate", "Their rebate", "Difference")
 WIDTHS = (84, 52, 30, 64, 58, 50, 50, 62, 62, 58, 58, 58)
 
 
@@ -40,17 +41,20 @@ def _cells(c: Compared) -> list[object]:
     ]  # fmt: skip
 
 
+def _describe(result: Reconciliation) -> str:
+    return f"Vendor {result.vendor_code}: its statement of what it was charged against our invoices' backup"
+
+
 def write_reconciliation_pdf(
     out: str | Path | BinaryIO, result: Reconciliation, *, company: str, printed: date | None = None
 ) -> int:
     s = styles()
-    describe = f"Vendor {result.vendor_code}: its statement of what it was charged against our invoices' backup"
+    describe = _describe(result)
     story: list[Flowable] = [para(TITLE, s.title), para(company, s.body), para(describe, s.muted), Spacer(0, 8)]
     data: list[list[Any]] = [[para(h, s.head if i < 5 else s.head_right) for i, h in enumerate(HEADS)]]
     data.extend(_cells(c) for c in result.lines)
     story += [Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(5)), Spacer(0, 10)]
-    totals: list[list[Any]] = [[para(h, s.head if i == 0 else s.head_right)
-                                for i, h in enumerate(("Status", "Lines", "Our rebate", "Their rebate", "Difference"))]]  # fmt: skip
+    totals: list[list[Any]] = [[para(h, s.head if i == 0 else s.head_right) for i, h in enumerate(TOTAL_HEADS)]]
     totals.extend(
         [t.status, f"{t.lines:,}", money(t.our_rebate), money(t.their_rebate), money(t.difference)]
         for t in result.totals()
@@ -72,5 +76,9 @@ def write_reconciliation(path: Path, result: Reconciliation, *, company: str) ->
     """The reconciliation as .pdf, .xlsx or .csv by the extension of `path`; the number of lines."""
     if path.suffix.lower() == ".pdf":
         return write_reconciliation_pdf(path, result, company=company)
-    write_table(path, COLUMNS, table_rows(result), sheet="Reconciliation", money_columns=MONEY_COLUMNS)
+    totals = [TOTAL_HEADS, *((t.status, t.lines, t.our_rebate, t.their_rebate, t.difference) for t in result.totals())]
+    write_table(
+        path, COLUMNS, table_rows(result), sheet="Reconciliation", money_columns=MONEY_COLUMNS,
+        about=about(TITLE, company, _describe(result)), totals=totals,
+    )  # fmt: skip
     return len(result.lines)

@@ -13,9 +13,9 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from app.domain.scorecard import CSV_COLUMNS, MONEY_COLUMNS, Scorecard, ScorecardRow
 from app.domain.vocabulary import DEFECTS
-from app.services.exports import TABLE_SUFFIXES, write_table
+from app.services.exports import TABLE_SUFFIXES, about, write_table
 
-from .pdf_common import PageFrame, build_pdf, grid_style, money, para, styles
+from .pdf_common import PageFrame, build_pdf, code_cell, grid_style, money, para, styles, total_style
 
 TITLE = "Financial scorecard"
 SUFFIXES = (".pdf", *TABLE_SUFFIXES)
@@ -28,8 +28,12 @@ DEFECT_HEADS = {
 }
 
 
+# 720 pt of landscape letter: the code never split, each count over its amount (two lines)
+WIDTHS = (58, 100, *(60 for _ in DEFECTS), 64, 58, 72, 68)
+
+
 def _count_amount(count: int, amount: Any) -> str:
-    return f"{count:,} · {money(amount)}" if count else "—"
+    return f"{count:,}\n{money(amount)}" if count else "—"
 
 
 def _cells(row: ScorecardRow) -> list[object]:
@@ -37,7 +41,7 @@ def _cells(row: ScorecardRow) -> list[object]:
     pct = row.on_time_percent
     on_time = f"{row.paid_on_time}/{row.invoices_due}" + (f" ({pct}%)" if pct is not None else "")
     return [
-        para(row.vendor_code, s.cell), para(row.vendor_name, s.cell),
+        code_cell(row.vendor_code, s.cell, WIDTHS[0]), para(row.vendor_name, s.cell),
         *(_count_amount(row.defects[d].count, row.defects[d].amount) for d in DEFECTS),
         _count_amount(row.defect_count, row.defect_amount), on_time if row.invoices_due else "—",
         _count_amount(row.short_paid.count, row.short_paid.amount),
@@ -51,8 +55,9 @@ def vendor_table(card: Scorecard) -> Table:
              "Short-paid co-op invoices", "Open disputes"]  # fmt: skip
     data: list[list[Any]] = [[para(h, s.head if i < 2 else s.head_right) for i, h in enumerate(heads)]]
     data.extend(_cells(r) for r in card.rows)
-    widths = (44, 110, *(66 for _ in DEFECTS), 70, 62, 70, 66)
-    return Table(data, colWidths=widths, repeatRows=1, style=grid_style(2))
+    data.append(_cells(card.total()))
+    at = len(data) - 1
+    return Table(data, colWidths=WIDTHS, repeatRows=1, style=grid_style(2, extra=total_style(at, rule=1)))
 
 
 def month_table(card: Scorecard) -> Table:
@@ -65,7 +70,22 @@ def month_table(card: Scorecard) -> Table:
 
 
 def _describe(card: Scorecard) -> str:
-    return f"Vendor invoices and receipts {card.date_from.isoformat()} to {card.date_to.isoformat()}"
+    period = f"Vendor invoices and receipts {card.date_from.isoformat()} to {card.date_to.isoformat()}"
+    return period + (f" · Vendor {card.vendor}" if card.vendor else " · All vendors")
+
+
+def totals_table(card: Scorecard) -> list[tuple[object, ...]]:
+    """The PDF's total row as rows for the XLSX Totals sheet: a measure, its count, its amount."""
+    t = card.total()
+    return [
+        ("Totals", "Count", "Amount"),
+        *((DEFECT_HEADS[d], t.defects[d].count, t.defects[d].amount) for d in DEFECTS),
+        ("All defects", t.defect_count, t.defect_amount),
+        ("Vendor invoices due", t.invoices_due, None),
+        ("Paid on time", t.paid_on_time, None),
+        ("Short-paid co-op invoices (open)", t.short_paid.count, t.short_paid.amount),
+        ("Open disputes", t.open_disputes.count, t.open_disputes.amount),
+    ]
 
 
 def write_scorecard_pdf(
@@ -79,7 +99,7 @@ def write_scorecard_pdf(
         story += [
             Spacer(0, 6),
             para(
-                "Each defect as count · amount. A vendor invoice line counts under its defect in the month of its "
+                "Each defect as its count over its amount. A vendor invoice line counts under its defect in the month of its "
                 "invoice; a receiving line with no vendor invoice 30 days after receipt counts as a missing invoice "
                 "on the day after. Paid on time: vendor invoices due in the period that payment runs paid by the "
                 "due date. Short-paid co-op invoices (their open amount) and open disputes are those at the "
@@ -99,5 +119,6 @@ def write_scorecard(path: Path, card: Scorecard, *, company: str) -> int:
     if path.suffix.lower() == ".pdf":
         return write_scorecard_pdf(path, card, company=company)
     return write_table(
-        path, CSV_COLUMNS, (r.values() for r in card.rows), sheet="Financial scorecard", money_columns=MONEY_COLUMNS
-    )
+        path, CSV_COLUMNS, (r.values() for r in card.rows), sheet="Financial scorecard", money_columns=MONEY_COLUMNS,
+        about=about(TITLE, company, _describe(card)), totals=totals_table(card),
+    )  # fmt: skip

@@ -50,7 +50,7 @@ from .pdf_common import (
     styles,
     text,
 )
-from .statement_settlement_pdf import claims, other_agreements, settlement_story, total_style
+from .statement_settlement_pdf import claims, other_agreements, settlement_story, statement_total
 from .tier_chart import tier_chart
 
 TITLE = "Rebate statement"
@@ -126,7 +126,7 @@ def _by_kind(data: StatementData) -> list[Flowable]:
     totals = [sum((getattr(k, f) for k in data.by_kind), ZERO) for f in fields]
     rows.append(["Total", *(money(v) for v in totals), money(data.total)])
     widths = (WIDTH * 0.32, *((WIDTH * 0.68) / (len(fields) + 1),) * (len(fields) + 1))
-    story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=total_style(len(rows) - 1))))
+    story.append(Table(rows, colWidths=widths, style=grid_style(1, font_size=8, extra=statement_total(len(rows) - 1))))
     own = [
         f"{KIND_PHRASES[k].lower()}: {w}" for k, w in _OWN_ACCRUALS.items() if any(t.kind == k for t in data.by_kind)
     ]
@@ -175,7 +175,7 @@ def _by_month(data: StatementData) -> list[Flowable]:
         rows,
         colWidths=(WIDTH * 0.2, *(number,) * (len(data.kinds) + 1)),
         repeatRows=1,
-        style=grid_style(1, font_size=8, extra=total_style(len(rows) - 1)),
+        style=grid_style(1, font_size=8, extra=statement_total(len(rows) - 1)),
     )
     story.append(table)
     story.append(
@@ -214,7 +214,7 @@ def _adjustments(data: StatementData) -> list[Flowable]:
     widths = (56, 54, 70, 28, 50, 66, WIDTH - 324)
     style = grid_style(5, font_size=7.5, extra=[
         ("ALIGN", (6, 0), (6, -1), "LEFT"), ("ALIGN", (3, 0), (3, -1), "RIGHT"),
-        *total_style(len(rows) - 1)])  # fmt: skip
+        *statement_total(len(rows) - 1)])  # fmt: skip
     story.append(Table(rows, colWidths=widths, repeatRows=1, style=style))
     return story
 

@@ -13,18 +13,14 @@ from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_PHRASES, METHOD_NAMES, PRICE_PROTECTION, SETTLEMENT_NAMES, SOURCE_NAMES
 from app.services.statements import StatementData
 
-from .pdf_common import INK, MARGIN, NARROW_BOLD, TOTAL_BG, grid_style, money, para, styles
+from .pdf_common import MARGIN, grid_style, money, para, styles, total_style
 
 WIDTH = letter[0] - 2 * MARGIN
 PROVISIONAL = "provisional"
 
 
-def total_style(row: int) -> list[tuple[Any, ...]]:
-    return [
-        ("FONT", (0, row), (-1, row), NARROW_BOLD, 8),
-        ("BACKGROUND", (0, row), (-1, row), TOTAL_BG),
-        ("LINEABOVE", (0, row), (-1, row), 0.8, INK),
-    ]
+def statement_total(row: int) -> list[tuple[Any, ...]]:
+    return total_style(row, 8)
 
 
 def _cost(value: Any) -> str:
@@ -51,7 +47,7 @@ def claims(data: StatementData) -> list[Flowable]:
         )  # fmt: skip
     rows.append(["Total", "", "", "", "", "", "", money(sum((c.amount for c in data.claims), ZERO))])
     widths = (56, 90, WIDTH - 416, 58, 54, 54, 50, 54)
-    style = grid_style(4, font_size=7.5, extra=total_style(len(rows) - 1))
+    style = grid_style(4, font_size=7.5, extra=statement_total(len(rows) - 1))
     return [
         para(f"{KIND_PHRASES[PRICE_PROTECTION]} claims", s.heading),
         Table(rows, colWidths=widths, repeatRows=1, style=style),
@@ -98,7 +94,7 @@ def invoices(data: StatementData) -> list[Flowable]:
     widths = (WIDTH - 444, 50, 50, 78, 50, 36, 62, 62, 56)
     style = grid_style(6, font_size=7.5, extra=[
         ("ALIGN", (5, 0), (5, -1), "CENTER"), ("ALIGN", (8, 0), (8, -1), "LEFT"),
-        *total_style(len(rows) - 1)])  # fmt: skip
+        *statement_total(len(rows) - 1)])  # fmt: skip
     return [
         para("Co-op invoices", s.heading),
         Table(rows, colWidths=widths, repeatRows=1, style=style),
@@ -123,7 +119,7 @@ def settlements(data: StatementData) -> list[Flowable]:
         )  # fmt: skip
     rows.append(["Total", "", "", "", money(sum((t.amount for t in data.settlements), ZERO))])
     widths = (56, 70, 120, WIDTH - 316, 70)
-    style = grid_style(4, font_size=7.5, extra=total_style(len(rows) - 1))
+    style = grid_style(4, font_size=7.5, extra=statement_total(len(rows) - 1))
     return [
         para("Settlements", s.heading),
         Table(rows, colWidths=widths, repeatRows=1, style=style),
@@ -148,7 +144,7 @@ def disputes(data: StatementData) -> list[Flowable]:
     widths = (78, 82, 62, WIDTH - 430, 60, 54, 54, 40)
     style = grid_style(4, font_size=7.5, extra=[
         ("ALIGN", (5, 0), (-1, -1), "LEFT"), ("ALIGN", (7, 0), (7, -1), "CENTER"),
-        *total_style(len(rows) - 1)])  # fmt: skip
+        *statement_total(len(rows) - 1)])  # fmt: skip
     return [
         para(f"Open disputes as of {data.date_to.isoformat()}", s.heading),
         Table(rows, colWidths=widths, repeatRows=1, style=style),

@@ -103,6 +103,12 @@ def _shown(value: object, number_format: str | None) -> str:
     return "" if value is None else str(value)
 
 
+def about(*parts: str) -> str:
+    """What an XLSX export is of, for its page header and About sheet: the parts (title,
+    company, as of and filters) joined by " · ", empty ones left out."""
+    return " · ".join(p for p in parts if p)
+
+
 def write_table(
     path: str | Path,
     columns: Sequence[str],

@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from app.domain.money import ZERO
+from app.domain.vocabulary import INVOICE_STATUSES
 from app.models import CoopInvoice
 
 from .context import UnitOfWork
 from .errors import Problem, ValidationFailed
-from .exports import TABLE_SUFFIXES, write_table
+from .exports import TABLE_SUFFIXES, about, write_table
 from .invoice_views import InvoiceView, invoice_views
+from .masterdata import company
 from .outfile import output_file, protected_files
 from .security import Permission, require
 
@@ -49,6 +52,31 @@ def invoice_values(v: InvoiceView) -> tuple[object, ...]:
     )  # fmt: skip
 
 
+def invoice_totals(views: list[InvoiceView]) -> list[tuple[object, ...]]:
+    """The XLSX Totals sheet, per currency (amounts of two currencies are never added): the
+    invoices, amount and open amount per status (INVOICE_STATUSES order, those present),
+    then all of the currency's."""
+    out: list[tuple[object, ...]] = [("Totals", "Currency", "Invoices", "Amount", "Open amount")]
+    for currency in sorted({v.currency for v in views}):
+        of_currency = [v for v in views if v.currency == currency]
+        for status in (*INVOICE_STATUSES, None):
+            members = [v for v in of_currency if status is None or v.status == status]
+            if members and status is not None:
+                out.append(_sums(f"Total {status}", currency, members))
+        out.append(_sums("Total", currency, of_currency))
+    return out
+
+
+def _sums(label: str, currency: str, views: list[InvoiceView]) -> tuple[object, ...]:
+    return (
+        label,
+        currency,
+        len(views),
+        sum((v.amount for v in views), ZERO),
+        sum((v.open_amount for v in views), ZERO),
+    )
+
+
 def invoices_in_window(uow: UnitOfWork, date_from: date, date_to: date) -> list[InvoiceView]:
     """The invoices dated in the window, by invoice date and number (ValidationFailed when the
     window is not one of at most 90 days)."""
@@ -68,10 +96,13 @@ def export_invoices(uow: UnitOfWork, date_from: date, date_to: date, out: str | 
         raise ValidationFailed(problems)
     with output_file(out, force=force, protect=protected_files(uow.ctx), suffixes=TABLE_SUFFIXES) as temp:
         rows = invoices_in_window(uow, date_from, date_to)
+        window = f"Invoice dates {date_from.isoformat()} to {date_to.isoformat()} · Open amounts after every settlement"
         return write_table(
             temp,
             INVOICE_COLUMNS,
             [invoice_values(v) for v in rows],
             sheet="Co-op invoices",
             money_columns=MONEY_COLUMNS,
+            about=about("Co-op invoices", company(uow).name, window),
+            totals=invoice_totals(rows),
         )

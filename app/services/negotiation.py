@@ -82,6 +82,10 @@ class NegotiationPreview:
     def earns_now(self) -> Decimal:
         return sum((lad.earns_now for lad in self.ladders), Decimal("0.00"))
 
+    @property
+    def difference(self) -> Decimal:
+        return self.would_earn - self.earns_now
+
     def rows(self) -> list[tuple[object, ...]]:
         """One row per ladder and tier, in NEGOTIATION_COLUMNS order (for XLSX and CSV)."""
         out: list[tuple[object, ...]] = []

@@ -89,7 +89,7 @@ def scorecard(uow: UnitOfWork, date_from: date | None, date_to: date | None, ven
         found.open_disputes.amount += amount
     ordered = tuple(sorted(rows.values(), key=lambda r: r.vendor_code))
     months = {m: dict(v) for m, v in sorted(by_month.items())}
-    return Scorecard(date_from, date_to, ordered, months)
+    return Scorecard(date_from, date_to, ordered, months, vendor or None)
 
 
 def _missing(

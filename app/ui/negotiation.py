@@ -126,7 +126,7 @@ class NegotiationScreen(Screen):
             return
         self.data = data
         self.model.set_records(_rows(data))
-        difference = data.would_earn - data.earns_now
+        difference = data.difference
         self.summary.setText(
             f"On {data.receipts:,.2f} of posted receipts from {data.date_from} to {data.date_to}, agreement "
             f"{data.agreement_no} ({data.status.lower()}) would have earned {data.would_earn:,.2f}; the same receipts "

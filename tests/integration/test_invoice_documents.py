@@ -154,6 +154,14 @@ def test_a_window_of_91_days_is_refused_and_writes_nothing(db_url, ctx, tmp_path
         ("CO-2604-V100-0001", 450, 450, "OPEN"),
     ]
     assert rows[1][1] is not None and rows[1][1].date() == date(2026, 2, 28)
+    book = load_workbook(out)  # issue 17: what the export is of, and its totals per status and currency
+    assert "Invoice dates 2026-02-01 to 2026-05-01" in book.active.oddHeader.center.text
+    assert ("Invoice dates 2026-02-01 to 2026-05-01",) in list(book["About"].values)
+    assert list(book["Totals"].values) == [
+        ("Totals", "Currency", "Invoices", "Amount", "Open amount"),
+        ("Total OPEN", "CAD", 3, 1350, 1350),
+        ("Total", "CAD", 3, 1350, 1350),
+    ]
 
 
 def test_backup_xlsx_has_numeric_cells(db_url, ctx, tmp_path):

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.cli.main import main
@@ -42,6 +43,16 @@ def test_pending_agreement_against_provisional_rates(ctx: AppContext, db_url: st
     assert rows == [("ALL / ALL / ALL / ALL", "1", "1.500", "15000.00", "225.00", "300.00", "-75.00")]
     assert coop(db_url, *args, "--out", str(tmp_path / "neg.pdf")) == 0
     assert (tmp_path / "neg.pdf").read_bytes().startswith(b"%PDF")
+    assert coop(db_url, *args, "--out", str(tmp_path / "neg.xlsx")) == 0  # issue 17: what it is of, its totals
+    book = load_workbook(tmp_path / "neg.xlsx")
+    assert "VP — Prairie Panels Ltd" in book.active.oddHeader.center.text
+    assert ("receipts 2025-01-01 to 2025-12-31",) in list(book["About"].values)
+    assert list(book["Totals"].values)[1:] == [
+        ("Receipts in the window", 15000),
+        ("Would have earned", 225),
+        ("Earns now", 300),
+        ("Difference", -75),
+    ]
     with ctx.engine.connect() as conn:  # nothing posted
         assert conn.scalar(select(func.count()).select_from(JournalLine)) == journal_before
 

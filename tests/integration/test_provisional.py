@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.cli.main import main
@@ -76,6 +77,20 @@ def test_example_i_provisional_then_true_up(db_url: str, tmp_path: Path) -> None
             ("VQ", "Quarry Stone Inc", "COOP", "2", "15000.00", "300.00", "2025-01", "2025-02", "2"),
             ("VQ", "Quarry Stone Inc", "FREIGHT", "2", "15000.00", "150.00", "2025-01", "2025-02", "2"),
         ]
+    book_path = tmp_path / "exposure.xlsx"  # issue 17: what the XLSX is of, and the PDF's totals
+    assert (
+        coop(db_url, "report", "provisional", "--as-of", "2025-02-28", "--vendor", "VQ", "--out", str(book_path)) == 0
+    )
+    book = load_workbook(book_path)
+    assert book.sheetnames == ["Provisional exposure", "About", "Totals"]
+    assert "Receipts to 2025-02-28 accrued at provisional rates" in book.active.oddHeader.center.text
+    assert ("Vendor VQ",) in list(book["About"].values)
+    assert list(book["Totals"].values) == [
+        ("Totals", "Lines", "Receipts", "Provisional accrual"),
+        ("Total Coop Advertising", 2, 15000, 300),
+        ("Total Freight Allowance", 2, 15000, 150),
+        ("Total (1 vendor)", None, None, 450),
+    ]
     # Mar 1: VP's COOP agreement is accepted -> RERATE with no clerk action
     assert coop(db_url, "import", "agreements", str(EXAMPLE_I / "agreements-accepted.csv"), "--date", "2025-03-01") == 0
     after = tmp_path / "after.csv"

@@ -114,7 +114,13 @@ def test_reconcile_through_the_command_line(march, db_url, tmp_path, capsys):
     )  # fmt: skip
     xlsx = tmp_path / "rec.xlsx"
     assert coop("--vendor", "VR", str(theirs), "--out", str(xlsx)) == 0
-    assert [c.value for c in load_workbook(xlsx).active[4]][:3] == ["QUANTITY_DIFFERS", "R3", 1]
+    book = load_workbook(xlsx)
+    assert [c.value for c in book.active[4]][:3] == ["QUANTITY_DIFFERS", "R3", 1]
+    assert book.sheetnames == ["Reconciliation", "About", "Totals"]  # issue 17: what it is of, its totals
+    assert "Vendor VR: its statement of what it was charged" in book.active.oddHeader.center.text
+    totals = list(book["Totals"].values)
+    assert totals[0] == ("Status", "Lines", "Our rebate", "Their rebate", "Difference")
+    assert totals[-1] == ("ALL", 5, 1850, 1735, -115)
     pdf = tmp_path / "rec.pdf"
     assert coop("--vendor", "VR", str(theirs), "--out", str(pdf)) == 0
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())

@@ -101,12 +101,22 @@ def test_scorecard_through_the_command_line(vr, db_url, tmp_path, capsys):
     }  # fmt: skip
     xlsx = tmp_path / "card.xlsx"
     assert coop("--from", "2025-03-01", "--to", "2025-04-30", "--out", str(xlsx)) == 0
-    sheet = load_workbook(xlsx).active
+    book = load_workbook(xlsx)
+    sheet = book.active
     assert [c.value for c in sheet[2]][:4] == ["VR", "Ridge Building Supply", 1, 30]
+    # Issue 17: what the XLSX is of (period, vendors) and its totals, as the PDF's total row.
+    assert book.sheetnames == ["Financial scorecard", "About", "Totals"]
+    assert "Vendor invoices and receipts 2025-03-01 to 2025-04-30 · All vendors" in sheet.oddHeader.center.text
+    assert ("Vendor invoices and receipts 2025-03-01 to 2025-04-30",) in list(book["About"].values)
+    totals = {row[0]: row[1:] for row in book["Totals"].values}
+    assert totals["All defects"] == (4, 645) and totals["Missing invoice"] == (1, 500)
+    assert totals["Vendor invoices due"] == (2, None) and totals["Paid on time"] == (1, None)
+    assert totals["Short-paid co-op invoices (open)"][1] == 2000 and totals["Open disputes"][1] == 500
     pdf = tmp_path / "card.pdf"
     assert coop("--from", "2025-03-01", "--to", "2025-04-30", "--out", str(pdf)) == 0
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
-    assert "Financial scorecard" in text and "4 · 645.00" in text and "1/2 (50.0%)" in text
+    assert "Financial scorecard" in text and "4 645.00" in text and "1/2 (50.0%)" in text
+    assert "Total 1 vendor" in text  # the total row under the vendors
     capsys.readouterr()
     bad = tmp_path / "bad.csv"
     assert coop("--from", "2025-04-30", "--to", "2025-03-01", "--out", str(bad)) == 1
