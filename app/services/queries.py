@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
+from app.adapters.filter_sql import filter_condition
+from app.domain.filters import ColumnFilter, parse_filter
 from app.domain.ladder import Scope, period_key
 from app.domain.ladder import ladder_key as make_ladder_key
 from app.domain.money import ZERO
@@ -121,12 +124,17 @@ def has_vendors(uow: UnitOfWork) -> bool:
 
 
 def products(
-    uow: UnitOfWork, vendor: str | None = None, search: str = "", limit: int | None = None
+    uow: UnitOfWork,
+    vendor: str | None = None,
+    search: str = "",
+    limit: int | None = None,
+    filters: Mapping[str, ColumnFilter] | None = None,
 ) -> list[ProductRow]:
     """Every product, or the products a vendor supplies, by code (a Core select: the
     screens ask on opening, and it compiles in a third of the time of its ORM form);
     `search`: those whose code, description, vendor or vendor item code contains it (any
-    case), in SQL; `limit`: at most that many."""
+    case), in SQL; `filters`: those each filter keeps, by field (PRODUCT_FIELDS), in SQL;
+    `limit`: at most that many."""
     p, v = Product.__table__.c, Vendor.__table__.c
     query = (
         select(p.code, p.description, v.code, p.cat1, p.cat2, p.cat3, p.cat4, p.unit_cost, p.vendor_item_code)
@@ -136,15 +144,16 @@ def products(
     if vendor is not None:
         query = query.where(v.code == vendor)
     if search.strip():
-        wanted = f"%{search.strip()}%"
-        query = query.where(
-            or_(
-                p.code.ilike(wanted),
-                p.description.ilike(wanted),
-                v.code.ilike(wanted),
-                p.vendor_item_code.ilike(wanted),
-            )
-        )
+        wanted = parse_filter(search)
+        assert wanted is not None
+        searched = (p.code, p.description, v.code, p.vendor_item_code)
+        query = query.where(or_(*(filter_condition(c, wanted) for c in searched)))
+    fields = {
+        "code": p.code, "description": p.description, "vendor_code": v.code, "cat1": p.cat1, "cat2": p.cat2,
+        "cat3": p.cat3, "cat4": p.cat4, "unit_cost": p.unit_cost, "vendor_item_code": p.vendor_item_code,
+    }  # fmt: skip
+    for field, f in (filters or {}).items():
+        query = query.where(filter_condition(fields[field], f))
     if limit is not None:
         query = query.limit(limit)
     return [ProductRow(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7], r[8]) for r in uow.session.execute(query)]

@@ -12,11 +12,13 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.domain.filters import ColumnFilter, parse_filter
 from app.domain.vocabulary import METHODS
 from app.services import gl_accounts, masterdata, queries, vendor_balances
 from app.services.errors import Problem, ValidationFailed
 
 from .base import ProblemList, Screen, UiEnv, heading
+from .filter_header import FilterHeader
 from .grid import GridView
 from .models import Column, TableModel, map_problems, row_label_number
 
@@ -31,9 +33,11 @@ class GridSpec:
     key: str
     load: Callable[[Any], list[dict[str, Any]]]
     save: Callable[[Any, list[dict[str, Any]]], int]
-    # (uow, text, at most) -> the rows whose text contains it, read in SQL: a search box, and
-    # the grid never reads more than SHOWN rows (100,000 products open at once)
-    search: Callable[[Any, str, int], list[dict[str, Any]]] | None = None
+    # (uow, text, filters by column name, at most) -> the rows whose text contains it and that
+    # every filter keeps (products: read so in SQL): a search box and a filter under every
+    # column, and the grid never reads more than SHOWN rows (100,000 products open at once)
+    search: Callable[[Any, str, dict[str, ColumnFilter], int], list[dict[str, Any]]] | None = None
+    one: str = "row"  # one row, as the count says it ("1 product")
 
 
 SHOWN = 2_000  # rows a searchable grid shows at most
@@ -75,6 +79,11 @@ class RecordsPanel(QWidget):
         self.env, self.spec = env, spec
         self.model = RecordsModel(spec)
         self.view = GridView(self)
+        self.filter_row: FilterHeader | None = None
+        if spec.search is not None:
+            self.filter_row = FilterHeader(self.view)
+            self.view.setHorizontalHeader(self.filter_row)
+            self.filter_row.set_columns(spec.columns)
         self.view.setModel(self.model)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.insert_requested.connect(self.add)
@@ -98,6 +107,9 @@ class RecordsPanel(QWidget):
         self.search_timer.timeout.connect(lambda: self.reload())
         self.search.textEdited.connect(lambda _t: self.search_timer.start())
         self.search.returnPressed.connect(lambda: self.reload())
+        if self.filter_row is not None:
+            self.filter_row.edited.connect(self.search_timer.start)
+            self.filter_row.applied.connect(lambda: self.reload())
         self.shown = QLabel("")
         self.shown.setStyleSheet("color: #555;")
         bar.addWidget(self.search)
@@ -123,15 +135,22 @@ class RecordsPanel(QWidget):
         ):
             return
         search, text = self.spec.search, self.search.text()
-        if search is None:
+        if search is None or self.filter_row is None:
             rows = self.env.runner.call(self, self.spec.title, self.spec.load) or []
             self.shown.setText("")
         else:
-            rows = self.env.runner.call(self, self.spec.title, lambda uow: search(uow, text, SHOWN + 1)) or []
+            filters, wrong = self.filter_row.filters()
+            if wrong:  # the rows shown stay; the box is marked and the line says why
+                self.shown.setText("; ".join(wrong))
+                return
+            rows = self.env.runner.call(self, self.spec.title, lambda uow: search(uow, text, filters, SHOWN + 1)) or []
             more = len(rows) > SHOWN
             rows = rows[:SHOWN]
+            narrowed = " (filtered)" if filters or text.strip() else ""
             self.shown.setText(
-                f"first {SHOWN:,} shown: search to narrow" if more else f"{len(rows):,} {self.spec.title.lower()}"
+                f"first {SHOWN:,} shown: search or filter to narrow"
+                if more
+                else f"{len(rows):,} {self.spec.one if len(rows) == 1 else self.spec.title.lower()}{narrowed}"
             )
         self.model.set_rows([{**r, SAVED: True} for r in rows])
         self.problems.show_problems([])
@@ -275,6 +294,9 @@ def _cats(cats: Sequence[str | None]) -> dict[str, Any]:
     return {f"CAT{i + 1}": c for i, c in enumerate(cats)}
 
 
+VENDOR_SEARCH = ("Code", "Name", "Address", "E-mail")  # the columns the search box looks in
+CATEGORY_SEARCH = ("Code", "Parent", "Description")
+
 VENDORS = GridSpec(
     "Vendors",
     (
@@ -292,16 +314,23 @@ VENDORS = GridSpec(
     "Code",
     lambda uow: _vendor_rows(uow),
     _save_vendors,
-    lambda uow, text, most: _matching(_vendor_rows(uow), text, ("Code", "Name", "Address", "E-mail"))[:most],
+    lambda uow, text, filters, most: _matching(_vendor_rows(uow), text, VENDOR_SEARCH, filters)[:most],
+    "vendor",
 )
 
 
-def _matching(rows: list[dict[str, Any]], text: str, names: Sequence[str]) -> list[dict[str, Any]]:
-    """The rows whose columns `names` contain the text, any case (a few thousand rows)."""
-    wanted = text.strip().lower()
-    if not wanted:
-        return rows
-    return [r for r in rows if any(wanted in str(r.get(n) or "").lower() for n in names)]
+def _matching(
+    rows: list[dict[str, Any]], text: str, names: Sequence[str], filters: dict[str, ColumnFilter]
+) -> list[dict[str, Any]]:
+    """The rows with the text in one of the columns `names` that every filter keeps (a few
+    thousand rows, filtered here; products are filtered in SQL by the same rule)."""
+    wanted = parse_filter(text)
+    return [
+        r
+        for r in rows
+        if (wanted is None or any(wanted.matches(r.get(n)) for n in names))
+        and all(f.matches(r.get(name)) for name, f in filters.items())
+    ]
 
 
 def _vendor_rows(uow: Any) -> list[dict[str, Any]]:
@@ -325,7 +354,11 @@ def _vendor_rows(uow: Any) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _product_rows(uow: Any, search: str = "", most: int | None = None) -> list[dict[str, Any]]:
+def _product_rows(
+    uow: Any, search: str = "", filters: dict[str, ColumnFilter] | None = None, most: int | None = None
+) -> list[dict[str, Any]]:
+    field = {c.name: c.field for c in PRODUCTS.columns}
+    by_field = {field[name]: f for name, f in (filters or {}).items()}
     return [
         {
             "Code": p.code,
@@ -335,7 +368,7 @@ def _product_rows(uow: Any, search: str = "", most: int | None = None) -> list[d
             "Unit Cost": p.unit_cost,
             "Vendor Item": p.vendor_item_code or "",
         }
-        for p in queries.products(uow, search=search, limit=most)
+        for p in queries.products(uow, search=search, limit=most, filters=by_field)
     ]  # fmt: skip
 
 
@@ -353,6 +386,7 @@ PRODUCTS = GridSpec(
     _product_rows,
     _save_products,
     _product_rows,  # searched in SQL: 100,000 products are never all read
+    "product",
 )
 
 CATEGORIES = GridSpec(
@@ -369,7 +403,8 @@ CATEGORIES = GridSpec(
         for c in queries.categories(uow)
     ],
     _save_categories,
-    lambda uow, text, most: _matching(CATEGORIES.load(uow), text, ("Code", "Parent", "Description"))[:most],
+    lambda uow, text, filters, most: _matching(CATEGORIES.load(uow), text, CATEGORY_SEARCH, filters)[:most],
+    "category",
 )
 
 ACCOUNTS = GridSpec(

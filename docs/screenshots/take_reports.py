@@ -9,7 +9,9 @@ Writes beside this file:
   one ladder open (its receipt lines, and the journal lines of one of them);
 - journal.png: the Journal with its numbered exports, after today's drafts were posted;
 - agreements.png: an accepted agreement with the tier progress chart of a ladder that is
-  part-way up its tiers (run after take.py, which writes an agreements.png of its own).
+  part-way up its tiers (run after take.py, which writes an agreements.png of its own);
+- products.png: the Products screen filtered under its columns (a vendor, a category, a
+  unit cost range).
 """
 
 from __future__ import annotations
@@ -175,6 +177,20 @@ def main(argv: list[str] | None = None) -> int:
     grid.setFocus()
     window.statusBar().clearMessage()
     grab(window, "agreements.png", args.out)
+    window.close_tab(window.tabs.indexOf(agreement))
+
+    # Products, filtered under their columns.
+    products = window.open_records("products", "PRODUCTS")
+    panel = products.panel  # type: ignore[attr-defined]
+    with ctx.uow() as uow:
+        sample = queries.products(uow)[len(queries.products(uow)) // 2]
+    boxes = {b.column.name: b for b in panel.filter_row.boxes}
+    for name, typed in (("Vendor", sample.vendor), ("CAT1", sample.cats[0] or ""), ("Unit Cost", "5..100")):
+        boxes[name].setText(typed)
+    panel.reload()
+    panel.view.setFocus()
+    window.statusBar().clearMessage()
+    grab(window, "products.png", args.out)
     window.close()
     ctx.engine.dispose()
     return 0

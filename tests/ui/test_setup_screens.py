@@ -193,7 +193,7 @@ def test_products_are_searched_in_sql_and_a_long_list_is_cut(qtbot, env, ctx, ex
     monkeypatch.setattr(masterdata, "SHOWN", 1)
     panel.search.clear()
     panel.reload()
-    assert len(panel.model.rows) == 1 and panel.shown.text() == "first 1 shown: search to narrow"
+    assert len(panel.model.rows) == 1 and panel.shown.text() == "first 1 shown: search or filter to narrow"
     type_cell(qtbot, panel.view, 0, "Description", "Changed")
     env.runner.interaction.answers.append(False)  # type: ignore[attr-defined]  # keep the change
     panel.reload()
@@ -212,3 +212,59 @@ def test_a_long_vendor_address_shows_whole_in_its_tooltip(qtbot, env, ctx, examp
     model = screen.panel.model
     index = model.index(0, model.column_index("Address"))
     assert index.data(Qt.ItemDataRole.ToolTipRole) == address
+
+
+def test_a_filter_under_every_column_narrows_the_products_in_sql(qtbot, env, ctx, example):
+    """Issue 17: a filter box under each column of Products (read in SQL by the rule of
+    app.domain.filters), lined up with its column as it is scrolled; one that cannot be read
+    is marked and said, the rows staying; Esc clears it."""
+    from app.ui.filter_header import BAD
+
+    example("B_marginal", kinds=("categories", "vendors", "products"))
+    screen = records_screen(qtbot, env, PRODUCTS)
+    panel, header = screen.panel, screen.panel.filter_row
+    assert header is not None and [b.column.name for b in header.boxes] == [c.name for c in PRODUCTS.columns]
+    cat1 = header.boxes[panel.model.column_index("CAT1")]
+    qtbot.keyClicks(cat1, "lumber")
+    qtbot.waitUntil(lambda: [r["Code"] for r in panel.model.rows] == ["SPF-2X4-8"])
+    assert panel.shown.text() == "1 product (filtered)"
+    cost = header.boxes[panel.model.column_index("Unit Cost")]
+    qtbot.keyClicks(cost, "abc")
+    qtbot.keyClick(cost, Qt.Key.Key_Return)
+    assert panel.shown.text() == "Unit Cost filter: 'abc' is not a number"
+    assert cost.styleSheet() == BAD and cost.toolTip().startswith("'abc' is not a number")
+    assert [r["Code"] for r in panel.model.rows] == ["SPF-2X4-8"]  # the rows shown stay
+    cost.clear()
+    qtbot.keyClicks(cost, "<=1")
+    qtbot.keyClick(cost, Qt.Key.Key_Return)
+    assert cost.styleSheet() == "" and [r["Code"] for r in panel.model.rows] == ["SPF-2X4-8"]
+    cat1.setFocus()
+    qtbot.keyClick(cat1, Qt.Key.Key_Escape)  # cleared: every product again
+    assert cat1.text() == "" and len(panel.model.rows) == 3 and panel.shown.text() == "3 products (filtered)"
+    screen.resize(500, 400)
+    panel.view.horizontalScrollBar().setValue(panel.view.horizontalScrollBar().maximum())
+    for i, box in enumerate(header.boxes):
+        assert box.x() == header.sectionViewportPosition(i) + 1 and box.width() == header.sectionSize(i) - 2
+
+
+def test_vendors_and_categories_filter_by_column(qtbot, env, ctx, example):
+    example("B_marginal", kinds=("categories", "vendors"))
+    with ctx.uow() as uow:
+        from app.models import Vendor
+
+        uow.session.add(Vendor(code="OLDCO", name="Old Company", currency="CAD", address="", active=False))
+        uow.commit()
+    screen = records_screen(qtbot, env, VENDORS)
+    panel = screen.panel
+    assert panel.filter_row is not None
+    active = panel.filter_row.boxes[panel.model.column_index("Active")]
+    qtbot.keyClicks(active, "n")
+    qtbot.keyClick(active, Qt.Key.Key_Return)
+    assert [r["Code"] for r in panel.model.rows] == ["OLDCO"] and panel.shown.text() == "1 vendor (filtered)"
+    screen = records_screen(qtbot, env, CATEGORIES)
+    panel = screen.panel
+    assert panel.filter_row is not None
+    level = panel.filter_row.boxes[panel.model.column_index("Level")]
+    qtbot.keyClicks(level, "=4")
+    qtbot.keyClick(level, Qt.Key.Key_Return)
+    assert {r["Level"] for r in panel.model.rows} == {"4"} and len(panel.model.rows) >= 2
