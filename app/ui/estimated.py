@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -237,7 +237,8 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         self.grand = QLabel("")
         self.grand.setWordWrap(True)  # the window stays usable at 1024 pixels
         self.grand.setStyleSheet("font-weight: bold;")
-        totals_bar = hbox(heading("Totals"), None, self.grand)
+        self.grand.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        totals_bar = hbox(heading("Totals"), (self.grand, 1))
         layout.addLayout(below)
         layout.addLayout(totals_bar)
         layout.addWidget(self.totals_view)
@@ -275,9 +276,7 @@ class EstimatedScreen(ReadsOnFilters[Filters], Screen):
         lump_sums = any(r.lump_sum for r in rows)  # their two columns only when there are lump sums
         for name in ("Amount", "Still to Accrue"):
             self.view.setColumnHidden(self.model.column_index(name), not lump_sums)
-        self.view.resizeColumnsToContents()  # columns sized to what they hold (the first 1,000 rows)
-        ladder = self.model.column_index("Ladder")  # its whole text is in its tooltip
-        self.view.setColumnWidth(ladder, min(self.view.columnWidth(ladder), 150))
+        self.view.fit_to_contents({"Ladder": 150})  # the ladder's whole text is in its tooltip
         lines = totals(rows) if rows else []
         self.totals.set_records(lines)
         grand = lines[-1] if lines else None

@@ -4,7 +4,7 @@ file written in the background)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -200,6 +200,10 @@ class ReportModel(QAbstractTableModel):
         return self.columns[self.column_index(name)].display(self.records[row])
 
 
+HEADING_PAD = 12  # a heading's margins
+SORT_ARROW = 16  # the sort indicator's room
+
+
 class ReportView(QTableView):
     """A read-only grid over a ReportModel; click a header to sort. Double-click or Enter
     emits `activated` (Qt's own).
@@ -212,6 +216,7 @@ class ReportView(QTableView):
     def __init__(self, model: ReportModel, parent: QWidget | None = None, sorting: str | None = "proxy") -> None:
         super().__init__(parent)
         self.source = model
+        self.fitted, self.caps = False, dict[str, int]()
         self.proxy: QSortFilterProxyModel | None = None
         if sorting == "proxy":
             self.proxy = QSortFilterProxyModel(self)
@@ -236,6 +241,26 @@ class ReportView(QTableView):
         for i, column in enumerate(model.columns):
             widest = max(metrics.horizontalAdvance(part) for part in column.heading.split("\n"))
             self.setColumnWidth(i, max(column.width, widest + 18))
+
+    def fit_to_contents(self, caps: Mapping[str, int] | None = None) -> None:
+        """Each shown column as wide as what it holds (the rows Qt samples) and its heading,
+        with room for the sort arrow only on the column sorted by (so that a wide report fits
+        its window: Estimated Rebates' 17 columns at 1280 pixels); caps: widths not to pass,
+        by column name (the whole text in the cell's tooltip). Sorting by another column
+        fits them again."""
+        self.caps = dict(caps or {})
+        header = self.horizontalHeader()
+        metrics = header.fontMetrics()
+        sorted_on = header.sortIndicatorSection() if self.isSortingEnabled() else -1
+        for i, column in enumerate(self.source.columns):
+            if self.isColumnHidden(i):
+                continue
+            heading = max(metrics.horizontalAdvance(part) for part in column.heading.split("\n")) + HEADING_PAD
+            width = max(self.sizeHintForColumn(i), heading + (SORT_ARROW if i == sorted_on else 0))
+            self.setColumnWidth(i, min(width, self.caps.get(column.name, width)))
+        if not self.fitted:
+            self.fitted = True
+            header.sortIndicatorChanged.connect(lambda *_a: self.fit_to_contents(self.caps))
 
     def record(self, index: QModelIndex | None = None) -> Any:
         """The record at a view index (default: the current row), or None."""

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services import agreements, estimated, posting, reports
 from app.services.agreements import LineDraft
-from app.ui.estimated import EstimatedScreen
+from app.ui.estimated import ESTIMATED_COLUMNS, EstimatedScreen
 from app.ui.estimated_drill import LadderDialog
 from app.ui.journal import JournalScreen
 from app.ui.main import MainWindow
@@ -423,3 +423,29 @@ def test_the_periodic_tier_chart_marks_every_period(qtbot, env, ctx):
     chart.resize(600, TierChart.HEIGHT)
     chart.set_state(state)
     assert not chart.render_picture().isNull()
+
+
+def test_every_estimated_column_shows_at_1280_with_lump_sums(qtbot, env, ctx):
+    """Issue 17: with the demo company (periodic, capped and provisional ladders, and lump
+    sums, so every column is shown), the Estimated Rebates grid of a 1280-pixel window needs
+    no horizontal scrollbar: each column as wide as what it holds and its heading, the sort
+    arrow's room only on the column sorted by, the ladder capped (its text in the tooltip)."""
+    from app.services import demo
+
+    with ctx.uow() as uow:
+        demo.load_demo(uow, today=date(2026, 12, 6))
+    window = MainWindow(env)
+    window.resize(1280, 800)
+    show(qtbot, window)
+    screen = window.open_estimated()
+    wait_idle(qtbot, env)
+    view = screen.view
+    names = [c.name for i, c in enumerate(screen.model.columns) if not view.isColumnHidden(i)]
+    assert len(names) == len(ESTIMATED_COLUMNS) == 17  # the lump sum columns too
+    widths = [view.columnWidth(i) for i in range(len(names))]
+    assert sum(widths) <= view.viewport().width() and view.horizontalScrollBar().maximum() == 0
+    assert view.columnWidth(screen.model.column_index("Ladder")) == 150
+    view.sortByColumn(screen.model.column_index("Rebate Earned"), Qt.SortOrder.DescendingOrder)
+    assert view.horizontalScrollBar().maximum() == 0  # still, with the arrow's room
+    for i in range(len(names)):  # no number cut: each column holds its widest cell
+        assert view.columnWidth(i) >= min(view.sizeHintForColumn(i), 150)
