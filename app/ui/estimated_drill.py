@@ -30,7 +30,7 @@ PERIOD_COLUMNS = (
 
 LINE_COLUMNS = (
     RCol("Slip", lambda ln: ln.slip_no, width=90),
-    RCol("Line", lambda ln: ln.line_no, "int", width=44),
+    RCol("Line", lambda ln: ln.line_no, "number", width=44),
     RCol("Date", lambda ln: ln.received, "date", width=86),
     RCol("Product", lambda ln: ln.product, width=130),
     RCol("Period", lambda ln: ln.period_key, width=60),
@@ -43,7 +43,7 @@ LINE_COLUMNS = (
 )
 
 JOURNAL_LINE_COLUMNS = (
-    RCol("Entry", lambda j: j["entry_no"], "int", width=56),
+    RCol("Entry", lambda j: j["entry_no"], "number", width=56),
     RCol("Date", lambda j: j["entry_date"], "date", width=86),
     RCol("Source", lambda j: j["source"], width=70),
     RCol("Account", lambda j: j["account"], width=70),

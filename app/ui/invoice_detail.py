@@ -49,7 +49,7 @@ def _stamp(value: Any) -> str:
 
 BACKUP_COLUMNS = (
     RCol("Slip", lambda b: b.slip_no, width=80),
-    RCol("Line", lambda b: b.line_no, "int", width=40),
+    RCol("Line", lambda b: b.line_no, "number", width=40),
     RCol("Received", lambda b: b.received_date, "date", width=84),
     RCol("Product", lambda b: b.product_code, width=110),
     RCol("Vendor item", lambda b: b.vendor_item_code, width=90),

@@ -44,11 +44,11 @@ def _posted(text: object) -> str:
 
 
 JOURNAL_COLUMNS = (
-    RCol("Entry", lambda j: j["entry_no"], "int", width=60),
+    RCol("Entry", lambda j: j["entry_no"], "number", width=60),
     RCol("Date", lambda j: j["entry_date"], "date", width=86),
     RCol("Source", lambda j: j["source"], width=70),
     RCol("Slip", lambda j: j["slip_no"], width=84),
-    RCol("Line", lambda j: j["line_no"], "int", width=44),
+    RCol("Line", lambda j: j["line_no"], "number", width=44),
     RCol("Account", lambda j: j["account"], width=70),
     RCol("Role", lambda j: j["account_role"], width=170),
     RCol("Debit", lambda j: _amount(j["debit"]), "decimal", width=96),
@@ -64,12 +64,12 @@ JOURNAL_COLUMNS = (
         text=lambda j: _posted(j["posted_at"]),
         tip=lambda j: str(j["posted_at"]),
     ),
-    RCol("Export", lambda j: j["export_no"], "int", width=56),
+    RCol("Export", lambda j: j["export_no"], "number", width=56),
     RCol("Memo", lambda j: j["memo"], width=200),
 )
 
 EXPORT_COLUMNS = (
-    RCol("No.", lambda e: e.export_no, "int", width=50),
+    RCol("No.", lambda e: e.export_no, "number", width=50),
     RCol(
         "Exported at",
         lambda e: e.exported_at,

@@ -29,7 +29,7 @@ HISTORY_COLUMNS = (
     RCol("On Hand", lambda r: r.on_hand, "decimal", places=4, width=90),
     RCol("Claim", lambda r: r.claim, "decimal", width=96),
     RCol("Agreement", lambda r: r.agreement_no or "", width=80),
-    RCol("Entry", lambda r: r.entry_no, "int", width=70),
+    RCol("Entry", lambda r: r.entry_no, "number", width=70),
 )
 
 

@@ -39,7 +39,7 @@ PREVIEW_SPEC = RecordSpec(
 
 JOURNAL_SPEC = RecordSpec(
     columns=(
-        Column("Entry", "computed", places=0, width=56),
+        Column("Entry", "computed", places=0, grouping=False, width=56),
         Column("Date", "date", width=90),
         Column("Source", width=76, align="center"),
         Column("Line", "computed", places=0, width=44),

@@ -28,7 +28,7 @@ def _side(index: int, ours: bool) -> Any:
 COLUMNS = (
     RCol("Status", lambda c: c.status, width=150),
     RCol("Slip", lambda c: c.slip_no, width=70),
-    RCol("Line", lambda c: c.line_no, "int", width=44),
+    RCol("Line", lambda c: c.line_no, "number", width=44),
     RCol("Item code", lambda c: c.vendor_item_code, width=90),
     RCol("Received", lambda c: c.received_date, "date", width=84),
     RCol("Our qty", _side(0, True), "decimal", places=4, width=80),

@@ -66,7 +66,8 @@ def sort_key(value: object, numeric: bool) -> object:
 class RCol:
     """A report column: how to read the value from a record and how to show it.
 
-    kind: text, decimal (places), int, date. `text` formats the value differently (the
+    kind: text, decimal (places), int, number (an entry or line number: no thousands
+    separator), date. `text` formats the value differently (the
     sort still uses the value); `tip` gives a tooltip.
     """
 
@@ -85,7 +86,7 @@ class RCol:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("decimal", "int")
+        return self.kind in ("decimal", "int", "number")
 
     def display(self, record: Any) -> str:
         value = self.get(record)
@@ -97,6 +98,8 @@ class RCol:
             return fmt_decimal(value, self.places)
         if self.kind == "int":
             return f"{value:,}"
+        if self.kind == "number":
+            return str(value)
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, bool):

@@ -268,3 +268,13 @@ def test_agreement_cells_as_painted_and_edited():
     assert model.index(0, model.column_index("Rebate 1")).flags() == (
         Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
     )
+
+
+def test_an_entry_or_line_number_reads_without_a_thousands_separator():
+    from app.ui.journal import JOURNAL_COLUMNS as COLUMNS
+
+    entry = next(c for c in COLUMNS if c.name == "Entry")
+    line = next(c for c in COLUMNS if c.name == "Line")
+    record = {"entry_no": 1608, "line_no": 1200}
+    assert (entry.display(record), line.display(record)) == ("1608", "1200")
+    assert entry.numeric  # right-aligned and sorted as a number
