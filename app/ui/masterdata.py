@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.filters import ColumnFilter, parse_filter
@@ -33,22 +33,51 @@ class GridSpec:
     key: str
     load: Callable[[Any], list[dict[str, Any]]]
     save: Callable[[Any, list[dict[str, Any]]], int]
-    # (uow, text, filters by column name, at most) -> the rows whose text contains it and that
-    # every filter keeps (products: read so in SQL): a search box and a filter under every
-    # column, and the grid never reads more than SHOWN rows (100,000 products open at once)
-    search: Callable[[Any, str, dict[str, ColumnFilter], int], list[dict[str, Any]]] | None = None
+    # (uow, text, filters by column name, at most, from) -> the rows whose text contains it and
+    # that every filter keeps, at most that many from that position (products: read so in
+    # SQL): a search box and a filter under every column, and the grid reads a page of PAGE
+    # rows at a time, the next when it is scrolled to its end (100,000 products open at once)
+    search: Callable[[Any, str, dict[str, ColumnFilter], int, int], list[dict[str, Any]]] | None = None
     one: str = "row"  # one row, as the count says it ("1 product")
 
 
-SHOWN = 2_000  # rows a searchable grid shows at most
+PAGE = 2_000  # rows a searchable grid reads at a time
 
 
 class RecordsModel(TableModel):
-    """Rows of records; the key of a saved row is not editable; changed rows are marked."""
+    """Rows of records, read a page at a time when searchable; the key of a saved row is not
+    editable; changed rows are marked."""
+
+    pages_read = Signal()
 
     def __init__(self, spec: GridSpec) -> None:
         super().__init__(spec.columns)
         self.spec = spec
+        # the next page of saved rows, from a position (set while there may be more); its rows
+        # go after those read, before the rows added and not yet saved
+        self.next_page: Callable[[int], list[dict[str, Any]]] | None = None
+        self.read = 0  # saved rows read
+
+    def canFetchMore(self, parent: QModelIndex) -> bool:  # noqa: N802 - Qt name
+        return self.next_page is not None and not parent.isValid()
+
+    def fetchMore(self, parent: QModelIndex) -> None:  # noqa: N802 - Qt name
+        """Qt asks when the grid is scrolled to its end: the next page of saved rows."""
+        if self.next_page is None or parent.isValid():
+            return
+        page, self.next_page = self.next_page, None
+        rows = page(self.read)
+        if len(rows) > PAGE:
+            rows, self.next_page = rows[:PAGE], page
+        if not rows:
+            return
+        at = self.read
+        self.beginInsertRows(QModelIndex(), at, at + len(rows) - 1)
+        self.rows[at:at] = [{**r, SAVED: True} for r in rows]
+        self._shift_problems(at, len(rows))
+        self.read += len(rows)
+        self.endInsertRows()
+        self.pages_read.emit()
 
     def is_editable(self, row: int, column: Column) -> bool:
         if column.name == self.spec.key and self.rows[row].get(SAVED):
@@ -78,6 +107,8 @@ class RecordsPanel(QWidget):
         super().__init__(parent)
         self.env, self.spec = env, spec
         self.model = RecordsModel(spec)
+        self.narrowed = False
+        self.model.pages_read.connect(self._count)
         self.view = GridView(self)
         self.filter_row: FilterHeader | None = None
         if spec.search is not None:
@@ -143,17 +174,32 @@ class RecordsPanel(QWidget):
             if wrong:  # the rows shown stay; the box is marked and the line says why
                 self.shown.setText("; ".join(wrong))
                 return
-            rows = self.env.runner.call(self, self.spec.title, lambda uow: search(uow, text, filters, SHOWN + 1)) or []
-            more = len(rows) > SHOWN
-            rows = rows[:SHOWN]
-            narrowed = " (filtered)" if filters or text.strip() else ""
-            self.shown.setText(
-                f"first {SHOWN:,} shown: search or filter to narrow"
-                if more
-                else f"{len(rows):,} {self.spec.one if len(rows) == 1 else self.spec.title.lower()}{narrowed}"
-            )
+
+            def page(start: int) -> list[dict[str, Any]]:
+                read = self.env.runner.call(
+                    self, self.spec.title, lambda uow: search(uow, text, filters, PAGE + 1, start)
+                )
+                return read or []
+
+            self.narrowed = bool(filters or text.strip())
+            rows = page(0)
+            self.model.next_page = page if len(rows) > PAGE else None
+            rows = rows[:PAGE]
         self.model.set_rows([{**r, SAVED: True} for r in rows])
+        self.model.read = len(rows)
+        self._count()
         self.problems.show_problems([])
+
+    def _count(self) -> None:
+        """How many rows are read, and whether there are more."""
+        if self.spec.search is None:
+            return
+        n = self.model.read
+        if self.model.next_page is not None:
+            self.shown.setText(f"first {n:,} read: scroll down for more, or search or filter to narrow")
+            return
+        noun = self.spec.one if n == 1 else self.spec.title.lower()
+        self.shown.setText(f"{n:,} {noun}" + (" (filtered)" if self.narrowed else ""))
 
     def add(self) -> None:
         position = self.model.insert_row(len(self.model.rows), {CHANGED: True})
@@ -314,7 +360,9 @@ VENDORS = GridSpec(
     "Code",
     lambda uow: _vendor_rows(uow),
     _save_vendors,
-    lambda uow, text, filters, most: _matching(_vendor_rows(uow), text, VENDOR_SEARCH, filters)[:most],
+    lambda uow, text, filters, most, start: _matching(_vendor_rows(uow), text, VENDOR_SEARCH, filters)[
+        start : start + most
+    ],
     "vendor",
 )
 
@@ -355,7 +403,7 @@ def _vendor_rows(uow: Any) -> list[dict[str, Any]]:
 
 
 def _product_rows(
-    uow: Any, search: str = "", filters: dict[str, ColumnFilter] | None = None, most: int | None = None
+    uow: Any, search: str = "", filters: dict[str, ColumnFilter] | None = None, most: int | None = None, start: int = 0
 ) -> list[dict[str, Any]]:
     field = {c.name: c.field for c in PRODUCTS.columns}
     by_field = {field[name]: f for name, f in (filters or {}).items()}
@@ -368,7 +416,7 @@ def _product_rows(
             "Unit Cost": p.unit_cost,
             "Vendor Item": p.vendor_item_code or "",
         }
-        for p in queries.products(uow, search=search, limit=most, filters=by_field)
+        for p in queries.products(uow, search=search, limit=most, offset=start, filters=by_field)
     ]  # fmt: skip
 
 
@@ -403,7 +451,9 @@ CATEGORIES = GridSpec(
         for c in queries.categories(uow)
     ],
     _save_categories,
-    lambda uow, text, filters, most: _matching(CATEGORIES.load(uow), text, CATEGORY_SEARCH, filters)[:most],
+    lambda uow, text, filters, most, start: _matching(CATEGORIES.load(uow), text, CATEGORY_SEARCH, filters)[
+        start : start + most
+    ],
     "category",
 )
 

@@ -178,7 +178,7 @@ def test_vendor_billing_fields_and_product_vendor_item_from_the_grids(qtbot, env
 
 def test_products_are_searched_in_sql_and_a_long_list_is_cut(qtbot, env, ctx, example, monkeypatch):
     """Issue 17: a search box on Products (code, description, vendor, vendor item; any case),
-    read in SQL; never more than masterdata.SHOWN rows read, said so; unsaved changes are kept
+    read in SQL a page of masterdata.PAGE rows at a time; unsaved changes are kept
     unless the user agrees to discard them."""
     from app.ui import masterdata
 
@@ -190,10 +190,11 @@ def test_products_are_searched_in_sql_and_a_long_list_is_cut(qtbot, env, ctx, ex
     qtbot.keyClicks(panel.search, "half")
     qtbot.keyClick(panel.search, Qt.Key.Key_Return)
     assert [r["Code"] for r in panel.model.rows] == ["GYP-HALF-4X8"]
-    monkeypatch.setattr(masterdata, "SHOWN", 1)
+    monkeypatch.setattr(masterdata, "PAGE", 1)
     panel.search.clear()
-    panel.reload()
-    assert len(panel.model.rows) == 1 and panel.shown.text() == "first 1 shown: search or filter to narrow"
+    panel.reload()  # a page of one row, and the next as the grid is scrolled to its end
+    qtbot.waitUntil(lambda: len(panel.model.rows) == len(codes))
+    assert [r["Code"] for r in panel.model.rows] == codes and panel.shown.text() == f"{len(codes)} products"
     type_cell(qtbot, panel.view, 0, "Description", "Changed")
     env.runner.interaction.answers.append(False)  # type: ignore[attr-defined]  # keep the change
     panel.reload()
@@ -268,3 +269,28 @@ def test_vendors_and_categories_filter_by_column(qtbot, env, ctx, example):
     qtbot.keyClicks(level, "=4")
     qtbot.keyClick(level, Qt.Key.Key_Return)
     assert {r["Level"] for r in panel.model.rows} == {"4"} and len(panel.model.rows) >= 2
+
+
+def test_products_are_read_a_page_at_a_time_and_rows_added_stay_last(qtbot, env, ctx, example, monkeypatch):
+    """Issue 17 (100,000 products): the grid reads masterdata.PAGE rows, and the next page only
+    when Qt asks for more (scrolled to the end); the rows read go before a row added and not
+    yet saved, which keeps its values."""
+    from PySide6.QtCore import QModelIndex
+
+    from app.ui import masterdata
+
+    example("B_marginal", kinds=("categories", "vendors", "products"))
+    monkeypatch.setattr(masterdata, "PAGE", 2)
+    screen = RecordsScreen(env, PRODUCTS)  # not shown: Qt asks for no more rows by itself
+    qtbot.addWidget(screen)
+    screen.start()
+    panel = screen.panel
+    assert [r["Code"] for r in panel.model.rows] == ["GYP-HALF-4X8", "GYP-OTHER"]
+    assert panel.shown.text() == "first 2 read: scroll down for more, or search or filter to narrow"
+    assert panel.model.canFetchMore(QModelIndex())
+    panel.add()
+    panel.model.set_values(2, {"Code": "NEW-1"})
+    panel.model.fetchMore(QModelIndex())
+    assert [r["Code"] for r in panel.model.rows] == ["GYP-HALF-4X8", "GYP-OTHER", "SPF-2X4-8", "NEW-1"]
+    assert not panel.model.canFetchMore(QModelIndex()) and panel.shown.text() == "3 products"
+    assert [label for label, _row in panel.model.changed()] == ["Row 4"]
