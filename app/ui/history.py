@@ -1,6 +1,7 @@
 """History tab of an agreement (SPEC §7): newest first, filter by line and field, read-only.
-One saved change of one line is one event (a created line: one row with its values; the
-tooltip lists each field), numbers as the grids show them."""
+One saved change of one line is one event (a created line: one row with its values), numbers
+as the grids show them; the selected event opens below, a row per field (old and new), and
+its tooltip lists them too."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.services import agreements
 
@@ -25,6 +27,7 @@ ALL_LINES = "All lines"
 ALL_FIELDS = "All fields"
 
 GRID_COLUMNS = {c.name: c for c in (*agreement_columns(True, True), *agreement_columns(False, True))}
+GRID_ORDER = {name: i for i, name in enumerate(GRID_COLUMNS)}  # an event's fields in the grid's order
 
 
 def shown(field: str, value: str | None) -> str:
@@ -71,7 +74,8 @@ def history_events(rows: Sequence[agreements.HistoryRow]) -> list[HistoryEvent]:
     """Consecutive rows of one line, user and moment (one save) as one event, newest first."""
     events: list[HistoryEvent] = []
     for (line_no, user, at), group in groupby(rows, key=lambda r: (r.line_no, r.user, r.at)):
-        changes = tuple((r.field, shown(r.field, r.old_value), shown(r.field, r.new_value)) for r in group)
+        ordered = sorted(group, key=lambda r: GRID_ORDER.get(r.field, len(GRID_ORDER)))
+        changes = tuple((r.field, shown(r.field, r.old_value), shown(r.field, r.new_value)) for r in ordered)
         events.append(HistoryEvent(line_no, changes, user, at))
     return events
 
@@ -98,6 +102,12 @@ HISTORY_SPEC = RecordSpec(
 )
 
 
+CHANGES_SPEC = RecordSpec(
+    columns=(Column("Field", width=150), Column("Old Value", width=330), Column("New Value", width=330)),
+    to_row=lambda c: {"Field": c[0], "Old Value": c[1] or "—", "New Value": c[2] or "—"},
+)
+
+
 class HistoryModel(ListModel):
     """The events; each row's tooltip lists every field it changed, old → new."""
 
@@ -114,6 +124,11 @@ class HistoryView(QWidget):
         self.model = HistoryModel(HISTORY_SPEC)
         self.view = read_only_view(self.model, self)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.changes = ListModel(CHANGES_SPEC)  # the selected event, a row per field
+        self.changes_view = read_only_view(self.changes, self)
+        self.changes_view.horizontalHeader().setStretchLastSection(True)
+        self.changes_title = QLabel("")
+        self.view.selectionModel().currentRowChanged.connect(lambda current, _p: self._open(current.row()))
         self.line_filter = QComboBox(self)
         self.field_filter = QComboBox(self)
         self.line_filter.setMinimumWidth(110)
@@ -127,9 +142,33 @@ class HistoryView(QWidget):
         filters.addWidget(QLabel("Field:"))
         filters.addWidget(self.field_filter)
         filters.addStretch(1)
+        below = QWidget(self)
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 4, 0, 0)
+        below_layout.addWidget(self.changes_title)
+        below_layout.addWidget(self.changes_view)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(self.view)
+        split.addWidget(below)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.view)
+        layout.addWidget(split)
+
+    def _open(self, row: int) -> None:
+        """The event at `row` below the list, a row per field it set or changed."""
+        if not 0 <= row < len(self.model.records):
+            self.changes.set_records([])
+            self.changes_title.setText("Select an event to see each field it changed.")
+            return
+        event: HistoryEvent = self.model.records[row]
+        line = "the agreement" if event.line_no is None else f"line {event.line_no}"
+        when = event.at.astimezone() if event.at.tzinfo else event.at
+        self.changes_title.setText(
+            f"{event.what.capitalize()} of {line} by {event.user} on {when:%Y-%m-%d %H:%M:%S}: each field, old → new"
+        )
+        self.changes.set_records(list(event.changes))
 
     def set_agreement(self, agreement_id: int | None) -> None:
         """Shown agreement; its history is read when the tab is shown (it can be long)."""
@@ -161,6 +200,9 @@ class HistoryView(QWidget):
         if not keep_filters:
             self._set_choices(rows)
         self.model.set_records(history_events(rows))
+        if self.model.records:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+        self._open(self.view.currentIndex().row() if self.model.records else -1)
 
     def _set_choices(self, rows: list[agreements.HistoryRow]) -> None:
         for combo in (self.line_filter, self.field_filter):

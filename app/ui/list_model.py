@@ -20,6 +20,9 @@ class RecordSpec:
     to_row: Callable[[Any], dict[str, Any]] = field(default=lambda r: dict(r))
 
 
+LONG_TEXT = 30  # characters a text cell shows in most columns
+
+
 class ListModel(TableModel):
     """A read-only grid of records (history, preview, journal, slips, lookups). Rows are
     made from the records when first shown, so a long list opens at once."""
@@ -38,6 +41,11 @@ class ListModel(TableModel):
         if values is None:
             values = self.cache[row] = self.spec.to_row(self.records[row])
         return values.get(name)
+
+    def cell_tip(self, row: int, column: Column) -> str | None:
+        """A long text (a note, a ladder) shows whole in its tooltip, when its column is narrower."""
+        value = self.value(row, column.name)
+        return value if column.kind == "text" and isinstance(value, str) and len(value) > LONG_TEXT else None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.records)):

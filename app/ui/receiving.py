@@ -126,6 +126,7 @@ class ReceivingScreen(Screen):
         lines_layout.addWidget(self.total_label)
 
         self.preview_view = read_only_view(self.preview_model)
+        self.preview_view.horizontalHeader().setStretchLastSection(True)
         self.journal_view = read_only_view(self.journal_model)
         self.journal_view.horizontalHeader().setStretchLastSection(True)
         self.bottom = QTabWidget()

@@ -11,16 +11,16 @@ from .models import Column
 PREVIEW_SPEC = RecordSpec(
     columns=(
         Column("Line", "computed", places=0, width=44),
-        Column("Kind", width=80, align="center"),
-        Column("Ladder", width=260),
-        Column("Agreement", width=80, align="center"),
-        Column("Tier", "computed", places=0, width=44),
-        Column("Rate %", "decimal", places=3, width=70),
-        Column("Rebate", "decimal", width=100),
-        Column("Retro", "decimal", width=90),
-        Column("Applied to Cost", "decimal", width=115),
-        Column("Net Unit Cost", "decimal", places=4, width=110),
-        Column("Note", width=380),
+        Column("Kind", width=70, align="center"),
+        Column("Ladder", width=210),
+        Column("Agreement", width=72, align="center"),
+        Column("Tier", "computed", places=0, width=40),
+        Column("Rate %", "decimal", places=3, width=64),
+        Column("Rebate", "decimal", width=92),
+        Column("Retro", "decimal", width=84),
+        Column("Applied to Cost", "decimal", width=104),
+        Column("Net Unit Cost", "decimal", places=4, width=96),
+        Column("Note", width=280),  # the rest of the width; a long note whole in its tooltip
     ),
     to_row=lambda p: {
         "Line": Decimal(p.line_no),

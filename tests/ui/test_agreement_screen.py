@@ -167,6 +167,14 @@ def test_saved_rate_change_shows_in_history(open_agreements, example, qtbot, env
     assert created.startswith("created (") and {history.index(r, 0).data() for r in range(history.rowCount())} == {"1"}
     tip = history.index(history.rowCount() - 1, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "Rebate 1: — → 2.00" in tip.splitlines()
+    # the selected event opens below, a row per field: the creation, each value it set
+    assert screen.history.changes_title.text().startswith("Rebate 1 of line 1 by tester on ")
+    screen.history.view.setCurrentIndex(history.index(history.rowCount() - 1, 0))
+    changes = screen.history.changes
+    fields = {changes.index(r, 0).data(): (changes.index(r, 1).data(), changes.index(r, 2).data())
+              for r in range(changes.rowCount())}  # fmt: skip
+    assert fields["Rebate 1"] == ("—", "2.00") and len(fields) == int(created.split("(")[1].split()[0])
+    assert screen.history.changes_title.text().startswith("Created (")
     assert not history.flags(history.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
 
 

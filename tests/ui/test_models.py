@@ -15,7 +15,7 @@ from app.ui.agreement_lines import AgreementLinesModel
 from app.ui.history import HISTORY_SPEC, HistoryModel, history_events
 from app.ui.list_model import ListModel
 from app.ui.masterdata import CATEGORIES, PRODUCTS, VENDORS, RecordsModel
-from app.ui.models import fmt_decimal
+from app.ui.models import Column, fmt_decimal
 from app.ui.receiving_panels import JOURNAL_SPEC, PREVIEW_SPEC
 from app.ui.slip_lines import SlipLinesModel
 
@@ -147,9 +147,9 @@ def test_list_models(qtmodeltester):
             agreements.HistoryRow(1, "Maximum Amount", "30000", "999999999", "tester", at)]  # fmt: skip
     history = HistoryModel(HISTORY_SPEC, history_events(rows))
     qtmodeltester.check(history, force_py=True)
-    assert history.rowCount() == 1  # one save of one line: one event
+    assert history.rowCount() == 1  # one save of one line: one event, its fields in the grid's order
     assert [history.index(0, c).data() for c in range(1, 4)] == [
-        "2 fields", "Rebate 1 2.00; Maximum Amount 30,000.00", "Rebate 1 2.50; Maximum Amount no limit"
+        "2 fields", "Maximum Amount 30,000.00; Rebate 1 2.00", "Maximum Amount no limit; Rebate 1 2.50"
     ]  # fmt: skip
     preview = ListModel(
         PREVIEW_SPEC,
@@ -278,3 +278,15 @@ def test_an_entry_or_line_number_reads_without_a_thousands_separator():
     record = {"entry_no": 1608, "line_no": 1200}
     assert (entry.display(record), line.display(record)) == ("1608", "1200")
     assert entry.numeric  # right-aligned and sorted as a number
+
+
+def test_a_long_text_in_a_list_shows_whole_in_its_tooltip():
+    from app.ui.list_model import RecordSpec
+
+    note = "provisional rate: no accepted agreement of this kind covers the line"
+    model = ListModel(
+        RecordSpec(columns=(Column("Note"), Column("Rebate", "decimal"))), [{"Note": note, "Rebate": None}]
+    )
+    model.records.append({"Note": "short", "Rebate": None})
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == note
+    assert model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole) is None
