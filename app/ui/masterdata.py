@@ -39,6 +39,7 @@ class GridSpec:
     # rows at a time, the next when it is scrolled to its end (100,000 products open at once)
     search: Callable[[Any, str, dict[str, ColumnFilter], int, int], list[dict[str, Any]]] | None = None
     one: str = "row"  # one row, as the count says it ("1 product")
+    search_hint: str = "Search…"
 
 
 PAGE = 2_000  # rows a searchable grid reads at a time
@@ -128,7 +129,7 @@ class RecordsPanel(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(heading(spec.title))
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search code, description…")
+        self.search.setPlaceholderText(spec.search_hint)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
         self.search.setVisible(spec.search is not None)
@@ -346,16 +347,17 @@ CATEGORY_SEARCH = ("Code", "Parent", "Description")
 VENDORS = GridSpec(
     "Vendors",
     (
-        Column("Code", "code", field="code", width=110),
-        Column("Name", field="name", width=280),
-        Column("Currency", "code", field="currency", width=80),
-        Column("Address", field="address", width=260),
-        Column("Billing Address", field="billing_address", width=260),
-        Column("E-mail", field="email", width=190),
-        Column("Method", "choice", choices=METHODS, field="default_method", width=60),
-        Column("Terms Days", field="terms_days", width=80),
-        Column("Active", "bool", field="active", width=60),
-        Column("Debit Balance", "decimal", editable=False, width=100),
+        # every column shows at 1280 pixels; a long name or address is whole in its tooltip
+        Column("Code", "code", field="code", width=100),
+        Column("Name", field="name", width=220),
+        Column("Currency", "code", field="currency", width=70),
+        Column("Address", field="address", width=200),
+        Column("Billing Address", field="billing_address", width=180, heading="Billing\nAddress"),
+        Column("E-mail", field="email", width=170),
+        Column("Method", "choice", choices=METHODS, field="default_method", width=58),
+        Column("Terms Days", field="terms_days", width=52, heading="Terms\nDays", align="right"),
+        Column("Active", "bool", field="active", width=50),
+        Column("Debit Balance", "decimal", editable=False, width=90, heading="Debit\nBalance"),
     ),
     "Code",
     lambda uow: _vendor_rows(uow),
@@ -364,6 +366,7 @@ VENDORS = GridSpec(
         start : start + most
     ],
     "vendor",
+    "Search code, name, address, e-mail…",
 )
 
 
@@ -435,6 +438,7 @@ PRODUCTS = GridSpec(
     _save_products,
     _product_rows,  # searched in SQL: 100,000 products are never all read
     "product",
+    "Search code, description, vendor, vendor item…",
 )
 
 CATEGORIES = GridSpec(
@@ -455,6 +459,7 @@ CATEGORIES = GridSpec(
         start : start + most
     ],
     "category",
+    "Search code, parent, description…",
 )
 
 ACCOUNTS = GridSpec(
