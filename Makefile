@@ -49,8 +49,11 @@ lint: install
 	$(BIN)/ruff format --check app tests bench migrations
 	$(BIN)/mypy
 
+# One worker per core (pytest-xdist), each test file on one worker: every test has its own
+# database (SQLite file or PostgreSQL database from a per-worker template). `pytest -n 0` runs
+# in one process.
 test: install lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n auto --dist loadfile
 
 # Not part of `make test`. Options: make bench BENCH_ARGS="--scale 0.01 --sqlite-only" (bench/README.md).
 bench: install
