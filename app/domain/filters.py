@@ -15,7 +15,9 @@ What a user may type:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from .money import D
 
 TEXT, NUMBER, FLAG = "text", "number", "flag"
 CONTAINS, EQUAL, BETWEEN = "contains", "=", ".."
@@ -54,14 +56,10 @@ def _compare(op: str, a: Decimal, b: Decimal) -> bool:
 
 
 def _number(raw: str) -> Decimal:
-    cleaned = raw.strip().replace(",", "")
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return D(raw)  # thousands separators allowed, infinities and NaN refused
+    except ValueError:
         raise FilterError(f"{raw.strip()!r} is not a number") from None
-    if not value.is_finite():
-        raise FilterError(f"{raw.strip()!r} is not a number")
-    return value
 
 
 def parse_filter(typed: str, kind: str = TEXT) -> ColumnFilter | None:

@@ -255,20 +255,20 @@ def test_vendors_and_categories_filter_by_column(qtbot, env, ctx, example):
 
         uow.session.add(Vendor(code="OLDCO", name="Old Company", currency="CAD", address="", active=False))
         uow.commit()
-    screen = records_screen(qtbot, env, VENDORS)
-    panel = screen.panel
-    assert panel.filter_row is not None
-    active = panel.filter_row.boxes[panel.model.column_index("Active")]
-    qtbot.keyClicks(active, "n")
-    qtbot.keyClick(active, Qt.Key.Key_Return)
+    panel = filtered(qtbot, records_screen(qtbot, env, VENDORS), "Active", "n")
     assert [r["Code"] for r in panel.model.rows] == ["OLDCO"] and panel.shown.text() == "1 vendor (filtered)"
-    screen = records_screen(qtbot, env, CATEGORIES)
+    panel = filtered(qtbot, records_screen(qtbot, env, CATEGORIES), "Level", "=4")
+    assert {r["Level"] for r in panel.model.rows} == {"4"} and len(panel.model.rows) >= 2
+
+
+def filtered(qtbot, screen, column, typed):
+    """The screen's panel once `typed` is typed in the column's filter box and Enter pressed."""
     panel = screen.panel
     assert panel.filter_row is not None
-    level = panel.filter_row.boxes[panel.model.column_index("Level")]
-    qtbot.keyClicks(level, "=4")
-    qtbot.keyClick(level, Qt.Key.Key_Return)
-    assert {r["Level"] for r in panel.model.rows} == {"4"} and len(panel.model.rows) >= 2
+    box = panel.filter_row.boxes[panel.model.column_index(column)]
+    qtbot.keyClicks(box, typed)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    return panel
 
 
 def test_products_are_read_a_page_at_a_time_and_rows_added_stay_last(qtbot, env, ctx, example, monkeypatch):
