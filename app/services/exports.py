@@ -152,11 +152,32 @@ def _finish_xlsx(path: Path, made: tuple[Any, int], sheet: str, about: str, tota
         for part in about.split(" · "):
             note.append([part])
     if totals:
-        sums = book.create_sheet("Totals")
-        for row in totals:
-            sums.append([neutralise(v) if isinstance(v, str) else v for v in row])
+        _totals_sheet(book, totals)
     book.save(path)
     return count
+
+
+def _totals_sheet(book: Any, totals: Sequence[Sequence[object]]) -> None:
+    """The Totals sheet: its first row the headings, in bold; amounts as numbers in the money
+    format; the label column as wide as its labels."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sums = book.create_sheet("Totals")
+    sums.column_dimensions["A"].width = min(max(len(str(r[0])) for r in totals) + 2, MAX_WIDTH)
+    for c in "BCDEFGH":
+        sums.column_dimensions[c].width = 16
+    bold = Font(bold=True)
+    for i, row in enumerate(totals):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sums, value=neutralise(value) if isinstance(value, str) else value)
+            if i == 0:
+                cell.font = bold
+            elif isinstance(value, Decimal):
+                cell.number_format = MONEY_FORMAT
+            cells.append(cell)
+        sums.append(cells)
 
 
 def _write_xlsx(

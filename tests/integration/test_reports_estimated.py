@@ -340,3 +340,5 @@ def test_the_xlsx_says_what_it_is_of_and_carries_the_totals(db_url, tmp_path):
     totals = list(workbook["Totals"].values)
     assert totals[0][:3] == ("Totals", "Ladders", "Rebate earned")
     assert totals[-1][:3] == ("Grand total (1 vendor)", 1, 1375)  # example B: 1,375.00 on its one ladder
+    sheet = workbook["Totals"]
+    assert sheet.cell(row=sheet.max_row, column=3).number_format == "#,##0.00" and sheet["A1"].font.b
