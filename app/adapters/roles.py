@@ -176,6 +176,24 @@ def _role_exists(conn: Connection, name: str) -> bool:
     return bool(conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": name}).first())
 
 
+def ensure_login(conn: Connection, user: str) -> None:
+    """The login role of an application user, created unless it exists. Login roles belong to
+    the whole cluster: two databases on one server may add the same user at the same moment,
+    and the second CREATE ROLE, waiting on the first, then fails on the unique name; that
+    failure is caught inside the statement (a DO block's own subtransaction), so the caller's
+    transaction goes on with the role the other made."""
+    if _role_exists(conn, user):
+        return
+    name = quoted(user)
+    tag = "$coop$"
+    while tag in name:  # the body's quote must not occur in the name
+        tag = tag[:-1] + "_$"
+    conn.exec_driver_sql(
+        f"DO {tag} BEGIN CREATE ROLE {name} LOGIN; "
+        f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END {tag}"
+    )
+
+
 def create_roles(conn: Connection, prefix: str) -> None:
     """The owner and group roles, unless they exist (roles belong to the whole cluster)."""
     owner = owner_role(prefix)
@@ -347,8 +365,7 @@ def set_user(conn: Connection, user: str, role: str, active: bool, password: str
     if prefix is None:
         return
     act_as_owner(conn)
-    if not _role_exists(conn, user):
-        conn.exec_driver_sql(f"CREATE ROLE {quoted(user)} LOGIN")
+    ensure_login(conn, user)
     member_of = {
         str(r[0])
         for r in conn.exec_driver_sql(
@@ -382,7 +399,6 @@ def set_password(conn: Connection, user: str, password: str) -> bool:
 def map_users(conn: Connection, prefix: str, users: Iterable[tuple[str, str, bool]]) -> None:
     """Login roles and memberships of existing users (login, role, active)."""
     for user, role, active in users:
-        if not _role_exists(conn, user):
-            conn.exec_driver_sql(f"CREATE ROLE {quoted(user)} LOGIN")
+        ensure_login(conn, user)
         if active:
             conn.exec_driver_sql(f"GRANT {quoted(group_role(prefix, role))} TO {quoted(user)}")

@@ -462,3 +462,44 @@ def test_accountants_and_managers_enter_price_changes_under_their_own_login(post
         ("GYP-OTHER", posted.logins["acct"], posted.logins["acct"], Decimal("0.9000")),
         ("GYP-HALF-4X8", posted.logins["manager"], posted.logins["manager"], Decimal("0.9500")),
     ]
+
+
+def test_two_databases_adding_the_same_login_at_once_both_succeed(pg_template):
+    """Login roles belong to the whole server: while one transaction has created a login and
+    not yet committed, another adding the same login waits, then goes on with it instead of
+    failing on the name (roles.ensure_login)."""
+    import threading
+
+    login = f"t_{uuid.uuid4().hex[:10]}_shared"
+    admin = _pg_admin()
+    server = create_engine(admin.url)  # transactions, not autocommit
+    first, second = server.connect(), server.connect()
+    try:
+        first_tx = first.begin()
+        roles.ensure_login(first, login)  # created, not committed: the name is held
+        outcome: list[object] = []
+
+        def add_again() -> None:
+            try:
+                with second.begin():
+                    roles.ensure_login(second, login)
+                    outcome.append(
+                        second.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": login}).scalar()
+                    )
+            except Exception as exc:  # noqa: BLE001 - the test reports whatever it was
+                outcome.append(exc)
+
+        thread = threading.Thread(target=add_again)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive()  # waiting on the first transaction's name
+        first_tx.commit()
+        thread.join(30)
+        assert outcome == [1]
+    finally:
+        first.close()
+        second.close()
+        server.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+        admin.dispose()
