@@ -73,6 +73,13 @@ def database_files(engine: Engine) -> tuple[Path, ...]:
     )
 
 
+UNICODE_LOWER = "coop_lower"  # SQLite's name for app.adapters.filter_sql's fold
+
+
+def _unicode_lower(value: object) -> str | None:
+    return None if value is None else str(value).lower()
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -85,6 +92,8 @@ def make_engine(url: str) -> Engine:
             for pragma in SQLITE_PRAGMAS:
                 cur.execute(f"PRAGMA {pragma}")
             cur.close()
+            # lower() as Python (and PostgreSQL) fold letters: SQLite's own folds ASCII only
+            dbapi_conn.create_function(UNICODE_LOWER, 1, _unicode_lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # type: ignore[no-untyped-def]

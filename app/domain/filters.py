@@ -40,7 +40,7 @@ class ColumnFilter:
         if isinstance(self.value, bool):
             return bool(cell) == self.value
         if isinstance(self.value, str):
-            text = "" if cell is None else str(cell).casefold()
+            text = "" if cell is None else str(cell).lower()
             return self.value in text if self.op == CONTAINS else text == self.value
         if cell is None or cell == "":
             return False
@@ -83,5 +83,5 @@ def parse_filter(typed: str, kind: str = TEXT) -> ColumnFilter | None:
         op = next((c for c in COMPARISONS if text.startswith(c)), EQUAL)
         return ColumnFilter(op, _number(text[len(op) :] if text.startswith(op) else text))
     if text.startswith(EQUAL):
-        return ColumnFilter(EQUAL, text[1:].strip().casefold())
-    return ColumnFilter(CONTAINS, text.casefold())
+        return ColumnFilter(EQUAL, text[1:].strip().lower())
+    return ColumnFilter(CONTAINS, text.lower())

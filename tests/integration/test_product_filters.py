@@ -28,6 +28,13 @@ CASES = [
     ("description", "100%"), ("description", "r_s"), ("cat2", "="), ("cat2", "gyp"), ("cat1", "=lumber"),
     ("vendor_code", "v100"), ("vendor_item_code", "="), ("vendor_item_code", "v_"), ("unit_cost", "10"),
     ("unit_cost", ">10"), ("unit_cost", "<=10"), ("unit_cost", "9.9999..12.5"), ("unit_cost", "<9.9999"),
+    # accents fold alike in SQL and in the rule (SQLite's own lower() would not)
+    ("description", "épinette"), ("description", "ÉPI"), ("description", "=spf stud épinette"),
+    # bounds between two stored units, or past what the column holds, keep what they mean
+    ("unit_cost", "9.99995"), ("unit_cost", ">9.99985"), ("unit_cost", ">=9.99995"), ("unit_cost", ">9.9999"),
+    ("unit_cost", "<10.00005"), ("unit_cost", "<=9.99995"), ("unit_cost", "1e-7..20"), ("unit_cost", "12.49999..12.5"),
+    ("unit_cost", ">1e30"), ("unit_cost", "<1e30"), ("unit_cost", ">-1e30"), ("unit_cost", "<-1e30"),
+    ("unit_cost", "=1e30"), ("unit_cost", "-1e30..1e30"), ("unit_cost", "99999999999999999999"),
 ]  # fmt: skip
 
 
