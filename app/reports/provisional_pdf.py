@@ -4,19 +4,16 @@ or CSV by the file's extension (write_exposure, for the command and the screen).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from reportlab.lib.pagesizes import letter
 from reportlab.platypus import Flowable, Spacer, Table
 
-from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_NAMES, PROVISIONAL_KINDS
+from app.domain.vocabulary import KIND_NAMES
 from app.services.exports import TABLE_SUFFIXES, about, write_table
-from app.services.provisional_report import EXPOSURE_COLUMNS, MONEY_COLUMNS, ExposureRow
+from app.services.provisional_report import EXPOSURE_COLUMNS, MONEY_COLUMNS, ExposureRow, ExposureTotal, exposure_totals
 
 from .pdf_common import NARROW_BOLD, PageFrame, build_pdf, grid_style, money, para, styles, total_style
 
@@ -33,30 +30,6 @@ def _cells(row: ExposureRow) -> list[object]:
         para(row.vendor, s.cell), para(row.vendor_name, s.cell), KIND_NAMES.get(row.kind, row.kind), f"{row.lines:,}",
         money(row.receipts), money(row.provisional), row.first_month, row.last_month, str(row.months),
     ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ExposureTotal:
-    label: str
-    lines: int | None  # None on the grand total: a line accrued under two kinds is in both kinds' rows
-    receipts: Decimal | None
-    provisional: Decimal
-
-
-def exposure_totals(rows: Sequence[ExposureRow]) -> list[ExposureTotal]:
-    """A total per provisional kind with rows, then the grand total (accruals only)."""
-    out = []
-    for kind in PROVISIONAL_KINDS:
-        members = [r for r in rows if r.kind == kind]
-        if members:
-            out.append(
-                ExposureTotal(f"Total {KIND_NAMES[kind]}", sum(r.lines for r in members),
-                              sum((r.receipts for r in members), ZERO), sum((r.provisional for r in members), ZERO))
-            )  # fmt: skip
-    vendors = len({r.vendor for r in rows})
-    grand = sum((r.provisional for r in rows), ZERO)
-    out.append(ExposureTotal(f"Total ({vendors} vendor{'' if vendors == 1 else 's'})", None, None, grand))
-    return out
 
 
 def _total_cells(t: ExposureTotal) -> list[object]:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,20 @@ DECIMAL_FORMAT = "#,##0.00##"
 DATE_FORMAT = "yyyy-mm-dd"
 WIDTH_SAMPLE = 2000  # rows looked at to size the columns
 MAX_WIDTH = 60
+
+
+def xlsx_text(value: str) -> str:
+    """Text as an XLSX cell or header holds it: a control character XML cannot hold shows as
+    U+FFFD (it would stop the file), and text that starts like a formula gets an apostrophe."""
+    return str(neutralise(_illegal_characters().sub("\ufffd", value)))
+
+
+@cache
+def _illegal_characters() -> re.Pattern[str]:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # openpyxl is read when an XLSX is written
+
+    pattern: re.Pattern[str] = ILLEGAL_CHARACTERS_RE
+    return pattern
 
 
 def neutralise(value: object) -> object:
@@ -146,10 +161,12 @@ def _finish_xlsx(path: Path, made: tuple[Any, int], sheet: str, about: str, tota
     the totals on a Totals sheet. The table itself keeps its column names in row 1."""
     book, count = made
     if about:
-        book.worksheets[0].oddHeader.center.text = about.replace("&", "&&")  # & starts a header code
-        book.properties.title, book.properties.subject = sheet, about
+        parts = [xlsx_text(part) for part in about.split(" · ")]  # a company named "=HYPERLINK(…)" stays text
+        said = " · ".join(parts)
+        book.worksheets[0].oddHeader.center.text = said.replace("&", "&&")  # & starts a header code
+        book.properties.title, book.properties.subject = sheet, said
         note = book.create_sheet("About")
-        for part in about.split(" · "):
+        for part in parts:
             note.append([part])
     if totals:
         _totals_sheet(book, totals)
@@ -171,7 +188,7 @@ def _totals_sheet(book: Any, totals: Sequence[Sequence[object]]) -> None:
     for i, row in enumerate(totals):
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sums, value=neutralise(value) if isinstance(value, str) else value)
+            cell = WriteOnlyCell(sums, value=xlsx_text(value) if isinstance(value, str) else value)
             if i == 0:
                 cell.font = bold
             elif isinstance(value, Decimal):
@@ -185,7 +202,6 @@ def _write_xlsx(
 ) -> tuple[Any, int]:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -213,9 +229,9 @@ def _write_xlsx(
         for i, value in enumerate(row):
             if isinstance(value, bool):
                 value = "Y" if value else "N"
-            if isinstance(value, str):  # control characters XML cannot hold would stop the file
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-            cell = WriteOnlyCell(ws, value=neutralise(value))
+            if isinstance(value, str):
+                value = xlsx_text(value)
+            cell = WriteOnlyCell(ws, value=value)
             if isinstance(value, Decimal):
                 cell.number_format = number_formats[i] or DECIMAL_FORMAT
             elif isinstance(value, date):

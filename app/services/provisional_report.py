@@ -5,6 +5,7 @@ Formats live in app/reports/provisional_pdf.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.money import ZERO
 from app.domain.provisional import PROVISIONAL
+from app.domain.vocabulary import KIND_NAMES, PROVISIONAL_KINDS
 from app.models import LineAccrual, Vendor
 
 from .context import UnitOfWork
@@ -43,6 +46,31 @@ class ExposureRow:
             self.vendor, self.vendor_name, self.kind, self.lines, self.receipts, self.provisional,
             self.first_month, self.last_month, self.months,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExposureTotal:
+    label: str
+    lines: int | None  # None on the grand total: a line accrued under two kinds is in both kinds' rows
+    receipts: Decimal | None
+    provisional: Decimal
+    vendors: int = 0  # the grand total's vendors
+
+
+def exposure_totals(rows: Sequence[ExposureRow]) -> list[ExposureTotal]:
+    """A total per provisional kind with rows, then the grand total (accruals only)."""
+    out = []
+    for kind in PROVISIONAL_KINDS:
+        members = [r for r in rows if r.kind == kind]
+        if members:
+            out.append(
+                ExposureTotal(f"Total {KIND_NAMES[kind]}", sum(r.lines for r in members),
+                              sum((r.receipts for r in members), ZERO), sum((r.provisional for r in members), ZERO))
+            )  # fmt: skip
+    vendors = len({r.vendor for r in rows})
+    grand = sum((r.provisional for r in rows), ZERO)
+    out.append(ExposureTotal(f"Total ({vendors} vendor{'' if vendors == 1 else 's'})", None, None, grand, vendors))
+    return out
 
 
 def _month(day: date) -> str:

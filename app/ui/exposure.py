@@ -4,7 +4,6 @@ provisional rates, their accrual and the months they span; export to PDF, XLSX o
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +78,9 @@ class ExposureScreen(Screen):
         rows = self.runner.call(self, self.title, lambda uow: provisional_report.provisional_exposure(uow, as_of))
         self.rows = rows or []
         self.model.set_records(self.rows)
-        accrued = sum((r.provisional for r in self.rows), start=Decimal(0))
-        vendors = len({r.vendor for r in self.rows})
-        self.total.setText(f"{vendors} vendors · provisional accrual {accrued:,.2f}")
+        grand = provisional_report.exposure_totals(self.rows)[-1]
+        vendors = f"{grand.vendors} vendor{'' if grand.vendors == 1 else 's'}"
+        self.total.setText(f"{vendors} · provisional accrual {grand.provisional:,.2f}")
 
     def export(self, suffix: str) -> bool:
         as_of, rows = self._day(), list(self.rows)

@@ -24,6 +24,8 @@ BAD = "QLineEdit { border: 1px solid #c62828; background: #fdecea; }"
 
 
 def filter_kind(column: Column) -> str:
+    if column.filter:
+        return column.filter
     if column.kind == "bool":
         return FLAG
     return NUMBER if column.numeric else TEXT
@@ -66,8 +68,15 @@ class FilterHeader(QHeaderView):
         self.boxes: list[FilterBox] = []
         self.setSectionsClickable(True)
         self.setHighlightSections(False)
-        self.sectionResized.connect(lambda *_a: self.place())
-        view.horizontalScrollBar().valueChanged.connect(lambda _v: self.place())
+        # bound methods: Qt drops the connections when the header goes
+        self.sectionResized.connect(self._resized)
+        view.horizontalScrollBar().valueChanged.connect(self._scrolled)
+
+    def _resized(self, _section: int, _old: int, _new: int) -> None:
+        self.place()
+
+    def _scrolled(self, _value: int) -> None:
+        self.place()
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         for box in self.boxes:
@@ -75,7 +84,7 @@ class FilterHeader(QHeaderView):
         self.boxes = []
         for column in columns:
             box = FilterBox(self, column)
-            box.textEdited.connect(lambda _t: self.edited.emit())
+            box.textEdited.connect(self.edited)
             self.boxes.append(box)
         for a, b in zip(self.boxes, self.boxes[1:], strict=False):
             QWidget.setTabOrder(a, b)

@@ -20,6 +20,7 @@ from app.services.errors import Problem, ValidationFailed
 from .base import ProblemList, Screen, UiEnv, heading
 from .filter_header import FilterHeader
 from .grid import GridView
+from .list_model import LONG_TEXT
 from .models import Column, TableModel, map_problems, row_label_number
 
 ROW_PREFIX = "Row"
@@ -54,20 +55,30 @@ class RecordsModel(TableModel):
     def __init__(self, spec: GridSpec) -> None:
         super().__init__(spec.columns)
         self.spec = spec
-        # the next page of saved rows, from a position (set while there may be more); its rows
-        # go after those read, before the rows added and not yet saved
-        self.next_page: Callable[[int], list[dict[str, Any]]] | None = None
-        self.read = 0  # saved rows read
+        # the next page of saved rows, from a position (set while there may be more; None
+        # returned when it could not be read); its rows go after those read
+        self.next_page: Callable[[int], list[dict[str, Any]] | None] | None = None
+        self.read = 0  # saved rows read: rows[:read]; the rows added and not saved follow
+        self.busy: Callable[[], bool] = lambda: False  # a save is running
+
+    def held(self) -> bool:
+        """No page is read while rows are added and not saved, problems are shown or a save
+        runs: the rows keep their places, so "Row N" in a message and a new row the user is
+        typing in stay where they are."""
+        return len(self.rows) != self.read or bool(self.problems) or self.busy()
 
     def canFetchMore(self, parent: QModelIndex) -> bool:  # noqa: N802 - Qt name
-        return self.next_page is not None and not parent.isValid()
+        return self.next_page is not None and not parent.isValid() and not self.held()
 
     def fetchMore(self, parent: QModelIndex) -> None:  # noqa: N802 - Qt name
         """Qt asks when the grid is scrolled to its end: the next page of saved rows."""
-        if self.next_page is None or parent.isValid():
+        if self.next_page is None or parent.isValid() or self.held():
             return
         page, self.next_page = self.next_page, None
         rows = page(self.read)
+        if rows is None:  # not read (the error was shown): asked again at the next scroll
+            self.next_page = page
+            return
         if len(rows) > PAGE:
             rows, self.next_page = rows[:PAGE], page
         if not rows:
@@ -92,7 +103,7 @@ class RecordsModel(TableModel):
     def cell_tip(self, row: int, column: Column) -> str | None:
         """A long text (an address) shows whole in its tooltip."""
         value = self.rows[row].get(column.name)
-        return str(value) if column.kind == "text" and value and len(str(value)) > 24 else None
+        return str(value) if column.kind == "text" and value and len(str(value)) > LONG_TEXT else None
 
     def row_header(self, row: int) -> str:
         mark = "*" if self.rows[row].get(CHANGED) else ""
@@ -108,7 +119,9 @@ class RecordsPanel(QWidget):
         super().__init__(parent)
         self.env, self.spec = env, spec
         self.model = RecordsModel(spec)
+        self.model.busy = lambda: self.env.runner.busy
         self.narrowed = False
+        self.last_filters: dict[str, ColumnFilter] = {}  # the filters of the rows shown
         self.model.pages_read.connect(self._count)
         self.view = GridView(self)
         self.filter_row: FilterHeader | None = None
@@ -160,6 +173,10 @@ class RecordsPanel(QWidget):
         """Read the rows again (those the search finds); changes not saved are discarded only
         when the user agrees (force: they are, after a save or a discard)."""
         self.search_timer.stop()
+        filters, wrong = self.filter_row.filters() if self.filter_row is not None else ({}, [])
+        if wrong and not force:  # the rows shown stay; the box is marked and the line says why
+            self.shown.setText("; ".join(wrong))
+            return
         if (
             not force
             and self.model.changed()
@@ -167,23 +184,20 @@ class RecordsPanel(QWidget):
         ):
             return
         search, text = self.spec.search, self.search.text()
-        if search is None or self.filter_row is None:
+        if search is None:
             rows = self.env.runner.call(self, self.spec.title, self.spec.load) or []
             self.shown.setText("")
         else:
-            filters, wrong = self.filter_row.filters()
-            if wrong:  # the rows shown stay; the box is marked and the line says why
-                self.shown.setText("; ".join(wrong))
-                return
+            if wrong:  # after a save or a discard: the rows of the filters last read
+                filters = self.last_filters
 
-            def page(start: int) -> list[dict[str, Any]]:
-                read = self.env.runner.call(
+            def page(start: int) -> list[dict[str, Any]] | None:
+                return self.env.runner.call(
                     self, self.spec.title, lambda uow: search(uow, text, filters, PAGE + 1, start)
                 )
-                return read or []
 
-            self.narrowed = bool(filters or text.strip())
-            rows = page(0)
+            self.narrowed, self.last_filters = bool(filters or text.strip()), filters
+            rows = page(0) or []
             self.model.next_page = page if len(rows) > PAGE else None
             rows = rows[:PAGE]
         self.model.set_rows([{**r, SAVED: True} for r in rows])
@@ -197,7 +211,8 @@ class RecordsPanel(QWidget):
             return
         n = self.model.read
         if self.model.next_page is not None:
-            self.shown.setText(f"first {n:,} read: scroll down for more, or search or filter to narrow")
+            more = "save the rows added to read more" if self.model.held() else "scroll down for more"
+            self.shown.setText(f"first {n:,} read: {more}, or search or filter to narrow")
             return
         noun = self.spec.one if n == 1 else self.spec.title.lower()
         self.shown.setText(f"{n:,} {noun}" + (" (filtered)" if self.narrowed else ""))
@@ -205,6 +220,7 @@ class RecordsPanel(QWidget):
     def add(self) -> None:
         position = self.model.insert_row(len(self.model.rows), {CHANGED: True})
         self.view.go_to(position, 0)
+        self._count()
 
     def save(self) -> None:
         if self.env.runner.busy:
@@ -355,7 +371,7 @@ VENDORS = GridSpec(
         Column("Billing Address", field="billing_address", width=180, heading="Billing\nAddress"),
         Column("E-mail", field="email", width=170),
         Column("Method", "choice", choices=METHODS, field="default_method", width=58),
-        Column("Terms Days", field="terms_days", width=52, heading="Terms\nDays", align="right"),
+        Column("Terms Days", field="terms_days", width=52, heading="Terms\nDays", align="right", filter="number"),
         Column("Active", "bool", field="active", width=50),
         Column("Debit Balance", "decimal", editable=False, width=90, heading="Debit\nBalance"),
     ),

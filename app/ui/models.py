@@ -105,6 +105,7 @@ class Column:
     heading: str = ""  # the header as shown, when not the name (two lines: "Maximum\nAmount")
     labels: tuple[tuple[str, str], ...] = ()  # a choice's code shown as its name (M → Monthly)
     no_limit: Decimal | None = None  # this value is shown as "no limit" (the stored value unchanged)
+    filter: str = ""  # how its filter box reads (app.domain.filters: text, number, flag); default by kind
 
     @cached_property
     def alignment(self) -> Qt.AlignmentFlag:  # asked for every painted cell

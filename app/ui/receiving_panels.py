@@ -10,7 +10,7 @@ from .models import Column
 
 PREVIEW_SPEC = RecordSpec(
     columns=(
-        Column("Line", "computed", places=0, width=44),
+        Column("Line", "computed", places=0, grouping=False, width=44),
         Column("Kind", width=70, align="center"),
         Column("Ladder", width=210),
         Column("Agreement", width=72, align="center"),
@@ -42,7 +42,7 @@ JOURNAL_SPEC = RecordSpec(
         Column("Entry", "computed", places=0, grouping=False, width=56),
         Column("Date", "date", width=90),
         Column("Source", width=76, align="center"),
-        Column("Line", "computed", places=0, width=44),
+        Column("Line", "computed", places=0, grouping=False, width=44),
         Column("Account", width=70),
         Column("Role", width=170),
         Column("Debit", "decimal", width=100),

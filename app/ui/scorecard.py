@@ -162,8 +162,8 @@ class ScorecardScreen(Screen):
         self.card = card
         self.model.set_records(card.rows)
         self.chart.set_data(card.by_month)
-        defects = sum(r.defect_count for r in card.rows)
-        self.summary.setText(f"{len(card.rows):,} vendors · {defects:,} defects")
+        total = card.total()
+        self.summary.setText(f"{total.vendor_name} · {total.defect_count:,} defects")
 
     def export(self, suffix: str) -> bool:
         start, end, vendor = self.period()

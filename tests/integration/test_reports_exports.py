@@ -148,3 +148,19 @@ def test_names_with_markup_characters_print_as_written(db_url, ctx, tmp_path):
     )
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert name in text and "Montréal, QC" in text
+
+
+def test_what_an_xlsx_is_of_is_text_too(tmp_path):
+    """The About sheet, the page header and the Totals sheet hold text as the table does: a
+    company named like a formula stays text, a control character shows as U+FFFD."""
+    company = '=HYPERLINK("http://x","y")'
+    write_table(
+        tmp_path / "t.xlsx", ("memo",), [("a",)], about=f"Report · {company} · Vendor V\x07100",
+        totals=[("Totals", "Amount"), ("=SUM(A1)", Decimal("1.00"))],
+    )  # fmt: skip
+    book = load_workbook(tmp_path / "t.xlsx")
+    about = [row[0] for row in book["About"].values]
+    assert about == ["Report", "'" + company, "Vendor V\ufffd100"]
+    assert {c.data_type for row in book["About"].iter_rows() for c in row} == {"s"}
+    assert "'=HYPERLINK" in book.active.oddHeader.center.text
+    assert book["Totals"]["A2"].value == "'=SUM(A1)" and book["Totals"]["A2"].data_type == "s"

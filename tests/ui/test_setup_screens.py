@@ -271,10 +271,11 @@ def filtered(qtbot, screen, column, typed):
     return panel
 
 
-def test_products_are_read_a_page_at_a_time_and_rows_added_stay_last(qtbot, env, ctx, example, monkeypatch):
+def test_products_are_read_a_page_at_a_time_and_no_page_moves_a_row_added(qtbot, env, ctx, example, monkeypatch):
     """Issue 17 (100,000 products): the grid reads masterdata.PAGE rows, and the next page only
-    when Qt asks for more (scrolled to the end); the rows read go before a row added and not
-    yet saved, which keeps its values."""
+    when Qt asks for more (scrolled to the end); while a row added is not saved no page is
+    read, so the new row and the "Row N" of a message stay where they are; a page that could
+    not be read is asked for again."""
     from PySide6.QtCore import QModelIndex
 
     from app.ui import masterdata
@@ -284,13 +285,40 @@ def test_products_are_read_a_page_at_a_time_and_rows_added_stay_last(qtbot, env,
     screen = RecordsScreen(env, PRODUCTS)  # not shown: Qt asks for no more rows by itself
     qtbot.addWidget(screen)
     screen.start()
-    panel = screen.panel
-    assert [r["Code"] for r in panel.model.rows] == ["GYP-HALF-4X8", "GYP-OTHER"]
+    panel, model, root = screen.panel, screen.panel.model, QModelIndex()
+    assert [r["Code"] for r in model.rows] == ["GYP-HALF-4X8", "GYP-OTHER"]
     assert panel.shown.text() == "first 2 read: scroll down for more, or search or filter to narrow"
-    assert panel.model.canFetchMore(QModelIndex())
+    assert model.canFetchMore(root)
     panel.add()
-    panel.model.set_values(2, {"Code": "NEW-1"})
-    panel.model.fetchMore(QModelIndex())
-    assert [r["Code"] for r in panel.model.rows] == ["GYP-HALF-4X8", "GYP-OTHER", "SPF-2X4-8", "NEW-1"]
-    assert not panel.model.canFetchMore(QModelIndex()) and panel.shown.text() == "3 products"
-    assert [label for label, _row in panel.model.changed()] == ["Row 4"]
+    model.set_values(2, {"Code": "NEW-1"})
+    assert not model.canFetchMore(root)
+    assert panel.shown.text() == "first 2 read: save the rows added to read more, or search or filter to narrow"
+    model.fetchMore(root)  # asked anyway: nothing moves
+    assert [r["Code"] for r in model.rows] == ["GYP-HALF-4X8", "GYP-OTHER", "NEW-1"]
+    panel.reload(force=True)  # the new row discarded: reading goes on
+    real = masterdata.queries.products
+
+    def fails_once(*args, **kwargs):
+        monkeypatch.setattr(masterdata.queries, "products", real)
+        raise RuntimeError("the server went away")
+
+    monkeypatch.setattr(masterdata.queries, "products", fails_once)
+    model.fetchMore(root)
+    assert len(model.rows) == 2 and model.canFetchMore(root)  # not read: asked again at the next scroll
+    model.fetchMore(root)
+    assert [r["Code"] for r in model.rows] == ["GYP-HALF-4X8", "GYP-OTHER", "SPF-2X4-8"]
+    assert not model.canFetchMore(root) and panel.shown.text() == "3 products"
+
+
+def test_a_filter_that_cannot_be_read_does_not_stop_a_save_from_showing_what_was_saved(qtbot, env, ctx, example):
+    example("B_marginal", kinds=("categories", "vendors", "products"))
+    screen = records_screen(qtbot, env, PRODUCTS)
+    panel = filtered(qtbot, screen, "Unit Cost", "abc")
+    assert panel.shown.text() == "Unit Cost filter: 'abc' is not a number"
+    type_cell(qtbot, panel.view, 0, "Description", "Renamed")
+    panel.save()
+    wait_idle(qtbot, env)
+    assert not panel.model.dirty and panel.model.changed() == []  # read again, with the filters last read
+    assert panel.model.rows[0]["Description"] == "Renamed" and len(panel.model.rows) == 3
+    vendors = filtered(qtbot, records_screen(qtbot, env, VENDORS), "Terms Days", ">=30")
+    assert [r["Code"] for r in vendors.model.rows] == ["V100"]  # a number column, though kept as text
