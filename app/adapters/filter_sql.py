@@ -40,8 +40,8 @@ def _fold_sqlite(element: fold, compiler: Any, **kw: Any) -> str:
 
 def filter_condition(column: ColumnElement[Any], f: ColumnFilter) -> ColumnElement[bool]:
     """The rows `f` keeps, as a condition on `column`."""
-    if isinstance(f.value, bool):
-        return column == f.value
+    if isinstance(f.value, bool):  # a blank is no, as in the rule
+        return func.coalesce(column, False) == f.value
     if isinstance(f.value, str):
         text = fold(func.coalesce(column, ""))
         if f.op == CONTAINS:

@@ -83,6 +83,7 @@ def totals_table(card: Scorecard) -> list[tuple[object, ...]]:
         ("All defects", t.defect_count, t.defect_amount),
         ("Vendor invoices due", t.invoices_due, None),
         ("Paid on time", t.paid_on_time, None),
+        ("Paid on time, percent of those due", t.on_time_percent, None),
         ("Short-paid co-op invoices (open)", t.short_paid.count, t.short_paid.amount),
         ("Open disputes", t.open_disputes.count, t.open_disputes.amount),
     ]

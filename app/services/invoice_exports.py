@@ -59,9 +59,9 @@ def invoice_totals(views: list[InvoiceView]) -> list[tuple[object, ...]]:
     out: list[tuple[object, ...]] = [("Totals", "Currency", "Invoices", "Amount", "Open amount")]
     for currency in sorted({v.currency for v in views}):
         of_currency = [v for v in views if v.currency == currency]
-        for status in (*INVOICE_STATUSES, None):
-            members = [v for v in of_currency if status is None or v.status == status]
-            if members and status is not None:
+        for status in INVOICE_STATUSES:
+            members = [v for v in of_currency if v.status == status]
+            if members:
                 out.append(_sums(f"Total {status}", currency, members))
         out.append(_sums("Total", currency, of_currency))
     return out

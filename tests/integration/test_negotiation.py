@@ -80,12 +80,13 @@ def test_tiers_of_a_marginal_ladder(ctx: AppContext) -> None:
     assert (empty.receipts, empty.would_earn, empty.ladders[0].lines) == (D("0.00"), D("0.00"), 0)
 
 
-def test_unknown_agreement_is_refused(db_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_agreement_is_refused(db_url: str, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert coop(db_url, "import", "vendors", str(EXAMPLE_I / "vendors.csv")) == 0
     capsys.readouterr()
-    assert coop(db_url, "report", "negotiation", "--vendor", "VQ", "--kind", "COOP", "--out", "/tmp/never.csv") == 1
+    never = tmp_path / "never.csv"
+    assert coop(db_url, "report", "negotiation", "--vendor", "VQ", "--kind", "COOP", "--out", str(never)) == 1
     assert "vendor VQ has no COOP agreement" in capsys.readouterr().err
-    assert not Path("/tmp/never.csv").exists()
+    assert not never.exists()
 
 
 def test_an_agreement_whose_rate_changes_in_the_year_keeps_its_split(ctx: AppContext, db_url: str, tmp_path: Path):
@@ -112,7 +113,7 @@ def test_an_agreement_whose_rate_changes_in_the_year_keeps_its_split(ctx: AppCon
     assert data.would_earn == D("350.00")
 
 
-def test_a_lump_sum_has_no_negotiation_preview(ctx: AppContext, db_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_lump_sum_has_no_negotiation_preview(ctx: AppContext, db_url: str, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for kind in ("categories", "vendors", "products", "gl-accounts", "gl-reference"):
         assert coop(db_url, "import", kind, str(EXAMPLE_I / f"{kind}.csv")) == 0
     with ctx.uow() as uow:
@@ -121,5 +122,8 @@ def test_a_lump_sum_has_no_negotiation_preview(ctx: AppContext, db_url: str, cap
             lump_sum=agreements.LumpSum(D("1200"), date(2025, 1, 1), date(2025, 12, 31), "CD"),
         )  # fmt: skip
     capsys.readouterr()
-    assert coop(db_url, "report", "negotiation", "--vendor", "VP", "--kind", "LUMP_SUM", "--out", "/tmp/nl.csv") == 1
+    assert (
+        coop(db_url, "report", "negotiation", "--vendor", "VP", "--kind", "LUMP_SUM", "--out", str(tmp_path / "nl.csv"))
+        == 1
+    )
     assert "Kind: a LUMP_SUM agreement earns nothing on receipts" in capsys.readouterr().err

@@ -111,6 +111,7 @@ def test_scorecard_through_the_command_line(vr, db_url, tmp_path, capsys):
     totals = {row[0]: row[1:] for row in book["Totals"].values}
     assert totals["All defects"] == (4, 645) and totals["Missing invoice"] == (1, 500)
     assert totals["Vendor invoices due"] == (2, None) and totals["Paid on time"] == (1, None)
+    assert totals["Paid on time, percent of those due"] == (50, None)
     assert totals["Short-paid co-op invoices (open)"][1] == 2000 and totals["Open disputes"][1] == 500
     pdf = tmp_path / "card.pdf"
     assert coop("--from", "2025-03-01", "--to", "2025-04-30", "--out", str(pdf)) == 0

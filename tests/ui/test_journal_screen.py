@@ -114,7 +114,6 @@ def test_export_new_lines_lists_the_export_and_reprints_it(qtbot, env, ctx, post
     screen.unexported_check.setChecked(False)
     wait_idle(qtbot, env)
     screen.resize(1400, 760)
-    screen.grab().save("/tmp/journal.png")
     with ctx.uow() as uow:
         assert [(r.export_no, r.line_count, r.total_debit) for r in journal_exports.list_exports(uow)] == [
             (2, 4, Decimal("10325.00")),
