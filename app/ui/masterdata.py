@@ -144,7 +144,7 @@ class RecordsPanel(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(spec.search_hint)
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(max(260, self.search.fontMetrics().horizontalAdvance(spec.search_hint) + 40))
         self.search.setVisible(spec.search is not None)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
