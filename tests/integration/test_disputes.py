@@ -50,8 +50,9 @@ def file(ctx, amount: str = "20.00", invoice: str = FEB, day: date = FILED, atta
 
 
 def test_a_dispute_gets_its_id_and_keeps_its_documents(ctx, anna):
+    book = xlsx()  # made once: a workbook's bytes hold the second it was written
     first = file(anna, attachments=[("backup.pdf", PDF), ("photo.png", PNG), ("scan.jpg", JPEG),
-                                    ("lines.xlsx", xlsx()), ("lines.csv", CSV)])  # fmt: skip
+                                    ("lines.xlsx", book), ("lines.csv", CSV)])  # fmt: skip
     second = file(anna, "30.00", invoice=MAR, day=date(2026, 4, 2), reason="quantity")
     assert (first.dispute_no, second.dispute_no) == ("DSP-2026-000001", "DSP-2026-000002")
     assert (first.invoice_no, first.vendor, first.reason, first.amount, first.status) == (
@@ -68,7 +69,7 @@ def test_a_dispute_gets_its_id_and_keeps_its_documents(ctx, anna):
         ("DISPUTE", "backup.pdf", "application/pdf", len(PDF)),
         ("DISPUTE", "photo.png", "image/png", len(PNG)),
         ("DISPUTE", "scan.jpg", "image/jpeg", len(JPEG)),
-        ("DISPUTE", "lines.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", len(xlsx())),
+        ("DISPUTE", "lines.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", len(book)),
         ("DISPUTE", "lines.csv", "text/csv", len(CSV)),
     ]
     assert disputed == {ids[FEB]: D("20.00"), ids[MAR]: D("30.00")}
