@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -15,9 +14,10 @@ from reportlab.lib.pagesizes import landscape, letter
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.domain.money import ZERO
-from app.domain.vocabulary import KIND_NAMES, KINDS, LUMP_SUM
+from app.domain.vocabulary import KIND_NAMES, LUMP_SUM
 from app.services import estimated
 from app.services.estimated import EstimatedRow, PeriodEstimate
+from app.services.estimated_totals import EstimatedTotal, estimated_totals
 from app.services.exports import TABLE_SUFFIXES, write_table
 
 from .pdf_common import (
@@ -57,7 +57,6 @@ MONEY_COLUMNS = (
     "amount_to_next_tier",
     "rebate_next_tier_adds",
 )
-SUMMED = ("rebate", "regular", "retroactive", "applied_to_cost", "to_pnl")
 
 
 @dataclass(frozen=True)
@@ -77,10 +76,6 @@ class EstimatedFilters:
             f"As of {self.as_of.isoformat()} · Vendor: {self.vendor or 'all vendors'} · "
             f"{received} · Accepted agreements, and provisional rates where none covers a receipt"
         )
-
-
-def _sums(rows: Sequence[EstimatedRow]) -> list[Decimal]:
-    return [sum((getattr(r, name) for r in rows), ZERO) for name in SUMMED]
 
 
 def _ladder_cell(row: EstimatedRow) -> Paragraph:
@@ -126,14 +121,16 @@ def _row_cells(row: EstimatedRow) -> list[object]:
     ]  # fmt: skip
 
 
-def _total_cells(label: str, rows: Sequence[EstimatedRow]) -> list[object]:
-    return [label, "", "", "", "", "", "", "", *(money(v) for v in _sums(rows)), "", ""]
+def _total_cells(label: str, t: EstimatedTotal) -> list[object]:
+    return [label, "", "", "", "", "", "", "", *(money(v) for v in t.sums), "", ""]
 
 
 def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
     s = styles()
     data: list[list[Any]] = [[para(h, s.head_right if i >= FIRST_NUMBER else s.head) for i, h in enumerate(HEADERS)]]
     extra: list[tuple[Any, ...]] = []
+    *parts, grand = estimated_totals(rows)
+    vendor_totals = {t.vendor: t for t in parts if t.vendor}
     for code, group in groupby(rows, key=lambda r: r.vendor):
         members = list(group)
         at = len(data)
@@ -154,22 +151,20 @@ def estimated_table(rows: Sequence[EstimatedRow]) -> Table:
                     ("NOSPLIT", (0, first - 1), (-1, len(data) - 1)),
                 ]
         at = len(data)
-        data.append(_total_cells(f"Total {code}", members))
+        data.append(_total_cells(f"Total {code}", vendor_totals[code]))
         extra += [
             ("SPAN", (0, at), (7, at)),
             ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5),
             ("NOSPLIT", (0, at - 1), (-1, at)),
             ("LINEABOVE", (FIRST_NUMBER + 3, at), (-3, at), 0.5, INK),
         ]
-    for kind in KINDS:
-        members = [r for r in rows if r.kind == kind]
-        if members:
+    for t in parts:
+        if t.kind:
             at = len(data)
-            data.append(_total_cells(f"Total {kind} ({len(members)} ladders)", members))
+            data.append(_total_cells(f"Total {t.kind} ({t.ladders} ladders)", t))
             extra += [("SPAN", (0, at), (7, at)), ("FONT", (0, at), (-1, at), NARROW_BOLD, 7.5)]
     at = len(data)
-    vendors = len({r.vendor for r in rows})
-    data.append(_total_cells(f"Grand total ({len(rows)} ladders, {vendors} vendors)", rows))
+    data.append(_total_cells(f"Grand total ({grand.ladders} ladders, {grand.vendors} vendors)", grand))
     extra += [
         ("SPAN", (0, at), (7, at)),
         *total_style(at, rule=1),
@@ -290,13 +285,12 @@ def totals_table(rows: Sequence[EstimatedRow]) -> list[tuple[object, ...]]:
     out: list[tuple[object, ...]] = [
         ("Totals", "Ladders", "Rebate earned", "Regular", "Retroactive", "Applied to cost", "To P&L")
     ]
-    for code, group in groupby(rows, key=lambda r: r.vendor):
-        members = list(group)
-        out.append((f"Total {code} — {members[0].vendor_name}", len(members), *_sums(members)))
-    for kind in KINDS:
-        members = [r for r in rows if r.kind == kind]
-        if members:
-            out.append((f"Total {kind}", len(members), *_sums(members)))
-    vendors = len({r.vendor for r in rows})
-    out.append((f"Grand total ({vendors} vendor{'' if vendors == 1 else 's'})", len(rows), *_sums(rows)))
+    for t in estimated_totals(rows):
+        if t.vendor:
+            label = f"Total {t.vendor} — {t.vendor_name}"
+        elif t.kind:
+            label = f"Total {t.kind}"
+        else:
+            label = f"Grand total ({t.vendors} vendor{'' if t.vendors == 1 else 's'})"
+        out.append((label, t.ladders, *t.sums))
     return out

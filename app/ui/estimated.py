@@ -5,9 +5,7 @@ grand totals, drill-down to a ladder's receipt lines and their journal lines
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ from app.domain.money import ZERO
 from app.domain.vocabulary import KIND_NAMES, LUMP_SUM
 from app.services import masterdata, queries
 from app.services.estimated import EstimatedRow
+from app.services.estimated_totals import EstimatedTotal, estimated_totals
 from app.services.queries import EstimatedLadder
 
 from .bars import hbox
@@ -107,45 +106,23 @@ ESTIMATED_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class TotalRow:
-    label: str
-    ladders: int
-    rebate: Decimal
-    regular: Decimal
-    retroactive: Decimal
-    applied_to_cost: Decimal
-    to_pnl: Decimal
-    grand: bool = False
-
-
-def totals(rows: Sequence[EstimatedRow]) -> list[TotalRow]:
+def totals(rows: Sequence[EstimatedRow]) -> list[EstimatedTotal]:
     """One line per vendor, per kind when there are several, and the grand total."""
+    lines = estimated_totals(rows)
+    several = sum(1 for t in lines if t.kind) > 1
+    return [t for t in lines if t.kind is None or several]
 
-    def line(label: str, members: Sequence[EstimatedRow], grand: bool = False) -> TotalRow:
-        def s(name: str) -> Decimal:
-            return sum((getattr(r, name) for r in members), ZERO)
 
-        return TotalRow(
-            label, len(members), s("rebate"), s("regular"), s("retroactive"), s("applied_to_cost"), s("to_pnl"), grand
-        )
-
-    out: list[TotalRow] = []
-    vendors: dict[str, list[EstimatedRow]] = {}
-    for r in rows:
-        vendors.setdefault(r.vendor, []).append(r)
-    for code, members in vendors.items():
-        out.append(line(f"Total {code} — {members[0].vendor_name}", members))
-    kinds = [k for k in KIND_NAMES if any(r.kind == k for r in rows)]
-    if len(kinds) > 1:
-        for kind in kinds:
-            out.append(line(f"Total {KIND_NAMES[kind]}", [r for r in rows if r.kind == kind]))
-    out.append(line(f"Grand total ({len(vendors)} vendor{'s' if len(vendors) != 1 else ''})", rows, True))
-    return out
+def _total_label(t: EstimatedTotal) -> str:
+    if t.kind:
+        return f"Total {KIND_NAMES[t.kind]}"
+    if t.vendor:
+        return f"Total {t.vendor} — {t.vendor_name}"
+    return f"Grand total ({t.vendors} vendor{'s' if t.vendors != 1 else ''})"
 
 
 TOTAL_COLUMNS = (
-    RCol("Totals", lambda t: t.label, width=360),
+    RCol("Totals", _total_label, width=360),
     RCol("Ladders", lambda t: t.ladders, "int", width=70),
     RCol("Rebate Earned", lambda t: t.rebate, "decimal", width=110),
     RCol("Regular", lambda t: t.regular, "decimal", width=110),
