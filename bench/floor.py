@@ -41,6 +41,14 @@ def quote(name: str) -> str:
     return f'"{name}"'
 
 
+# line_accrual's state columns, as the temporary table of an update holds them
+STATE_TYPES = {
+    "ladder_key": "text", "agreement_id": "int", "period_key": "text", "tier": "int",
+    "rebate": "numeric", "retro": "numeric", "inventory": "numeric",
+}  # fmt: skip
+MOVED = ("rebate", "retro", "inventory", "tier")  # what a re-rate moves
+
+
 class Raw:
     """One raw DBAPI connection (autocommit; transactions are explicit)."""
 
@@ -98,30 +106,28 @@ class Raw:
             for row in rows:
                 copy.write_row(row)
 
-    def update_accruals(self, rows: list[tuple[Any, ...]], lookups: bool = False) -> None:
-        """Inside a transaction: set (rebate, retro, inventory, tier) by key. lookups: a few rows
-        of a big table, so PostgreSQL joins by index lookups (as the application does)."""
+    def update_accruals(
+        self, rows: list[tuple[Any, ...]], columns: tuple[str, ...] = MOVED, lookups: bool = False
+    ) -> None:
+        """Inside a transaction: set `columns` of line_accrual rows by key (each row: the
+        columns' values, then receipt_line_id and kind). lookups: a few rows of a big table, so
+        PostgreSQL joins by index lookups (as the application does)."""
         if self.backend == "sqlite":
-            self.conn.executemany(
-                "UPDATE line_accrual SET rebate = ?, retro = ?, inventory = ?, tier = ? "
-                "WHERE receipt_line_id = ? AND kind = ?",
-                rows,
-            )
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            self.conn.executemany(f"UPDATE line_accrual SET {sets} WHERE receipt_line_id = ? AND kind = ?", rows)
             return
+        typed = ", ".join(f"{c} {STATE_TYPES[c]}" for c in columns)
         with self.conn.cursor() as cur:
-            cur.execute(
-                "CREATE TEMP TABLE bench_la (rebate numeric, retro numeric, inventory numeric, "
-                "tier int, receipt_line_id int, kind text) ON COMMIT DROP"
-            )
+            cur.execute(f"CREATE TEMP TABLE bench_la ({typed}, receipt_line_id int, kind text) ON COMMIT DROP")
             with cur.copy("COPY bench_la FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             if lookups:
                 cur.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             cur.execute(
-                "UPDATE line_accrual a SET rebate = b.rebate, retro = b.retro, inventory = b.inventory, "
-                "tier = b.tier FROM bench_la b "
-                "WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind"
+                "UPDATE line_accrual a SET "
+                + ", ".join(f"{c} = b.{c}" for c in columns)
+                + " FROM bench_la b WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind"
             )
 
 

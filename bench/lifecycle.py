@@ -81,28 +81,6 @@ def _executemany(raw: floor.Raw, sql: str, rows: list[tuple[Any, ...]]) -> None:
     cur.close()
 
 
-def _update_state(raw: floor.Raw, rows: list[tuple[Any, ...]]) -> None:
-    """Inside a transaction: set every state column of line_accrual rows (a true-up moves a line
-    from the provisional rate to a ladder: its key and agreement change too), by key."""
-    sets = ", ".join(f"{c} = ?" for c in LINE_STATE)
-    if raw.backend == "sqlite":
-        raw.conn.executemany(f"UPDATE line_accrual SET {sets} WHERE receipt_line_id = ? AND kind = ?", rows)
-        return
-    with raw.conn.cursor() as cur:
-        cur.execute(
-            "CREATE TEMP TABLE bench_state (ladder_key text, agreement_id int, period_key text, tier int, "
-            "rebate numeric, retro numeric, inventory numeric, receipt_line_id int, kind text) ON COMMIT DROP"
-        )
-        with cur.copy("COPY bench_state FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(
-            "UPDATE line_accrual a SET "
-            + ", ".join(f"{c} = b.{c}" for c in LINE_STATE)
-            + " FROM bench_state b WHERE a.receipt_line_id = b.receipt_line_id AND a.kind = b.kind"
-        )
-
-
 def _contexts(url: str) -> tuple[AppContext, AppContext]:
     ctx = AppContext.open(url, "bench", upgrade=False)
     return logins.accountant(url, ctx)
@@ -314,7 +292,7 @@ def _accept_floor(
         _executemany(dst, "DELETE FROM ladder_volume WHERE ladder_key = ? AND period_key = ?", gone)
         for name, rows in data.items():
             dst.insert(name, rows)
-        _update_state(dst, updates)
+        dst.update_accruals(updates, LINE_STATE)
         dst.commit()
         return read
 
