@@ -107,6 +107,17 @@ def import_example(ctx: AppContext, name: str, kinds: tuple[str, ...] = IMPORT_O
             import_file(uow, kind, EXAMPLES / name / f"{kind}.csv")
 
 
+def import_text(ctx: AppContext, kind: str, text: str, folder: Path) -> int:
+    """`text` written as <folder>/<kind>.csv and imported as `coop import <kind>` does, in one
+    transaction; the rows imported."""
+    from app.services.imports import import_file
+
+    path = folder / f"{kind}.csv"
+    path.write_text(text)
+    with ctx.uow() as uow:
+        return import_file(uow, kind, path)
+
+
 def journal_net(path: Path, by: tuple[str, ...], role: str = "REBATE_RECEIVABLE") -> dict[tuple[str, ...], object]:
     """Net debit (credit negative) of one account role in an exported journal CSV, per the
     values of the `by` columns."""

@@ -15,7 +15,7 @@ from app.services import actuals, month_close, posting
 from app.services.errors import ValidationFailed
 from app.services.imports import import_file
 from app.services.invoice_views import invoice_views
-from tests.conftest import EXAMPLES, import_example
+from tests.conftest import EXAMPLES, import_example, import_text
 
 D = Decimal
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -136,15 +136,10 @@ def test_an_actual_bills_its_amount_once_over_the_months_held_invoices(ctx, tmp_
     product_ladder = rows[1].replace("GYPSUM,ALL,ALL,ALL,,30000", ",,,,GYP-HALF-4X8,999999999").replace(",CD,", ",SC,")
     path = tmp_path / "agreements.csv"
     path.write_text("\n".join([rows[0] + ",actuals_required", *(r + ",Y" for r in (*rows[1:], product_ladder))]) + "\n")
-    receipts = tmp_path / "receipts.csv"
-    receipts.write_text(
-        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
-        "S9,V100,2026-03-05,1,GYP-HALF-4X8,1000,1.00\n"
-    )
     with ctx.uow() as uow:
         import_file(uow, "agreements", path)
-    with ctx.uow() as uow:
-        import_file(uow, "receipts", receipts)
+    import_text(ctx, "receipts", "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+                "S9,V100,2026-03-05,1,GYP-HALF-4X8,1000,1.00\n", tmp_path)  # fmt: skip
     with ctx.uow() as uow:
         posting.post_slips(uow, ["S2", "S3", "S9"], today=date(2026, 3, 5))
     month_close.close_month(ctx, "2026-03", date(2026, 4, 1))

@@ -26,7 +26,7 @@ from app.services.errors import ValidationFailed
 from app.services.invoice_views import invoice_by_number
 from app.services.vendor_invoice_lines import line_views, missing_invoices, resolve_line
 from app.services.vendor_invoices import VendorInvoiceIn, VendorInvoiceLineIn, enter_vendor_invoices
-from tests.conftest import EXAMPLES, import_example
+from tests.conftest import EXAMPLES, import_example, import_text
 
 D = Decimal
 FEB15 = date(2026, 2, 15)
@@ -223,13 +223,8 @@ def test_a_held_line_resolved_by_a_late_receipt_is_paid(example_n, tmp_path):
     with pytest.raises(ValidationFailed, match="still PRODUCT_NOT_ON_SLIP"):
         with ctx.uow() as uow:
             resolve_line(uow, held.line_id, "LATE_RECEIPT", "S9 arrived", date(2026, 2, 10))
-    receipts = tmp_path / "receipts.csv"
-    receipts.write_text("slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
-                        "S9,V100,2026-02-09,1,GYP-OTHER,50,1.00\n")  # fmt: skip
-    from app.services.imports import import_file
-
-    with ctx.uow() as uow:
-        import_file(uow, "receipts", receipts)
+    import_text(ctx, "receipts", "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+                "S9,V100,2026-02-09,1,GYP-OTHER,50,1.00\n", tmp_path)  # fmt: skip
     with ctx.uow() as uow:
         posting.post_slips(uow, ["S9"], today=date(2026, 2, 9))
     with ctx.uow() as uow:
@@ -307,7 +302,6 @@ def test_a_held_line_closed_by_a_credit_note_is_not_payable_in_the_balance(examp
 
 
 def test_a_slip_of_another_vendor_is_refused_with_nothing_written(example_n, tmp_path):
-    from app.services.imports import import_file
 
     ctx = example_n
     files = {
@@ -318,9 +312,7 @@ def test_a_slip_of_another_vendor_is_refused_with_nothing_written(example_n, tmp
         "T1,V200,2026-01-12,1,LUM-200,5,1.00\n",
     }
     for kind, text in files.items():
-        (tmp_path / f"{kind}.csv").write_text(text)
-        with ctx.uow() as uow:
-            import_file(uow, kind, tmp_path / f"{kind}.csv")
+        import_text(ctx, kind, text, tmp_path)
     with ctx.uow() as uow:
         posting.post_slips(uow, ["T1"], today=date(2026, 1, 12))
     before = counts(ctx)
@@ -377,16 +369,10 @@ def test_a_cd_credit_invoice_is_paid_with_the_vendors_next_payment(example_n, tm
     """A February return makes February's CD invoice a credit to the vendor (−96.00: S2's 4.00
     less the return's 100.00); the March run pays it with AP-1, before deducting January's
     240.00, and both invoices end PAID."""
-    from app.services.imports import import_file
 
     ctx = example_n
-    returns = tmp_path / "receipts.csv"
-    returns.write_text(
-        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
-        "S3,V100,2026-02-20,1,GYP-OTHER,-5000,1.00\n"
-    )
-    with ctx.uow() as uow:
-        import_file(uow, "receipts", returns)
+    import_text(ctx, "receipts", "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+                "S3,V100,2026-02-20,1,GYP-OTHER,-5000,1.00\n", tmp_path)  # fmt: skip
     with ctx.uow() as uow:
         posting.post_slips(uow, None, today=date(2026, 2, 20))
     credit_no = "CO-2602-V100-0001"
@@ -413,17 +399,11 @@ def test_a_cd_credit_invoice_is_paid_with_the_vendors_next_payment(example_n, tm
 
 
 def test_fill_from_slip_gives_what_is_left_to_invoice(example_n, tmp_path):
-    from app.services.imports import import_file
     from app.services.vendor_invoices import slip_to_invoice
 
     ctx = example_n
-    draft = tmp_path / "receipts.csv"
-    draft.write_text(
-        "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
-        "S7,V100,2026-02-20,1,GYP-OTHER,10,1.00\n"
-    )
-    with ctx.uow() as uow:
-        import_file(uow, "receipts", draft)
+    import_text(ctx, "receipts", "slip_no,vendor_code,received_date,line_no,product_code,quantity,unit_cost\n"
+                "S7,V100,2026-02-20,1,GYP-OTHER,10,1.00\n", tmp_path)  # fmt: skip
     with ctx.uow() as uow:
         found = slip_to_invoice(uow, "S1")
     assert (found.vendor_code, [(ln.slip_no, ln.slip_line_no, ln.product_code, ln.quantity, ln.unit_cost)
