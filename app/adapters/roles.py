@@ -177,15 +177,11 @@ def _role_exists(conn: Connection, name: str) -> bool:
 
 
 def ensure_login(conn: Connection, user: str) -> None:
-    """The login role of an application user, created unless it exists. Login roles belong to
-    the whole cluster: two databases on one server may add the same user at the same moment,
-    and the second CREATE ROLE, waiting on the first, then fails on the unique name; that
-    failure is caught inside the statement (a DO block's own subtransaction), so the caller's
-    transaction goes on with the role the other made."""
+    """A user's login role, unless it exists; logins are the whole server's, so a name another
+    transaction is creating at once (unique violation) is caught and taken as made."""
     if _role_exists(conn, user):
         return
-    name = quoted(user)
-    tag = "$coop$"
+    name, tag = quoted(user), "$coop$"
     while tag in name:  # the body's quote must not occur in the name
         tag = tag[:-1] + "_$"
     conn.exec_driver_sql(

@@ -296,13 +296,13 @@ def test_products_are_read_a_page_at_a_time_and_no_page_moves_a_row_added(qtbot,
     model.fetchMore(root)  # asked anyway: nothing moves
     assert [r["Code"] for r in model.rows] == ["GYP-HALF-4X8", "GYP-OTHER", "NEW-1"]
     panel.reload(force=True)  # the new row discarded: reading goes on
-    real = masterdata.queries.products
+    real = queries.products
 
     def fails_once(*args, **kwargs):
-        monkeypatch.setattr(masterdata.queries, "products", real)
+        monkeypatch.setattr(queries, "products", real)
         raise RuntimeError("the server went away")
 
-    monkeypatch.setattr(masterdata.queries, "products", fails_once)
+    monkeypatch.setattr(queries, "products", fails_once)
     model.fetchMore(root)
     assert len(model.rows) == 2 and model.canFetchMore(root)  # not read: asked again at the next scroll
     model.fetchMore(root)
