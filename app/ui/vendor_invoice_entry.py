@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
+from app.domain.money import D
 from app.services.errors import Problem
 from app.services.vendor_invoices import (
     SlipToInvoice,
@@ -45,8 +46,8 @@ ROW_LABEL = re.compile(r"^line (\d+)$")
 
 def _decimal(text: str) -> Decimal | None:
     try:
-        return Decimal(text.strip().replace(",", "")) if text.strip() else None
-    except InvalidOperation:
+        return D(text) if text.strip() else None
+    except ValueError:
         return None
 
 
@@ -75,7 +76,10 @@ class LinesGrid(QTableWidget):
         self._append()
 
     def _append(self, values: tuple[str, ...] = ()) -> None:
-        row = self.rowCount()
+        self._insert(self.rowCount(), values)
+
+    def _insert(self, row: int, values: tuple[str, ...] = ()) -> None:
+        """A row of cells at `row` (numbers right-aligned), without growing the grid."""
         self.blockSignals(True)
         self.insertRow(row)
         for col in range(len(COLUMNS)):
@@ -92,11 +96,7 @@ class LinesGrid(QTableWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         if event.key() == Qt.Key.Key_Insert:
             row = max(self.currentRow(), 0)  # the new row goes above the current one, which moves down
-            self.blockSignals(True)
-            self.insertRow(row)
-            for col in range(len(COLUMNS)):
-                self.setItem(row, col, QTableWidgetItem(""))
-            self.blockSignals(False)
+            self._insert(row)
             self.setCurrentCell(row, 0)
             return
         super().keyPressEvent(event)
