@@ -66,7 +66,7 @@ def fmt_cell(value: object, column: Column) -> str:
     if column.no_limit is not None and value == column.no_limit:
         return NO_LIMIT_TEXT
     if column.labels:
-        named = dict(column.labels).get(str(value))
+        named = column.label_of.get(str(value))
         if named is not None:
             return named
     if column.kind == "decimal" and isinstance(value, Decimal):
@@ -106,6 +106,10 @@ class Column:
     labels: tuple[tuple[str, str], ...] = ()  # a choice's code shown as its name (M → Monthly)
     no_limit: Decimal | None = None  # this value is shown as "no limit" (the stored value unchanged)
     filter: str = ""  # how its filter box reads (app.domain.filters: text, number, flag); default by kind
+
+    @cached_property
+    def label_of(self) -> dict[str, str]:  # asked for every painted cell of a labelled column
+        return dict(self.labels)
 
     @cached_property
     def alignment(self) -> Qt.AlignmentFlag:  # asked for every painted cell
