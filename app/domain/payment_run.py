@@ -124,10 +124,10 @@ def vendor_payment(
     gross = sum((ln.amount for ln in due), ZERO) + sum((h.amount for h in held_before), ZERO)
     left = gross
     deductions: list[Deduction] = []
-    oldest = sorted(coop, key=lambda i: (i.invoice_date, i.invoice_no))
-    credits = [i for i in oldest if deductible(i, run_date) < ZERO] if due or released else []  # ride with a payment
-    for invoice in (*credits, *(i for i in oldest if deductible(i, run_date) > ZERO)):
-        part = min(left, deductible(invoice, run_date))  # a credit raises what is left; never below zero
+    oldest = [(i, deductible(i, run_date)) for i in sorted(coop, key=lambda i: (i.invoice_date, i.invoice_no))]
+    credits = [(i, a) for i, a in oldest if a < ZERO] if due or released else []  # ride with a payment
+    for invoice, amount in (*credits, *((i, a) for i, a in oldest if a > ZERO)):
+        part = min(left, amount)  # a credit raises what is left; never below zero
         if part:
             deductions.append(Deduction(invoice.invoice_id, invoice.invoice_no, invoice.kind, part))
             left -= part
